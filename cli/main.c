@@ -1,0 +1,48 @@
+#include <stdio.h>
+#include <string.h>
+#include "commands.h"
+
+struct command {
+	const char *name;
+	int (*run)(int argc, char *argv[]);
+	const char *summary;
+};
+
+static const struct command commands[] = {
+	{ "proxy", cw_cmd_proxy, "run a filtering Wayland proxy" },
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: crate-wl COMMAND [OPTION]...\n\ncommands:\n");
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		fprintf(f, "  %-12s %s\n", commands[i].name, commands[i].summary);
+	}
+	fprintf(f, "\n'crate-wl COMMAND --help' and man crate-wl-COMMAND tell "
+		"more.\n");
+}
+
+int main(int argc, char *argv[])
+{
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+			strcmp(argv[1], "help") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	if (strcmp(argv[1], "--version") == 0) {
+		printf("crate-wl %s\n", CW_VERSION);
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (strcmp(argv[1], commands[i].name) == 0) {
+			return commands[i].run(argc - 1, argv + 1);
+		}
+	}
+	fprintf(stderr, "crate-wl: unknown command '%s'\n", argv[1]);
+	usage(stderr);
+	return 2;
+}

@@ -1,0 +1,397 @@
+/* crate-wl proxy: one filtering proxy, for a socket, an fd or a command. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "commands.h"
+#include "log.h"
+#include "loop.h"
+#include "policy.h"
+#include "proxy.h"
+
+static const char usage_text[] =
+	"usage: crate-wl proxy [--policy strict|default|trusted|FILE]\n"
+	"                      [--allow IFACE]... [--deny IFACE]...\n"
+	"                      [--screencopy deny|ask|allow]\n"
+	"                      [--clipboard deny|focus|ask|allow]\n"
+	"                      [--socket PATH | --fd N] [--trace]\n"
+	"                      [-- COMMAND [ARG]...]\n";
+
+struct policy_flag {
+	const char *key;
+	const char *value;
+};
+
+struct proxy_options {
+	const char *policy;
+	struct policy_flag flags[256];
+	size_t nflags;
+	const char *socket_path;
+	int client_fd;
+	bool trace;
+	char **command;
+};
+
+struct run_state {
+	struct cw_source signal_source;
+	bool quit;
+	pid_t child;
+	int child_status;
+	bool child_done;
+};
+
+static bool parse_int(const char *s, int *out)
+{
+	char *end;
+	errno = 0;
+	long v = strtol(s, &end, 10);
+	if (errno || *s == '\0' || *end != '\0' || v < 0 || v > INT_MAX) {
+		return false;
+	}
+	*out = (int)v;
+	return true;
+}
+
+static int parse_options(int argc, char *argv[], struct proxy_options *o)
+{
+	static const struct option longopts[] = {
+		{ "policy", required_argument, NULL, 'p' },
+		{ "allow", required_argument, NULL, 'a' },
+		{ "deny", required_argument, NULL, 'd' },
+		{ "screencopy", required_argument, NULL, 's' },
+		{ "clipboard", required_argument, NULL, 'c' },
+		{ "socket", required_argument, NULL, 'S' },
+		{ "fd", required_argument, NULL, 'f' },
+		{ "trace", no_argument, NULL, 't' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	o->client_fd = -1;
+	optind = 1;
+	int c;
+	while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+		const char *key = NULL;
+		switch (c) {
+		case 'p':
+			o->policy = optarg;
+			break;
+		case 'a':
+			key = "allow";
+			break;
+		case 'd':
+			key = "deny";
+			break;
+		case 's':
+			key = "screencopy";
+			break;
+		case 'c':
+			key = "clipboard";
+			break;
+		case 'S':
+			o->socket_path = optarg;
+			break;
+		case 'f':
+			if (!parse_int(optarg, &o->client_fd)) {
+				cw_msg("--fd %s: not a file descriptor number",
+					optarg);
+				return 2;
+			}
+			break;
+		case 't':
+			o->trace = true;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			return 0;
+		default:
+			fputs(usage_text, stderr);
+			return 2;
+		}
+		if (key != NULL) {
+			if (o->nflags == sizeof(o->flags) / sizeof(o->flags[0])) {
+				cw_msg("too many policy options");
+				return 2;
+			}
+			o->flags[o->nflags++] = (struct policy_flag){ key, optarg };
+		}
+	}
+	if (optind < argc) {
+		o->command = &argv[optind];
+	}
+	int modes = (o->socket_path != NULL) + (o->client_fd >= 0) +
+		(o->command != NULL);
+	if (modes != 1) {
+		cw_msg("give exactly one of --socket PATH, --fd N or "
+			"-- COMMAND");
+		fputs(usage_text, stderr);
+		return 2;
+	}
+	return -1;
+}
+
+static struct cw_policy *build_policy(const struct proxy_options *o)
+{
+	char err[512];
+	struct cw_policy *policy = cw_policy_load(o->policy ? o->policy :
+		"default", err, sizeof(err));
+	if (policy == NULL) {
+		cw_msg("%s", err);
+		return NULL;
+	}
+	for (size_t i = 0; i < o->nflags; i++) {
+		if (!cw_policy_set(policy, o->flags[i].key, o->flags[i].value,
+				err, sizeof(err))) {
+			cw_msg("--%s: %s", o->flags[i].key, err);
+			cw_policy_destroy(policy);
+			return NULL;
+		}
+	}
+	return policy;
+}
+
+/* Where the compositor is: WAYLAND_SOCKET first, as libwayland does. */
+static bool find_upstream(char *path, size_t len, int *fd)
+{
+	*fd = -1;
+	const char *sock = getenv("WAYLAND_SOCKET");
+	if (sock != NULL) {
+		int n;
+		if (!parse_int(sock, &n) || fcntl(n, F_GETFD) < 0) {
+			cw_msg("WAYLAND_SOCKET=%s is not an open file descriptor",
+				sock);
+			return false;
+		}
+		fcntl(n, F_SETFD, FD_CLOEXEC);
+		unsetenv("WAYLAND_SOCKET");
+		*fd = n;
+		path[0] = '\0';
+		return true;
+	}
+	char err[512];
+	if (!cw_resolve_wayland_display(getenv("WAYLAND_DISPLAY"), path, len,
+			err, sizeof(err))) {
+		cw_msg("%s", err);
+		return false;
+	}
+	return true;
+}
+
+static void signal_dispatch(struct cw_source *source, uint32_t events)
+{
+	struct run_state *st = cw_container_of(source, st, signal_source);
+	struct signalfd_siginfo si;
+	while (read(source->fd, &si, sizeof(si)) == sizeof(si)) {
+		switch (si.ssi_signo) {
+		case SIGCHLD:
+			for (;;) {
+				int status;
+				pid_t pid = waitpid(-1, &status, WNOHANG);
+				if (pid <= 0) {
+					break;
+				}
+				if (pid == st->child) {
+					st->child_status = status;
+					st->child_done = true;
+					st->quit = true;
+				}
+			}
+			break;
+		case SIGINT:
+		case SIGTERM:
+		case SIGHUP:
+			if (st->child > 0 && !st->child_done) {
+				/* the command decides when to stop */
+				kill(st->child, (int)si.ssi_signo);
+			} else {
+				st->quit = true;
+				st->child_done = false;
+			}
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+/* true in the background child, which goes on serving. */
+static bool background(bool trace)
+{
+	pid_t pid = fork();
+	if (pid != 0) {
+		return false;
+	}
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (null >= 0) {
+		dup2(null, STDIN_FILENO);
+		dup2(null, STDOUT_FILENO);
+		if (!trace) {
+			dup2(null, STDERR_FILENO);
+		}
+		close(null);
+	}
+	return true;
+}
+
+static pid_t spawn_command(char **command, const char *display,
+	const sigset_t *oldmask)
+{
+	pid_t pid = fork();
+	if (pid < 0) {
+		cw_msg("fork: %s", strerror(errno));
+		return -1;
+	}
+	if (pid == 0) {
+		sigprocmask(SIG_SETMASK, oldmask, NULL);
+		signal(SIGPIPE, SIG_DFL);
+		setenv("WAYLAND_DISPLAY", display, 1);
+		unsetenv("WAYLAND_SOCKET");
+		execvp(command[0], command);
+		fprintf(stderr, "crate-wl: cannot run %s: %s\n", command[0],
+			strerror(errno));
+		_exit(127);
+	}
+	return pid;
+}
+
+int cw_cmd_proxy(int argc, char *argv[])
+{
+	struct proxy_options o = { 0 };
+	int ret = parse_options(argc, argv, &o);
+	if (ret >= 0) {
+		return ret;
+	}
+	const char *debug = getenv("CRATE_WL_DEBUG");
+	if (debug != NULL && debug[0] != '\0' && strcmp(debug, "0") != 0) {
+		o.trace = true;
+	}
+
+	struct cw_policy *policy = build_policy(&o);
+	if (policy == NULL) {
+		return 2;
+	}
+	char upstream[PATH_MAX];
+	int upstream_fd;
+	if (!find_upstream(upstream, sizeof(upstream), &upstream_fd)) {
+		cw_policy_destroy(policy);
+		return 1;
+	}
+
+	ret = 1;
+	char dir[PATH_MAX] = "", socket_path[PATH_MAX] = "";
+	struct run_state st = { .child = -1 };
+	sigset_t mask, oldmask;
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGHUP);
+	sigaddset(&mask, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &mask, &oldmask);
+	signal(SIGPIPE, SIG_IGN);
+
+	struct cw_loop *loop = cw_loop_create();
+	struct cw_proxy *proxy = loop ? cw_proxy_create(loop, policy,
+		upstream[0] ? upstream : NULL, upstream_fd) : NULL;
+	int sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (proxy == NULL || sfd < 0) {
+		cw_msg("cannot start the proxy: %s", strerror(errno));
+		goto out;
+	}
+	cw_loop_add(loop, &st.signal_source, sfd, EPOLLIN, signal_dispatch);
+	proxy->trace = o.trace;
+
+	if (o.command != NULL) {
+		const char *rt = getenv("XDG_RUNTIME_DIR");
+		if (rt == NULL || rt[0] == '\0') {
+			cw_msg("XDG_RUNTIME_DIR is not set: nowhere to put the "
+				"proxy's socket");
+			goto out;
+		}
+		snprintf(dir, sizeof(dir), "%s/crate-wl-XXXXXX", rt);
+		if (mkdtemp(dir) == NULL) {
+			cw_msg("cannot create a directory in %s: %s", rt,
+				strerror(errno));
+			dir[0] = '\0';
+			goto out;
+		}
+		snprintf(socket_path, sizeof(socket_path), "%s/wayland-0", dir);
+		if (!cw_proxy_listen(proxy, socket_path)) {
+			goto out;
+		}
+		st.child = spawn_command(o.command, socket_path, &oldmask);
+		if (st.child < 0) {
+			goto out;
+		}
+	} else if (o.socket_path != NULL) {
+		if (!cw_proxy_listen(proxy, o.socket_path)) {
+			goto out;
+		}
+	} else {
+		if (fcntl(o.client_fd, F_GETFD) < 0) {
+			cw_msg("--fd %d: not an open file descriptor",
+				o.client_fd);
+			goto out;
+		}
+		if (!cw_proxy_add_client(proxy, o.client_fd)) {
+			goto out;
+		}
+	}
+
+	while (!st.quit || (st.child_done && proxy->nconns > 0)) {
+		if (st.child_done && dir[0] != '\0') {
+			/* COMMAND is done: no new clients */
+			cw_proxy_stop_listening(proxy);
+			unlink(socket_path);
+			rmdir(dir);
+			dir[0] = '\0';
+			if (proxy->nconns > 0 && background(o.trace)) {
+				/* what it left running (wl-copy) keeps its
+				 * connection in a background proxy, as it
+				 * would keep a direct one */
+				continue;
+			}
+			if (proxy->nconns > 0) {
+				/* the background child owns the connections
+				 * now, and the epoll set is shared: leave
+				 * both alone */
+				proxy = NULL;
+				loop = NULL;
+			}
+			break;
+		}
+		int n = cw_proxy_dispatch(proxy, -1);
+		if (n < 0) {
+			cw_msg("event loop: %s", strerror(-n));
+			goto out;
+		}
+		if (o.client_fd >= 0 && proxy->nconns == 0) {
+			break;
+		}
+	}
+	ret = 0;
+	if (st.child_done) {
+		ret = WIFEXITED(st.child_status) ? WEXITSTATUS(st.child_status)
+			: 128 + WTERMSIG(st.child_status);
+	}
+
+out:
+	cw_proxy_destroy(proxy);
+	if (sfd >= 0) {
+		close(sfd);
+	}
+	cw_loop_destroy(loop);
+	if (dir[0] != '\0') {
+		unlink(socket_path);
+		rmdir(dir);
+	}
+	cw_policy_destroy(policy);
+	return ret;
+}

@@ -1,0 +1,1001 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+#include "conn.h"
+#include "cw-protocol-tables.h"
+#include "hooks.h"
+#include "log.h"
+#include "proxy.h"
+#include "wire.h"
+
+/* Time a client gets to read our wl_display.error before we hang up. */
+#define CLOSE_LINGER_MS 1000
+/* The kernel hands over at most this many fds per message (SCM_MAX_FD). */
+#define SCM_MAX_FDS 253
+
+/* Input of one burst: what was left from the last read, then the new bytes. */
+static uint8_t scratch[CW_READ_SIZE + 2 * CW_MAX_MESSAGE_SIZE];
+
+static const struct cw_message *msg_delete_id, *msg_display_error;
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* ---- byte buffers ---- */
+
+static bool buf_append(struct cw_buf *buf, const void *data, uint32_t n)
+{
+	if (buf->start + buf->len + n > buf->cap) {
+		if (buf->start > 0) {
+			memmove(buf->data, buf->data + buf->start, buf->len);
+			buf->start = 0;
+		}
+		if (buf->len + n > buf->cap) {
+			uint32_t cap = buf->cap ? buf->cap : 4096;
+			while (cap < buf->len + n) {
+				cap *= 2;
+			}
+			uint8_t *data_new = realloc(buf->data, cap);
+			if (data_new == NULL) {
+				return false;
+			}
+			buf->data = data_new;
+			buf->cap = cap;
+		}
+	}
+	memcpy(buf->data + buf->start + buf->len, data, n);
+	buf->len += n;
+	return true;
+}
+
+static void buf_consume(struct cw_buf *buf, uint32_t n)
+{
+	buf->start += n;
+	buf->len -= n;
+	if (buf->len == 0) {
+		/* idle connections hold no buffers */
+		free(buf->data);
+		memset(buf, 0, sizeof(*buf));
+	}
+}
+
+static void buf_finish(struct cw_buf *buf)
+{
+	free(buf->data);
+	memset(buf, 0, sizeof(*buf));
+}
+
+/* ---- fd queues ---- */
+
+static bool fdq_push(struct cw_fdq *q, int fd)
+{
+	if (q->count == CW_FDQ_SIZE) {
+		return false;
+	}
+	q->fds[(q->head + q->count) % CW_FDQ_SIZE] = fd;
+	q->count++;
+	return true;
+}
+
+static int fdq_peek(const struct cw_fdq *q, unsigned i)
+{
+	return q->fds[(q->head + i) % CW_FDQ_SIZE];
+}
+
+static int fdq_pop(struct cw_fdq *q)
+{
+	int fd = q->fds[q->head];
+	q->head = (q->head + 1) % CW_FDQ_SIZE;
+	q->count--;
+	return fd;
+}
+
+static void fdq_close_all(struct cw_fdq *q)
+{
+	while (q->count > 0) {
+		close(fdq_pop(q));
+	}
+}
+
+/* ---- tracing ---- */
+
+void cw_conn_trace(struct cw_conn *conn, const char *what, const char *fmt,
+	...)
+{
+	if (!conn->proxy->trace) {
+		return;
+	}
+	char text[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "crate-wl[%u %s]: %s %s\n", conn->id, conn->label, what,
+		text);
+}
+
+/* ---- lifetime ---- */
+
+static void endpoint_dispatch(struct cw_source *source, uint32_t events);
+
+static void endpoint_init(struct cw_endpoint *ep, struct cw_conn *conn,
+	bool is_client)
+{
+	ep->conn = conn;
+	ep->is_client = is_client;
+	ep->source.fd = -1;
+}
+
+static void endpoint_close(struct cw_proxy *proxy, struct cw_endpoint *ep)
+{
+	if (ep->source.fd >= 0) {
+		cw_loop_remove(proxy->loop, &ep->source);
+		close(ep->source.fd);
+		ep->source.fd = -1;
+	}
+	fdq_close_all(&ep->in_fds);
+	for (unsigned i = 0; i < ep->out_nfds; i++) {
+		close(ep->out_fds[i].fd);
+	}
+	ep->out_nfds = 0;
+	buf_finish(&ep->in);
+	buf_finish(&ep->out);
+}
+
+static void set_label(struct cw_conn *conn, int fd)
+{
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+	snprintf(conn->label, sizeof(conn->label), "client");
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0 ||
+			cred.pid <= 0) {
+		return;
+	}
+	char path[64], comm[32] = "";
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)cred.pid);
+	int cfd = open(path, O_RDONLY | O_CLOEXEC);
+	if (cfd >= 0) {
+		ssize_t n = read(cfd, comm, sizeof(comm) - 1);
+		close(cfd);
+		if (n > 0) {
+			comm[n] = '\0';
+			comm[strcspn(comm, "\n")] = '\0';
+		}
+	}
+	/* a label for people reading the trace, never an identity */
+	snprintf(conn->label, sizeof(conn->label), "pid %d %s", (int)cred.pid,
+		comm);
+}
+
+struct cw_conn *cw_conn_create(struct cw_proxy *proxy, int client_fd,
+	int server_fd)
+{
+	if (msg_delete_id == NULL) {
+		msg_delete_id = cw_interface_message(&cw_iface_wl_display, true,
+			"delete_id");
+		msg_display_error = cw_interface_message(&cw_iface_wl_display,
+			true, "error");
+	}
+	struct cw_conn *conn = calloc(1, sizeof(*conn));
+	if (conn == NULL) {
+		close(client_fd);
+		if (server_fd >= 0) {
+			close(server_fd);
+		}
+		return NULL;
+	}
+	conn->proxy = proxy;
+	conn->id = ++proxy->next_id;
+	endpoint_init(&conn->client, conn, true);
+	endpoint_init(&conn->server, conn, false);
+	cw_objmap_init(&conn->objects);
+	cw_objmap_insert(&conn->objects, CW_DISPLAY_ID, false,
+		&cw_iface_wl_display, 1);
+	cw_list_insert(&proxy->conns, &conn->link);
+	proxy->nconns++;
+	proxy->total_clients++;
+	if (proxy->trace) {
+		set_label(conn, client_fd);
+	}
+
+	if (!cw_loop_add(proxy->loop, &conn->client.source, client_fd,
+			EPOLLIN, endpoint_dispatch)) {
+		close(client_fd);
+		if (server_fd >= 0) {
+			close(server_fd);
+		}
+		cw_conn_destroy(conn);
+		return NULL;
+	}
+	if (server_fd >= 0 && !cw_loop_add(proxy->loop, &conn->server.source,
+			server_fd, EPOLLIN, endpoint_dispatch)) {
+		close(server_fd);
+		cw_conn_destroy(conn);
+		return NULL;
+	}
+	return conn;
+}
+
+void cw_conn_destroy(struct cw_conn *conn)
+{
+	if (conn == NULL || conn->dead) {
+		return;
+	}
+	struct cw_proxy *proxy = conn->proxy;
+	endpoint_close(proxy, &conn->client);
+	endpoint_close(proxy, &conn->server);
+	cw_objmap_finish(&conn->objects);
+	free(conn->globals);
+	conn->globals = NULL;
+	conn->dead = true;
+	cw_list_remove(&conn->link);
+	cw_list_insert(&proxy->graveyard, &conn->link);
+	proxy->nconns--;
+}
+
+/* ---- output ---- */
+
+static void update_interest(struct cw_conn *conn);
+
+/* Sends what is queued, at most CW_MAX_FDS_OUT fds per sendmsg, each fd no
+ * later than the first byte of its message. false: the peer is gone. */
+static bool endpoint_flush(struct cw_endpoint *ep)
+{
+	while (ep->out.len > 0 && ep->source.fd >= 0) {
+		uint32_t bytes = ep->out.len;
+		unsigned nfds = ep->out_nfds;
+		if (nfds > CW_MAX_FDS_OUT) {
+			nfds = CW_MAX_FDS_OUT;
+			uint32_t until = ep->out_fds[nfds].offset;
+			if (until > 0) {
+				bytes = until;
+			}
+		}
+		struct iovec iov = {
+			.iov_base = ep->out.data + ep->out.start,
+			.iov_len = bytes,
+		};
+		union {
+			char buf[CMSG_SPACE(sizeof(int) * CW_MAX_FDS_OUT)];
+			struct cmsghdr align;
+		} control;
+		struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+		if (nfds > 0) {
+			msg.msg_control = control.buf;
+			msg.msg_controllen = CMSG_SPACE(sizeof(int) * nfds);
+			struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
+			cmsg->cmsg_level = SOL_SOCKET;
+			cmsg->cmsg_type = SCM_RIGHTS;
+			cmsg->cmsg_len = CMSG_LEN(sizeof(int) * nfds);
+			int *fds = (int *)CMSG_DATA(cmsg);
+			for (unsigned i = 0; i < nfds; i++) {
+				fds[i] = ep->out_fds[i].fd;
+			}
+		}
+		ssize_t n;
+		do {
+			n = sendmsg(ep->source.fd, &msg,
+				MSG_DONTWAIT | MSG_NOSIGNAL);
+		} while (n < 0 && errno == EINTR);
+		if (n < 0) {
+			return errno == EAGAIN || errno == EWOULDBLOCK;
+		}
+		ep->bytes_out += n;
+		/* the fds went with the first byte; our copies can go */
+		for (unsigned i = 0; i < nfds; i++) {
+			close(ep->out_fds[i].fd);
+		}
+		ep->out_nfds -= nfds;
+		memmove(ep->out_fds, ep->out_fds + nfds,
+			ep->out_nfds * sizeof(ep->out_fds[0]));
+		for (unsigned i = 0; i < ep->out_nfds; i++) {
+			ep->out_fds[i].offset = ep->out_fds[i].offset > n ?
+				ep->out_fds[i].offset - n : 0;
+		}
+		buf_consume(&ep->out, n);
+	}
+	return true;
+}
+
+/* Queues a message (and its fds from the source's queue) for ep. */
+static bool endpoint_queue(struct cw_endpoint *ep, const uint8_t *data,
+	uint32_t size, struct cw_fdq *fds_from, unsigned nfds)
+{
+	uint32_t offset = ep->out.len;
+	if (!buf_append(&ep->out, data, size)) {
+		return false;
+	}
+	for (unsigned i = 0; i < nfds; i++) {
+		ep->out_fds[ep->out_nfds].fd = fdq_pop(fds_from);
+		ep->out_fds[ep->out_nfds].offset = offset;
+		ep->out_nfds++;
+	}
+	return true;
+}
+
+/* ---- errors ---- */
+
+static void conn_close_now(struct cw_conn *conn)
+{
+	cw_conn_destroy(conn);
+}
+
+static void conn_linger(struct cw_conn *conn)
+{
+	struct cw_proxy *proxy = conn->proxy;
+	conn->closing = true;
+	conn->close_deadline_ms = now_ms() + CLOSE_LINGER_MS;
+	endpoint_close(proxy, &conn->server);
+	conn->server.eof = true;
+	if (!endpoint_flush(&conn->client)) {
+		conn_close_now(conn);
+		return;
+	}
+	update_interest(conn);
+}
+
+void cw_conn_fatal(struct cw_conn *conn, uint32_t object, uint32_t code,
+	const char *fmt, ...)
+{
+	if (conn->closing || conn->dead) {
+		return;
+	}
+	char text[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	conn->proxy->protocol_errors++;
+	cw_conn_trace(conn, "ERROR", "%s (code %u): disconnecting", text, code);
+
+	uint8_t msg[CW_MAX_MESSAGE_SIZE];
+	char full[1100];
+	snprintf(full, sizeof(full), "crate-wl: %s", text);
+	size_t size = cw_wire_display_error(msg, object, code, full);
+	/* errors are small; they may go past the output limit */
+	endpoint_queue(&conn->client, msg, size, NULL, 0);
+	conn_linger(conn);
+}
+
+static void compositor_fatal(struct cw_conn *conn, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void compositor_fatal(struct cw_conn *conn, const char *fmt, ...)
+{
+	char text[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	cw_msg("client %u: the compositor sent a malformed message: %s",
+		conn->id, text);
+	cw_conn_fatal(conn, CW_DISPLAY_ID, CW_ERROR_IMPLEMENTATION,
+		"the compositor sent a malformed message (%s)", text);
+}
+
+/* ---- globals ---- */
+
+struct cw_global *cw_conn_find_global(struct cw_conn *conn, uint32_t name)
+{
+	for (uint32_t i = 0; i < conn->nglobals; i++) {
+		if (conn->globals[i].name == name) {
+			return &conn->globals[i];
+		}
+	}
+	return NULL;
+}
+
+struct cw_global *cw_conn_add_global(struct cw_conn *conn, uint32_t name)
+{
+	if (conn->nglobals == conn->capglobals) {
+		uint32_t cap = conn->capglobals ? conn->capglobals * 2 : 32;
+		if (cap > 65536) {
+			return NULL;
+		}
+		struct cw_global *g = realloc(conn->globals, cap * sizeof(*g));
+		if (g == NULL) {
+			return NULL;
+		}
+		conn->globals = g;
+		conn->capglobals = cap;
+	}
+	struct cw_global *g = &conn->globals[conn->nglobals++];
+	memset(g, 0, sizeof(*g));
+	g->name = name;
+	return g;
+}
+
+/* ---- messages ---- */
+
+struct new_object {
+	uint32_t id;
+	const struct cw_interface *iface;
+	uint32_t version;
+};
+
+static bool check_objects(struct cw_endpoint *ep, uint32_t id,
+	const struct cw_object *obj, const struct cw_message *msg,
+	const struct cw_args *args, struct new_object *news, unsigned *nnews)
+{
+	struct cw_conn *conn = ep->conn;
+	bool from_client = ep->is_client;
+	*nnews = 0;
+	for (unsigned i = 0; i < msg->nargs; i++) {
+		char type = msg->signature[i];
+		uint32_t arg = args->value[i].u;
+		if (type == CW_ARG_OBJECT) {
+			if (arg == 0 || !from_client) {
+				/* events may name objects the client already
+				 * destroyed; libwayland-client copes */
+				continue;
+			}
+			struct cw_object *target = cw_objmap_get(&conn->objects,
+				arg);
+			if (target == NULL || target->state == CW_OBJECT_ZOMBIE) {
+				cw_conn_fatal(conn, CW_DISPLAY_ID,
+					CW_ERROR_INVALID_OBJECT, "invalid object "
+					"%u in argument %u of %s@%u.%s", arg,
+					i + 1, obj->iface->name, id, msg->name);
+				return false;
+			}
+			if (msg->types[i] != NULL && target->iface !=
+					msg->types[i]) {
+				cw_conn_fatal(conn, id, CW_ERROR_INVALID_METHOD,
+					"invalid arguments for %s@%u.%s: object "
+					"%u is a %s, not a %s", obj->iface->name,
+					id, msg->name, arg, target->iface->name,
+					msg->types[i]->name);
+				return false;
+			}
+		} else if (type == CW_ARG_NEW_ID) {
+			if (arg == 0) {
+				continue;
+			}
+			const struct cw_interface *iface = msg->types[i];
+			uint32_t version = obj->version;
+			if (iface == NULL) {
+				/* untyped: interface and version precede it */
+				const char *name = args->value[i - 2].s;
+				iface = name ? cw_interface_find(name) : NULL;
+				version = args->value[i - 1].u;
+				if (iface == NULL) {
+					if (from_client) {
+						cw_conn_fatal(conn, id,
+							CW_ERROR_INVALID_OBJECT,
+							"bind to unknown "
+							"interface %s",
+							name ? name : "(null)");
+					} else {
+						compositor_fatal(conn, "new "
+							"object of unknown "
+							"interface %s",
+							name ? name : "(null)");
+					}
+					return false;
+				}
+			}
+			bool ok = from_client ? (arg <= CW_CLIENT_ID_MAX) :
+				(arg >= CW_SERVER_ID_START);
+			struct cw_object *old = cw_objmap_get(&conn->objects, arg);
+			if (ok && from_client && old != NULL) {
+				cw_conn_fatal(conn, CW_DISPLAY_ID,
+					CW_ERROR_INVALID_OBJECT, "invalid new "
+					"id %u in %s@%u.%s: already in use", arg,
+					obj->iface->name, id, msg->name);
+				return false;
+			}
+			if (ok && from_client &&
+					arg > conn->objects.nclient) {
+				ok = false;
+			}
+			if (!ok) {
+				if (from_client) {
+					cw_conn_fatal(conn, CW_DISPLAY_ID,
+						CW_ERROR_INVALID_OBJECT,
+						"invalid new id %u in %s@%u.%s: "
+						"not the next free client id",
+						arg, obj->iface->name, id,
+						msg->name);
+				} else {
+					compositor_fatal(conn, "new id %u in "
+						"%s.%s outside the server's "
+						"range", arg, obj->iface->name,
+						msg->name);
+				}
+				return false;
+			}
+			for (unsigned k = 0; k < *nnews; k++) {
+				if (news[k].id == arg) {
+					cw_conn_fatal(conn, CW_DISPLAY_ID,
+						CW_ERROR_INVALID_OBJECT,
+						"new id %u used twice", arg);
+					return false;
+				}
+			}
+			news[*nnews].id = arg;
+			news[*nnews].iface = iface;
+			news[*nnews].version = version;
+			(*nnews)++;
+		}
+	}
+	return true;
+}
+
+static bool add_objects(struct cw_conn *conn, bool from_server,
+	const struct new_object *news, unsigned n, bool local)
+{
+	for (unsigned i = 0; i < n; i++) {
+		enum cw_objmap_result r = cw_objmap_insert(&conn->objects,
+			news[i].id, from_server, news[i].iface, news[i].version);
+		if (r != CW_OBJMAP_OK) {
+			cw_conn_fatal(conn, CW_DISPLAY_ID, r == CW_OBJMAP_NO_MEMORY ?
+				CW_ERROR_NO_MEMORY : CW_ERROR_INVALID_OBJECT,
+				"cannot create object %u (%s): %s", news[i].id,
+				news[i].iface->name, cw_objmap_result_str(r));
+			return false;
+		}
+		if (local) {
+			cw_objmap_get(&conn->objects, news[i].id)->state =
+				CW_OBJECT_LOCAL;
+		}
+	}
+	return true;
+}
+
+static void close_fds(struct cw_fdq *q, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++) {
+		close(fdq_pop(q));
+	}
+}
+
+/* A request on an object the proxy answers itself: never forwarded. */
+static bool handle_local_request(struct cw_endpoint *ep, uint32_t id,
+	const struct cw_message *msg, const struct new_object *news,
+	unsigned nnews)
+{
+	struct cw_conn *conn = ep->conn;
+	close_fds(&ep->in_fds, msg->nfds);
+	if (!add_objects(conn, false, news, nnews, true)) {
+		return false;
+	}
+	if (msg->destructor) {
+		uint8_t out[16];
+		size_t n = cw_wire_delete_id(out, id);
+		cw_objmap_remove(&conn->objects, id);
+		return endpoint_queue(&conn->client, out, n, NULL, 0);
+	}
+	return true;
+}
+
+/*
+ * Checks one complete message against the tables, runs its hook, and
+ * forwards, drops or answers it. false: the connection is going away.
+ */
+static bool handle_message(struct cw_endpoint *ep, uint8_t *data,
+	uint32_t size)
+{
+	struct cw_conn *conn = ep->conn;
+	bool from_client = ep->is_client;
+	struct cw_endpoint *dest = from_client ? &conn->server : &conn->client;
+	uint32_t id = cw_msg_id(data);
+	uint16_t opcode = cw_msg_opcode(data);
+	struct cw_object *obj = cw_objmap_get(&conn->objects, id);
+	const struct cw_message *msg;
+
+	if (from_client) {
+		if (obj == NULL || obj->state == CW_OBJECT_ZOMBIE) {
+			cw_conn_fatal(conn, CW_DISPLAY_ID,
+				CW_ERROR_INVALID_OBJECT, "invalid object %u%s",
+				id, obj ? " (destroyed)" : "");
+			return false;
+		}
+		if (opcode >= obj->iface->nrequests) {
+			cw_conn_fatal(conn, CW_DISPLAY_ID,
+				CW_ERROR_INVALID_METHOD, "invalid method %u, "
+				"object %s@%u", opcode, obj->iface->name, id);
+			return false;
+		}
+		msg = &obj->iface->requests[opcode];
+		if (msg->since > obj->version) {
+			cw_conn_fatal(conn, CW_DISPLAY_ID,
+				CW_ERROR_INVALID_METHOD, "invalid method %u "
+				"(since %u > version %u), object %s@%u", opcode,
+				msg->since, obj->version, obj->iface->name, id);
+			return false;
+		}
+	} else {
+		if (obj == NULL) {
+			compositor_fatal(conn, "event for unknown object %u", id);
+			return false;
+		}
+		if (opcode >= obj->iface->nevents) {
+			compositor_fatal(conn, "invalid event %u for %s@%u",
+				opcode, obj->iface->name, id);
+			return false;
+		}
+		msg = &obj->iface->events[opcode];
+	}
+
+	if (ep->in_fds.count < msg->nfds) {
+		if (from_client) {
+			cw_conn_fatal(conn, id, CW_ERROR_INVALID_METHOD,
+				"invalid arguments for %s@%u.%s: missing file "
+				"descriptor", obj->iface->name, id, msg->name);
+		} else {
+			compositor_fatal(conn, "%s.%s without its fd",
+				obj->iface->name, msg->name);
+		}
+		return false;
+	}
+	int fds[4];
+	for (unsigned i = 0; i < msg->nfds && i < 4; i++) {
+		fds[i] = fdq_peek(&ep->in_fds, i);
+	}
+	struct cw_args args;
+	char err[256];
+	if (!cw_wire_parse(data, size, msg, fds, &args, err, sizeof(err))) {
+		if (from_client) {
+			cw_conn_fatal(conn, id, CW_ERROR_INVALID_METHOD,
+				"invalid arguments for %s@%u.%s: %s",
+				obj->iface->name, id, msg->name, err);
+		} else {
+			compositor_fatal(conn, "%s@%u.%s: %s", obj->iface->name,
+				id, msg->name, err);
+		}
+		return false;
+	}
+	struct new_object news[4];
+	unsigned nnews;
+	if (!check_objects(ep, id, obj, msg, &args, news, &nnews)) {
+		return false;
+	}
+
+	if (from_client && obj->state == CW_OBJECT_LOCAL) {
+		return handle_local_request(ep, id, msg, news, nnews);
+	}
+
+	enum cw_verdict verdict = CW_PASS;
+	struct cw_hook_call call;
+	if (cw_hooks_has(msg)) {
+		call = (struct cw_hook_call){
+			.conn = conn,
+			.object_id = id,
+			.object = obj,
+			.msg = msg,
+			.event = !from_client,
+			.data = data,
+			.size = size,
+			.args = &args,
+		};
+		verdict = cw_hooks_dispatch(&call);
+		if (conn->closing) {
+			return false;
+		}
+	}
+
+	switch (verdict) {
+	case CW_PASS:
+	case CW_REWRITE:
+		if (!endpoint_queue(dest, data, size, &ep->in_fds, msg->nfds)) {
+			cw_conn_fatal(conn, CW_DISPLAY_ID, CW_ERROR_NO_MEMORY,
+				"out of memory");
+			return false;
+		}
+		ep->bytes_in += size;
+		if (!add_objects(conn, !from_client, news, nnews, false)) {
+			return false;
+		}
+		break;
+	case CW_ASK:
+	case CW_DENY:
+	case CW_HIDE:
+		close_fds(&ep->in_fds, msg->nfds);
+		/* objects a dropped request creates are answered locally */
+		if (from_client && !add_objects(conn, false, news, nnews, true)) {
+			return false;
+		}
+		return true;
+	case CW_ERROR:
+		cw_conn_fatal(conn, id, call.error_code, "%s", call.error);
+		return false;
+	}
+
+	if (msg->destructor) {
+		/* gone, but in-flight events still need its interface */
+		obj->state = CW_OBJECT_ZOMBIE;
+	}
+	if (!from_client) {
+		if (msg == msg_delete_id) {
+			struct cw_object *gone = cw_objmap_get(&conn->objects,
+				args.value[0].u);
+			if (gone != NULL && args.value[0].u < CW_SERVER_ID_START &&
+					gone->state != CW_OBJECT_LOCAL) {
+				cw_objmap_remove(&conn->objects, args.value[0].u);
+			}
+		} else if (msg == msg_display_error) {
+			conn->compositor_error = true;
+		}
+	}
+	return true;
+}
+
+/* Parses and handles complete messages; returns the bytes consumed. */
+static uint32_t process_input(struct cw_endpoint *ep, uint8_t *buf,
+	uint32_t len)
+{
+	struct cw_conn *conn = ep->conn;
+	struct cw_endpoint *dest = ep->is_client ? &conn->server : &conn->client;
+	uint32_t pos = 0;
+	ep->blocked = false;
+	while (len - pos >= CW_HEADER_SIZE) {
+		uint8_t *m = buf + pos;
+		uint32_t size = cw_msg_size(m);
+		if (size < CW_HEADER_SIZE || size > CW_MAX_MESSAGE_SIZE ||
+				size % 4 != 0) {
+			if (ep->is_client) {
+				cw_conn_fatal(conn, CW_DISPLAY_ID,
+					CW_ERROR_INVALID_METHOD, "invalid message "
+					"size %u on object %u (must be 8 to %u "
+					"and a multiple of 4)", size,
+					cw_msg_id(m), CW_MAX_MESSAGE_SIZE);
+			} else {
+				compositor_fatal(conn, "message size %u", size);
+			}
+			return pos;
+		}
+		if (len - pos < size) {
+			break;
+		}
+		/* back-pressure: leave the rest unread until dest drains */
+		if (dest->out.len >= CW_OUT_LIMIT ||
+				dest->out_nfds + 8 > CW_FDQ_SIZE) {
+			ep->blocked = true;
+			break;
+		}
+		if (!handle_message(ep, m, size)) {
+			return pos;
+		}
+		pos += size;
+	}
+	return pos;
+}
+
+/* Reads once: bytes into buf, fds into the endpoint's queue. */
+static ssize_t endpoint_recv(struct cw_endpoint *ep, uint8_t *buf,
+	size_t size, unsigned *nfds)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int) * SCM_MAX_FDS)];
+		struct cmsghdr align;
+	} control;
+	struct iovec iov = { .iov_base = buf, .iov_len = size };
+	struct msghdr msg = {
+		.msg_iov = &iov,
+		.msg_iovlen = 1,
+		.msg_control = control.buf,
+		.msg_controllen = sizeof(control.buf),
+	};
+	ssize_t n;
+	do {
+		n = recvmsg(ep->source.fd, &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+	} while (n < 0 && errno == EINTR);
+	*nfds = 0;
+	if (n < 0) {
+		return n;
+	}
+	bool overflow = false;
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c != NULL;
+			c = CMSG_NXTHDR(&msg, c)) {
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) {
+			continue;
+		}
+		size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		int *fds = (int *)CMSG_DATA(c);
+		for (size_t i = 0; i < count; i++) {
+			if (!fdq_push(&ep->in_fds, fds[i])) {
+				close(fds[i]);
+				overflow = true;
+			} else {
+				(*nfds)++;
+			}
+		}
+	}
+	if (overflow || (msg.msg_flags & MSG_CTRUNC)) {
+		errno = EMFILE;
+		return -2;
+	}
+	return n;
+}
+
+static void endpoint_eof(struct cw_endpoint *ep)
+{
+	struct cw_conn *conn = ep->conn;
+	ep->eof = true;
+	if (ep->is_client) {
+		/* pass on what the client sent before leaving, then go */
+		endpoint_flush(&conn->server);
+		cw_conn_destroy(conn);
+		return;
+	}
+	/* the compositor went away: tell the client, unless it already
+	 * sent its own error */
+	cw_conn_trace(conn, "DISCONNECT", "the compositor closed the "
+		"connection");
+	if (!conn->compositor_error) {
+		cw_conn_fatal(conn, CW_DISPLAY_ID, CW_ERROR_IMPLEMENTATION,
+			"the compositor closed the connection");
+	} else {
+		conn_linger(conn);
+	}
+}
+
+/* The closing client: discard its input until it hangs up. */
+static void drain_closing(struct cw_endpoint *ep)
+{
+	unsigned nfds;
+	ssize_t n = endpoint_recv(ep, scratch, CW_READ_SIZE, &nfds);
+	fdq_close_all(&ep->in_fds);
+	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) {
+		cw_conn_destroy(ep->conn);
+	}
+}
+
+static void endpoint_input(struct cw_endpoint *ep)
+{
+	struct cw_conn *conn = ep->conn;
+	uint32_t have = ep->in.len;
+	ssize_t n = 0;
+	bool eof = false;
+
+	memcpy(scratch, ep->in.data + ep->in.start, have);
+	if (!ep->blocked) {
+		/* not blocked: what is left is less than one message */
+		unsigned nfds = 0;
+		n = endpoint_recv(ep, scratch + have, CW_READ_SIZE, &nfds);
+		if (n == -2) {
+			if (ep->is_client) {
+				cw_conn_fatal(conn, CW_DISPLAY_ID,
+					CW_ERROR_INVALID_METHOD, "too many file "
+					"descriptors queued (more than %d)",
+					CW_FDQ_SIZE);
+			} else {
+				compositor_fatal(conn, "too many fds");
+			}
+			return;
+		}
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK) {
+				return;
+			}
+			n = 0;
+		}
+		eof = n == 0;
+		ep->last_read_fds = nfds;
+	}
+	uint32_t total = have + (uint32_t)n;
+	uint32_t used = process_input(ep, scratch, total);
+	if (conn->dead || conn->closing) {
+		return;
+	}
+	buf_consume(&ep->in, ep->in.len);
+	if (used < total && !buf_append(&ep->in, scratch + used, total - used)) {
+		cw_conn_fatal(conn, CW_DISPLAY_ID, CW_ERROR_NO_MEMORY,
+			"out of memory");
+		return;
+	}
+	/* fds at a message boundary that came before the last read belong to
+	 * no message: a conforming sender attaches fds no later than the
+	 * bytes of their message, and at worst one read early */
+	if (ep->in.len == 0 && ep->in_fds.count > ep->last_read_fds) {
+		if (ep->is_client) {
+			cw_conn_fatal(conn, CW_DISPLAY_ID, CW_ERROR_INVALID_METHOD,
+				"%u file descriptor(s) sent without a message "
+				"that takes them",
+				ep->in_fds.count - ep->last_read_fds);
+		} else {
+			compositor_fatal(conn, "surplus fds");
+		}
+		return;
+	}
+
+	struct cw_endpoint *dest = ep->is_client ? &conn->server : &conn->client;
+	if (!endpoint_flush(dest)) {
+		if (dest->is_client) {
+			cw_conn_destroy(conn);
+		} else {
+			endpoint_eof(dest);
+		}
+		return;
+	}
+	/* replies the proxy made itself (delete_id of local objects) */
+	if (ep->is_client && ep->out.len > 0 && !endpoint_flush(ep)) {
+		cw_conn_destroy(conn);
+		return;
+	}
+	if (eof) {
+		endpoint_eof(ep);
+		return;
+	}
+	update_interest(conn);
+}
+
+static void update_interest(struct cw_conn *conn)
+{
+	struct cw_proxy *proxy = conn->proxy;
+	struct cw_endpoint *eps[2] = { &conn->client, &conn->server };
+	for (int i = 0; i < 2; i++) {
+		struct cw_endpoint *ep = eps[i];
+		struct cw_endpoint *peer = i == 0 ? &conn->server : &conn->client;
+		if (ep->source.fd < 0) {
+			continue;
+		}
+		uint32_t events = 0;
+		if (conn->closing) {
+			events = EPOLLIN;
+		} else if (!ep->eof && peer->out.len < CW_OUT_LIMIT &&
+				peer->out_nfds + 8 <= CW_FDQ_SIZE) {
+			events = EPOLLIN;
+		}
+		if (ep->out.len > 0) {
+			events |= EPOLLOUT;
+		}
+		cw_loop_update(proxy->loop, &ep->source, events);
+	}
+}
+
+static void endpoint_dispatch(struct cw_source *source, uint32_t events)
+{
+	struct cw_endpoint *ep = cw_container_of(source, ep, source);
+	struct cw_conn *conn = ep->conn;
+	if (conn->dead || source->fd < 0) {
+		return;
+	}
+	if (events & EPOLLOUT) {
+		if (!endpoint_flush(ep)) {
+			if (ep->is_client || conn->closing) {
+				cw_conn_destroy(conn);
+			} else {
+				endpoint_eof(ep);
+			}
+			return;
+		}
+		if (conn->closing && ep->out.len == 0) {
+			/* the error is out: no more writes */
+			shutdown(ep->source.fd, SHUT_WR);
+		}
+		/* resume the side that waited for this one to drain */
+		struct cw_endpoint *src = ep->is_client ? &conn->server :
+			&conn->client;
+		if (!conn->closing && src->blocked && src->source.fd >= 0) {
+			endpoint_input(src);
+			if (conn->dead || conn->closing) {
+				return;
+			}
+		}
+		update_interest(conn);
+	}
+	if (events & (EPOLLIN | EPOLLHUP | EPOLLERR)) {
+		if (conn->closing) {
+			drain_closing(ep);
+			return;
+		}
+		if (ep->blocked && !(events & EPOLLIN)) {
+			/* hung up while we waited for the other side */
+			endpoint_eof(ep);
+			return;
+		}
+		endpoint_input(ep);
+	}
+}

@@ -1,0 +1,99 @@
+/*
+ * One client connection and its own connection to the compositor. Bytes are
+ * parsed against the tables in both directions and forwarded unchanged
+ * unless a hook says otherwise; fds travel with their message.
+ */
+#ifndef CW_CONN_H
+#define CW_CONN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "list.h"
+#include "loop.h"
+#include "objmap.h"
+#include "verdict.h"
+
+/* Bytes read per burst. */
+#define CW_READ_SIZE 65536
+/* Output queued for one peer before the proxy stops reading its source. */
+#define CW_OUT_LIMIT (256 * 1024)
+/* fds that may wait in one queue. */
+#define CW_FDQ_SIZE 256
+/* libwayland receives at most this many fds per recvmsg. */
+#define CW_MAX_FDS_OUT 28
+
+struct cw_proxy;
+
+struct cw_fdq {
+	int fds[CW_FDQ_SIZE];
+	uint16_t head, count;
+};
+
+struct cw_out_fd {
+	int fd;
+	uint32_t offset; /* where the message it belongs to starts */
+};
+
+struct cw_buf {
+	uint8_t *data;
+	uint32_t start, len, cap;
+};
+
+struct cw_endpoint {
+	struct cw_source source;
+	struct cw_conn *conn;
+	bool is_client;
+	bool eof;      /* peer closed its side */
+	bool blocked;  /* not reading: the other side's output is full */
+	struct cw_buf in;  /* unprocessed input */
+	struct cw_fdq in_fds;
+	uint16_t last_read_fds; /* fds the last read brought */
+	struct cw_buf out;
+	struct cw_out_fd out_fds[CW_FDQ_SIZE];
+	uint16_t out_nfds;
+	uint64_t bytes_in, bytes_out;
+};
+
+struct cw_global {
+	uint32_t name;
+	const struct cw_interface *iface;
+	uint32_t version; /* as advertised to the client */
+	bool visible;
+	bool removed;
+};
+
+struct cw_conn {
+	struct cw_proxy *proxy;
+	struct cw_list link; /* cw_proxy::conns */
+	unsigned id;
+	char label[64]; /* for the trace: "pid 123 (foot)" */
+	struct cw_endpoint client, server;
+	struct cw_objmap objects;
+	struct cw_global *globals;
+	uint32_t nglobals, capglobals;
+	bool dead;      /* freed after this loop iteration */
+	bool closing;   /* error sent; waiting for the client to hang up */
+	bool compositor_error; /* the compositor sent wl_display.error */
+	int64_t close_deadline_ms;
+};
+
+/* Takes ownership of both fds (either may be -1 for a failed upstream). */
+struct cw_conn *cw_conn_create(struct cw_proxy *proxy, int client_fd,
+	int server_fd);
+void cw_conn_destroy(struct cw_conn *conn);
+
+/*
+ * Sends wl_display.error to the client, drops the compositor side and
+ * disconnects the client once the error is out.
+ */
+void cw_conn_fatal(struct cw_conn *conn, uint32_t object, uint32_t code,
+	const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+struct cw_global *cw_conn_find_global(struct cw_conn *conn, uint32_t name);
+struct cw_global *cw_conn_add_global(struct cw_conn *conn, uint32_t name);
+
+/* Print one filter decision when tracing. */
+void cw_conn_trace(struct cw_conn *conn, const char *what, const char *fmt,
+	...) __attribute__((format(printf, 3, 4)));
+
+#endif

@@ -1,0 +1,555 @@
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cw-interface.h"
+#include "ini.h"
+#include "policy.h"
+
+struct iface_class_entry {
+	const char *iface;
+	enum cw_iface_class class;
+};
+
+/*
+ * Globals by purpose. A global the tables know but this list does not is
+ * privileged: hidden unless the policy is trusted or lists it.
+ */
+static const struct iface_class_entry iface_classes[] = {
+	/* what any window needs */
+	{ "wl_compositor", CW_CLASS_CORE },
+	{ "wl_subcompositor", CW_CLASS_CORE },
+	{ "wl_shm", CW_CLASS_CORE },
+	{ "wl_seat", CW_CLASS_CORE },
+	{ "wl_output", CW_CLASS_CORE },
+	{ "xdg_wm_base", CW_CLASS_CORE },
+	{ "zwp_linux_dmabuf_v1", CW_CLASS_CORE },
+	{ "wl_drm", CW_CLASS_CORE },
+	{ "wp_viewporter", CW_CLASS_CORE },
+	{ "wp_fractional_scale_manager_v1", CW_CLASS_CORE },
+	{ "wp_single_pixel_buffer_manager_v1", CW_CLASS_CORE },
+	{ "wp_presentation", CW_CLASS_CORE },
+	{ "zxdg_output_manager_v1", CW_CLASS_CORE },
+	/* what ordinary desktop apps use */
+	{ "zxdg_decoration_manager_v1", CW_CLASS_DESKTOP },
+	{ "org_kde_kwin_server_decoration_manager", CW_CLASS_DESKTOP },
+	{ "zwp_linux_explicit_synchronization_v1", CW_CLASS_DESKTOP },
+	{ "wp_linux_drm_syncobj_manager_v1", CW_CLASS_DESKTOP },
+	{ "zwp_relative_pointer_manager_v1", CW_CLASS_DESKTOP },
+	{ "zwp_pointer_constraints_v1", CW_CLASS_DESKTOP },
+	{ "zwp_pointer_gestures_v1", CW_CLASS_DESKTOP },
+	{ "zwp_tablet_manager_v2", CW_CLASS_DESKTOP },
+	{ "zwp_text_input_manager_v1", CW_CLASS_DESKTOP },
+	{ "zwp_text_input_manager_v3", CW_CLASS_DESKTOP },
+	{ "zwp_idle_inhibit_manager_v1", CW_CLASS_DESKTOP },
+	{ "zwp_input_timestamps_manager_v1", CW_CLASS_DESKTOP },
+	{ "xdg_activation_v1", CW_CLASS_DESKTOP },
+	{ "wp_cursor_shape_manager_v1", CW_CLASS_DESKTOP },
+	{ "wp_content_type_manager_v1", CW_CLASS_DESKTOP },
+	{ "wp_tearing_control_manager_v1", CW_CLASS_DESKTOP },
+	{ "xdg_wm_dialog_v1", CW_CLASS_DESKTOP },
+	{ "xdg_toplevel_icon_manager_v1", CW_CLASS_DESKTOP },
+	{ "xdg_toplevel_drag_manager_v1", CW_CLASS_DESKTOP },
+	{ "xdg_system_bell_v1", CW_CLASS_DESKTOP },
+	{ "wp_alpha_modifier_v1", CW_CLASS_DESKTOP },
+	{ "wp_fifo_manager_v1", CW_CLASS_DESKTOP },
+	{ "wp_commit_timing_manager_v1", CW_CLASS_DESKTOP },
+	{ "wp_color_manager_v1", CW_CLASS_DESKTOP },
+	{ "zxdg_shell_v6", CW_CLASS_DESKTOP },
+	/* the clipboard of the focused app */
+	{ "wl_data_device_manager", CW_CLASS_CLIPBOARD },
+	{ "zwp_primary_selection_device_manager_v1", CW_CLASS_CLIPBOARD },
+	/* screen capture */
+	{ "zwlr_screencopy_manager_v1", CW_CLASS_SCREENCOPY },
+	{ "zwlr_export_dmabuf_manager_v1", CW_CLASS_SCREENCOPY },
+	{ "ext_image_copy_capture_manager_v1", CW_CLASS_SCREENCOPY },
+	{ "ext_output_image_capture_source_manager_v1", CW_CLASS_SCREENCOPY },
+	{ "ext_foreign_toplevel_image_capture_source_manager_v1",
+		CW_CLASS_SCREENCOPY },
+	/* background access to every copy */
+	{ "zwlr_data_control_manager_v1", CW_CLASS_CLIPBOARD_MANAGER },
+	{ "ext_data_control_manager_v1", CW_CLASS_CLIPBOARD_MANAGER },
+};
+
+enum cw_iface_class cw_policy_iface_class(const char *iface)
+{
+	for (size_t i = 0; i < sizeof(iface_classes) / sizeof(iface_classes[0]);
+			i++) {
+		if (strcmp(iface_classes[i].iface, iface) == 0) {
+			return iface_classes[i].class;
+		}
+	}
+	return CW_CLASS_PRIVILEGED;
+}
+
+static const char *const base_names[] = {
+	[CW_POLICY_STRICT] = "strict",
+	[CW_POLICY_DEFAULT] = "default",
+	[CW_POLICY_TRUSTED] = "trusted",
+};
+
+static const char *const access_names[] = {
+	[CW_ACCESS_DENY] = "deny",
+	[CW_ACCESS_FOCUS] = "focus",
+	[CW_ACCESS_ASK] = "ask",
+	[CW_ACCESS_ALLOW] = "allow",
+};
+
+static const char *const capability_names[] = {
+	[CW_CAP_SCREENCOPY] = "screencopy",
+	[CW_CAP_CLIPBOARD] = "clipboard",
+	[CW_CAP_CLIPBOARD_MANAGER] = "clipboard-manager",
+};
+
+const char *cw_policy_base_name(enum cw_policy_base base)
+{
+	return base_names[base];
+}
+
+const char *cw_access_name(enum cw_access access)
+{
+	return access_names[access];
+}
+
+const char *cw_capability_name(enum cw_capability cap)
+{
+	return capability_names[cap];
+}
+
+bool cw_policy_base_from_string(const char *s, enum cw_policy_base *out)
+{
+	for (size_t i = 0; i < sizeof(base_names) / sizeof(base_names[0]); i++) {
+		if (strcmp(s, base_names[i]) == 0) {
+			*out = i;
+			return true;
+		}
+	}
+	return false;
+}
+
+bool cw_access_from_string(enum cw_capability cap, const char *s,
+	enum cw_access *out)
+{
+	for (size_t i = 0; i < sizeof(access_names) / sizeof(access_names[0]);
+			i++) {
+		if (strcmp(s, access_names[i]) != 0) {
+			continue;
+		}
+		/* "focus" only means something for the app's own clipboard */
+		if (i == CW_ACCESS_FOCUS && cap != CW_CAP_CLIPBOARD) {
+			return false;
+		}
+		*out = i;
+		return true;
+	}
+	return false;
+}
+
+static void apply_base(struct cw_policy *policy, enum cw_policy_base base)
+{
+	policy->base = base;
+	switch (base) {
+	case CW_POLICY_STRICT:
+		policy->screencopy = CW_ACCESS_DENY;
+		policy->clipboard = CW_ACCESS_DENY;
+		policy->clipboard_manager = CW_ACCESS_DENY;
+		break;
+	case CW_POLICY_DEFAULT:
+		policy->screencopy = CW_ACCESS_ASK;
+		policy->clipboard = CW_ACCESS_FOCUS;
+		policy->clipboard_manager = CW_ACCESS_DENY;
+		break;
+	case CW_POLICY_TRUSTED:
+		policy->screencopy = CW_ACCESS_ALLOW;
+		policy->clipboard = CW_ACCESS_ALLOW;
+		policy->clipboard_manager = CW_ACCESS_ALLOW;
+		break;
+	}
+}
+
+struct cw_policy *cw_policy_create(enum cw_policy_base base)
+{
+	struct cw_policy *policy = calloc(1, sizeof(*policy));
+	if (policy == NULL) {
+		return NULL;
+	}
+	policy->source = strdup(base_names[base]);
+	if (policy->source == NULL) {
+		free(policy);
+		return NULL;
+	}
+	apply_base(policy, base);
+	return policy;
+}
+
+void cw_policy_destroy(struct cw_policy *policy)
+{
+	if (policy == NULL) {
+		return;
+	}
+	for (size_t i = 0; i < policy->nallow; i++) {
+		free(policy->allow[i]);
+	}
+	for (size_t i = 0; i < policy->ndeny; i++) {
+		free(policy->deny[i]);
+	}
+	for (size_t i = 0; i < policy->ncaps; i++) {
+		free(policy->caps[i].iface);
+	}
+	free(policy->source);
+	free(policy);
+}
+
+static bool check_iface_name(const char *name, char *err, size_t errlen)
+{
+	if (cw_interface_find(name) == NULL) {
+		snprintf(err, errlen, "unknown interface '%s' (crate-wl's "
+			"tables do not know it, so it can never be offered)",
+			name);
+		return false;
+	}
+	return true;
+}
+
+static bool add_name(char **list, size_t *n, const char *name, char *err,
+	size_t errlen)
+{
+	if (!check_iface_name(name, err, errlen)) {
+		return false;
+	}
+	for (size_t i = 0; i < *n; i++) {
+		if (strcmp(list[i], name) == 0) {
+			return true;
+		}
+	}
+	if (*n == CW_POLICY_MAX_NAMES) {
+		snprintf(err, errlen, "more than %d interfaces listed",
+			CW_POLICY_MAX_NAMES);
+		return false;
+	}
+	list[*n] = strdup(name);
+	if (list[*n] == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return false;
+	}
+	(*n)++;
+	return true;
+}
+
+static void remove_name(char **list, size_t *n, const char *name)
+{
+	for (size_t i = 0; i < *n; i++) {
+		if (strcmp(list[i], name) == 0) {
+			free(list[i]);
+			list[i] = list[--(*n)];
+			return;
+		}
+	}
+}
+
+static bool add_cap(struct cw_policy *policy, const char *word, char *err,
+	size_t errlen)
+{
+	const char *colon = strchr(word, ':');
+	if (colon == NULL || colon == word) {
+		snprintf(err, errlen, "cap '%s': expected INTERFACE:VERSION",
+			word);
+		return false;
+	}
+	char name[128];
+	size_t len = (size_t)(colon - word);
+	if (len >= sizeof(name)) {
+		snprintf(err, errlen, "cap '%s': interface name too long", word);
+		return false;
+	}
+	memcpy(name, word, len);
+	name[len] = '\0';
+	char *end;
+	errno = 0;
+	unsigned long version = strtoul(colon + 1, &end, 10);
+	if (errno || *end != '\0' || colon[1] == '\0' || version == 0 ||
+			version > UINT32_MAX) {
+		snprintf(err, errlen, "cap '%s': version must be a number "
+			"from 1", word);
+		return false;
+	}
+	if (!check_iface_name(name, err, errlen)) {
+		return false;
+	}
+	for (size_t i = 0; i < policy->ncaps; i++) {
+		if (strcmp(policy->caps[i].iface, name) == 0) {
+			policy->caps[i].version = version;
+			return true;
+		}
+	}
+	if (policy->ncaps == CW_POLICY_MAX_NAMES) {
+		snprintf(err, errlen, "more than %d caps", CW_POLICY_MAX_NAMES);
+		return false;
+	}
+	policy->caps[policy->ncaps].iface = strdup(name);
+	if (policy->caps[policy->ncaps].iface == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return false;
+	}
+	policy->caps[policy->ncaps].version = version;
+	policy->ncaps++;
+	return true;
+}
+
+/* Calls fn for each word of a list separated by spaces or commas. */
+static bool for_each_word(struct cw_policy *policy, const char *value,
+	bool (*fn)(struct cw_policy *, const char *, char *, size_t),
+	char *err, size_t errlen)
+{
+	char buf[4096];
+	if (strlen(value) >= sizeof(buf)) {
+		snprintf(err, errlen, "value too long");
+		return false;
+	}
+	strcpy(buf, value);
+	bool any = false;
+	char *save = NULL;
+	for (char *w = strtok_r(buf, " \t,", &save); w != NULL;
+			w = strtok_r(NULL, " \t,", &save)) {
+		any = true;
+		if (!fn(policy, w, err, errlen)) {
+			return false;
+		}
+	}
+	if (!any) {
+		snprintf(err, errlen, "empty list");
+		return false;
+	}
+	return true;
+}
+
+static bool allow_one(struct cw_policy *policy, const char *name, char *err,
+	size_t errlen)
+{
+	remove_name(policy->deny, &policy->ndeny, name);
+	return add_name(policy->allow, &policy->nallow, name, err, errlen);
+}
+
+static bool deny_one(struct cw_policy *policy, const char *name, char *err,
+	size_t errlen)
+{
+	remove_name(policy->allow, &policy->nallow, name);
+	return add_name(policy->deny, &policy->ndeny, name, err, errlen);
+}
+
+static bool set_access(enum cw_capability cap, enum cw_access *field,
+	const char *value, char *err, size_t errlen)
+{
+	if (!cw_access_from_string(cap, value, field)) {
+		snprintf(err, errlen, "%s = '%s': expected %s", capability_names[cap],
+			value, cap == CW_CAP_CLIPBOARD ? "deny, focus, ask or allow"
+			: "deny, ask or allow");
+		return false;
+	}
+	return true;
+}
+
+bool cw_policy_set(struct cw_policy *policy, const char *key,
+	const char *value, char *err, size_t errlen)
+{
+	if (strcmp(key, "policy") == 0) {
+		enum cw_policy_base base;
+		if (!cw_policy_base_from_string(value, &base)) {
+			snprintf(err, errlen, "policy = '%s': expected strict, "
+				"default or trusted", value);
+			return false;
+		}
+		/* the base sets the capability defaults; lists stay */
+		apply_base(policy, base);
+		return true;
+	} else if (strcmp(key, "allow") == 0) {
+		return for_each_word(policy, value, allow_one, err, errlen);
+	} else if (strcmp(key, "deny") == 0) {
+		return for_each_word(policy, value, deny_one, err, errlen);
+	} else if (strcmp(key, "cap") == 0) {
+		return for_each_word(policy, value, add_cap, err, errlen);
+	} else if (strcmp(key, "screencopy") == 0) {
+		return set_access(CW_CAP_SCREENCOPY, &policy->screencopy, value,
+			err, errlen);
+	} else if (strcmp(key, "clipboard") == 0) {
+		return set_access(CW_CAP_CLIPBOARD, &policy->clipboard, value,
+			err, errlen);
+	} else if (strcmp(key, "clipboard-manager") == 0) {
+		return set_access(CW_CAP_CLIPBOARD_MANAGER,
+			&policy->clipboard_manager, value, err, errlen);
+	}
+	snprintf(err, errlen, "unknown key '%s' (expected policy, allow, deny, "
+		"cap, screencopy, clipboard or clipboard-manager)", key);
+	return false;
+}
+
+static bool policy_file_entry(void *data, const char *section,
+	const char *key, const char *value, char *err, size_t errlen)
+{
+	if (strcmp(section, "wayland") != 0) {
+		/* manifests carry other sections; their own parser reads them */
+		return true;
+	}
+	return cw_policy_set(data, key, value, err, errlen);
+}
+
+struct cw_policy *cw_policy_load(const char *name_or_path, char *err,
+	size_t errlen)
+{
+	enum cw_policy_base base;
+	if (cw_policy_base_from_string(name_or_path, &base)) {
+		struct cw_policy *policy = cw_policy_create(base);
+		if (policy == NULL) {
+			snprintf(err, errlen, "out of memory");
+		}
+		return policy;
+	}
+	if (strchr(name_or_path, '/') == NULL &&
+			strchr(name_or_path, '.') == NULL) {
+		snprintf(err, errlen, "unknown policy '%s': expected strict, "
+			"default, trusted or a file path", name_or_path);
+		return NULL;
+	}
+	/* a file starts from default: it says what differs */
+	struct cw_policy *policy = cw_policy_create(CW_POLICY_DEFAULT);
+	if (policy == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	free(policy->source);
+	policy->source = strdup(name_or_path);
+	struct cw_ini_error ini_err;
+	if (policy->source == NULL || !cw_ini_parse_file(name_or_path,
+			policy_file_entry, policy, &ini_err)) {
+		snprintf(err, errlen, "%s", policy->source ? ini_err.message
+			: "out of memory");
+		cw_policy_destroy(policy);
+		return NULL;
+	}
+	return policy;
+}
+
+static bool listed(char *const *list, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(list[i], name) == 0) {
+			return true;
+		}
+	}
+	return false;
+}
+
+static struct cw_global_decision access_decision(enum cw_access access,
+	const char *why_deny, const char *why_ask)
+{
+	struct cw_global_decision d = { .verdict = CW_PASS, .why = "allowed" };
+	switch (access) {
+	case CW_ACCESS_DENY:
+		d.verdict = CW_DENY;
+		d.why = why_deny;
+		break;
+	case CW_ACCESS_ASK:
+		d.verdict = CW_ASK;
+		d.why = why_ask;
+		break;
+	case CW_ACCESS_FOCUS:
+	case CW_ACCESS_ALLOW:
+		break;
+	}
+	return d;
+}
+
+struct cw_global_decision cw_policy_classify_global(
+	const struct cw_policy *policy, const char *name, uint32_t version)
+{
+	struct cw_global_decision d = { .verdict = CW_PASS, .why = "allowed" };
+	const struct cw_interface *iface = cw_interface_find(name);
+	if (iface == NULL) {
+		d.verdict = CW_HIDE;
+		d.why = "unknown interface: not in crate-wl's tables";
+		return d;
+	}
+	if (listed(policy->deny, policy->ndeny, name)) {
+		d.verdict = CW_HIDE;
+		d.why = "denied by name";
+		return d;
+	}
+	if (listed(policy->allow, policy->nallow, name)) {
+		d.why = "allowed by name";
+	} else {
+		switch (cw_policy_iface_class(name)) {
+		case CW_CLASS_CORE:
+			break;
+		case CW_CLASS_DESKTOP:
+			if (policy->base == CW_POLICY_STRICT) {
+				d.verdict = CW_HIDE;
+				d.why = "not core display (policy strict)";
+			}
+			break;
+		case CW_CLASS_CLIPBOARD:
+			d = access_decision(policy->clipboard, "clipboard=deny",
+				"clipboard=ask");
+			if (d.verdict == CW_ASK) {
+				/* asking happens per paste, not per global */
+				d.verdict = CW_PASS;
+				d.why = "clipboard=ask";
+			}
+			break;
+		case CW_CLASS_SCREENCOPY:
+			d = access_decision(policy->screencopy, "screencopy=deny",
+				"screencopy=ask");
+			break;
+		case CW_CLASS_CLIPBOARD_MANAGER:
+			d = access_decision(policy->clipboard_manager,
+				"clipboard-manager=deny", "clipboard-manager=ask");
+			break;
+		case CW_CLASS_PRIVILEGED:
+			if (policy->base != CW_POLICY_TRUSTED) {
+				d.verdict = CW_HIDE;
+				d.why = "privileged: not listed with allow";
+			}
+			break;
+		}
+	}
+	if (d.verdict != CW_PASS) {
+		return d;
+	}
+
+	uint32_t advertised = version < iface->version ? version : iface->version;
+	if (advertised < version) {
+		d.why = "tables";
+	}
+	for (size_t i = 0; i < policy->ncaps; i++) {
+		if (strcmp(policy->caps[i].iface, name) == 0 &&
+				policy->caps[i].version < advertised) {
+			advertised = policy->caps[i].version;
+			d.why = "policy cap";
+		}
+	}
+	d.version = advertised;
+	if (advertised < version) {
+		d.verdict = CW_REWRITE;
+	}
+	return d;
+}
+
+void cw_policy_print(const struct cw_policy *policy, void *file)
+{
+	FILE *f = file;
+	fprintf(f, "[wayland]\n");
+	fprintf(f, "policy = %s\n", base_names[policy->base]);
+	fprintf(f, "screencopy = %s\n", access_names[policy->screencopy]);
+	fprintf(f, "clipboard = %s\n", access_names[policy->clipboard]);
+	fprintf(f, "clipboard-manager = %s\n",
+		access_names[policy->clipboard_manager]);
+	for (size_t i = 0; i < policy->nallow; i++) {
+		fprintf(f, "allow = %s\n", policy->allow[i]);
+	}
+	for (size_t i = 0; i < policy->ndeny; i++) {
+		fprintf(f, "deny = %s\n", policy->deny[i]);
+	}
+	for (size_t i = 0; i < policy->ncaps; i++) {
+		fprintf(f, "cap = %s:%u\n", policy->caps[i].iface,
+			policy->caps[i].version);
+	}
+}

@@ -1,0 +1,103 @@
+/*
+ * A policy: which globals a client may see, at which versions, and the rules
+ * for the capabilities the proxy intercepts.
+ */
+#ifndef CW_POLICY_H
+#define CW_POLICY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "verdict.h"
+
+enum cw_policy_base {
+	CW_POLICY_STRICT,
+	CW_POLICY_DEFAULT,
+	CW_POLICY_TRUSTED,
+};
+
+enum cw_access {
+	CW_ACCESS_DENY,
+	CW_ACCESS_FOCUS, /* clipboard only */
+	CW_ACCESS_ASK,
+	CW_ACCESS_ALLOW,
+};
+
+enum cw_capability {
+	CW_CAP_SCREENCOPY,
+	CW_CAP_CLIPBOARD,
+	CW_CAP_CLIPBOARD_MANAGER,
+};
+
+/* What a global interface is for; decides its default visibility. */
+enum cw_iface_class {
+	CW_CLASS_CORE,              /* visible under every policy */
+	CW_CLASS_DESKTOP,           /* default and trusted */
+	CW_CLASS_CLIPBOARD,         /* hidden when clipboard = deny */
+	CW_CLASS_SCREENCOPY,        /* the screencopy rule */
+	CW_CLASS_CLIPBOARD_MANAGER, /* the clipboard-manager rule */
+	CW_CLASS_PRIVILEGED,        /* trusted, or listed with allow */
+};
+
+#define CW_POLICY_MAX_NAMES 128
+
+struct cw_version_cap {
+	char *iface;
+	uint32_t version;
+};
+
+struct cw_policy {
+	char *source; /* "default", or the file it came from */
+	enum cw_policy_base base;
+	enum cw_access screencopy;
+	enum cw_access clipboard;
+	enum cw_access clipboard_manager;
+	char *allow[CW_POLICY_MAX_NAMES];
+	size_t nallow;
+	char *deny[CW_POLICY_MAX_NAMES];
+	size_t ndeny;
+	struct cw_version_cap caps[CW_POLICY_MAX_NAMES];
+	size_t ncaps;
+};
+
+struct cw_policy *cw_policy_create(enum cw_policy_base base);
+void cw_policy_destroy(struct cw_policy *policy);
+
+/* "strict", "default", "trusted", or a file; NULL and *err on failure. */
+struct cw_policy *cw_policy_load(const char *name_or_path, char *err,
+	size_t errlen);
+
+/*
+ * One "key = value" of a [wayland] section, as policy files and manifests
+ * write it. Returns false with a message in err.
+ */
+bool cw_policy_set(struct cw_policy *policy, const char *key,
+	const char *value, char *err, size_t errlen);
+
+bool cw_policy_base_from_string(const char *s, enum cw_policy_base *out);
+const char *cw_policy_base_name(enum cw_policy_base base);
+bool cw_access_from_string(enum cw_capability cap, const char *s,
+	enum cw_access *out);
+const char *cw_access_name(enum cw_access access);
+const char *cw_capability_name(enum cw_capability cap);
+
+enum cw_iface_class cw_policy_iface_class(const char *iface);
+
+struct cw_global_decision {
+	enum cw_verdict verdict;
+	uint32_t version; /* advertised version when visible */
+	const char *why;  /* for the trace */
+};
+
+/*
+ * The one decision about a global the compositor advertises. PASS and
+ * REWRITE make it visible (REWRITE: at a lower version); HIDE, DENY and ASK
+ * hide it.
+ */
+struct cw_global_decision cw_policy_classify_global(
+	const struct cw_policy *policy, const char *iface, uint32_t version);
+
+/* Print the policy as a [wayland] section (for --dry-run and docs). */
+void cw_policy_print(const struct cw_policy *policy, void *file);
+
+#endif

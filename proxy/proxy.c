@@ -1,0 +1,246 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+#include "conn.h"
+#include "filters.h"
+#include "log.h"
+#include "proxy.h"
+#include "wire.h"
+
+#define LISTEN_BACKLOG 128
+/* How long connect() to the compositor may block. */
+#define UPSTREAM_CONNECT_TIMEOUT_S 2
+
+bool cw_resolve_wayland_display(const char *display, char *out, size_t len,
+	char *err, size_t errlen)
+{
+	if (display == NULL || display[0] == '\0') {
+		display = "wayland-0";
+	}
+	int n;
+	if (display[0] == '/') {
+		n = snprintf(out, len, "%s", display);
+	} else {
+		const char *dir = getenv("XDG_RUNTIME_DIR");
+		if (dir == NULL || dir[0] == '\0') {
+			snprintf(err, errlen, "XDG_RUNTIME_DIR is not set, so "
+				"WAYLAND_DISPLAY=%s cannot be found", display);
+			return false;
+		}
+		n = snprintf(out, len, "%s/%s", dir, display);
+	}
+	if (n < 0 || (size_t)n >= len ||
+			(size_t)n >= sizeof(((struct sockaddr_un *)0)->sun_path)) {
+		snprintf(err, errlen, "Wayland socket path too long: %s",
+			display);
+		return false;
+	}
+	return true;
+}
+
+static int connect_unix(const char *path, char *err, size_t errlen)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	if (strlen(path) >= sizeof(addr.sun_path)) {
+		snprintf(err, errlen, "socket path too long: %s", path);
+		return -1;
+	}
+	strcpy(addr.sun_path, path);
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		snprintf(err, errlen, "socket: %s", strerror(errno));
+		return -1;
+	}
+	struct timeval tv = { .tv_sec = UPSTREAM_CONNECT_TIMEOUT_S };
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) != 0) {
+		snprintf(err, errlen, "cannot connect to the compositor at %s: "
+			"%s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	tv.tv_sec = 0;
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+	return fd;
+}
+
+struct cw_proxy *cw_proxy_create(struct cw_loop *loop,
+	const struct cw_policy *policy, const char *upstream_path,
+	int upstream_fd)
+{
+	if (!cw_registry_filter_init()) {
+		return NULL;
+	}
+	struct cw_proxy *proxy = calloc(1, sizeof(*proxy));
+	if (proxy == NULL) {
+		return NULL;
+	}
+	proxy->loop = loop;
+	proxy->policy = policy;
+	proxy->upstream_fd = upstream_fd;
+	proxy->listener.fd = -1;
+	if (upstream_path != NULL) {
+		proxy->upstream_path = strdup(upstream_path);
+		if (proxy->upstream_path == NULL) {
+			free(proxy);
+			return NULL;
+		}
+	}
+	cw_list_init(&proxy->conns);
+	cw_list_init(&proxy->graveyard);
+	return proxy;
+}
+
+static void reap(struct cw_proxy *proxy)
+{
+	struct cw_conn *conn, *tmp;
+	cw_list_for_each_safe(conn, tmp, &proxy->graveyard, link) {
+		cw_list_remove(&conn->link);
+		free(conn);
+	}
+}
+
+void cw_proxy_stop_listening(struct cw_proxy *proxy)
+{
+	if (proxy->listener.fd >= 0) {
+		cw_loop_remove(proxy->loop, &proxy->listener);
+		close(proxy->listener.fd);
+		proxy->listener.fd = -1;
+		unlink(proxy->listen_path);
+	}
+}
+
+void cw_proxy_destroy(struct cw_proxy *proxy)
+{
+	if (proxy == NULL) {
+		return;
+	}
+	struct cw_conn *conn, *tmp;
+	cw_list_for_each_safe(conn, tmp, &proxy->conns, link) {
+		cw_conn_destroy(conn);
+	}
+	reap(proxy);
+	cw_proxy_stop_listening(proxy);
+	if (proxy->upstream_fd >= 0) {
+		close(proxy->upstream_fd);
+	}
+	free(proxy->listen_path);
+	free(proxy->upstream_path);
+	free(proxy);
+}
+
+bool cw_proxy_add_client(struct cw_proxy *proxy, int fd)
+{
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+	fcntl(fd, F_SETFD, FD_CLOEXEC);
+	char err[512] = "";
+	int server_fd = -1;
+	if (proxy->upstream_path != NULL) {
+		server_fd = connect_unix(proxy->upstream_path, err, sizeof(err));
+	} else if (proxy->upstream_fd >= 0) {
+		/* WAYLAND_SOCKET is one connection: the first client has it */
+		server_fd = proxy->upstream_fd;
+		proxy->upstream_fd = -1;
+		fcntl(server_fd, F_SETFL, fcntl(server_fd, F_GETFL) | O_NONBLOCK);
+	} else {
+		snprintf(err, sizeof(err), "the compositor connection given "
+			"by WAYLAND_SOCKET is already in use by another client");
+	}
+	struct cw_conn *conn = cw_conn_create(proxy, fd, server_fd);
+	if (conn == NULL) {
+		return false;
+	}
+	if (server_fd < 0) {
+		cw_msg("client %u: %s", conn->id, err);
+		cw_conn_fatal(conn, CW_DISPLAY_ID, CW_ERROR_IMPLEMENTATION,
+			"%s", err);
+	}
+	return true;
+}
+
+static void listener_dispatch(struct cw_source *source, uint32_t events)
+{
+	struct cw_proxy *proxy = cw_container_of(source, proxy, listener);
+	for (int i = 0; i < 32; i++) {
+		int fd = accept4(source->fd, NULL, NULL,
+			SOCK_CLOEXEC | SOCK_NONBLOCK);
+		if (fd < 0) {
+			if (errno != EAGAIN && errno != EWOULDBLOCK &&
+					errno != EINTR) {
+				cw_log_errno(CW_LOG_ERROR, "accept");
+			}
+			return;
+		}
+		cw_proxy_add_client(proxy, fd);
+	}
+}
+
+bool cw_proxy_listen(struct cw_proxy *proxy, const char *path)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	if (strlen(path) >= sizeof(addr.sun_path)) {
+		cw_msg("socket path too long: %s", path);
+		return false;
+	}
+	strcpy(addr.sun_path, path);
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0) {
+		cw_msg("socket: %s", strerror(errno));
+		return false;
+	}
+	if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)) != 0) {
+		cw_msg("cannot create the socket %s: %s", path, strerror(errno));
+		close(fd);
+		return false;
+	}
+	if (listen(fd, LISTEN_BACKLOG) != 0 || !cw_loop_add(proxy->loop,
+			&proxy->listener, fd, EPOLLIN, listener_dispatch)) {
+		cw_msg("cannot listen on %s: %s", path, strerror(errno));
+		close(fd);
+		unlink(path);
+		return false;
+	}
+	proxy->listen_path = strdup(path);
+	return true;
+}
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int cw_proxy_dispatch(struct cw_proxy *proxy, int timeout_ms)
+{
+	/* connections that sent an error get a moment to be read */
+	int64_t now = now_ms();
+	int64_t next = -1;
+	struct cw_conn *conn, *tmp;
+	cw_list_for_each_safe(conn, tmp, &proxy->conns, link) {
+		if (!conn->closing) {
+			continue;
+		}
+		if (conn->close_deadline_ms <= now) {
+			cw_conn_destroy(conn);
+		} else if (next < 0 || conn->close_deadline_ms < next) {
+			next = conn->close_deadline_ms;
+		}
+	}
+	reap(proxy);
+	if (next >= 0 && (timeout_ms < 0 || next - now < timeout_ms)) {
+		timeout_ms = (int)(next - now);
+	}
+	int ret = cw_loop_dispatch(proxy->loop, timeout_ms);
+	reap(proxy);
+	return ret;
+}

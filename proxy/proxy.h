@@ -1,0 +1,61 @@
+/*
+ * The proxy: accepts clients (on a listening socket, or pre-connected fds),
+ * opens one compositor connection per client, and filters both directions
+ * with one policy. Identity is the socket: everything reaching this proxy is
+ * treated alike, whatever its pid says.
+ */
+#ifndef CW_PROXY_H
+#define CW_PROXY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "list.h"
+#include "loop.h"
+
+struct cw_policy;
+
+struct cw_proxy {
+	struct cw_loop *loop;
+	const struct cw_policy *policy;
+	/* upstream: a socket path, or one pre-connected fd (WAYLAND_SOCKET) */
+	char *upstream_path;
+	int upstream_fd;
+	bool trace;
+	struct cw_list conns;     /* cw_conn::link */
+	struct cw_list graveyard; /* cw_conn::link, freed after dispatch */
+	size_t nconns;
+	unsigned next_id;
+	/* a listening socket, when serving one */
+	struct cw_source listener;
+	char *listen_path;
+	uint64_t total_clients;
+	uint64_t protocol_errors;
+};
+
+struct cw_proxy *cw_proxy_create(struct cw_loop *loop,
+	const struct cw_policy *policy, const char *upstream_path,
+	int upstream_fd);
+void cw_proxy_destroy(struct cw_proxy *proxy);
+
+/* Listens on a new socket at path (which must not exist). */
+bool cw_proxy_listen(struct cw_proxy *proxy, const char *path);
+
+/* Closes and removes the listening socket; clients stay. */
+void cw_proxy_stop_listening(struct cw_proxy *proxy);
+
+/*
+ * Serves a connected client fd (ownership moves to the proxy). If the
+ * compositor cannot be reached the client gets a wl_display.error saying
+ * so; the proxy goes on.
+ */
+bool cw_proxy_add_client(struct cw_proxy *proxy, int fd);
+
+/* One loop iteration; frees what died in it. -errno on loop failure. */
+int cw_proxy_dispatch(struct cw_proxy *proxy, int timeout_ms);
+
+/* The resolved upstream socket as libwayland resolves WAYLAND_DISPLAY. */
+bool cw_resolve_wayland_display(const char *display, char *out, size_t len,
+	char *err, size_t errlen);
+
+#endif

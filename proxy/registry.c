@@ -1,0 +1,120 @@
+/*
+ * The registry filter: what globals a client learns about, at which
+ * versions, and which binds it may make. Every registry a client creates
+ * gets the same view; global names are per connection.
+ */
+#include <string.h>
+#include "conn.h"
+#include "filters.h"
+#include "hooks.h"
+#include "policy.h"
+#include "proxy.h"
+
+static enum cw_verdict handle_global(struct cw_hook_call *call, uint32_t name,
+	const char *interface, uint32_t version)
+{
+	struct cw_conn *conn = call->conn;
+	struct cw_global *global = cw_conn_find_global(conn, name);
+	bool first = global == NULL;
+	if (first) {
+		struct cw_global_decision d = cw_policy_classify_global(
+			conn->proxy->policy, interface, version);
+		global = cw_conn_add_global(conn, name);
+		if (global == NULL) {
+			return cw_hook_error(call, CW_ERROR_NO_MEMORY,
+				"too many globals");
+		}
+		global->iface = cw_interface_find(interface);
+		global->version = d.version;
+		global->visible = d.verdict == CW_PASS ||
+			d.verdict == CW_REWRITE;
+		switch (d.verdict) {
+		case CW_PASS:
+			break;
+		case CW_REWRITE:
+			cw_conn_trace(conn, "CAPPED", "%s v%u→v%u (%s)",
+				interface, version, d.version, d.why);
+			break;
+		case CW_HIDE:
+			cw_conn_trace(conn, "HIDDEN", "%s v%u (%s)", interface,
+				version, d.why);
+			break;
+		case CW_DENY:
+			cw_conn_trace(conn, "DENIED", "%s v%u (%s)", interface,
+				version, d.why);
+			break;
+		case CW_ASK:
+			/* no prompt front-end yet: asking means no */
+			cw_conn_trace(conn, "ASK→denied", "%s v%u (%s; no "
+				"prompt front-end yet, so hidden)", interface,
+				version, d.why);
+			break;
+		case CW_ERROR:
+			break;
+		}
+	}
+	if (!global->visible) {
+		return CW_HIDE;
+	}
+	if (global->version < version) {
+		cw_hook_set_uint(call, 2, global->version);
+		return CW_REWRITE;
+	}
+	return CW_PASS;
+}
+
+static enum cw_verdict handle_global_remove(struct cw_hook_call *call,
+	uint32_t name)
+{
+	struct cw_global *global = cw_conn_find_global(call->conn, name);
+	if (global == NULL || !global->visible) {
+		return CW_HIDE;
+	}
+	global->removed = true;
+	return CW_PASS;
+}
+
+static enum cw_verdict handle_bind(struct cw_hook_call *call, uint32_t name,
+	const char *interface, uint32_t version, uint32_t id)
+{
+	struct cw_conn *conn = call->conn;
+	struct cw_global *global = cw_conn_find_global(conn, name);
+	if (global == NULL) {
+		cw_conn_trace(conn, "DENIED", "bind to global %u (%s): never "
+			"advertised", name, interface);
+		return cw_hook_error(call, CW_ERROR_INVALID_OBJECT,
+			"invalid global %s (%u)", interface, name);
+	}
+	if (!global->visible) {
+		cw_conn_trace(conn, "DENIED", "bind to hidden global %u (%s)",
+			name, interface);
+		return cw_hook_error(call, CW_ERROR_INVALID_OBJECT,
+			"invalid global %s (%u): hidden by the sandbox policy",
+			interface, name);
+	}
+	if (strcmp(global->iface->name, interface) != 0) {
+		return cw_hook_error(call, CW_ERROR_INVALID_OBJECT,
+			"invalid interface for global %u: have %s, wanted %s",
+			name, global->iface->name, interface);
+	}
+	if (version == 0 || version > global->version) {
+		cw_conn_trace(conn, "DENIED", "bind to %s v%u above the "
+			"advertised v%u", interface, version, global->version);
+		return cw_hook_error(call, CW_ERROR_INVALID_OBJECT,
+			"invalid version for global %s (%u): have %u, wanted %u",
+			interface, name, global->version, version);
+	}
+	return CW_PASS;
+}
+
+static const struct cw_hook registry_hooks[] = {
+	CW_HOOK_EVENT(wl_registry, global, handle_global),
+	CW_HOOK_EVENT(wl_registry, global_remove, handle_global_remove),
+	CW_HOOK_REQUEST(wl_registry, bind, handle_bind),
+};
+
+bool cw_registry_filter_init(void)
+{
+	return cw_hooks_register(registry_hooks,
+		sizeof(registry_hooks) / sizeof(registry_hooks[0]));
+}

@@ -1,0 +1,91 @@
+/*
+ * The Wayland wire format: message framing and argument decoding against
+ * the generated tables. See ../shared/reference/wayland-wire.md for the facts.
+ */
+#ifndef CW_WIRE_H
+#define CW_WIRE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "cw-interface.h"
+
+#define CW_HEADER_SIZE 8
+#define CW_MAX_MESSAGE_SIZE 4096
+#define CW_SERVER_ID_START 0xff000000u
+#define CW_CLIENT_ID_MAX 0xfeffffffu
+#define CW_DISPLAY_ID 1
+
+/* wl_display.error codes */
+enum cw_display_error {
+	CW_ERROR_INVALID_OBJECT = 0,
+	CW_ERROR_INVALID_METHOD = 1,
+	CW_ERROR_NO_MEMORY = 2,
+	CW_ERROR_IMPLEMENTATION = 3,
+};
+
+struct cw_array {
+	uint32_t size;
+	const void *data;
+};
+
+union cw_argument {
+	int32_t i;
+	uint32_t u;
+	const char *s;
+	struct cw_array a;
+};
+
+struct cw_args {
+	uint8_t count;
+	/* byte offset of each argument's first word; 0 for fds */
+	uint16_t offset[CW_MAX_ARGS];
+	union cw_argument value[CW_MAX_ARGS];
+};
+
+static inline uint32_t cw_msg_id(const uint8_t *data)
+{
+	uint32_t id;
+	__builtin_memcpy(&id, data, 4);
+	return id;
+}
+
+static inline uint32_t cw_msg_word2(const uint8_t *data)
+{
+	uint32_t w;
+	__builtin_memcpy(&w, data + 4, 4);
+	return w;
+}
+
+static inline uint32_t cw_msg_size(const uint8_t *data)
+{
+	return cw_msg_word2(data) >> 16;
+}
+
+static inline uint16_t cw_msg_opcode(const uint8_t *data)
+{
+	return cw_msg_word2(data) & 0xffff;
+}
+
+/*
+ * Decodes a whole message (header included) against its table entry. fds
+ * are the message's fds, taken from the queue in order (msg->nfds of them).
+ * Checks the size, string and array lengths, NUL terminators and null
+ * values; objects and new ids are checked by the caller against the map.
+ */
+bool cw_wire_parse(const uint8_t *data, uint32_t size,
+	const struct cw_message *msg, const int *fds, struct cw_args *args,
+	char *err, size_t errlen);
+
+/* Writes a message from already encoded words; returns its size. */
+size_t cw_wire_write_header(uint8_t *out, uint32_t id, uint16_t opcode,
+	uint32_t size);
+
+/* Builds wl_display.error(object, code, message) into out (>= 4096 bytes). */
+size_t cw_wire_display_error(uint8_t *out, uint32_t object, uint32_t code,
+	const char *message);
+
+/* Builds wl_display.delete_id(id). */
+size_t cw_wire_delete_id(uint8_t *out, uint32_t id);
+
+#endif
