@@ -1,0 +1,135 @@
+/* Every verdict of the global classifier, and the policy file parser. */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include "policy.h"
+#include "tap.h"
+
+static struct cw_global_decision classify(const char *policy_name,
+	const char *iface, uint32_t version)
+{
+	char err[256];
+	struct cw_policy *p = cw_policy_load(policy_name, err, sizeof(err));
+	struct cw_global_decision d = cw_policy_classify_global(p, iface,
+		version);
+	cw_policy_destroy(p);
+	return d;
+}
+
+static char *write_file(const char *text)
+{
+	static char path[] = "/tmp/cw-policy-XXXXXX.policy";
+	strcpy(path, "/tmp/cw-policy-XXXXXX.policy");
+	int fd = mkstemps(path, 7);
+	write(fd, text, strlen(text));
+	close(fd);
+	return path;
+}
+
+int main(void)
+{
+	struct cw_global_decision d;
+
+	/* PASS */
+	d = classify("strict", "wl_compositor", 4);
+	ok(d.verdict == CW_PASS && d.version == 4, "strict: wl_compositor PASS");
+	d = classify("default", "xdg_activation_v1", 1);
+	ok(d.verdict == CW_PASS, "default: desktop interface PASS");
+	d = classify("trusted", "zwlr_layer_shell_v1", 4);
+	ok(d.verdict == CW_PASS, "trusted: privileged interface PASS");
+
+	/* REWRITE: the tables cap a newer compositor */
+	d = classify("default", "wl_seat", 1000);
+	ok(d.verdict == CW_REWRITE && d.version < 1000 && d.version >= 7,
+		"wl_seat v1000 REWRITE to the tables' version (%u)", d.version);
+
+	/* HIDE */
+	d = classify("trusted", "zcw_never_heard_of_v1", 1);
+	ok(d.verdict == CW_HIDE, "unknown interface HIDE even when trusted");
+	d = classify("strict", "zxdg_decoration_manager_v1", 1);
+	ok(d.verdict == CW_HIDE, "strict: desktop interface HIDE");
+	d = classify("default", "zwlr_layer_shell_v1", 4);
+	ok(d.verdict == CW_HIDE, "default: privileged interface HIDE");
+
+	/* DENY: a capability set to deny */
+	d = classify("default", "zwlr_data_control_manager_v1", 2);
+	ok(d.verdict == CW_DENY, "default: clipboard manager DENY");
+	d = classify("strict", "zwlr_screencopy_manager_v1", 3);
+	ok(d.verdict == CW_DENY, "strict: screencopy DENY");
+	d = classify("strict", "wl_data_device_manager", 3);
+	ok(d.verdict == CW_DENY, "strict: clipboard DENY");
+
+	/* ASK */
+	d = classify("default", "zwlr_screencopy_manager_v1", 3);
+	ok(d.verdict == CW_ASK, "default: screencopy ASK");
+	d = classify("default", "ext_image_copy_capture_manager_v1", 1);
+	ok(d.verdict == CW_ASK, "default: ext-image-copy-capture ASK");
+
+	/* flags: allow/deny by name, caps, capability values */
+	char err[512];
+	struct cw_policy *p = cw_policy_load("default", err, sizeof(err));
+	ok(cw_policy_set(p, "allow", "zwlr_layer_shell_v1", err, sizeof(err)),
+		"allow by name");
+	d = cw_policy_classify_global(p, "zwlr_layer_shell_v1", 4);
+	ok(d.verdict == CW_PASS, "allowed privileged interface PASS");
+	ok(cw_policy_set(p, "deny", "zwlr_layer_shell_v1", err, sizeof(err)),
+		"deny after allow");
+	d = cw_policy_classify_global(p, "zwlr_layer_shell_v1", 4);
+	ok(d.verdict == CW_HIDE, "deny by name wins");
+	ok(cw_policy_set(p, "cap", "wl_seat:5 wl_output:2", err, sizeof(err)),
+		"cap list");
+	d = cw_policy_classify_global(p, "wl_seat", 7);
+	ok(d.verdict == CW_REWRITE && d.version == 5, "cap wl_seat:5");
+	ok(cw_policy_set(p, "screencopy", "allow", err, sizeof(err)),
+		"screencopy = allow");
+	d = cw_policy_classify_global(p, "zwlr_screencopy_manager_v1", 3);
+	ok(d.verdict == CW_PASS, "screencopy allow PASS");
+	ok(!cw_policy_set(p, "screencopy", "focus", err, sizeof(err)),
+		"screencopy = focus refused: %s", err);
+	ok(!cw_policy_set(p, "allow", "zcw_typo_v1", err, sizeof(err)) &&
+		strstr(err, "zcw_typo_v1") != NULL,
+		"unknown interface in allow refused: %s", err);
+	ok(!cw_policy_set(p, "cap", "wl_seat:0", err, sizeof(err)),
+		"cap version 0 refused");
+	ok(!cw_policy_set(p, "colour", "red", err, sizeof(err)),
+		"unknown key refused: %s", err);
+	cw_policy_destroy(p);
+
+	/* files */
+	char *path = write_file("#!/usr/bin/env crate-wl\n[app]\nname = x\n"
+		"[wayland]\npolicy = strict\nallow = xdg_activation_v1\n"
+		"clipboard = focus\n");
+	p = cw_policy_load(path, err, sizeof(err));
+	ok(p != NULL, "policy file loads (%s)", p ? "" : err);
+	if (p != NULL) {
+		ok(p->base == CW_POLICY_STRICT && p->clipboard == CW_ACCESS_FOCUS,
+			"file sets base and clipboard");
+		d = cw_policy_classify_global(p, "xdg_activation_v1", 1);
+		ok(d.verdict == CW_PASS, "file allow list applies");
+	}
+	cw_policy_destroy(p);
+	unlink(path);
+
+	path = write_file("[wayland]\npolicy = default\nscreencopy = maybe\n");
+	p = cw_policy_load(path, err, sizeof(err));
+	char want[600];
+	snprintf(want, sizeof(want), "%s:3:", path);
+	ok(p == NULL && strncmp(err, want, strlen(want)) == 0,
+		"bad value: error with file and line: %s", err);
+	unlink(path);
+
+	path = write_file("[wayland]\nthis line is wrong\n");
+	p = cw_policy_load(path, err, sizeof(err));
+	snprintf(want, sizeof(want), "%s:2:", path);
+	ok(p == NULL && strncmp(err, want, strlen(want)) == 0,
+		"malformed line: error with file and line: %s", err);
+	unlink(path);
+
+	p = cw_policy_load("/nonexistent/x.policy", err, sizeof(err));
+	ok(p == NULL && strstr(err, "/nonexistent/x.policy") != NULL,
+		"missing file: error names it: %s", err);
+	p = cw_policy_load("lenient", err, sizeof(err));
+	ok(p == NULL && strstr(err, "lenient") != NULL,
+		"unknown policy name refused: %s", err);
+	return tap_done();
+}

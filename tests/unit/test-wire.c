@@ -1,0 +1,162 @@
+/* The wire decoder on well-formed and malformed messages. */
+#include <string.h>
+#include "cw-protocol-tables.h"
+#include "tap.h"
+#include "wire.h"
+
+struct builder {
+	uint8_t data[CW_MAX_MESSAGE_SIZE];
+	uint32_t len;
+};
+
+static void put(struct builder *b, uint32_t w)
+{
+	memcpy(b->data + b->len, &w, 4);
+	b->len += 4;
+}
+
+static void put_str(struct builder *b, const char *s, uint32_t len,
+	bool terminate)
+{
+	put(b, len);
+	uint32_t padded = (len + 3) & ~3u;
+	memset(b->data + b->len, 0, padded);
+	memcpy(b->data + b->len, s, strlen(s) < len ? strlen(s) : len);
+	if (!terminate && len > 0) {
+		b->data[b->len + len - 1] = 'x';
+	}
+	b->len += padded;
+}
+
+static void finish(struct builder *b, uint32_t id, uint16_t opcode)
+{
+	cw_wire_write_header(b->data, id, opcode, b->len);
+}
+
+static bool parse(struct builder *b, const struct cw_message *msg, char *err)
+{
+	struct cw_args args;
+	int fds[4] = { 7, 8, 9, 10 };
+	return cw_wire_parse(b->data, b->len, msg, fds, &args, err, 256);
+}
+
+int main(void)
+{
+	char err[256];
+	const struct cw_message *bind = cw_interface_message(
+		&cw_iface_wl_registry, false, "bind");
+	const struct cw_message *global = cw_interface_message(
+		&cw_iface_wl_registry, true, "global");
+	const struct cw_message *keymap = cw_interface_message(
+		&cw_iface_wl_keyboard, true, "keymap");
+	const struct cw_message *set_title = cw_interface_message(
+		&cw_iface_xdg_toplevel, false, "set_title");
+	const struct cw_message *attach = cw_interface_message(
+		&cw_iface_wl_surface, false, "attach");
+
+	ok(strcmp(bind->signature, "usun") == 0 && bind->types[3] == NULL,
+		"wl_registry.bind is an untyped new_id: usun");
+	ok(keymap->nfds == 1, "wl_keyboard.keymap carries one fd");
+	ok(cw_interface_message(&cw_iface_wl_callback, true, "done")->destructor,
+		"wl_callback.done is a destructor event");
+	ok(cw_interface_message(&cw_iface_wl_display, true, "error") ==
+		&cw_iface_wl_display.events[0] &&
+		cw_interface_message(&cw_iface_wl_display, true, "delete_id") ==
+		&cw_iface_wl_display.events[1],
+		"wl_display events: error is 0, delete_id is 1");
+
+	struct builder b = { .len = 8 };
+	put(&b, 3);
+	put_str(&b, "wl_compositor", 14, true);
+	put(&b, 4);
+	put(&b, 5);
+	finish(&b, 2, 0);
+	struct cw_args args;
+	int fds[1] = { -1 };
+	ok(cw_wire_parse(b.data, b.len, bind, fds, &args, err, sizeof(err)) &&
+		args.value[0].u == 3 && strcmp(args.value[1].s,
+		"wl_compositor") == 0 && args.value[2].u == 4 &&
+		args.value[3].u == 5, "bind decodes");
+	ok(args.offset[2] == 8 + 4 + 4 + 16, "argument offsets point into "
+		"the message (%u)", args.offset[2]);
+
+	b.len = 8;
+	put(&b, 3);
+	put_str(&b, "wl_compositor", 14, false);
+	put(&b, 4);
+	put(&b, 5);
+	finish(&b, 2, 0);
+	ok(!parse(&b, bind, err) && strstr(err, "NUL"), "unterminated "
+		"string: %s", err);
+
+	b.len = 8;
+	put(&b, 3);
+	put_str(&b, "wl", 4000, true);
+	b.len = 8 + 4 + 4 + 8;
+	finish(&b, 2, 0);
+	ok(!parse(&b, bind, err) && strstr(err, "overruns"), "overlong "
+		"string: %s", err);
+
+	b.len = 8;
+	put(&b, 3);
+	put(&b, 0);
+	put(&b, 4);
+	put(&b, 5);
+	finish(&b, 2, 0);
+	ok(!parse(&b, bind, err) && strstr(err, "null string"),
+		"null string where not nullable: %s", err);
+
+	b.len = 8;
+	put(&b, 3);
+	put_str(&b, "wl_compositor", 14, true);
+	put(&b, 4);
+	put(&b, 5);
+	put(&b, 6);
+	finish(&b, 2, 0);
+	ok(!parse(&b, bind, err) && strstr(err, "does not match"),
+		"trailing bytes: %s", err);
+
+	b.len = 8;
+	put(&b, 3);
+	finish(&b, 2, 0);
+	ok(!parse(&b, bind, err) && strstr(err, "too short"),
+		"truncated arguments: %s", err);
+
+	b.len = 8;
+	put(&b, 0);
+	put_str(&b, "t", 2, true);
+	put(&b, 1);
+	finish(&b, 2, 0);
+	ok(parse(&b, global, err), "global decodes");
+
+	b.len = 8;
+	put(&b, 0);
+	put(&b, 5);
+	put(&b, 6);
+	finish(&b, 3, 1);
+	ok(parse(&b, attach, err), "attach with a null buffer (nullable)");
+
+	b.len = 8;
+	put_str(&b, "", 0, true);
+	finish(&b, 3, 2);
+	ok(!parse(&b, set_title, err), "set_title with a null string: %s", err);
+
+	b.len = 8;
+	put(&b, 1);
+	put(&b, 4096);
+	finish(&b, 3, 0);
+	ok(cw_wire_parse(b.data, b.len, keymap, fds, &args, err, sizeof(err))
+		&& args.value[1].i == -1, "keymap takes its fd from the queue, "
+		"not from the bytes");
+
+	uint8_t out[CW_MAX_MESSAGE_SIZE];
+	size_t n = cw_wire_display_error(out, 1, 3, "hello");
+	ok(n == 8 + 12 + 8 && cw_msg_size(out) == n && cw_msg_opcode(out) == 0,
+		"display error is framed");
+	char longmsg[6000];
+	memset(longmsg, 'a', sizeof(longmsg) - 1);
+	longmsg[sizeof(longmsg) - 1] = '\0';
+	n = cw_wire_display_error(out, 1, 3, longmsg);
+	ok(n <= CW_MAX_MESSAGE_SIZE, "a long error message is cut to fit");
+	return tap_done();
+}
