@@ -1,0 +1,387 @@
+#!/bin/bash
+# crate-wl bench: direct vs crate-wl vs waypipe vs a parse-nothing relay, on
+# one private headless sway, everything pinned to one CPU, setups interleaved.
+# Figures, not tests: the exit status only says whether the rig ran.
+#
+# Usage: bench/run.sh [BUILD_DIR]          (default: build)
+# Knobs (environment): BENCH_CPU=0 RT_N=10000 RT_ROUNDS=20 INFO_RUNS=200
+#   FLOOD_N=500000 FLOOD_ROUNDS=6 GRIM_RUNS=50 IDLE=100
+# The figure arrays are read through namerefs in row():
+# shellcheck disable=SC2034
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(dirname "$here")
+build=$(cd "${1:-$repo/build}" && pwd)
+cli=$build/cli/crate-wl
+bin=$build/bench
+
+BENCH_CPU=${BENCH_CPU:-0}
+RT_N=${RT_N:-10000}
+RT_ROUNDS=${RT_ROUNDS:-20}
+INFO_RUNS=${INFO_RUNS:-200}
+FLOOD_N=${FLOOD_N:-500000}
+FLOOD_ROUNDS=${FLOOD_ROUNDS:-6}
+GRIM_RUNS=${GRIM_RUNS:-50}
+IDLE=${IDLE:-100}
+
+die() {
+	echo "bench: $*" >&2
+	exit 1
+}
+
+for tool in sway waypipe wayland-info grim taskset unshare setsid; do
+	command -v "$tool" >/dev/null ||
+		die "$tool missing (scripts/deps.sh bench installs it)"
+done
+for prog in "$cli" "$bin/relay" "$bin/roundtrip" "$bin/flood" \
+		"$bin/idle-clients" "$bin/timeit"; do
+	[ -x "$prog" ] || die "$prog missing: ninja -C $build"
+done
+
+# Everything started from here on inherits the pinning.
+taskset -pc "$BENCH_CPU" $$ >/dev/null
+
+T=$(mktemp -d /tmp/crate-wl-bench.XXXXXX)
+services=() # pids of session leaders we started (pid = pgid)
+
+cleanup() {
+	local pid
+	for pid in "${services[@]}"; do
+		kill -TERM -- "-$pid" 2>/dev/null || true
+	done
+	for _ in $(seq 20); do
+		local alive=0
+		for pid in "${services[@]}"; do
+			kill -0 "$pid" 2>/dev/null && alive=1
+		done
+		[ $alive = 0 ] && break
+		sleep 0.1
+	done
+	for pid in "${services[@]}"; do
+		kill -KILL -- "-$pid" 2>/dev/null || true
+	done
+	wait 2>/dev/null || true
+	rm -rf "$T"
+}
+trap cleanup EXIT
+trap 'echo "bench: failed at line $LINENO" >&2' ERR
+trap 'exit 130' INT TERM
+
+# start NAME CMD...: runs CMD in its own session (so that its children are
+# found at cleanup), logs to $T/NAME.log, sets $started to its pid
+start() {
+	local name=$1
+	shift
+	setsid "$@" >"$T/$name.log" 2>&1 &
+	started=$!
+	services+=("$started")
+}
+
+wait_socket() {
+	local path=$1 pid=$2
+	for _ in $(seq 100); do
+		[ -S "$path" ] && return 0
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.05
+	done
+	die "no socket $path (log: $(ls "$T"/*.log))"
+}
+
+export XDG_RUNTIME_DIR=$T/rt
+mkdir -m700 "$XDG_RUNTIME_DIR"
+printf 'xwayland disable\noutput HEADLESS-1 resolution 1280x720\n%s\n' \
+	'default_border none' >"$T/sway.cfg"
+WLR_BACKENDS=headless WLR_LIBINPUT_NO_DEVICES=1 WLR_RENDERER=pixman \
+	WLR_HEADLESS_OUTPUTS=1 \
+	start sway unshare --map-user=1000 --map-group=1000 \
+	sway -c "$T/sway.cfg"
+sway_pid=$started
+wait_socket "$XDG_RUNTIME_DIR/wayland-1" "$sway_pid"
+export WAYLAND_DISPLAY=wayland-1
+
+start crate-wl "$cli" proxy --socket "$T/cw.sock"
+cw_pid=$started
+start crate-wl-trusted "$cli" proxy --policy trusted --socket "$T/cwt.sock"
+cwt_pid=$started
+start relay "$bin/relay" "$T/relay.sock"
+relay_pid=$started
+start waypipe-client waypipe --no-gpu --compress none -s "$T/wp.sock" client
+wpc_pid=$started
+wait_socket "$T/wp.sock" "$wpc_pid"
+start waypipe-server waypipe --no-gpu --compress none -s "$T/wp.sock" \
+	--display "$XDG_RUNTIME_DIR/wayland-wp" server -- sleep infinity
+wps_pid=$started
+wait_socket "$T/cw.sock" "$cw_pid"
+wait_socket "$T/cwt.sock" "$cwt_pid"
+wait_socket "$T/relay.sock" "$relay_pid"
+wait_socket "$XDG_RUNTIME_DIR/wayland-wp" "$wps_pid"
+
+setups=(direct crate-wl relay waypipe)
+declare -A display=(
+	[direct]=wayland-1
+	[crate-wl]=$T/cw.sock
+	[relay]=$T/relay.sock
+	[waypipe]=wayland-wp
+)
+# screencopy needs the trusted policy; everything else runs under default
+declare -A grim_display=(
+	[direct]=wayland-1
+	[crate-wl]=$T/cwt.sock
+	[relay]=$T/relay.sock
+	[waypipe]=wayland-wp
+)
+
+# on SETUP CMD...: runs CMD as a client of SETUP
+on() {
+	local setup=$1
+	shift
+	WAYLAND_DISPLAY=${display[$setup]} "$@"
+}
+
+# rotation I: the setups in the order used for round I (ABCD, BCDA, ...)
+rotation() {
+	local i=$1 n=${#setups[@]} k
+	for k in $(seq 0 $((n - 1))); do
+		echo "${setups[$(((i + k) % n))]}"
+	done
+}
+
+# stats FILE: "median p99" of the numbers in FILE
+stats() {
+	sort -g "$1" | awk '{ v[NR] = $1 } END {
+		if (NR == 0) { print "nan nan"; exit }
+		m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+		p = int(NR * 0.99 + 0.999999); if (p < 1) p = 1
+		print m, v[p] }'
+}
+median() { stats "$1" | cut -d' ' -f1; }
+p99() { stats "$1" | cut -d' ' -f2; }
+# div A B: A/B to two decimals, "-" when either is missing or B is zero
+div() {
+	awk -v a="$1" -v b="$2" 'BEGIN {
+		if (a == "-" || b == "-" || b + 0 == 0) print "-"
+		else printf "%.2f", a / b }'
+}
+
+echo "bench: sanity check: wayland-info and grim through every setup" >&2
+for s in "${setups[@]}"; do
+	on "$s" wayland-info >/dev/null 2>"$T/check.err" ||
+		die "wayland-info fails through $s: $(cat "$T/check.err")"
+	WAYLAND_DISPLAY=${grim_display[$s]} grim -t ppm - >/dev/null \
+		2>"$T/check.err" ||
+		die "grim fails through $s: $(cat "$T/check.err")"
+done
+
+# --- RSS with 1 and IDLE idle clients (fresh processes, before any load) ---
+rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
+# session_rss SID: summed RSS of every process in a session (waypipe forks
+# one process per connection on each side)
+session_rss() {
+	ps -o rss= -s "$1" | awk '{ s += $1 } END { print s + 0 }'
+}
+idle_up() {
+	local name=$1 k=$2 setup=$3
+	WAYLAND_DISPLAY=${display[$setup]} start "$name" "$bin/idle-clients" "$k"
+	local pid=$started
+	for _ in $(seq 200); do
+		grep -q '^ready' "$T/$name.log" 2>/dev/null && return 0
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.05
+	done
+	die "idle clients through $setup did not come up: $(cat "$T/$name.log")"
+}
+idle_down() {
+	local pid=$1
+	kill -TERM "$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
+}
+declare -A rss1 rssk
+echo "bench: RSS with 1 and $IDLE idle clients" >&2
+for s in crate-wl relay waypipe; do
+	idle_up "idle1-$s" 1 "$s"
+	one=$started
+	sleep 0.2
+	case $s in
+	crate-wl) rss1[$s]=$(rss_kib "$cw_pid") ;;
+	relay) rss1[$s]=$(rss_kib "$relay_pid") ;;
+	waypipe) rss1[$s]=$(($(session_rss "$wpc_pid") +
+		$(session_rss "$wps_pid"))) ;;
+	esac
+	idle_up "idlek-$s" $((IDLE - 1)) "$s"
+	more=$started
+	sleep 0.2
+	case $s in
+	crate-wl) rssk[$s]=$(rss_kib "$cw_pid") ;;
+	relay) rssk[$s]=$(rss_kib "$relay_pid") ;;
+	waypipe) rssk[$s]=$(($(session_rss "$wpc_pid") +
+		$(session_rss "$wps_pid"))) ;;
+	esac
+	idle_down "$more"
+	idle_down "$one"
+done
+
+# --- roundtrip latency: RT_ROUNDS interleaved rounds, samples pooled ---
+echo "bench: $RT_N roundtrips per setup in $RT_ROUNDS rounds" >&2
+per_round=$((RT_N / RT_ROUNDS))
+for i in $(seq 0 $((RT_ROUNDS - 1))); do
+	for s in $(rotation "$i"); do
+		on "$s" "$bin/roundtrip" -n "$per_round" -o "$T/rt.$s" >/dev/null
+	done
+done
+for s in "${setups[@]}"; do
+	awk '{ printf "%.3f\n", $1 / 1000 }' "$T/rt.$s" >"$T/rt-us.$s"
+done
+
+# --- wayland-info whole-process time ---
+echo "bench: wayland-info, $INFO_RUNS runs per setup" >&2
+for i in $(seq 0 $((INFO_RUNS - 1))); do
+	for s in $(rotation "$i"); do
+		on "$s" "$bin/timeit" -- wayland-info >>"$T/info.$s"
+	done
+	# the default policy hides globals, which makes wayland-info cheaper:
+	# also time crate-wl hiding nothing
+	WAYLAND_DISPLAY=$T/cwt.sock "$bin/timeit" -- wayland-info \
+		>>"$T/info.trusted"
+done
+
+# --- request flood throughput ---
+# cpu_ns SETUP: CPU time (ns) used so far by SETUP's proxy: scheduler
+# runtime of every thread for crate-wl and the relay; for waypipe, which
+# forks a process per connection on each side, user+system ticks of its two
+# main processes including their reaped children
+hz=$(getconf CLK_TCK)
+cpu_ns() {
+	case $1 in
+	direct) echo 0 ;;
+	crate-wl) cat "/proc/$cw_pid"/task/*/schedstat |
+		awk '{ s += $1 } END { print s + 0 }' ;;
+	relay) cat "/proc/$relay_pid"/task/*/schedstat |
+		awk '{ s += $1 } END { print s + 0 }' ;;
+	waypipe)
+		# the command name in field 2 may hold spaces: cut after ')'
+		sed 's/.*) //' "/proc/$wpc_pid/stat" "/proc/$wps_pid/stat" |
+			awk -v hz="$hz" '{ s += $12 + $13 + $14 + $15 }
+				END { printf "%.0f\n", s * 1e9 / hz }' ;;
+	esac
+}
+declare -A flood_cpu=([direct]=0 [crate-wl]=0 [relay]=0 [waypipe]=0)
+echo "bench: flood, $FLOOD_ROUNDS x $FLOOD_N requests per setup" >&2
+for i in $(seq 0 $((FLOOD_ROUNDS - 1))); do
+	for s in $(rotation "$i"); do
+		t0=$(cpu_ns "$s")
+		on "$s" "$bin/flood" -n "$FLOOD_N" |
+			awk '{ print $6 }' >>"$T/flood.$s"
+		t1=$(cpu_ns "$s")
+		flood_cpu[$s]=$((flood_cpu[$s] + t1 - t0))
+	done
+done
+
+# --- grim -t ppm of the 1280x720 output ---
+echo "bench: grim -t ppm, $GRIM_RUNS runs per setup" >&2
+for i in $(seq 0 $((GRIM_RUNS - 1))); do
+	for s in $(rotation "$i"); do
+		WAYLAND_DISPLAY=${grim_display[$s]} "$bin/timeit" -- \
+			grim -t ppm - >>"$T/grim.$s"
+	done
+done
+
+# --- report ---
+for s in "${setups[@]}"; do
+	for f in rt info flood grim; do
+		[ -s "$T/$f.$s" ] || die "no $f figures for $s"
+	done
+done
+declare -A rt rt99 info flood grim mflood flood_ns
+for s in "${setups[@]}"; do
+	rt[$s]=$(median "$T/rt-us.$s")
+	rt99[$s]=$(p99 "$T/rt-us.$s")
+	info[$s]=$(awk '{ print $1 / 1000 }' "$T/info.$s" | median /dev/stdin)
+	flood[$s]=$(median "$T/flood.$s")
+	grim[$s]=$(awk '{ print $1 / 1000 }' "$T/grim.$s" | median /dev/stdin)
+done
+
+# verdict RATIO OP LIMIT: "met" or "MISSED"
+verdict() {
+	awk -v r="$1" -v op="$2" -v l="$3" 'BEGIN {
+		ok = (op == "<=") ? (r <= l) : (r >= l)
+		print ok ? "met" : "MISSED" }'
+}
+f2() { awk -v x="$1" 'BEGIN { if (x == "-") print x; else printf "%.2f", x }'; }
+
+cw=crate-wl
+echo
+echo "## crate-wl bench, $(date -u '+%Y-%m-%d %H:%M UTC')"
+echo
+cpu=$(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)
+echo "- machine: $(nproc --all) vCPU ($cpu), kernel $(uname -r)," \
+	"everything on CPU $BENCH_CPU"
+echo "- crate-wl $(git -C "$repo" describe --always --dirty 2>/dev/null ||
+	echo '?'), $(sway --version 2>/dev/null | head -1)," \
+	"$(waypipe --version 2>/dev/null | head -1), headless 1280x720, pixman"
+echo "- roundtrips: $RT_N per setup ($RT_ROUNDS interleaved rounds);" \
+	"wayland-info: $INFO_RUNS runs; flood: $FLOOD_ROUNDS x $FLOOD_N" \
+	"wl_region.add; grim: $GRIM_RUNS runs"
+echo
+echo "| figure | direct | crate-wl | relay | waypipe |" \
+	"crate-wl / direct | crate-wl / relay | crate-wl / waypipe |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|"
+row() {
+	local label=$1
+	local -n v=$2
+	echo "| $label | $(f2 "${v[direct]}") | $(f2 "${v[$cw]}") |" \
+		"$(f2 "${v[relay]}") | $(f2 "${v[waypipe]}") |" \
+		"$(div "${v[$cw]}" "${v[direct]}") |" \
+		"$(div "${v[$cw]}" "${v[relay]}") |" \
+		"$(div "${v[$cw]}" "${v[waypipe]}") |"
+}
+row "roundtrip median (µs)" rt
+row "roundtrip p99 (µs)" rt99
+row "wayland-info median (ms)" info
+for s in "${setups[@]}"; do
+	mflood[$s]=$(awk -v x="${flood[$s]}" 'BEGIN { print x / 1e6 }')
+done
+row "flood median (M msgs/s)" mflood
+for s in "${setups[@]}"; do
+	flood_ns[$s]=$(awk -v t="${flood_cpu[$s]}" \
+		-v n=$((FLOOD_ROUNDS * FLOOD_N)) 'BEGIN { print t / n }')
+done
+flood_ns[direct]=- # no proxy
+row "flood: proxy CPU per msg (ns)" flood_ns
+row "grim -t ppm median (ms)" grim
+echo
+info[trusted]=$(awk '{ print $1 / 1000 }' "$T/info.trusted" | median /dev/stdin)
+echo "wayland-info through crate-wl --policy trusted (hides nothing):" \
+	"$(f2 "${info[trusted]}") ms," \
+	"$(div "${info[trusted]}" "${info[relay]}")× relay," \
+	"$(div "${info[trusted]}" "${info[waypipe]}")× waypipe." \
+	"Proxy CPU per flood message: /proc/PID/task/*/schedstat for" \
+	"crate-wl and the relay, ticks of 1/$hz s for waypipe."
+echo
+echo "| proxy RSS (KiB) | 1 client | $IDLE clients | per extra client |"
+echo "|---|---:|---:|---:|"
+declare -A per_client
+for s in crate-wl relay waypipe; do
+	per_client[$s]=$(awk -v a="${rss1[$s]}" -v b="${rssk[$s]}" \
+		-v k="$IDLE" 'BEGIN { printf "%.1f", (b - a) / (k - 1) }')
+	label=$s
+	[ "$s" = waypipe ] && label="waypipe (sum of its processes)"
+	echo "| $label | ${rss1[$s]} | ${rssk[$s]} | ${per_client[$s]} |"
+done
+echo
+echo "| target (issue 2) | figure | verdict |"
+echo "|---|---:|---|"
+r=$(div "${rt[$cw]}" "${rt[relay]}")
+echo "| roundtrip ≤ 1.15× relay | $r× | $(verdict "$r" "<=" 1.15) |"
+r=$(div "${rt[$cw]}" "${rt[waypipe]}")
+echo "| roundtrip ≤ 0.6× waypipe | $r× | $(verdict "$r" "<=" 0.6) |"
+r=$(div "${info[$cw]}" "${info[relay]}")
+echo "| wayland-info ≤ 1.15× relay | $r× | $(verdict "$r" "<=" 1.15) |"
+r=$(div "${info[$cw]}" "${info[waypipe]}")
+echo "| wayland-info ≤ 0.6× waypipe | $r× | $(verdict "$r" "<=" 0.6) |"
+r=$(div "${flood[$cw]}" "${flood[relay]}")
+echo "| flood ≥ 0.9× relay | $r× | $(verdict "$r" ">=" 0.9) |"
+r=$(div "${grim[$cw]}" "${grim[direct]}")
+echo "| grim ≤ 1.1× direct | $r× | $(verdict "$r" "<=" 1.1) |"
+r=${per_client[$cw]}
+echo "| ≤ 64 KiB RSS per idle client | $r KiB | $(verdict "$r" "<=" 64) |"
