@@ -5,7 +5,7 @@
 #
 # Usage: bench/run.sh [BUILD_DIR]          (default: build)
 # Knobs (environment): BENCH_CPU=0 RT_N=10000 RT_ROUNDS=20 INFO_RUNS=200
-#   FLOOD_N=500000 FLOOD_ROUNDS=6 GRIM_RUNS=50 IDLE=100
+#   FLOOD_N=250000 FLOOD_ROUNDS=12 GRIM_RUNS=50 IDLE=100
 # The figure arrays are read through namerefs in row():
 # shellcheck disable=SC2034
 set -euo pipefail
@@ -20,8 +20,8 @@ BENCH_CPU=${BENCH_CPU:-0}
 RT_N=${RT_N:-10000}
 RT_ROUNDS=${RT_ROUNDS:-20}
 INFO_RUNS=${INFO_RUNS:-200}
-FLOOD_N=${FLOOD_N:-500000}
-FLOOD_ROUNDS=${FLOOD_ROUNDS:-6}
+FLOOD_N=${FLOOD_N:-250000}
+FLOOD_ROUNDS=${FLOOD_ROUNDS:-12}
 GRIM_RUNS=${GRIM_RUNS:-50}
 IDLE=${IDLE:-100}
 
