@@ -342,6 +342,10 @@ static void conn_linger(struct cw_conn *conn)
 		conn_close_now(conn);
 		return;
 	}
+	if (conn->client.out.len == 0) {
+		/* the error is out: the client reads it, then our EOF */
+		shutdown(conn->client.source.fd, SHUT_WR);
+	}
 	update_interest(conn);
 }
 
@@ -487,6 +491,14 @@ static bool check_objects(struct cw_endpoint *ep, uint32_t id,
 			}
 			bool ok = from_client ? (arg <= CW_CLIENT_ID_MAX) :
 				(arg >= CW_SERVER_ID_START);
+			if (!ok && from_client) {
+				cw_conn_fatal(conn, CW_DISPLAY_ID,
+					CW_ERROR_INVALID_OBJECT, "invalid new "
+					"id %u in %s@%u.%s: outside the client's "
+					"id range", arg, obj->iface->name, id,
+					msg->name);
+				return false;
+			}
 			struct cw_object *old = cw_objmap_get(&conn->objects, arg);
 			if (ok && from_client && old != NULL) {
 				cw_conn_fatal(conn, CW_DISPLAY_ID,

@@ -1,0 +1,62 @@
+#!/bin/bash
+# Real clients through the proxy: foot maps a window; grim captures under
+# trusted and fails under default; wl-copy/wl-paste (data-control) work
+# where the clipboard manager is allowed and fail under default.
+. "$(dirname "$0")/../lib.sh"
+need foot grim wl-copy wl-paste swaymsg
+start_sway
+
+# foot maps a window, seen in sway's tree
+WAYLAND_DISPLAY=$SWAY_SOCKET "$CRATE_WL" proxy -- foot -a crate-wl-test-foot \
+	-e sleep 4 > "$T/foot.log" 2>&1 &
+track $!
+mapped=
+for _ in $(seq 1 100); do
+	if swaymsg_tree | grep -q '"app_id": "crate-wl-test-foot"'; then
+		mapped=1
+		break
+	fi
+	sleep 0.05
+done
+[ -n "$mapped" ] || { cat "$T/foot.log"; fail "foot did not map a window through the proxy"; }
+pass "foot mapped a window through the proxy"
+
+# grim: trusted captures the 1280x720 output
+"$CRATE_WL" proxy --policy trusted -- grim "$T/shot.png" 2> "$T/grim.err" ||
+	fail "grim failed under trusted: $(cat "$T/grim.err")"
+sig=$(head -c 8 "$T/shot.png" | od -An -tx1 | tr -d ' \n')
+[ "$sig" = 89504e470d0a1a0a ] || fail "grim output is not a PNG"
+dims=$(od -An -tu1 -j16 -N8 "$T/shot.png" | awk '{print $3*256+$4 "x" $7*256+$8}')
+[ "$dims" = 1280x720 ] || fail "grim captured $dims, expected 1280x720"
+pass "grim under trusted: a $dims PNG"
+
+rm -f "$T/shot2.png"
+if "$CRATE_WL" proxy --policy default -- grim "$T/shot2.png" 2> "$T/grim.err"; then
+	fail "grim succeeded under default"
+fi
+[ -e "$T/shot2.png" ] && fail "grim wrote a file under default"
+grep -qi "screencopy" "$T/grim.err" || fail "grim's error: $(cat "$T/grim.err")"
+pass "grim under default fails: $(head -n1 "$T/grim.err")"
+
+# the clipboard manager protocol (data-control)
+text="crate-wl clipboard $$"
+echo "$text" | "$CRATE_WL" proxy --policy trusted -- wl-copy --paste-once
+got=$(timeout 5 "$CRATE_WL" proxy --policy trusted -- wl-paste)
+[ "$got" = "$text" ] || fail "wl-paste under trusted got '$got'"
+pass "wl-copy/wl-paste under trusted"
+
+printf '[wayland]\npolicy = default\nclipboard-manager = allow\n' > "$T/cm.policy"
+echo "$text 2" | "$CRATE_WL" proxy --policy "$T/cm.policy" -- wl-copy --paste-once
+got=$(timeout 5 "$CRATE_WL" proxy --policy "$T/cm.policy" -- wl-paste)
+[ "$got" = "$text 2" ] || fail "wl-paste with clipboard-manager = allow got '$got'"
+pass "wl-copy/wl-paste under default with clipboard-manager = allow"
+
+echo "secret $$" | wl-copy --paste-once
+if got=$(timeout 5 "$CRATE_WL" proxy --policy default -- wl-paste 2> "$T/paste.err"); then
+	[ "$got" = "secret $$" ] && fail "wl-paste read the clipboard under default"
+fi
+[ "$got" = "secret $$" ] && fail "wl-paste read the clipboard under default"
+pass "wl-paste under default cannot read the clipboard: $(head -n1 "$T/paste.err")"
+# let the direct wl-copy go
+timeout 5 wl-paste > /dev/null
+exit 0
