@@ -3,5 +3,11 @@
 
 /* Each subcommand: argv[0] is the subcommand's name. Returns the exit code. */
 int cw_cmd_proxy(int argc, char *argv[]);
+int cw_cmd_run(int argc, char *argv[]);
+int cw_cmd_app(int argc, char *argv[]);
+int cw_cmd_ps(int argc, char *argv[]);
+int cw_cmd_enter(int argc, char *argv[]);
+int cw_cmd_stop(int argc, char *argv[]);
+int cw_cmd_install(int argc, char *argv[]);
 
 #endif

@@ -10,6 +10,12 @@ struct command {
 
 static const struct command commands[] = {
 	{ "proxy", cw_cmd_proxy, "run a filtering Wayland proxy" },
+	{ "run", cw_cmd_run, "run a command in a new sandbox" },
+	{ "app", cw_cmd_app, "run an app from its .crate manifest" },
+	{ "ps", cw_cmd_ps, "list the running sandboxes" },
+	{ "enter", cw_cmd_enter, "run a command inside a running sandbox" },
+	{ "stop", cw_cmd_stop, "stop a running sandbox" },
+	{ "install", cw_cmd_install, "install a .crate as a command" },
 };
 
 static void usage(FILE *f)

@@ -1,0 +1,203 @@
+/* crate-wl ps, enter and stop: the running sandboxes. */
+#include <errno.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include "commands.h"
+#include "instance.h"
+#include "log.h"
+#include "sandbox.h"
+
+static void print_uptime(char *out, size_t len, long long started)
+{
+	long long s = (long long)time(NULL) - started;
+	if (s < 0) {
+		s = 0;
+	}
+	if (s < 3600) {
+		snprintf(out, len, "%lld:%02lld", s / 60, s % 60);
+	} else {
+		snprintf(out, len, "%lld:%02lld:%02lld", s / 3600,
+			s / 60 % 60, s % 60);
+	}
+}
+
+static void print_one(const struct cw_instance *inst, void *data)
+{
+	char uptime[32];
+	print_uptime(uptime, sizeof(uptime), inst->started);
+	printf("%-8s  %-16s  %7d  %-12s  %8s  %s\n", inst->id, inst->app,
+		(int)inst->pid, inst->policy, uptime, inst->command);
+}
+
+int cw_cmd_ps(int argc, char *argv[])
+{
+	if (argc > 1) {
+		if (strcmp(argv[1], "--help") == 0 ||
+				strcmp(argv[1], "-h") == 0) {
+			printf("usage: crate-wl ps\n");
+			return 0;
+		}
+		cw_msg("usage: crate-wl ps");
+		return 2;
+	}
+	char err[512];
+	printf("%-8s  %-16s  %7s  %-12s  %8s  %s\n", "ID", "APP", "PID",
+		"POLICY", "UPTIME", "COMMAND");
+	if (!cw_instance_foreach(print_one, NULL, err, sizeof(err))) {
+		cw_msg("%s", err);
+		return 1;
+	}
+	return 0;
+}
+
+int cw_cmd_enter(int argc, char *argv[])
+{
+	if (argc < 2 || strcmp(argv[1], "--help") == 0) {
+		fprintf(argc < 2 ? stderr : stdout,
+			"usage: crate-wl enter ID [COMMAND [ARG]...]\n");
+		return argc < 2 ? 2 : 0;
+	}
+	char err[512];
+	struct cw_instance inst;
+	if (!cw_instance_find(argv[1], &inst, err, sizeof(err))) {
+		cw_msg("%s", err);
+		return 1;
+	}
+	char *shell[] = { "/bin/sh", NULL };
+	char *const *command = argc > 2 ? &argv[2] : shell;
+	char **envp = cw_instance_load_env(&inst);
+	if (envp == NULL) {
+		cw_msg("cannot read the environment of sandbox %s", inst.id);
+		return 1;
+	}
+	/* the same filter as the sandbox's command: the cached program */
+	struct cw_seccomp *sc = cw_seccomp_create(err, sizeof(err));
+	if (sc == NULL) {
+		cw_msg("%s", err);
+		free(envp);
+		return 1;
+	}
+	int pidfd = (int)syscall(SYS_pidfd_open, inst.pid, 0);
+	if (pidfd < 0 || !cw_instance_alive(&inst)) {
+		cw_msg("sandbox %s is gone", inst.id);
+		goto fail;
+	}
+	if (!cw_namespaces_join(inst.pid, err, sizeof(err))) {
+		cw_msg("%s", err);
+		goto fail;
+	}
+	/* a pid namespace is entered by the children only */
+	pid_t pid = fork();
+	if (pid < 0) {
+		cw_msg("fork: %s", strerror(errno));
+		goto fail;
+	}
+	if (pid == 0) {
+		cw_die_with_parent();
+		cw_sandbox_exec(sc, command, envp, inst.home, -1);
+	}
+	signal(SIGINT, SIG_IGN);
+	signal(SIGQUIT, SIG_IGN);
+	int status;
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+	}
+	close(pidfd);
+	cw_seccomp_destroy(sc);
+	free(envp);
+	return WIFEXITED(status) ? WEXITSTATUS(status) :
+		128 + WTERMSIG(status);
+
+fail:
+	if (pidfd >= 0) {
+		close(pidfd);
+	}
+	cw_seccomp_destroy(sc);
+	free(envp);
+	return 1;
+}
+
+static bool wait_gone(int pidfd, int timeout_ms)
+{
+	struct pollfd p = { .fd = pidfd, .events = POLLIN };
+	int r;
+	do {
+		r = poll(&p, 1, timeout_ms);
+	} while (r < 0 && errno == EINTR);
+	return r > 0;
+}
+
+int cw_cmd_stop(int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		{ "timeout", required_argument, NULL, 't' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	static const char usage[] =
+		"usage: crate-wl stop [--timeout SECONDS] ID...\n";
+	double timeout = 5;
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 't': {
+			char *end;
+			timeout = strtod(optarg, &end);
+			if (*end != '\0' || timeout < 0 || timeout > 3600) {
+				cw_msg("--timeout %s: not a number of seconds",
+					optarg);
+				return 2;
+			}
+			break;
+		}
+		case 'h':
+			fputs(usage, stdout);
+			return 0;
+		default:
+			fputs(usage, stderr);
+			return 2;
+		}
+	}
+	if (optind >= argc) {
+		fputs(usage, stderr);
+		return 2;
+	}
+	int ret = 0;
+	for (int i = optind; i < argc; i++) {
+		char err[512];
+		struct cw_instance inst;
+		if (!cw_instance_find(argv[i], &inst, err, sizeof(err))) {
+			cw_msg("%s", err);
+			ret = 1;
+			continue;
+		}
+		int pidfd = (int)syscall(SYS_pidfd_open, inst.pid, 0);
+		if (pidfd < 0 || !cw_instance_alive(&inst)) {
+			if (pidfd >= 0) {
+				close(pidfd);
+			}
+			continue; /* gone already */
+		}
+		/* the init passes SIGTERM on to the command; past the
+		 * timeout, SIGKILL to the init ends the whole namespace */
+		syscall(SYS_pidfd_send_signal, pidfd, SIGTERM, NULL, 0);
+		if (!wait_gone(pidfd, (int)(timeout * 1000))) {
+			syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+			if (!wait_gone(pidfd, 5000)) {
+				cw_msg("sandbox %s (pid %d) does not end",
+					inst.id, (int)inst.pid);
+				ret = 1;
+			}
+		}
+		close(pidfd);
+	}
+	return ret;
+}

@@ -1,0 +1,170 @@
+/* crate-wl run: a command in a new sandbox with its own filtering proxy. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "commands.h"
+#include "log.h"
+#include "run.h"
+
+static const char usage_text[] =
+	"usage: crate-wl run [OPTION]... -- COMMAND [ARG]...\n"
+	"\n"
+	"  --root /|DIR            the sandbox's root, read-only (default /)\n"
+	"  --bind SRC[:DST]        bind SRC read-write at DST\n"
+	"  --ro-bind SRC[:DST]     bind SRC read-only at DST\n"
+	"  --home tmpfs|persist    an empty $HOME, or the app's own one\n"
+	"  --net none|host|nat     network (default none: loopback only)\n"
+	"  --device dri            GPU render nodes\n"
+	"  --env NAME=VALUE        set a variable inside\n"
+	"  --app NAME              the app's name (ps, --home persist)\n"
+	"  --policy strict|default|trusted|FILE\n"
+	"  --allow IFACE  --deny IFACE  --screencopy deny|ask|allow\n"
+	"  --clipboard deny|focus|ask|allow  --prompt FRONTEND\n"
+	"                          the sandbox's Wayland policy\n"
+	"  --no-wayland            no display at all\n"
+	"  --dry-run               print the plan, run nothing\n"
+	"  --json-status FD        write the child's pid and exit code to FD\n"
+	"  --trace                 print the proxy's filter decisions\n";
+
+static bool parse_fd(const char *s, int *out)
+{
+	char *end;
+	errno = 0;
+	long v = strtol(s, &end, 10);
+	if (errno || *s == '\0' || *end != '\0' || v < 0 || v > INT_MAX) {
+		return false;
+	}
+	*out = (int)v;
+	return true;
+}
+
+int cw_run_parse_options(int argc, char *argv[], const char *usage,
+	struct cw_sandbox_config *cfg, struct cw_launch_options *opts,
+	int *next)
+{
+	enum {
+		OPT_ROOT = 256, OPT_BIND, OPT_RO_BIND, OPT_HOME, OPT_NET,
+		OPT_DEVICE, OPT_ENV, OPT_APP, OPT_POLICY, OPT_ALLOW, OPT_DENY,
+		OPT_SCREENCOPY, OPT_CLIPBOARD, OPT_PROMPT, OPT_NO_WAYLAND,
+		OPT_DRY_RUN, OPT_JSON_STATUS, OPT_TRACE,
+	};
+	static const struct option longopts[] = {
+		{ "root", required_argument, NULL, OPT_ROOT },
+		{ "bind", required_argument, NULL, OPT_BIND },
+		{ "ro-bind", required_argument, NULL, OPT_RO_BIND },
+		{ "home", required_argument, NULL, OPT_HOME },
+		{ "net", required_argument, NULL, OPT_NET },
+		{ "device", required_argument, NULL, OPT_DEVICE },
+		{ "env", required_argument, NULL, OPT_ENV },
+		{ "app", required_argument, NULL, OPT_APP },
+		{ "policy", required_argument, NULL, OPT_POLICY },
+		{ "allow", required_argument, NULL, OPT_ALLOW },
+		{ "deny", required_argument, NULL, OPT_DENY },
+		{ "screencopy", required_argument, NULL, OPT_SCREENCOPY },
+		{ "clipboard", required_argument, NULL, OPT_CLIPBOARD },
+		{ "prompt", required_argument, NULL, OPT_PROMPT },
+		{ "no-wayland", no_argument, NULL, OPT_NO_WAYLAND },
+		{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
+		{ "json-status", required_argument, NULL, OPT_JSON_STATUS },
+		{ "trace", no_argument, NULL, OPT_TRACE },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	optind = 1;
+	int c, index;
+	char err[512];
+	while ((c = getopt_long(argc, argv, "+h", longopts, &index)) != -1) {
+		bool ok = true;
+		switch (c) {
+		case OPT_ROOT:
+		case OPT_BIND:
+		case OPT_RO_BIND:
+		case OPT_HOME:
+		case OPT_NET:
+		case OPT_DEVICE:
+		case OPT_ENV:
+		case OPT_APP:
+			ok = cw_sandbox_config_set(cfg, longopts[index].name,
+				optarg, err, sizeof(err));
+			break;
+		case OPT_POLICY:
+		case OPT_ALLOW:
+		case OPT_DENY:
+		case OPT_SCREENCOPY:
+		case OPT_CLIPBOARD:
+		case OPT_PROMPT:
+			ok = cw_sandbox_config_set_wayland(cfg,
+				longopts[index].name, optarg, err, sizeof(err));
+			break;
+		case OPT_NO_WAYLAND:
+			cfg->wayland = false;
+			break;
+		case OPT_DRY_RUN:
+			opts->dry_run = true;
+			break;
+		case OPT_JSON_STATUS:
+			if (!parse_fd(optarg, &opts->json_status_fd) ||
+					fcntl(opts->json_status_fd, F_GETFD) < 0) {
+				cw_msg("--json-status %s: not an open file "
+					"descriptor", optarg);
+				return 2;
+			}
+			break;
+		case OPT_TRACE:
+			opts->trace = true;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return 0;
+		default:
+			fputs(usage, stderr);
+			return 2;
+		}
+		if (!ok) {
+			cw_msg("--%s: %s", longopts[index].name, err);
+			return 2;
+		}
+	}
+	const char *debug = getenv("CRATE_WL_DEBUG");
+	if (debug != NULL && debug[0] != '\0' && strcmp(debug, "0") != 0) {
+		opts->trace = true;
+	}
+	*next = optind;
+	return -1;
+}
+
+int cw_cmd_run(int argc, char *argv[])
+{
+	struct cw_launch_options opts = { .json_status_fd = -1 };
+	struct cw_sandbox_config *cfg = cw_sandbox_config_create();
+	if (cfg == NULL) {
+		cw_msg("out of memory");
+		return 1;
+	}
+	int next;
+	int ret = cw_run_parse_options(argc, argv, usage_text, cfg, &opts,
+		&next);
+	if (ret >= 0) {
+		goto out;
+	}
+	if (next >= argc) {
+		cw_msg("no command: crate-wl run [OPTION]... -- COMMAND");
+		fputs(usage_text, stderr);
+		ret = 2;
+		goto out;
+	}
+	if (!cw_sandbox_config_set_argv(cfg, &argv[next],
+			(size_t)(argc - next))) {
+		cw_msg("out of memory");
+		ret = 1;
+		goto out;
+	}
+	ret = cw_launch(cfg, &opts);
+out:
+	cw_sandbox_config_destroy(cfg);
+	return ret;
+}

@@ -1,0 +1,355 @@
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include "instance.h"
+#include "paths.h"
+
+static bool process_starttime(pid_t pid, unsigned long long *out)
+{
+	char path[64], buf[1024];
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		return false;
+	}
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0) {
+		return false;
+	}
+	buf[n] = '\0';
+	/* after the command name, which may hold spaces and parentheses */
+	char *p = strrchr(buf, ')');
+	if (p == NULL) {
+		return false;
+	}
+	p++;
+	for (int field = 2; field < 22; field++) {
+		p = strchr(p + 1, ' ');
+		if (p == NULL) {
+			return false;
+		}
+	}
+	*out = strtoull(p + 1, NULL, 10);
+	return true;
+}
+
+bool cw_instance_create(struct cw_instance *inst, char *err, size_t errlen)
+{
+	memset(inst, 0, sizeof(*inst));
+	char base[PATH_MAX];
+	if (!cw_path_runtime_dir(base, sizeof(base), err, errlen)) {
+		return false;
+	}
+	for (int attempt = 0; attempt < 16; attempt++) {
+		unsigned char rnd[4];
+		if (getrandom(rnd, sizeof(rnd), 0) != sizeof(rnd)) {
+			snprintf(err, errlen, "getrandom: %s", strerror(errno));
+			return false;
+		}
+		snprintf(inst->id, sizeof(inst->id), "%02x%02x%02x%02x",
+			rnd[0], rnd[1], rnd[2], rnd[3]);
+		snprintf(inst->dir, sizeof(inst->dir), "%s/%s", base,
+			inst->id);
+		if (mkdir(inst->dir, 0700) == 0) {
+			inst->started = (long long)time(NULL);
+			return true;
+		}
+		if (errno != EEXIST) {
+			snprintf(err, errlen, "cannot create %s: %s",
+				inst->dir, strerror(errno));
+			return false;
+		}
+	}
+	snprintf(err, errlen, "no free instance id in %s", base);
+	return false;
+}
+
+static void one_line(char *dst, size_t len, const char *src)
+{
+	snprintf(dst, len, "%s", src);
+	for (char *p = dst; *p != '\0'; p++) {
+		if (*p == '\n' || *p == '\r') {
+			*p = ' ';
+		}
+	}
+}
+
+static bool write_atomic(const char *dir, const char *name, const char *data,
+	size_t len, char *err, size_t errlen)
+{
+	char tmp[PATH_MAX + 32], path[PATH_MAX + 32];
+	snprintf(tmp, sizeof(tmp), "%s/.%s.tmp", dir, name);
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
+		return false;
+	}
+	bool ok = write(fd, data, len) == (ssize_t)len;
+	int e = errno;
+	close(fd);
+	if (!ok || rename(tmp, path) < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(ok ? errno : e));
+		unlink(tmp);
+		return false;
+	}
+	return true;
+}
+
+bool cw_instance_save(struct cw_instance *inst, char *const envp[],
+	char *err, size_t errlen)
+{
+	process_starttime(inst->pid, &inst->starttime);
+	char app[sizeof(inst->app)], policy[sizeof(inst->policy)];
+	char command[sizeof(inst->command)], home[sizeof(inst->home)];
+	one_line(app, sizeof(app), inst->app);
+	one_line(policy, sizeof(policy), inst->policy);
+	one_line(command, sizeof(command), inst->command);
+	one_line(home, sizeof(home), inst->home);
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	if (f == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return false;
+	}
+	fprintf(f, "id=%s\napp=%s\npid=%d\nstarttime=%llu\nstarted=%lld\n"
+		"policy=%s\nhome=%s\ncommand=%s\n", inst->id, app,
+		(int)inst->pid, inst->starttime, inst->started, policy, home,
+		command);
+	fclose(f);
+	bool ok = text != NULL;
+	char *env = NULL;
+	size_t envlen = 0;
+	f = ok ? open_memstream(&env, &envlen) : NULL;
+	if (f != NULL) {
+		for (size_t i = 0; envp[i] != NULL; i++) {
+			fwrite(envp[i], 1, strlen(envp[i]) + 1, f);
+		}
+		fclose(f);
+	}
+	ok = ok && env != NULL &&
+		write_atomic(inst->dir, "env", env, envlen, err, errlen) &&
+		write_atomic(inst->dir, "info", text, len, err, errlen);
+	free(text);
+	free(env);
+	return ok;
+}
+
+static bool load_info(const char *dir, struct cw_instance *inst)
+{
+	char path[PATH_MAX + 8];
+	snprintf(path, sizeof(path), "%s/info", dir);
+	FILE *f = fopen(path, "re");
+	if (f == NULL) {
+		return false;
+	}
+	memset(inst, 0, sizeof(*inst));
+	snprintf(inst->dir, sizeof(inst->dir), "%s", dir);
+	char line[2048];
+	while (fgets(line, sizeof(line), f) != NULL) {
+		line[strcspn(line, "\n")] = '\0';
+		char *eq = strchr(line, '=');
+		if (eq == NULL) {
+			continue;
+		}
+		*eq = '\0';
+		const char *k = line, *v = eq + 1;
+		if (strcmp(k, "id") == 0) {
+			snprintf(inst->id, sizeof(inst->id), "%s", v);
+		} else if (strcmp(k, "app") == 0) {
+			snprintf(inst->app, sizeof(inst->app), "%s", v);
+		} else if (strcmp(k, "pid") == 0) {
+			inst->pid = (pid_t)atoi(v);
+		} else if (strcmp(k, "starttime") == 0) {
+			inst->starttime = strtoull(v, NULL, 10);
+		} else if (strcmp(k, "started") == 0) {
+			inst->started = strtoll(v, NULL, 10);
+		} else if (strcmp(k, "policy") == 0) {
+			snprintf(inst->policy, sizeof(inst->policy), "%s", v);
+		} else if (strcmp(k, "home") == 0) {
+			snprintf(inst->home, sizeof(inst->home), "%s", v);
+		} else if (strcmp(k, "command") == 0) {
+			snprintf(inst->command, sizeof(inst->command), "%s", v);
+		}
+	}
+	fclose(f);
+	return inst->id[0] != '\0' && inst->pid > 0;
+}
+
+bool cw_instance_alive(const struct cw_instance *inst)
+{
+	unsigned long long st;
+	return inst->pid > 0 && process_starttime(inst->pid, &st) &&
+		st == inst->starttime;
+}
+
+char **cw_instance_load_env(const struct cw_instance *inst)
+{
+	char path[PATH_MAX + 8];
+	snprintf(path, sizeof(path), "%s/env", inst->dir);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		return NULL;
+	}
+	struct stat st;
+	if (fstat(fd, &st) < 0 || st.st_size > (1 << 22)) {
+		close(fd);
+		return NULL;
+	}
+	size_t size = (size_t)st.st_size;
+	size_t count = 0;
+	char *data = malloc(size + 1);
+	if (data == NULL || read(fd, data, size) != (ssize_t)size) {
+		free(data);
+		close(fd);
+		return NULL;
+	}
+	close(fd);
+	data[size] = '\0';
+	for (size_t i = 0; i < size; i++) {
+		count += data[i] == '\0';
+	}
+	/* one block: the pointers, then the strings */
+	char **envp = malloc((count + 1) * sizeof(char *) + size + 1);
+	if (envp == NULL) {
+		free(data);
+		return NULL;
+	}
+	char *strings = (char *)(envp + count + 1);
+	memcpy(strings, data, size + 1);
+	free(data);
+	size_t n = 0;
+	for (size_t i = 0; i < size && n < count; n++) {
+		envp[n] = strings + i;
+		i += strlen(strings + i) + 1;
+	}
+	envp[n] = NULL;
+	return envp;
+}
+
+void cw_instance_remove(const struct cw_instance *inst)
+{
+	if (inst->dir[0] != '\0') {
+		cw_remove_tree(inst->dir);
+	}
+}
+
+struct entry {
+	struct cw_instance inst;
+};
+
+static int by_start(const void *a, const void *b)
+{
+	const struct entry *x = a, *y = b;
+	if (x->inst.started != y->inst.started) {
+		return x->inst.started < y->inst.started ? -1 : 1;
+	}
+	return strcmp(x->inst.id, y->inst.id);
+}
+
+bool cw_instance_foreach(cw_instance_func func, void *data, char *err,
+	size_t errlen)
+{
+	char base[PATH_MAX];
+	if (!cw_path_runtime_dir(base, sizeof(base), err, errlen)) {
+		return false;
+	}
+	DIR *d = opendir(base);
+	if (d == NULL) {
+		snprintf(err, errlen, "%s: %s", base, strerror(errno));
+		return false;
+	}
+	struct entry *list = NULL;
+	size_t n = 0, cap = 0;
+	struct dirent *de;
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.') {
+			continue;
+		}
+		char dir[PATH_MAX];
+		snprintf(dir, sizeof(dir), "%s/%s", base, de->d_name);
+		struct cw_instance inst;
+		if (!load_info(dir, &inst)) {
+			continue; /* starting up, or not ours */
+		}
+		if (!cw_instance_alive(&inst)) {
+			cw_instance_remove(&inst); /* its crate-wl was killed */
+			continue;
+		}
+		if (n == cap) {
+			cap = cap ? cap * 2 : 8;
+			struct entry *l = realloc(list, cap * sizeof(*l));
+			if (l == NULL) {
+				break;
+			}
+			list = l;
+		}
+		list[n++].inst = inst;
+	}
+	closedir(d);
+	if (n > 0) {
+		qsort(list, n, sizeof(*list), by_start);
+	}
+	for (size_t i = 0; i < n; i++) {
+		func(&list[i].inst, data);
+	}
+	free(list);
+	return true;
+}
+
+struct find {
+	const char *what;
+	struct cw_instance found;
+	size_t matches;
+};
+
+static void find_one(const struct cw_instance *inst, void *data)
+{
+	struct find *f = data;
+	if (strcmp(inst->id, f->what) == 0) {
+		/* an exact id wins over any prefix or name */
+		f->found = *inst;
+		f->matches = 1;
+		f->what = "";
+		return;
+	}
+	if (f->what[0] != '\0' && (strncmp(inst->id, f->what,
+			strlen(f->what)) == 0 || strcmp(inst->app, f->what) == 0)) {
+		f->found = *inst;
+		f->matches++;
+	}
+}
+
+bool cw_instance_find(const char *what, struct cw_instance *inst, char *err,
+	size_t errlen)
+{
+	struct find f = { .what = what };
+	if (what[0] == '\0') {
+		snprintf(err, errlen, "empty sandbox id");
+		return false;
+	}
+	if (!cw_instance_foreach(find_one, &f, err, errlen)) {
+		return false;
+	}
+	if (f.matches == 0) {
+		snprintf(err, errlen, "no running sandbox '%s' (see crate-wl "
+			"ps)", what);
+		return false;
+	}
+	if (f.matches > 1) {
+		snprintf(err, errlen, "'%s' names %zu running sandboxes: give "
+			"its id", what, f.matches);
+		return false;
+	}
+	*inst = f.found;
+	return true;
+}

@@ -1,0 +1,384 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "instance.h"
+#include "launch.h"
+#include "log.h"
+#include "loop.h"
+#include "nat.h"
+#include "policy.h"
+#include "proxy.h"
+#include "reaper.h"
+
+struct launch {
+	struct cw_loop *loop;
+	struct cw_proxy *proxy;
+	struct cw_sandbox *sb;
+	struct cw_source signal_source;
+	struct cw_source status_source;
+	bool init_done;
+	int init_status;
+	bool status_eof;
+	bool have_exit;
+	int exit_status; /* the command's raw wait status */
+	char line[2048];
+	size_t linelen;
+};
+
+struct cw_policy *cw_sandbox_config_policy(
+	const struct cw_sandbox_config *cfg, char *err, size_t errlen)
+{
+	struct cw_policy *policy = cw_policy_load(cfg->policy ? cfg->policy :
+		"default", err, errlen);
+	if (policy == NULL) {
+		return NULL;
+	}
+	for (size_t i = 0; i < cfg->nwayland_keys; i++) {
+		const struct cw_kv *kv = &cfg->wayland_keys[i];
+		char msg[512];
+		if (!cw_policy_set(policy, kv->key, kv->value, msg,
+				sizeof(msg))) {
+			snprintf(err, errlen, "%s: %s", kv->key, msg);
+			cw_policy_destroy(policy);
+			return NULL;
+		}
+	}
+	return policy;
+}
+
+static const char *net_name(enum cw_net_mode net)
+{
+	switch (net) {
+	case CW_NET_NONE:
+		return "none (own network namespace, loopback only)";
+	case CW_NET_HOST:
+		return "host (the host's network namespace)";
+	case CW_NET_NAT:
+		return "nat (own network namespace, pasta)";
+	}
+	return "?";
+}
+
+static int dry_run(const struct cw_sandbox_config *cfg,
+	const struct cw_policy *policy)
+{
+	char err[512];
+	const char *socket = cfg->wayland ?
+		"$XDG_RUNTIME_DIR/crate-wl/ID/wayland-0" : NULL;
+	struct cw_plan *plan = cw_plan_create(cfg, socket, err, sizeof(err));
+	if (plan == NULL) {
+		cw_msg("%s", err);
+		return 1;
+	}
+	printf("command:");
+	for (char **a = cfg->argv; *a != NULL; a++) {
+		printf(" %s", *a);
+	}
+	printf("\napp: %s\n", cfg->app ? cfg->app : "(none)");
+	printf("namespaces: user mount pid ipc uts%s\n",
+		cfg->net == CW_NET_HOST ? "" : " net");
+	printf("network: %s\n", net_name(cfg->net));
+	printf("process: pid-1 reaper, dies with crate-wl, new session, "
+		"no_new_privs, no capabilities\n");
+	cw_plan_print(plan, stdout);
+	if (policy != NULL) {
+		char upstream[PATH_MAX];
+		if (!cw_resolve_wayland_display(getenv("WAYLAND_DISPLAY"),
+				upstream, sizeof(upstream), err, sizeof(err))) {
+			snprintf(upstream, sizeof(upstream), "(none: %s)", err);
+		}
+		printf("sockets:\n  %s/wayland-0 <- filtering proxy "
+			"(outside) -> %s\n", plan->runtime_dir, upstream);
+		printf("prompt: %s\npolicy:\n", cfg->prompt ? cfg->prompt :
+			"(none: ask is denied)");
+		fflush(stdout);
+		cw_policy_print(policy, stdout);
+	} else {
+		printf("sockets: none (--no-wayland)\n");
+	}
+	printf("seccomp:\n");
+	cw_seccomp_print_rules(stdout);
+	cw_plan_destroy(plan);
+	return 0;
+}
+
+static void handle_line(struct launch *l, const char *line)
+{
+	if (strncmp(line, "exit ", 5) == 0) {
+		l->exit_status = atoi(line + 5);
+		l->have_exit = true;
+	} else if (strncmp(line, "error ", 6) == 0) {
+		cw_msg("%s", line + 6);
+	} else {
+		cw_log(CW_LOG_ERROR, "unexpected line from the sandbox: %s",
+			line);
+	}
+}
+
+static void status_dispatch(struct cw_source *source, uint32_t events)
+{
+	struct launch *l = cw_container_of(source, l, status_source);
+	for (;;) {
+		ssize_t n = read(source->fd, l->line + l->linelen,
+			sizeof(l->line) - 1 - l->linelen);
+		if (n < 0 && errno == EINTR) {
+			continue;
+		}
+		if (n < 0 && errno == EAGAIN) {
+			return;
+		}
+		if (n <= 0) {
+			break;
+		}
+		l->linelen += (size_t)n;
+		char *nl;
+		while ((nl = memchr(l->line, '\n', l->linelen)) != NULL) {
+			*nl = '\0';
+			handle_line(l, l->line);
+			size_t used = (size_t)(nl - l->line) + 1;
+			memmove(l->line, nl + 1, l->linelen - used);
+			l->linelen -= used;
+		}
+		if (l->linelen == sizeof(l->line) - 1) {
+			l->linelen = 0; /* no line is that long: drop it */
+		}
+	}
+	l->status_eof = true;
+	cw_loop_remove(l->loop, source);
+}
+
+static void signal_dispatch(struct cw_source *source, uint32_t events)
+{
+	struct launch *l = cw_container_of(source, l, signal_source);
+	struct signalfd_siginfo si;
+	while (read(source->fd, &si, sizeof(si)) == sizeof(si)) {
+		if (si.ssi_signo != SIGCHLD) {
+			if (!l->init_done) {
+				kill(l->sb->pid, (int)si.ssi_signo);
+			}
+			continue;
+		}
+		int status;
+		pid_t pid;
+		while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+			if (pid == l->sb->pid) {
+				l->init_status = status;
+				l->init_done = true;
+			}
+		}
+	}
+}
+
+static void json_status(int fd, const char *fmt, ...)
+	CW_ATTRIB_PRINTF(2, 3);
+
+static void json_status(int fd, const char *fmt, ...)
+{
+	if (fd < 0) {
+		return;
+	}
+	char buf[512];
+	va_list args;
+	va_start(args, fmt);
+	int n = vsnprintf(buf, sizeof(buf), fmt, args);
+	va_end(args);
+	if (n > 0 && write(fd, buf, (size_t)n) != n) {
+		cw_log(CW_LOG_ERROR, "--json-status: %s", strerror(errno));
+	}
+}
+
+static void join_command(char *out, size_t len, char *const argv[])
+{
+	size_t used = 0;
+	out[0] = '\0';
+	for (size_t i = 0; argv[i] != NULL && used < len; i++) {
+		int n = snprintf(out + used, len - used, "%s%s",
+			i ? " " : "", argv[i]);
+		if (n < 0) {
+			break;
+		}
+		used += (size_t)n;
+	}
+}
+
+int cw_launch(const struct cw_sandbox_config *cfg,
+	const struct cw_launch_options *opts)
+{
+	char err[512];
+	int ret = 1;
+	if (cfg->argv == NULL || cfg->argv[0] == NULL) {
+		cw_msg("no command to run");
+		return 2;
+	}
+	struct cw_policy *policy = NULL;
+	if (cfg->wayland) {
+		policy = cw_sandbox_config_policy(cfg, err, sizeof(err));
+		if (policy == NULL) {
+			cw_msg("%s", err);
+			return 2;
+		}
+	}
+	if (opts->dry_run) {
+		ret = dry_run(cfg, policy);
+		cw_policy_destroy(policy);
+		return ret;
+	}
+	if (cfg->net == CW_NET_NAT && !cw_nat_available(err, sizeof(err))) {
+		cw_msg("%s", err);
+		cw_policy_destroy(policy);
+		return 1;
+	}
+
+	char upstream[PATH_MAX];
+	if (policy != NULL && !cw_resolve_wayland_display(
+			getenv("WAYLAND_DISPLAY"), upstream, sizeof(upstream),
+			err, sizeof(err))) {
+		cw_msg("%s (or run with --no-wayland)", err);
+		cw_policy_destroy(policy);
+		return 1;
+	}
+
+	struct launch l = { .signal_source.fd = -1 };
+	struct cw_instance inst;
+	struct cw_seccomp *sc = NULL;
+	struct cw_plan *plan = NULL;
+	bool have_inst = false;
+	int sfd = -1;
+	sigset_t mask, oldmask;
+	cw_signals_forwarded(&mask);
+	sigaddset(&mask, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &mask, &oldmask);
+	signal(SIGPIPE, SIG_IGN);
+
+	if (!cw_instance_create(&inst, err, sizeof(err))) {
+		cw_msg("%s", err);
+		goto out;
+	}
+	have_inst = true;
+	l.loop = cw_loop_create();
+	if (l.loop == NULL) {
+		cw_msg("cannot create the event loop: %s", strerror(errno));
+		goto out;
+	}
+	char socket_path[PATH_MAX + 16];
+	snprintf(socket_path, sizeof(socket_path), "%s/wayland-0", inst.dir);
+	if (policy != NULL) {
+		l.proxy = cw_proxy_create(l.loop, policy, upstream, -1);
+		if (l.proxy == NULL) {
+			cw_msg("cannot start the proxy: %s", strerror(errno));
+			goto out;
+		}
+		l.proxy->trace = opts->trace;
+		if (!cw_proxy_listen(l.proxy, socket_path)) {
+			goto out;
+		}
+	}
+	sc = cw_seccomp_create(err, sizeof(err));
+	if (sc == NULL) {
+		cw_msg("%s", err);
+		goto out;
+	}
+	plan = cw_plan_create(cfg, policy ? socket_path : NULL, err,
+		sizeof(err));
+	if (plan == NULL) {
+		cw_msg("%s", err);
+		goto out;
+	}
+	sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (sfd < 0) {
+		cw_msg("signalfd: %s", strerror(errno));
+		goto out;
+	}
+
+	l.sb = cw_sandbox_spawn(plan, sc, cfg->argv, cfg->net != CW_NET_HOST,
+		err, sizeof(err));
+	if (l.sb == NULL) {
+		cw_msg("%s", err);
+		goto out;
+	}
+	fcntl(l.sb->status_fd, F_SETFL, O_NONBLOCK);
+	cw_loop_add(l.loop, &l.signal_source, sfd, EPOLLIN, signal_dispatch);
+	cw_loop_add(l.loop, &l.status_source, l.sb->status_fd, EPOLLIN,
+		status_dispatch);
+
+	inst.pid = l.sb->pid;
+	snprintf(inst.app, sizeof(inst.app), "%s", cfg->app ? cfg->app : "-");
+	snprintf(inst.policy, sizeof(inst.policy), "%s", policy ?
+		(cfg->policy ? cfg->policy : "default") : "(no wayland)");
+	snprintf(inst.home, sizeof(inst.home), "%s", plan->home);
+	join_command(inst.command, sizeof(inst.command), cfg->argv);
+	if (!cw_instance_save(&inst, plan->envp, err, sizeof(err))) {
+		cw_msg("%s", err);
+		kill(l.sb->pid, SIGKILL);
+	} else if (cfg->net == CW_NET_NAT &&
+			!cw_nat_attach(l.sb->pid, err, sizeof(err))) {
+		cw_msg("%s", err);
+		kill(l.sb->pid, SIGKILL);
+	} else {
+		json_status(opts->json_status_fd, "{ \"child-pid\": %d, "
+			"\"id\": \"%s\" }\n", (int)l.sb->pid, inst.id);
+		cw_sandbox_release(l.sb);
+	}
+
+	while (!l.init_done || !l.status_eof) {
+		int n = l.proxy ? cw_proxy_dispatch(l.proxy, -1) :
+			cw_loop_dispatch(l.loop, -1);
+		if (n < 0 && n != -EINTR) {
+			cw_msg("event loop: %s", strerror(-n));
+			kill(l.sb->pid, SIGKILL);
+			waitpid(l.sb->pid, NULL, 0);
+			goto out;
+		}
+	}
+	if (l.have_exit) {
+		int st = l.exit_status;
+		ret = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	} else {
+		ret = WIFEXITED(l.init_status) ? WEXITSTATUS(l.init_status) :
+			1;
+		if (ret == 0) {
+			ret = 1;
+		}
+	}
+	json_status(opts->json_status_fd, "{ \"exit-code\": %d }\n", ret);
+
+out:
+	if (sfd >= 0) {
+		if (l.sb != NULL) {
+			cw_loop_remove(l.loop, &l.signal_source);
+		}
+		close(sfd);
+	}
+	if (l.sb != NULL && !l.status_eof) {
+		cw_loop_remove(l.loop, &l.status_source);
+	}
+	cw_sandbox_destroy(l.sb);
+	cw_proxy_destroy(l.proxy);
+	cw_loop_destroy(l.loop);
+	if (have_inst) {
+		cw_instance_remove(&inst);
+	}
+	cw_plan_destroy(plan);
+	cw_seccomp_destroy(sc);
+	cw_policy_destroy(policy);
+	if (l.have_exit && WIFSIGNALED(l.exit_status)) {
+		/* die the way the command died, for the caller's shell */
+		int sig = WTERMSIG(l.exit_status);
+		signal(sig, SIG_DFL);
+		sigset_t one;
+		sigemptyset(&one);
+		sigaddset(&one, sig);
+		sigprocmask(SIG_UNBLOCK, &one, NULL);
+		raise(sig);
+	}
+	sigprocmask(SIG_SETMASK, &oldmask, NULL);
+	return ret;
+}

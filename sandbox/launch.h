@@ -1,0 +1,27 @@
+/*
+ * A whole run: the sandbox's proxy (outside, in this process's event loop),
+ * the instance's runtime directory, the spawn, signals passed on, the
+ * command's exit status returned. crate-wl run and crate-wl app share it.
+ */
+#ifndef CW_LAUNCH_H
+#define CW_LAUNCH_H
+
+#include <stdbool.h>
+#include "sandbox.h"
+
+struct cw_launch_options {
+	bool dry_run;
+	bool trace;
+	int json_status_fd; /* -1: none */
+};
+
+/* The exit status for crate-wl (COMMAND's, or 1/2 for our own errors). */
+int cw_launch(const struct cw_sandbox_config *cfg,
+	const struct cw_launch_options *opts);
+
+struct cw_policy;
+/* cfg's policy: its base, then its [wayland] keys in order. */
+struct cw_policy *cw_sandbox_config_policy(
+	const struct cw_sandbox_config *cfg, char *err, size_t errlen);
+
+#endif

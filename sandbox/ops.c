@@ -1,0 +1,313 @@
+/*
+ * Runs a plan inside the sandbox's init, in two passes:
+ *  1. capture: every host source becomes a detached mount (open_tree), with
+ *     its read-only/nosuid/nodev flags set before it is ever attached, and
+ *     every fresh filesystem is created (fsopen/fsmount). Nothing is
+ *     visible anywhere yet.
+ *  2. a tmpfs becomes the root (pivot_root); the host tree is detached,
+ *     then every op attaches its mount or creates its file inside the new
+ *     root, where symlinks can only resolve inside.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/mount.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include "die.h"
+#include "sandbox.h"
+
+static int sys_open_tree(int dirfd, const char *path, unsigned flags)
+{
+	return (int)syscall(SYS_open_tree, dirfd, path, flags);
+}
+
+static int sys_mount_setattr(int dirfd, const char *path, unsigned flags,
+	struct mount_attr *attr)
+{
+	return (int)syscall(SYS_mount_setattr, dirfd, path, flags, attr,
+		sizeof(*attr));
+}
+
+static int sys_move_mount(int from_fd, const char *from, int to_fd,
+	const char *to, unsigned flags)
+{
+	return (int)syscall(SYS_move_mount, from_fd, from, to_fd, to, flags);
+}
+
+static int sys_fsopen(const char *fs, unsigned flags)
+{
+	return (int)syscall(SYS_fsopen, fs, flags);
+}
+
+static int sys_fsconfig(int fd, unsigned cmd, const char *key,
+	const char *value, int aux)
+{
+	return (int)syscall(SYS_fsconfig, fd, cmd, key, value, aux);
+}
+
+static int sys_fsmount(int fd, unsigned flags, unsigned attrs)
+{
+	return (int)syscall(SYS_fsmount, fd, flags, attrs);
+}
+
+static int sys_pivot_root(const char *new_root, const char *put_old)
+{
+	return (int)syscall(SYS_pivot_root, new_root, put_old);
+}
+
+/* A fresh filesystem as a detached mount. options: "key=value,..." */
+static int new_fs(const char *type, const char *options, unsigned attrs,
+	const char *where)
+{
+	int fsfd = sys_fsopen(type, FSOPEN_CLOEXEC);
+	if (fsfd < 0) {
+		cw_die_errno("%s on %s: fsopen", type, where);
+	}
+	char buf[256];
+	snprintf(buf, sizeof(buf), "%s", options ? options : "");
+	char *save = NULL;
+	for (char *kv = strtok_r(buf, ",", &save); kv != NULL;
+			kv = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(kv, '=');
+		int r;
+		if (eq != NULL) {
+			*eq = '\0';
+			r = sys_fsconfig(fsfd, FSCONFIG_SET_STRING, kv, eq + 1,
+				0);
+		} else {
+			r = sys_fsconfig(fsfd, FSCONFIG_SET_FLAG, kv, NULL, 0);
+		}
+		if (r < 0) {
+			cw_die_errno("%s on %s: option %s", type, where, kv);
+		}
+	}
+	if (sys_fsconfig(fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0) {
+		cw_die_errno("%s on %s: create", type, where);
+	}
+	int mfd = sys_fsmount(fsfd, FSMOUNT_CLOEXEC, attrs);
+	if (mfd < 0) {
+		cw_die_errno("%s on %s: fsmount", type, where);
+	}
+	close(fsfd);
+	return mfd;
+}
+
+static int new_tmpfs(unsigned mode, const char *where)
+{
+	char options[64];
+	snprintf(options, sizeof(options), "mode=%o", mode ? mode : 0755);
+	return new_fs("tmpfs", options, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV,
+		where);
+}
+
+static int capture_tree(const char *src, uint64_t attrs, bool optional)
+{
+	int fd = sys_open_tree(AT_FDCWD, src, OPEN_TREE_CLONE |
+		OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+	if (fd < 0) {
+		if (optional && errno == ENOENT) {
+			return -1;
+		}
+		cw_die_errno("cannot bind %s", src);
+	}
+	struct mount_attr attr = { .attr_set = attrs };
+	if (sys_mount_setattr(fd, "", AT_EMPTY_PATH | AT_RECURSIVE,
+			&attr) < 0) {
+		cw_die_errno("cannot restrict the bind of %s", src);
+	}
+	return fd;
+}
+
+/* Pass 1, before anything is attached. */
+static void capture(struct cw_setup_op *op)
+{
+	bool optional = op->flags & CW_OP_OPTIONAL;
+	switch (op->type) {
+	case CW_OP_BIND:
+		op->fd = capture_tree(op->src, MOUNT_ATTR_NOSUID |
+			MOUNT_ATTR_NODEV, optional);
+		break;
+	case CW_OP_RO_BIND:
+		op->fd = capture_tree(op->src, MOUNT_ATTR_RDONLY |
+			MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, optional);
+		break;
+	case CW_OP_DEV_BIND:
+		op->fd = capture_tree(op->src, MOUNT_ATTR_NOSUID, optional);
+		break;
+	case CW_OP_TMPFS:
+		op->fd = new_tmpfs(op->mode, op->dst);
+		break;
+	case CW_OP_PROC:
+		op->fd = new_fs("proc", NULL, MOUNT_ATTR_NOSUID |
+			MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, op->dst);
+		break;
+	case CW_OP_DEVPTS:
+		op->fd = new_fs("devpts", "newinstance,ptmxmode=0666,mode=620",
+			MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC, op->dst);
+		break;
+	case CW_OP_MQUEUE:
+		op->fd = new_fs("mqueue", NULL, MOUNT_ATTR_NOSUID |
+			MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, op->dst);
+		break;
+	case CW_OP_MKDIR:
+	case CW_OP_SYMLINK:
+	case CW_OP_REMOUNT_RO_ROOT:
+		break;
+	}
+}
+
+/* mkdir -p inside the new root; dies naming the path. */
+static void make_dirs(const char *path, mode_t mode)
+{
+	char buf[PATH_MAX];
+	if ((size_t)snprintf(buf, sizeof(buf), "%s", path) >= sizeof(buf)) {
+		errno = ENAMETOOLONG;
+		cw_die_errno("%s", path);
+	}
+	for (char *p = buf + 1; ; p++) {
+		if (*p != '/' && *p != '\0') {
+			continue;
+		}
+		char c = *p;
+		*p = '\0';
+		if (mkdir(buf, c == '\0' ? mode : 0755) < 0 &&
+				errno != EEXIST) {
+			cw_die_errno("cannot create %s in the sandbox", buf);
+		}
+		*p = c;
+		if (c == '\0') {
+			break;
+		}
+	}
+}
+
+static void make_parent(const char *path)
+{
+	char buf[PATH_MAX];
+	snprintf(buf, sizeof(buf), "%s", path);
+	char *slash = strrchr(buf, '/');
+	if (slash != NULL && slash != buf) {
+		*slash = '\0';
+		make_dirs(buf, 0755);
+	}
+}
+
+/* A mount point of the right kind for the mount in fd. */
+static void make_mount_point(int fd, const char *dst)
+{
+	struct stat st;
+	if (fstat(fd, &st) < 0) {
+		cw_die_errno("%s", dst);
+	}
+	if (S_ISDIR(st.st_mode)) {
+		make_dirs(dst, 0755);
+		return;
+	}
+	make_parent(dst);
+	int f = open(dst, O_WRONLY | O_CREAT | O_NOCTTY | O_CLOEXEC, 0644);
+	if (f < 0) {
+		if (errno == EISDIR || errno == EACCES || errno == EROFS ||
+				errno == ENXIO || errno == EEXIST) {
+			/* an existing file (or device, socket) will do */
+			struct stat dst_st;
+			if (stat(dst, &dst_st) == 0 && !S_ISDIR(dst_st.st_mode)) {
+				return;
+			}
+		}
+		cw_die_errno("cannot create mount point %s", dst);
+	}
+	close(f);
+}
+
+static void attach(struct cw_setup_op *op)
+{
+	make_mount_point(op->fd, op->dst);
+	if (sys_move_mount(op->fd, "", AT_FDCWD, op->dst,
+			MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_SYMLINKS) < 0) {
+		cw_die_errno("cannot mount %s on %s", op->src ? op->src :
+			cw_op_type_name(op->type), op->dst);
+	}
+	close(op->fd);
+	op->fd = -1;
+}
+
+/* Pass 2, inside the new root. */
+static void apply(struct cw_setup_op *op)
+{
+	switch (op->type) {
+	case CW_OP_BIND:
+	case CW_OP_RO_BIND:
+	case CW_OP_DEV_BIND:
+	case CW_OP_TMPFS:
+	case CW_OP_PROC:
+	case CW_OP_DEVPTS:
+	case CW_OP_MQUEUE:
+		if (op->fd >= 0) {
+			attach(op);
+		}
+		break;
+	case CW_OP_MKDIR:
+		make_dirs(op->dst, op->mode ? op->mode : 0755);
+		break;
+	case CW_OP_SYMLINK:
+		make_parent(op->dst);
+		if (symlink(op->src, op->dst) < 0 && errno != EEXIST) {
+			cw_die_errno("cannot create symlink %s", op->dst);
+		}
+		break;
+	case CW_OP_REMOUNT_RO_ROOT: {
+		struct mount_attr attr = {
+			.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
+				MOUNT_ATTR_NODEV,
+		};
+		if (sys_mount_setattr(AT_FDCWD, "/", 0, &attr) < 0) {
+			cw_die_errno("cannot make / read-only");
+		}
+		break;
+	}
+	}
+}
+
+/* The new root: a tmpfs over /tmp (of this private mount namespace only),
+ * made the root; the host tree is detached from it. */
+static void enter_new_root(void)
+{
+	int root = new_tmpfs(0755, "/");
+	if (sys_move_mount(root, "", AT_FDCWD, "/tmp",
+			MOVE_MOUNT_F_EMPTY_PATH) < 0) {
+		cw_die_errno("cannot mount the new root on /tmp");
+	}
+	close(root);
+	if (chdir("/tmp") < 0) {
+		cw_die_errno("chdir /tmp");
+	}
+	if (sys_pivot_root(".", ".") < 0) {
+		cw_die_errno("pivot_root");
+	}
+	if (umount2(".", MNT_DETACH) < 0) {
+		cw_die_errno("cannot detach the host root");
+	}
+	if (chdir("/") < 0) {
+		cw_die_errno("chdir /");
+	}
+}
+
+void cw_plan_run(struct cw_plan *plan)
+{
+	/* nothing we do here may propagate back to the host */
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) {
+		cw_die_errno("cannot make the mounts private");
+	}
+	for (size_t i = 0; i < plan->nops; i++) {
+		capture(&plan->ops[i]);
+	}
+	enter_new_root();
+	for (size_t i = 0; i < plan->nops; i++) {
+		apply(&plan->ops[i]);
+	}
+}

@@ -1,0 +1,27 @@
+/* XDG directories and directory creation, outside the sandbox. */
+#ifndef CW_PATHS_H
+#define CW_PATHS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+/* $XDG_DATA_HOME or ~/.local/share; false when neither can be known. */
+bool cw_path_data_home(char *out, size_t len);
+/* $XDG_CACHE_HOME or ~/.cache */
+bool cw_path_cache_home(char *out, size_t len);
+/* $XDG_CONFIG_HOME or ~/.config */
+bool cw_path_config_home(char *out, size_t len);
+/*
+ * crate-wl's runtime directory, created 0700: $XDG_RUNTIME_DIR/crate-wl,
+ * or /tmp/crate-wl-UID when XDG_RUNTIME_DIR is not set. Checked to be
+ * ours and private.
+ */
+bool cw_path_runtime_dir(char *out, size_t len, char *err, size_t errlen);
+
+/* mkdir -p; true when it exists as a directory afterwards. */
+bool cw_mkdir_p(const char *path, mode_t mode);
+/* rm -r of a directory we created (no symlinks followed). */
+void cw_remove_tree(const char *path);
+
+#endif

@@ -1,0 +1,395 @@
+/* From a config to the list of setup operations, and the environment. */
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "paths.h"
+#include "sandbox.h"
+
+extern char **environ;
+
+/* Top-level entries of a root that the sandbox replaces or hides. */
+static const char *const replaced_top[] = {
+	"dev", "proc", "sys", "tmp", "run", "home", "root", "mnt", "media",
+};
+
+/* Variables that name host sockets or host paths the sandbox cannot see. */
+static const char *const dropped_env[] = {
+	"DISPLAY", "XAUTHORITY", "WAYLAND_DISPLAY", "WAYLAND_SOCKET",
+	"DBUS_SESSION_BUS_ADDRESS", "DBUS_SYSTEM_BUS_ADDRESS", "SWAYSOCK",
+	"I3SOCK", "HYPRLAND_INSTANCE_SIGNATURE", "SSH_AUTH_SOCK",
+	"GPG_AGENT_INFO", "PULSE_SERVER", "PIPEWIRE_REMOTE", "NOTIFY_SOCKET",
+	"LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES", "TMPDIR",
+	"XDG_RUNTIME_DIR", "XDG_SESSION_ID", "XDG_SEAT", "XDG_VTNR",
+	"SESSION_MANAGER", "CRATE_WL_INSTANCE",
+};
+
+const char *cw_op_type_name(enum cw_op_type type)
+{
+	switch (type) {
+	case CW_OP_BIND:
+		return "bind";
+	case CW_OP_RO_BIND:
+		return "ro-bind";
+	case CW_OP_DEV_BIND:
+		return "dev-bind";
+	case CW_OP_TMPFS:
+		return "tmpfs";
+	case CW_OP_PROC:
+		return "proc";
+	case CW_OP_DEVPTS:
+		return "devpts";
+	case CW_OP_MQUEUE:
+		return "mqueue";
+	case CW_OP_MKDIR:
+		return "mkdir";
+	case CW_OP_SYMLINK:
+		return "symlink";
+	case CW_OP_REMOUNT_RO_ROOT:
+		return "remount-ro";
+	}
+	return "?";
+}
+
+static bool add_op(struct cw_plan *plan, enum cw_op_type type,
+	const char *src, const char *dst, unsigned mode, unsigned flags)
+{
+	if (plan->nops == plan->cap) {
+		size_t cap = plan->cap ? plan->cap * 2 : 64;
+		struct cw_setup_op *ops = realloc(plan->ops,
+			cap * sizeof(*ops));
+		if (ops == NULL) {
+			return false;
+		}
+		plan->ops = ops;
+		plan->cap = cap;
+	}
+	struct cw_setup_op *op = &plan->ops[plan->nops];
+	*op = (struct cw_setup_op){
+		.type = type,
+		.src = src ? strdup(src) : NULL,
+		.dst = dst ? strdup(dst) : NULL,
+		.mode = mode,
+		.flags = flags,
+		.fd = -1,
+	};
+	if ((src && !op->src) || (dst && !op->dst)) {
+		free(op->src);
+		free(op->dst);
+		return false;
+	}
+	plan->nops++;
+	return true;
+}
+
+static bool is_replaced(const char *name)
+{
+	for (size_t i = 0; i < sizeof(replaced_top) / sizeof(*replaced_top);
+			i++) {
+		if (strcmp(name, replaced_top[i]) == 0) {
+			return true;
+		}
+	}
+	return false;
+}
+
+/* The root's own top-level entries, each bound read-only. */
+static bool add_root(struct cw_plan *plan, const char *root, char *err,
+	size_t errlen)
+{
+	DIR *dir = opendir(root);
+	if (dir == NULL) {
+		snprintf(err, errlen, "root %s: %s", root, strerror(errno));
+		return false;
+	}
+	bool ok = true;
+	struct dirent *de;
+	while (ok && (de = readdir(dir)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 ||
+				strcmp(de->d_name, "..") == 0 ||
+				is_replaced(de->d_name)) {
+			continue;
+		}
+		char src[PATH_MAX], dst[PATH_MAX];
+		snprintf(src, sizeof(src), "%s/%s", strcmp(root, "/") == 0 ?
+			"" : root, de->d_name);
+		snprintf(dst, sizeof(dst), "/%s", de->d_name);
+		struct stat st;
+		if (lstat(src, &st) < 0) {
+			continue; /* gone meanwhile */
+		}
+		if (S_ISLNK(st.st_mode)) {
+			char target[PATH_MAX];
+			ssize_t n = readlink(src, target, sizeof(target) - 1);
+			if (n < 0) {
+				continue;
+			}
+			target[n] = '\0';
+			ok = add_op(plan, CW_OP_SYMLINK, target, dst, 0, 0);
+		} else if (S_ISDIR(st.st_mode) || S_ISREG(st.st_mode)) {
+			ok = add_op(plan, CW_OP_RO_BIND, src, dst, 0,
+				CW_OP_OPTIONAL);
+		}
+	}
+	closedir(dir);
+	if (!ok) {
+		snprintf(err, errlen, "out of memory");
+	}
+	return ok;
+}
+
+static bool add_dev(struct cw_plan *plan, bool dri)
+{
+	static const char *const nodes[] = {
+		"null", "zero", "full", "random", "urandom", "tty",
+	};
+	bool ok = add_op(plan, CW_OP_TMPFS, NULL, "/dev", 0755, 0);
+	for (size_t i = 0; i < sizeof(nodes) / sizeof(*nodes); i++) {
+		char path[64];
+		snprintf(path, sizeof(path), "/dev/%s", nodes[i]);
+		ok = ok && add_op(plan, CW_OP_DEV_BIND, path, path, 0,
+			CW_OP_OPTIONAL);
+	}
+	ok = ok && add_op(plan, CW_OP_DEVPTS, NULL, "/dev/pts", 0, 0);
+	ok = ok && add_op(plan, CW_OP_SYMLINK, "pts/ptmx", "/dev/ptmx", 0, 0);
+	ok = ok && add_op(plan, CW_OP_TMPFS, NULL, "/dev/shm", 01777, 0);
+	ok = ok && add_op(plan, CW_OP_MQUEUE, NULL, "/dev/mqueue", 0, 0);
+	ok = ok && add_op(plan, CW_OP_SYMLINK, "/proc/self/fd", "/dev/fd", 0,
+		0);
+	ok = ok && add_op(plan, CW_OP_SYMLINK, "/proc/self/fd/0",
+		"/dev/stdin", 0, 0);
+	ok = ok && add_op(plan, CW_OP_SYMLINK, "/proc/self/fd/1",
+		"/dev/stdout", 0, 0);
+	ok = ok && add_op(plan, CW_OP_SYMLINK, "/proc/self/fd/2",
+		"/dev/stderr", 0, 0);
+	if (dri) {
+		ok = ok && add_op(plan, CW_OP_DEV_BIND, "/dev/dri", "/dev/dri",
+			0, CW_OP_OPTIONAL);
+	}
+	return ok;
+}
+
+static bool env_dropped(const char *entry)
+{
+	size_t n = strcspn(entry, "=");
+	for (size_t i = 0; i < sizeof(dropped_env) / sizeof(*dropped_env);
+			i++) {
+		if (strlen(dropped_env[i]) == n &&
+				strncmp(entry, dropped_env[i], n) == 0) {
+			return true;
+		}
+	}
+	return false;
+}
+
+static bool env_put(struct cw_plan *plan, const char *entry)
+{
+	size_t n = strcspn(entry, "=");
+	char *copy = strdup(entry);
+	if (copy == NULL) {
+		return false;
+	}
+	for (size_t i = 0; i < plan->nenvp; i++) {
+		if (strncmp(plan->envp[i], entry, n) == 0 &&
+				plan->envp[i][n] == '=') {
+			free(plan->envp[i]);
+			plan->envp[i] = copy;
+			return true;
+		}
+	}
+	char **envp = realloc(plan->envp, (plan->nenvp + 2) * sizeof(*envp));
+	if (envp == NULL) {
+		free(copy);
+		return false;
+	}
+	plan->envp = envp;
+	plan->envp[plan->nenvp++] = copy;
+	plan->envp[plan->nenvp] = NULL;
+	return true;
+}
+
+static bool build_env(struct cw_plan *plan,
+	const struct cw_sandbox_config *cfg, bool wayland)
+{
+	bool ok = true;
+	for (char **e = environ; ok && *e != NULL; e++) {
+		if (strchr(*e, '=') != NULL && !env_dropped(*e)) {
+			ok = env_put(plan, *e);
+		}
+	}
+	char buf[PATH_MAX + 32];
+	snprintf(buf, sizeof(buf), "HOME=%s", plan->home);
+	ok = ok && env_put(plan, buf);
+	snprintf(buf, sizeof(buf), "XDG_RUNTIME_DIR=%s", plan->runtime_dir);
+	ok = ok && env_put(plan, buf);
+	if (wayland) {
+		ok = ok && env_put(plan, "WAYLAND_DISPLAY=wayland-0");
+	}
+	if (cfg->app != NULL) {
+		snprintf(buf, sizeof(buf), "CRATE_WL_APP=%s", cfg->app);
+		ok = ok && env_put(plan, buf);
+	}
+	for (size_t i = 0; ok && i < cfg->nenv; i++) {
+		ok = env_put(plan, cfg->env[i]);
+	}
+	if (ok && plan->envp == NULL) {
+		plan->envp = calloc(1, sizeof(*plan->envp));
+		ok = plan->envp != NULL;
+	}
+	return ok;
+}
+
+/* Creates every parent of the persistent home, as the user. */
+static bool make_persist_home(struct cw_plan *plan, const char *app,
+	char *err, size_t errlen)
+{
+	char dir[PATH_MAX];
+	if (!cw_path_data_home(dir, sizeof(dir))) {
+		snprintf(err, errlen, "neither XDG_DATA_HOME nor HOME is set");
+		return false;
+	}
+	size_t n = strlen(dir);
+	snprintf(dir + n, sizeof(dir) - n, "/crate-wl/apps/%s/home", app);
+	if (!cw_mkdir_p(dir, 0700)) {
+		snprintf(err, errlen, "cannot create %s: %s", dir,
+			strerror(errno));
+		return false;
+	}
+	plan->persist_home = strdup(dir);
+	return plan->persist_home != NULL;
+}
+
+struct cw_plan *cw_plan_create(const struct cw_sandbox_config *cfg,
+	const char *wayland_socket, char *err, size_t errlen)
+{
+	struct cw_plan *plan = calloc(1, sizeof(*plan));
+	if (plan == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	plan->uid = getuid();
+	plan->gid = getgid();
+	const char *home = getenv("HOME");
+	if (home == NULL || home[0] != '/' || strcmp(home, "/") == 0) {
+		home = plan->uid == 0 ? "/root" : "/home/user";
+	}
+	char rt[64];
+	snprintf(rt, sizeof(rt), "/run/user/%u", (unsigned)plan->uid);
+	char cwd[PATH_MAX];
+	plan->home = strdup(home);
+	plan->runtime_dir = strdup(rt);
+	plan->cwd = strdup(getcwd(cwd, sizeof(cwd)) ? cwd : home);
+	if (plan->home == NULL || plan->runtime_dir == NULL ||
+			plan->cwd == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+	if (cfg->home == CW_HOME_PERSIST) {
+		if (cfg->app == NULL) {
+			snprintf(err, errlen, "--home persist needs an app "
+				"name (--app NAME)");
+			goto fail;
+		}
+		if (!make_persist_home(plan, cfg->app, err, errlen)) {
+			goto fail;
+		}
+	}
+
+	if (!add_root(plan, cfg->root ? cfg->root : "/", err, errlen)) {
+		goto fail;
+	}
+	bool ok = add_op(plan, CW_OP_TMPFS, NULL, "/tmp", 01777, 0);
+	ok = ok && add_dev(plan, cfg->dev_dri);
+	ok = ok && add_op(plan, CW_OP_PROC, NULL, "/proc", 0, 0);
+	ok = ok && add_op(plan, CW_OP_RO_BIND, "/sys", "/sys", 0,
+		CW_OP_OPTIONAL);
+	ok = ok && add_op(plan, CW_OP_TMPFS, NULL, "/run", 0755, 0);
+	ok = ok && add_op(plan, CW_OP_MKDIR, NULL, rt, 0700, 0);
+	if (wayland_socket != NULL) {
+		char dst[PATH_MAX];
+		snprintf(dst, sizeof(dst), "%s/wayland-0", rt);
+		ok = ok && add_op(plan, CW_OP_BIND, wayland_socket, dst, 0, 0);
+	}
+	ok = ok && add_op(plan, CW_OP_TMPFS, NULL, "/home", 0755, 0);
+	ok = ok && add_op(plan, CW_OP_TMPFS, NULL, "/root", 0700, 0);
+	ok = ok && add_op(plan, CW_OP_MKDIR, NULL, "/mnt", 0755, 0);
+	ok = ok && add_op(plan, CW_OP_MKDIR, NULL, "/media", 0755, 0);
+	if (plan->persist_home != NULL) {
+		ok = ok && add_op(plan, CW_OP_BIND, plan->persist_home,
+			plan->home, 0, 0);
+	} else {
+		ok = ok && add_op(plan, CW_OP_TMPFS, NULL, plan->home, 0700,
+			0);
+	}
+	for (size_t i = 0; ok && i < cfg->nbinds; i++) {
+		const struct cw_bind *b = &cfg->binds[i];
+		ok = add_op(plan, b->ro ? CW_OP_RO_BIND : CW_OP_BIND, b->src,
+			b->dst, 0, 0);
+	}
+	ok = ok && add_op(plan, CW_OP_REMOUNT_RO_ROOT, NULL, "/", 0, 0);
+	ok = ok && build_env(plan, cfg, wayland_socket != NULL);
+	if (!ok) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+	return plan;
+
+fail:
+	cw_plan_destroy(plan);
+	return NULL;
+}
+
+void cw_plan_destroy(struct cw_plan *plan)
+{
+	if (plan == NULL) {
+		return;
+	}
+	for (size_t i = 0; i < plan->nops; i++) {
+		free(plan->ops[i].src);
+		free(plan->ops[i].dst);
+		if (plan->ops[i].fd >= 0) {
+			close(plan->ops[i].fd);
+		}
+	}
+	free(plan->ops);
+	for (size_t i = 0; i < plan->nenvp; i++) {
+		free(plan->envp[i]);
+	}
+	free(plan->envp);
+	free(plan->home);
+	free(plan->runtime_dir);
+	free(plan->persist_home);
+	free(plan->cwd);
+	free(plan);
+}
+
+void cw_plan_print(const struct cw_plan *plan, FILE *f)
+{
+	fprintf(f, "mounts:\n");
+	for (size_t i = 0; i < plan->nops; i++) {
+		const struct cw_setup_op *op = &plan->ops[i];
+		fprintf(f, "  %-10s %s", cw_op_type_name(op->type), op->dst);
+		if (op->src != NULL) {
+			fprintf(f, " %s %s", op->type == CW_OP_SYMLINK ?
+				"->" : "<-", op->src);
+		}
+		if (op->mode != 0) {
+			fprintf(f, " mode=%04o", op->mode);
+		}
+		if (op->flags & CW_OP_OPTIONAL) {
+			fprintf(f, " (if present)");
+		}
+		fputc('\n', f);
+	}
+	fprintf(f, "uid: %u (same inside)\ngid: %u (same inside)\n",
+		(unsigned)plan->uid, (unsigned)plan->gid);
+	fprintf(f, "home: %s\nruntime-dir: %s\n", plan->home,
+		plan->runtime_dir);
+	fprintf(f, "environment:\n");
+	for (size_t i = 0; i < plan->nenvp; i++) {
+		fprintf(f, "  %s\n", plan->envp[i]);
+	}
+}

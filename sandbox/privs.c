@@ -1,0 +1,48 @@
+/* Process hardening: capabilities, no_new_privs, death with the parent. */
+#include <errno.h>
+#include <linux/capability.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include "die.h"
+#include "sandbox.h"
+
+void cw_drop_capabilities(void)
+{
+	for (int cap = 0; ; cap++) {
+		int r = prctl(PR_CAPBSET_READ, cap, 0, 0, 0);
+		if (r < 0) {
+			break; /* past the last capability this kernel knows */
+		}
+		if (r == 1 && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0) {
+			cw_die_errno("cannot drop capability %d from the "
+				"bounding set", cap);
+		}
+	}
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 &&
+			errno != EINVAL) {
+		cw_die_errno("cannot clear ambient capabilities");
+	}
+	struct __user_cap_header_struct hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct data[2] = { 0 };
+	if (syscall(SYS_capset, &hdr, data) < 0) {
+		cw_die_errno("cannot drop capabilities");
+	}
+}
+
+void cw_set_no_new_privs(void)
+{
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
+		cw_die_errno("cannot set no_new_privs");
+	}
+}
+
+void cw_die_with_parent(void)
+{
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) {
+		cw_die_errno("cannot set the parent-death signal");
+	}
+}

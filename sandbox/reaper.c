@@ -1,0 +1,74 @@
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "die.h"
+#include "reaper.h"
+
+const int cw_forwarded_signals[] = {
+	SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH,
+};
+const size_t cw_forwarded_signals_len =
+	sizeof(cw_forwarded_signals) / sizeof(cw_forwarded_signals[0]);
+
+void cw_signals_forwarded(sigset_t *set)
+{
+	sigemptyset(set);
+	for (size_t i = 0; i < cw_forwarded_signals_len; i++) {
+		sigaddset(set, cw_forwarded_signals[i]);
+	}
+}
+
+static void noop_handler(int sig)
+{
+	(void)sig;
+}
+
+void cw_reaper_run(pid_t child, int status_fd)
+{
+	sigset_t set;
+	cw_signals_forwarded(&set);
+	sigaddset(&set, SIGCHLD);
+	/*
+	 * A pid namespace's init only gets the signals it handles; they stay
+	 * blocked and are taken with sigwaitinfo, the handler never runs.
+	 */
+	struct sigaction sa = { .sa_handler = noop_handler };
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < cw_forwarded_signals_len; i++) {
+		sigaction(cw_forwarded_signals[i], &sa, NULL);
+	}
+	sigprocmask(SIG_BLOCK, &set, NULL);
+
+	for (;;) {
+		int status;
+		pid_t pid;
+		/* reap first: the child may have ended before we blocked */
+		while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+			if (pid != child) {
+				continue;
+			}
+			char line[32];
+			int len = snprintf(line, sizeof(line), "exit %d\n",
+				status);
+			if (write(status_fd, line, (size_t)len) != len) {
+				/* the caller is gone; nobody to tell */
+			}
+			_exit(WIFEXITED(status) ? WEXITSTATUS(status) :
+				128 + WTERMSIG(status));
+		}
+		siginfo_t si;
+		int sig = sigwaitinfo(&set, &si);
+		if (sig < 0) {
+			if (errno == EINTR) {
+				continue;
+			}
+			cw_die_errno("sigwaitinfo");
+		}
+		if (sig != SIGCHLD) {
+			kill(child, sig);
+		}
+	}
+}

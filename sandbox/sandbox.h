@@ -1,0 +1,179 @@
+/*
+ * The namespace launcher: what a sandbox is made of (a config), the plan
+ * built from it (a list of setup operations), and the spawn that runs the
+ * plan in fresh namespaces.
+ *
+ * Processes: the caller (crate-wl, which also runs the sandbox's proxy)
+ * clones the sandbox's init (pid 1 inside: it builds the mounts, then only
+ * reaps and forwards signals), which forks the command. Everything talks
+ * through pipes, never through sleeps.
+ */
+#ifndef CW_SANDBOX_H
+#define CW_SANDBOX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+enum cw_home_mode {
+	CW_HOME_TMPFS,
+	CW_HOME_PERSIST,
+};
+
+enum cw_net_mode {
+	CW_NET_NONE, /* loopback only */
+	CW_NET_HOST,
+	CW_NET_NAT,  /* pasta */
+};
+
+struct cw_bind {
+	char *src; /* absolute, resolved on the host */
+	char *dst; /* absolute, inside */
+	bool ro;
+};
+
+struct cw_kv {
+	char *key;
+	char *value;
+};
+
+#define CW_SANDBOX_MAX_ITEMS 256
+
+/* Everything a run option or a manifest can say. */
+struct cw_sandbox_config {
+	char *app;  /* NULL: anonymous */
+	char *root; /* NULL: the host root */
+	enum cw_home_mode home;
+	enum cw_net_mode net;
+	bool dev_dri;
+	bool wayland;
+	struct cw_bind binds[CW_SANDBOX_MAX_ITEMS];
+	size_t nbinds;
+	char *env[CW_SANDBOX_MAX_ITEMS]; /* NAME=VALUE */
+	size_t nenv;
+	/* the proxy: a base policy, then [wayland] keys in order */
+	char *policy;
+	struct cw_kv wayland_keys[CW_SANDBOX_MAX_ITEMS];
+	size_t nwayland_keys;
+	char *prompt; /* stored; prompts are another component */
+	char **argv;  /* owned, NULL-terminated */
+};
+
+struct cw_sandbox_config *cw_sandbox_config_create(void);
+void cw_sandbox_config_destroy(struct cw_sandbox_config *cfg);
+
+/*
+ * One option, by its long name without dashes ("bind", "net", "env"...),
+ * as run options and [sandbox] keys spell it. False with a message in err.
+ */
+bool cw_sandbox_config_set(struct cw_sandbox_config *cfg, const char *key,
+	const char *value, char *err, size_t errlen);
+/* One [wayland] key (policy, allow, deny, screencopy, clipboard...). */
+bool cw_sandbox_config_set_wayland(struct cw_sandbox_config *cfg,
+	const char *key, const char *value, char *err, size_t errlen);
+bool cw_sandbox_config_set_argv(struct cw_sandbox_config *cfg,
+	char *const *argv, size_t argc);
+
+/* The setup operations, run in this order inside the sandbox. */
+enum cw_op_type {
+	CW_OP_BIND,     /* host src at dst, read-write */
+	CW_OP_RO_BIND,  /* host src at dst, read-only */
+	CW_OP_DEV_BIND, /* a device node or devices dir: no nodev */
+	CW_OP_TMPFS,
+	CW_OP_PROC,
+	CW_OP_DEVPTS,
+	CW_OP_MQUEUE,
+	CW_OP_MKDIR,
+	CW_OP_SYMLINK, /* src is the target */
+	CW_OP_REMOUNT_RO_ROOT,
+};
+
+#define CW_OP_OPTIONAL (1u << 0) /* skip when the source is missing */
+
+struct cw_setup_op {
+	enum cw_op_type type;
+	char *src;
+	char *dst;
+	unsigned mode;
+	unsigned flags;
+	int fd; /* the captured mount, inside the sandbox's init */
+};
+
+struct cw_plan {
+	struct cw_setup_op *ops;
+	size_t nops, cap;
+	uid_t uid;
+	gid_t gid;
+	char *home;        /* inside */
+	char *runtime_dir; /* inside */
+	char *persist_home; /* host dir, for --home persist */
+	char **envp;       /* the command's environment */
+	size_t nenvp;
+	char *cwd;
+};
+
+/*
+ * Builds the plan for cfg. wayland_socket is the host path of the proxy
+ * socket (NULL: no display). False with a message in err.
+ */
+struct cw_plan *cw_plan_create(const struct cw_sandbox_config *cfg,
+	const char *wayland_socket, char *err, size_t errlen);
+void cw_plan_destroy(struct cw_plan *plan);
+void cw_plan_print(const struct cw_plan *plan, FILE *f);
+const char *cw_op_type_name(enum cw_op_type type);
+
+/* Runs every op; dies with the failing path and errno. Inside the init. */
+void cw_plan_run(struct cw_plan *plan);
+
+/* A compiled seccomp program (struct sock_fprog's filter). */
+struct cw_seccomp {
+	void *filter; /* struct sock_filter[] */
+	size_t len;   /* instructions */
+	uint64_t hash;
+	bool from_cache;
+};
+
+/*
+ * The baseline filter, from the BPF cache under
+ * $XDG_CACHE_HOME/crate-wl/ when it is there, compiled (and cached)
+ * otherwise.
+ */
+struct cw_seccomp *cw_seccomp_create(char *err, size_t errlen);
+void cw_seccomp_destroy(struct cw_seccomp *sc);
+/* Loads it into this thread; needs no_new_privs. */
+bool cw_seccomp_load(const struct cw_seccomp *sc);
+void cw_seccomp_print_rules(FILE *f);
+
+/* The running sandbox, as the caller sees it. */
+struct cw_sandbox {
+	pid_t pid;     /* the sandbox's init, in the caller's pid namespace */
+	int status_fd; /* lines from the init: "error ...", "exit N" */
+	int sync_fd;   /* closing it releases the command (after pasta) */
+};
+
+/*
+ * Clones the sandbox's init, which builds the mounts and forks argv. The
+ * command waits until cw_sandbox_release().
+ */
+struct cw_sandbox *cw_sandbox_spawn(struct cw_plan *plan,
+	const struct cw_seccomp *sc, char *const argv[], bool net_ns,
+	char *err, size_t errlen);
+void cw_sandbox_release(struct cw_sandbox *sb);
+void cw_sandbox_destroy(struct cw_sandbox *sb);
+
+/* The last step of every process that ends up running a command inside:
+ * new session, no capabilities, no_new_privs, seccomp, exec. Never returns. */
+void cw_sandbox_exec(const struct cw_seccomp *sc, char *const argv[],
+	char **envp, const char *cwd, int error_fd);
+
+/* Process hardening (privs.c). */
+void cw_drop_capabilities(void);
+void cw_set_no_new_privs(void);
+void cw_die_with_parent(void);
+
+/* Joins the namespaces of a running sandbox's init (enter). */
+bool cw_namespaces_join(pid_t pid, char *err, size_t errlen);
+
+#endif

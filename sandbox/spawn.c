@@ -1,0 +1,209 @@
+/* The clone into new namespaces, and the sandbox's init up to the reaper. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include "die.h"
+#include "namespaces.h"
+#include "reaper.h"
+#include "sandbox.h"
+
+extern char **environ;
+
+/* fork-like clone: the child runs on a copy of our stack */
+static pid_t raw_clone(unsigned long flags)
+{
+#if defined(__s390__) || defined(__CRIS__)
+	return (pid_t)syscall(SYS_clone, NULL, flags);
+#else
+	return (pid_t)syscall(SYS_clone, flags, NULL, NULL, NULL, NULL);
+#endif
+}
+
+/* Everything but stdio and the two pipes to the caller. */
+static void close_inherited(int keep_a, int keep_b)
+{
+	int lo = keep_a < keep_b ? keep_a : keep_b;
+	int hi = keep_a < keep_b ? keep_b : keep_a;
+	if (lo > 3) {
+		close_range(3, (unsigned)lo - 1, 0);
+	}
+	if (hi > lo + 1) {
+		close_range((unsigned)lo + 1, (unsigned)hi - 1, 0);
+	}
+	close_range((unsigned)hi + 1, ~0u, 0);
+}
+
+void cw_sandbox_exec(const struct cw_seccomp *sc, char *const argv[],
+	char **envp, const char *cwd, int error_fd)
+{
+	if (setsid() < 0) {
+		cw_die_errno("setsid");
+	}
+	cw_die_with_parent();
+	for (size_t i = 0; i < cw_forwarded_signals_len; i++) {
+		signal(cw_forwarded_signals[i], SIG_DFL);
+	}
+	signal(SIGPIPE, SIG_DFL);
+	signal(SIGCHLD, SIG_DFL);
+	sigset_t none;
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+
+	const char *home = NULL;
+	for (char **e = envp; *e != NULL; e++) {
+		if (strncmp(*e, "HOME=", 5) == 0) {
+			home = *e + 5;
+		}
+	}
+	if (cwd == NULL || chdir(cwd) < 0) {
+		if (home == NULL || chdir(home) < 0) {
+			if (chdir("/") < 0) {
+				cw_die_errno("chdir /");
+			}
+		}
+	}
+	cw_drop_capabilities();
+	cw_set_no_new_privs();
+	if (!cw_seccomp_load(sc)) {
+		cw_die_errno("cannot load the seccomp filter");
+	}
+	environ = envp;
+	execvp(argv[0], argv);
+	int err = errno;
+	char line[512];
+	int len = snprintf(line, sizeof(line), "error cannot run %s: %s\n",
+		argv[0], strerror(err));
+	if (error_fd < 0 || write(error_fd, line, (size_t)len) != len) {
+		cw_msg("cannot run %s: %s", argv[0], strerror(err));
+	}
+	_exit(err == ENOENT ? 127 : 126);
+}
+
+static _Noreturn void init_main(struct cw_plan *plan,
+	const struct cw_seccomp *sc, char *const argv[], int status_fd,
+	int sync_fd, bool net)
+{
+	cw_die_set_fd(status_fd);
+	cw_die_with_parent();
+	/* terminal signals reach crate-wl only, which passes them on once */
+	setpgid(0, 0);
+	close_inherited(status_fd, sync_fd);
+	cw_namespaces_map_ids(plan->uid, plan->gid);
+	if (net) {
+		cw_namespaces_loopback_up();
+	}
+	cw_plan_run(plan);
+
+	/* released by the caller; end of file: it died */
+	char go;
+	ssize_t n;
+	do {
+		n = read(sync_fd, &go, 1);
+	} while (n < 0 && errno == EINTR);
+	if (n != 1) {
+		_exit(1);
+	}
+	close(sync_fd);
+
+	pid_t child = fork();
+	if (child < 0) {
+		cw_die_errno("fork");
+	}
+	if (child == 0) {
+		cw_sandbox_exec(sc, argv, plan->envp, plan->cwd, status_fd);
+	}
+	prctl(PR_SET_NAME, "crate-wl-init", 0, 0, 0);
+	cw_drop_capabilities();
+	cw_set_no_new_privs();
+	cw_reaper_run(child, status_fd);
+}
+
+struct cw_sandbox *cw_sandbox_spawn(struct cw_plan *plan,
+	const struct cw_seccomp *sc, char *const argv[], bool net_ns,
+	char *err, size_t errlen)
+{
+	struct cw_sandbox *sb = calloc(1, sizeof(*sb));
+	if (sb == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	sb->status_fd = sb->sync_fd = -1;
+	int status[2], sync[2];
+	if (pipe2(status, O_CLOEXEC) < 0) {
+		snprintf(err, errlen, "pipe: %s", strerror(errno));
+		free(sb);
+		return NULL;
+	}
+	if (pipe2(sync, O_CLOEXEC) < 0) {
+		snprintf(err, errlen, "pipe: %s", strerror(errno));
+		close(status[0]);
+		close(status[1]);
+		free(sb);
+		return NULL;
+	}
+	unsigned long flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID |
+		CLONE_NEWIPC | CLONE_NEWUTS | SIGCHLD;
+	if (net_ns) {
+		flags |= CLONE_NEWNET;
+	}
+	pid_t pid = raw_clone(flags);
+	if (pid < 0) {
+		int e = errno;
+		snprintf(err, errlen, "cannot create the namespaces: %s%s",
+			strerror(e), e == EPERM || e == ENOSPC ? " (are "
+			"unprivileged user namespaces disabled? see "
+			"kernel.unprivileged_userns_clone and "
+			"user.max_user_namespaces)" : "");
+		close(status[0]);
+		close(status[1]);
+		close(sync[0]);
+		close(sync[1]);
+		free(sb);
+		return NULL;
+	}
+	if (pid == 0) {
+		close(status[0]);
+		close(sync[1]);
+		init_main(plan, sc, argv, status[1], sync[0], net_ns);
+	}
+	close(status[1]);
+	close(sync[0]);
+	sb->pid = pid;
+	sb->status_fd = status[0];
+	sb->sync_fd = sync[1];
+	return sb;
+}
+
+void cw_sandbox_release(struct cw_sandbox *sb)
+{
+	if (sb->sync_fd < 0) {
+		return;
+	}
+	if (write(sb->sync_fd, "1", 1) != 1) {
+		/* the init is gone; its status says why */
+	}
+	close(sb->sync_fd);
+	sb->sync_fd = -1;
+}
+
+void cw_sandbox_destroy(struct cw_sandbox *sb)
+{
+	if (sb == NULL) {
+		return;
+	}
+	if (sb->sync_fd >= 0) {
+		close(sb->sync_fd);
+	}
+	if (sb->status_fd >= 0) {
+		close(sb->status_fd);
+	}
+	free(sb);
+}
