@@ -139,11 +139,20 @@ on() {
 	WAYLAND_DISPLAY=${display[$setup]} "$@"
 }
 
-# rotation I: the setups in the order used for round I (ABCD, BCDA, ...)
-rotation() {
-	local i=$1 n=${#setups[@]} k
-	for k in $(seq 0 $((n - 1))); do
-		echo "${setups[$(((i + k) % n))]}"
+# order: the setups in a fresh random order for each round. A fixed
+# rotation (ABCD, BCDA, ...) would always give each setup the same
+# predecessor, and whatever a setup leaves behind (waypipe's per-connection
+# processes exiting) would always land on the same neighbour.
+order() {
+	printf '%s\n' "${setups[@]}" | shuf
+}
+
+# settle: waits until waypipe's per-connection processes of the last run are
+# gone, so that no setup is timed while another one tears down
+settle() {
+	for _ in $(seq 500); do
+		[ "$(pgrep -c -s "$wpc_pid,$wps_pid")" -le "$wp_base" ] && return
+		sleep 0.002
 	done
 }
 
@@ -164,6 +173,7 @@ div() {
 		else printf "%.2f", a / b }'
 }
 
+wp_base=$(pgrep -c -s "$wpc_pid,$wps_pid")
 echo "bench: sanity check: wayland-info and grim through every setup" >&2
 for s in "${setups[@]}"; do
 	on "$s" wayland-info >/dev/null 2>"$T/check.err" ||
@@ -224,9 +234,10 @@ done
 # --- roundtrip latency: RT_ROUNDS interleaved rounds, samples pooled ---
 echo "bench: $RT_N roundtrips per setup in $RT_ROUNDS rounds" >&2
 per_round=$((RT_N / RT_ROUNDS))
-for i in $(seq 0 $((RT_ROUNDS - 1))); do
-	for s in $(rotation "$i"); do
+for _ in $(seq "$RT_ROUNDS"); do
+	for s in $(order); do
 		on "$s" "$bin/roundtrip" -n "$per_round" -o "$T/rt.$s" >/dev/null
+		settle
 	done
 done
 for s in "${setups[@]}"; do
@@ -235,9 +246,10 @@ done
 
 # --- wayland-info whole-process time ---
 echo "bench: wayland-info, $INFO_RUNS runs per setup" >&2
-for i in $(seq 0 $((INFO_RUNS - 1))); do
-	for s in $(rotation "$i"); do
+for _ in $(seq "$INFO_RUNS"); do
+	for s in $(order); do
 		on "$s" "$bin/timeit" -- wayland-info >>"$T/info.$s"
+		settle
 	done
 	# the default policy hides globals, which makes wayland-info cheaper:
 	# also time crate-wl hiding nothing
@@ -267,22 +279,24 @@ cpu_ns() {
 }
 declare -A flood_cpu=([direct]=0 [crate-wl]=0 [relay]=0 [waypipe]=0)
 echo "bench: flood, $FLOOD_ROUNDS x $FLOOD_N requests per setup" >&2
-for i in $(seq 0 $((FLOOD_ROUNDS - 1))); do
-	for s in $(rotation "$i"); do
+for _ in $(seq "$FLOOD_ROUNDS"); do
+	for s in $(order); do
 		t0=$(cpu_ns "$s")
 		on "$s" "$bin/flood" -n "$FLOOD_N" |
 			awk '{ print $6 }' >>"$T/flood.$s"
 		t1=$(cpu_ns "$s")
 		flood_cpu[$s]=$((flood_cpu[$s] + t1 - t0))
+		settle
 	done
 done
 
 # --- grim -t ppm of the 1280x720 output ---
 echo "bench: grim -t ppm, $GRIM_RUNS runs per setup" >&2
-for i in $(seq 0 $((GRIM_RUNS - 1))); do
-	for s in $(rotation "$i"); do
+for _ in $(seq "$GRIM_RUNS"); do
+	for s in $(order); do
 		WAYLAND_DISPLAY=${grim_display[$s]} "$bin/timeit" -- \
 			grim -t ppm - >>"$T/grim.$s"
+		settle
 	done
 done
 
