@@ -359,11 +359,10 @@ int cw_cmd_proxy(int argc, char *argv[])
 				continue;
 			}
 			if (proxy->nconns > 0) {
-				/* the background child owns the connections
-				 * now, and the epoll set is shared: leave
-				 * both alone */
+				/* the background child serves the connections
+				 * now, through the epoll set we share */
+				cw_proxy_release(proxy);
 				proxy = NULL;
-				loop = NULL;
 			}
 			break;
 		}

@@ -140,7 +140,9 @@ static void endpoint_init(struct cw_endpoint *ep, struct cw_conn *conn,
 static void endpoint_close(struct cw_proxy *proxy, struct cw_endpoint *ep)
 {
 	if (ep->source.fd >= 0) {
-		cw_loop_remove(proxy->loop, &ep->source);
+		if (!proxy->released) {
+			cw_loop_remove(proxy->loop, &ep->source);
+		}
 		close(ep->source.fd);
 		ep->source.fd = -1;
 	}
@@ -871,7 +873,9 @@ static void endpoint_input(struct cw_endpoint *ep)
 	ssize_t n = 0;
 	bool eof = false;
 
-	memcpy(scratch, ep->in.data + ep->in.start, have);
+	if (have > 0) {
+		memcpy(scratch, ep->in.data + ep->in.start, have);
+	}
 	if (!ep->blocked) {
 		/* not blocked: what is left is less than one message */
 		unsigned nfds = 0;

@@ -112,7 +112,9 @@ static void reap(struct cw_proxy *proxy)
 void cw_proxy_stop_listening(struct cw_proxy *proxy)
 {
 	if (proxy->listener.fd >= 0) {
-		cw_loop_remove(proxy->loop, &proxy->listener);
+		if (!proxy->released) {
+			cw_loop_remove(proxy->loop, &proxy->listener);
+		}
 		close(proxy->listener.fd);
 		proxy->listener.fd = -1;
 		unlink(proxy->listen_path);
@@ -136,6 +138,15 @@ void cw_proxy_destroy(struct cw_proxy *proxy)
 	free(proxy->listen_path);
 	free(proxy->upstream_path);
 	free(proxy);
+}
+
+void cw_proxy_release(struct cw_proxy *proxy)
+{
+	if (proxy == NULL) {
+		return;
+	}
+	proxy->released = true;
+	cw_proxy_destroy(proxy);
 }
 
 bool cw_proxy_add_client(struct cw_proxy *proxy, int fd)

@@ -29,6 +29,8 @@ struct cw_proxy {
 	/* a listening socket, when serving one */
 	struct cw_source listener;
 	char *listen_path;
+	/* another process shares our epoll set (see cw_proxy_release) */
+	bool released;
 	uint64_t total_clients;
 	uint64_t protocol_errors;
 };
@@ -37,6 +39,11 @@ struct cw_proxy *cw_proxy_create(struct cw_loop *loop,
 	const struct cw_policy *policy, const char *upstream_path,
 	int upstream_fd);
 void cw_proxy_destroy(struct cw_proxy *proxy);
+/*
+ * Frees the proxy in a process that forked and left the serving to the
+ * child: fds are closed but the shared epoll set is not touched.
+ */
+void cw_proxy_release(struct cw_proxy *proxy);
 
 /* Listens on a new socket at path (which must not exist). */
 bool cw_proxy_listen(struct cw_proxy *proxy, const char *path);

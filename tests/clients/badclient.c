@@ -206,6 +206,7 @@ int main(int argc, char *argv[])
 	}
 	printf("ok: %s: the witness client did 100 more roundtrips\n",
 		argv[1]);
+	wl_registry_destroy(reg);
 	wl_display_disconnect(witness);
 	return failures ? 1 : 0;
 }

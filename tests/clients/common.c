@@ -60,7 +60,9 @@ void raw_msg(struct raw *r, uint32_t id, uint16_t op, const uint32_t *args,
 	uint32_t words[1024];
 	words[0] = id;
 	words[1] = ((8 + nargs * 4) << 16) | op;
-	memcpy(words + 2, args, nargs * 4);
+	if (nargs > 0) {
+		memcpy(words + 2, args, nargs * 4);
+	}
 	raw_send(r, words, nargs + 2, NULL, 0);
 }
 

@@ -54,6 +54,7 @@ int main(int argc, char *argv[])
 	for (int i = 0; i < n; i++) {
 		pthread_join(threads[i], NULL);
 	}
+	free(threads);
 	printf("%d clients x %d roundtrips: %d failed\n", n, rounds, failed);
 	return failed ? 1 : 0;
 }

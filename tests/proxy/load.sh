@@ -29,5 +29,8 @@ sleep 0.2
 now=$(fd_count "$PROXY_PID")
 [ "$now" -eq "$base" ] || fail "proxy fds after the flood: $base before, $now after"
 rss=$(rss_kib "$PROXY_PID")
-[ "$rss" -lt $((rss0 + 8192)) ] || fail "proxy RSS grew from $rss0 to $rss KiB"
+# (an ASan build keeps freed memory in quarantine: RSS says nothing there)
+if ! grep -q __asan_init "$CRATE_WL"; then
+	[ "$rss" -lt $((rss0 + 8192)) ] || fail "proxy RSS grew from $rss0 to $rss KiB"
+fi
 pass "client that never reads: $(cat "$T/noread.out"); witness fine; fds $now, RSS $rss KiB"
