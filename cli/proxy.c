@@ -192,13 +192,12 @@ static void signal_dispatch(struct cw_source *source, uint32_t events)
 	while (read(source->fd, &si, sizeof(si)) == sizeof(si)) {
 		switch (si.ssi_signo) {
 		case SIGCHLD:
-			for (;;) {
+			/* only the command: prompt programs are reaped by
+			 * their own front-end */
+			if (st->child > 0 && !st->child_done) {
 				int status;
-				pid_t pid = waitpid(-1, &status, WNOHANG);
-				if (pid <= 0) {
-					break;
-				}
-				if (pid == st->child) {
+				if (waitpid(st->child, &status, WNOHANG) ==
+						st->child) {
 					st->child_status = status;
 					st->child_done = true;
 					st->quit = true;
