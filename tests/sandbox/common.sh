@@ -1,0 +1,35 @@
+# Sandbox tests: the shared rig (../lib.sh) plus a user to run as.
+# Usage: . common.sh root|nobody   (after setting CRATE_WL)
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/../lib.sh"
+
+AS=${1:-root}
+case $AS in
+root) RUNAS= ; U=0 ;;
+nobody) RUNAS="setpriv --reuid=65534 --regid=65534 --clear-groups" ; U=65534 ;;
+*) fail "unknown user $AS" ;;
+esac
+
+# namespaces are the core: without them nothing here means anything
+probe_userns() {
+	$RUNAS unshare -Ur true 2>/dev/null ||
+		skip "unprivileged user namespaces do not work here (as $AS)"
+}
+probe_userns
+
+mkdir -p "$T/home" "$T/rt" "$T/cache" "$T/config" "$T/data"
+chmod 700 "$T/home" "$T/rt" "$T/cache" "$T/config" "$T/data"
+chown "$U:$U" "$T/home" "$T/rt" "$T/cache" "$T/config" "$T/data"
+export HOME="$T/home" XDG_RUNTIME_DIR="$T/rt" XDG_CACHE_HOME="$T/cache"
+export XDG_CONFIG_HOME="$T/config" XDG_DATA_HOME="$T/data"
+unset WAYLAND_DISPLAY WAYLAND_SOCKET DISPLAY DBUS_SESSION_BUS_ADDRESS
+
+# crate-wl as the test's user; timeout so that nothing hangs
+cw() {
+	timeout -k 2 20 $RUNAS "$CRATE_WL" "$@"
+}
+
+# as the test's user, outside the sandbox
+as_user() {
+	$RUNAS "$@"
+}

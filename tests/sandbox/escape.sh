@@ -1,0 +1,157 @@
+#!/bin/bash
+# escape.sh CRATE_WL ESCAPE NAME root|nobody: one escape attempt from
+# inside a sandbox, which must fail.
+CRATE_WL=$1
+ESCAPE=$2
+NAME=$3
+CORE_TEST=1
+. "$(dirname "$0")/common.sh" "$4"
+
+cp "$ESCAPE" "$T/escape"
+chmod 755 "$T/escape"
+E=/.test/escape
+OPTS=(--no-wayland --ro-bind "$T/escape:$E")
+
+attempt() {
+	cw run "${OPTS[@]}" -- "$E" "$@"
+	rc=$?
+	case $rc in
+	10) pass "$NAME ($AS): blocked" ;;
+	11) fail "$NAME ($AS): ESCAPED" ;;
+	77) skip "$NAME ($AS): not applicable here" ;;
+	*) fail "$NAME ($AS): the attempt did not run (exit $rc)" ;;
+	esac
+}
+
+# The same attempt outside the sandbox must work: the fixture is real.
+control() {
+	$RUNAS "$T/escape" "$@" >"$T/control.log" 2>&1
+	[ $? = 11 ] || fail "control: outside the sandbox too: $(cat "$T/control.log")"
+}
+
+# a process of the same user on the host, with a marker to know it by
+host_process() {
+	MARK="crate-wl-mark-$$-$RANDOM"
+	$RUNAS "$T/escape" wait "$MARK" >/dev/null 2>&1 &
+	HOST_PID=$!
+	track $HOST_PID
+}
+
+case $NAME in
+write-root)
+	attempt write /crate-wl-escape /usr/crate-wl-escape \
+		/etc/crate-wl-escape /.test/crate-wl-escape
+	;;
+write-ro-bind)
+	mkdir "$T/data-ro" && chown "$U:$U" "$T/data-ro"
+	OPTS+=(--ro-bind "$T/data-ro:/data")
+	attempt write /data/x
+	if [ -e "$T/data-ro/x" ]; then
+		fail "a file appeared in the bound directory"
+	fi
+	;;
+read-home)
+	echo secret > "$HOME/secret" && chown "$U:$U" "$HOME/secret"
+	control read "$HOME/secret"
+	attempt read "$HOME/secret"
+	;;
+host-wayland)
+	$RUNAS "$T/escape" serve-unix "$XDG_RUNTIME_DIR/wayland-1" \
+		>"$T/fixture.log" 2>&1 &
+	track $!
+	wait_for_socket "$XDG_RUNTIME_DIR/wayland-1" || fail "no fake compositor"
+	control connect-unix "$XDG_RUNTIME_DIR/wayland-1"
+	attempt connect-unix "$XDG_RUNTIME_DIR/wayland-1"
+	;;
+x11)
+	# the real path; created only when no X server has it
+	if [ ! -S /tmp/.X11-unix/X0 ]; then
+		mkdir -p -m 1777 /tmp/.X11-unix
+		"$T/escape" serve-unix /tmp/.X11-unix/X0 >"$T/fixture.log" 2>&1 &
+		track $!
+		wait_for_socket /tmp/.X11-unix/X0 || fail "no fake X server"
+		chmod 777 /tmp/.X11-unix/X0
+		trap 'cleanup; rm -f /tmp/.X11-unix/X0' EXIT
+	fi
+	control connect-unix /tmp/.X11-unix/X0
+	attempt connect-unix /tmp/.X11-unix/X0
+	;;
+session-bus)
+	$RUNAS "$T/escape" serve-unix "$XDG_RUNTIME_DIR/bus" \
+		>"$T/fixture.log" 2>&1 &
+	track $!
+	wait_for_socket "$XDG_RUNTIME_DIR/bus" || fail "no fake bus"
+	export DBUS_SESSION_BUS_ADDRESS="unix:path=$XDG_RUNTIME_DIR/bus"
+	paths=("$XDG_RUNTIME_DIR/bus")
+	[ -S /run/dbus/system_bus_socket ] &&
+		paths+=(/run/dbus/system_bus_socket)
+	control connect-unix "$XDG_RUNTIME_DIR/bus"
+	attempt connect-unix "${paths[@]}"
+	;;
+abstract)
+	name="crate-wl-test-$$-$RANDOM"
+	$RUNAS "$T/escape" serve-abstract "$name" >"$T/fixture.log" 2>&1 &
+	track $!
+	for _ in $(seq 1 100); do
+		grep -q "@$name" /proc/net/unix && break
+		sleep 0.02
+	done
+	grep -q "@$name" /proc/net/unix || fail "no abstract socket"
+	control connect-abstract "$name"
+	attempt connect-abstract "$name"
+	;;
+ptrace|signal|proc)
+	host_process
+	[ "$NAME" = ptrace ] || control "$NAME" "$HOST_PID" "$MARK"
+	attempt "$NAME" "$HOST_PID" "$MARK"
+	kill -0 "$HOST_PID" 2>/dev/null || fail "the host process died"
+	;;
+tiocsti|tioclinux)
+	need script
+	# a terminal of our own for crate-wl, as a user's shell has
+	as_user script -qec "$(printf '%q ' timeout -k 2 20 "$CRATE_WL" run \
+		"${OPTS[@]}" -- "$E" "$NAME")" /dev/null < /dev/null > "$T/out"
+	rc=$?
+	cat "$T/out"
+	case $rc in
+	10) pass "$NAME ($AS): blocked" ;;
+	11) fail "$NAME ($AS): ESCAPED" ;;
+	*) fail "$NAME ($AS): the attempt did not run (exit $rc)" ;;
+	esac
+	;;
+setuid)
+	mkdir -m 755 "$T/suid"
+	cp "$ESCAPE" "$T/suid/escape"
+	chown 0:0 "$T/suid/escape"
+	chmod 4755 "$T/suid/escape"
+	OPTS+=(--ro-bind "$T/suid:/.suid")
+	attempt setuid /.suid/escape
+	;;
+net-none)
+	mkdir -m 700 "$T/net" && chown "$U:$U" "$T/net"
+	$RUNAS "$T/escape" serve-tcp 127.0.0.1 "$T/net/port4" \
+		>"$T/fixture.log" 2>&1 &
+	track $!
+	for _ in $(seq 1 100); do [ -s "$T/net/port4" ] && break; sleep 0.02; done
+	[ -s "$T/net/port4" ] || fail "no TCP server: $(cat "$T/fixture.log")"
+	control connect-tcp 127.0.0.1 "$(cat "$T/net/port4")"
+	attempt connect-tcp 127.0.0.1 "$(cat "$T/net/port4")"
+	;;
+net-none-ipv6)
+	mkdir -m 700 "$T/net" && chown "$U:$U" "$T/net"
+	$RUNAS "$T/escape" serve-tcp ::1 "$T/net/port6" >"$T/fixture.log" 2>&1 &
+	track $!
+	for _ in $(seq 1 100); do
+		[ -s "$T/net/port6" ] && break
+		kill -0 $! 2>/dev/null || break
+		sleep 0.02
+	done
+	[ -s "$T/net/port6" ] ||
+		CORE_TEST=0 skip "no IPv6 loopback on the host: $(cat "$T/fixture.log")"
+	control connect-tcp ::1 "$(cat "$T/net/port6")"
+	attempt connect-tcp ::1 "$(cat "$T/net/port6")"
+	;;
+*)
+	attempt "$NAME"
+	;;
+esac
