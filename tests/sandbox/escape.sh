@@ -35,6 +35,11 @@ host_process() {
 	$RUNAS "$T/escape" wait "$MARK" >/dev/null 2>&1 &
 	HOST_PID=$!
 	track $HOST_PID
+	for _ in $(seq 1 100); do
+		tr '\0' ' ' < "/proc/$HOST_PID/cmdline" | grep -q "$MARK" && return
+		sleep 0.02
+	done
+	fail "the host process did not start"
 }
 
 case $NAME in
