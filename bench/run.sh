@@ -42,6 +42,7 @@ done
 # Everything started from here on inherits the pinning.
 taskset -pc "$BENCH_CPU" $$ >/dev/null
 
+load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 T=$(mktemp -d /tmp/crate-wl-bench.XXXXXX)
 services=() # pids of session leaders we started (pid = pgid)
 
@@ -329,7 +330,8 @@ echo "## crate-wl bench, $(date -u '+%Y-%m-%d %H:%M UTC')"
 echo
 cpu=$(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)
 echo "- machine: $(nproc --all) vCPU ($cpu), kernel $(uname -r)," \
-	"everything on CPU $BENCH_CPU"
+	"everything on CPU $BENCH_CPU; load average before/after:" \
+	"$load_start / $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "- crate-wl $(git -C "$repo" describe --always --dirty 2>/dev/null ||
 	echo '?'), $(sway --version 2>/dev/null | head -1)," \
 	"$(waypipe --version 2>/dev/null | head -1), headless 1280x720, pixman"
