@@ -1,0 +1,221 @@
+#!/bin/bash
+# launcher.sh CRATE_WL CASE root|nobody: what crate-wl run, app, ps, enter,
+# stop and install must do.
+CRATE_WL=$1
+CASE=$2
+CORE_TEST=1
+. "$(dirname "$0")/common.sh" "$3"
+
+# run QUIETLY: crate-wl run --no-wayland [OPTS] -- sh -c SCRIPT
+sbx() {
+	local script=${!#}
+	local opts=("${@:1:$#-1}")
+	cw run --no-wayland "${opts[@]}" -- sh -c "$script"
+}
+
+# the runtime directory holds nothing once every run is over
+no_leftovers() {
+	local left
+	left=$(ls -A "$XDG_RUNTIME_DIR/crate-wl" 2>/dev/null)
+	[ -z "$left" ] || fail "left in the runtime directory: $left"
+}
+
+case $CASE in
+exit-status)
+	sbx 'exit 3'
+	[ $? = 3 ] || fail "exit 3 came out as $?"
+	sbx 'exit 0' || fail "exit 0 came out as $?"
+	cw run --no-wayland -- /nonexistent/command 2>"$T/err"
+	rc=$?
+	[ $rc = 127 ] || fail "a missing command gave $rc, not 127"
+	grep -q "cannot run /nonexistent/command" "$T/err" ||
+		fail "no clear error: $(cat "$T/err")"
+	# killed by a signal: crate-wl dies of the same signal
+	sbx 'kill -TERM $$'
+	rc=$?
+	[ $rc = 143 ] || fail "a command killed by SIGTERM gave $rc"
+	cw run --bogus-option -- true 2>/dev/null
+	[ $? = 2 ] || fail "a bad option is not exit 2"
+	no_leftovers
+	pass "exit status is the command's"
+	;;
+signals)
+	# crate-wl passes SIGTERM on; the command decides how to end
+	# crate-wl itself in the background ($! must be it, not a wrapper)
+	$RUNAS "$CRATE_WL" run --no-wayland -- sh -c 'trap "exit 42" TERM; echo ready; while :; do sleep 0.05; done' >"$T/out" &
+	pid=$!
+	track $pid
+	for _ in $(seq 1 200); do grep -q ready "$T/out" && break; sleep 0.02; done
+	grep -q ready "$T/out" || fail "the command did not start"
+	kill -TERM $pid
+	wait $pid
+	rc=$?
+	[ $rc = 42 ] || fail "SIGTERM was not passed on (exit $rc)"
+	no_leftovers
+	pass "signals reach the command"
+	;;
+isolation)
+	out=$(sbx 'echo "uid=$(id -u) gid=$(id -g)"; grep -E "^(CapEff|CapBnd|NoNewPrivs|Seccomp):" /proc/self/status; echo "pid1=$(cat /proc/1/comm)"; ps -e -o pid= | wc -l; ls -A $XDG_RUNTIME_DIR | wc -l; ls -A /tmp; cat /proc/self/mountinfo | grep -c " / / ro,"')
+	echo "$out"
+	echo "$out" | grep -q "^uid=$U gid=$U$" || fail "not the same uid/gid inside"
+	echo "$out" | grep -q "^CapEff:	0000000000000000$" || fail "capabilities left"
+	echo "$out" | grep -q "^CapBnd:	0000000000000000$" || fail "bounding set left"
+	echo "$out" | grep -q "^NoNewPrivs:	1$" || fail "no no_new_privs"
+	echo "$out" | grep -q "^Seccomp:	2$" || fail "no seccomp filter"
+	echo "$out" | grep -q "^pid1=crate-wl-init$" || fail "pid 1 is not the reaper"
+	[ "$(echo "$out" | sed -n 7p)" -le 4 ] || fail "host processes visible"
+	[ "$(echo "$out" | sed -n 8p)" = 0 ] || fail "runtime dir not empty"
+	# /tmp holds at most the way to $HOME (which is under /tmp here)
+	tmp=$(echo "$out" | sed -n 9p)
+	case $HOME in
+	/tmp/"$tmp"/*) ;;
+	*) fail "/tmp is not empty: $tmp" ;;
+	esac
+	[ "$(echo "$out" | sed -n 10p)" = 1 ] || fail "/ is not read-only"
+	pass "namespaces, capabilities, no_new_privs, seccomp, reaper"
+	;;
+binds)
+	mkdir -m 755 "$T/rw" "$T/ro"
+	chown "$U:$U" "$T/rw"
+	echo hello > "$T/ro/file"
+	sbx --bind "$T/rw:/data" --ro-bind "$T/ro" \
+		"echo written > /data/out && cat $T/ro/file && ! touch $T/ro/x 2>/dev/null" \
+		>"$T/out" || fail "binds: $(cat "$T/out")"
+	[ "$(cat "$T/rw/out")" = written ] || fail "a write through --bind is lost"
+	grep -q hello "$T/out" || fail "--ro-bind is not readable"
+	[ ! -e "$T/ro/x" ] || fail "--ro-bind was writable"
+	cw run --no-wayland --bind "$T/missing" -- true 2>"$T/err"
+	[ $? = 2 ] || fail "a missing bind source is not an error"
+	grep -q "$T/missing" "$T/err" || fail "the error does not name the path"
+	sbx --env FOO=bar 'test "$FOO" = bar' || fail "--env"
+	no_leftovers
+	pass "--bind, --ro-bind, --env"
+	;;
+home)
+	sbx --app keep --home persist 'echo kept > ~/note' || fail "run 1"
+	out=$(sbx --app keep --home persist 'cat ~/note') || fail "run 2"
+	[ "$out" = kept ] || fail "--home persist lost its file"
+	[ -f "$XDG_DATA_HOME/crate-wl/apps/keep/home/note" ] ||
+		fail "persistent home is not in XDG_DATA_HOME"
+	sbx --app keep 'echo x > ~/note' || fail "tmpfs home"
+	out=$(sbx --app keep 'ls -A ~ | wc -l')
+	[ "$out" = 0 ] || fail "a tmpfs home is not empty"
+	[ "$(cat "$XDG_DATA_HOME/crate-wl/apps/keep/home/note")" = kept ] ||
+		fail "a tmpfs home wrote to the persistent one"
+	pass "--home persist keeps files, tmpfs does not"
+	;;
+dry-run)
+	mkdir -m 777 "$T/d"
+	cw run --dry-run --bind "$T/d:/d" -- sh -c 'touch /d/ran' >"$T/plan" ||
+		fail "dry-run failed"
+	[ ! -e "$T/d/ran" ] || fail "--dry-run ran the command"
+	for want in "namespaces: user mount pid ipc uts net" "bind .*/d <- $T/d" \
+			"tmpfs *$HOME" "ptrace -> EPERM" "clone3 -> ENOSYS" \
+			"ioctl -> EPERM if (arg1 & 0xffffffff) == 0x5412" \
+			"policy" "seccomp"; do
+		grep -q -- "$want" "$T/plan" || fail "the plan lacks '$want'"
+	done
+	no_leftovers
+	pass "--dry-run prints the plan and runs nothing"
+	;;
+json-status)
+	cw run --no-wayland --json-status 3 -- sh -c 'exit 5' 3>"$T/status"
+	[ $? = 5 ] || fail "exit status"
+	grep -q '"child-pid": [0-9]' "$T/status" || fail "no child-pid: $(cat "$T/status")"
+	grep -q '"exit-code": 5' "$T/status" || fail "no exit-code: $(cat "$T/status")"
+	pass "--json-status"
+	;;
+seccomp-cache)
+	sbx true || fail "first run"
+	ls "$XDG_CACHE_HOME"/crate-wl/seccomp-*.bpf >/dev/null 2>&1 ||
+		fail "no cached BPF program"
+	f=$(ls "$XDG_CACHE_HOME"/crate-wl/seccomp-*.bpf)
+	before=$(stat -c %Y.%i "$f")
+	sbx true || fail "second run"
+	[ "$(stat -c %Y.%i "$f")" = "$before" ] || fail "the filter was rebuilt"
+	# a corrupt cache is not loaded: it is rebuilt
+	printf 'junk' > "$f"
+	sbx 'grep -q "^Seccomp:	2" /proc/self/status' || fail "corrupt cache"
+	[ $(( $(stat -c %s "$f") % 8 )) = 0 ] || fail "corrupt cache was kept"
+	pass "seccomp filter compiled once, cached"
+	;;
+instances)
+	$RUNAS "$CRATE_WL" run --no-wayland --app demo -- sh -c 'echo inside > /tmp/m; echo ready; exec sleep 60' >"$T/out" &
+	pid=$!
+	track $pid
+	for _ in $(seq 1 200); do grep -q ready "$T/out" && break; sleep 0.02; done
+	as_user "$CRATE_WL" ps >"$T/ps" || fail "ps"
+	cat "$T/ps"
+	grep -q " demo " "$T/ps" || fail "ps does not list the sandbox"
+	id=$(awk '$2 == "demo" { print $1 }' "$T/ps")
+	[ -n "$id" ] || fail "no id"
+	out=$(cw enter "$id" cat /tmp/m) || fail "enter failed"
+	[ "$out" = inside ] || fail "enter is not inside the sandbox: $out"
+	out=$(cw enter demo sh -c 'grep -E "^(CapEff|NoNewPrivs|Seccomp):" /proc/self/status')
+	echo "$out" | grep -q "CapEff:	0000000000000000" || fail "enter keeps capabilities"
+	echo "$out" | grep -q "Seccomp:	2" || fail "enter has no seccomp"
+	cw enter demo sh -c 'mount -t tmpfs none /tmp' 2>/dev/null &&
+		fail "enter can mount"
+	cw stop "$id" || fail "stop"
+	wait $pid
+	as_user "$CRATE_WL" ps | grep -q " demo " && fail "still listed after stop"
+	no_leftovers
+	cw enter "$id" true 2>/dev/null && fail "enter into a stopped sandbox"
+	pass "ps, enter, stop"
+	;;
+manifest)
+	mkdir -p "$XDG_CONFIG_HOME/crate-wl/apps"
+	cat > "$XDG_CONFIG_HOME/crate-wl/apps/hello.crate" <<'CRATE'
+#!/usr/bin/env -S crate-wl app
+[app]
+name = hello
+exec = sh -c 'echo "hello $FOO $*"' hello
+[sandbox]
+env = FOO=from-manifest
+wayland = false
+[wayland]
+policy = strict
+CRATE
+	chmod 755 "$XDG_CONFIG_HOME/crate-wl/apps/hello.crate"
+	chown -R "$U:$U" "$XDG_CONFIG_HOME"
+	out=$(cw app hello a b) || fail "app by name"
+	[ "$out" = "hello from-manifest a b" ] || fail "app by name: $out"
+	out=$(cw app --env FOO=flag hello) || fail "option over manifest"
+	[ "$out" = "hello flag " ] || fail "options do not win: '$out'"
+	out=$(PATH=$(dirname "$CRATE_WL"):$PATH timeout 20 $RUNAS \
+		"$XDG_CONFIG_HOME/crate-wl/apps/hello.crate" x) ||
+		fail "running the manifest directly"
+	[ "$out" = "hello from-manifest x" ] || fail "direct run: $out"
+	printf '[app]\nexec = true\n[sandbox]\nnet = sideways\n' > "$T/bad.crate"
+	cw app "$T/bad.crate" 2>"$T/err" && fail "a bad manifest ran"
+	grep -q "$T/bad.crate:4:" "$T/err" || fail "no file:line: $(cat "$T/err")"
+	printf '[app]\nexec = true\n[nonsense]\nx = 1\n' > "$T/bad2.crate"
+	cw app "$T/bad2.crate" 2>"$T/err" && fail "unknown section accepted"
+	grep -q "bad2.crate:4:" "$T/err" || fail "no file:line: $(cat "$T/err")"
+	cw app no-such-app 2>/dev/null && fail "a missing app ran"
+	pass "manifests: by name, directly, options win, errors with file:line"
+	;;
+install)
+	cat > "$T/greet.crate" <<'CRATE'
+[app]
+name = greet
+description = Greeter
+exec = echo installed-ok
+[sandbox]
+wayland = false
+CRATE
+	chmod 644 "$T/greet.crate"
+	cw install "$T/greet.crate" || fail "install"
+	[ -x "$HOME/.local/bin/greet" ] || fail "no launcher"
+	d="$XDG_DATA_HOME/applications/crate-wl-greet.desktop"
+	[ -f "$d" ] || fail "no desktop entry"
+	grep -q "^Exec=$HOME/.local/bin/greet" "$d" || fail "bad Exec: $(cat "$d")"
+	grep -q "^Name=Greeter$" "$d" || fail "bad Name"
+	out=$(timeout 20 $RUNAS "$HOME/.local/bin/greet") || fail "launcher failed"
+	[ "$out" = installed-ok ] || fail "launcher: $out"
+	pass "install: launcher and desktop entry"
+	;;
+*)
+	fail "unknown case $CASE"
+	;;
+esac
