@@ -56,8 +56,11 @@ bool cw_instance_create(struct cw_instance *inst, char *err, size_t errlen)
 		}
 		snprintf(inst->id, sizeof(inst->id), "%02x%02x%02x%02x",
 			rnd[0], rnd[1], rnd[2], rnd[3]);
-		snprintf(inst->dir, sizeof(inst->dir), "%s/%s", base,
-			inst->id);
+		if ((size_t)snprintf(inst->dir, sizeof(inst->dir), "%s/%s",
+				base, inst->id) >= sizeof(inst->dir)) {
+			snprintf(err, errlen, "%s: path too long", base);
+			return false;
+		}
 		if (mkdir(inst->dir, 0700) == 0) {
 			inst->started = (long long)time(NULL);
 			return true;
@@ -276,9 +279,10 @@ bool cw_instance_foreach(cw_instance_func func, void *data, char *err,
 			continue;
 		}
 		char dir[PATH_MAX];
-		snprintf(dir, sizeof(dir), "%s/%s", base, de->d_name);
 		struct cw_instance inst;
-		if (!load_info(dir, &inst)) {
+		if ((size_t)snprintf(dir, sizeof(dir), "%s/%s", base,
+				de->d_name) >= sizeof(dir) ||
+				!load_info(dir, &inst)) {
 			continue; /* starting up, or not ours */
 		}
 		if (!cw_instance_alive(&inst)) {
