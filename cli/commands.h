@@ -3,6 +3,7 @@
 
 /* Each subcommand: argv[0] is the subcommand's name. Returns the exit code. */
 int cw_cmd_proxy(int argc, char *argv[]);
+int cw_cmd_permissions(int argc, char *argv[]);
 int cw_cmd_run(int argc, char *argv[]);
 int cw_cmd_app(int argc, char *argv[]);
 int cw_cmd_ps(int argc, char *argv[]);

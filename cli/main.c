@@ -10,6 +10,8 @@ struct command {
 
 static const struct command commands[] = {
 	{ "proxy", cw_cmd_proxy, "run a filtering Wayland proxy" },
+	{ "permissions", cw_cmd_permissions,
+		"list, grant and revoke remembered answers" },
 	{ "run", cw_cmd_run, "run a command in a new sandbox" },
 	{ "app", cw_cmd_app, "run an app from its .crate manifest" },
 	{ "ps", cw_cmd_ps, "list the running sandboxes" },

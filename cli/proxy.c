@@ -13,16 +13,21 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "commands.h"
+#include "control.h"
 #include "log.h"
 #include "loop.h"
 #include "policy.h"
+#include "prompt.h"
 #include "proxy.h"
+#include "store.h"
 
 static const char usage_text[] =
 	"usage: crate-wl proxy [--policy strict|default|trusted|FILE]\n"
 	"                      [--allow IFACE]... [--deny IFACE]...\n"
 	"                      [--screencopy deny|ask|allow]\n"
 	"                      [--clipboard deny|focus|ask|allow]\n"
+	"                      [--app NAME] [--prompt portal|cmd:PROGRAM|tty|none]\n"
+	"                      [--prompt-timeout SECONDS]\n"
 	"                      [--socket PATH | --fd N] [--trace]\n"
 	"                      [-- COMMAND [ARG]...]\n";
 
@@ -36,6 +41,9 @@ struct proxy_options {
 	struct policy_flag flags[256];
 	size_t nflags;
 	const char *socket_path;
+	const char *app;
+	const char *prompt;
+	int prompt_timeout_s;
 	int client_fd;
 	bool trace;
 	char **command;
@@ -72,10 +80,14 @@ static int parse_options(int argc, char *argv[], struct proxy_options *o)
 		{ "socket", required_argument, NULL, 'S' },
 		{ "fd", required_argument, NULL, 'f' },
 		{ "trace", no_argument, NULL, 't' },
+		{ "app", required_argument, NULL, 'A' },
+		{ "prompt", required_argument, NULL, 'P' },
+		{ "prompt-timeout", required_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	o->client_fd = -1;
+	o->prompt_timeout_s = 60;
 	optind = 1;
 	int c;
 	while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
@@ -108,6 +120,25 @@ static int parse_options(int argc, char *argv[], struct proxy_options *o)
 			break;
 		case 't':
 			o->trace = true;
+			break;
+		case 'A':
+			if (!cw_store_valid_app(optarg)) {
+				cw_msg("--app %s: use letters, digits, '.', '-' "
+					"and '_' only", optarg);
+				return 2;
+			}
+			o->app = optarg;
+			break;
+		case 'P':
+			o->prompt = optarg;
+			break;
+		case 'T':
+			if (!parse_int(optarg, &o->prompt_timeout_s) ||
+					o->prompt_timeout_s < 1) {
+				cw_msg("--prompt-timeout %s: a number of seconds",
+					optarg);
+				return 2;
+			}
 			break;
 		case 'h':
 			fputs(usage_text, stdout);
@@ -221,6 +252,63 @@ static void signal_dispatch(struct cw_source *source, uint32_t events)
 	}
 }
 
+/* The app's identity, how to ask, where answers are kept, and the control
+ * socket through which revokes arrive. */
+static bool setup_permissions(struct cw_proxy *proxy,
+	const struct proxy_options *o, struct cw_control **control)
+{
+	const char *app = o->app;
+	char derived[101];
+	if (app == NULL && o->command != NULL) {
+		/* the command's name, made into a valid app name */
+		const char *base = strrchr(o->command[0], '/');
+		base = base ? base + 1 : o->command[0];
+		size_t i = 0;
+		for (; base[i] && i < sizeof(derived) - 1; i++) {
+			char c = base[i];
+			derived[i] = cw_store_valid_app((char[]){ c, 0 }) ? c : '_';
+		}
+		derived[i] = '\0';
+		app = derived[0] ? derived : "unnamed";
+	} else if (app == NULL) {
+		app = "unnamed";
+	}
+	const char *spec = o->prompt;
+	bool chosen = spec != NULL;
+	if (spec == NULL) {
+		/* the desktop's own dialog where there is a desktop */
+		spec = getenv("DBUS_SESSION_BUS_ADDRESS") ? "portal" : "none";
+	}
+	char err[512];
+	struct cw_prompter *prompter = NULL;
+	if (strcmp(spec, "none") != 0) {
+		prompter = cw_prompter_create(proxy->loop, spec,
+			o->prompt_timeout_s * 1000, err, sizeof(err));
+		if (prompter == NULL && chosen) {
+			cw_msg("--prompt %s: %s", spec, err);
+			return false;
+		}
+		if (prompter == NULL) {
+			cw_proxy_trace(proxy, "PROMPT", "none: %s", err);
+		}
+	}
+	char store[4096];
+	const char *store_path = store;
+	if (!cw_store_default_path(store, sizeof(store), err, sizeof(err))) {
+		cw_msg("answers will not be remembered: %s", err);
+		store_path = NULL;
+	}
+	if (!cw_proxy_set_permissions(proxy, app, prompter, store_path)) {
+		cw_msg("out of memory");
+		return false;
+	}
+	*control = cw_control_create(proxy, err, sizeof(err));
+	if (*control == NULL) {
+		cw_msg("revokes will not reach this proxy at once: %s", err);
+	}
+	return true;
+}
+
 /* true in the background child, which goes on serving. */
 static bool background(bool trace)
 {
@@ -287,6 +375,7 @@ int cw_cmd_proxy(int argc, char *argv[])
 	ret = 1;
 	char dir[PATH_MAX] = "", socket_path[PATH_MAX] = "";
 	struct run_state st = { .child = -1 };
+	struct cw_control *control = NULL;
 	sigset_t mask, oldmask;
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGINT);
@@ -306,6 +395,10 @@ int cw_cmd_proxy(int argc, char *argv[])
 	}
 	cw_loop_add(loop, &st.signal_source, sfd, EPOLLIN, signal_dispatch);
 	proxy->trace = o.trace;
+	if (!setup_permissions(proxy, &o, &control)) {
+		ret = 2;
+		goto out;
+	}
 
 	if (o.command != NULL) {
 		const char *rt = getenv("XDG_RUNTIME_DIR");
@@ -360,6 +453,9 @@ int cw_cmd_proxy(int argc, char *argv[])
 			if (proxy->nconns > 0) {
 				/* the background child serves the connections
 				 * now, through the epoll set we share */
+				proxy->released = true;
+				cw_control_destroy(control);
+				control = NULL;
 				cw_proxy_release(proxy);
 				proxy = NULL;
 			}
@@ -381,6 +477,7 @@ int cw_cmd_proxy(int argc, char *argv[])
 	}
 
 out:
+	cw_control_destroy(control);
 	cw_proxy_destroy(proxy);
 	if (sfd >= 0) {
 		close(sfd);

@@ -180,6 +180,17 @@ static void set_label(struct cw_conn *conn, int fd)
 		comm);
 }
 
+static void held_free(struct cw_held *held)
+{
+	cw_permissions_cancel_wait(&held->waiter);
+	for (unsigned i = 0; i < held->nfds; i++) {
+		close(held->fds[i]);
+	}
+	cw_list_remove(&held->link);
+	buf_finish(&held->msgs);
+	free(held);
+}
+
 struct cw_conn *cw_conn_create(struct cw_proxy *proxy, int client_fd,
 	int server_fd)
 {
@@ -202,6 +213,7 @@ struct cw_conn *cw_conn_create(struct cw_proxy *proxy, int client_fd,
 	endpoint_init(&conn->client, conn, true);
 	endpoint_init(&conn->server, conn, false);
 	cw_objmap_init(&conn->objects);
+	cw_list_init(&conn->held);
 	cw_objmap_insert(&conn->objects, CW_DISPLAY_ID, false,
 		&cw_iface_wl_display, 1);
 	cw_list_insert(&proxy->conns, &conn->link);
@@ -237,6 +249,11 @@ void cw_conn_destroy(struct cw_conn *conn)
 	struct cw_proxy *proxy = conn->proxy;
 	endpoint_close(proxy, &conn->client);
 	endpoint_close(proxy, &conn->server);
+	while (!cw_list_empty(&conn->held)) {
+		struct cw_held *held = cw_container_of(conn->held.next, held,
+			link);
+		held_free(held);
+	}
 	cw_objmap_finish(&conn->objects);
 	free(conn->globals);
 	conn->globals = NULL;
@@ -388,6 +405,21 @@ static void compositor_fatal(struct cw_conn *conn, const char *fmt, ...)
 		conn->id, text);
 	cw_conn_fatal(conn, CW_DISPLAY_ID, CW_ERROR_IMPLEMENTATION,
 		"the compositor sent a malformed message (%s)", text);
+}
+
+void cw_conn_send_event(struct cw_conn *conn, uint32_t id,
+	const struct cw_interface *iface, const char *event, unsigned nargs,
+	const uint32_t *args)
+{
+	const struct cw_message *msg = cw_interface_message(iface, true, event);
+	if (msg == NULL || conn->closing || conn->dead) {
+		return;
+	}
+	uint8_t out[CW_HEADER_SIZE + 4 * 8];
+	uint32_t size = CW_HEADER_SIZE + 4 * nargs;
+	cw_wire_write_header(out, id, (uint16_t)(msg - iface->events), size);
+	memcpy(out + CW_HEADER_SIZE, args, 4 * nargs);
+	endpoint_queue(&conn->client, out, size, NULL, 0);
 }
 
 /* ---- globals ---- */
@@ -575,14 +607,26 @@ static void close_fds(struct cw_fdq *q, unsigned n)
 }
 
 /* A request on an object the proxy answers itself: never forwarded. */
-static bool handle_local_request(struct cw_endpoint *ep, uint32_t id,
-	const struct cw_message *msg, const struct new_object *news,
-	unsigned nnews)
+static bool local_request(struct cw_conn *conn, uint32_t id,
+	struct cw_object *obj, const struct cw_message *msg, uint8_t *data,
+	uint32_t size, const struct cw_args *args,
+	const struct new_object *news, unsigned nnews)
 {
-	struct cw_conn *conn = ep->conn;
-	close_fds(&ep->in_fds, msg->nfds);
 	if (!add_objects(conn, false, news, nnews, true)) {
 		return false;
+	}
+	if (cw_hooks_has(msg)) {
+		/* hooks answer requests on their local objects themselves */
+		struct cw_hook_call call = {
+			.conn = conn,
+			.object_id = id,
+			.object = obj,
+			.msg = msg,
+			.data = data,
+			.size = size,
+			.args = args,
+		};
+		cw_hooks_dispatch(&call);
 	}
 	if (msg->destructor) {
 		uint8_t out[16];
@@ -591,6 +635,170 @@ static bool handle_local_request(struct cw_endpoint *ep, uint32_t id,
 		return endpoint_queue(&conn->client, out, n, NULL, 0);
 	}
 	return true;
+}
+
+static bool handle_local_request(struct cw_endpoint *ep, uint32_t id,
+	struct cw_object *obj, const struct cw_message *msg, uint8_t *data,
+	uint32_t size, const struct cw_args *args,
+	const struct new_object *news, unsigned nnews)
+{
+	close_fds(&ep->in_fds, msg->nfds);
+	return local_request(ep->conn, id, obj, msg, data, size, args, news,
+		nnews);
+}
+
+static struct cw_held *find_held(struct cw_conn *conn, uint32_t id)
+{
+	struct cw_held *held;
+	cw_list_for_each(held, &conn->held, link) {
+		for (unsigned i = 0; i < held->nids; i++) {
+			if (held->ids[i] == id) {
+				return held;
+			}
+		}
+	}
+	return NULL;
+}
+
+/* Keeps a request (and its fds) until the answer; its objects wait too. */
+static bool held_add(struct cw_held *held, struct cw_endpoint *ep,
+	const uint8_t *data, uint32_t size, const struct cw_message *msg,
+	const struct new_object *news, unsigned nnews)
+{
+	struct cw_conn *conn = ep->conn;
+	if (held->nfds + msg->nfds > 16 || held->nids + nnews > 8 ||
+			held->msgs.len + size > 64 * 1024 ||
+			!buf_append(&held->msgs, data, size)) {
+		cw_conn_fatal(conn, CW_DISPLAY_ID, CW_ERROR_NO_MEMORY,
+			"too many requests while waiting for the user");
+		return false;
+	}
+	for (unsigned i = 0; i < msg->nfds; i++) {
+		held->fds[held->nfds++] = fdq_pop(&ep->in_fds);
+	}
+	if (!add_objects(conn, false, news, nnews, false)) {
+		return false;
+	}
+	for (unsigned i = 0; i < nnews; i++) {
+		cw_objmap_get(&conn->objects, news[i].id)->state =
+			CW_OBJECT_HELD;
+		held->ids[held->nids++] = news[i].id;
+	}
+	return true;
+}
+
+/* Are the objects a held request names still there? */
+static bool held_msg_valid(struct cw_conn *conn, const uint8_t *data,
+	const struct cw_message **msg_out, struct cw_object **obj_out,
+	struct cw_args *args, bool check_args)
+{
+	struct cw_object *obj = cw_objmap_get(&conn->objects, cw_msg_id(data));
+	if (obj == NULL) {
+		return false;
+	}
+	const struct cw_message *msg = &obj->iface->requests[cw_msg_opcode(data)];
+	int fds[4] = { -1, -1, -1, -1 };
+	char err[64];
+	if (!cw_wire_parse(data, cw_msg_size(data), msg, fds, args, err,
+			sizeof(err))) {
+		return false;
+	}
+	*msg_out = msg;
+	*obj_out = obj;
+	for (unsigned i = 0; check_args && i < msg->nargs; i++) {
+		if (msg->signature[i] == CW_ARG_OBJECT && args->value[i].u) {
+			struct cw_object *o = cw_objmap_get(&conn->objects,
+				args->value[i].u);
+			if (o == NULL || o->state == CW_OBJECT_ZOMBIE ||
+					o->state == CW_OBJECT_LOCAL) {
+				return false;
+			}
+		}
+	}
+	return true;
+}
+
+static void held_release(struct cw_perm_waiter *waiter, bool allowed)
+{
+	struct cw_held *held = cw_container_of(waiter, held, waiter);
+	struct cw_conn *conn = held->conn;
+	uint32_t pos;
+	struct cw_args args;
+	const struct cw_message *msg;
+	struct cw_object *obj;
+
+	if (allowed) {
+		for (pos = 0; pos < held->msgs.len; pos += cw_msg_size(
+				held->msgs.data + held->msgs.start + pos)) {
+			for (unsigned i = 0; i < held->nids; i++) {
+				struct cw_object *o = cw_objmap_get(
+					&conn->objects, held->ids[i]);
+				if (o != NULL && o->state == CW_OBJECT_HELD) {
+					o->state = CW_OBJECT_LIVE;
+				}
+			}
+			if (!held_msg_valid(conn, held->msgs.data +
+					held->msgs.start + pos, &msg, &obj,
+					&args, true)) {
+				/* something it needs is gone: too late */
+				allowed = false;
+				break;
+			}
+		}
+	}
+	if (allowed) {
+		/* upstream now sees the requests, in the order they came */
+		struct cw_endpoint *server = &conn->server;
+		uint32_t offset = server->out.len;
+		buf_append(&server->out, held->msgs.data + held->msgs.start,
+			held->msgs.len);
+		for (unsigned i = 0; i < held->nfds; i++) {
+			server->out_fds[server->out_nfds].fd = held->fds[i];
+			server->out_fds[server->out_nfds].offset = offset;
+			server->out_nfds++;
+		}
+		held->nfds = 0;
+		for (pos = 0; pos < held->msgs.len; ) {
+			const uint8_t *data = held->msgs.data + held->msgs.start +
+				pos;
+			held_msg_valid(conn, data, &msg, &obj, &args, false);
+			if (msg->destructor) {
+				obj->state = CW_OBJECT_ZOMBIE;
+			}
+			pos += cw_msg_size(data);
+		}
+	} else {
+		for (unsigned i = 0; i < held->nids; i++) {
+			struct cw_object *o = cw_objmap_get(&conn->objects,
+				held->ids[i]);
+			if (o != NULL) {
+				o->state = CW_OBJECT_LOCAL;
+			}
+		}
+		struct cw_object *root = cw_objmap_get(&conn->objects,
+			held->ids[0]);
+		if (root != NULL && held->deny != NULL) {
+			held->deny(conn, held->ids[0], root->iface);
+		}
+		/* what came after is answered locally, in order */
+		for (pos = 0; pos < held->msgs.len; ) {
+			uint8_t *data = held->msgs.data + held->msgs.start + pos;
+			pos += cw_msg_size(data);
+			if (!held_msg_valid(conn, data, &msg, &obj, &args,
+					false) ||
+					data == held->msgs.data + held->msgs.start) {
+				continue;
+			}
+			local_request(conn, cw_msg_id(data), obj, msg, data,
+				cw_msg_size(data), &args, NULL, 0);
+		}
+	}
+	held_free(held);
+	if (!endpoint_flush(&conn->server) || !endpoint_flush(&conn->client)) {
+		cw_conn_destroy(conn);
+		return;
+	}
+	update_interest(conn);
 }
 
 /*
@@ -677,7 +885,13 @@ static bool handle_message(struct cw_endpoint *ep, uint8_t *data,
 	}
 
 	if (from_client && obj->state == CW_OBJECT_LOCAL) {
-		return handle_local_request(ep, id, msg, news, nnews);
+		return handle_local_request(ep, id, obj, msg, data, size, &args,
+			news, nnews);
+	}
+	if (from_client && obj->state == CW_OBJECT_HELD) {
+		struct cw_held *held = find_held(conn, id);
+		return held != NULL && held_add(held, ep, data, size, msg, news,
+			nnews);
 	}
 
 	enum cw_verdict verdict = CW_PASS;
@@ -713,6 +927,26 @@ static bool handle_message(struct cw_endpoint *ep, uint8_t *data,
 		}
 		break;
 	case CW_ASK:
+		if (from_client && nnews > 0) {
+			struct cw_held *held = calloc(1, sizeof(*held));
+			if (held == NULL) {
+				cw_conn_fatal(conn, CW_DISPLAY_ID,
+					CW_ERROR_NO_MEMORY, "out of memory");
+				return false;
+			}
+			held->conn = conn;
+			held->deny = call.hold_deny;
+			held->waiter.done = held_release;
+			cw_list_insert(conn->held.prev, &held->link);
+			if (!held_add(held, ep, data, size, msg, news, nnews)) {
+				return false;
+			}
+			cw_permissions_wait(conn->proxy->perms, call.hold_cap,
+				call.hold_detail, &held->waiter);
+			return !conn->dead && !conn->closing;
+		}
+		/* nothing to hold on to: refuse */
+		/* fallthrough */
 	case CW_DENY:
 	case CW_HIDE:
 		close_fds(&ep->in_fds, msg->nfds);

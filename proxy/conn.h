@@ -11,6 +11,7 @@
 #include "list.h"
 #include "loop.h"
 #include "objmap.h"
+#include "permission.h"
 #include "verdict.h"
 
 /* Bytes read per burst. */
@@ -62,6 +63,21 @@ struct cw_global {
 	bool removed;
 };
 
+/* A request waiting for the user's answer, with what followed on its
+ * objects. */
+struct cw_held {
+	struct cw_list link; /* cw_conn::held */
+	struct cw_conn *conn;
+	uint32_t ids[8];     /* the objects that wait; ids[0] came first */
+	uint8_t nids;
+	struct cw_buf msgs;  /* the requests, in order */
+	int fds[16];
+	uint8_t nfds;
+	void (*deny)(struct cw_conn *conn, uint32_t id,
+		const struct cw_interface *iface);
+	struct cw_perm_waiter waiter;
+};
+
 struct cw_conn {
 	struct cw_proxy *proxy;
 	struct cw_list link; /* cw_proxy::conns */
@@ -71,6 +87,7 @@ struct cw_conn {
 	struct cw_objmap objects;
 	struct cw_global *globals;
 	uint32_t nglobals, capglobals;
+	struct cw_list held; /* cw_held::link */
 	bool dead;      /* freed after this loop iteration */
 	bool closing;   /* error sent; waiting for the client to hang up */
 	bool compositor_error; /* the compositor sent wl_display.error */
@@ -88,6 +105,11 @@ void cw_conn_destroy(struct cw_conn *conn);
  */
 void cw_conn_fatal(struct cw_conn *conn, uint32_t object, uint32_t code,
 	const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* Queues an event from the proxy itself: uint arguments only. */
+void cw_conn_send_event(struct cw_conn *conn, uint32_t id,
+	const struct cw_interface *iface, const char *event, unsigned nargs,
+	const uint32_t *args);
 
 struct cw_global *cw_conn_find_global(struct cw_conn *conn, uint32_t name);
 struct cw_global *cw_conn_add_global(struct cw_conn *conn, uint32_t name);

@@ -125,3 +125,17 @@ enum cw_verdict cw_hook_error(struct cw_hook_call *call, uint32_t code,
 	call->error_code = code;
 	return CW_ERROR;
 }
+
+enum cw_verdict cw_hook_hold(struct cw_hook_call *call, int cap,
+	void (*deny)(struct cw_conn *conn, uint32_t id,
+		const struct cw_interface *iface),
+	const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(call->hold_detail, sizeof(call->hold_detail), fmt, ap);
+	va_end(ap);
+	call->hold_cap = cap;
+	call->hold_deny = deny;
+	return CW_ASK;
+}

@@ -36,6 +36,11 @@ struct cw_hook_call {
 	/* set by cw_hook_error() */
 	uint32_t error_code;
 	char error[256];
+	/* set by cw_hook_hold() for CW_ASK */
+	int hold_cap; /* enum cw_capability */
+	void (*hold_deny)(struct cw_conn *conn, uint32_t id,
+		const struct cw_interface *iface);
+	char hold_detail[160];
 };
 
 struct cw_hook {
@@ -67,5 +72,15 @@ void cw_hook_set_uint(struct cw_hook_call *call, unsigned arg, uint32_t value);
 /* For ERROR: the wl_display.error the client gets. */
 enum cw_verdict cw_hook_error(struct cw_hook_call *call, uint32_t code,
 	const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/*
+ * For ASK: the request (and whatever the client sends on the objects it
+ * creates) waits for the answer to cap. On deny, deny() sends the
+ * protocol's failure event for the first new object.
+ */
+enum cw_verdict cw_hook_hold(struct cw_hook_call *call, int cap,
+	void (*deny)(struct cw_conn *conn, uint32_t id,
+		const struct cw_interface *iface),
+	const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 #endif

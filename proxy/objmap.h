@@ -24,12 +24,20 @@ enum cw_object_state {
 	CW_OBJECT_ZOMBIE,
 	/* Answered by the proxy itself; never existed upstream. */
 	CW_OBJECT_LOCAL,
+	/* Waiting for the user's answer; exists upstream only if allowed. */
+	CW_OBJECT_HELD,
+};
+
+enum cw_object_flags {
+	/* a capture whose permission was revoked while it ran */
+	CW_OBJECT_REVOKED = 1 << 0,
 };
 
 struct cw_object {
 	const struct cw_interface *iface;
 	uint32_t version;
 	uint8_t state; /* enum cw_object_state */
+	uint8_t flags; /* enum cw_object_flags */
 };
 
 struct cw_objmap {

@@ -511,12 +511,12 @@ struct cw_global_decision cw_policy_classify_global(
 			break;
 		}
 	}
-	if (d.verdict != CW_PASS) {
+	if (d.verdict != CW_PASS && d.verdict != CW_ASK) {
 		return d;
 	}
 
 	uint32_t advertised = version < iface->version ? version : iface->version;
-	if (advertised < version) {
+	if (advertised < version && d.verdict == CW_PASS) {
 		d.why = "tables";
 	}
 	for (size_t i = 0; i < policy->ncaps; i++) {
@@ -527,7 +527,7 @@ struct cw_global_decision cw_policy_classify_global(
 		}
 	}
 	d.version = advertised;
-	if (advertised < version) {
+	if (advertised < version && d.verdict == CW_PASS) {
 		d.verdict = CW_REWRITE;
 	}
 	return d;

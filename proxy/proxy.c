@@ -9,8 +9,12 @@
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
+#include <stdarg.h>
+#include "capture.h"
 #include "conn.h"
 #include "filters.h"
+#include "permission.h"
+#include "prompt.h"
 #include "log.h"
 #include "proxy.h"
 #include "wire.h"
@@ -77,7 +81,7 @@ struct cw_proxy *cw_proxy_create(struct cw_loop *loop,
 	const struct cw_policy *policy, const char *upstream_path,
 	int upstream_fd)
 {
-	if (!cw_registry_filter_init()) {
+	if (!cw_registry_filter_init() || !cw_capture_filter_init()) {
 		return NULL;
 	}
 	struct cw_proxy *proxy = calloc(1, sizeof(*proxy));
@@ -97,7 +101,40 @@ struct cw_proxy *cw_proxy_create(struct cw_loop *loop,
 	}
 	cw_list_init(&proxy->conns);
 	cw_list_init(&proxy->graveyard);
+	if (!cw_proxy_set_permissions(proxy, "unknown", NULL, NULL)) {
+		free(proxy->upstream_path);
+		free(proxy);
+		return NULL;
+	}
 	return proxy;
+}
+
+bool cw_proxy_set_permissions(struct cw_proxy *proxy, const char *app,
+	struct cw_prompter *prompter, const char *store_path)
+{
+	struct cw_permissions *perms = cw_permissions_create(proxy, app,
+		prompter, store_path);
+	if (perms == NULL) {
+		cw_prompter_destroy(prompter);
+		return false;
+	}
+	cw_permissions_destroy(proxy->perms);
+	proxy->perms = perms;
+	return true;
+}
+
+void cw_proxy_trace(struct cw_proxy *proxy, const char *what,
+	const char *fmt, ...)
+{
+	if (!proxy->trace) {
+		return;
+	}
+	char text[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "crate-wl: %s %s\n", what, text);
 }
 
 static void reap(struct cw_proxy *proxy)
@@ -131,6 +168,7 @@ void cw_proxy_destroy(struct cw_proxy *proxy)
 		cw_conn_destroy(conn);
 	}
 	reap(proxy);
+	cw_permissions_destroy(proxy->perms);
 	cw_proxy_stop_listening(proxy);
 	if (proxy->upstream_fd >= 0) {
 		close(proxy->upstream_fd);

@@ -14,10 +14,13 @@
 #include "loop.h"
 
 struct cw_policy;
+struct cw_permissions;
+struct cw_prompter;
 
 struct cw_proxy {
 	struct cw_loop *loop;
 	const struct cw_policy *policy;
+	struct cw_permissions *perms;
 	/* upstream: a socket path, or one pre-connected fd (WAYLAND_SOCKET) */
 	char *upstream_path;
 	int upstream_fd;
@@ -44,6 +47,17 @@ void cw_proxy_destroy(struct cw_proxy *proxy);
  * child: fds are closed but the shared epoll set is not touched.
  */
 void cw_proxy_release(struct cw_proxy *proxy);
+
+/*
+ * Who the clients are, for prompts and the store, and how to ask. Takes
+ * the prompter (NULL: nobody to ask). store_path NULL: nothing is stored.
+ */
+bool cw_proxy_set_permissions(struct cw_proxy *proxy, const char *app,
+	struct cw_prompter *prompter, const char *store_path);
+
+/* A trace line not tied to one client. */
+void cw_proxy_trace(struct cw_proxy *proxy, const char *what,
+	const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* Listens on a new socket at path (which must not exist). */
 bool cw_proxy_listen(struct cw_proxy *proxy, const char *path);

@@ -26,8 +26,12 @@ static enum cw_verdict handle_global(struct cw_hook_call *call, uint32_t name,
 		}
 		global->iface = cw_interface_find(interface);
 		global->version = d.version;
+		/* ASK: visible, and each capture asks (capture.c); asking
+		 * for a clipboard manager is not supported: hidden */
+		bool ask_ok = d.verdict == CW_ASK && cw_policy_iface_class(
+			interface) == CW_CLASS_SCREENCOPY;
 		global->visible = d.verdict == CW_PASS ||
-			d.verdict == CW_REWRITE;
+			d.verdict == CW_REWRITE || ask_ok;
 		switch (d.verdict) {
 		case CW_PASS:
 			break;
@@ -44,10 +48,16 @@ static enum cw_verdict handle_global(struct cw_hook_call *call, uint32_t name,
 				version, d.why);
 			break;
 		case CW_ASK:
-			/* no prompt front-end yet: asking means no */
-			cw_conn_trace(conn, "ASK→denied", "%s v%u (%s; no "
-				"prompt front-end yet, so hidden)", interface,
-				version, d.why);
+			if (!ask_ok) {
+				cw_conn_trace(conn, "ASK→denied", "%s v%u (%s: "
+					"asking is only supported for screen "
+					"capture; hidden)", interface, version,
+					d.why);
+			} else if (d.version < version) {
+				cw_conn_trace(conn, "CAPPED", "%s v%u→v%u "
+					"(%s)", interface, version, d.version,
+					d.why);
+			}
 			break;
 		case CW_ERROR:
 			break;

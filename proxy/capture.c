@@ -1,0 +1,204 @@
+/*
+ * Screen capture. Every request that starts a capture passes through one
+ * gate: allowed, it goes upstream unchanged; denied, the new object is
+ * answered by the proxy with the protocol's own failure event and no pixel
+ * ever reaches the app; asked, the request waits for the user while
+ * everything else keeps flowing.
+ */
+#include <stdio.h>
+#include <string.h>
+#include "capture.h"
+#include "conn.h"
+#include "cw-protocol-tables.h"
+#include "hooks.h"
+#include "permission.h"
+#include "proxy.h"
+
+/* The failure event of each capture object, and its arguments. */
+static void capture_failed(struct cw_conn *conn, uint32_t id,
+	const struct cw_interface *iface)
+{
+	if (iface == &cw_iface_zwlr_screencopy_frame_v1) {
+		cw_conn_send_event(conn, id, iface, "failed", 0, NULL);
+	} else if (iface == &cw_iface_zwlr_export_dmabuf_frame_v1) {
+		uint32_t permanent = 1;
+		cw_conn_send_event(conn, id, iface, "cancel", 1, &permanent);
+	} else if (iface == &cw_iface_ext_image_copy_capture_session_v1) {
+		cw_conn_send_event(conn, id, iface, "stopped", 0, NULL);
+	} else if (iface == &cw_iface_ext_image_copy_capture_frame_v1) {
+		uint32_t stopped = 2;
+		cw_conn_send_event(conn, id, iface, "failed", 1, &stopped);
+	}
+}
+
+static enum cw_verdict gate(struct cw_hook_call *call, uint32_t new_id,
+	const struct cw_interface *iface, const char *what)
+{
+	struct cw_conn *conn = call->conn;
+	enum cw_verdict v = cw_permissions_check(conn->proxy->perms,
+		CW_CAP_SCREENCOPY);
+	switch (v) {
+	case CW_PASS:
+		cw_conn_trace(conn, "CAPTURING", "%s", what);
+		return CW_PASS;
+	case CW_DENY:
+		cw_conn_trace(conn, "DENIED", "%s (screencopy)", what);
+		capture_failed(conn, new_id, iface);
+		return CW_DENY;
+	case CW_ASK:
+		return cw_hook_hold(call, CW_CAP_SCREENCOPY, capture_failed,
+			"%s", what);
+	case CW_REWRITE:
+	case CW_HIDE:
+	case CW_ERROR:
+		break;
+	}
+	capture_failed(conn, new_id, iface);
+	return CW_DENY;
+}
+
+static enum cw_verdict screencopy_capture_output(struct cw_hook_call *call,
+	uint32_t frame, int32_t overlay_cursor, uint32_t output)
+{
+	return gate(call, frame, &cw_iface_zwlr_screencopy_frame_v1,
+		"capture an output (wlr-screencopy)");
+}
+
+static enum cw_verdict screencopy_capture_region(struct cw_hook_call *call,
+	uint32_t frame, int32_t overlay_cursor, uint32_t output, int32_t x,
+	int32_t y, int32_t width, int32_t height)
+{
+	char what[128];
+	snprintf(what, sizeof(what), "capture a %dx%d region of an output "
+		"(wlr-screencopy)", width, height);
+	return gate(call, frame, &cw_iface_zwlr_screencopy_frame_v1, what);
+}
+
+static enum cw_verdict export_dmabuf_capture(struct cw_hook_call *call,
+	uint32_t frame, int32_t overlay_cursor, uint32_t output)
+{
+	return gate(call, frame, &cw_iface_zwlr_export_dmabuf_frame_v1,
+		"export an output's frames (wlr-export-dmabuf)");
+}
+
+static enum cw_verdict ext_create_session(struct cw_hook_call *call,
+	uint32_t session, uint32_t source, uint32_t options)
+{
+	return gate(call, session, &cw_iface_ext_image_copy_capture_session_v1,
+		"capture an image source (ext-image-copy-capture)");
+}
+
+static enum cw_verdict ext_create_cursor_session(struct cw_hook_call *call,
+	uint32_t session, uint32_t source, uint32_t pointer)
+{
+	return gate(call, session, &cw_iface_ext_image_copy_capture_session_v1,
+		"capture the cursor (ext-image-copy-capture)");
+}
+
+static enum cw_verdict ext_session_create_frame(struct cw_hook_call *call,
+	uint32_t frame)
+{
+	if (call->object->state == CW_OBJECT_LOCAL ||
+			(call->object->flags & CW_OBJECT_REVOKED)) {
+		/* the session was refused or revoked: so are its frames */
+		return CW_DENY;
+	}
+	return CW_PASS;
+}
+
+static enum cw_verdict ext_frame_capture(struct cw_hook_call *call)
+{
+	if (call->object->state == CW_OBJECT_LOCAL) {
+		capture_failed(call->conn, call->object_id, call->object->iface);
+		return CW_DENY;
+	}
+	return CW_PASS;
+}
+
+/* A frame that was running when the permission went: it fails instead. */
+static enum cw_verdict frame_ready(struct cw_hook_call *call)
+{
+	if (!(call->object->flags & CW_OBJECT_REVOKED)) {
+		return CW_PASS;
+	}
+	cw_conn_trace(call->conn, "DENIED", "%s@%u: revoked while capturing",
+		call->object->iface->name, call->object_id);
+	capture_failed(call->conn, call->object_id, call->object->iface);
+	return CW_HIDE;
+}
+
+static enum cw_verdict screencopy_ready(struct cw_hook_call *call,
+	uint32_t sec_hi, uint32_t sec_lo, uint32_t nsec)
+{
+	return frame_ready(call);
+}
+
+static enum cw_verdict export_dmabuf_ready(struct cw_hook_call *call,
+	uint32_t sec_hi, uint32_t sec_lo, uint32_t nsec)
+{
+	return frame_ready(call);
+}
+
+static enum cw_verdict ext_frame_ready(struct cw_hook_call *call)
+{
+	return frame_ready(call);
+}
+
+static const struct cw_hook capture_hooks[] = {
+	CW_HOOK_REQUEST(zwlr_screencopy_manager_v1, capture_output,
+		screencopy_capture_output),
+	CW_HOOK_REQUEST(zwlr_screencopy_manager_v1, capture_output_region,
+		screencopy_capture_region),
+	CW_HOOK_REQUEST(zwlr_export_dmabuf_manager_v1, capture_output,
+		export_dmabuf_capture),
+	CW_HOOK_REQUEST(ext_image_copy_capture_manager_v1, create_session,
+		ext_create_session),
+	CW_HOOK_REQUEST(ext_image_copy_capture_manager_v1,
+		create_pointer_cursor_session, ext_create_cursor_session),
+	CW_HOOK_REQUEST(ext_image_copy_capture_session_v1, create_frame,
+		ext_session_create_frame),
+	CW_HOOK_REQUEST(ext_image_copy_capture_frame_v1, capture,
+		ext_frame_capture),
+	CW_HOOK_EVENT(zwlr_screencopy_frame_v1, ready, screencopy_ready),
+	CW_HOOK_EVENT(zwlr_export_dmabuf_frame_v1, ready, export_dmabuf_ready),
+	CW_HOOK_EVENT(ext_image_copy_capture_frame_v1, ready, ext_frame_ready),
+};
+
+bool cw_capture_filter_init(void)
+{
+	return cw_hooks_register(capture_hooks,
+		sizeof(capture_hooks) / sizeof(capture_hooks[0]));
+}
+
+static bool is_capture(const struct cw_interface *iface)
+{
+	return iface == &cw_iface_zwlr_screencopy_frame_v1 ||
+		iface == &cw_iface_zwlr_export_dmabuf_frame_v1 ||
+		iface == &cw_iface_ext_image_copy_capture_session_v1 ||
+		iface == &cw_iface_ext_image_copy_capture_frame_v1;
+}
+
+void cw_capture_revoke(struct cw_proxy *proxy)
+{
+	struct cw_conn *conn;
+	cw_list_for_each(conn, &proxy->conns, link) {
+		struct cw_objmap *map = &conn->objects;
+		for (int side = 0; side < 2; side++) {
+			struct cw_object *objs = side ? map->server : map->client;
+			uint32_t n = side ? map->nserver : map->nclient;
+			for (uint32_t i = 0; i < n; i++) {
+				struct cw_object *o = &objs[i];
+				if (o->state != CW_OBJECT_LIVE ||
+						!is_capture(o->iface)) {
+					continue;
+				}
+				o->flags |= CW_OBJECT_REVOKED;
+				if (o->iface ==
+					&cw_iface_ext_image_copy_capture_session_v1) {
+					uint32_t id = side ? i + 0xff000000u : i;
+					capture_failed(conn, id, o->iface);
+				}
+			}
+		}
+	}
+}

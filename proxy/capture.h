@@ -1,0 +1,15 @@
+/* Screen capture interception: wlr-screencopy, wlr-export-dmabuf and
+ * ext-image-copy-capture go through the screencopy permission. */
+#ifndef CW_CAPTURE_H
+#define CW_CAPTURE_H
+
+#include <stdbool.h>
+
+struct cw_proxy;
+
+bool cw_capture_filter_init(void);
+/* The permission was revoked: running captures fail from their next
+ * frame on. */
+void cw_capture_revoke(struct cw_proxy *proxy);
+
+#endif

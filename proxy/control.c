@@ -1,0 +1,187 @@
+#include <dirent.h>
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+#include "control.h"
+#include "log.h"
+#include "permission.h"
+#include "proxy.h"
+
+struct cw_control {
+	struct cw_proxy *proxy;
+	struct cw_source listener;
+	char path[108];
+};
+
+static bool control_dir(char *out, size_t len)
+{
+	const char *rt = getenv("XDG_RUNTIME_DIR");
+	if (rt == NULL || rt[0] != '/') {
+		return false;
+	}
+	snprintf(out, len, "%s/crate-wl", rt);
+	mkdir(out, 0700);
+	size_t n = strlen(out);
+	snprintf(out + n, len - n, "/control");
+	return mkdir(out, 0700) == 0 || errno == EEXIST;
+}
+
+static bool cap_from_name(const char *name, enum cw_capability *cap)
+{
+	for (int i = 0; i < CW_CAP_COUNT; i++) {
+		if (strcmp(name, cw_capability_name(i)) == 0) {
+			*cap = i;
+			return true;
+		}
+	}
+	return false;
+}
+
+static void control_dispatch(struct cw_source *source, uint32_t events)
+{
+	struct cw_control *control = cw_container_of(source, control, listener);
+	int fd = accept4(source->fd, NULL, NULL, SOCK_CLOEXEC);
+	if (fd < 0) {
+		return;
+	}
+	/* a short line from a local process of the same user; never wait
+	 * long for it */
+	struct timeval tv = { .tv_usec = 200000 };
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	char line[256];
+	ssize_t n = recv(fd, line, sizeof(line) - 1, 0);
+	const char *reply = "error\n";
+	if (n > 0) {
+		line[n] = '\0';
+		line[strcspn(line, "\n")] = '\0';
+		char verb[16], app[128], perm[64] = "";
+		int words = sscanf(line, "%15s %127s %63s", verb, app, perm);
+		struct cw_permissions *perms = control->proxy->perms;
+		enum cw_capability cap;
+		if (words >= 2 && strcmp(app, perms->app) != 0) {
+			reply = "ignored\n";
+		} else if (words == 3 && strcmp(verb, "revoke") == 0 &&
+				cap_from_name(perm, &cap)) {
+			cw_permissions_revoke(perms, cap);
+			reply = "ok\n";
+		} else if (words == 2 && strcmp(verb, "reset") == 0) {
+			for (int i = 0; i < CW_CAP_COUNT; i++) {
+				cw_permissions_revoke(perms, i);
+			}
+			reply = "ok\n";
+		} else if (words == 3 && strcmp(verb, "revoke") == 0) {
+			/* a permission this proxy does not handle */
+			reply = "ok\n";
+		}
+	}
+	send(fd, reply, strlen(reply), MSG_NOSIGNAL);
+	close(fd);
+}
+
+struct cw_control *cw_control_create(struct cw_proxy *proxy, char *err,
+	size_t errlen)
+{
+	char dir[96];
+	if (!control_dir(dir, sizeof(dir))) {
+		snprintf(err, errlen, "no usable XDG_RUNTIME_DIR for the control "
+			"socket");
+		return NULL;
+	}
+	struct cw_control *control = calloc(1, sizeof(*control));
+	if (control == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	control->proxy = proxy;
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	snprintf(control->path, sizeof(control->path), "%s/%d.sock", dir,
+		(int)getpid());
+	strcpy(addr.sun_path, control->path);
+	unlink(control->path);
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&addr, sizeof(addr)) != 0 ||
+			listen(fd, 16) != 0 || !cw_loop_add(proxy->loop,
+			&control->listener, fd, EPOLLIN, control_dispatch)) {
+		snprintf(err, errlen, "cannot create the control socket %s: %s",
+			control->path, strerror(errno));
+		if (fd >= 0) {
+			close(fd);
+		}
+		free(control);
+		return NULL;
+	}
+	return control;
+}
+
+void cw_control_destroy(struct cw_control *control)
+{
+	if (control == NULL) {
+		return;
+	}
+	if (!control->proxy->released) {
+		cw_loop_remove(control->proxy->loop, &control->listener);
+		unlink(control->path);
+	}
+	close(control->listener.fd);
+	free(control);
+}
+
+int cw_control_notify(const char *app, const char *permission)
+{
+	char dir[96];
+	if (!control_dir(dir, sizeof(dir))) {
+		return 0;
+	}
+	DIR *d = opendir(dir);
+	if (d == NULL) {
+		return 0;
+	}
+	int acted = 0;
+	struct dirent *e;
+	while ((e = readdir(d)) != NULL) {
+		if (strstr(e->d_name, ".sock") == NULL) {
+			continue;
+		}
+		struct sockaddr_un addr = { .sun_family = AF_UNIX };
+		char path[512];
+		int len = snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		if (len < 0 || (size_t)len >= sizeof(addr.sun_path)) {
+			continue;
+		}
+		memcpy(addr.sun_path, path, (size_t)len + 1);
+		int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) != 0) {
+			if (errno == ECONNREFUSED) {
+				/* a proxy that died without cleaning up */
+				unlink(addr.sun_path);
+			}
+			close(fd);
+			continue;
+		}
+		char line[256];
+		if (permission != NULL) {
+			snprintf(line, sizeof(line), "revoke %s %s\n", app,
+				permission);
+		} else {
+			snprintf(line, sizeof(line), "reset %s\n", app);
+		}
+		send(fd, line, strlen(line), MSG_NOSIGNAL);
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		char reply[16] = "";
+		if (poll(&p, 1, 1000) > 0 &&
+				recv(fd, reply, sizeof(reply) - 1, 0) > 0 &&
+				strncmp(reply, "ok", 2) == 0) {
+			acted++;
+		}
+		close(fd);
+	}
+	closedir(d);
+	return acted;
+}

@@ -1,0 +1,24 @@
+/*
+ * Each running proxy listens on a control socket in
+ * $XDG_RUNTIME_DIR/crate-wl/control/, so that `crate-wl permissions revoke`
+ * reaches running apps at once. One line per connection:
+ *   revoke APP PERMISSION     reset APP
+ * answered by "ok" (or "ignored" for another app).
+ */
+#ifndef CW_CONTROL_H
+#define CW_CONTROL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct cw_proxy;
+struct cw_control;
+
+struct cw_control *cw_control_create(struct cw_proxy *proxy, char *err,
+	size_t errlen);
+void cw_control_destroy(struct cw_control *control);
+
+/* Tells every running proxy; returns how many acted on it. */
+int cw_control_notify(const char *app, const char *permission);
+
+#endif

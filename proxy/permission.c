@@ -1,0 +1,231 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "capture.h"
+#include "log.h"
+#include "permission.h"
+#include "prompt.h"
+#include "proxy.h"
+#include "store.h"
+
+static enum cw_access policy_access(const struct cw_policy *policy,
+	enum cw_capability cap)
+{
+	switch (cap) {
+	case CW_CAP_SCREENCOPY:
+		return policy->screencopy;
+	case CW_CAP_CLIPBOARD:
+		return policy->clipboard;
+	case CW_CAP_CLIPBOARD_MANAGER:
+		return policy->clipboard_manager;
+	}
+	return CW_ACCESS_DENY;
+}
+
+struct cw_permissions *cw_permissions_create(struct cw_proxy *proxy,
+	const char *app, struct cw_prompter *prompter, const char *store_path)
+{
+	struct cw_permissions *perms = calloc(1, sizeof(*perms));
+	if (perms == NULL) {
+		return NULL;
+	}
+	perms->proxy = proxy;
+	perms->app = strdup(app);
+	perms->prompter = prompter;
+	perms->store_path = store_path ? strdup(store_path) : NULL;
+	for (int i = 0; i < CW_CAP_COUNT; i++) {
+		cw_list_init(&perms->state[i].waiters);
+	}
+	return perms;
+}
+
+static void answer_waiters(struct cw_perm_state *st, bool allowed)
+{
+	while (!cw_list_empty(&st->waiters)) {
+		struct cw_perm_waiter *w = cw_container_of(st->waiters.next, w,
+			link);
+		cw_list_remove(&w->link);
+		w->done(w, allowed);
+	}
+}
+
+void cw_permissions_destroy(struct cw_permissions *perms)
+{
+	if (perms == NULL) {
+		return;
+	}
+	for (int i = 0; i < CW_CAP_COUNT; i++) {
+		cw_prompt_cancel(perms->state[i].prompt);
+		/* waiters belong to connections, which go first */
+	}
+	cw_prompter_destroy(perms->prompter);
+	free(perms->app);
+	free(perms->store_path);
+	free(perms);
+}
+
+static enum cw_verdict stored_verdict(struct cw_permissions *perms,
+	enum cw_capability cap)
+{
+	struct cw_perm_state *st = &perms->state[cap];
+	if (st->store_checked) {
+		return st->stored;
+	}
+	st->store_checked = true;
+	st->stored = CW_ASK;
+	if (perms->store_path == NULL) {
+		return st->stored;
+	}
+	struct cw_store store;
+	char err[1024];
+	if (!cw_store_load(perms->store_path, &store, err, sizeof(err))) {
+		/* ask rather than guess; the user sees why */
+		cw_msg("%s", err);
+		return st->stored;
+	}
+	switch (cw_store_lookup(&store, perms->app, cw_capability_name(cap))) {
+	case CW_GRANT_UNSET:
+		break;
+	case CW_GRANT_ALLOW:
+		st->stored = CW_PASS;
+		break;
+	case CW_GRANT_DENY:
+		st->stored = CW_DENY;
+		break;
+	}
+	cw_store_finish(&store);
+	return st->stored;
+}
+
+enum cw_verdict cw_permissions_check(struct cw_permissions *perms,
+	enum cw_capability cap)
+{
+	switch (policy_access(perms->proxy->policy, cap)) {
+	case CW_ACCESS_ALLOW:
+	case CW_ACCESS_FOCUS:
+		return CW_PASS;
+	case CW_ACCESS_DENY:
+		return CW_DENY;
+	case CW_ACCESS_ASK:
+		break;
+	}
+	if (perms->state[cap].run_allowed) {
+		return CW_PASS;
+	}
+	return stored_verdict(perms, cap);
+}
+
+static void store_answer(struct cw_permissions *perms, enum cw_capability cap,
+	enum cw_grant grant)
+{
+	if (perms->store_path == NULL) {
+		return;
+	}
+	char err[1024];
+	if (!cw_store_update(perms->store_path, perms->app,
+			cw_capability_name(cap), grant, err, sizeof(err))) {
+		cw_msg("the answer holds for this run only: %s", err);
+	}
+}
+
+struct prompt_ctx {
+	struct cw_permissions *perms;
+	enum cw_capability cap;
+};
+
+static void prompt_done(void *data, enum cw_answer answer, const char *why)
+{
+	struct prompt_ctx *ctx = data;
+	struct cw_permissions *perms = ctx->perms;
+	enum cw_capability cap = ctx->cap;
+	struct cw_perm_state *st = &perms->state[cap];
+	free(ctx);
+	st->prompt = NULL;
+	bool allowed = false;
+	switch (answer) {
+	case CW_ANSWER_ALLOW_ONCE:
+		allowed = true;
+		break;
+	case CW_ANSWER_ALLOW_RUN:
+		allowed = true;
+		st->run_allowed = true;
+		break;
+	case CW_ANSWER_ALLOW_ALWAYS:
+		allowed = true;
+		st->run_allowed = true;
+		store_answer(perms, cap, CW_GRANT_ALLOW);
+		break;
+	case CW_ANSWER_DENY_ALWAYS:
+		store_answer(perms, cap, CW_GRANT_DENY);
+		st->store_checked = true;
+		st->stored = CW_DENY;
+		break;
+	case CW_ANSWER_DENY_ONCE:
+		break;
+	}
+	if (why != NULL) {
+		cw_msg("%s: %s denied: %s", perms->app, cw_capability_name(cap),
+			why);
+	}
+	cw_proxy_trace(perms->proxy, allowed ? "ASKED→allowed" : "ASKED→denied",
+		"%s for %s (%s%s%s)", cw_capability_name(cap), perms->app,
+		cw_answer_name(answer), why ? ": " : "", why ? why : "");
+	answer_waiters(st, allowed);
+}
+
+void cw_permissions_wait(struct cw_permissions *perms, enum cw_capability cap,
+	const char *detail, struct cw_perm_waiter *waiter)
+{
+	struct cw_perm_state *st = &perms->state[cap];
+	cw_list_insert(st->waiters.prev, &waiter->link);
+	if (st->prompt != NULL) {
+		return; /* shares the open question */
+	}
+	if (perms->prompter == NULL) {
+		cw_proxy_trace(perms->proxy, "ASKED→denied", "%s for %s (no "
+			"prompt front-end: --prompt none)",
+			cw_capability_name(cap), perms->app);
+		answer_waiters(st, false);
+		return;
+	}
+	struct prompt_ctx *ctx = calloc(1, sizeof(*ctx));
+	struct cw_prompt_request req = {
+		.app = perms->app,
+		.permission = cw_capability_name(cap),
+		.detail = detail,
+	};
+	if (ctx != NULL) {
+		ctx->perms = perms;
+		ctx->cap = cap;
+		st->prompt = cw_prompt_start(perms->prompter, &req, prompt_done,
+			ctx);
+	}
+	if (st->prompt == NULL) {
+		free(ctx);
+		cw_msg("%s: cannot open a prompt for %s: denied", perms->app,
+			cw_capability_name(cap));
+		answer_waiters(st, false);
+		return;
+	}
+	cw_proxy_trace(perms->proxy, "ASK", "%s for %s: %s",
+		cw_capability_name(cap), perms->app, detail);
+}
+
+void cw_permissions_cancel_wait(struct cw_perm_waiter *waiter)
+{
+	if (waiter->link.next != NULL) {
+		cw_list_remove(&waiter->link);
+	}
+}
+
+void cw_permissions_revoke(struct cw_permissions *perms, enum cw_capability cap)
+{
+	struct cw_perm_state *st = &perms->state[cap];
+	st->run_allowed = false;
+	st->store_checked = false;
+	cw_proxy_trace(perms->proxy, "REVOKED", "%s for %s",
+		cw_capability_name(cap), perms->app);
+	if (cap == CW_CAP_SCREENCOPY) {
+		cw_capture_revoke(perms->proxy);
+	}
+}

@@ -1,0 +1,59 @@
+/*
+ * Permission decisions for one proxy (one app): the policy's value, the
+ * answers given for this run, the store's "always" and "never", and the
+ * prompt that asks when none of those decides. Requests that wait for the
+ * same permission share one prompt.
+ */
+#ifndef CW_PERMISSION_H
+#define CW_PERMISSION_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "list.h"
+#include "policy.h"
+#include "verdict.h"
+
+struct cw_proxy;
+struct cw_prompter;
+struct cw_prompt;
+
+#define CW_CAP_COUNT 3
+
+struct cw_perm_waiter {
+	struct cw_list link; /* cw_perm_state::waiters */
+	void (*done)(struct cw_perm_waiter *waiter, bool allowed);
+};
+
+struct cw_perm_state {
+	bool run_allowed;   /* "allow for this run", or the store said allow */
+	bool store_checked; /* the store was read since the last revoke */
+	enum cw_verdict stored; /* PASS, DENY, or ASK (nothing stored) */
+	struct cw_prompt *prompt; /* open question, if any */
+	struct cw_list waiters;   /* cw_perm_waiter::link */
+};
+
+struct cw_permissions {
+	struct cw_proxy *proxy;
+	char *app;
+	struct cw_prompter *prompter; /* NULL: nobody to ask, so deny */
+	char *store_path;             /* NULL: no store */
+	struct cw_perm_state state[CW_CAP_COUNT];
+};
+
+struct cw_permissions *cw_permissions_create(struct cw_proxy *proxy,
+	const char *app, struct cw_prompter *prompter, const char *store_path);
+void cw_permissions_destroy(struct cw_permissions *perms);
+
+/* PASS (allowed now), DENY, or ASK (call cw_permissions_wait). */
+enum cw_verdict cw_permissions_check(struct cw_permissions *perms,
+	enum cw_capability cap);
+
+/* Queue for the answer; opens a prompt unless one is open already. */
+void cw_permissions_wait(struct cw_permissions *perms, enum cw_capability cap,
+	const char *detail, struct cw_perm_waiter *waiter);
+void cw_permissions_cancel_wait(struct cw_perm_waiter *waiter);
+
+/* Forget run grants and cached store answers; running captures fail. */
+void cw_permissions_revoke(struct cw_permissions *perms, enum cw_capability cap);
+
+#endif
