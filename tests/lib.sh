@@ -6,6 +6,10 @@ set -u
 : "${CRATE_WL:?CRATE_WL must point to the crate-wl binary}"
 T=$(mktemp -d /tmp/crate-wl-test.XXXXXX)
 chmod 755 "$T"
+# nothing of the caller's desktop: no session bus (so no portal prompt
+# unless a test starts one), answers stored in the test's own directory
+unset DBUS_SESSION_BUS_ADDRESS WAYLAND_DISPLAY WAYLAND_SOCKET DISPLAY
+export XDG_DATA_HOME=$T/data
 PIDS=""
 RC_FILE="$T/.rc"
 

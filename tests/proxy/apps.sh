@@ -32,11 +32,18 @@ pass "grim under trusted: a $dims PNG"
 
 rm -f "$T/shot2.png"
 if "$CRATE_WL" proxy --policy default -- grim "$T/shot2.png" 2> "$T/grim.err"; then
-	fail "grim succeeded under default"
+	fail "grim succeeded under default with no one to ask"
 fi
 [ -e "$T/shot2.png" ] && fail "grim wrote a file under default"
+grep -q "failed to copy output" "$T/grim.err" || fail "grim's error: $(cat "$T/grim.err")"
+pass "grim under default, no prompt front-end: $(head -n1 "$T/grim.err")"
+
+rm -f "$T/shot3.png"
+if "$CRATE_WL" proxy --policy strict -- grim "$T/shot3.png" 2> "$T/grim.err"; then
+	fail "grim succeeded under strict"
+fi
 grep -qi "screencopy" "$T/grim.err" || fail "grim's error: $(cat "$T/grim.err")"
-pass "grim under default fails: $(head -n1 "$T/grim.err")"
+pass "grim under strict (screencopy hidden): $(head -n1 "$T/grim.err")"
 
 # the clipboard manager protocol (data-control)
 text="crate-wl clipboard $$"

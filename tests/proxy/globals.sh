@@ -20,6 +20,10 @@ xdg_toplevel_icon_manager_v1 xdg_toplevel_drag_manager_v1 xdg_system_bell_v1
 wp_alpha_modifier_v1 wp_fifo_manager_v1 wp_commit_timing_manager_v1
 wp_color_manager_v1 zxdg_shell_v6"
 clipboard="wl_data_device_manager zwp_primary_selection_device_manager_v1"
+# screencopy=ask under default: visible, and each capture asks
+screencopy="zwlr_screencopy_manager_v1 zwlr_export_dmabuf_manager_v1
+ext_image_copy_capture_manager_v1 ext_output_image_capture_source_manager_v1
+ext_foreign_toplevel_image_capture_source_manager_v1"
 
 start_sway
 globals > "$T/direct"
@@ -29,7 +33,7 @@ WAYLAND_DISPLAY="$T/proxy.sock" globals > "$T/proxied"
 
 case $policy in
 strict) visible="$core" ;;
-default) visible="$core $desktop $clipboard" ;;
+default) visible="$core $desktop $clipboard $screencopy" ;;
 trusted) visible=$(cut -d' ' -f1 "$T/tables") ;;
 *) fail "unknown policy $policy" ;;
 esac
@@ -52,10 +56,17 @@ pass "policy $policy: $(wc -l < "$T/proxied") of $(wc -l < "$T/direct") globals 
 
 # what must never show under the restrictive policies
 if [ "$policy" != trusted ]; then
-	for iface in zwlr_screencopy_manager_v1 zwlr_data_control_manager_v1 \
-			zwlr_layer_shell_v1 zwp_virtual_keyboard_manager_v1 \
-			zwlr_export_dmabuf_manager_v1; do
+	for iface in zwlr_data_control_manager_v1 zwlr_layer_shell_v1 \
+			zwp_virtual_keyboard_manager_v1; do
 		grep -q "^$iface " "$T/proxied" && fail "$iface visible under $policy"
 	done
-	pass "policy $policy: screencopy, data-control and privileged globals hidden"
+	pass "policy $policy: data-control and privileged globals hidden"
+fi
+if [ "$policy" = strict ]; then
+	grep -q "^zwlr_screencopy_manager_v1 " "$T/proxied" && fail "screencopy visible under strict"
+	pass "policy strict: screencopy hidden"
+fi
+if [ "$policy" = default ]; then
+	grep -q "^zwlr_screencopy_manager_v1 " "$T/proxied" || fail "screencopy hidden under default (ask)"
+	pass "policy default: screencopy visible (each capture asks)"
 fi

@@ -26,10 +26,18 @@ check() {
 }
 
 check "default" --policy default
-for n in $names; do
+for n in ext_data_control_manager_v1 wp_security_context_manager_v1; do
 	grep -qx "$n" "$T/seen" && fail "default: $n visible"
 done
-pass "default: ext-image-copy-capture, ext-data-control, security-context hidden"
+grep -qx ext_image_copy_capture_manager_v1 "$T/seen" ||
+	fail "default: ext-image-copy-capture hidden although screencopy=ask"
+pass "default: ext-data-control and security-context hidden; ext-image-copy-capture visible (ask)"
+
+check "screencopy deny" --policy default --screencopy deny
+for n in ext_image_copy_capture_manager_v1 ext_output_image_capture_source_manager_v1; do
+	grep -qx "$n" "$T/seen" && fail "--screencopy deny: $n visible"
+done
+pass "default + screencopy=deny: ext-image-copy-capture hidden"
 
 check "trusted" --policy trusted
 for n in $names; do

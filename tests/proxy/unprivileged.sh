@@ -17,7 +17,7 @@ wait_for_socket "$T/u/proxy.sock" || fail "the proxy did not start as uid $uid"
 as_user env XDG_RUNTIME_DIR="$T/u" WAYLAND_DISPLAY="$T/u/proxy.sock" wayland-info > "$T/info" ||
 	fail "wayland-info as uid $uid failed"
 grep -q "'wl_compositor'" "$T/info" || fail "no wl_compositor as uid $uid"
-grep -q "'zwlr_screencopy_manager_v1'" "$T/info" && fail "screencopy visible as uid $uid"
+grep -q "'zwlr_data_control_manager_v1'" "$T/info" && fail "data-control visible as uid $uid"
 pass "uid $uid: proxy filters as for root"
 as_user env XDG_RUNTIME_DIR="$T/u" WAYLAND_DISPLAY=wayland-1 \
 	XDG_RUNTIME_DIR="$SWAY_RT" "$CRATE_WL" proxy -- sh -c 'wayland-info > /dev/null' ||
