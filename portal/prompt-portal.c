@@ -391,7 +391,71 @@ static int send_access_dialog(struct portal_prompt *pprompt)
 	return r;
 }
 
-/* results a{sv}: "choices" is a(ss) from GTK, a{sv} from some others */
+static bool is_true(const char *value)
+{
+	return strcmp(value, "true") == 0;
+}
+
+/* choices as a(ss): GTK and GNOME send { (id, value) } */
+static int read_choices_ss(sd_bus_message *m, bool *remember)
+{
+	const char *id, *value;
+	int r = sd_bus_message_enter_container(m, 'a', "(ss)");
+	if (r < 0) {
+		return r;
+	}
+	while ((r = sd_bus_message_read(m, "(ss)", &id, &value)) > 0) {
+		if (strcmp(id, "remember") == 0) {
+			*remember = is_true(value);
+		}
+	}
+	if (r < 0) {
+		return r;
+	}
+	return sd_bus_message_exit_container(m);
+}
+
+/* choices as a{sv}: id → "true"/"false" as s, or b */
+static int read_choices_sv(sd_bus_message *m, bool *remember)
+{
+	int r = sd_bus_message_enter_container(m, 'a', "{sv}");
+	if (r < 0) {
+		return r;
+	}
+	while ((r = sd_bus_message_enter_container(m, 'e', "sv")) > 0) {
+		const char *id, *contents = NULL, *value;
+		int b;
+		if ((r = sd_bus_message_read(m, "s", &id)) < 0 ||
+				(r = sd_bus_message_peek_type(m, NULL,
+				&contents)) < 0) {
+			return r;
+		}
+		if (strcmp(id, "remember") == 0 && contents != NULL &&
+				strcmp(contents, "s") == 0) {
+			r = sd_bus_message_read(m, "v", "s", &value);
+			if (r >= 0) {
+				*remember = is_true(value);
+			}
+		} else if (strcmp(id, "remember") == 0 && contents != NULL &&
+				strcmp(contents, "b") == 0) {
+			r = sd_bus_message_read(m, "v", "b", &b);
+			if (r >= 0) {
+				*remember = b != 0;
+			}
+		} else {
+			r = sd_bus_message_skip(m, "v");
+		}
+		if (r < 0 || (r = sd_bus_message_exit_container(m)) < 0) {
+			return r;
+		}
+	}
+	if (r < 0) {
+		return r;
+	}
+	return sd_bus_message_exit_container(m);
+}
+
+/* results a{sv}: the "remember" choice, if "choices" carries one */
 static int read_remember(sd_bus_message *m, bool *remember)
 {
 	int r = sd_bus_message_enter_container(m, 'a', "{sv}");
@@ -399,84 +463,25 @@ static int read_remember(sd_bus_message *m, bool *remember)
 		return r;
 	}
 	while ((r = sd_bus_message_enter_container(m, 'e', "sv")) > 0) {
-		const char *key;
-		if ((r = sd_bus_message_read(m, "s", &key)) < 0) {
+		const char *key, *contents = NULL;
+		if ((r = sd_bus_message_read(m, "s", &key)) < 0 ||
+				(r = sd_bus_message_peek_type(m, NULL,
+				&contents)) < 0) {
 			return r;
 		}
-		const char *contents = NULL;
-		char type;
-		if (strcmp(key, "choices") != 0 ||
-				sd_bus_message_peek_type(m, &type,
-				&contents) <= 0 || contents == NULL ||
-				(strcmp(contents, "a(ss)") != 0 &&
-				strcmp(contents, "a{sv}") != 0)) {
-			if ((r = sd_bus_message_skip(m, "v")) < 0) {
-				return r;
-			}
-		} else if (strcmp(contents, "a(ss)") == 0) {
-			const char *id, *value;
-			if ((r = sd_bus_message_enter_container(m, 'v',
-					contents)) < 0 ||
-					(r = sd_bus_message_enter_container(m,
-					'a', "(ss)")) < 0) {
-				return r;
-			}
-			while ((r = sd_bus_message_read(m, "(ss)", &id,
-					&value)) > 0) {
-				if (strcmp(id, "remember") == 0) {
-					*remember = strcmp(value, "true") == 0;
-				}
-			}
-			if (r < 0 ||
-					(r = sd_bus_message_exit_container(m)) < 0 ||
-					(r = sd_bus_message_exit_container(m)) < 0) {
-				return r;
-			}
-		} else {
-			if ((r = sd_bus_message_enter_container(m, 'v',
-					contents)) < 0 ||
-					(r = sd_bus_message_enter_container(m,
-					'a', "{sv}")) < 0) {
-				return r;
-			}
-			while ((r = sd_bus_message_enter_container(m, 'e',
-					"sv")) > 0) {
-				const char *id;
-				if ((r = sd_bus_message_read(m, "s", &id)) < 0) {
-					return r;
-				}
-				if (strcmp(id, "remember") != 0) {
-					r = sd_bus_message_skip(m, "v");
-				} else if (sd_bus_message_peek_type(m, NULL,
-						&contents) > 0 && contents &&
-						strcmp(contents, "b") == 0) {
-					int b = 0;
-					r = sd_bus_message_read(m, "v", "b", &b);
-					*remember = b != 0;
-				} else if (contents &&
-						strcmp(contents, "s") == 0) {
-					const char *value;
-					r = sd_bus_message_read(m, "v", "s",
-						&value);
-					if (r >= 0) {
-						*remember = strcmp(value,
-							"true") == 0;
-					}
-				} else {
-					r = sd_bus_message_skip(m, "v");
-				}
-				if (r < 0 || (r =
-						sd_bus_message_exit_container(m)) < 0) {
-					return r;
-				}
-			}
-			if (r < 0 ||
-					(r = sd_bus_message_exit_container(m)) < 0 ||
-					(r = sd_bus_message_exit_container(m)) < 0) {
-				return r;
+		bool ss = contents != NULL && strcmp(contents, "a(ss)") == 0;
+		bool sv = contents != NULL && strcmp(contents, "a{sv}") == 0;
+		if (strcmp(key, "choices") != 0 || (!ss && !sv)) {
+			r = sd_bus_message_skip(m, "v");
+		} else if ((r = sd_bus_message_enter_container(m, 'v',
+				contents)) >= 0) {
+			r = ss ? read_choices_ss(m, remember) :
+				read_choices_sv(m, remember);
+			if (r >= 0) {
+				r = sd_bus_message_exit_container(m);
 			}
 		}
-		if ((r = sd_bus_message_exit_container(m)) < 0) {
+		if (r < 0 || (r = sd_bus_message_exit_container(m)) < 0) {
 			return r;
 		}
 	}

@@ -7,6 +7,7 @@
 . "$(dirname "$0")/../lib.sh"
 
 : "${PROMPT_DRIVER:?PROMPT_DRIVER must point to prompt-driver}"
+: "${FAKE_PORTAL:?FAKE_PORTAL must point to fake-portal}"
 PORTAL_GTK=/usr/libexec/xdg-desktop-portal-gtk
 need sway grim wtype dbus-daemon gdbus cksum
 [ -x "$PORTAL_GTK" ] || skip "xdg-desktop-portal-gtk is not installed" \
@@ -61,7 +62,8 @@ cat >"$T/bus.conf" <<EOF
 EOF
 dbus-daemon --config-file="$T/bus.conf" --nofork --nopidfile \
 	>"$T/dbus.log" 2>&1 &
-track $!
+DBUS_PID=$!
+track $DBUS_PID
 wait_for_socket "$T/bus" || fail "dbus-daemon did not start: $(cat "$T/dbus.log")"
 
 drive portal 5000 "capture output HEADLESS-1" ||
@@ -71,6 +73,64 @@ why | grep -q "org.freedesktop.impl.portal.desktop.gtk was not provided" ||
 	fail "no backend: why '$(why)'"
 why | grep -q "tried gtk, gnome, kde" || fail "no backend: not all tried: '$(why)'"
 pass "bus without a portal backend → deny once ($(why | cut -c1-100)...)"
+
+# ---- a stand-in backend: what we send, the order of the names, both
+# shapes of "choices", a response out of range, and Request.Close ----
+# fake NAME MODE TIMEOUT_MS: one prompt against fake-portal owning
+# org.freedesktop.impl.portal.desktop.NAME; what it saw in $T/fake.out
+fake() {
+	"$FAKE_PORTAL" "org.freedesktop.impl.portal.desktop.$1" "$2" \
+		>"$T/fake.out" 2>&1 &
+	local pid=$!
+	track $pid
+	timeout 5 gdbus wait --session "org.freedesktop.impl.portal.desktop.$1" ||
+		fail "fake-portal $1 did not start: $(cat "$T/fake.out")"
+	drive portal "$3" "capture output HEADLESS-1" ||
+		fail "driver failed: $(cat "$T/err")"
+	if [ "$2" = hang ]; then
+		# Close is sent as the driver answers: let it arrive
+		for _ in $(seq 1 100); do
+			grep -q "^closed " "$T/fake.out" && break
+			sleep 0.02
+		done
+	fi
+	kill "$pid"
+	wait "$pid" 2>/dev/null
+}
+
+fake gnome ss 5000
+[ "$(answer)" = "allow always" ] || fail "gnome, a(ss): '$(answer)' '$(why)'"
+for line in "title=test-app wants to capture your screen" \
+		"body=capture output HEADLESS-1" "modal=true" \
+		"grant_label=Allow" "deny_label=Deny" \
+		"choice=remember|Remember this decision|0|false"; do
+	grep -qxF "$line" "$T/fake.out" ||
+		fail "AccessDialog lacks '$line': $(cat "$T/fake.out")"
+done
+grep -q "^handle=/org/freedesktop/portal/desktop/request/crate_wl_[0-9]*/p1$" \
+	"$T/fake.out" || fail "handle: $(grep handle= "$T/fake.out")"
+pass "gtk absent → gnome asked; title, body, options, checkbox as sent;" \
+	"0 + remember (a(ss)) → allow always"
+
+fake kde sv-s 5000
+[ "$(answer)" = "deny always" ] || fail "kde, a{sv} s: '$(answer)' '$(why)'"
+pass "gtk, gnome absent → kde asked; 1 + remember (a{sv}, s) → deny always"
+
+fake gtk sv-b 5000
+[ "$(answer)" = "allow always" ] || fail "gtk, a{sv} b: '$(answer)' '$(why)'"
+pass "0 + remember (a{sv}, b) → allow always"
+
+fake gtk bad 5000
+[ "$(answer)" = "deny once" ] && why | grep -q "answered 7, which is not" ||
+	fail "response 7: '$(answer)' '$(why)'"
+pass "response 7 → deny once ($(why))"
+
+fake gtk hang 1000
+[ "$(answer)" = "deny once" ] && why | grep -q "no answer within 1 s" ||
+	fail "hang: '$(answer)' '$(why)'"
+grep -q "^closed /org/freedesktop/portal/desktop/request/crate_wl_" \
+	"$T/fake.out" || fail "no Request.Close after the deadline: $(cat "$T/fake.out")"
+pass "no answer → deny once, and Request.Close on the handle"
 
 # ---- the real dialog ----
 start_sway
@@ -190,6 +250,25 @@ finish timeout
 [ "$(answer)" = "deny once" ] && why | grep -q "no answer within" ||
 	fail "timeout: '$(answer)' '$(why)'"
 pass "no answer → deny once ($(why)), the dialog is closed"
+
+# the bus goes away while the dialog is open: deny, and say so (last:
+# this ends the bus)
+"$PROMPT_DRIVER" portal 30000 "capture output HEADLESS-1" >"$T/out" \
+	2>"$T/err" &
+DRIVER_PID=$!
+track $DRIVER_PID
+for _ in $(seq 1 250); do
+	[ "$(shot)" != "$BASE" ] && break
+done
+kill "$DBUS_PID"
+for _ in $(seq 1 250); do
+	kill -0 "$DRIVER_PID" 2>/dev/null || break
+	sleep 0.02
+done
+wait "$DRIVER_PID" || fail "bus lost: driver failed: $(cat "$T/err")"
+[ "$(answer)" = "deny once" ] && why | grep -q "Connection terminated" ||
+	fail "bus lost: '$(answer)' '$(why)'"
+pass "the session bus goes away → deny once ($(why))"
 
 sorted=$(printf '%s\n' $LATENCIES | sort -n | tr '\n' ' ')
 n=$(printf '%s\n' $LATENCIES | wc -l)
