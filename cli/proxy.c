@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -361,6 +362,13 @@ int cw_cmd_proxy(int argc, char *argv[])
 		o.trace = true;
 	}
 
+	/* every client costs two fds, and they travel in bulk */
+	struct rlimit lim;
+	if (getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < lim.rlim_max) {
+		lim.rlim_cur = lim.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &lim);
+	}
+
 	struct cw_policy *policy = build_policy(&o);
 	if (policy == NULL) {
 		return 2;
@@ -471,6 +479,11 @@ int cw_cmd_proxy(int argc, char *argv[])
 		}
 	}
 	ret = 0;
+	if (o.client_fd >= 0 && proxy != NULL && proxy->total_clients == 1 &&
+			proxy->upstream_failures > 0) {
+		/* the one client never reached the compositor */
+		ret = 1;
+	}
 	if (st.child_done) {
 		ret = WIFEXITED(st.child_status) ? WEXITSTATUS(st.child_status)
 			: 128 + WTERMSIG(st.child_status);

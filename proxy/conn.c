@@ -1148,6 +1148,18 @@ static void endpoint_input(struct cw_endpoint *ep)
 	/* fds at a message boundary that came before the last read belong to
 	 * no message: a conforming sender attaches fds no later than the
 	 * bytes of their message, and at worst one read early */
+	/* while a message is incomplete, its fds (and at most one sendmsg
+	 * worth sent early) may wait; more is hoarding */
+	if (ep->in.len > 0 && ep->in_fds.count > CW_MAX_FDS_OUT + 4) {
+		if (ep->is_client) {
+			cw_conn_fatal(conn, CW_DISPLAY_ID, CW_ERROR_INVALID_METHOD,
+				"%u file descriptors sent ahead of an "
+				"unfinished message", ep->in_fds.count);
+		} else {
+			compositor_fatal(conn, "fds ahead of a message");
+		}
+		return;
+	}
 	if (ep->in.len == 0 && ep->in_fds.count > ep->last_read_fds) {
 		if (ep->is_client) {
 			cw_conn_fatal(conn, CW_DISPLAY_ID, CW_ERROR_INVALID_METHOD,

@@ -140,9 +140,15 @@ void cw_proxy_trace(struct cw_proxy *proxy, const char *what,
 static void reap(struct cw_proxy *proxy)
 {
 	struct cw_conn *conn, *tmp;
+	bool freed = false;
 	cw_list_for_each_safe(conn, tmp, &proxy->graveyard, link) {
 		cw_list_remove(&conn->link);
 		free(conn);
+		freed = true;
+	}
+	if (freed && proxy->accept_paused && proxy->listener.fd >= 0) {
+		proxy->accept_paused = false;
+		cw_loop_update(proxy->loop, &proxy->listener, EPOLLIN);
 	}
 }
 
@@ -209,6 +215,7 @@ bool cw_proxy_add_client(struct cw_proxy *proxy, int fd)
 		return false;
 	}
 	if (server_fd < 0) {
+		proxy->upstream_failures++;
 		cw_msg("client %u: %s", conn->id, err);
 		cw_conn_fatal(conn, CW_DISPLAY_ID, CW_ERROR_IMPLEMENTATION,
 			"%s", err);
@@ -220,10 +227,30 @@ static void listener_dispatch(struct cw_source *source, uint32_t events)
 {
 	struct cw_proxy *proxy = cw_container_of(source, proxy, listener);
 	for (int i = 0; i < 32; i++) {
-		int fd = accept4(source->fd, NULL, NULL,
-			SOCK_CLOEXEC | SOCK_NONBLOCK);
+		/* a client costs two fds (its own and the compositor's):
+		 * take one only when both are there */
+		int spare[2] = {
+			fcntl(source->fd, F_DUPFD_CLOEXEC, 0),
+			fcntl(source->fd, F_DUPFD_CLOEXEC, 0),
+		};
+		for (int k = 0; k < 2; k++) {
+			if (spare[k] >= 0) {
+				close(spare[k]);
+			}
+		}
+		int fd = spare[0] < 0 || spare[1] < 0 ? (errno = EMFILE, -1) :
+			accept4(source->fd, NULL, NULL,
+				SOCK_CLOEXEC | SOCK_NONBLOCK);
 		if (fd < 0) {
-			if (errno != EAGAIN && errno != EWOULDBLOCK &&
+			if (errno == EMFILE || errno == ENFILE) {
+				/* out of fds: stop accepting until a client
+				 * leaves, rather than spin on the listener */
+				cw_msg("out of file descriptors with %zu "
+					"clients: new clients wait",
+					proxy->nconns);
+				cw_loop_update(proxy->loop, source, 0);
+				proxy->accept_paused = true;
+			} else if (errno != EAGAIN && errno != EWOULDBLOCK &&
 					errno != EINTR) {
 				cw_log_errno(CW_LOG_ERROR, "accept");
 			}

@@ -34,8 +34,10 @@ struct cw_proxy {
 	char *listen_path;
 	/* another process shares our epoll set (see cw_proxy_release) */
 	bool released;
+	bool accept_paused; /* out of fds: not accepting */
 	uint64_t total_clients;
 	uint64_t protocol_errors;
+	uint64_t upstream_failures;
 };
 
 struct cw_proxy *cw_proxy_create(struct cw_loop *loop,

@@ -70,6 +70,19 @@ static int run_case(struct raw *r, const char *name)
 		usleep(100000);
 		words[2] = 5;
 		raw_send(r, words, 3, NULL, 0);
+	} else if (strcmp(name, "fd-hoard") == 0) {
+		/* the start of a long message, fds with each piece, and
+		 * never the rest */
+		uint32_t header[2] = { 1, (4096u << 16) | 0 };
+		raw_send(r, header, 2, NULL, 0);
+		int fd = memfd_create("hoard", MFD_CLOEXEC);
+		int fds[8] = { fd, fd, fd, fd, fd, fd, fd, fd };
+		for (int i = 0; i < 6; i++) {
+			uint32_t pad = 0;
+			raw_send(r, &pad, 1, fds, 8);
+			usleep(20000);
+		}
+		close(fd);
 	} else if (strcmp(name, "newid-range") == 0) {
 		a[0] = 0xff000005;
 		raw_msg(r, 1, 0, a, 1);
