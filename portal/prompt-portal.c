@@ -74,7 +74,8 @@ static void set_fd_timer(int fd, uint64_t abs_usec)
 	struct itimerspec its = { 0 };
 	if (abs_usec != UINT64_MAX) {
 		if (abs_usec == 0) {
-			abs_usec = 1; /* 0 would disarm: "now" is any past time */
+			/* 0 would disarm; any past time means now */
+			abs_usec = 1;
 		}
 		its.it_value.tv_sec = (time_t)(abs_usec / 1000000);
 		its.it_value.tv_nsec = (long)(abs_usec % 1000000) * 1000;
@@ -257,6 +258,18 @@ static void failed_due(struct cw_source *source, uint32_t events)
 	}
 }
 
+static bool is_set(const char *var)
+{
+	const char *value = getenv(var);
+	return value != NULL && value[0] != '\0';
+}
+
+/* sd-bus finds the session bus from either of these */
+static bool bus_findable(void)
+{
+	return is_set("DBUS_SESSION_BUS_ADDRESS") || is_set("XDG_RUNTIME_DIR");
+}
+
 /* Connects to the session bus unless connected; false: why says why. */
 static bool bus_connect(struct portal_prompter *pp, char *why, size_t len)
 {
@@ -265,9 +278,9 @@ static bool bus_connect(struct portal_prompter *pp, char *why, size_t len)
 	}
 	const char *addr = getenv("DBUS_SESSION_BUS_ADDRESS");
 	const char *rt = getenv("XDG_RUNTIME_DIR");
-	if ((addr == NULL || addr[0] == '\0') && (rt == NULL || rt[0] == '\0')) {
+	if (!bus_findable()) {
 		snprintf(why, len, "no session bus (DBUS_SESSION_BUS_ADDRESS "
-			"and XDG_RUNTIME_DIR unset): the portal prompt needs one");
+			"unset): the portal prompt needs one");
 		return false;
 	}
 	/* sd_bus_open_user() connects without waiting: a unix socket
@@ -276,7 +289,7 @@ static bool bus_connect(struct portal_prompter *pp, char *why, size_t len)
 	sd_bus *bus = NULL;
 	int r = sd_bus_open_user(&bus);
 	if (r < 0) {
-		if (addr != NULL && addr[0] != '\0') {
+		if (is_set("DBUS_SESSION_BUS_ADDRESS")) {
 			snprintf(why, len, "no session bus at '%s': %s",
 				addr, strerror(-r));
 		} else {
@@ -337,7 +350,8 @@ static int append_options(sd_bus_message *m)
 			(r = sd_bus_message_open_container(m, 'v',
 			"a(ssa(ss)s)")) < 0 ||
 			(r = sd_bus_message_append(m, "a(ssa(ss)s)", 1,
-			"remember", "Remember this decision", 0, "false")) < 0 ||
+			"remember", "Remember this decision", 0,
+			"false")) < 0 ||
 			(r = sd_bus_message_close_container(m)) < 0 ||
 			(r = sd_bus_message_close_container(m)) < 0) {
 		return r;
@@ -535,7 +549,8 @@ static int access_reply(sd_bus_message *m, void *data, sd_bus_error *ret)
 	char why[1024];
 	if (e != NULL) {
 		keep_first_error(pprompt, e);
-		if (error_means_absent(e) && pprompt->backend + 1 < N_BACKENDS) {
+		bool absent = error_means_absent(e);
+		if (absent && pprompt->backend + 1 < N_BACKENDS) {
 			pprompt->backend++;
 			int r = send_access_dialog(pprompt);
 			if (r >= 0) {
@@ -543,7 +558,7 @@ static int access_reply(sd_bus_message *m, void *data, sd_bus_error *ret)
 			}
 			snprintf(why, sizeof(why), "cannot call AccessDialog: "
 				"%s", strerror(-r));
-		} else if (error_means_absent(e)) {
+		} else if (absent) {
 			snprintf(why, sizeof(why), "no portal backend on the "
 				"session bus (tried gtk, gnome, kde): %s",
 				pprompt->tried ? pprompt->tried : e->name);
@@ -551,8 +566,8 @@ static int access_reply(sd_bus_message *m, void *data, sd_bus_error *ret)
 			/* the dialog may be up although the call failed
 			 * (a timeout): do not leave it on screen */
 			send_close(pprompt);
-			snprintf(why, sizeof(why), "AccessDialog failed: %s: %s",
-				e->name, e->message ? e->message : "");
+			snprintf(why, sizeof(why), "AccessDialog failed: "
+				"%s: %s", e->name, e->message ? e->message : "");
 		}
 		portal_answer(pprompt, CW_ANSWER_DENY_ONCE, why);
 		return 0;
@@ -564,8 +579,8 @@ static int access_reply(sd_bus_message *m, void *data, sd_bus_error *ret)
 		r = read_remember(m, &remember);
 	}
 	if (r < 0) {
-		snprintf(why, sizeof(why), "AccessDialog sent a reply that does "
-			"not parse: %s", strerror(-r));
+		snprintf(why, sizeof(why), "AccessDialog sent a reply "
+			"that does not parse: %s", strerror(-r));
 		portal_answer(pprompt, CW_ANSWER_DENY_ONCE, why);
 		return 0;
 	}
@@ -591,7 +606,8 @@ static int access_reply(sd_bus_message *m, void *data, sd_bus_error *ret)
 	return 0;
 }
 
-static bool portal_start(struct cw_prompter *prompter, struct cw_prompt *prompt)
+static bool portal_start(struct cw_prompter *prompter,
+	struct cw_prompt *prompt)
 {
 	struct portal_prompter *pp = (struct portal_prompter *)prompter;
 	struct portal_prompt *pprompt = calloc(1, sizeof(*pprompt));
@@ -632,7 +648,8 @@ static bool portal_start(struct cw_prompter *prompter, struct cw_prompt *prompt)
 	return true;
 }
 
-static void portal_cancel(struct cw_prompter *prompter, struct cw_prompt *prompt)
+static void portal_cancel(struct cw_prompter *prompter,
+	struct cw_prompt *prompt)
 {
 	struct portal_prompter *pp = (struct portal_prompter *)prompter;
 	struct portal_prompt *pprompt = prompt->priv;
@@ -696,9 +713,7 @@ static bool add_timer(struct cw_loop *loop, struct cw_source *source,
 struct cw_prompter *cw_prompter_portal_create(struct cw_loop *loop,
 	char *err, size_t errlen)
 {
-	const char *addr = getenv("DBUS_SESSION_BUS_ADDRESS");
-	const char *rt = getenv("XDG_RUNTIME_DIR");
-	if ((addr == NULL || addr[0] == '\0') && (rt == NULL || rt[0] == '\0')) {
+	if (!bus_findable()) {
 		snprintf(err, errlen, "no session bus (DBUS_SESSION_BUS_ADDRESS "
 			"unset): the portal prompt needs one");
 		return NULL;

@@ -61,7 +61,8 @@ static int print_options(sd_bus_message *m)
 				}
 				r = sd_bus_message_exit_container(m);
 				r = sd_bus_message_read(m, "s", &def);
-				printf("choice=%s|%s|%d|%s\n", id, label, n, def);
+				printf("choice=%s|%s|%d|%s\n", id, label, n,
+					def);
 				r = sd_bus_message_exit_container(m);
 			}
 			r = sd_bus_message_exit_container(m);
