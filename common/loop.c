@@ -8,6 +8,10 @@
 
 struct cw_loop {
 	int epfd;
+	/* the batch being dispatched: a source removed while it runs must
+	 * not get the events still waiting in it */
+	struct epoll_event events[MAX_EVENTS];
+	int pending, current;
 };
 
 struct cw_loop *cw_loop_create(void)
@@ -59,18 +63,29 @@ void cw_loop_remove(struct cw_loop *loop, struct cw_source *source)
 	if (source->fd >= 0) {
 		epoll_ctl(loop->epfd, EPOLL_CTL_DEL, source->fd, NULL);
 	}
+	for (int i = loop->current + 1; i < loop->pending; i++) {
+		if (loop->events[i].data.ptr == source) {
+			loop->events[i].data.ptr = NULL;
+		}
+	}
 }
 
 int cw_loop_dispatch(struct cw_loop *loop, int timeout_ms)
 {
-	struct epoll_event events[MAX_EVENTS];
-	int n = epoll_wait(loop->epfd, events, MAX_EVENTS, timeout_ms);
+	int n = epoll_wait(loop->epfd, loop->events, MAX_EVENTS, timeout_ms);
 	if (n < 0) {
 		return errno == EINTR ? 0 : -errno;
 	}
-	for (int i = 0; i < n; i++) {
-		struct cw_source *source = events[i].data.ptr;
-		source->dispatch(source, events[i].events);
+	loop->pending = n;
+	for (loop->current = 0; loop->current < n; loop->current++) {
+		struct cw_source *source =
+			loop->events[loop->current].data.ptr;
+		if (source != NULL) {
+			source->dispatch(source,
+				loop->events[loop->current].events);
+		}
 	}
+	loop->pending = 0;
+	loop->current = 0;
 	return n;
 }

@@ -247,6 +247,9 @@ void cw_conn_destroy(struct cw_conn *conn)
 		return;
 	}
 	struct cw_proxy *proxy = conn->proxy;
+	if (conn->keyboard_focus > 0) {
+		proxy->focused_conns--;
+	}
 	endpoint_close(proxy, &conn->client);
 	endpoint_close(proxy, &conn->server);
 	while (!cw_list_empty(&conn->held)) {
@@ -775,8 +778,8 @@ static void held_release(struct cw_perm_waiter *waiter, bool allowed)
 				o->state = CW_OBJECT_LOCAL;
 			}
 		}
-		struct cw_object *root = cw_objmap_get(&conn->objects,
-			held->ids[0]);
+		struct cw_object *root = held->nids > 0 ? cw_objmap_get(
+			&conn->objects, held->ids[0]) : NULL;
 		if (root != NULL && held->deny != NULL) {
 			held->deny(conn, held->ids[0], root->iface);
 		}
@@ -927,7 +930,7 @@ static bool handle_message(struct cw_endpoint *ep, uint8_t *data,
 		}
 		break;
 	case CW_ASK:
-		if (from_client && nnews > 0) {
+		if (from_client) {
 			struct cw_held *held = calloc(1, sizeof(*held));
 			if (held == NULL) {
 				cw_conn_fatal(conn, CW_DISPLAY_ID,

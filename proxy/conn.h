@@ -88,6 +88,13 @@ struct cw_conn {
 	struct cw_global *globals;
 	uint32_t nglobals, capglobals;
 	struct cw_list held; /* cw_held::link */
+	/* for the clipboard rules (clipboard.c) */
+	uint32_t input_serials[16]; /* the latest input events' serials */
+	uint8_t next_serial;
+	int keyboard_focus;         /* wl_keyboard enters minus leaves */
+	uint32_t selection_offer;   /* the offer of the current selection */
+	uint32_t primary_offer;     /* the same for the primary selection */
+	uint32_t dnd_offer;         /* the offer of a drag in progress */
 	bool dead;      /* freed after this loop iteration */
 	bool closing;   /* error sent; waiting for the client to hang up */
 	bool compositor_error; /* the compositor sent wl_display.error */

@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <stdarg.h>
 #include "capture.h"
+#include "clipboard.h"
 #include "conn.h"
 #include "filters.h"
 #include "permission.h"
@@ -81,7 +82,8 @@ struct cw_proxy *cw_proxy_create(struct cw_loop *loop,
 	const struct cw_policy *policy, const char *upstream_path,
 	int upstream_fd)
 {
-	if (!cw_registry_filter_init() || !cw_capture_filter_init()) {
+	if (!cw_registry_filter_init() || !cw_capture_filter_init() ||
+			!cw_clipboard_filter_init()) {
 		return NULL;
 	}
 	struct cw_proxy *proxy = calloc(1, sizeof(*proxy));

@@ -35,6 +35,7 @@ struct cw_proxy {
 	/* another process shares our epoll set (see cw_proxy_release) */
 	bool released;
 	bool accept_paused; /* out of fds: not accepting */
+	unsigned focused_conns; /* clients with keyboard focus */
 	uint64_t total_clients;
 	uint64_t protocol_errors;
 	uint64_t upstream_failures;
