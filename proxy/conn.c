@@ -421,7 +421,9 @@ void cw_conn_send_event(struct cw_conn *conn, uint32_t id,
 	uint8_t out[CW_HEADER_SIZE + 4 * 8];
 	uint32_t size = CW_HEADER_SIZE + 4 * nargs;
 	cw_wire_write_header(out, id, (uint16_t)(msg - iface->events), size);
-	memcpy(out + CW_HEADER_SIZE, args, 4 * nargs);
+	if (nargs > 0) {
+		memcpy(out + CW_HEADER_SIZE, args, 4 * nargs);
+	}
 	endpoint_queue(&conn->client, out, size, NULL, 0);
 }
 
