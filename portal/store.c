@@ -231,7 +231,10 @@ static bool write_store(const char *path, struct cw_store *store, char *err,
 			"%s", tmp, strerror(errno));
 		return false;
 	}
-	qsort(store->entries, store->n, sizeof(store->entries[0]), cmp_entry);
+	if (store->n > 0) {
+		qsort(store->entries, store->n, sizeof(store->entries[0]),
+			cmp_entry);
+	}
 	FILE *f = fdopen(fd, "w");
 	fprintf(f, "# crate-wl permission store: answers given \"always\" "
 		"or \"never\".\n# Change it with crate-wl permissions.\n");
