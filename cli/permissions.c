@@ -96,9 +96,11 @@ int cw_cmd_permissions(int argc, char *argv[])
 		cw_msg("%s", err);
 		return 1;
 	}
+	/* running instances forget what they were allowed at once, and
+	 * read a new grant from the store */
+	int n = cw_control_notify(grant == CW_GRANT_ALLOW ? "refresh" :
+		"revoke", app, permission);
 	if (grant != CW_GRANT_ALLOW) {
-		/* running instances forget what they were allowed, at once */
-		int n = cw_control_notify(app, permission);
 		if (n > 0) {
 			fprintf(stderr, "crate-wl: %d running instance%s of %s "
 				"told\n", n, n == 1 ? "" : "s", app);

@@ -76,7 +76,13 @@ static void control_dispatch(struct cw_source *source, uint32_t events)
 				cw_permissions_revoke(perms, i);
 			}
 			reply = "ok\n";
-		} else if (words == 3 && strcmp(verb, "revoke") == 0) {
+		} else if (words == 3 && strcmp(verb, "refresh") == 0 &&
+				cap_from_name(perm, &cap)) {
+			/* a new grant: read the store again next time */
+			perms->state[cap].store_checked = false;
+			reply = "ok\n";
+		} else if (words == 3 && (strcmp(verb, "revoke") == 0 ||
+				strcmp(verb, "refresh") == 0)) {
 			/* a permission this proxy does not handle */
 			reply = "ok\n";
 		}
@@ -133,7 +139,8 @@ void cw_control_destroy(struct cw_control *control)
 	free(control);
 }
 
-int cw_control_notify(const char *app, const char *permission)
+int cw_control_notify(const char *verb, const char *app,
+	const char *permission)
 {
 	char dir[96];
 	if (!control_dir(dir, sizeof(dir))) {
@@ -167,7 +174,7 @@ int cw_control_notify(const char *app, const char *permission)
 		}
 		char line[256];
 		if (permission != NULL) {
-			snprintf(line, sizeof(line), "revoke %s %s\n", app,
+			snprintf(line, sizeof(line), "%s %s %s\n", verb, app,
 				permission);
 		} else {
 			snprintf(line, sizeof(line), "reset %s\n", app);

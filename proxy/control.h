@@ -2,7 +2,9 @@
  * Each running proxy listens on a control socket in
  * $XDG_RUNTIME_DIR/crate-wl/control/, so that `crate-wl permissions revoke`
  * reaches running apps at once. One line per connection:
- *   revoke APP PERMISSION     reset APP
+ *   revoke APP PERMISSION     forget what was allowed, stop captures
+ *   refresh APP PERMISSION    read the store again (after a grant)
+ *   reset APP                 revoke everything
  * answered by "ok" (or "ignored" for another app).
  */
 #ifndef CW_CONTROL_H
@@ -18,7 +20,9 @@ struct cw_control *cw_control_create(struct cw_proxy *proxy, char *err,
 	size_t errlen);
 void cw_control_destroy(struct cw_control *control);
 
-/* Tells every running proxy; returns how many acted on it. */
-int cw_control_notify(const char *app, const char *permission);
+/* Tells every running proxy (verb "revoke" or "refresh"; permission NULL
+ * means reset); returns how many acted on it. */
+int cw_control_notify(const char *verb, const char *app,
+	const char *permission);
 
 #endif

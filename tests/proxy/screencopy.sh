@@ -103,6 +103,19 @@ failed=$(grep -c failed "$T/frames")
 tail -n 2 "$T/frames" | grep -q ready && fail "frames were still delivered after the revoke"
 pass "a running capture: $ready frames, then the revoke made the next frames fail"
 
+# a grant reaches a running proxy that has asked before
+answer 1
+"$CRATE_WL" proxy --screencopy ask --prompt "cmd:$T/prompt.sh" --app granttest \
+	--socket "$T/grant.sock" 2> "$T/grant-proxy.log" &
+track $!
+wait_for_socket "$T/grant.sock" || fail "proxy for the grant did not start"
+before=$(prompts)
+WAYLAND_DISPLAY="$T/grant.sock" grim "$T/gr1.png" 2> /dev/null && fail "grant test: the first capture was not denied"
+"$CRATE_WL" permissions grant granttest screencopy || fail "permissions grant failed"
+WAYLAND_DISPLAY="$T/grant.sock" grim "$T/gr2.png" || fail "after the grant, the running proxy still refused"
+[ "$(prompts)" -eq $((before + 1)) ] || fail "after the grant, the running proxy asked again"
+pass "crate-wl permissions grant reaches a running proxy: no prompt, the capture works"
+
 # while a prompt is open, another client's roundtrips keep completing
 cat > "$T/slow.sh" <<'P'
 #!/bin/sh
