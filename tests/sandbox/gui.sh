@@ -1,0 +1,108 @@
+#!/bin/bash
+# gui.sh CRATE_WL APPS_DIR CASE root|nobody
+#   globals: wayland-info inside a sandbox sees exactly its policy's globals
+#   app-NAME: the shipped manifest NAME maps a window in headless sway,
+#             through its sandbox's proxy
+CRATE_WL=$1
+APPS=$2
+CASE=$3
+CORE_TEST=1
+case $CASE in app-*) CORE_TEST=0 ;; esac
+. "$(dirname "$0")/common.sh" "$4"
+need sway swaymsg
+
+if [ "$AS" = nobody ]; then
+	start_sway 65534
+else
+	start_sway
+fi
+# start_sway points XDG_RUNTIME_DIR at sway's; crate-wl's state stays ours
+HOST_RT=$XDG_RUNTIME_DIR
+export XDG_RUNTIME_DIR="$T/rt" WAYLAND_DISPLAY="$SWAY_SOCKET"
+
+names() {
+	sed -n "s/^interface: '\([^']*\)'.*/\1/p" | sort -u
+}
+
+case $CASE in
+globals)
+	need wayland-info
+	WAYLAND_DISPLAY=$SWAY_SOCKET as_user wayland-info | names > "$T/host"
+	[ -s "$T/host" ] || fail "wayland-info sees nothing on the host"
+	for policy in strict default trusted; do
+		cw run --policy $policy -- wayland-info | names > "$T/in-$policy" ||
+			fail "wayland-info in the sandbox ($policy)"
+		# what the proxy alone shows for the same policy
+		cw proxy --policy $policy -- wayland-info | names > "$T/px-$policy" ||
+			fail "crate-wl proxy ($policy)"
+		[ -s "$T/in-$policy" ] || fail "no globals at all ($policy)"
+		diff -u "$T/px-$policy" "$T/in-$policy" ||
+			fail "the sandbox does not see its policy's globals ($policy)"
+		extra=$(comm -13 "$T/host" "$T/in-$policy")
+		[ -z "$extra" ] || fail "globals the compositor does not have: $extra"
+	done
+	for hidden in zwlr_screencopy_manager_v1 zwlr_data_control_manager_v1 \
+			zwp_virtual_keyboard_manager_v1 zwlr_layer_shell_v1; do
+		if grep -qx "$hidden" "$T/host" && grep -qx "$hidden" "$T/in-default"; then
+			fail "$hidden is visible under the default policy"
+		fi
+	done
+	[ "$(wc -l < "$T/in-strict")" -lt "$(wc -l < "$T/in-default")" ] ||
+		fail "strict shows as much as default"
+	cw run --policy strict --allow zwlr_layer_shell_v1 -- wayland-info | names > "$T/allow"
+	grep -qx zwlr_layer_shell_v1 "$T/allow" || fail "--allow has no effect"
+	# --no-wayland: no socket at all
+	cw run --no-wayland -- sh -c 'test -z "$WAYLAND_DISPLAY" && ! ls $XDG_RUNTIME_DIR/wayland-0 2>/dev/null' ||
+		fail "--no-wayland still has a display"
+	pass "the sandbox's proxy applies its policy"
+	;;
+app-*)
+	app=${CASE#app-}
+	manifest="$APPS/$app.crate"
+	[ -f "$manifest" ] || fail "no manifest $manifest"
+	bin=$(sed -n 's/^exec *= *\([^ ]*\).*/\1/p' "$manifest")
+	need "$bin"
+	extra=()
+	case $app in
+	chromium)
+		# no network in tests; a fresh profile; nothing phones home
+		extra=(--net none --env LIBGL_ALWAYS_SOFTWARE=1)
+		args=(--disable-gpu --disable-background-networking
+			--user-data-dir="$HOME/chromium-test" about:blank)
+		;;
+	foot) args=(-e sh -c 'sleep 60') ;;
+	mpv) args=(--vo=wlshm --idle=yes --force-window=yes) ;;
+	*) args=() ;;
+	esac
+	$RUNAS env NO_AT_BRIDGE=1 LIBGL_ALWAYS_SOFTWARE=1 "$CRATE_WL" app \
+		--app "test-$app" "${extra[@]}" "$manifest" "${args[@]}" \
+		>"$T/app.log" 2>&1 &
+	pid=$!
+	track $pid
+	for _ in $(seq 1 300); do
+		swaymsg_tree > "$T/tree" 2>/dev/null
+		# a mapped view: a node with a pid and a visible rect
+		if grep -q '"pid": [0-9]' "$T/tree"; then
+			break
+		fi
+		kill -0 $pid 2>/dev/null || break
+		sleep 0.05
+	done
+	grep -q '"pid": [0-9]' "$T/tree" || {
+		tail -20 "$T/app.log" >&2
+		fail "$app mapped no window"
+	}
+	grep -E '"(app_id|class)": "[^"]*"' "$T/tree" | head -3
+	# the window's client is the proxy, i.e. crate-wl, never the app
+	wpid=$(sed -n 's/.*"pid": \([0-9]*\).*/\1/p' "$T/tree" | head -1)
+	[ "$wpid" = "$pid" ] ||
+		fail "the window belongs to pid $wpid, not to the sandbox's proxy ($pid)"
+	kill -TERM $pid
+	for _ in $(seq 1 250); do kill -0 $pid 2>/dev/null || break; sleep 0.02; done
+	kill -0 $pid 2>/dev/null && fail "$app did not end on SIGTERM"
+	pass "$app maps a window through its sandbox's proxy"
+	;;
+*)
+	fail "unknown case $CASE"
+	;;
+esac
