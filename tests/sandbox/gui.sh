@@ -41,7 +41,7 @@ globals)
 		extra=$(comm -13 "$T/host" "$T/in-$policy")
 		[ -z "$extra" ] || fail "globals the compositor does not have: $extra"
 	done
-	for hidden in zwlr_screencopy_manager_v1 zwlr_data_control_manager_v1 \
+	for hidden in zwlr_data_control_manager_v1 \
 			zwp_virtual_keyboard_manager_v1 zwlr_layer_shell_v1; do
 		if grep -qx "$hidden" "$T/host" && grep -qx "$hidden" "$T/in-default"; then
 			fail "$hidden is visible under the default policy"
@@ -51,6 +51,12 @@ globals)
 		fail "strict shows as much as default"
 	cw run --policy strict --allow zwlr_layer_shell_v1 -- wayland-info | names > "$T/allow"
 	grep -qx zwlr_layer_shell_v1 "$T/allow" || fail "--allow has no effect"
+	if grep -qx zwlr_screencopy_manager_v1 "$T/host"; then
+		cw run --screencopy deny -- wayland-info | names > "$T/deny"
+		grep -qx zwlr_screencopy_manager_v1 "$T/deny" &&
+			fail "--screencopy deny leaves screencopy visible"
+		grep -qx wl_compositor "$T/deny" || fail "--screencopy deny: no display"
+	fi
 	# --no-wayland: no socket at all
 	cw run --no-wayland -- sh -c 'test -z "$WAYLAND_DISPLAY" && ! ls $XDG_RUNTIME_DIR/wayland-0 2>/dev/null' ||
 		fail "--no-wayland still has a display"
