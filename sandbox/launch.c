@@ -9,18 +9,24 @@
 #include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "control.h"
 #include "instance.h"
 #include "launch.h"
 #include "log.h"
 #include "loop.h"
 #include "nat.h"
 #include "policy.h"
+#include "prompt.h"
 #include "proxy.h"
 #include "reaper.h"
+#include "store.h"
+
+#define PROMPT_TIMEOUT_MS 60000
 
 struct launch {
 	struct cw_loop *loop;
 	struct cw_proxy *proxy;
+	struct cw_control *control;
 	struct cw_sandbox *sb;
 	struct cw_source signal_source;
 	struct cw_source status_source;
@@ -98,7 +104,8 @@ static int dry_run(const struct cw_sandbox_config *cfg,
 		printf("sockets:\n  %s/wayland-0 <- filtering proxy "
 			"(outside) -> %s\n", plan->runtime_dir, upstream);
 		printf("prompt: %s\npolicy:\n", cfg->prompt ? cfg->prompt :
-			"(none: ask is denied)");
+			getenv("DBUS_SESSION_BUS_ADDRESS") ? "portal" :
+			"none (ask is denied)");
 		fflush(stdout);
 		cw_policy_print(policy, stdout);
 	} else {
@@ -166,15 +173,74 @@ static void signal_dispatch(struct cw_source *source, uint32_t events)
 			}
 			continue;
 		}
+		/* only the sandbox: prompt programs are reaped by their
+		 * own front-end */
 		int status;
-		pid_t pid;
-		while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-			if (pid == l->sb->pid) {
-				l->init_status = status;
-				l->init_done = true;
-			}
+		if (!l->init_done && waitpid(l->sb->pid, &status, WNOHANG) ==
+				l->sb->pid) {
+			l->init_status = status;
+			l->init_done = true;
 		}
 	}
+}
+
+/*
+ * Who the sandbox is for prompts and the permission store (its app name,
+ * or its command's), how to ask, and the control socket through which
+ * grants and revokes reach it.
+ */
+static bool setup_permissions(struct launch *l,
+	const struct cw_sandbox_config *cfg)
+{
+	char app[65];
+	if (cfg->app != NULL) {
+		snprintf(app, sizeof(app), "%s", cfg->app);
+	} else {
+		const char *base = strrchr(cfg->argv[0], '/');
+		base = base ? base + 1 : cfg->argv[0];
+		size_t i = 0;
+		for (; base[i] != '\0' && i < sizeof(app) - 1; i++) {
+			char c[2] = { base[i], '\0' };
+			app[i] = cw_store_valid_app(c) ? c[0] : '_';
+		}
+		app[i] = '\0';
+		if (!cw_store_valid_app(app)) {
+			snprintf(app, sizeof(app), "unnamed");
+		}
+	}
+	const char *spec = cfg->prompt;
+	if (spec == NULL) {
+		/* the desktop's own dialog where there is a desktop */
+		spec = getenv("DBUS_SESSION_BUS_ADDRESS") ? "portal" : "none";
+	}
+	char err[512];
+	struct cw_prompter *prompter = NULL;
+	if (strcmp(spec, "none") != 0) {
+		prompter = cw_prompter_create(l->loop, spec, PROMPT_TIMEOUT_MS,
+			err, sizeof(err));
+		if (prompter == NULL && cfg->prompt != NULL) {
+			cw_msg("--prompt %s: %s", spec, err);
+			return false;
+		}
+		if (prompter == NULL) {
+			cw_proxy_trace(l->proxy, "PROMPT", "none: %s", err);
+		}
+	}
+	char store[PATH_MAX];
+	const char *store_path = store;
+	if (!cw_store_default_path(store, sizeof(store), err, sizeof(err))) {
+		cw_msg("answers will not be remembered: %s", err);
+		store_path = NULL;
+	}
+	if (!cw_proxy_set_permissions(l->proxy, app, prompter, store_path)) {
+		cw_msg("out of memory");
+		return false;
+	}
+	l->control = cw_control_create(l->proxy, err, sizeof(err));
+	if (l->control == NULL) {
+		cw_msg("revokes will not reach this sandbox at once: %s", err);
+	}
+	return true;
 }
 
 static void json_status(int fd, const char *fmt, ...)
@@ -277,7 +343,8 @@ int cw_launch(const struct cw_sandbox_config *cfg,
 			goto out;
 		}
 		l.proxy->trace = opts->trace;
-		if (!cw_proxy_listen(l.proxy, socket_path)) {
+		if (!setup_permissions(&l, cfg) ||
+				!cw_proxy_listen(l.proxy, socket_path)) {
 			goto out;
 		}
 	}
@@ -361,6 +428,7 @@ out:
 		cw_loop_remove(l.loop, &l.status_source);
 	}
 	cw_sandbox_destroy(l.sb);
+	cw_control_destroy(l.control);
 	cw_proxy_destroy(l.proxy);
 	cw_loop_destroy(l.loop);
 	if (have_inst) {

@@ -62,6 +62,35 @@ globals)
 		fail "--no-wayland still has a display"
 	pass "the sandbox's proxy applies its policy"
 	;;
+prompt)
+	# screencopy = ask in the sandbox's own proxy, answered by a program
+	# that runs outside the sandbox
+	need grim
+	cat > "$T/prompt.sh" <<'P'
+#!/bin/sh
+echo "$CRATE_WL_APP $CRATE_WL_PERMISSION" >> "$PROMPT_LOG"
+exit "$(cat "$ANSWER_FILE")"
+P
+	chmod 755 "$T/prompt.sh"
+	mkdir -m 777 "$T/shots"
+	: > "$T/prompts.log"
+	chmod 666 "$T/prompts.log"
+	export PROMPT_LOG=$T/prompts.log ANSWER_FILE=$T/answer
+	shoot() {
+		cw run --app shooter --screencopy ask --prompt "cmd:$T/prompt.sh" \
+			--bind "$T/shots:/shots" -- grim "/shots/$1.png"
+	}
+	echo 0 > "$T/answer"
+	shoot yes 2>"$T/err" || fail "allowed capture failed: $(cat "$T/err")"
+	[ -s "$T/shots/yes.png" ] || fail "no screenshot after allow"
+	grep -qx "shooter screencopy" "$T/prompts.log" ||
+		fail "the prompt did not name the sandbox's app: $(cat "$T/prompts.log")"
+	echo 1 > "$T/answer"
+	shoot no 2>"$T/err" && fail "denied capture succeeded"
+	[ -e "$T/shots/no.png" ] && fail "a screenshot after deny"
+	[ "$(wc -l < "$T/prompts.log")" = 2 ] || fail "not asked twice"
+	pass "the sandbox's proxy asks, and the answer holds"
+	;;
 app-*)
 	app=${CASE#app-}
 	manifest="$APPS/$app.crate"
