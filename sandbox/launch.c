@@ -317,6 +317,7 @@ int cw_launch(const struct cw_sandbox_config *cfg,
 	struct cw_seccomp *sc = NULL;
 	struct cw_plan *plan = NULL;
 	bool have_inst = false;
+	pid_t pasta = -1;
 	int sfd = -1;
 	sigset_t mask, oldmask;
 	cw_signals_forwarded(&mask);
@@ -334,8 +335,9 @@ int cw_launch(const struct cw_sandbox_config *cfg,
 		cw_msg("cannot create the event loop: %s", strerror(errno));
 		goto out;
 	}
-	char socket_path[PATH_MAX + 16];
+	char socket_path[PATH_MAX + 16], nat_log[PATH_MAX + 16];
 	snprintf(socket_path, sizeof(socket_path), "%s/wayland-0", inst.dir);
+	snprintf(nat_log, sizeof(nat_log), "%s/pasta.log", inst.dir);
 	if (policy != NULL) {
 		l.proxy = cw_proxy_create(l.loop, policy, upstream, -1);
 		if (l.proxy == NULL) {
@@ -385,8 +387,8 @@ int cw_launch(const struct cw_sandbox_config *cfg,
 	if (!cw_instance_save(&inst, plan->envp, err, sizeof(err))) {
 		cw_msg("%s", err);
 		kill(l.sb->pid, SIGKILL);
-	} else if (cfg->net == CW_NET_NAT &&
-			!cw_nat_attach(l.sb->pid, err, sizeof(err))) {
+	} else if (cfg->net == CW_NET_NAT && !cw_nat_attach(l.sb->pid,
+			nat_log, &pasta, err, sizeof(err))) {
 		cw_msg("%s", err);
 		kill(l.sb->pid, SIGKILL);
 	} else {
@@ -427,6 +429,7 @@ out:
 	if (l.sb != NULL && !l.status_eof) {
 		cw_loop_remove(l.loop, &l.status_source);
 	}
+	cw_nat_stop(pasta);
 	cw_sandbox_destroy(l.sb);
 	cw_control_destroy(l.control);
 	cw_proxy_destroy(l.proxy);

@@ -1,10 +1,16 @@
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include "nat.h"
+
+#define NAT_TIMEOUT_MS 10000
 
 static bool find_in_path(const char *name, char *out, size_t len)
 {
@@ -34,9 +40,101 @@ bool cw_nat_available(char *err, size_t errlen)
 	return true;
 }
 
-bool cw_nat_attach(pid_t pid, char *err, size_t errlen)
+/* The last line pasta logged, for an error message. */
+static void last_line(const char *path, char *out, size_t len)
 {
-	(void)pid;
-	snprintf(err, errlen, "--net nat is not implemented yet");
+	out[0] = '\0';
+	FILE *f = fopen(path, "re");
+	if (f == NULL) {
+		return;
+	}
+	char line[512];
+	while (fgets(line, sizeof(line), f) != NULL) {
+		line[strcspn(line, "\n")] = '\0';
+		if (line[0] != '\0') {
+			snprintf(out, len, "%s", line);
+		}
+	}
+	fclose(f);
+}
+
+bool cw_nat_attach(pid_t target, const char *log_path, pid_t *pasta,
+	char *err, size_t errlen)
+{
+	char path[PATH_MAX];
+	if (!find_in_path("pasta", path, sizeof(path))) {
+		return cw_nat_available(err, errlen);
+	}
+	int ready[2];
+	if (pipe2(ready, O_CLOEXEC) < 0) {
+		snprintf(err, errlen, "pipe: %s", strerror(errno));
+		return false;
+	}
+	char runas[32], target_s[16], pidfile[32];
+	snprintf(runas, sizeof(runas), "%u:%u", (unsigned)getuid(),
+		(unsigned)getgid());
+	snprintf(target_s, sizeof(target_s), "%d", (int)target);
+	pid_t pid = fork();
+	if (pid < 0) {
+		snprintf(err, errlen, "fork: %s", strerror(errno));
+		close(ready[0]);
+		close(ready[1]);
+		return false;
+	}
+	if (pid == 0) {
+		/* the pid file is the pipe: written once the link is up */
+		int fd = dup(ready[1]);
+		snprintf(pidfile, sizeof(pidfile), "/proc/self/fd/%d", fd);
+		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+		if (null >= 0) {
+			dup2(null, STDIN_FILENO);
+			dup2(null, STDOUT_FILENO);
+			dup2(null, STDERR_FILENO);
+		}
+		sigset_t none;
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		signal(SIGPIPE, SIG_DFL);
+		char *argv[] = {
+			"pasta", "--config-net", "--foreground", "--quiet",
+			"--runas", runas,
+			/* nothing from outside into the sandbox, and the
+			 * sandbox's loopback is its own */
+			"-t", "none", "-u", "none", "-T", "none", "-U", "none",
+			"--log-file", (char *)log_path, "--pid", pidfile,
+			target_s, NULL,
+		};
+		execv(path, argv);
+		_exit(127);
+	}
+	close(ready[1]);
+	struct pollfd p = { .fd = ready[0], .events = POLLIN };
+	int r;
+	do {
+		r = poll(&p, 1, NAT_TIMEOUT_MS);
+	} while (r < 0 && errno == EINTR);
+	char buf[32];
+	ssize_t n = r > 0 ? read(ready[0], buf, sizeof(buf)) : -1;
+	close(ready[0]);
+	if (n > 0) {
+		*pasta = pid;
+		return true;
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	char why[512];
+	last_line(log_path, why, sizeof(why));
+	snprintf(err, errlen, "pasta could not set up the network%s%s%s",
+		r == 0 ? " in time" : "", why[0] ? ": " : "", why);
 	return false;
+}
+
+void cw_nat_stop(pid_t pasta)
+{
+	if (pasta <= 0) {
+		return;
+	}
+	kill(pasta, SIGTERM);
+	while (waitpid(pasta, NULL, 0) < 0 && errno == EINTR) {
+	}
 }

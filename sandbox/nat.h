@@ -1,5 +1,9 @@
-/* --net nat: pasta (Debian's passt) connects the sandbox's network
- * namespace to the host's network, as an unprivileged user. */
+/*
+ * --net nat: pasta (Debian's passt) links the sandbox's network namespace
+ * to the host's network, without privileges. Nothing is forwarded into the
+ * sandbox, and the sandbox's own 127.0.0.1 stays its own; as with a VM's
+ * NAT, the gateway address reaches the host's loopback.
+ */
 #ifndef CW_NAT_H
 #define CW_NAT_H
 
@@ -9,7 +13,13 @@
 
 /* False, naming the package, when pasta cannot be found. */
 bool cw_nat_available(char *err, size_t errlen);
-/* Runs pasta for the namespaces of pid; true once the link is up. */
-bool cw_nat_attach(pid_t pid, char *err, size_t errlen);
+/*
+ * Starts pasta for the namespaces of target and waits until the link is
+ * configured (pasta writes its pid file then: a pipe here). pasta's log
+ * goes to log_path. *pasta: its pid, to stop with cw_nat_stop().
+ */
+bool cw_nat_attach(pid_t target, const char *log_path, pid_t *pasta,
+	char *err, size_t errlen);
+void cw_nat_stop(pid_t pasta);
 
 #endif
