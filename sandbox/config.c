@@ -3,6 +3,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include "oci.h"
 #include "policy.h"
 #include "sandbox.h"
 
@@ -164,9 +165,9 @@ bool cw_sandbox_config_set(struct cw_sandbox_config *cfg, const char *key,
 			return true;
 		}
 		if (strncmp(value, "oci:", 4) == 0) {
-			snprintf(err, errlen, "root: OCI image layouts are not "
-				"supported yet");
-			return false;
+			char spec[PATH_MAX + 64];
+			return cw_oci_normalize(value, spec, sizeof(spec), err,
+				errlen) && replace(&cfg->root, spec);
 		}
 		char resolved[PATH_MAX];
 		if (realpath(value, resolved) == NULL) {

@@ -79,7 +79,8 @@ static int dry_run(const struct cw_sandbox_config *cfg,
 	char err[512];
 	const char *socket = cfg->wayland ?
 		"$XDG_RUNTIME_DIR/crate-wl/ID/wayland-0" : NULL;
-	struct cw_plan *plan = cw_plan_create(cfg, socket, err, sizeof(err));
+	struct cw_plan *plan = cw_plan_create(cfg, socket, true, err,
+		sizeof(err));
 	if (plan == NULL) {
 		cw_msg("%s", err);
 		return 1;
@@ -355,7 +356,7 @@ int cw_launch(const struct cw_sandbox_config *cfg,
 		cw_msg("%s", err);
 		goto out;
 	}
-	plan = cw_plan_create(cfg, policy ? socket_path : NULL, err,
+	plan = cw_plan_create(cfg, policy ? socket_path : NULL, false, err,
 		sizeof(err));
 	if (plan == NULL) {
 		cw_msg("%s", err);

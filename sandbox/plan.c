@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "oci.h"
 #include "paths.h"
 #include "sandbox.h"
 
@@ -114,8 +115,11 @@ static bool add_root(struct cw_plan *plan, const char *root, char *err,
 			continue;
 		}
 		char src[PATH_MAX], dst[PATH_MAX];
-		snprintf(src, sizeof(src), "%s/%s", strcmp(root, "/") == 0 ?
-			"" : root, de->d_name);
+		if ((size_t)snprintf(src, sizeof(src), "%s/%s",
+				strcmp(root, "/") == 0 ? "" : root,
+				de->d_name) >= sizeof(src)) {
+			continue; /* cannot be bound by its path */
+		}
 		snprintf(dst, sizeof(dst), "/%s", de->d_name);
 		struct stat st;
 		if (lstat(src, &st) < 0) {
@@ -263,7 +267,7 @@ static bool make_persist_home(struct cw_plan *plan, const char *app,
 }
 
 struct cw_plan *cw_plan_create(const struct cw_sandbox_config *cfg,
-	const char *wayland_socket, char *err, size_t errlen)
+	const char *wayland_socket, bool dry_run, char *err, size_t errlen)
 {
 	struct cw_plan *plan = calloc(1, sizeof(*plan));
 	if (plan == NULL) {
@@ -298,7 +302,24 @@ struct cw_plan *cw_plan_create(const struct cw_sandbox_config *cfg,
 		}
 	}
 
-	if (!add_root(plan, cfg->root ? cfg->root : "/", err, errlen)) {
+	const char *root = cfg->root ? cfg->root : "/";
+	char oci_root[PATH_MAX];
+	if (strncmp(root, "oci:", 4) == 0) {
+		if (!cw_oci_prepare(root, !dry_run, oci_root, sizeof(oci_root),
+				err, errlen)) {
+			goto fail;
+		}
+		root = oci_root;
+	}
+	struct stat st;
+	if (dry_run && stat(root, &st) < 0) {
+		/* an image not unpacked yet: --dry-run does not unpack */
+		if (!add_op(plan, CW_OP_RO_BIND, root, "/*", 0,
+				CW_OP_OPTIONAL)) {
+			snprintf(err, errlen, "out of memory");
+			goto fail;
+		}
+	} else if (!add_root(plan, root, err, errlen)) {
 		goto fail;
 	}
 	bool ok = add_op(plan, CW_OP_TMPFS, NULL, "/tmp", 01777, 0);

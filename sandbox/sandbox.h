@@ -44,7 +44,7 @@ struct cw_kv {
 /* Everything a run option or a manifest can say. */
 struct cw_sandbox_config {
 	char *app;  /* NULL: anonymous */
-	char *root; /* NULL: the host root */
+	char *root; /* NULL: the host root; a directory; or "oci:DIR[:REF]" */
 	enum cw_home_mode home;
 	enum cw_net_mode net;
 	bool dev_dri;
@@ -116,10 +116,11 @@ struct cw_plan {
 
 /*
  * Builds the plan for cfg. wayland_socket is the host path of the proxy
- * socket (NULL: no display). False with a message in err.
+ * socket (NULL: no display). An OCI root is unpacked into the cache unless
+ * dry_run. NULL with a message in err.
  */
 struct cw_plan *cw_plan_create(const struct cw_sandbox_config *cfg,
-	const char *wayland_socket, char *err, size_t errlen);
+	const char *wayland_socket, bool dry_run, char *err, size_t errlen);
 void cw_plan_destroy(struct cw_plan *plan);
 void cw_plan_print(const struct cw_plan *plan, FILE *f);
 const char *cw_op_type_name(enum cw_op_type type);

@@ -1,0 +1,595 @@
+#include <archive.h>
+#include <dirent.h>
+#include <archive_entry.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <json-c/json.h>
+#include <limits.h>
+#include <linux/openat2.h>
+#include <nettle/sha2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include "oci.h"
+#include "paths.h"
+
+#define MAX_JSON (4 << 20)
+#define REF_ANNOTATION "org.opencontainers.image.ref.name"
+
+struct blob_ref {
+	char hex[65];
+	long long size;
+};
+
+bool cw_oci_normalize(const char *spec, char *out, size_t len, char *err,
+	size_t errlen)
+{
+	const char *rest = spec + 4; /* after "oci:" */
+	char dir[PATH_MAX];
+	const char *ref = NULL;
+	const char *colon = strrchr(rest, ':');
+	if (colon != NULL && strchr(colon, '/') == NULL) {
+		ref = colon + 1;
+		snprintf(dir, sizeof(dir), "%.*s", (int)(colon - rest), rest);
+	} else {
+		snprintf(dir, sizeof(dir), "%s", rest);
+	}
+	char real[PATH_MAX];
+	if (dir[0] == '\0' || realpath(dir, real) == NULL) {
+		snprintf(err, errlen, "root %s: %s", spec, dir[0] ?
+			strerror(errno) : "no directory");
+		return false;
+	}
+	int n = snprintf(out, len, "oci:%s%s%s", real, ref ? ":" : "",
+		ref ? ref : "");
+	if (n < 0 || (size_t)n >= len) {
+		snprintf(err, errlen, "root %s: path too long", spec);
+		return false;
+	}
+	return true;
+}
+
+static void split_spec(const char *spec, char *dir, size_t len,
+	const char **ref)
+{
+	const char *rest = spec + 4;
+	const char *colon = strrchr(rest, ':');
+	if (colon != NULL && strchr(colon, '/') == NULL) {
+		snprintf(dir, len, "%.*s", (int)(colon - rest), rest);
+		*ref = colon + 1;
+	} else {
+		snprintf(dir, len, "%s", rest);
+		*ref = NULL;
+	}
+}
+
+/* "sha256:" and 64 lower-case hex digits, nothing else. */
+static bool parse_digest(const char *digest, struct blob_ref *out)
+{
+	if (digest == NULL || strncmp(digest, "sha256:", 7) != 0 ||
+			strlen(digest + 7) != 64) {
+		return false;
+	}
+	for (const char *p = digest + 7; *p != '\0'; p++) {
+		if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f'))) {
+			return false;
+		}
+	}
+	memcpy(out->hex, digest + 7, 65);
+	return true;
+}
+
+static bool parse_descriptor(struct json_object *desc, struct blob_ref *out)
+{
+	struct json_object *digest, *size;
+	if (!json_object_is_type(desc, json_type_object) ||
+			!json_object_object_get_ex(desc, "digest", &digest) ||
+			!json_object_object_get_ex(desc, "size", &size) ||
+			!parse_digest(json_object_get_string(digest), out)) {
+		return false;
+	}
+	out->size = json_object_get_int64(size);
+	return out->size >= 0;
+}
+
+/* Hashes fd from its start; true when size and digest match. */
+static bool verify_fd(int fd, const struct blob_ref *ref, char *err,
+	size_t errlen)
+{
+	struct sha256_ctx ctx;
+	sha256_init(&ctx);
+	unsigned char buf[65536];
+	long long total = 0;
+	ssize_t n;
+	while ((n = pread(fd, buf, sizeof(buf), total)) > 0) {
+		sha256_update(&ctx, (size_t)n, buf);
+		total += n;
+	}
+	if (n < 0) {
+		snprintf(err, errlen, "blob sha256:%s: %s", ref->hex,
+			strerror(errno));
+		return false;
+	}
+	uint8_t digest[SHA256_DIGEST_SIZE];
+	sha256_digest(&ctx, sizeof(digest), digest);
+	char hex[65];
+	for (size_t i = 0; i < sizeof(digest); i++) {
+		snprintf(hex + 2 * i, 3, "%02x", digest[i]);
+	}
+	if (total != ref->size || strcmp(hex, ref->hex) != 0) {
+		snprintf(err, errlen, "blob sha256:%s does not match its "
+			"digest (or size): the image is corrupt", ref->hex);
+		return false;
+	}
+	return true;
+}
+
+static int open_blob(const char *dir, const struct blob_ref *ref, char *err,
+	size_t errlen)
+{
+	char path[PATH_MAX];
+	snprintf(path, sizeof(path), "%s/blobs/sha256/%s", dir, ref->hex);
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (!verify_fd(fd, ref, err, errlen)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* A verified JSON blob, or a plain file when ref is NULL. */
+static struct json_object *read_json(const char *dir, const char *file,
+	const struct blob_ref *ref, char *err, size_t errlen)
+{
+	int fd;
+	char path[PATH_MAX];
+	if (ref != NULL) {
+		fd = open_blob(dir, ref, err, errlen);
+		snprintf(path, sizeof(path), "blob sha256:%s", ref->hex);
+	} else {
+		snprintf(path, sizeof(path), "%s/%s", dir, file);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0) {
+			snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		}
+	}
+	if (fd < 0) {
+		return NULL;
+	}
+	struct stat st;
+	char *text = NULL;
+	struct json_object *obj = NULL;
+	if (fstat(fd, &st) < 0 || st.st_size > MAX_JSON) {
+		snprintf(err, errlen, "%s: not a JSON document of at most "
+			"%d bytes", path, MAX_JSON);
+		goto out;
+	}
+	text = malloc((size_t)st.st_size + 1);
+	if (text == NULL || pread(fd, text, (size_t)st.st_size, 0) !=
+			st.st_size) {
+		snprintf(err, errlen, "%s: cannot read", path);
+		goto out;
+	}
+	text[st.st_size] = '\0';
+	enum json_tokener_error jerr;
+	obj = json_tokener_parse_verbose(text, &jerr);
+	if (obj == NULL) {
+		snprintf(err, errlen, "%s: %s", path,
+			json_tokener_error_desc(jerr));
+	}
+out:
+	free(text);
+	close(fd);
+	return obj;
+}
+
+/* The image manifest's descriptor for ref in index.json. */
+static bool find_manifest(struct json_object *index, const char *ref,
+	struct blob_ref *out, char *err, size_t errlen)
+{
+	struct json_object *manifests;
+	if (!json_object_object_get_ex(index, "manifests", &manifests) ||
+			!json_object_is_type(manifests, json_type_array)) {
+		snprintf(err, errlen, "index.json has no manifests");
+		return false;
+	}
+	size_t n = json_object_array_length(manifests);
+	size_t matches = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *m = json_object_array_get_idx(manifests, i);
+		struct json_object *annotations, *name, *media;
+		const char *mname = NULL;
+		if (json_object_object_get_ex(m, "annotations", &annotations) &&
+				json_object_object_get_ex(annotations,
+				REF_ANNOTATION, &name)) {
+			mname = json_object_get_string(name);
+		}
+		bool wanted = ref == NULL ? n == 1 :
+			(mname != NULL && strcmp(mname, ref) == 0);
+		if (!wanted) {
+			continue;
+		}
+		if (json_object_object_get_ex(m, "mediaType", &media) &&
+				strstr(json_object_get_string(media),
+				"image.index") != NULL) {
+			snprintf(err, errlen, "nested image indexes are not "
+				"supported");
+			return false;
+		}
+		if (!parse_descriptor(m, out)) {
+			snprintf(err, errlen, "index.json: a bad manifest "
+				"descriptor");
+			return false;
+		}
+		matches++;
+	}
+	if (matches != 1 && ref != NULL) {
+		snprintf(err, errlen, "index.json: %zu images named '%s'",
+			matches, ref);
+		return false;
+	} else if (matches != 1) {
+		snprintf(err, errlen, "index.json holds %zu images: give "
+			"oci:DIR:REF", n);
+		return false;
+	}
+	return true;
+}
+
+/* A tar member's path: relative, no "." or ".." components. */
+static bool clean_member(const char *in, char *out, size_t len)
+{
+	while (in[0] == '.' && in[1] == '/') {
+		in += 2;
+	}
+	while (in[0] == '/') {
+		in++;
+	}
+	if ((size_t)snprintf(out, len, "%s", in) >= len) {
+		return false;
+	}
+	size_t n = strlen(out);
+	while (n > 0 && out[n - 1] == '/') {
+		out[--n] = '\0';
+	}
+	for (const char *p = out; *p != '\0';) {
+		const char *end = strchrnul(p, '/');
+		size_t c = (size_t)(end - p);
+		if ((c == 2 && p[0] == '.' && p[1] == '.') ||
+				(c == 1 && p[0] == '.')) {
+			return false;
+		}
+		p = *end ? end + 1 : end;
+	}
+	return true;
+}
+
+/* A directory below root, never through a symlink; -1 when absent. */
+static int open_below(int root, const char *path)
+{
+	if (path[0] == '\0') {
+		return fcntl(root, F_DUPFD_CLOEXEC, 0);
+	}
+	struct open_how how = {
+		.flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC,
+		.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS |
+			RESOLVE_NO_MAGICLINKS,
+	};
+	return (int)syscall(SYS_openat2, root, path, &how, sizeof(how));
+}
+
+static void remove_below(int dirfd, const char *name);
+
+static void empty_dir(int fd)
+{
+	DIR *d = fdopendir(fcntl(fd, F_DUPFD_CLOEXEC, 0));
+	if (d == NULL) {
+		return;
+	}
+	struct dirent *de;
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") != 0 &&
+				strcmp(de->d_name, "..") != 0) {
+			remove_below(dirfd(d), de->d_name);
+		}
+	}
+	closedir(d);
+}
+
+static void remove_below(int dirfd, const char *name)
+{
+	if (unlinkat(dirfd, name, 0) == 0 || errno != EISDIR) {
+		return;
+	}
+	int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+		O_CLOEXEC);
+	if (fd >= 0) {
+		empty_dir(fd);
+		close(fd);
+	}
+	unlinkat(dirfd, name, AT_REMOVEDIR);
+}
+
+/* Applies one whiteout entry to what the lower layers left in root. */
+static void apply_whiteout(int root, const char *path)
+{
+	char parent[PATH_MAX];
+	snprintf(parent, sizeof(parent), "%s", path);
+	char *slash = strrchr(parent, '/');
+	const char *base = slash ? slash + 1 : parent;
+	char name[NAME_MAX + 1];
+	if ((size_t)snprintf(name, sizeof(name), "%s", base + 4) >=
+			sizeof(name)) { /* after ".wh." */
+		return;
+	}
+	if (slash != NULL) {
+		*slash = '\0';
+	} else {
+		parent[0] = '\0';
+	}
+	int dir = open_below(root, parent);
+	if (dir < 0) {
+		return; /* nothing below to hide */
+	}
+	if (strcmp(name, ".wh..opq") == 0) {
+		empty_dir(dir); /* opaque: lower layers' contents go */
+	} else if (name[0] != '\0' && strcmp(name, ".") != 0 &&
+			strcmp(name, "..") != 0) {
+		remove_below(dir, name);
+	}
+	close(dir);
+}
+
+static bool is_whiteout(const char *path)
+{
+	const char *base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	return strncmp(base, ".wh.", 4) == 0;
+}
+
+static struct archive *open_layer(int fd)
+{
+	struct archive *a = archive_read_new();
+	if (a == NULL) {
+		return NULL;
+	}
+	archive_read_support_filter_all(a);
+	archive_read_support_format_tar(a);
+	lseek(fd, 0, SEEK_SET);
+	if (archive_read_open_fd(a, fd, 65536) != ARCHIVE_OK) {
+		archive_read_free(a);
+		return NULL;
+	}
+	return a;
+}
+
+/*
+ * One layer on top of root (the current directory): first its whiteouts,
+ * which hide what the lower layers have, then its own files.
+ */
+static bool apply_layer(int root, int fd, const char *hex, char *err,
+	size_t errlen)
+{
+	struct archive *a = open_layer(fd);
+	struct archive_entry *entry;
+	char path[PATH_MAX];
+	if (a == NULL) {
+		snprintf(err, errlen, "layer sha256:%s: not an archive", hex);
+		return false;
+	}
+	int r;
+	while ((r = archive_read_next_header(a, &entry)) == ARCHIVE_OK) {
+		if (clean_member(archive_entry_pathname(entry), path,
+				sizeof(path)) && is_whiteout(path)) {
+			apply_whiteout(root, path);
+		}
+	}
+	bool ok = r == ARCHIVE_EOF;
+	if (!ok) {
+		snprintf(err, errlen, "layer sha256:%s: %s", hex,
+			archive_error_string(a));
+	}
+	archive_read_free(a);
+	if (!ok) {
+		return false;
+	}
+
+	a = open_layer(fd);
+	struct archive *disk = archive_write_disk_new();
+	if (a == NULL || disk == NULL) {
+		snprintf(err, errlen, "layer sha256:%s: cannot read", hex);
+		archive_read_free(a);
+		archive_write_free(disk);
+		return false;
+	}
+	archive_write_disk_set_options(disk, ARCHIVE_EXTRACT_TIME |
+		ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_SECURE_SYMLINKS |
+		ARCHIVE_EXTRACT_SECURE_NODOTDOT |
+		ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS);
+	while ((r = archive_read_next_header(a, &entry)) == ARCHIVE_OK) {
+		mode_t type = archive_entry_filetype(entry);
+		if (!clean_member(archive_entry_pathname(entry), path,
+				sizeof(path)) || path[0] == '\0' ||
+				is_whiteout(path) || type == AE_IFCHR ||
+				type == AE_IFBLK) {
+			continue; /* devices cannot be made without privileges */
+		}
+		archive_entry_set_pathname(entry, path);
+		const char *link = archive_entry_hardlink(entry);
+		if (link != NULL) {
+			char target[PATH_MAX];
+			if (!clean_member(link, target, sizeof(target))) {
+				continue;
+			}
+			archive_entry_set_hardlink(entry, target);
+		}
+		/* the owner can always write and remove the cache; inside,
+		 * the root is read-only whatever the modes say */
+		mode_t perm = archive_entry_perm(entry);
+		archive_entry_set_perm(entry, (perm & 07777 & ~06000) |
+			(type == AE_IFDIR ? 0700 : 0600));
+		if (archive_write_header(disk, entry) < ARCHIVE_WARN) {
+			snprintf(err, errlen, "layer sha256:%s: %s: %s", hex,
+				path, archive_error_string(disk));
+			break;
+		}
+		const void *buf;
+		size_t size;
+		la_int64_t offset;
+		int d;
+		while ((d = archive_read_data_block(a, &buf, &size,
+				&offset)) == ARCHIVE_OK) {
+			if (archive_write_data_block(disk, buf, size, offset) <
+					ARCHIVE_WARN) {
+				break;
+			}
+		}
+		archive_write_finish_entry(disk);
+	}
+	ok = r == ARCHIVE_EOF;
+	if (!ok && r != ARCHIVE_OK) {
+		snprintf(err, errlen, "layer sha256:%s: %s", hex,
+			archive_error_string(a));
+	}
+	if (archive_write_close(disk) != ARCHIVE_OK && ok) {
+		snprintf(err, errlen, "layer sha256:%s: %s", hex,
+			archive_error_string(disk));
+		ok = false;
+	}
+	archive_write_free(disk);
+	archive_read_free(a);
+	return ok;
+}
+
+static bool unpack(const char *dir, struct json_object *manifest,
+	const char *tmp, char *err, size_t errlen)
+{
+	struct json_object *layers;
+	if (!json_object_object_get_ex(manifest, "layers", &layers) ||
+			!json_object_is_type(layers, json_type_array)) {
+		snprintf(err, errlen, "the image manifest has no layers");
+		return false;
+	}
+	int root = open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int cwd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (root < 0 || cwd < 0 || fchdir(root) < 0) {
+		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
+		if (root >= 0) {
+			close(root);
+		}
+		if (cwd >= 0) {
+			close(cwd);
+		}
+		return false;
+	}
+	bool ok = true;
+	size_t n = json_object_array_length(layers);
+	for (size_t i = 0; ok && i < n; i++) {
+		struct blob_ref ref;
+		if (!parse_descriptor(json_object_array_get_idx(layers, i),
+				&ref)) {
+			snprintf(err, errlen, "the image manifest: a bad layer "
+				"descriptor");
+			ok = false;
+			break;
+		}
+		int fd = open_blob(dir, &ref, err, errlen);
+		ok = fd >= 0 && apply_layer(root, fd, ref.hex, err, errlen);
+		if (fd >= 0) {
+			close(fd);
+		}
+	}
+	if (fchdir(cwd) < 0) {
+		ok = false;
+	}
+	close(cwd);
+	close(root);
+	return ok;
+}
+
+bool cw_oci_prepare(const char *spec, bool do_unpack, char *root,
+	size_t len, char *err, size_t errlen)
+{
+	char dir[PATH_MAX];
+	const char *ref;
+	split_spec(spec, dir, sizeof(dir), &ref);
+	bool ok = false;
+	struct json_object *layout = read_json(dir, "oci-layout", NULL, err,
+		errlen);
+	struct json_object *index = NULL, *manifest = NULL;
+	if (layout == NULL) {
+		return false;
+	}
+	index = read_json(dir, "index.json", NULL, err, errlen);
+	struct blob_ref mref;
+	if (index == NULL || !find_manifest(index, ref, &mref, err, errlen)) {
+		goto out;
+	}
+	manifest = read_json(dir, NULL, &mref, err, errlen);
+	if (manifest == NULL) {
+		goto out;
+	}
+	char cache[PATH_MAX];
+	if (!cw_path_cache_home(cache, sizeof(cache))) {
+		snprintf(err, errlen, "neither XDG_CACHE_HOME nor HOME is set");
+		goto out;
+	}
+	char base[PATH_MAX + 16], final[PATH_MAX + 128];
+	snprintf(base, sizeof(base), "%s/crate-wl/oci", cache);
+	snprintf(final, sizeof(final), "%s/sha256-%s", base, mref.hex);
+	if ((size_t)snprintf(root, len, "%s/rootfs", final) >= len) {
+		snprintf(err, errlen, "%s: path too long", final);
+		goto out;
+	}
+	struct stat st;
+	if (!do_unpack || stat(root, &st) == 0) {
+		ok = true; /* unpacked by an earlier run */
+		goto out;
+	}
+	if (!cw_mkdir_p(base, 0700)) {
+		snprintf(err, errlen, "cannot create %s: %s", base,
+			strerror(errno));
+		goto out;
+	}
+	/* unpacked aside, then renamed: a half-unpacked image is never
+	 * taken for a whole one */
+	char tmp[PATH_MAX + 32], tmproot[PATH_MAX + 48];
+	snprintf(tmp, sizeof(tmp), "%s/.unpack-XXXXXX", base);
+	if (mkdtemp(tmp) == NULL) {
+		snprintf(err, errlen, "cannot create %s: %s", tmp,
+			strerror(errno));
+		goto out;
+	}
+	snprintf(tmproot, sizeof(tmproot), "%s/rootfs", tmp);
+	if (mkdir(tmproot, 0755) < 0) {
+		snprintf(err, errlen, "cannot create %s: %s", tmproot,
+			strerror(errno));
+		cw_remove_tree(tmp);
+		goto out;
+	}
+	if (!unpack(dir, manifest, tmproot, err, errlen)) {
+		cw_remove_tree(tmp);
+		goto out;
+	}
+	if (rename(tmp, final) < 0) {
+		cw_remove_tree(tmp);
+		if (stat(root, &st) < 0) {
+			snprintf(err, errlen, "cannot move the image to %s: %s",
+				final, strerror(errno));
+			goto out;
+		}
+		/* another run unpacked it meanwhile */
+	}
+	ok = true;
+out:
+	json_object_put(manifest);
+	json_object_put(index);
+	json_object_put(layout);
+	return ok;
+}

@@ -1,0 +1,72 @@
+#!/usr/bin/env python3
+"""mkoci.py DIR BUSYBOX: an OCI image layout for the sandbox tests.
+Images: "latest" (two layers; the upper one whites out etc/hello and makes
+dir/ opaque), "lower" (the first layer only), "evil" (members that try to
+leave the root: ../, an absolute path, a write through a symlink)."""
+import gzip, hashlib, io, json, os, sys, tarfile
+
+out, busybox = sys.argv[1], sys.argv[2]
+blobs = os.path.join(out, "blobs", "sha256")
+os.makedirs(blobs)
+
+def blob(data):
+    digest = hashlib.sha256(data).hexdigest()
+    with open(os.path.join(blobs, digest), "wb") as f:
+        f.write(data)
+    return {"digest": "sha256:" + digest, "size": len(data)}
+
+def layer(members, compress):
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w", format=tarfile.PAX_FORMAT) as t:
+        for name, kind, data in members:
+            info = tarfile.TarInfo(name)
+            info.mtime = 1700000000
+            if kind == "dir":
+                info.type, info.mode = tarfile.DIRTYPE, 0o755
+                t.addfile(info)
+            elif kind == "link":
+                info.type, info.linkname = tarfile.SYMTYPE, data
+                t.addfile(info)
+            else:
+                info.mode = 0o755 if kind == "exe" else 0o644
+                info.size = len(data)
+                t.addfile(info, io.BytesIO(data))
+    data = buf.getvalue()
+    media = "application/vnd.oci.image.layer.v1.tar"
+    if compress:
+        data = gzip.compress(data, mtime=0)
+        media += "+gzip"
+    d = blob(data)
+    d["mediaType"] = media
+    return d
+
+def image(layers, ref):
+    config = blob(json.dumps({"architecture": "amd64", "os": "linux",
+        "rootfs": {"type": "layers", "diff_ids": []}}).encode())
+    config["mediaType"] = "application/vnd.oci.image.config.v1+json"
+    m = blob(json.dumps({"schemaVersion": 2,
+        "mediaType": "application/vnd.oci.image.manifest.v1+json",
+        "config": config, "layers": layers}).encode())
+    m["mediaType"] = "application/vnd.oci.image.manifest.v1+json"
+    m["annotations"] = {"org.opencontainers.image.ref.name": ref}
+    return m
+
+with open(busybox, "rb") as f:
+    bb = f.read()
+base = layer([("bin", "dir", None), ("bin/busybox", "exe", bb),
+    ("bin/sh", "link", "busybox"), ("etc", "dir", None),
+    ("etc/hello", "file", b"lower\n"), ("etc/keep", "file", b"keep\n"),
+    ("dir", "dir", None), ("dir/a", "file", b"a\n"),
+    ("dir/b", "file", b"b\n")], True)
+upper = layer([("etc/.wh.hello", "file", b""), ("dir/c", "file", b"c\n"),
+    ("dir/.wh..wh..opq", "file", b"")], False)
+evil = layer([("../escaped-dotdot", "file", b"x"),
+    ("/escaped-absolute", "file", b"x"),
+    ("out", "link", os.path.join(out, "..", "outside")),
+    ("out/escaped-symlink", "file", b"x")], False)
+index = {"schemaVersion": 2, "manifests": [image([base, upper], "latest"),
+    image([base], "lower"), image([base, evil], "evil")]}
+with open(os.path.join(out, "index.json"), "w") as f:
+    json.dump(index, f)
+with open(os.path.join(out, "oci-layout"), "w") as f:
+    json.dump({"imageLayoutVersion": "1.0.0"}, f)

@@ -1,0 +1,69 @@
+#!/bin/bash
+# oci.sh CRATE_WL root|nobody: --root oci:DIR[:REF], from a layout this test
+# builds from busybox-static.
+CRATE_WL=$1
+CORE_TEST=0
+. "$(dirname "$0")/common.sh" "$2"
+here=$(cd "$(dirname "$0")" && pwd)
+need python3
+bb=$(command -v busybox) || skip "busybox-static is not installed"
+file -L "$bb" 2>/dev/null | grep -q "statically linked" ||
+	ldd "$bb" 2>&1 | grep -q "not a dynamic" ||
+	skip "$bb is not statically linked (install busybox-static)"
+
+L=$T/layout
+python3 "$here/mkoci.py" "$L" "$bb" || fail "cannot build the layout"
+chmod -R a+rX "$L"
+mkdir -m 777 "$T/outside"
+
+out=$(cw run --no-wayland --root "oci:$L:latest" -- /bin/sh -c \
+	'/bin/busybox test ! -e /etc/hello && /bin/busybox cat /etc/keep && /bin/busybox ls /dir') ||
+	fail "latest: $out"
+[ "$(echo $out)" = "keep c" ] ||
+	fail "whiteout or opaque directory not honoured: $(echo $out)"
+pass "an upper layer's whiteout and opaque directory are honoured"
+
+out=$(cw run --no-wayland --root "oci:$L:lower" -- /bin/sh -c \
+	'/bin/busybox cat /etc/hello; /bin/busybox ls /dir') || fail "lower: $out"
+[ "$(echo $out)" = "lower a b" ] || fail "lower image: $(echo $out)"
+pass "REF picks the image"
+
+cache=$XDG_CACHE_HOME/crate-wl/oci
+n=$(ls "$cache" | grep -c '^sha256-')
+[ "$n" = 2 ] || fail "expected 2 unpacked images in the cache, found $n"
+dir=$(ls -d "$cache"/sha256-*/rootfs | head -1)
+before=$(stat -c %i "$dir")
+cw run --no-wayland --root "oci:$L:latest" -- /bin/sh -c : || fail "cached run"
+cw run --no-wayland --root "oci:$L:lower" -- /bin/sh -c : || fail "cached run"
+[ "$(stat -c %i "$dir")" = "$before" ] || fail "unpacked again"
+ls -A "$cache" | grep -q '^\.unpack' && fail "a temporary directory is left"
+pass "unpacked once, content-addressed by the manifest's digest"
+
+cw run --no-wayland --root "oci:$L:evil" -- /bin/sh -c : 2>"$T/err"
+for f in "$T/escaped-dotdot" /escaped-absolute "$T/outside/escaped-symlink"; do
+	[ -e "$f" ] && { rm -f "$f"; fail "a layer wrote $f"; }
+done
+pass "members that try to leave the root stay inside ($(tail -1 "$T/err"))"
+
+cw run --no-wayland --root "oci:$L:nosuch" -- /bin/sh -c : 2>"$T/err" &&
+	fail "a missing REF ran"
+grep -q "nosuch" "$T/err" || fail "no clear error: $(cat "$T/err")"
+cw run --no-wayland --root "oci:$L" -- /bin/sh -c : 2>"$T/err" &&
+	fail "an ambiguous layout ran"
+grep -q "give oci:DIR:REF" "$T/err" || fail "no clear error: $(cat "$T/err")"
+
+# a corrupt layer: refused, and nothing is unpacked
+export XDG_CACHE_HOME=$T/cache2
+mkdir -m 700 "$XDG_CACHE_HOME" && chown "$U:$U" "$XDG_CACHE_HOME"
+cw run --dry-run --root "oci:$L:latest" -- /bin/sh -c : >/dev/null ||
+	fail "--dry-run of an image"
+[ -e "$XDG_CACHE_HOME/crate-wl/oci" ] && fail "--dry-run unpacked the image"
+big=$(ls -S "$L/blobs/sha256" | head -1)
+chmod u+w "$L/blobs/sha256/$big"
+printf 'X' | dd of="$L/blobs/sha256/$big" bs=1 seek=1000 conv=notrunc 2>/dev/null
+cw run --no-wayland --root "oci:$L:latest" -- /bin/sh -c : 2>"$T/err" &&
+	fail "a corrupt layer ran"
+grep -q "does not match its digest" "$T/err" || fail "no digest error: $(cat "$T/err")"
+ls "$XDG_CACHE_HOME/crate-wl/oci" 2>/dev/null | grep -q . &&
+	fail "a corrupt image left files in the cache"
+pass "digests are verified"
