@@ -2,6 +2,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -262,6 +263,25 @@ static void json_status(int fd, const char *fmt, ...)
 	}
 }
 
+static bool dumps_core(int sig)
+{
+	switch (sig) {
+	case SIGQUIT:
+	case SIGILL:
+	case SIGTRAP:
+	case SIGABRT:
+	case SIGBUS:
+	case SIGFPE:
+	case SIGSEGV:
+	case SIGXCPU:
+	case SIGXFSZ:
+	case SIGSYS:
+		return true;
+	default:
+		return false;
+	}
+}
+
 static void join_command(char *out, size_t len, char *const argv[])
 {
 	size_t used = 0;
@@ -441,8 +461,10 @@ out:
 	cw_plan_destroy(plan);
 	cw_seccomp_destroy(sc);
 	cw_policy_destroy(policy);
-	if (l.have_exit && WIFSIGNALED(l.exit_status)) {
-		/* die the way the command died, for the caller's shell */
+	if (l.have_exit && WIFSIGNALED(l.exit_status) &&
+			!dumps_core(WTERMSIG(l.exit_status))) {
+		/* die the way the command died, for the caller's shell (but
+		 * leave core dumps to the command: ours says nothing) */
 		int sig = WTERMSIG(l.exit_status);
 		signal(sig, SIG_DFL);
 		sigset_t one;

@@ -24,34 +24,6 @@ struct blob_ref {
 	long long size;
 };
 
-bool cw_oci_normalize(const char *spec, char *out, size_t len, char *err,
-	size_t errlen)
-{
-	const char *rest = spec + 4; /* after "oci:" */
-	char dir[PATH_MAX];
-	const char *ref = NULL;
-	const char *colon = strrchr(rest, ':');
-	if (colon != NULL && strchr(colon, '/') == NULL) {
-		ref = colon + 1;
-		snprintf(dir, sizeof(dir), "%.*s", (int)(colon - rest), rest);
-	} else {
-		snprintf(dir, sizeof(dir), "%s", rest);
-	}
-	char real[PATH_MAX];
-	if (dir[0] == '\0' || realpath(dir, real) == NULL) {
-		snprintf(err, errlen, "root %s: %s", spec, dir[0] ?
-			strerror(errno) : "no directory");
-		return false;
-	}
-	int n = snprintf(out, len, "oci:%s%s%s", real, ref ? ":" : "",
-		ref ? ref : "");
-	if (n < 0 || (size_t)n >= len) {
-		snprintf(err, errlen, "root %s: path too long", spec);
-		return false;
-	}
-	return true;
-}
-
 static void split_spec(const char *spec, char *dir, size_t len,
 	const char **ref)
 {

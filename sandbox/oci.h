@@ -22,4 +22,11 @@ bool cw_oci_normalize(const char *spec, char *out, size_t len, char *err,
 bool cw_oci_prepare(const char *spec, bool unpack, char *root, size_t len,
 	char *err, size_t errlen);
 
+/*
+ * cw_oci_prepare in the crate-wl-oci helper process (crate-wl itself does
+ * not link libarchive or json-c): the same contract.
+ */
+bool cw_oci_root(const char *spec, bool dry_run, char *root, size_t len,
+	char *err, size_t errlen);
+
 #endif

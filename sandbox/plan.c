@@ -305,7 +305,7 @@ struct cw_plan *cw_plan_create(const struct cw_sandbox_config *cfg,
 	const char *root = cfg->root ? cfg->root : "/";
 	char oci_root[PATH_MAX];
 	if (strncmp(root, "oci:", 4) == 0) {
-		if (!cw_oci_prepare(root, !dry_run, oci_root, sizeof(oci_root),
+		if (!cw_oci_root(root, dry_run, oci_root, sizeof(oci_root),
 				err, errlen)) {
 			goto fail;
 		}
@@ -341,6 +341,10 @@ struct cw_plan *cw_plan_create(const struct cw_sandbox_config *cfg,
 	if (plan->persist_home != NULL) {
 		ok = ok && add_op(plan, CW_OP_BIND, plan->persist_home,
 			plan->home, 0, 0);
+	} else if (strcmp(plan->home, "/root") == 0 ||
+			strncmp(plan->home, "/home/", 6) == 0) {
+		/* already on a tmpfs of the sandbox's own */
+		ok = ok && add_op(plan, CW_OP_MKDIR, NULL, plan->home, 0700, 0);
 	} else {
 		ok = ok && add_op(plan, CW_OP_TMPFS, NULL, plan->home, 0700,
 			0);
@@ -409,8 +413,21 @@ void cw_plan_print(const struct cw_plan *plan, FILE *f)
 		(unsigned)plan->uid, (unsigned)plan->gid);
 	fprintf(f, "home: %s\nruntime-dir: %s\n", plan->home,
 		plan->runtime_dir);
-	fprintf(f, "environment:\n");
+	/* what differs from the caller's environment, not all of it */
+	fprintf(f, "environment: the caller's, without");
+	for (size_t i = 0; i < sizeof(dropped_env) / sizeof(*dropped_env);
+			i++) {
+		fprintf(f, " %s", dropped_env[i]);
+	}
+	fprintf(f, "; set:\n");
 	for (size_t i = 0; i < plan->nenvp; i++) {
-		fprintf(f, "  %s\n", plan->envp[i]);
+		size_t n = strcspn(plan->envp[i], "=");
+		char name[256];
+		snprintf(name, sizeof(name), "%.*s", (int)n, plan->envp[i]);
+		const char *outside = getenv(name);
+		if (outside == NULL || strcmp(outside, plan->envp[i] + n + 1) ||
+				env_dropped(plan->envp[i])) {
+			fprintf(f, "  %s\n", plan->envp[i]);
+		}
 	}
 }

@@ -1,0 +1,43 @@
+/*
+ * crate-wl-oci: the OCI image unpacker, a process of its own so that
+ * crate-wl does not load libarchive and json-c at every start, and so that
+ * untrusted layers are parsed under no_new_privs and the seccomp baseline.
+ *   crate-wl-oci [--dry-run] oci:DIR[:REF]
+ * prints the root directory on stdout; errors go to stderr.
+ */
+#include <stdio.h>
+#include <string.h>
+#include "log.h"
+#include "oci.h"
+#include "sandbox.h"
+
+int main(int argc, char *argv[])
+{
+	bool dry_run = argc == 3 && strcmp(argv[1], "--dry-run") == 0;
+	if (argc != 2 + dry_run || strncmp(argv[argc - 1], "oci:", 4) != 0) {
+		fprintf(stderr, "usage: crate-wl-oci [--dry-run] "
+			"oci:DIR[:REF]\n");
+		return 2;
+	}
+	char err[1024];
+	struct cw_seccomp *sc = cw_seccomp_create(err, sizeof(err));
+	if (sc == NULL) {
+		cw_msg("%s", err);
+		return 1;
+	}
+	cw_set_no_new_privs();
+	if (!cw_seccomp_load(sc)) {
+		cw_msg("cannot load the seccomp filter");
+		cw_seccomp_destroy(sc);
+		return 1;
+	}
+	cw_seccomp_destroy(sc);
+	char root[4096];
+	if (!cw_oci_prepare(argv[argc - 1], !dry_run, root, sizeof(root), err,
+			sizeof(err))) {
+		cw_msg("%s", err);
+		return 1;
+	}
+	printf("%s\n", root);
+	return fflush(stdout) == 0 ? 0 : 1;
+}
