@@ -163,6 +163,32 @@ instances)
 	cw enter "$id" true 2>/dev/null && fail "enter into a stopped sandbox"
 	pass "ps, enter, stop"
 	;;
+die-with-parent)
+	# crate-wl killed outright: the whole sandbox goes with it
+	$RUNAS "$CRATE_WL" run --no-wayland --app orphan --json-status 3 -- \
+		sh -c 'sleep 60 & echo ready; exec sleep 60' \
+		3>"$T/status" >"$T/out" &
+	pid=$!
+	track $pid
+	for _ in $(seq 1 200); do grep -q ready "$T/out" && break; sleep 0.02; done
+	grep -q ready "$T/out" || fail "the command did not start"
+	init=$(sed -n 's/.*"child-pid": \([0-9]*\).*/\1/p' "$T/status")
+	[ -n "$init" ] || fail "no child-pid"
+	inside=$(cat /proc/$init/task/$init/children)
+	[ -n "$inside" ] || fail "no processes in the sandbox"
+	kill -KILL $pid
+	wait $pid 2>/dev/null
+	for _ in $(seq 1 250); do
+		alive=
+		for p in $init $inside; do kill -0 $p 2>/dev/null && alive="$alive $p"; done
+		[ -z "$alive" ] && break
+		sleep 0.02
+	done
+	[ -z "$alive" ] || fail "left running after crate-wl died:$alive"
+	as_user "$CRATE_WL" ps | grep -q " orphan " && fail "ps lists a dead sandbox"
+	no_leftovers
+	pass "the sandbox dies with crate-wl; ps removes what it left"
+	;;
 manifest)
 	mkdir -p "$XDG_CONFIG_HOME/crate-wl/apps"
 	cat > "$XDG_CONFIG_HOME/crate-wl/apps/hello.crate" <<'CRATE'
