@@ -45,6 +45,11 @@ int main(int argc, char *argv[])
 		printf("crate-wl %s\n", CW_VERSION);
 		return 0;
 	}
+	size_t n = strlen(argv[1]);
+	if (n > 6 && strcmp(argv[1] + n - 6, ".crate") == 0) {
+		/* a manifest run as "#!/usr/bin/env crate-wl" */
+		return cw_cmd_app(argc, argv);
+	}
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
 		if (strcmp(argv[1], commands[i].name) == 0) {
 			return commands[i].run(argc - 1, argv + 1);

@@ -212,6 +212,13 @@ CRATE
 		"$XDG_CONFIG_HOME/crate-wl/apps/hello.crate" x) ||
 		fail "running the manifest directly"
 	[ "$out" = "hello from-manifest x" ] || fail "direct run: $out"
+	# the short form of DESIGN.md: #!/usr/bin/env crate-wl
+	sed '1s|.*|#!/usr/bin/env crate-wl|' \
+		"$XDG_CONFIG_HOME/crate-wl/apps/hello.crate" > "$T/short.crate"
+	chmod 755 "$T/short.crate"
+	out=$(PATH=$(dirname "$CRATE_WL"):$PATH timeout 20 $RUNAS \
+		"$T/short.crate" y) || fail "running a #!/usr/bin/env crate-wl manifest"
+	[ "$out" = "hello from-manifest y" ] || fail "short direct run: $out"
 	printf '[app]\nexec = true\n[sandbox]\nnet = sideways\n' > "$T/bad.crate"
 	cw app "$T/bad.crate" 2>"$T/err" && fail "a bad manifest ran"
 	grep -q "$T/bad.crate:4:" "$T/err" || fail "no file:line: $(cat "$T/err")"
