@@ -25,6 +25,7 @@ static const char usage_text[] =
 	"  --allow IFACE  --deny IFACE  --screencopy deny|ask|allow\n"
 	"  --clipboard deny|focus|ask|allow  --prompt FRONTEND\n"
 	"                          the sandbox's Wayland policy\n"
+	"  --x11                   a private Xwayland for X11 apps (DISPLAY)\n"
 	"  --no-wayland            no display at all\n"
 	"  --dry-run               print the plan, run nothing\n"
 	"  --json-status FD        write the child's pid and exit code to FD\n"
@@ -50,7 +51,7 @@ int cw_run_parse_options(int argc, char *argv[], const char *usage,
 		OPT_ROOT = 256, OPT_BIND, OPT_RO_BIND, OPT_HOME, OPT_NET,
 		OPT_DEVICE, OPT_ENV, OPT_APP, OPT_POLICY, OPT_ALLOW, OPT_DENY,
 		OPT_SCREENCOPY, OPT_CLIPBOARD, OPT_PROMPT, OPT_NO_WAYLAND,
-		OPT_DRY_RUN, OPT_JSON_STATUS, OPT_TRACE,
+		OPT_DRY_RUN, OPT_JSON_STATUS, OPT_TRACE, OPT_X11,
 	};
 	static const struct option longopts[] = {
 		{ "root", required_argument, NULL, OPT_ROOT },
@@ -68,6 +69,7 @@ int cw_run_parse_options(int argc, char *argv[], const char *usage,
 		{ "clipboard", required_argument, NULL, OPT_CLIPBOARD },
 		{ "prompt", required_argument, NULL, OPT_PROMPT },
 		{ "no-wayland", no_argument, NULL, OPT_NO_WAYLAND },
+		{ "x11", no_argument, NULL, OPT_X11 },
 		{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
 		{ "json-status", required_argument, NULL, OPT_JSON_STATUS },
 		{ "trace", no_argument, NULL, OPT_TRACE },
@@ -102,6 +104,9 @@ int cw_run_parse_options(int argc, char *argv[], const char *usage,
 			break;
 		case OPT_NO_WAYLAND:
 			cfg->wayland = false;
+			break;
+		case OPT_X11:
+			cfg->x11 = true;
 			break;
 		case OPT_DRY_RUN:
 			opts->dry_run = true;

@@ -237,6 +237,18 @@ bool cw_sandbox_config_set(struct cw_sandbox_config *cfg, const char *key,
 			return false;
 		}
 		return replace(&cfg->app, value);
+	} else if (strcmp(key, "x11") == 0) {
+		if (strcmp(value, "true") == 0 || strcmp(value, "yes") == 0) {
+			cfg->x11 = true;
+		} else if (strcmp(value, "false") == 0 ||
+				strcmp(value, "no") == 0) {
+			cfg->x11 = false;
+		} else {
+			snprintf(err, errlen, "x11: '%s': expected true or "
+				"false", value);
+			return false;
+		}
+		return true;
 	} else if (strcmp(key, "wayland") == 0) {
 		if (strcmp(value, "true") == 0 || strcmp(value, "yes") == 0) {
 			cfg->wayland = true;

@@ -94,6 +94,10 @@ static int dry_run(const struct cw_sandbox_config *cfg,
 	printf("namespaces: user mount pid ipc uts%s\n",
 		cfg->net == CW_NET_HOST ? "" : " net");
 	printf("network: %s\n", net_name(cfg->net));
+	if (cfg->x11) {
+		printf("x11: a private rootful Xwayland on :0, a client of "
+			"the sandbox's proxy\n");
+	}
 	printf("process: pid-1 reaper, dies with crate-wl, new session, "
 		"no_new_privs, no capabilities\n");
 	cw_plan_print(plan, stdout);

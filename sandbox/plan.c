@@ -232,6 +232,11 @@ static bool build_env(struct cw_plan *plan,
 	if (wayland) {
 		ok = ok && env_put(plan, "WAYLAND_DISPLAY=wayland-0");
 	}
+	if (wayland && cfg->x11) {
+		/* /tmp and the abstract namespace are the sandbox's: :0 is
+		 * always free */
+		ok = ok && env_put(plan, "DISPLAY=:0");
+	}
 	if (cfg->app != NULL) {
 		snprintf(buf, sizeof(buf), "CRATE_WL_APP=%s", cfg->app);
 		ok = ok && env_put(plan, buf);
@@ -274,6 +279,12 @@ struct cw_plan *cw_plan_create(const struct cw_sandbox_config *cfg,
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
+	if (cfg->x11 && !cfg->wayland) {
+		snprintf(err, errlen, "--x11 needs the sandbox's Wayland "
+			"display: Xwayland is one of its clients");
+		goto fail;
+	}
+	plan->x11 = cfg->x11;
 	plan->uid = getuid();
 	plan->gid = getgid();
 	const char *home = getenv("HOME");

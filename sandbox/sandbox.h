@@ -49,6 +49,7 @@ struct cw_sandbox_config {
 	enum cw_net_mode net;
 	bool dev_dri;
 	bool wayland;
+	bool x11; /* a private rootful Xwayland, a client of the proxy */
 	struct cw_bind binds[CW_SANDBOX_MAX_ITEMS];
 	size_t nbinds;
 	char *env[CW_SANDBOX_MAX_ITEMS]; /* NAME=VALUE */
@@ -112,6 +113,7 @@ struct cw_plan {
 	char **envp;       /* the command's environment */
 	size_t nenvp;
 	char *cwd;
+	bool x11;          /* start Xwayland on :0 first */
 };
 
 /*

@@ -87,6 +87,53 @@ void cw_sandbox_exec(const struct cw_seccomp *sc, char *const argv[],
 	_exit(err == ENOENT ? 127 : 126);
 }
 
+/*
+ * A private rootful Xwayland on :0, a client of the sandbox's proxy with
+ * the command's restrictions; ready when it writes its display number to
+ * the -displayfd pipe. The reaper reaps it; it ends with the sandbox.
+ */
+static void start_xwayland(struct cw_plan *plan, const struct cw_seccomp *sc,
+	int status_fd)
+{
+	int ready[2];
+	if (pipe2(ready, O_CLOEXEC) < 0) {
+		cw_die_errno("pipe");
+	}
+	pid_t pid = fork();
+	if (pid < 0) {
+		cw_die_errno("fork");
+	}
+	if (pid == 0) {
+		close(ready[0]);
+		int fd = dup(ready[1]); /* without O_CLOEXEC */
+		char fdnum[16];
+		snprintf(fdnum, sizeof(fdnum), "%d", fd);
+		char *argv[] = {
+			"Xwayland", ":0", "-displayfd", fdnum, "-nolisten",
+			"tcp", "-noreset", NULL,
+		};
+		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+		if (null >= 0) {
+			dup2(null, STDIN_FILENO);
+			dup2(null, STDOUT_FILENO);
+		}
+		cw_sandbox_exec(sc, argv, plan->envp, "/", status_fd);
+	}
+	close(ready[1]);
+	/* the number, then a newline, maybe in two writes: closing the
+	 * pipe before the newline would kill Xwayland with EPIPE */
+	char c = 0;
+	ssize_t n;
+	do {
+		n = read(ready[0], &c, 1);
+	} while ((n == 1 && c != '\n') || (n < 0 && errno == EINTR));
+	close(ready[0]);
+	if (n <= 0) {
+		cw_die("Xwayland did not start (is the package xwayland "
+			"installed?)");
+	}
+}
+
 static _Noreturn void init_main(struct cw_plan *plan,
 	const struct cw_seccomp *sc, char *const argv[], int status_fd,
 	int sync_fd, bool net)
@@ -112,6 +159,10 @@ static _Noreturn void init_main(struct cw_plan *plan,
 		_exit(1);
 	}
 	close(sync_fd);
+
+	if (plan->x11) {
+		start_xwayland(plan, sc, status_fd);
+	}
 
 	pid_t child = fork();
 	if (child < 0) {

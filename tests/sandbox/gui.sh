@@ -91,6 +91,37 @@ P
 	[ "$(wc -l < "$T/prompts.log")" = 2 ] || fail "not asked twice"
 	pass "the sandbox's proxy asks, and the answer holds"
 	;;
+x11)
+	# an X11 app: a private rootful Xwayland inside, a client of the
+	# sandbox's proxy; the host's X server is never involved
+	CORE_TEST=0
+	need Xwayland xdpyinfo xmessage
+	host_x0=$([ -e /tmp/.X11-unix/X0 ] && echo yes)
+	out=$(cw run --x11 -- sh -c 'echo "$DISPLAY"; xdpyinfo | grep -c "^screen #"') ||
+		fail "xdpyinfo in the sandbox: $out"
+	[ "$(echo $out)" = ":0 1" ] || fail "unexpected: $(echo $out)"
+	[ -n "$host_x0" ] || [ ! -e /tmp/.X11-unix/X0 ] ||
+		fail "the sandbox's X server appeared on the host"
+	$RUNAS "$CRATE_WL" run --x11 -- xmessage -timeout 30 hello \
+		>"$T/app.log" 2>&1 &
+	pid=$!
+	track $pid
+	for _ in $(seq 1 200); do
+		swaymsg_tree > "$T/tree" 2>/dev/null
+		grep -q '"pid": [0-9]' "$T/tree" && break
+		kill -0 $pid 2>/dev/null || break
+		sleep 0.05
+	done
+	wpid=$(sed -n 's/.*"pid": \([0-9]*\).*/\1/p' "$T/tree" | head -1)
+	[ "$wpid" = "$pid" ] || {
+		cat "$T/app.log" >&2
+		fail "no window from the sandbox's Xwayland (pid '$wpid', proxy $pid)"
+	}
+	kill -TERM $pid
+	for _ in $(seq 1 250); do kill -0 $pid 2>/dev/null || break; sleep 0.02; done
+	kill -0 $pid 2>/dev/null && fail "did not end on SIGTERM"
+	pass "an X11 app maps a window through the sandbox's own Xwayland"
+	;;
 app-*)
 	app=${CASE#app-}
 	manifest="$APPS/$app.crate"
