@@ -130,7 +130,14 @@ int cw_run_parse_options(int argc, char *argv[], const char *usage,
 			return 2;
 		}
 		if (!ok) {
-			cw_msg("--%s: %s", longopts[index].name, err);
+			/* the message may already start with the key */
+			const char *name = longopts[index].name;
+			size_t n = strlen(name);
+			if (strncmp(err, name, n) == 0 && err[n] == ':') {
+				cw_msg("--%s", err);
+			} else {
+				cw_msg("--%s: %s", name, err);
+			}
 			return 2;
 		}
 	}
