@@ -171,7 +171,7 @@ bool cw_sandbox_config_set(struct cw_sandbox_config *cfg, const char *key,
 		}
 		char resolved[PATH_MAX];
 		if (realpath(value, resolved) == NULL) {
-			snprintf(err, errlen, "root %s: %s", value,
+			snprintf(err, errlen, "%s: %s", value,
 				strerror(errno));
 			return false;
 		}

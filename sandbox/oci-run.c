@@ -25,14 +25,14 @@ bool cw_oci_normalize(const char *spec, char *out, size_t len, char *err,
 	}
 	char real[PATH_MAX];
 	if (dir[0] == '\0' || realpath(dir, real) == NULL) {
-		snprintf(err, errlen, "root %s: %s", spec, dir[0] ?
+		snprintf(err, errlen, "%s: %s", spec, dir[0] ?
 			strerror(errno) : "no directory");
 		return false;
 	}
 	int n = snprintf(out, len, "oci:%s%s%s", real, ref ? ":" : "",
 		ref ? ref : "");
 	if (n < 0 || (size_t)n >= len) {
-		snprintf(err, errlen, "root %s: path too long", spec);
+		snprintf(err, errlen, "%s: path too long", spec);
 		return false;
 	}
 	return true;
