@@ -93,9 +93,10 @@ for _ in $(seq 1 200); do
 	sleep 0.02
 done
 [ "$(grep -c ready "$T/frames")" -ge 3 ] || fail "the capture loop got no frames: $(cat "$T/frames.err")"
+# from now on the user says no (set before the revoke: the next frame asks)
+answer 1
 "$CRATE_WL" permissions revoke capture-test screencopy 2> "$T/revoke.err"
 grep -q "1 running instance of capture-test told" "$T/revoke.err" || fail "revoke: $(cat "$T/revoke.err")"
-answer 1
 wait $capturer || fail "the capture loop broke: $(cat "$T/frames.err")"
 ready=$(grep -c ready "$T/frames")
 failed=$(grep -c failed "$T/frames")
