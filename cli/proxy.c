@@ -253,63 +253,6 @@ static void signal_dispatch(struct cw_source *source, uint32_t events)
 	}
 }
 
-/* The app's identity, how to ask, where answers are kept, and the control
- * socket through which revokes arrive. */
-static bool setup_permissions(struct cw_proxy *proxy,
-	const struct proxy_options *o, struct cw_control **control)
-{
-	const char *app = o->app;
-	char derived[101];
-	if (app == NULL && o->command != NULL) {
-		/* the command's name, made into a valid app name */
-		const char *base = strrchr(o->command[0], '/');
-		base = base ? base + 1 : o->command[0];
-		size_t i = 0;
-		for (; base[i] && i < sizeof(derived) - 1; i++) {
-			char c = base[i];
-			derived[i] = cw_store_valid_app((char[]){ c, 0 }) ? c : '_';
-		}
-		derived[i] = '\0';
-		app = derived[0] ? derived : "unnamed";
-	} else if (app == NULL) {
-		app = "unnamed";
-	}
-	const char *spec = o->prompt;
-	bool chosen = spec != NULL;
-	if (spec == NULL) {
-		/* the desktop's own dialog where there is a desktop */
-		spec = getenv("DBUS_SESSION_BUS_ADDRESS") ? "portal" : "none";
-	}
-	char err[512];
-	struct cw_prompter *prompter = NULL;
-	if (strcmp(spec, "none") != 0) {
-		prompter = cw_prompter_create(proxy->loop, spec,
-			o->prompt_timeout_s * 1000, err, sizeof(err));
-		if (prompter == NULL && chosen) {
-			cw_msg("--prompt %s: %s", spec, err);
-			return false;
-		}
-		if (prompter == NULL) {
-			cw_proxy_trace(proxy, "PROMPT", "none: %s", err);
-		}
-	}
-	char store[4096];
-	const char *store_path = store;
-	if (!cw_store_default_path(store, sizeof(store), err, sizeof(err))) {
-		cw_msg("answers will not be remembered: %s", err);
-		store_path = NULL;
-	}
-	if (!cw_proxy_set_permissions(proxy, app, prompter, store_path)) {
-		cw_msg("out of memory");
-		return false;
-	}
-	*control = cw_control_create(proxy, err, sizeof(err));
-	if (*control == NULL) {
-		cw_msg("revokes will not reach this proxy at once: %s", err);
-	}
-	return true;
-}
-
 /* true in the background child, which goes on serving. */
 static bool background(bool trace)
 {
@@ -403,7 +346,9 @@ int cw_cmd_proxy(int argc, char *argv[])
 	}
 	cw_loop_add(loop, &st.signal_source, sfd, EPOLLIN, signal_dispatch);
 	proxy->trace = o.trace;
-	if (!setup_permissions(proxy, &o, &control)) {
+	if (!cw_proxy_setup_permissions(proxy, o.app,
+			o.command ? o.command[0] : NULL, o.prompt,
+			o.prompt_timeout_s * 1000, &control)) {
 		ret = 2;
 		goto out;
 	}

@@ -58,6 +58,22 @@ void cw_proxy_release(struct cw_proxy *proxy);
 bool cw_proxy_set_permissions(struct cw_proxy *proxy, const char *app,
 	struct cw_prompter *prompter, const char *store_path);
 
+struct cw_control;
+
+/* A valid app name from a command: its basename, odd characters as '_'. */
+void cw_app_name_from_command(const char *command, char *out, size_t len);
+
+/*
+ * The usual set-up of the above: app NULL means the command's name, prompt
+ * NULL means the desktop's dialog where there is a session bus (else
+ * none); the store at its default place, and a control socket (NULL in
+ * *control if it cannot be made, which is said on stderr). false: a
+ * --prompt that cannot work, said on stderr.
+ */
+bool cw_proxy_setup_permissions(struct cw_proxy *proxy, const char *app,
+	const char *command, const char *prompt, int timeout_ms,
+	struct cw_control **control);
+
 /* A trace line not tied to one client. */
 void cw_proxy_trace(struct cw_proxy *proxy, const char *what,
 	const char *fmt, ...) __attribute__((format(printf, 3, 4)));

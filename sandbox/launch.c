@@ -198,55 +198,8 @@ static void signal_dispatch(struct cw_source *source, uint32_t events)
 static bool setup_permissions(struct launch *l,
 	const struct cw_sandbox_config *cfg)
 {
-	char app[65];
-	if (cfg->app != NULL) {
-		snprintf(app, sizeof(app), "%s", cfg->app);
-	} else {
-		const char *base = strrchr(cfg->argv[0], '/');
-		base = base ? base + 1 : cfg->argv[0];
-		size_t i = 0;
-		for (; base[i] != '\0' && i < sizeof(app) - 1; i++) {
-			char c[2] = { base[i], '\0' };
-			app[i] = cw_store_valid_app(c) ? c[0] : '_';
-		}
-		app[i] = '\0';
-		if (!cw_store_valid_app(app)) {
-			snprintf(app, sizeof(app), "unnamed");
-		}
-	}
-	const char *spec = cfg->prompt;
-	if (spec == NULL) {
-		/* the desktop's own dialog where there is a desktop */
-		spec = getenv("DBUS_SESSION_BUS_ADDRESS") ? "portal" : "none";
-	}
-	char err[512];
-	struct cw_prompter *prompter = NULL;
-	if (strcmp(spec, "none") != 0) {
-		prompter = cw_prompter_create(l->loop, spec, PROMPT_TIMEOUT_MS,
-			err, sizeof(err));
-		if (prompter == NULL && cfg->prompt != NULL) {
-			cw_msg("--prompt %s: %s", spec, err);
-			return false;
-		}
-		if (prompter == NULL) {
-			cw_proxy_trace(l->proxy, "PROMPT", "none: %s", err);
-		}
-	}
-	char store[PATH_MAX];
-	const char *store_path = store;
-	if (!cw_store_default_path(store, sizeof(store), err, sizeof(err))) {
-		cw_msg("answers will not be remembered: %s", err);
-		store_path = NULL;
-	}
-	if (!cw_proxy_set_permissions(l->proxy, app, prompter, store_path)) {
-		cw_msg("out of memory");
-		return false;
-	}
-	l->control = cw_control_create(l->proxy, err, sizeof(err));
-	if (l->control == NULL) {
-		cw_msg("revokes will not reach this sandbox at once: %s", err);
-	}
-	return true;
+	return cw_proxy_setup_permissions(l->proxy, cfg->app, cfg->argv[0],
+		cfg->prompt, PROMPT_TIMEOUT_MS, &l->control);
 }
 
 static void json_status(int fd, const char *fmt, ...)
