@@ -21,6 +21,7 @@
 #include "prompt.h"
 #include "proxy.h"
 #include "store.h"
+#include "util.h"
 
 static const char usage_text[] =
 	"usage: crate-wl proxy [--policy strict|default|trusted|FILE]\n"
@@ -57,18 +58,6 @@ struct run_state {
 	int child_status;
 	bool child_done;
 };
-
-static bool parse_int(const char *s, int *out)
-{
-	char *end;
-	errno = 0;
-	long v = strtol(s, &end, 10);
-	if (errno || *s == '\0' || *end != '\0' || v < 0 || v > INT_MAX) {
-		return false;
-	}
-	*out = (int)v;
-	return true;
-}
 
 static int parse_options(int argc, char *argv[], struct proxy_options *o)
 {
@@ -113,7 +102,7 @@ static int parse_options(int argc, char *argv[], struct proxy_options *o)
 			o->socket_path = optarg;
 			break;
 		case 'f':
-			if (!parse_int(optarg, &o->client_fd)) {
+			if (!cw_parse_uint(optarg, &o->client_fd)) {
 				cw_msg("--fd %s: not a file descriptor number",
 					optarg);
 				return 2;
@@ -134,7 +123,7 @@ static int parse_options(int argc, char *argv[], struct proxy_options *o)
 			o->prompt = optarg;
 			break;
 		case 'T':
-			if (!parse_int(optarg, &o->prompt_timeout_s) ||
+			if (!cw_parse_uint(optarg, &o->prompt_timeout_s) ||
 					o->prompt_timeout_s < 1) {
 				cw_msg("--prompt-timeout %s: a number of seconds",
 					optarg);
@@ -197,7 +186,7 @@ static bool find_upstream(char *path, size_t len, int *fd)
 	const char *sock = getenv("WAYLAND_SOCKET");
 	if (sock != NULL) {
 		int n;
-		if (!parse_int(sock, &n) || fcntl(n, F_GETFD) < 0) {
+		if (!cw_parse_uint(sock, &n) || fcntl(n, F_GETFD) < 0) {
 			cw_msg("WAYLAND_SOCKET=%s is not an open file descriptor",
 				sock);
 			return false;

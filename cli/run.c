@@ -9,6 +9,7 @@
 #include "commands.h"
 #include "log.h"
 #include "run.h"
+#include "util.h"
 
 static const char usage_text[] =
 	"usage: crate-wl run [OPTION]... -- COMMAND [ARG]...\n"
@@ -30,18 +31,6 @@ static const char usage_text[] =
 	"  --dry-run               print the plan, run nothing\n"
 	"  --json-status FD        write the child's pid and exit code to FD\n"
 	"  --trace                 print the proxy's filter decisions\n";
-
-static bool parse_fd(const char *s, int *out)
-{
-	char *end;
-	errno = 0;
-	long v = strtol(s, &end, 10);
-	if (errno || *s == '\0' || *end != '\0' || v < 0 || v > INT_MAX) {
-		return false;
-	}
-	*out = (int)v;
-	return true;
-}
 
 int cw_run_parse_options(int argc, char *argv[], const char *usage,
 	struct cw_sandbox_config *cfg, struct cw_launch_options *opts,
@@ -112,7 +101,7 @@ int cw_run_parse_options(int argc, char *argv[], const char *usage,
 			opts->dry_run = true;
 			break;
 		case OPT_JSON_STATUS:
-			if (!parse_fd(optarg, &opts->json_status_fd) ||
+			if (!cw_parse_uint(optarg, &opts->json_status_fd) ||
 					fcntl(opts->json_status_fd, F_GETFD) < 0) {
 				cw_msg("--json-status %s: not an open file "
 					"descriptor", optarg);

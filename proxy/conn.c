@@ -12,6 +12,7 @@
 #include "cw-protocol-tables.h"
 #include "hooks.h"
 #include "log.h"
+#include "util.h"
 #include "proxy.h"
 #include "wire.h"
 
@@ -25,12 +26,6 @@ static uint8_t scratch[CW_READ_SIZE + 2 * CW_MAX_MESSAGE_SIZE];
 
 static const struct cw_message *msg_delete_id, *msg_display_error;
 
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* ---- byte buffers ---- */
 
@@ -357,7 +352,7 @@ static void conn_linger(struct cw_conn *conn)
 {
 	struct cw_proxy *proxy = conn->proxy;
 	conn->closing = true;
-	conn->close_deadline_ms = now_ms() + CLOSE_LINGER_MS;
+	conn->close_deadline_ms = cw_now_ms() + CLOSE_LINGER_MS;
 	endpoint_close(proxy, &conn->server);
 	conn->server.eof = true;
 	if (!endpoint_flush(&conn->client)) {

@@ -17,6 +17,7 @@
 #include "permission.h"
 #include "prompt.h"
 #include "log.h"
+#include "util.h"
 #include "proxy.h"
 #include "wire.h"
 
@@ -291,17 +292,11 @@ bool cw_proxy_listen(struct cw_proxy *proxy, const char *path)
 	return true;
 }
 
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 int cw_proxy_dispatch(struct cw_proxy *proxy, int timeout_ms)
 {
 	/* connections that sent an error get a moment to be read */
-	int64_t now = now_ms();
+	int64_t now = cw_now_ms();
 	int64_t next = -1;
 	struct cw_conn *conn, *tmp;
 	cw_list_for_each_safe(conn, tmp, &proxy->conns, link) {

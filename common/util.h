@@ -1,0 +1,14 @@
+/* Small helpers shared across the project. */
+#ifndef CW_UTIL_H
+#define CW_UTIL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* A decimal number from 0 to INT_MAX, the whole string. */
+bool cw_parse_uint(const char *s, int *out);
+
+/* CLOCK_MONOTONIC in milliseconds. */
+int64_t cw_now_ms(void);
+
+#endif
