@@ -270,21 +270,35 @@ bool cw_proxy_listen(struct cw_proxy *proxy, const char *path)
 		cw_msg("socket path too long: %s", path);
 		return false;
 	}
-	strcpy(addr.sun_path, path);
+	/* bind under a temporary name and rename once listening, so that a
+	 * client never finds a socket that refuses it */
+	errno = 0;
+	char tmp[sizeof(addr.sun_path)];
+	int n = snprintf(tmp, sizeof(tmp), "%s.%d", path, (int)getpid());
+	bool renamed = n > 0 && (size_t)n < sizeof(tmp);
+	strcpy(addr.sun_path, renamed ? tmp : path);
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0) {
 		cw_msg("socket: %s", strerror(errno));
 		return false;
 	}
-	if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)) != 0) {
-		cw_msg("cannot create the socket %s: %s", path, strerror(errno));
+	if (access(path, F_OK) == 0) {
+		errno = EEXIST; /* the rename would replace it silently */
+	}
+	if (errno == EEXIST || bind(fd, (struct sockaddr *)&addr,
+			sizeof(addr)) != 0) {
+		cw_msg("cannot create the socket %s: %s", path,
+			strerror(errno));
 		close(fd);
 		return false;
 	}
-	if (listen(fd, LISTEN_BACKLOG) != 0 || !cw_loop_add(proxy->loop,
-			&proxy->listener, fd, EPOLLIN, listener_dispatch)) {
+	if (listen(fd, LISTEN_BACKLOG) != 0 ||
+			(renamed && rename(tmp, path) != 0) ||
+			!cw_loop_add(proxy->loop, &proxy->listener, fd, EPOLLIN,
+			listener_dispatch)) {
 		cw_msg("cannot listen on %s: %s", path, strerror(errno));
 		close(fd);
+		unlink(addr.sun_path);
 		unlink(path);
 		return false;
 	}
