@@ -111,13 +111,12 @@ void cw_conn_trace(struct cw_conn *conn, const char *what, const char *fmt,
 	if (!conn->proxy->trace) {
 		return;
 	}
-	char text[512];
+	char who[80];
+	snprintf(who, sizeof(who), "%u %s", conn->id, conn->label);
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(text, sizeof(text), fmt, ap);
+	cw_proxy_vtrace(conn->proxy, who, what, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "crate-wl[%u %s]: %s %s\n", conn->id, conn->label, what,
-		text);
 }
 
 /* ---- lifetime ---- */

@@ -126,18 +126,28 @@ bool cw_proxy_set_permissions(struct cw_proxy *proxy, const char *app,
 	return true;
 }
 
-void cw_proxy_trace(struct cw_proxy *proxy, const char *what,
-	const char *fmt, ...)
+void cw_proxy_vtrace(struct cw_proxy *proxy, const char *who,
+	const char *what, const char *fmt, va_list ap)
 {
 	if (!proxy->trace) {
 		return;
 	}
 	char text[512];
+	vsnprintf(text, sizeof(text), fmt, ap);
+	if (who != NULL) {
+		fprintf(stderr, "crate-wl[%s]: %s %s\n", who, what, text);
+	} else {
+		fprintf(stderr, "crate-wl: %s %s\n", what, text);
+	}
+}
+
+void cw_proxy_trace(struct cw_proxy *proxy, const char *what,
+	const char *fmt, ...)
+{
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(text, sizeof(text), fmt, ap);
+	cw_proxy_vtrace(proxy, NULL, what, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "crate-wl: %s %s\n", what, text);
 }
 
 static void reap(struct cw_proxy *proxy)

@@ -7,6 +7,7 @@
 #ifndef CW_PROXY_H
 #define CW_PROXY_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -73,6 +74,10 @@ void cw_app_name_from_command(const char *command, char *out, size_t len);
 bool cw_proxy_setup_permissions(struct cw_proxy *proxy, const char *app,
 	const char *command, const char *prompt, int timeout_ms,
 	struct cw_control **control);
+
+/* A trace line: "crate-wl[WHO]: WHAT text", or without [WHO]. */
+void cw_proxy_vtrace(struct cw_proxy *proxy, const char *who,
+	const char *what, const char *fmt, va_list ap);
 
 /* A trace line not tied to one client. */
 void cw_proxy_trace(struct cw_proxy *proxy, const char *what,
