@@ -135,3 +135,116 @@ rss_kib() {
 globals() {
 	wayland-info 2>/dev/null | sed -n "s/^interface: '\([^']*\)', *version: *\([0-9]*\),.*/\1 \2/p" | sort
 }
+
+# start_pipewire [--no-session-manager] [USER]: a headless PipeWire daemon,
+# a private session bus and WirePlumber, run as USER (a uid; default the
+# caller), all on $PW_RT. The graph has a null sink "test-sink" (the
+# default sink) and a fake microphone "test-mic" (the default source, an
+# Audio/Source fed through "test-mic-feed": see mic_tone). Host-side
+# PipeWire tools find it through PIPEWIRE_RUNTIME_DIR, which is exported.
+# --no-session-manager leaves WirePlumber out.
+start_pipewire() {
+	need pipewire pw-cli pw-metadata dbus-daemon
+	local sm=1
+	if [ "${1:-}" = --no-session-manager ]; then
+		sm=0
+		shift
+	fi
+	PW_AS=${1:-}
+	PW_DIR="$T/pw"
+	PW_RT="$PW_DIR/run"
+	mkdir -p "$PW_RT" "$PW_DIR/config/pipewire/pipewire.conf.d" \
+		"$PW_DIR/config/wireplumber/main.lua.d" \
+		"$PW_DIR/config/wireplumber/bluetooth.lua.d" "$PW_DIR/state"
+	chmod 700 "$PW_RT"
+	cat > "$PW_DIR/config/pipewire/pipewire.conf.d/10-crate-wl-test.conf" <<'CONF'
+context.objects = [
+  { factory = adapter args = { factory.name = support.null-audio-sink
+    node.name = "test-sink" node.description = "test sink"
+    media.class = "Audio/Sink" audio.position = [ FL FR ]
+    monitor.channel-volumes = true object.linger = true
+    priority.session = 2000 } }
+]
+context.modules = [
+  { name = libpipewire-module-loopback args = {
+      node.description = "test microphone"
+      capture.props = { node.name = "test-mic-feed" media.class = "Audio/Sink"
+        audio.position = [ FL FR ] node.passive = true }
+      playback.props = { node.name = "test-mic" media.class = "Audio/Source"
+        audio.position = [ FL FR ] priority.session = 2000 } } }
+]
+CONF
+	# no devices, no portal: a headless graph of the test's own nodes
+	cat > "$PW_DIR/config/wireplumber/main.lua.d/80-crate-wl-test.lua" <<'LUA'
+default_access.properties["enable-flatpak-portal"] = false
+alsa_monitor.enabled = false
+v4l2_monitor.enabled = false
+libcamera_monitor.enabled = false
+LUA
+	echo 'bluez_monitor.enabled = false' \
+		> "$PW_DIR/config/wireplumber/bluetooth.lua.d/80-crate-wl-test.lua"
+	PW_RUNAS=
+	if [ -n "$PW_AS" ]; then
+		chown -R "$PW_AS:$PW_AS" "$PW_DIR"
+		PW_RUNAS="setpriv --reuid=$PW_AS --regid=$PW_AS --clear-groups"
+	fi
+	PW_ENV="PATH=/usr/bin:/bin HOME=$PW_DIR XDG_RUNTIME_DIR=$PW_RT
+		XDG_CONFIG_HOME=$PW_DIR/config XDG_STATE_HOME=$PW_DIR/state
+		DBUS_SESSION_BUS_ADDRESS=unix:path=$PW_RT/bus"
+	$PW_RUNAS dbus-daemon --session --nofork \
+		--address="unix:path=$PW_RT/bus" >"$T/dbus.log" 2>&1 &
+	PW_DBUS_PID=$!
+	track $PW_DBUS_PID
+	wait_for_socket "$PW_RT/bus" || fail "the session bus did not start"
+	pipewire_daemon
+	PW_WP_PID=
+	if [ $sm = 1 ]; then
+		need wireplumber
+		env -i $PW_ENV $PW_RUNAS wireplumber >"$T/wireplumber.log" 2>&1 &
+		PW_WP_PID=$!
+		track $PW_WP_PID
+		# ready once it chose the defaults
+		for _ in $(seq 1 250); do
+			pw-metadata -n default 0 default.audio.source 2>/dev/null |
+				grep -q test-mic && return 0
+			sleep 0.02
+		done
+		cat "$T/wireplumber.log" >&2
+		fail "WirePlumber did not choose the default source"
+	fi
+}
+
+# (re)starts the daemon alone, as start_pipewire set it up
+pipewire_daemon() {
+	env -i $PW_ENV $PW_RUNAS pipewire >>"$T/pipewire.log" 2>&1 &
+	PW_PID=$!
+	track $PW_PID
+	export PIPEWIRE_RUNTIME_DIR=$PW_RT
+	for _ in $(seq 1 250); do
+		pw-cli ls Node 2>/dev/null | grep -q '"test-mic"' && return 0
+		sleep 0.02
+	done
+	cat "$T/pipewire.log" >&2
+	fail "the PipeWire daemon did not start"
+}
+
+stop_pipewire_daemon() {
+	kill "$PW_PID" 2>/dev/null
+	wait "$PW_PID" 2>/dev/null
+}
+
+# mic_tone [FREQ]: the fake microphone says a sine (0.5 amplitude, 60 s)
+mic_tone() {
+	need sox pw-play
+	sox -n -r 48000 -c 2 -b 16 "$T/mic-tone.wav" synth 60 sine "${1:-440}" \
+		vol 0.5
+	pw-play --target test-mic-feed "$T/mic-tone.wav" 2>>"$T/mic-tone.log" &
+	MIC_TONE_PID=$!
+	track $MIC_TONE_PID
+}
+
+# rms FILE: the RMS amplitude of a recording (0 to 1), "0" when empty
+rms() {
+	sox "$1" -n stat 2>&1 | awk '/^RMS +amplitude/ {print $3; f=1}
+		END {if (!f) print 0}'
+}
