@@ -1,6 +1,8 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <sys/epoll.h>
+#include <sys/timerfd.h>
+#include <time.h>
 #include <unistd.h>
 #include "loop.h"
 
@@ -68,6 +70,66 @@ void cw_loop_remove(struct cw_loop *loop, struct cw_source *source)
 			loop->events[i].data.ptr = NULL;
 		}
 	}
+}
+
+bool cw_loop_add_timer(struct cw_loop *loop, struct cw_source *source,
+	cw_source_func dispatch)
+{
+	int fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	if (fd < 0) {
+		source->fd = -1;
+		return false;
+	}
+	if (!cw_loop_add(loop, source, fd, EPOLLIN, dispatch)) {
+		int saved = errno;
+		close(fd);
+		source->fd = -1;
+		errno = saved;
+		return false;
+	}
+	return true;
+}
+
+void cw_loop_remove_timer(struct cw_loop *loop, struct cw_source *source)
+{
+	if (source->fd < 0) {
+		return;
+	}
+	cw_loop_remove(loop, source);
+	close(source->fd);
+	source->fd = -1;
+}
+
+void cw_timer_set(struct cw_source *timer, int64_t ms)
+{
+	struct itimerspec its = { 0 };
+	if (ms == 0) {
+		its.it_value.tv_nsec = 1; /* 0 would disarm */
+	} else if (ms > 0) {
+		its.it_value.tv_sec = (time_t)(ms / 1000);
+		its.it_value.tv_nsec = (long)(ms % 1000) * 1000000L;
+	}
+	timerfd_settime(timer->fd, 0, &its, NULL);
+}
+
+void cw_timer_set_abs_usec(struct cw_source *timer, uint64_t usec)
+{
+	struct itimerspec its = { 0 };
+	if (usec != UINT64_MAX) {
+		if (usec == 0) {
+			usec = 1; /* 0 would disarm; any past time means now */
+		}
+		its.it_value.tv_sec = (time_t)(usec / 1000000);
+		its.it_value.tv_nsec = (long)(usec % 1000000) * 1000;
+	}
+	timerfd_settime(timer->fd, TFD_TIMER_ABSTIME, &its, NULL);
+}
+
+void cw_timer_ack(struct cw_source *timer)
+{
+	uint64_t n;
+	ssize_t r = read(timer->fd, &n, sizeof(n));
+	(void)r;
 }
 
 int cw_loop_dispatch(struct cw_loop *loop, int timeout_ms)

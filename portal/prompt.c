@@ -3,7 +3,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <sys/timerfd.h>
 #include <unistd.h>
 #include "list.h"
 #include "log.h"
@@ -27,8 +26,7 @@ const char *cw_answer_name(enum cw_answer answer)
 static bool none_start(struct cw_prompter *prompter, struct cw_prompt *prompt)
 {
 	/* answered through the deadline timer, armed to fire at once */
-	struct itimerspec its = { .it_value = { .tv_nsec = 1 } };
-	timerfd_settime(prompt->timer.fd, 0, &its, NULL);
+	cw_timer_set(&prompt->timer, 0);
 	prompt->priv = (void *)1;
 	return true;
 }
@@ -103,10 +101,7 @@ void cw_prompter_destroy(struct cw_prompter *prompter)
 
 static void prompt_free(struct cw_prompt *prompt)
 {
-	if (prompt->timer.fd >= 0) {
-		cw_loop_remove(prompt->prompter->loop, &prompt->timer);
-		close(prompt->timer.fd);
-	}
+	cw_loop_remove_timer(prompt->prompter->loop, &prompt->timer);
 	free((char *)prompt->request.app);
 	free((char *)prompt->request.permission);
 	free((char *)prompt->request.detail);
@@ -129,9 +124,7 @@ void cw_prompt_finish(struct cw_prompt *prompt, enum cw_answer answer,
 static void prompt_deadline(struct cw_source *source, uint32_t events)
 {
 	struct cw_prompt *prompt = cw_container_of(source, prompt, timer);
-	uint64_t expirations;
-	ssize_t n = read(source->fd, &expirations, sizeof(expirations));
-	(void)n;
+	cw_timer_ack(source);
 	if (prompt->prompter->impl == &none_impl) {
 		cw_prompt_finish(prompt, CW_ANSWER_DENY_ONCE,
 			"no prompt front-end (--prompt none)");
@@ -159,24 +152,14 @@ struct cw_prompt *cw_prompt_start(struct cw_prompter *prompter,
 	prompt->request.app = strdup(request->app);
 	prompt->request.permission = strdup(request->permission);
 	prompt->request.detail = strdup(request->detail ? request->detail : "");
-	int fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 	if (prompt->request.app == NULL || prompt->request.permission == NULL ||
-			prompt->request.detail == NULL || fd < 0 ||
-			!cw_loop_add(prompter->loop, &prompt->timer, fd, EPOLLIN,
+			prompt->request.detail == NULL ||
+			!cw_loop_add_timer(prompter->loop, &prompt->timer,
 			prompt_deadline)) {
-		if (fd >= 0 && prompt->timer.fd < 0) {
-			close(fd);
-		}
 		prompt_free(prompt);
 		return NULL;
 	}
-	struct itimerspec its = {
-		.it_value = {
-			.tv_sec = prompter->timeout_ms / 1000,
-			.tv_nsec = (prompter->timeout_ms % 1000) * 1000000L,
-		},
-	};
-	timerfd_settime(fd, 0, &its, NULL);
+	cw_timer_set(&prompt->timer, prompter->timeout_ms);
 	if (!prompter->impl->start(prompter, prompt)) {
 		prompt_free(prompt);
 		return NULL;
