@@ -14,15 +14,14 @@
  */
 #include <errno.h>
 #include <inttypes.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <sys/timerfd.h>
 #include <systemd/sd-bus.h>
 #include <time.h>
 #include <unistd.h>
+#include "bus.h"
 #include "list.h"
 #include "log.h"
 #include "prompt.h"
@@ -44,9 +43,7 @@ static const char *const backend_names[] = {
 
 struct portal_prompter {
 	struct cw_prompter base;
-	sd_bus *bus; /* NULL until a prompt needs it, or after it dropped */
-	struct cw_source bus_source;
-	struct cw_source bus_timer; /* sd_bus_get_timeout(), absolute */
+	struct cw_bus bus; /* connected when a prompt needs it */
 	/* prompts that failed before any call went out: answered from the
 	 * loop, since start() must not answer */
 	struct cw_source failed_timer;
@@ -67,21 +64,6 @@ struct portal_prompt {
 	char *tried; /* the first backend's error */
 };
 
-static void portal_update(struct portal_prompter *pp);
-
-static void set_fd_timer(int fd, uint64_t abs_usec)
-{
-	struct itimerspec its = { 0 };
-	if (abs_usec != UINT64_MAX) {
-		if (abs_usec == 0) {
-			/* 0 would disarm; any past time means now */
-			abs_usec = 1;
-		}
-		its.it_value.tv_sec = (time_t)(abs_usec / 1000000);
-		its.it_value.tv_nsec = (long)(abs_usec % 1000000) * 1000;
-	}
-	timerfd_settime(fd, TFD_TIMER_ABSTIME, &its, NULL);
-}
 
 static void portal_prompt_free(struct portal_prompt *pprompt)
 {
@@ -102,17 +84,6 @@ static void portal_answer(struct portal_prompt *pprompt, enum cw_answer answer,
 	cw_prompt_finish(prompt, answer, why);
 }
 
-static void bus_drop(struct portal_prompter *pp)
-{
-	if (pp->bus == NULL) {
-		return;
-	}
-	cw_loop_remove(pp->base.loop, &pp->bus_source);
-	pp->bus_source.fd = -1;
-	set_fd_timer(pp->bus_timer.fd, UINT64_MAX);
-	pp->bus = sd_bus_close_unref(pp->bus);
-}
-
 static void prompter_free(struct portal_prompter *pp)
 {
 	struct portal_prompt *pprompt, *tmp;
@@ -122,15 +93,8 @@ static void prompter_free(struct portal_prompter *pp)
 		pprompt->prompt->priv = NULL;
 		portal_prompt_free(pprompt);
 	}
-	bus_drop(pp);
-	if (pp->bus_timer.fd >= 0) {
-		cw_loop_remove(pp->base.loop, &pp->bus_timer);
-		close(pp->bus_timer.fd);
-	}
-	if (pp->failed_timer.fd >= 0) {
-		cw_loop_remove(pp->base.loop, &pp->failed_timer);
-		close(pp->failed_timer.fd);
-	}
+	cw_bus_finish(&pp->bus);
+	cw_loop_remove_timer(pp->base.loop, &pp->failed_timer);
 	free(pp);
 }
 
@@ -152,70 +116,23 @@ static void answer_failed(struct portal_prompter *pp);
 static void portal_process(struct portal_prompter *pp)
 {
 	pp->dispatching++;
-	while (pp->bus != NULL) {
-		int r = sd_bus_process(pp->bus, NULL);
-		if (r == 0) {
-			break;
-		}
-		if (r < 0) {
-			/* the bus went away: sd-bus has already failed every
-			 * pending call (their callbacks ran with an error) */
-			char why[256];
-			snprintf(why, sizeof(why), "lost the session bus: %s",
-				strerror(-r));
-			cw_msg("portal prompt: %s", why);
-			bus_drop(pp);
-			fail_pending(pp, why);
-			answer_failed(pp);
-		}
+	int r = cw_bus_process(&pp->bus);
+	if (r < 0) {
+		/* the bus went away: sd-bus has already failed every
+		 * pending call (their callbacks ran with an error) */
+		char why[256];
+		snprintf(why, sizeof(why), "lost the session bus: %s",
+			strerror(-r));
+		cw_msg("portal prompt: %s", why);
+		fail_pending(pp, why);
+		answer_failed(pp);
 	}
 	pp->dispatching--;
 	if (pp->dispatching == 0 && pp->destroy_pending) {
 		prompter_free(pp);
 		return;
 	}
-	portal_update(pp);
-}
-
-static void portal_update(struct portal_prompter *pp)
-{
-	if (pp->bus == NULL) {
-		return;
-	}
-	int events = sd_bus_get_events(pp->bus);
-	if (events < 0) {
-		/* closed or closing: processing notices and tidies up */
-		set_fd_timer(pp->bus_timer.fd, 0);
-		return;
-	}
-	uint32_t want = 0;
-	if (events & POLLIN) {
-		want |= EPOLLIN;
-	}
-	if (events & POLLOUT) {
-		want |= EPOLLOUT;
-	}
-	cw_loop_update(pp->base.loop, &pp->bus_source, want);
-	uint64_t deadline;
-	if (sd_bus_get_timeout(pp->bus, &deadline) < 0) {
-		deadline = UINT64_MAX;
-	}
-	set_fd_timer(pp->bus_timer.fd, deadline);
-}
-
-static void bus_readable(struct cw_source *source, uint32_t events)
-{
-	struct portal_prompter *pp = cw_container_of(source, pp, bus_source);
-	portal_process(pp);
-}
-
-static void bus_timeout(struct cw_source *source, uint32_t events)
-{
-	struct portal_prompter *pp = cw_container_of(source, pp, bus_timer);
-	uint64_t n;
-	ssize_t r = read(source->fd, &n, sizeof(n));
-	(void)r;
-	portal_process(pp);
+	cw_bus_update(&pp->bus);
 }
 
 /* The first prompt waiting for an answer for the given reason, if any. */
@@ -246,70 +163,20 @@ static void answer_failed(struct portal_prompter *pp)
 	pp->dispatching--;
 }
 
+static void bus_ready(struct cw_bus *bus)
+{
+	struct portal_prompter *pp = cw_container_of(bus, pp, bus);
+	portal_process(pp);
+}
+
 static void failed_due(struct cw_source *source, uint32_t events)
 {
 	struct portal_prompter *pp = cw_container_of(source, pp, failed_timer);
-	uint64_t n;
-	ssize_t r = read(source->fd, &n, sizeof(n));
-	(void)r;
+	cw_timer_ack(source);
 	answer_failed(pp);
 	if (pp->dispatching == 0 && pp->destroy_pending) {
 		prompter_free(pp);
 	}
-}
-
-static bool is_set(const char *var)
-{
-	const char *value = getenv(var);
-	return value != NULL && value[0] != '\0';
-}
-
-/* sd-bus finds the session bus from either of these */
-static bool bus_findable(void)
-{
-	return is_set("DBUS_SESSION_BUS_ADDRESS") || is_set("XDG_RUNTIME_DIR");
-}
-
-/* Connects to the session bus unless connected; false: why says why. */
-static bool bus_connect(struct portal_prompter *pp, char *why, size_t len)
-{
-	if (pp->bus != NULL) {
-		return true;
-	}
-	const char *addr = getenv("DBUS_SESSION_BUS_ADDRESS");
-	const char *rt = getenv("XDG_RUNTIME_DIR");
-	if (!bus_findable()) {
-		snprintf(why, len, "no session bus (DBUS_SESSION_BUS_ADDRESS "
-			"unset): the portal prompt needs one");
-		return false;
-	}
-	/* sd_bus_open_user() connects without waiting: a unix socket
-	 * connect() completes at once, authentication and Hello run later
-	 * through sd_bus_process() */
-	sd_bus *bus = NULL;
-	int r = sd_bus_open_user(&bus);
-	if (r < 0) {
-		if (is_set("DBUS_SESSION_BUS_ADDRESS")) {
-			snprintf(why, len, "no session bus at '%s': %s",
-				addr, strerror(-r));
-		} else {
-			snprintf(why, len, "no session bus (DBUS_SESSION_BUS_"
-				"ADDRESS unset, nothing at %s/bus): %s", rt,
-				strerror(-r));
-		}
-		return false;
-	}
-	int fd = sd_bus_get_fd(bus);
-	if (fd < 0 || !cw_loop_add(pp->base.loop, &pp->bus_source, fd, 0,
-			bus_readable)) {
-		snprintf(why, len, "cannot watch the session bus: %s",
-			strerror(fd < 0 ? -fd : errno));
-		pp->bus_source.fd = -1;
-		sd_bus_close_unref(bus);
-		return false;
-	}
-	pp->bus = bus;
-	return true;
 }
 
 static const char *title_verb(const char *permission)
@@ -379,7 +246,7 @@ static int send_access_dialog(struct portal_prompt *pprompt)
 		"for the \"%s\" permission.", req->app, req->permission);
 
 	sd_bus_message *m = NULL;
-	int r = sd_bus_message_new_method_call(pp->bus, &m,
+	int r = sd_bus_message_new_method_call(pp->bus.bus, &m,
 		backend_names[pprompt->backend], PORTAL_PATH, ACCESS_IFACE,
 		"AccessDialog");
 	if (r < 0) {
@@ -398,7 +265,7 @@ static int send_access_dialog(struct portal_prompt *pprompt)
 	if (r >= 0) {
 		uint64_t usec = (uint64_t)pp->base.timeout_ms * 1000 +
 			CALL_SLACK_USEC;
-		r = sd_bus_call_async(pp->bus, &pprompt->slot, m,
+		r = sd_bus_call_async(pp->bus.bus, &pprompt->slot, m,
 			access_reply, pprompt, usec);
 	}
 	sd_bus_message_unref(m);
@@ -530,7 +397,7 @@ static void keep_first_error(struct portal_prompt *pprompt,
 /* Request.Close on the prompt's handle, fire and forget. */
 static void send_close(struct portal_prompt *pprompt)
 {
-	sd_bus *bus = pprompt->pp->bus;
+	sd_bus *bus = pprompt->pp->bus.bus;
 	sd_bus_message *m = NULL;
 	if (bus != NULL && sd_bus_message_new_method_call(bus, &m,
 			backend_names[pprompt->backend], pprompt->handle,
@@ -626,7 +493,8 @@ static bool portal_start(struct cw_prompter *prompter,
 
 	char why[512];
 	int r = 0;
-	if (!bus_connect(pp, why, sizeof(why))) {
+	if (!cw_bus_connect(&pp->bus, "the portal prompt", why,
+			sizeof(why))) {
 		r = -1;
 	} else if ((r = send_access_dialog(pprompt)) < 0) {
 		snprintf(why, sizeof(why), "cannot call AccessDialog on the "
@@ -639,12 +507,12 @@ static bool portal_start(struct cw_prompter *prompter,
 			portal_prompt_free(pprompt);
 			return false;
 		}
-		set_fd_timer(pp->failed_timer.fd, 0);
+		cw_timer_set(&pp->failed_timer, 0);
 		return true;
 	}
 	/* the call may sit in sd-bus's write queue (still authenticating):
 	 * ask the loop for writability; process only from the loop */
-	portal_update(pp);
+	cw_bus_update(&pp->bus);
 	return true;
 }
 
@@ -663,7 +531,7 @@ static void portal_cancel(struct cw_prompter *prompter,
 	}
 	prompt->priv = NULL;
 	portal_prompt_free(pprompt);
-	portal_update(pp);
+	cw_bus_update(&pp->bus);
 }
 
 static void portal_destroy(struct cw_prompter *prompter)
@@ -684,23 +552,6 @@ static const struct cw_prompter_impl portal_impl = {
 	.destroy = portal_destroy,
 };
 
-static bool add_timer(struct cw_loop *loop, struct cw_source *source,
-	cw_source_func dispatch)
-{
-	int fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
-	if (fd < 0) {
-		return false;
-	}
-	if (!cw_loop_add(loop, source, fd, EPOLLIN, dispatch)) {
-		int saved = errno;
-		close(fd);
-		source->fd = -1;
-		errno = saved;
-		return false;
-	}
-	return true;
-}
-
 /*
  * The bus is connected when the first prompt needs it, not here, and
  * again after it dropped: the proxy is long-lived and the desktop's bus
@@ -713,7 +564,7 @@ static bool add_timer(struct cw_loop *loop, struct cw_source *source,
 struct cw_prompter *cw_prompter_portal_create(struct cw_loop *loop,
 	char *err, size_t errlen)
 {
-	if (!bus_findable()) {
+	if (!cw_bus_findable()) {
 		snprintf(err, errlen, "no session bus (DBUS_SESSION_BUS_ADDRESS "
 			"unset): the portal prompt needs one");
 		return NULL;
@@ -725,12 +576,10 @@ struct cw_prompter *cw_prompter_portal_create(struct cw_loop *loop,
 	}
 	pp->base.impl = &portal_impl;
 	pp->base.loop = loop;
-	pp->bus_source.fd = -1;
-	pp->bus_timer.fd = -1;
 	pp->failed_timer.fd = -1;
 	cw_list_init(&pp->prompts);
-	if (!add_timer(loop, &pp->bus_timer, bus_timeout) ||
-			!add_timer(loop, &pp->failed_timer, failed_due)) {
+	if (!cw_bus_init(&pp->bus, loop, bus_ready) ||
+			!cw_loop_add_timer(loop, &pp->failed_timer, failed_due)) {
 		snprintf(err, errlen, "portal prompt: timerfd: %s",
 			strerror(errno));
 		prompter_free(pp);

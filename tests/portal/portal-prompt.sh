@@ -44,27 +44,7 @@ grep -q "no session bus (DBUS_SESSION_BUS_ADDRESS unset)" "$T/err" ||
 pass "no bus address at all → the portal front-end refuses to start"
 
 # ---- a private session bus with nothing on it ----
-# our own config: no service directories, so nothing is ever activated
-export DBUS_SESSION_BUS_ADDRESS=unix:path=$T/bus
-cat >"$T/bus.conf" <<EOF
-<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>session</type>
-  <listen>$DBUS_SESSION_BUS_ADDRESS</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow send_destination="*" eavesdrop="true"/>
-    <allow eavesdrop="true"/>
-    <allow own="*"/>
-  </policy>
-</busconfig>
-EOF
-dbus-daemon --config-file="$T/bus.conf" --nofork --nopidfile \
-	>"$T/dbus.log" 2>&1 &
-DBUS_PID=$!
-track $DBUS_PID
-wait_for_socket "$T/bus" || fail "dbus-daemon did not start: $(cat "$T/dbus.log")"
+start_session_bus
 
 drive portal 5000 "capture output HEADLESS-1" ||
 	fail "driver failed: $(cat "$T/err")"
