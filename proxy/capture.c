@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "capture.h"
+#include "capturing.h"
 #include "conn.h"
 #include "cw-protocol-tables.h"
 #include "hooks.h"
@@ -119,6 +120,7 @@ static enum cw_verdict ext_frame_capture(struct cw_hook_call *call)
 static enum cw_verdict frame_ready(struct cw_hook_call *call)
 {
 	if (!(call->object->flags & CW_OBJECT_REVOKED)) {
+		cw_capturing_frame(call->conn->proxy);
 		return CW_PASS;
 	}
 	cw_conn_trace(call->conn, "DENIED", "%s@%u: revoked while capturing",
@@ -178,7 +180,10 @@ static bool is_capture(const struct cw_interface *iface)
 		iface == &cw_iface_ext_image_copy_capture_frame_v1;
 }
 
-void cw_capture_revoke(struct cw_proxy *proxy)
+/* Calls fn on each live capture object of the proxy's clients until it
+ * returns false. */
+static bool each_capture(struct cw_proxy *proxy,
+	bool (*fn)(struct cw_conn *conn, uint32_t id, struct cw_object *o))
 {
 	struct cw_conn *conn;
 	cw_list_for_each(conn, &proxy->conns, link) {
@@ -188,17 +193,41 @@ void cw_capture_revoke(struct cw_proxy *proxy)
 			uint32_t n = side ? map->nserver : map->nclient;
 			for (uint32_t i = 0; i < n; i++) {
 				struct cw_object *o = &objs[i];
-				if (o->state != CW_OBJECT_LIVE ||
-						!is_capture(o->iface)) {
-					continue;
-				}
-				o->flags |= CW_OBJECT_REVOKED;
-				if (o->iface ==
-					&cw_iface_ext_image_copy_capture_session_v1) {
-					uint32_t id = side ? i + 0xff000000u : i;
-					capture_failed(conn, id, o->iface);
+				uint32_t id = side ? i + 0xff000000u : i;
+				if (o->state == CW_OBJECT_LIVE &&
+						is_capture(o->iface) &&
+						!fn(conn, id, o)) {
+					return false;
 				}
 			}
 		}
 	}
+	return true;
+}
+
+static bool revoke_one(struct cw_conn *conn, uint32_t id, struct cw_object *o)
+{
+	o->flags |= CW_OBJECT_REVOKED;
+	if (o->iface == &cw_iface_ext_image_copy_capture_session_v1) {
+		capture_failed(conn, id, o->iface);
+	}
+	return true;
+}
+
+void cw_capture_revoke(struct cw_proxy *proxy)
+{
+	each_capture(proxy, revoke_one);
+	cw_capturing_stop(proxy, "revoked");
+}
+
+static bool not_a_session(struct cw_conn *conn, uint32_t id,
+	struct cw_object *o)
+{
+	return o->iface != &cw_iface_ext_image_copy_capture_session_v1 ||
+		(o->flags & CW_OBJECT_REVOKED);
+}
+
+bool cw_capture_session_open(struct cw_proxy *proxy)
+{
+	return !each_capture(proxy, not_a_session);
 }

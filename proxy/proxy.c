@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <stdarg.h>
 #include "capture.h"
+#include "capturing.h"
 #include "clipboard.h"
 #include "conn.h"
 #include "filters.h"
@@ -187,6 +188,11 @@ void cw_proxy_destroy(struct cw_proxy *proxy)
 		cw_conn_destroy(conn);
 	}
 	reap(proxy);
+	if (proxy->released) {
+		cw_capturing_release(proxy);
+	} else {
+		cw_capturing_destroy(proxy);
+	}
 	cw_permissions_destroy(proxy->perms);
 	cw_proxy_stop_listening(proxy);
 	if (proxy->upstream_fd >= 0) {

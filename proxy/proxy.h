@@ -17,11 +17,13 @@
 struct cw_policy;
 struct cw_permissions;
 struct cw_prompter;
+struct cw_capturing;
 
 struct cw_proxy {
 	struct cw_loop *loop;
 	const struct cw_policy *policy;
 	struct cw_permissions *perms;
+	struct cw_capturing *capturing; /* capturing.c, once a frame went */
 	/* upstream: a socket path, or one pre-connected fd (WAYLAND_SOCKET) */
 	char *upstream_path;
 	int upstream_fd;
