@@ -20,6 +20,7 @@
 #include "policy.h"
 #include "prompt.h"
 #include "proxy.h"
+#include "record.h"
 #include "store.h"
 #include "util.h"
 
@@ -30,7 +31,7 @@ static const char usage_text[] =
 	"                      [--clipboard deny|focus|ask|allow]\n"
 	"                      [--app NAME] [--prompt portal|cmd:PROGRAM|tty|none]\n"
 	"                      [--prompt-timeout SECONDS]\n"
-	"                      [--socket PATH | --fd N] [--trace]\n"
+	"                      [--socket PATH | --fd N] [--trace] [--record DIR]\n"
 	"                      [-- COMMAND [ARG]...]\n";
 
 struct policy_flag {
@@ -48,6 +49,7 @@ struct proxy_options {
 	int prompt_timeout_s;
 	int client_fd;
 	bool trace;
+	const char *record_dir;
 	char **command;
 };
 
@@ -70,6 +72,7 @@ static int parse_options(int argc, char *argv[], struct proxy_options *o)
 		{ "socket", required_argument, NULL, 'S' },
 		{ "fd", required_argument, NULL, 'f' },
 		{ "trace", no_argument, NULL, 't' },
+		{ "record", required_argument, NULL, 'R' },
 		{ "app", required_argument, NULL, 'A' },
 		{ "prompt", required_argument, NULL, 'P' },
 		{ "prompt-timeout", required_argument, NULL, 'T' },
@@ -111,6 +114,15 @@ static int parse_options(int argc, char *argv[], struct proxy_options *o)
 		case 't':
 			o->trace = true;
 			break;
+		case 'R': {
+			char err[4200];
+			if (!cw_record_prepare_dir(optarg, err, sizeof(err))) {
+				cw_msg("--record: %s", err);
+				return 2;
+			}
+			o->record_dir = optarg;
+			break;
+		}
 		case 'A':
 			if (!cw_store_valid_app(optarg)) {
 				cw_msg("--app %s: use letters, digits, '.', '-' "
@@ -335,6 +347,11 @@ int cw_cmd_proxy(int argc, char *argv[])
 	}
 	cw_loop_add(loop, &st.signal_source, sfd, EPOLLIN, signal_dispatch);
 	proxy->trace = o.trace;
+	if (o.record_dir != NULL &&
+			(proxy->record_dir = strdup(o.record_dir)) == NULL) {
+		cw_msg("out of memory");
+		goto out;
+	}
 	if (!cw_proxy_setup_permissions(proxy, o.app,
 			o.command ? o.command[0] : NULL, o.prompt,
 			o.prompt_timeout_s * 1000, &control)) {

@@ -12,6 +12,7 @@
 #include "cw-protocol-tables.h"
 #include "hooks.h"
 #include "log.h"
+#include "record.h"
 #include "util.h"
 #include "proxy.h"
 #include "wire.h"
@@ -216,6 +217,9 @@ struct cw_conn *cw_conn_create(struct cw_proxy *proxy, int client_fd,
 	if (proxy->trace) {
 		set_label(conn, client_fd);
 	}
+	if (proxy->record_dir != NULL) {
+		conn->record = cw_record_open(proxy->record_dir, conn->id);
+	}
 
 	if (!cw_loop_add(proxy->loop, &conn->client.source, client_fd,
 			EPOLLIN, endpoint_dispatch)) {
@@ -254,6 +258,8 @@ void cw_conn_destroy(struct cw_conn *conn)
 	cw_objmap_finish(&conn->objects);
 	free(conn->globals);
 	conn->globals = NULL;
+	cw_record_close(conn->record);
+	conn->record = NULL;
 	conn->dead = true;
 	cw_list_remove(&conn->link);
 	cw_list_insert(&proxy->graveyard, &conn->link);
@@ -1058,6 +1064,11 @@ static ssize_t endpoint_recv(struct cw_endpoint *ep, uint8_t *buf,
 				(*nfds)++;
 			}
 		}
+	}
+	if (n == 0) {
+		cw_record_eof(ep->conn->record, ep->is_client);
+	} else {
+		cw_record_read(ep->conn->record, ep->is_client, buf, n, *nfds);
 	}
 	if (overflow || (msg.msg_flags & MSG_CTRUNC)) {
 		errno = EMFILE;

@@ -24,6 +24,7 @@
 #define CW_MAX_FDS_OUT 28
 
 struct cw_proxy;
+struct cw_record;
 
 struct cw_fdq {
 	int fds[CW_FDQ_SIZE];
@@ -99,6 +100,7 @@ struct cw_conn {
 	bool closing;   /* error sent; waiting for the client to hang up */
 	bool compositor_error; /* the compositor sent wl_display.error */
 	int64_t close_deadline_ms;
+	struct cw_record *record; /* --record, or NULL */
 };
 
 /* Takes ownership of both fds (either may be -1 for a failed upstream). */

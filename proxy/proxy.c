@@ -200,6 +200,7 @@ void cw_proxy_destroy(struct cw_proxy *proxy)
 	}
 	free(proxy->listen_path);
 	free(proxy->upstream_path);
+	free(proxy->record_dir);
 	free(proxy);
 }
 

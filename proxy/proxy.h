@@ -28,6 +28,9 @@ struct cw_proxy {
 	char *upstream_path;
 	int upstream_fd;
 	bool trace;
+	/* --record: a directory for each connection's raw streams, or NULL
+	 * (set it before the first client; the proxy frees it) */
+	char *record_dir;
 	struct cw_list conns;     /* cw_conn::link */
 	struct cw_list graveyard; /* cw_conn::link, freed after dispatch */
 	size_t nconns;

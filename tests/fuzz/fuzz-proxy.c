@@ -219,6 +219,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *input, size_t len)
 	}
 	pump(proxy);
 	check_bounds(proxy);
+	/* replaying a recording of real traffic: it must all pass */
+	if (getenv("CW_REPLAY_STRICT") != NULL && proxy->protocol_errors > 0) {
+		fprintf(stderr, "fuzz-proxy: the proxy refused what it had "
+			"recorded (CW_FUZZ_TRACE=1 shows why)\n");
+		abort();
+	}
 	cw_proxy_destroy(proxy);
 	cw_loop_destroy(loop);
 	for (int i = 0; i < 2; i++) {
