@@ -20,7 +20,7 @@ static void check_args(const uint8_t *data, uint32_t size,
 			continue;
 		}
 		if (args->offset[i] < CW_HEADER_SIZE ||
-				args->offset[i] + 4 > size) {
+				(uint32_t)args->offset[i] + 4 > size) {
 			abort();
 		}
 		if (type == CW_ARG_STRING && args->value[i].s != NULL) {
