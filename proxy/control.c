@@ -79,7 +79,7 @@ static void control_dispatch(struct cw_source *source, uint32_t events)
 		} else if (words == 3 && strcmp(verb, "refresh") == 0 &&
 				cap_from_name(perm, &cap)) {
 			/* a new grant: read the store again next time */
-			perms->state[cap].store_checked = false;
+			cw_permissions_refresh(perms, cap);
 			reply = "ok\n";
 		} else if (words == 3 && (strcmp(verb, "revoke") == 0 ||
 				strcmp(verb, "refresh") == 0)) {

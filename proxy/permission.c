@@ -18,6 +18,10 @@ static enum cw_access policy_access(const struct cw_policy *policy,
 		return policy->clipboard;
 	case CW_CAP_CLIPBOARD_MANAGER:
 		return policy->clipboard_manager;
+	case CW_CAP_MICROPHONE:
+		return policy->microphone;
+	case CW_CAP_CAMERA:
+		return policy->camera;
 	}
 	return CW_ACCESS_DENY;
 }
@@ -36,6 +40,7 @@ struct cw_permissions *cw_permissions_create(struct cw_proxy *proxy,
 	for (int i = 0; i < CW_CAP_COUNT; i++) {
 		cw_list_init(&perms->state[i].waiters);
 	}
+	cw_list_init(&perms->listeners);
 	return perms;
 }
 
@@ -227,5 +232,41 @@ void cw_permissions_revoke(struct cw_permissions *perms, enum cw_capability cap)
 		cw_capability_name(cap), perms->app);
 	if (cap == CW_CAP_SCREENCOPY) {
 		cw_capture_revoke(perms->proxy);
+	}
+	struct cw_list *pos = perms->listeners.next;
+	while (pos != &perms->listeners) {
+		struct cw_perm_listener *l = cw_container_of(pos, l, link);
+		pos = pos->next;
+		if (l->revoked != NULL) {
+			l->revoked(l, cap);
+		}
+	}
+}
+
+void cw_permissions_refresh(struct cw_permissions *perms,
+	enum cw_capability cap)
+{
+	perms->state[cap].store_checked = false;
+	struct cw_list *pos = perms->listeners.next;
+	while (pos != &perms->listeners) {
+		struct cw_perm_listener *l = cw_container_of(pos, l, link);
+		pos = pos->next;
+		if (l->refreshed != NULL) {
+			l->refreshed(l, cap);
+		}
+	}
+}
+
+void cw_permissions_add_listener(struct cw_permissions *perms,
+	struct cw_perm_listener *listener)
+{
+	cw_list_insert(perms->listeners.prev, &listener->link);
+}
+
+void cw_permissions_remove_listener(struct cw_perm_listener *listener)
+{
+	if (listener->link.next != NULL) {
+		cw_list_remove(&listener->link);
+		listener->link.next = NULL;
 	}
 }

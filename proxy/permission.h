@@ -17,7 +17,7 @@ struct cw_proxy;
 struct cw_prompter;
 struct cw_prompt;
 
-#define CW_CAP_COUNT 3
+#define CW_CAP_COUNT 5
 
 struct cw_perm_waiter {
 	struct cw_list link; /* cw_perm_state::waiters */
@@ -32,12 +32,23 @@ struct cw_perm_state {
 	struct cw_list waiters;   /* cw_perm_waiter::link */
 };
 
+/* Other parts of the sandbox (media) that act on revokes and grants. */
+struct cw_perm_listener {
+	struct cw_list link; /* cw_permissions::listeners */
+	void (*revoked)(struct cw_perm_listener *listener,
+		enum cw_capability cap);
+	/* the store may say something new (crate-wl permissions grant) */
+	void (*refreshed)(struct cw_perm_listener *listener,
+		enum cw_capability cap);
+};
+
 struct cw_permissions {
 	struct cw_proxy *proxy;
 	char *app;
 	struct cw_prompter *prompter; /* NULL: nobody to ask, so deny */
 	char *store_path;             /* NULL: no store */
 	struct cw_perm_state state[CW_CAP_COUNT];
+	struct cw_list listeners; /* cw_perm_listener::link */
 };
 
 struct cw_permissions *cw_permissions_create(struct cw_proxy *proxy,
@@ -53,7 +64,14 @@ void cw_permissions_wait(struct cw_permissions *perms, enum cw_capability cap,
 	const char *detail, struct cw_perm_waiter *waiter);
 void cw_permissions_cancel_wait(struct cw_perm_waiter *waiter);
 
-/* Forget run grants and cached store answers; running captures fail. */
+/* Forget run grants and cached store answers; running captures fail,
+ * listeners hear it. */
 void cw_permissions_revoke(struct cw_permissions *perms, enum cw_capability cap);
+/* Read the store again next time; listeners hear it. */
+void cw_permissions_refresh(struct cw_permissions *perms,
+	enum cw_capability cap);
+void cw_permissions_add_listener(struct cw_permissions *perms,
+	struct cw_perm_listener *listener);
+void cw_permissions_remove_listener(struct cw_perm_listener *listener);
 
 #endif

@@ -99,6 +99,8 @@ static const char *const capability_names[] = {
 	[CW_CAP_SCREENCOPY] = "screencopy",
 	[CW_CAP_CLIPBOARD] = "clipboard",
 	[CW_CAP_CLIPBOARD_MANAGER] = "clipboard-manager",
+	[CW_CAP_MICROPHONE] = "microphone",
+	[CW_CAP_CAMERA] = "camera",
 };
 
 const char *cw_policy_base_name(enum cw_policy_base base)

@@ -27,6 +27,8 @@ enum cw_capability {
 	CW_CAP_SCREENCOPY,
 	CW_CAP_CLIPBOARD,
 	CW_CAP_CLIPBOARD_MANAGER,
+	CW_CAP_MICROPHONE, /* media: set by [media], not [wayland] */
+	CW_CAP_CAMERA,
 };
 
 /* What a global interface is for; decides its default visibility. */
@@ -52,6 +54,8 @@ struct cw_policy {
 	enum cw_access screencopy;
 	enum cw_access clipboard;
 	enum cw_access clipboard_manager;
+	enum cw_access microphone; /* deny unless [media] says otherwise */
+	enum cw_access camera;
 	char *allow[CW_POLICY_MAX_NAMES];
 	size_t nallow;
 	char *deny[CW_POLICY_MAX_NAMES];
