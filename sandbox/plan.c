@@ -25,7 +25,8 @@ static const char *const dropped_env[] = {
 	"GPG_AGENT_INFO", "PULSE_SERVER", "PIPEWIRE_REMOTE", "NOTIFY_SOCKET",
 	"LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES", "TMPDIR",
 	"XDG_RUNTIME_DIR", "XDG_SESSION_ID", "XDG_SEAT", "XDG_VTNR",
-	"SESSION_MANAGER", "CRATE_WL_INSTANCE",
+	"SESSION_MANAGER", "CRATE_WL_INSTANCE", "PIPEWIRE_RUNTIME_DIR",
+	"PIPEWIRE_CORE", "PIPEWIRE_NODE",
 };
 
 const char *cw_op_type_name(enum cw_op_type type)
@@ -376,6 +377,36 @@ struct cw_plan *cw_plan_create(const struct cw_sandbox_config *cfg,
 fail:
 	cw_plan_destroy(plan);
 	return NULL;
+}
+
+bool cw_plan_add_socket(struct cw_plan *plan, const char *host_path,
+	const char *name)
+{
+	/* right after the runtime dir is made, before the root goes
+	 * read-only */
+	size_t at = plan->nops;
+	for (size_t i = 0; i < plan->nops; i++) {
+		if (plan->ops[i].type == CW_OP_MKDIR &&
+				strcmp(plan->ops[i].dst, plan->runtime_dir) == 0) {
+			at = i + 1;
+			break;
+		}
+	}
+	char dst[PATH_MAX];
+	snprintf(dst, sizeof(dst), "%s/%s", plan->runtime_dir, name);
+	if (!add_op(plan, CW_OP_BIND, host_path, dst, 0, 0)) {
+		return false;
+	}
+	struct cw_setup_op op = plan->ops[plan->nops - 1];
+	memmove(&plan->ops[at + 1], &plan->ops[at],
+		(plan->nops - 1 - at) * sizeof(op));
+	plan->ops[at] = op;
+	return true;
+}
+
+bool cw_plan_setenv(struct cw_plan *plan, const char *entry)
+{
+	return env_put(plan, entry);
 }
 
 void cw_plan_destroy(struct cw_plan *plan)

@@ -124,6 +124,14 @@ struct cw_plan {
 struct cw_plan *cw_plan_create(const struct cw_sandbox_config *cfg,
 	const char *wayland_socket, bool dry_run, char *err, size_t errlen);
 void cw_plan_destroy(struct cw_plan *plan);
+/*
+ * Binds a host socket as $XDG_RUNTIME_DIR/NAME inside (the sandbox's
+ * PipeWire socket, a bus...). False when out of memory.
+ */
+bool cw_plan_add_socket(struct cw_plan *plan, const char *host_path,
+	const char *name);
+/* Sets NAME=VALUE in the command's environment. */
+bool cw_plan_setenv(struct cw_plan *plan, const char *entry);
 void cw_plan_print(const struct cw_plan *plan, FILE *f);
 const char *cw_op_type_name(enum cw_op_type type);
 
