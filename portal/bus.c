@@ -71,6 +71,11 @@ bool cw_bus_connect(struct cw_bus *bus, const char *user, char *why,
 			"unset): %s needs one", user);
 		return false;
 	}
+	char lib_err[256];
+	if (!cw_sd_bus_load(lib_err, sizeof(lib_err))) {
+		snprintf(why, len, "%s", lib_err);
+		return false;
+	}
 	/* sd_bus_open_user() connects without waiting: a unix socket
 	 * connect() completes at once, authentication and Hello run later
 	 * through sd_bus_process() */

@@ -9,7 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
-#include <systemd/sd-bus.h>
+#include "sd-bus-lazy.h"
 #include "loop.h"
 
 struct cw_bus {

@@ -18,7 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <systemd/sd-bus.h>
 #include <time.h>
 #include <unistd.h>
 #include "bus.h"
