@@ -176,8 +176,8 @@ void cw_sandbox_destroy(struct cw_sandbox *sb);
 
 /* The last step of every process that ends up running a command inside:
  * new session, no capabilities, no_new_privs, seccomp, exec. Never returns. */
-void cw_sandbox_exec(const struct cw_seccomp *sc, char *const argv[],
-	char **envp, const char *cwd, int error_fd);
+_Noreturn void cw_sandbox_exec(const struct cw_seccomp *sc,
+	char *const argv[], char **envp, const char *cwd, int error_fd);
 
 /* Process hardening (privs.c). */
 void cw_drop_capabilities(void);

@@ -15,8 +15,6 @@
 #include "reaper.h"
 #include "sandbox.h"
 
-extern char **environ;
-
 /* fork-like clone: the child runs on a copy of our stack */
 static pid_t raw_clone(unsigned long flags)
 {
@@ -41,8 +39,8 @@ static void close_inherited(int keep_a, int keep_b)
 	close_range((unsigned)hi + 1, ~0u, 0);
 }
 
-void cw_sandbox_exec(const struct cw_seccomp *sc, char *const argv[],
-	char **envp, const char *cwd, int error_fd)
+_Noreturn void cw_sandbox_exec(const struct cw_seccomp *sc,
+	char *const argv[], char **envp, const char *cwd, int error_fd)
 {
 	if (setsid() < 0) {
 		cw_die_errno("setsid");
@@ -75,8 +73,8 @@ void cw_sandbox_exec(const struct cw_seccomp *sc, char *const argv[],
 	if (!cw_seccomp_load(sc)) {
 		cw_die_errno("cannot load the seccomp filter");
 	}
-	environ = envp;
-	execvp(argv[0], argv);
+	/* execvpe, not environ = envp: the caller may share our memory */
+	execvpe(argv[0], argv, envp);
 	int err = errno;
 	char line[512];
 	int len = snprintf(line, sizeof(line), "error cannot run %s: %s\n",
@@ -134,6 +132,37 @@ static void start_xwayland(struct cw_plan *plan, const struct cw_seccomp *sc,
 	}
 }
 
+struct command {
+	const struct cw_seccomp *sc;
+	char *const *argv;
+	struct cw_plan *plan;
+	int status_fd;
+};
+
+static int command_main(void *data)
+{
+	const struct command *c = data;
+	cw_sandbox_exec(c->sc, c->argv, c->plan->envp, c->plan->cwd,
+		c->status_fd);
+}
+
+/*
+ * The command, as posix_spawn starts a program: the child borrows the
+ * init's memory and the init waits (CLONE_VM | CLONE_VFORK) until it has
+ * exec'd or died, so nothing of the init's address space is copied.
+ * cw_sandbox_exec() writes nothing the init reads, and allocates nothing.
+ */
+static pid_t spawn_command(struct cw_plan *plan, const struct cw_seccomp *sc,
+	char *const argv[], int status_fd)
+{
+	static char stack[64 * 1024] __attribute__((aligned(16)));
+	struct command c = {
+		.sc = sc, .argv = argv, .plan = plan, .status_fd = status_fd,
+	};
+	return clone(command_main, stack + sizeof(stack),
+		CLONE_VM | CLONE_VFORK | SIGCHLD, &c);
+}
+
 static _Noreturn void init_main(struct cw_plan *plan,
 	const struct cw_seccomp *sc, char *const argv[], int status_fd,
 	int sync_fd, bool net)
@@ -164,12 +193,9 @@ static _Noreturn void init_main(struct cw_plan *plan,
 		start_xwayland(plan, sc, status_fd);
 	}
 
-	pid_t child = fork();
+	pid_t child = spawn_command(plan, sc, argv, status_fd);
 	if (child < 0) {
-		cw_die_errno("fork");
-	}
-	if (child == 0) {
-		cw_sandbox_exec(sc, argv, plan->envp, plan->cwd, status_fd);
+		cw_die_errno("cannot start the command");
 	}
 	prctl(PR_SET_NAME, "crate-wl-init", 0, 0, 0);
 	cw_drop_capabilities();
