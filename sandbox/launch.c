@@ -375,7 +375,10 @@ int cw_launch(const struct cw_sandbox_config *cfg,
 		cw_sandbox_release(l.sb);
 	}
 
-	while (!l.init_done || !l.status_eof) {
+	/* "exit N" means every process of the sandbox is gone: the init's
+	 * own end (the kernel freeing its namespaces, which waits for an RCU
+	 * grace period) is nothing the caller needs to wait for */
+	while (!l.have_exit && !(l.init_done && l.status_eof)) {
 		int n = l.proxy ? cw_proxy_dispatch(l.proxy, -1) :
 			cw_loop_dispatch(l.loop, -1);
 		if (n < 0 && n != -EINTR) {
@@ -396,6 +399,11 @@ int cw_launch(const struct cw_sandbox_config *cfg,
 		}
 	}
 	json_status(opts->json_status_fd, "{ \"exit-code\": %d }\n", ret);
+	if (!l.init_done) {
+		/* mostly still freeing its namespaces: whoever reaps our
+		 * orphans reaps it after we exit */
+		waitpid(l.sb->pid, NULL, WNOHANG);
+	}
 
 out:
 	if (sfd >= 0) {

@@ -26,6 +26,15 @@ static void noop_handler(int sig)
 	(void)sig;
 }
 
+/* Every other process of the pid namespace, dead and reaped: those that
+ * joined it (enter) are not ours to reap, but die all the same. */
+static void end_the_rest(void)
+{
+	kill(-1, SIGKILL);
+	while (waitpid(-1, NULL, 0) > 0 || errno == EINTR) {
+	}
+}
+
 void cw_reaper_run(pid_t child, int status_fd)
 {
 	sigset_t set;
@@ -50,6 +59,7 @@ void cw_reaper_run(pid_t child, int status_fd)
 			if (pid != child) {
 				continue;
 			}
+			end_the_rest();
 			char line[32];
 			int len = snprintf(line, sizeof(line), "exit %d\n",
 				status);

@@ -12,8 +12,10 @@ void cw_signals_forwarded(sigset_t *set);
 
 /*
  * Pid 1 of the sandbox: reaps every orphan, passes forwarded signals on to
- * child, and when child ends writes "exit STATUS" (the raw wait status) to
- * status_fd and exits, which ends the whole pid namespace.
+ * child, and when child ends kills and reaps every other process of the
+ * sandbox, then writes "exit STATUS" (the raw wait status) to status_fd and
+ * exits. The caller may take that line as the end of the sandbox: what is
+ * left (the kernel tearing the namespaces down) needs nobody to wait.
  */
 _Noreturn void cw_reaper_run(pid_t child, int status_fd);
 
