@@ -3,7 +3,9 @@
  * with stdout and stdin on /dev/null. A run longer than 30 s is killed and
  * reported as a failure.
  *
- * Usage: timeit [-n RUNS] -- COMMAND [ARG]...
+ * Usage: timeit [-n RUNS] [-f FD:PATH]... -- COMMAND [ARG]...
+ * -f opens PATH read-only as FD in each run's process (bwrap --seccomp FD
+ * reads its filter from an fd, to the end, once per run).
  * Prints one line per run; exits 1 if any run failed.
  */
 #include <errno.h>
@@ -42,11 +44,24 @@ int main(int argc, char *argv[])
 {
 	long runs = 1;
 	int opt;
-	while ((opt = getopt(argc, argv, "+n:")) != -1) {
+	posix_spawn_file_actions_t actions;
+	posix_spawn_file_actions_init(&actions);
+	while ((opt = getopt(argc, argv, "+n:f:")) != -1) {
 		switch (opt) {
 		case 'n':
 			runs = strtol(optarg, NULL, 10);
 			break;
+		case 'f': {
+			char *end;
+			long fd = strtol(optarg, &end, 10);
+			if (end == optarg || *end != ':' || fd < 3 ||
+					fd > 1000) {
+				goto usage;
+			}
+			posix_spawn_file_actions_addopen(&actions, (int)fd,
+				end + 1, O_RDONLY, 0);
+			break;
+		}
 		default:
 			goto usage;
 		}
@@ -55,8 +70,6 @@ int main(int argc, char *argv[])
 		goto usage;
 	}
 	signal(SIGALRM, on_alarm);
-	posix_spawn_file_actions_t actions;
-	posix_spawn_file_actions_init(&actions);
 	posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null",
 		O_RDONLY, 0);
 	posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null",
@@ -90,6 +103,7 @@ int main(int argc, char *argv[])
 	posix_spawn_file_actions_destroy(&actions);
 	return failed ? 1 : 0;
 usage:
-	fprintf(stderr, "usage: timeit [-n RUNS] -- COMMAND [ARG]...\n");
+	fprintf(stderr, "usage: timeit [-n RUNS] [-f FD:PATH]... -- COMMAND "
+		"[ARG]...\n");
 	return 2;
 }
