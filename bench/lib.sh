@@ -12,6 +12,9 @@ die() {
 bench_setup() {
 	load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 	T=$(mktemp -d /tmp/crate-wl-bench.XXXXXX)
+	# XDG_RUNTIME_DIR on a tmpfs, as pam_systemd gives every desktop
+	# session one: crate-wl keeps its instance files there
+	RT=$(mktemp -d /dev/shm/crate-wl-bench-rt.XXXXXX)
 	services=() # pids of session leaders we started (pid = pgid)
 	trap cleanup EXIT
 	trap 'echo "bench: failed at line $LINENO" >&2' ERR
@@ -35,7 +38,7 @@ cleanup() {
 		kill -KILL -- "-$pid" 2>/dev/null || true
 	done
 	wait 2>/dev/null || true
-	rm -rf "$T"
+	rm -rf "$T" "$RT"
 }
 
 # start NAME CMD...: runs CMD in its own session (so that its children are
@@ -60,11 +63,10 @@ wait_socket() {
 }
 
 # start_sway: headless sway 1280x720 (pixman, no Xwayland) as uid 1000 in
-# a user namespace (sway refuses root), in a private XDG_RUNTIME_DIR;
+# a user namespace (sway refuses root), in the private XDG_RUNTIME_DIR $RT;
 # sets $sway_pid and exports WAYLAND_DISPLAY=wayland-1
 start_sway() {
-	export XDG_RUNTIME_DIR=$T/rt
-	mkdir -m700 "$XDG_RUNTIME_DIR"
+	export XDG_RUNTIME_DIR=$RT
 	printf 'xwayland disable\noutput HEADLESS-1 resolution 1280x720\n%s\n' \
 		'default_border none' >"$T/sway.cfg"
 	WLR_BACKENDS=headless WLR_LIBINPUT_NO_DEVICES=1 WLR_RENDERER=pixman \
