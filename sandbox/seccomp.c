@@ -22,7 +22,7 @@
 #include "paths.h"
 #include "sandbox.h"
 
-#define CACHE_FORMAT "crate-wl seccomp 1"
+#define CACHE_FORMAT "crate-wl seccomp 2 (binary tree)"
 
 enum rule_cmp {
 	CMP_NONE,
@@ -212,7 +212,12 @@ static bool compile(int fd, char *err, size_t errlen)
 		return false;
 	}
 	bool ok = false;
-	int r;
+	int r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
+	if (r < 0) {
+		snprintf(err, errlen, "seccomp: cannot ask for a binary tree: "
+			"%s", strerror(-r));
+		goto out;
+	}
 	for (size_t i = 0; i < sizeof(extra_arches) / sizeof(*extra_arches);
 			i++) {
 		r = seccomp_arch_add(ctx, extra_arches[i]);
