@@ -2,20 +2,41 @@
 #include <errno.h>
 #include <linux/capability.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 #include "die.h"
 #include "sandbox.h"
 
+/*
+ * Set once this process has dropped everything: its children (forked, or
+ * sharing its memory until their exec) inherit empty sets and skip the
+ * 40-odd system calls.
+ */
+static bool dropped;
+
 void cw_drop_capabilities(void)
 {
+	if (dropped) {
+		return;
+	}
 	for (int cap = 0; ; cap++) {
-		int r = prctl(PR_CAPBSET_READ, cap, 0, 0, 0);
-		if (r < 0) {
+		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) == 0) {
+			continue;
+		}
+		if (errno == EINVAL) {
 			break; /* past the last capability this kernel knows */
 		}
-		if (r == 1 && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0) {
+		/* no CAP_SETPCAP (EPERM comes before EINVAL): fine while
+		 * the set holds nothing to drop */
+		int e = errno;
+		int r = prctl(PR_CAPBSET_READ, cap, 0, 0, 0);
+		if (r < 0) {
+			break;
+		}
+		if (r == 1) {
+			errno = e;
 			cw_die_errno("cannot drop capability %d from the "
 				"bounding set", cap);
 		}
@@ -31,6 +52,7 @@ void cw_drop_capabilities(void)
 	if (syscall(SYS_capset, &hdr, data) < 0) {
 		cw_die_errno("cannot drop capabilities");
 	}
+	dropped = true;
 }
 
 void cw_set_no_new_privs(void)

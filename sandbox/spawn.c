@@ -178,6 +178,11 @@ static _Noreturn void init_main(struct cw_plan *plan,
 	}
 	cw_plan_run(plan);
 
+	/* the init needs no privilege from here on; what it starts inherits
+	 * none (and does not drop them all over again) */
+	cw_drop_capabilities();
+	cw_set_no_new_privs();
+
 	/* released by the caller; end of file: it died */
 	char go;
 	ssize_t n;
@@ -198,8 +203,6 @@ static _Noreturn void init_main(struct cw_plan *plan,
 		cw_die_errno("cannot start the command");
 	}
 	prctl(PR_SET_NAME, "crate-wl-init", 0, 0, 0);
-	cw_drop_capabilities();
-	cw_set_no_new_privs();
 	cw_reaper_run(child, status_fd);
 }
 
