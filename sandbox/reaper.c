@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -66,6 +67,9 @@ void cw_reaper_run(pid_t child, int status_fd)
 			if (write(status_fd, line, (size_t)len) != len) {
 				/* the caller is gone; nobody to tell */
 			}
+			/* the caller is done at this line: let it run before
+			 * our own end (the namespaces freed) */
+			sched_yield();
 			_exit(WIFEXITED(status) ? WEXITSTATUS(status) :
 				128 + WTERMSIG(status));
 		}
