@@ -6,11 +6,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include "nat.h"
 
 #define NAT_TIMEOUT_MS 10000
+#define CW_TUN_PATH "/dev/net/tun"
 
 static bool find_in_path(const char *name, char *out, size_t len)
 {
@@ -29,6 +31,34 @@ static bool find_in_path(const char *name, char *out, size_t len)
 	return false;
 }
 
+/*
+ * pasta opens /dev/net/tun from inside the sandbox's namespaces, as the
+ * caller: the node's own mode decides. Being root in the sandbox's user
+ * namespace does not help, since CAP_DAC_OVERRIDE there only reaches files
+ * whose owner is mapped into it, and the node's owner (root) is not.
+ */
+static bool tun_usable(char *err, size_t errlen)
+{
+	if (access(CW_TUN_PATH, R_OK | W_OK) == 0) {
+		return true;
+	}
+	int e = errno;
+	struct stat st;
+	if (stat(CW_TUN_PATH, &st) < 0) {
+		snprintf(err, errlen, "--net nat needs %s: %s (is the tun "
+			"module loaded?)", CW_TUN_PATH, strerror(e));
+		return false;
+	}
+	snprintf(err, errlen, "--net nat: %s is mode %04o, owned by uid %u: "
+		"uid %u cannot open it, not even inside the sandbox's own "
+		"user namespace (the node's owner is not mapped there). udev's "
+		"default rules make it 0666; where nothing does, an "
+		"administrator can run 'chmod 0666 %s'. Or use --net none or "
+		"--net host", CW_TUN_PATH, (unsigned)(st.st_mode & 07777),
+		(unsigned)st.st_uid, (unsigned)getuid(), CW_TUN_PATH);
+	return false;
+}
+
 bool cw_nat_available(char *err, size_t errlen)
 {
 	char path[PATH_MAX];
@@ -37,7 +67,7 @@ bool cw_nat_available(char *err, size_t errlen)
 			"package passt (apt-get install passt)");
 		return false;
 	}
-	return true;
+	return tun_usable(err, errlen);
 }
 
 /* The last line pasta logged, for an error message. */

@@ -11,7 +11,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-/* False, naming the package, when pasta cannot be found. */
+/* False, naming the package, when pasta cannot be found, or saying why
+ * /dev/net/tun cannot be opened (pasta needs it). */
 bool cw_nat_available(char *err, size_t errlen);
 /*
  * Starts pasta for the namespaces of target and waits until the link is
