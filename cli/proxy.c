@@ -18,6 +18,7 @@
 #include "log.h"
 #include "loop.h"
 #include "policy.h"
+#include "permission.h"
 #include "prompt.h"
 #include "proxy.h"
 #include "record.h"
@@ -396,6 +397,7 @@ int cw_cmd_proxy(int argc, char *argv[])
 		}
 	}
 
+	bool leaving = false;
 	while (!st.quit || (st.child_done && proxy->nconns > 0)) {
 		if (st.child_done && dir[0] != '\0') {
 			/* COMMAND is done: no new clients */
@@ -403,7 +405,13 @@ int cw_cmd_proxy(int argc, char *argv[])
 			unlink(socket_path);
 			rmdir(dir);
 			dir[0] = '\0';
+			leaving = true;
+		}
+		/* an open question is answered first: its prompt program
+		 * is our child, and only we can hear its answer */
+		if (leaving && !cw_permissions_asking(proxy->perms)) {
 			if (proxy->nconns > 0 && background(o.trace)) {
+				leaving = false;
 				/* what it left running (wl-copy) keeps its
 				 * connection in a background proxy, as it
 				 * would keep a direct one */

@@ -223,6 +223,16 @@ void cw_permissions_cancel_wait(struct cw_perm_waiter *waiter)
 	}
 }
 
+bool cw_permissions_asking(const struct cw_permissions *perms)
+{
+	for (int i = 0; i < CW_CAP_COUNT; i++) {
+		if (perms->state[i].prompt != NULL) {
+			return true;
+		}
+	}
+	return false;
+}
+
 void cw_permissions_revoke(struct cw_permissions *perms, enum cw_capability cap)
 {
 	struct cw_perm_state *st = &perms->state[cap];

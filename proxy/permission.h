@@ -64,6 +64,9 @@ void cw_permissions_wait(struct cw_permissions *perms, enum cw_capability cap,
 	const char *detail, struct cw_perm_waiter *waiter);
 void cw_permissions_cancel_wait(struct cw_perm_waiter *waiter);
 
+/* Is a question open? */
+bool cw_permissions_asking(const struct cw_permissions *perms);
+
 /* Forget run grants and cached store answers; running captures fail,
  * listeners hear it. */
 void cw_permissions_revoke(struct cw_permissions *perms, enum cw_capability cap);
