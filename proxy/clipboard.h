@@ -5,5 +5,7 @@
 #include <stdbool.h>
 
 bool cw_clipboard_filter_init(void);
+/* Clipboard managers (data-control): see clipboard-manager.c. */
+bool cw_clipboard_manager_filter_init(void);
 
 #endif

@@ -85,7 +85,8 @@ struct cw_proxy *cw_proxy_create(struct cw_loop *loop,
 	int upstream_fd)
 {
 	if (!cw_registry_filter_init() || !cw_capture_filter_init() ||
-			!cw_clipboard_filter_init()) {
+			!cw_clipboard_filter_init() ||
+			!cw_clipboard_manager_filter_init()) {
 		return NULL;
 	}
 	struct cw_proxy *proxy = calloc(1, sizeof(*proxy));

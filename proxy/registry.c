@@ -26,12 +26,10 @@ static enum cw_verdict handle_global(struct cw_hook_call *call, uint32_t name,
 		}
 		global->iface = cw_interface_find(interface);
 		global->version = d.version;
-		/* ASK: visible, and each capture asks (capture.c); asking
-		 * for a clipboard manager is not supported: hidden */
-		bool ask_ok = d.verdict == CW_ASK && cw_policy_iface_class(
-			interface) == CW_CLASS_SCREENCOPY;
+		/* ASK: visible, and each request that needs the permission
+		 * asks (capture.c, clipboard-manager.c) */
 		global->visible = d.verdict == CW_PASS ||
-			d.verdict == CW_REWRITE || ask_ok;
+			d.verdict == CW_REWRITE || d.verdict == CW_ASK;
 		switch (d.verdict) {
 		case CW_PASS:
 			break;
@@ -48,12 +46,7 @@ static enum cw_verdict handle_global(struct cw_hook_call *call, uint32_t name,
 				version, d.why);
 			break;
 		case CW_ASK:
-			if (!ask_ok) {
-				cw_conn_trace(conn, "ASK→denied", "%s v%u (%s: "
-					"asking is only supported for screen "
-					"capture; hidden)", interface, version,
-					d.why);
-			} else if (d.version < version) {
+			if (d.version < version) {
 				cw_conn_trace(conn, "CAPPED", "%s v%u→v%u "
 					"(%s)", interface, version, d.version,
 					d.why);

@@ -1,0 +1,130 @@
+/*
+ * Clipboard managers: zwlr_data_control_manager_v1 and
+ * ext_data_control_manager_v1 see every copy in the background, so the
+ * device that delivers them (get_data_device) goes through the
+ * clipboard-manager permission. Allowed, it goes upstream unchanged;
+ * asked, it waits for the answer while everything else flows.
+ *
+ * Denied, the proxy keeps the device to itself and tells the app the
+ * clipboard is empty (selection, and primary_selection where the version
+ * has it, with no offer), which a clipboard manager or wl-paste takes in
+ * its stride; nothing is ever offered on it. A source the app sets on
+ * such a device gets cancelled, as when another app copies: its data
+ * never becomes the selection. ("finished" would also fit the protocol,
+ * but clients such as wl-clipboard 2.1 have no handler for it and
+ * libwayland aborts them.)
+ */
+#include "clipboard.h"
+#include "conn.h"
+#include "cw-protocol-tables.h"
+#include "hooks.h"
+#include "objmap.h"
+#include "permission.h"
+#include "proxy.h"
+
+static void send_empty(struct cw_conn *conn, uint32_t id,
+	const struct cw_interface *iface, uint32_t version)
+{
+	const uint32_t none = 0;
+	cw_conn_send_event(conn, id, iface, "selection", 1, &none);
+	const struct cw_message *primary = cw_interface_message(iface, true,
+		"primary_selection");
+	if (primary != NULL && primary->since <= version) {
+		cw_conn_send_event(conn, id, iface, "primary_selection", 1,
+			&none);
+	}
+}
+
+/* the deny of a held get_data_device: the device is there by now */
+static void device_denied(struct cw_conn *conn, uint32_t id,
+	const struct cw_interface *iface)
+{
+	struct cw_object *device = cw_objmap_get(&conn->objects, id);
+	if (device != NULL) {
+		send_empty(conn, id, iface, device->version);
+	}
+}
+
+static enum cw_verdict gate(struct cw_hook_call *call, uint32_t device,
+	const struct cw_interface *iface)
+{
+	struct cw_conn *conn = call->conn;
+	switch (cw_permissions_check(conn->proxy->perms,
+			CW_CAP_CLIPBOARD_MANAGER)) {
+	case CW_PASS:
+		cw_conn_trace(conn, "CLIPBOARD-MANAGER", "%s: sees every copy "
+			"from now on", iface->name);
+		return CW_PASS;
+	case CW_ASK:
+		return cw_hook_hold(call, CW_CAP_CLIPBOARD_MANAGER,
+			device_denied, "see everything copied to the clipboard "
+			"(%s)", iface->name);
+	case CW_DENY:
+	case CW_REWRITE:
+	case CW_HIDE:
+	case CW_ERROR:
+		break;
+	}
+	cw_conn_trace(conn, "DENIED", "%s (clipboard-manager): the app sees "
+		"an empty clipboard", iface->name);
+	send_empty(conn, device, iface, call->object->version);
+	return CW_DENY;
+}
+
+static enum cw_verdict wlr_get_data_device(struct cw_hook_call *call,
+	uint32_t device, uint32_t seat)
+{
+	return gate(call, device, &cw_iface_zwlr_data_control_device_v1);
+}
+
+static enum cw_verdict ext_get_data_device(struct cw_hook_call *call,
+	uint32_t device, uint32_t seat)
+{
+	return gate(call, device, &cw_iface_ext_data_control_device_v1);
+}
+
+/* set_selection and set_primary_selection on a device that was refused */
+static enum cw_verdict set_on_device(struct cw_hook_call *call,
+	uint32_t source, const struct cw_interface *source_iface)
+{
+	if (call->object->state != CW_OBJECT_LOCAL) {
+		return CW_PASS;
+	}
+	cw_conn_trace(call->conn, "DENIED", "%s.%s (clipboard-manager): the "
+		"source is cancelled", call->object->iface->name,
+		call->msg->name);
+	if (source != 0) {
+		cw_conn_send_event(call->conn, source, source_iface,
+			"cancelled", 0, NULL);
+	}
+	return CW_DENY;
+}
+
+static enum cw_verdict wlr_set(struct cw_hook_call *call, uint32_t source)
+{
+	return set_on_device(call, source, &cw_iface_zwlr_data_control_source_v1);
+}
+
+static enum cw_verdict ext_set(struct cw_hook_call *call, uint32_t source)
+{
+	return set_on_device(call, source, &cw_iface_ext_data_control_source_v1);
+}
+
+static const struct cw_hook manager_hooks[] = {
+	CW_HOOK_REQUEST(zwlr_data_control_manager_v1, get_data_device,
+		wlr_get_data_device),
+	CW_HOOK_REQUEST(ext_data_control_manager_v1, get_data_device,
+		ext_get_data_device),
+	CW_HOOK_REQUEST(zwlr_data_control_device_v1, set_selection, wlr_set),
+	CW_HOOK_REQUEST(zwlr_data_control_device_v1, set_primary_selection,
+		wlr_set),
+	CW_HOOK_REQUEST(ext_data_control_device_v1, set_selection, ext_set),
+	CW_HOOK_REQUEST(ext_data_control_device_v1, set_primary_selection,
+		ext_set),
+};
+
+bool cw_clipboard_manager_filter_init(void)
+{
+	return cw_hooks_register(manager_hooks,
+		sizeof(manager_hooks) / sizeof(manager_hooks[0]));
+}

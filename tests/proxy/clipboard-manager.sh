@@ -1,0 +1,111 @@
+#!/bin/bash
+# clipboard-manager = ask with real wl-copy/wl-paste (wl-clipboard uses
+# data-control when it is offered) in headless sway, answered by a cmd:
+# prompt. allow and deny (hidden) are in apps.sh. Each refusal here is its
+# own case: wl-paste denied, wl-copy denied, deny always, --prompt none.
+. "$(dirname "$0")/../lib.sh"
+need wl-copy wl-paste wayland-info
+start_sway
+
+cat > "$T/prompt.sh" <<'P'
+#!/bin/sh
+echo "$CRATE_WL_APP $CRATE_WL_PERMISSION $CRATE_WL_DETAIL" >> "$PROMPT_LOG"
+exit "$(cat "$ANSWER_FILE")"
+P
+chmod +x "$T/prompt.sh"
+export PROMPT_LOG=$T/prompts.log ANSWER_FILE=$T/answer
+: > "$PROMPT_LOG"
+prompts() { wc -l < "$PROMPT_LOG"; }
+answer() { echo "$1" > "$ANSWER_FILE"; }
+printf '[wayland]\npolicy = default\nclipboard-manager = ask\n' > "$T/ask.policy"
+ask() { # ask ERR-FILE COMMAND...: through a proxy with clipboard-manager = ask
+	local err=$1
+	shift
+	timeout 10 "$CRATE_WL" proxy --policy "$T/ask.policy" \
+		--prompt "cmd:$T/prompt.sh" --trace -- "$@" 2> "$err"
+}
+host_clip() { timeout 5 wl-paste -n; }
+
+# the globals are offered under ask (hidden under deny: globals.sh)
+"$CRATE_WL" proxy --policy "$T/ask.policy" --prompt none -- wayland-info > "$T/info"
+grep -q "'zwlr_data_control_manager_v1'" "$T/info" ||
+	fail "ask: zwlr_data_control_manager_v1 not offered"
+pass "clipboard-manager = ask: zwlr_data_control_manager_v1 is offered"
+
+# ---- ask → allow: wl-paste reads what the host copied ----
+printf 'host secret %s' $$ | wl-copy
+answer 0
+got=$(ask "$T/p1.err" wl-paste -n) || fail "allowed wl-paste failed: $(cat "$T/p1.err")"
+[ "$got" = "host secret $$" ] || fail "allowed wl-paste got '$got'"
+[ "$(prompts)" -eq 1 ] || fail "allowed wl-paste: $(prompts) prompts"
+grep -qx "wl-paste clipboard-manager see everything copied to the clipboard (zwlr_data_control_device_v1)" \
+	"$PROMPT_LOG" || fail "the prompt got: $(cat "$PROMPT_LOG")"
+grep -q "ASKED→allowed clipboard-manager for wl-paste (allow once)" "$T/p1.err" ||
+	fail "allowed wl-paste: trace: $(grep ASK "$T/p1.err")"
+pass "ask → allow: wl-paste read the host's clipboard; the prompt got app, permission, detail"
+
+# ---- ask → deny: wl-paste sees an empty clipboard and exits cleanly ----
+answer 1
+got=$(ask "$T/p2.err" wl-paste -n)
+rc=$?
+[ "$rc" -eq 1 ] || fail "denied wl-paste: exit $rc: $(grep -v HIDDEN "$T/p2.err")"
+[ -z "$got" ] || fail "denied wl-paste printed '$got'"
+grep -q "^No selection" "$T/p2.err" || fail "denied wl-paste said: $(grep -v "^crate-wl" "$T/p2.err")"
+grep -q "ASKED→denied clipboard-manager for wl-paste (deny once)" "$T/p2.err" ||
+	fail "denied wl-paste: trace"
+[ "$(prompts)" -eq 2 ] || fail "denied wl-paste: $(prompts) prompts"
+pass "ask → deny: wl-paste saw an empty clipboard ('No selection', exit 1), not the secret"
+
+# ---- ask → deny: wl-copy's text never becomes the selection ----
+answer 1
+printf 'from the sandbox' | ask "$T/c1.err" wl-copy --foreground ||
+	fail "denied wl-copy: exit $?: $(grep -v HIDDEN "$T/c1.err")"
+grep -q "DENIED zwlr_data_control_device_v1.set_selection (clipboard-manager): the source is cancelled" \
+	"$T/c1.err" || fail "denied wl-copy: trace: $(grep -v HIDDEN "$T/c1.err")"
+[ "$(host_clip)" = "host secret $$" ] || fail "denied wl-copy changed the clipboard to '$(host_clip)'"
+[ "$(prompts)" -eq 3 ] || fail "denied wl-copy: $(prompts) prompts"
+pass "ask → deny: wl-copy's source was cancelled, it exited, the clipboard is unchanged"
+
+# ---- ask → allow: wl-copy sets the selection (the proxy goes to the
+# background with it after the answer) ----
+answer 0
+printf 'from the sandbox %s' $$ | ask "$T/c2.err" wl-copy ||
+	fail "allowed wl-copy: $(grep -v HIDDEN "$T/c2.err")"
+got=$(host_clip)
+[ "$got" = "from the sandbox $$" ] || fail "allowed wl-copy: the host pastes '$got'"
+pass "ask → allow: the host pastes what wl-copy copied"
+
+# ---- deny always: stored, the next run is refused without a prompt ----
+answer 4
+ask "$T/p3.err" wl-paste -n > /dev/null && fail "deny always: wl-paste succeeded"
+"$CRATE_WL" permissions list wl-paste | grep -qx "wl-paste clipboard-manager deny" ||
+	fail "deny always not stored: $("$CRATE_WL" permissions list wl-paste)"
+before=$(prompts)
+answer 0
+got=$(ask "$T/p4.err" wl-paste -n) && fail "after deny always: wl-paste read '$got'"
+[ "$(prompts)" -eq "$before" ] || fail "after deny always: prompted again"
+grep -q "DENIED zwlr_data_control_device_v1 (clipboard-manager): the app sees an empty clipboard" \
+	"$T/p4.err" || fail "after deny always: trace: $(grep DENIED "$T/p4.err")"
+"$CRATE_WL" permissions reset wl-paste
+pass "deny always: stored; the next run sees an empty clipboard without a prompt"
+
+# ---- allow always: stored, the next run reads without a prompt ----
+answer 3
+ask "$T/p5.err" wl-paste -n > /dev/null || fail "allow always: wl-paste failed"
+before=$(prompts)
+answer 1
+got=$(ask "$T/p6.err" wl-paste -n) || fail "after allow always: wl-paste failed"
+[ "$got" = "from the sandbox $$" ] || fail "after allow always: got '$got'"
+[ "$(prompts)" -eq "$before" ] || fail "after allow always: prompted again"
+"$CRATE_WL" permissions revoke wl-paste clipboard-manager
+pass "allow always: stored; the next run reads without a prompt"
+
+# ---- --prompt none: nobody to ask, so no ----
+got=$(timeout 10 "$CRATE_WL" proxy --policy "$T/ask.policy" --prompt none \
+	--trace -- wl-paste -n 2> "$T/p7.err") && fail "--prompt none: wl-paste read '$got'"
+grep -q "ASKED→denied clipboard-manager for wl-paste (no prompt front-end" "$T/p7.err" ||
+	fail "--prompt none: trace: $(grep ASK "$T/p7.err")"
+pass "--prompt none: wl-paste sees an empty clipboard"
+# let the host's wl-copy go
+timeout 5 wl-paste > /dev/null
+exit 0
