@@ -151,6 +151,22 @@ EOF
 		fail "dbus-daemon did not start: $(cat "$T/dbus.log")"
 }
 
+# make_prompt: a cmd: prompt program at $T/prompt.sh that logs each question
+# ("APP PERMISSION DETAIL") to $PROMPT_LOG and answers with the code in
+# $ANSWER_FILE. answer CODE sets the next answer; prompts counts questions.
+make_prompt() {
+	cat > "$T/prompt.sh" <<'P'
+#!/bin/sh
+echo "$CRATE_WL_APP $CRATE_WL_PERMISSION $CRATE_WL_DETAIL" >> "$PROMPT_LOG"
+exit "$(cat "$ANSWER_FILE")"
+P
+	chmod +x "$T/prompt.sh"
+	export PROMPT_LOG=$T/prompts.log ANSWER_FILE=$T/answer
+	: > "$PROMPT_LOG"
+}
+prompts() { wc -l < "$PROMPT_LOG"; }
+answer() { echo "$1" > "$ANSWER_FILE"; }
+
 fd_count() {
 	ls "/proc/$1/fd" | wc -l
 }

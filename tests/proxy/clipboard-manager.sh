@@ -7,16 +7,7 @@
 need wl-copy wl-paste wayland-info
 start_sway
 
-cat > "$T/prompt.sh" <<'P'
-#!/bin/sh
-echo "$CRATE_WL_APP $CRATE_WL_PERMISSION $CRATE_WL_DETAIL" >> "$PROMPT_LOG"
-exit "$(cat "$ANSWER_FILE")"
-P
-chmod +x "$T/prompt.sh"
-export PROMPT_LOG=$T/prompts.log ANSWER_FILE=$T/answer
-: > "$PROMPT_LOG"
-prompts() { wc -l < "$PROMPT_LOG"; }
-answer() { echo "$1" > "$ANSWER_FILE"; }
+make_prompt
 printf '[wayland]\npolicy = default\nclipboard-manager = ask\n' > "$T/ask.policy"
 ask() { # ask ERR-FILE COMMAND...: through a proxy with clipboard-manager = ask
 	local err=$1

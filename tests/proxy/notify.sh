@@ -70,9 +70,10 @@ grep -q "CAPTURE-STARTED\|NOTIFICATION" "$T/b.err" && fail "deny: trace: $(cat "
 pass "grim denied by the user: no Notify, no CAPTURE-STARTED"
 
 # ---- a running capture: on screen while it runs, gone on revoke ----
-# the prompt allows for this run, and says no once the answer file says 1
-echo 2 > "$T/answer"
-"$CRATE_WL" proxy --screencopy ask --prompt "cmd:exit \$(cat $T/answer)" --app looper \
+# the prompt allows for this run, and says no after the revoke
+make_prompt
+answer 2
+"$CRATE_WL" proxy --screencopy ask --prompt "cmd:$T/prompt.sh" --app looper \
 	--trace --socket "$T/loop.sock" 2>"$T/loop-proxy.log" &
 track $!
 wait_for_socket "$T/loop.sock" || fail "proxy did not start"
@@ -86,7 +87,7 @@ wait_for sh -c 'makoctl list | grep -q "looper is capturing your screen"' ||
 	fail "mako does not show it: $(makoctl list)"
 pass "a running capture: mako shows 'looper is capturing your screen'"
 closes_before=$(closes)
-echo 1 > "$T/answer"
+answer 1
 "$CRATE_WL" permissions revoke looper screencopy 2>/dev/null
 wait_for grep -q "CAPTURE-STOPPED looper: .*(revoked)" "$T/loop-proxy.log" ||
 	fail "revoke did not stop it: $(grep CAPTURE "$T/loop-proxy.log")"

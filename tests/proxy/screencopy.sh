@@ -6,17 +6,7 @@
 need grim
 start_sway
 
-# the prompt: logs each question, answers with the code in $T/answer
-cat > "$T/prompt.sh" <<'P'
-#!/bin/sh
-echo "$CRATE_WL_APP $CRATE_WL_PERMISSION $CRATE_WL_DETAIL" >> "$PROMPT_LOG"
-exit "$(cat "$ANSWER_FILE")"
-P
-chmod +x "$T/prompt.sh"
-export PROMPT_LOG=$T/prompts.log ANSWER_FILE=$T/answer
-: > "$PROMPT_LOG"
-prompts() { wc -l < "$PROMPT_LOG"; }
-answer() { echo "$1" > "$ANSWER_FILE"; }
+make_prompt
 store=$XDG_DATA_HOME/crate-wl/permissions
 
 grim_ask() { # grim_ask OUT [PROXY-OPTION...]
