@@ -171,6 +171,19 @@ fd_count() {
 	ls "/proc/$1/fd" | wc -l
 }
 
+# fd_count once it holds still: a client that just left is closed by the
+# proxy only when it gets to read the hang-up
+settled_fd_count() {
+	local prev=-1 now
+	for _ in $(seq 1 50); do
+		now=$(fd_count "$1")
+		[ "$now" = "$prev" ] && break
+		prev=$now
+		sleep 0.05
+	done
+	echo "$now"
+}
+
 rss_kib() {
 	awk '/^VmRSS/ {print $2}' "/proc/$1/status"
 }

@@ -6,7 +6,7 @@ need wayland-info
 start_sway
 start_proxy "$T/proxy.sock" --trace
 WAYLAND_DISPLAY="$T/proxy.sock" wayland-info > /dev/null || fail "first client failed"
-base=$(fd_count "$PROXY_PID")
+base=$(settled_fd_count "$PROXY_PID")
 
 # a client in the middle of a long run of roundtrips
 WAYLAND_DISPLAY="$T/proxy.sock" "$TESTBIN/stress" 1 100000000 > "$T/witness.out" 2>&1 &

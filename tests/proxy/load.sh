@@ -6,9 +6,7 @@ start_sway
 start_proxy "$T/proxy.sock"
 export WAYLAND_DISPLAY="$T/proxy.sock"
 "$TESTBIN/stress" 1 10 > /dev/null || fail "warm-up failed"
-# the proxy closes the warm-up connection when it reads the hang-up
-sleep 0.2
-base=$(fd_count "$PROXY_PID")
+base=$(settled_fd_count "$PROXY_PID")
 rss0=$(rss_kib "$PROXY_PID")
 
 start=$(date +%s.%N)
