@@ -256,6 +256,8 @@ void cw_conn_destroy(struct cw_conn *conn)
 		held_free(held);
 	}
 	cw_objmap_finish(&conn->objects);
+	free(conn->placeholders);
+	conn->placeholders = NULL;
 	free(conn->globals);
 	conn->globals = NULL;
 	cw_record_close(conn->record);
@@ -611,13 +613,87 @@ static void close_fds(struct cw_fdq *q, unsigned n)
 	}
 }
 
+/*
+ * The compositor takes new client ids only in order (the next one, or a
+ * slot it has freed): an object the proxy answers itself, or holds while
+ * the user is asked, would leave a gap and the client's next new object
+ * would be refused. So its id takes its slot upstream at once as a
+ * wl_display.sync callback; the compositor answers done and delete_id,
+ * which the proxy drops, and the slot is free for the real request (after
+ * an allow) or for the id's next use.
+ */
+static bool reserve_ids(struct cw_conn *conn, const struct new_object *news,
+	unsigned n)
+{
+	uint16_t sync_opcode = (uint16_t)(cw_interface_message(
+		&cw_iface_wl_display, false, "sync") -
+		cw_iface_wl_display.requests);
+	for (unsigned i = 0; i < n; i++) {
+		if (conn->nplaceholders == conn->capplaceholders) {
+			uint32_t cap = conn->capplaceholders ?
+				conn->capplaceholders * 2 : 8;
+			struct cw_placeholder *p = cap > 4096 ? NULL :
+				realloc(conn->placeholders, cap * sizeof(*p));
+			if (p == NULL) {
+				cw_conn_fatal(conn, CW_DISPLAY_ID,
+					CW_ERROR_NO_MEMORY, "too many objects "
+					"answered by the sandbox at once");
+				return false;
+			}
+			conn->placeholders = p;
+			conn->capplaceholders = cap;
+		}
+		uint8_t sync[CW_HEADER_SIZE + 4];
+		cw_wire_write_header(sync, CW_DISPLAY_ID, sync_opcode,
+			sizeof(sync));
+		memcpy(sync + CW_HEADER_SIZE, &news[i].id, 4);
+		if (!endpoint_queue(&conn->server, sync, sizeof(sync), NULL,
+				0)) {
+			cw_conn_fatal(conn, CW_DISPLAY_ID, CW_ERROR_NO_MEMORY,
+				"out of memory");
+			return false;
+		}
+		conn->placeholders[conn->nplaceholders++] =
+			(struct cw_placeholder){ .id = news[i].id };
+	}
+	return true;
+}
+
+/* An event that answers a placeholder: true if it was one (dropped). */
+static bool placeholder_event(struct cw_conn *conn, const uint8_t *data,
+	uint32_t size)
+{
+	if (size != CW_HEADER_SIZE + 4) {
+		return false;
+	}
+	uint32_t id = cw_msg_id(data), arg;
+	uint16_t opcode = cw_msg_opcode(data);
+	memcpy(&arg, data + CW_HEADER_SIZE, 4);
+	bool delete_id = id == CW_DISPLAY_ID &&
+		&cw_iface_wl_display.events[opcode] == msg_delete_id;
+	for (uint32_t i = 0; i < conn->nplaceholders; i++) {
+		struct cw_placeholder *p = &conn->placeholders[i];
+		if (!p->done && p->id == id && opcode == 0) {
+			p->done = true; /* wl_callback.done */
+			return true;
+		}
+		if (p->done && delete_id && p->id == arg) {
+			conn->placeholders[i] =
+				conn->placeholders[--conn->nplaceholders];
+			return true;
+		}
+	}
+	return false;
+}
+
 /* A request on an object the proxy answers itself: never forwarded. */
 static bool local_request(struct cw_conn *conn, uint32_t id,
 	struct cw_object *obj, const struct cw_message *msg, uint8_t *data,
 	uint32_t size, const struct cw_args *args,
 	const struct new_object *news, unsigned nnews)
 {
-	if (!add_objects(conn, false, news, nnews, true)) {
+	if (!add_objects(conn, false, news, nnews, true) ||
+			!reserve_ids(conn, news, nnews)) {
 		return false;
 	}
 	if (cw_hooks_has(msg)) {
@@ -689,7 +765,7 @@ static bool held_add(struct cw_held *held, struct cw_endpoint *ep,
 			CW_OBJECT_HELD;
 		held->ids[held->nids++] = news[i].id;
 	}
-	return true;
+	return reserve_ids(conn, news, nnews);
 }
 
 /* Are the objects a held request names still there? */
@@ -843,6 +919,10 @@ static bool handle_message(struct cw_endpoint *ep, uint8_t *data,
 			return false;
 		}
 	} else {
+		if (conn->nplaceholders > 0 && placeholder_event(conn, data,
+				size)) {
+			return true;
+		}
 		if (obj == NULL) {
 			compositor_fatal(conn, "event for unknown object %u", id);
 			return false;
@@ -956,7 +1036,8 @@ static bool handle_message(struct cw_endpoint *ep, uint8_t *data,
 	case CW_HIDE:
 		close_fds(&ep->in_fds, msg->nfds);
 		/* objects a dropped request creates are answered locally */
-		if (from_client && !add_objects(conn, false, news, nnews, true)) {
+		if (from_client && (!add_objects(conn, false, news, nnews,
+				true) || !reserve_ids(conn, news, nnews))) {
 			return false;
 		}
 		return true;

@@ -79,6 +79,12 @@ struct cw_held {
 	struct cw_perm_waiter waiter;
 };
 
+/* A client id the compositor knows only as a wl_display.sync callback. */
+struct cw_placeholder {
+	uint32_t id;
+	bool done; /* its wl_callback.done went by; delete_id is next */
+};
+
 struct cw_conn {
 	struct cw_proxy *proxy;
 	struct cw_list link; /* cw_proxy::conns */
@@ -89,6 +95,9 @@ struct cw_conn {
 	struct cw_global *globals;
 	uint32_t nglobals, capglobals;
 	struct cw_list held; /* cw_held::link */
+	/* ids answered locally or held: their slots upstream (conn.c) */
+	struct cw_placeholder *placeholders;
+	uint32_t nplaceholders, capplaceholders;
 	/* for the clipboard rules (clipboard.c) */
 	uint32_t input_serials[16]; /* the latest input events' serials */
 	uint8_t next_serial;
