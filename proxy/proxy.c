@@ -1,5 +1,6 @@
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,6 +90,14 @@ struct cw_proxy *cw_proxy_create(struct cw_loop *loop,
 			!cw_clipboard_manager_filter_init()) {
 		return NULL;
 	}
+	/*
+	 * The queues of a client that stops reading grow to a few hundred
+	 * KiB and are freed when it goes. A fixed threshold keeps them
+	 * mapped, so that they go back to the system then; by default glibc
+	 * raises the threshold after the first such free, and the heap keeps
+	 * what later bursts leave between live chunks.
+	 */
+	mallopt(M_MMAP_THRESHOLD, 128 * 1024);
 	struct cw_proxy *proxy = calloc(1, sizeof(*proxy));
 	if (proxy == NULL) {
 		return NULL;
