@@ -188,6 +188,49 @@ rss_kib() {
 	awk '/^VmRSS/ {print $2}' "/proc/$1/status"
 }
 
+# proxy_baseline: note the proxy's fd count and RSS (after a warm-up, so
+# that the allocator's arenas and the proxy's static buffers are in use)
+proxy_baseline() {
+	BASE_FDS=$(settled_fd_count "$PROXY_PID")
+	BASE_RSS=$(rss_kib "$PROXY_PID")
+}
+
+# proxy_at_baseline WHAT TOLERANCE_KIB: after WHAT, the proxy is still
+# running, its fd count is back to the baseline (closes may take a moment),
+# and its RSS is within TOLERANCE_KIB of it. An ASan build holds freed
+# memory in its quarantine, so there RSS is reported and not compared.
+proxy_at_baseline() {
+	local what=$1 tolerance=$2 fds rss
+	for _ in $(seq 1 100); do
+		kill -0 "$PROXY_PID" 2>/dev/null || fail "$what: the proxy died"
+		fds=$(fd_count "$PROXY_PID")
+		[ "$fds" -eq "$BASE_FDS" ] && break
+		sleep 0.05
+	done
+	[ "$fds" -eq "$BASE_FDS" ] ||
+		fail "$what: the proxy has $fds fds, $BASE_FDS before"
+	rss=$(rss_kib "$PROXY_PID")
+	if grep -q __asan_init "$CRATE_WL"; then
+		BASELINE_SAID="fds back to $fds; RSS $BASE_RSS -> $rss KiB (ASan: not compared)"
+	else
+		[ "$rss" -le $((BASE_RSS + tolerance)) ] ||
+			fail "$what: proxy RSS $rss KiB, baseline $BASE_RSS + $tolerance"
+		BASELINE_SAID="fds back to $fds; RSS $BASE_RSS -> $rss KiB (tolerance $tolerance)"
+	fi
+}
+
+# stop_proxy_checked: SIGTERM, and the proxy must exit 0 (in the ASan
+# build, LeakSanitizer reports at exit and makes the status non-zero)
+stop_proxy_checked() {
+	kill -TERM "$PROXY_PID"
+	local status=0
+	wait "$PROXY_PID" || status=$?
+	[ "$status" -eq 0 ] || {
+		tail -n 40 "$T/proxy.log" >&2
+		fail "the proxy exited with status $status on SIGTERM"
+	}
+}
+
 # wayland-info's globals as "interface version" lines, sorted.
 globals() {
 	wayland-info 2>/dev/null | sed -n "s/^interface: '\([^']*\)', *version: *\([0-9]*\),.*/\1 \2/p" | sort

@@ -1,36 +1,25 @@
 #!/bin/bash
-# 200 concurrent clients x 1,000 roundtrips, and a client that floods
-# requests and never reads: no errors, nobody else stalls, no fd leaks.
+# 500 concurrent clients x 1,000 roundtrips through one proxy: no errors,
+# and afterwards the proxy's fds and RSS are back to their baseline.
 . "$(dirname "$0")/../lib.sh"
+# 500 clients: 500 fds in the stress process, 1,000 in the proxy, 500 in
+# sway; the proxy raises its own soft limit, the rest inherit this one
+ulimit -n 4096 || skip "cannot raise RLIMIT_NOFILE to 4096"
 start_sway
 start_proxy "$T/proxy.sock"
 export WAYLAND_DISPLAY="$T/proxy.sock"
-"$TESTBIN/stress" 1 10 > /dev/null || fail "warm-up failed"
-base=$(settled_fd_count "$PROXY_PID")
-rss0=$(rss_kib "$PROXY_PID")
+# warm-up: the same load once, so that the baseline has the allocator's
+# arenas as a load leaves them
+"$TESTBIN/stress" 500 10 > /dev/null || fail "warm-up failed"
+sleep 0.5
+proxy_baseline
 
 start=$(date +%s.%N)
-"$TESTBIN/stress" 200 1000 || fail "some of 200 clients failed"
+"$TESTBIN/stress" 500 1000 || fail "some of 500 clients failed"
 end=$(date +%s.%N)
-sleep 0.2
-now=$(fd_count "$PROXY_PID")
-[ "$now" -eq "$base" ] || fail "proxy fds: $base before, $now after"
-pass "200 clients x 1000 roundtrips in $(awk "BEGIN {printf \"%.1f\", $end - $start}")s; fds back to $base; RSS $rss0 -> $(rss_kib "$PROXY_PID") KiB"
-
-# the flooder never reads its events; a witness keeps doing roundtrips
-"$TESTBIN/stress" 1 20000 > "$T/witness.out" &
-witness=$!
-track $witness
-"$TESTBIN/noread" 20 > "$T/noread.out"
-wait $witness || fail "the witness failed while another client flooded: $(cat "$T/witness.out")"
-grep -q "disconnected\|Broken pipe\|Connection reset" "$T/noread.out" ||
-	fail "the flooding client was never cut off: $(cat "$T/noread.out")"
-sleep 0.2
-now=$(fd_count "$PROXY_PID")
-[ "$now" -eq "$base" ] || fail "proxy fds after the flood: $base before, $now after"
-rss=$(rss_kib "$PROXY_PID")
-# (an ASan build keeps freed memory in quarantine: RSS says nothing there)
-if ! grep -q __asan_init "$CRATE_WL"; then
-	[ "$rss" -lt $((rss0 + 8192)) ] || fail "proxy RSS grew from $rss0 to $rss KiB"
-fi
-pass "client that never reads: $(cat "$T/noread.out"); witness fine; fds $now, RSS $rss KiB"
+# RSS tolerance 1 MiB: the allocator keeps some freed chunks between
+# live ones instead of returning them; a leak of even 2 KiB per client
+# would be 1,000 KiB here
+proxy_at_baseline "500 clients" 1024
+pass "500 clients x 1000 roundtrips in $(awk "BEGIN {printf \"%.1f\", $end - $start}")s; $BASELINE_SAID"
+stop_proxy_checked
