@@ -92,6 +92,11 @@ bool cw_bus_connect(struct cw_bus *bus, const char *user, char *why,
 		}
 		return false;
 	}
+	return cw_bus_adopt(bus, b, why, len);
+}
+
+bool cw_bus_adopt(struct cw_bus *bus, sd_bus *b, char *why, size_t len)
+{
 	int fd = sd_bus_get_fd(b);
 	if (fd < 0 || !cw_loop_add(bus->loop, &bus->source, fd, 0,
 			bus_readable)) {
@@ -102,6 +107,7 @@ bool cw_bus_connect(struct cw_bus *bus, const char *user, char *why,
 		return false;
 	}
 	bus->bus = b;
+	cw_bus_update(bus);
 	return true;
 }
 

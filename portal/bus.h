@@ -34,6 +34,9 @@ void cw_bus_finish(struct cw_bus *bus);
 bool cw_bus_connect(struct cw_bus *bus, const char *user, char *why,
 	size_t len);
 
+/* Watches a connection made elsewhere (a private bus); takes it. */
+bool cw_bus_adopt(struct cw_bus *bus, sd_bus *b, char *why, size_t len);
+
 /* Runs sd-bus until idle. < 0: the bus went away and was dropped (sd-bus
  * has failed the calls in flight, through their callbacks). */
 int cw_bus_process(struct cw_bus *bus);
