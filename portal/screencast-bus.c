@@ -1,0 +1,200 @@
+/*
+ * The sandbox's private session bus: a dbus-daemon of its own with a
+ * config of ours. crate-wl takes the portal's name before the sandbox
+ * starts; then the config is reloaded so that no org.freedesktop.portal.*
+ * name can be owned any more, not even queued for. The portal is the only
+ * service from outside; the app's own processes may own names of their own
+ * (single-instance apps register one and quit when they cannot), which
+ * reach nobody but the same sandbox.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "screencast-private.h"
+#include "sd-bus-lazy.h"
+#include "util.h"
+
+#define BUS_START_TIMEOUT_MS 10000
+
+static const char config_fmt[] =
+	"<!DOCTYPE busconfig PUBLIC \"-//freedesktop//DTD D-Bus Bus "
+	"Configuration 1.0//EN\"\n"
+	" \"http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd\">\n"
+	"<busconfig>\n"
+	"  <type>session</type>\n"
+	"  <listen>unix:path=%s</listen>\n"
+	"  <auth>EXTERNAL</auth>\n"
+	"  <policy context=\"default\">\n"
+	"    <allow send_destination=\"*\"/>\n"
+	"    <allow receive_sender=\"*\"/>\n"
+	"    <allow own=\"*\"/>\n"
+	"%s"
+	"  </policy>\n"
+	"  <limit name=\"max_completed_connections\">64</limit>\n"
+	"  <limit name=\"max_connections_per_user\">64</limit>\n"
+	"  <limit name=\"max_match_rules_per_connection\">512</limit>\n"
+	"</busconfig>\n";
+
+static bool write_config(const char *path, const char *socket,
+	bool locked, char *err, size_t errlen)
+{
+	char tmp[PATH_MAX + 8];
+	snprintf(tmp, sizeof(tmp), "%s.new", path);
+	FILE *f = fopen(tmp, "we");
+	if (f == NULL) {
+		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
+		return false;
+	}
+	fprintf(f, config_fmt, socket, !locked ? "" :
+		"    <deny own_prefix=\"org.freedesktop.portal\"/>\n");
+	if (fclose(f) != 0 || rename(tmp, path) != 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		unlink(tmp);
+		return false;
+	}
+	return true;
+}
+
+/* Reads the address line the daemon prints once it listens. */
+static bool read_address(int fd, char *buf, size_t len, const char *log,
+	char *err, size_t errlen)
+{
+	size_t used = 0;
+	int64_t deadline = cw_now_ms() + BUS_START_TIMEOUT_MS;
+	while (used < len - 1) {
+		int left = (int)(deadline - cw_now_ms());
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		int r = left > 0 ? poll(&pfd, 1, left) : 0;
+		if (r < 0 && errno == EINTR) {
+			continue;
+		}
+		if (r == 0) {
+			snprintf(err, errlen, "dbus-daemon did not start within "
+				"%d s", BUS_START_TIMEOUT_MS / 1000);
+			return false;
+		}
+		ssize_t n = read(fd, buf + used, len - 1 - used);
+		if (n < 0 && errno == EINTR) {
+			continue;
+		}
+		if (n <= 0) {
+			snprintf(err, errlen, "dbus-daemon did not start (is it "
+				"installed? its log: %s)", log);
+			return false;
+		}
+		used += (size_t)n;
+		buf[used] = '\0';
+		if (strchr(buf, '\n') != NULL) {
+			return true;
+		}
+	}
+	snprintf(err, errlen, "dbus-daemon printed no address");
+	return false;
+}
+
+bool cw_sc_bus_start(struct cw_sc_bus *bus, const char *dir, char *err,
+	size_t errlen)
+{
+	bus->pid = -1;
+	snprintf(bus->socket, sizeof(bus->socket), "%s/bus", dir);
+	snprintf(bus->config, sizeof(bus->config), "%s/bus.conf", dir);
+	snprintf(bus->log, sizeof(bus->log), "%s/bus.log", dir);
+	if (!write_config(bus->config, bus->socket, false, err, errlen)) {
+		return false;
+	}
+	int pipefd[2];
+	if (pipe2(pipefd, O_CLOEXEC) < 0) {
+		snprintf(err, errlen, "pipe: %s", strerror(errno));
+		return false;
+	}
+	char config_arg[sizeof(bus->config) + 32], fd_arg[32];
+	snprintf(config_arg, sizeof(config_arg), "--config-file=%s",
+		bus->config);
+	pid_t parent = getpid();
+	pid_t pid = fork();
+	if (pid < 0) {
+		snprintf(err, errlen, "fork: %s", strerror(errno));
+		close(pipefd[0]);
+		close(pipefd[1]);
+		return false;
+	}
+	if (pid == 0) {
+		/* the bus goes with crate-wl, whatever way crate-wl goes */
+		prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+		if (getppid() != parent) {
+			_exit(1);
+		}
+		sigset_t none;
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		int fd = dup(pipefd[1]); /* without O_CLOEXEC */
+		snprintf(fd_arg, sizeof(fd_arg), "--print-address=%d", fd);
+		int devnull = open("/dev/null", O_RDONLY);
+		if (devnull >= 0) {
+			dup2(devnull, STDIN_FILENO);
+		}
+		/* its warnings (fd limits...) go to a log, not the app's
+		 * terminal */
+		int log = open(bus->log, O_WRONLY | O_CREAT | O_APPEND, 0600);
+		if (log >= 0) {
+			dup2(log, STDOUT_FILENO);
+			dup2(log, STDERR_FILENO);
+		}
+		execlp("dbus-daemon", "dbus-daemon", config_arg, "--nofork",
+			"--nopidfile", "--nosyslog", fd_arg, (char *)NULL);
+		_exit(127);
+	}
+	close(pipefd[1]);
+	bus->pid = pid;
+	char line[1024];
+	bool ok = read_address(pipefd[0], line, sizeof(line), bus->log,
+		err, errlen);
+	close(pipefd[0]);
+	if (!ok) {
+		cw_sc_bus_stop(bus);
+		return false;
+	}
+	return true;
+}
+
+bool cw_sc_bus_lock(struct cw_sc_bus *bus, sd_bus *conn, char *err,
+	size_t errlen)
+{
+	if (!write_config(bus->config, bus->socket, true, err, errlen)) {
+		return false;
+	}
+	/* answered once the daemon has read it again */
+	sd_bus_error error = SD_BUS_ERROR_NULL;
+	int r = sd_bus_call_method(conn, "org.freedesktop.DBus",
+		"/org/freedesktop/DBus", "org.freedesktop.DBus", "ReloadConfig",
+		&error, NULL, "");
+	if (r < 0) {
+		snprintf(err, errlen, "dbus-daemon did not reload its config: "
+			"%s", error.message ? error.message : strerror(-r));
+	}
+	sd_bus_error_free(&error);
+	return r >= 0;
+}
+
+void cw_sc_bus_stop(struct cw_sc_bus *bus)
+{
+	if (bus->pid > 0) {
+		kill(bus->pid, SIGTERM);
+		while (waitpid(bus->pid, NULL, 0) < 0 && errno == EINTR) {
+		}
+		bus->pid = -1;
+		unlink(bus->socket);
+		unlink(bus->log);
+	}
+	if (bus->config[0] != '\0') {
+		unlink(bus->config);
+		bus->config[0] = '\0';
+	}
+}

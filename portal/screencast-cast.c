@@ -1,0 +1,195 @@
+/*
+ * One session's cast: the capture feeds the stream. The first frame gives
+ * the stream its size and format; after that each frame is copied into a
+ * PipeWire buffer as soon as it is ready, and the next capture is asked
+ * for no sooner than 1/MAX_FPS after the last one.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "list.h"
+#include "log.h"
+#include "screencast-private.h"
+
+#define CAST_MAX_FPS 30
+
+struct cw_sc_cast {
+	struct cw_loop *loop;
+	struct cw_sc_capture *cap;
+	struct cw_sc_stream *stream;
+	struct cw_media_pw *pw;
+	char *name;
+	struct cw_source timer; /* the next capture */
+	cw_sc_cast_func func;
+	void *data;
+	uint32_t width, height;
+	bool started;
+	bool ended;
+	bool in_event;
+	bool destroy_pending;
+};
+
+static void cast_free(struct cw_sc_cast *cast);
+
+static void emit(struct cw_sc_cast *cast, enum cw_sc_cast_event ev,
+	const char *why)
+{
+	if (cast->ended || cast->destroy_pending) {
+		return;
+	}
+	if (ev == CW_SC_CAST_ENDED) {
+		cast->ended = true;
+	}
+	bool outer = !cast->in_event;
+	cast->in_event = true;
+	cast->func(cast->data, ev, why);
+	if (outer) {
+		cast->in_event = false;
+		if (cast->destroy_pending) {
+			cast_free(cast);
+		}
+	}
+}
+
+static void schedule_next(struct cw_sc_cast *cast, uint64_t last_ready_ns)
+{
+	uint64_t at = last_ready_ns + 1000000000u / CAST_MAX_FPS;
+	cw_timer_set_abs_usec(&cast->timer, at / 1000);
+}
+
+static void timer_due(struct cw_source *source, uint32_t events)
+{
+	struct cw_sc_cast *cast = cw_container_of(source, cast, timer);
+	cw_timer_ack(source);
+	if (!cast->ended && cast->cap != NULL) {
+		cw_sc_capture_next(cast->cap);
+	}
+}
+
+static void on_stream(void *data, enum cw_sc_stream_event ev,
+	const char *why)
+{
+	struct cw_sc_cast *cast = data;
+	switch (ev) {
+	case CW_SC_STREAM_READY:
+		cast->started = true;
+		emit(cast, CW_SC_CAST_STARTED, NULL);
+		break;
+	case CW_SC_STREAM_FAILED:
+		emit(cast, CW_SC_CAST_ENDED, why);
+		break;
+	}
+}
+
+static void on_frame(void *data, const struct cw_sc_frame *frame,
+	const char *why)
+{
+	struct cw_sc_cast *cast = data;
+	if (frame == NULL) {
+		emit(cast, CW_SC_CAST_ENDED, why);
+		return;
+	}
+	if (cast->stream == NULL) {
+		char err[512];
+		cast->width = frame->width;
+		cast->height = frame->height;
+		cast->stream = cw_sc_stream_create(cast->pw, cast->name, frame,
+			on_stream, cast, err, sizeof(err));
+		if (cast->stream == NULL) {
+			emit(cast, CW_SC_CAST_ENDED, err);
+			return;
+		}
+	} else if (cast->started) {
+		/* none free: nobody reads, or too slowly; the frame goes */
+		cw_sc_stream_push(cast->stream, frame);
+	}
+	schedule_next(cast, frame->ready_ns);
+}
+
+struct cw_sc_cast *cw_sc_cast_create(struct cw_loop *loop,
+	const char *compositor, bool cursor, cw_sc_cast_func func, void *data,
+	char *err, size_t errlen)
+{
+	struct cw_sc_cast *cast = calloc(1, sizeof(*cast));
+	if (cast == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	cast->loop = loop;
+	cast->func = func;
+	cast->data = data;
+	if (!cw_loop_add_timer(loop, &cast->timer, timer_due)) {
+		snprintf(err, errlen, "cannot make a timer: %s",
+			strerror(errno));
+		free(cast);
+		return NULL;
+	}
+	cast->cap = cw_sc_capture_create(loop, compositor, cursor, on_frame,
+		cast, err, errlen);
+	if (cast->cap == NULL) {
+		cast_free(cast);
+		return NULL;
+	}
+	return cast;
+}
+
+const char *cw_sc_cast_output(const struct cw_sc_cast *cast)
+{
+	return cw_sc_capture_output_name(cast->cap);
+}
+
+void cw_sc_cast_start(struct cw_sc_cast *cast, struct cw_media_pw *pw,
+	const char *name)
+{
+	cast->pw = pw;
+	cast->name = strdup(name);
+	if (cast->name == NULL) {
+		emit(cast, CW_SC_CAST_ENDED, "out of memory");
+		return;
+	}
+	cw_sc_capture_next(cast->cap);
+}
+
+uint32_t cw_sc_cast_node(const struct cw_sc_cast *cast)
+{
+	return cast->stream ? cw_sc_stream_node_id(cast->stream) : 0;
+}
+
+void cw_sc_cast_size(const struct cw_sc_cast *cast, uint32_t *w,
+	uint32_t *h)
+{
+	*w = cast->width;
+	*h = cast->height;
+}
+
+static void cast_free(struct cw_sc_cast *cast)
+{
+	if (cast->stream != NULL) {
+		uint64_t frames, mean, max;
+		cw_sc_stream_stats(cast->stream, &frames, &mean, &max);
+		if (frames > 0) {
+			cw_log(CW_LOG_INFO, "screen cast %s: %llu frames, ready "
+				"to queued %.3f ms mean, %.3f ms max",
+				cast->name, (unsigned long long)frames,
+				(double)mean / 1e6, (double)max / 1e6);
+		}
+		cw_sc_stream_destroy(cast->stream);
+	}
+	cw_sc_capture_destroy(cast->cap);
+	cw_loop_remove_timer(cast->loop, &cast->timer);
+	free(cast->name);
+	free(cast);
+}
+
+void cw_sc_cast_destroy(struct cw_sc_cast *cast)
+{
+	if (cast == NULL || cast->destroy_pending) {
+		return;
+	}
+	if (cast->in_event) {
+		cast->destroy_pending = true;
+		return;
+	}
+	cast_free(cast);
+}

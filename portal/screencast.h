@@ -1,0 +1,58 @@
+/*
+ * Screen sharing the way real apps do it: org.freedesktop.portal.ScreenCast
+ * (version 4) on a session bus private to one sandbox, where crate-wl's
+ * portal is the only service. A granted Start produces a Video/Source
+ * PipeWire node fed from the compositor's wlr-screencopy by crate-wl itself
+ * (a trusted client, outside the sandbox); OpenPipeWireRemote hands out a
+ * PipeWire connection that sees that node and nothing else.
+ *
+ * Everything runs in the launcher's cw_loop and never waits on the sandbox.
+ */
+#ifndef CW_SCREENCAST_H
+#define CW_SCREENCAST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include "loop.h"
+
+/* How the launcher decides (its permission "screencopy"). */
+enum cw_sc_verdict {
+	CW_SC_ALLOW,
+	CW_SC_DENY,
+	CW_SC_ASK,
+};
+
+typedef void (*cw_sc_answer_func)(void *cookie, bool allowed);
+
+struct cw_screencast_gate {
+	enum cw_sc_verdict (*check)(void *data);
+	/* asks the user; done(cookie, allowed) comes later, or from inside
+	 * ask when there is nobody to ask (then ask returns NULL); the
+	 * handle withdraws the question (cancel) */
+	void *(*ask)(void *data, const char *detail, cw_sc_answer_func done,
+		void *cookie);
+	void (*cancel)(void *data, void *handle);
+	void *data;
+};
+
+struct cw_screencast_config {
+	struct cw_loop *loop;
+	const char *app;      /* names the node: crate-wl.APP.ID.screen */
+	const char *instance; /* the sandbox's id */
+	const char *dir;      /* host directory for the bus socket */
+	const char *compositor; /* the real compositor's socket path */
+	struct cw_screencast_gate gate;
+};
+
+struct cw_screencast;
+
+/* Starts the private bus and the portal on it. NULL + err on failure. */
+struct cw_screencast *cw_screencast_create(
+	const struct cw_screencast_config *cfg, char *err, size_t errlen);
+/* The bus socket on the host, to be bound into the sandbox. */
+const char *cw_screencast_bus_path(const struct cw_screencast *sc);
+/* The permission was revoked: every stream ends, every session closes. */
+void cw_screencast_revoke(struct cw_screencast *sc);
+void cw_screencast_destroy(struct cw_screencast *sc);
+
+#endif
