@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include "control.h"
 #include "instance.h"
+#include "launch-screencast.h"
 #include "launch.h"
 #include "log.h"
 #include "loop.h"
@@ -28,6 +29,7 @@ struct launch {
 	struct cw_loop *loop;
 	struct cw_proxy *proxy;
 	struct cw_control *control;
+	struct cw_launch_screencast *screencast;
 	struct cw_sandbox *sb;
 	struct cw_source signal_source;
 	struct cw_source status_source;
@@ -74,6 +76,22 @@ static const char *net_name(enum cw_net_mode net)
 	return "?";
 }
 
+/* The ScreenCast portal runs where the sandbox may capture at all. */
+static bool screencast_wanted(const struct cw_policy *policy)
+{
+	return policy != NULL && policy->screencopy != CW_ACCESS_DENY;
+}
+
+/* The portal's private bus as the sandbox's session bus. */
+static bool add_bus(struct cw_plan *plan, const char *host_path)
+{
+	char env[PATH_MAX + 64];
+	snprintf(env, sizeof(env), "DBUS_SESSION_BUS_ADDRESS=unix:path=%s/bus",
+		plan->runtime_dir);
+	return cw_plan_add_socket(plan, host_path, "bus") &&
+		cw_plan_setenv(plan, env);
+}
+
 static int dry_run(const struct cw_sandbox_config *cfg,
 	const struct cw_policy *policy)
 {
@@ -84,6 +102,12 @@ static int dry_run(const struct cw_sandbox_config *cfg,
 		sizeof(err));
 	if (plan == NULL) {
 		cw_msg("%s", err);
+		return 1;
+	}
+	if (screencast_wanted(policy) && !add_bus(plan,
+			"$XDG_RUNTIME_DIR/crate-wl/ID/bus")) {
+		cw_msg("out of memory");
+		cw_plan_destroy(plan);
 		return 1;
 	}
 	printf("command:");
@@ -109,6 +133,12 @@ static int dry_run(const struct cw_sandbox_config *cfg,
 		}
 		printf("sockets:\n  %s/wayland-0 <- filtering proxy "
 			"(outside) -> %s\n", plan->runtime_dir, upstream);
+		if (screencast_wanted(policy)) {
+			printf("  %s/bus <- a private session bus (outside) "
+				"where crate-wl serves only "
+				"org.freedesktop.portal.ScreenCast\n",
+				plan->runtime_dir);
+		}
 		printf("prompt: %s\npolicy:\n", cfg->prompt ? cfg->prompt :
 			getenv("DBUS_SESSION_BUS_ADDRESS") ? "portal" :
 			"none (ask is denied)");
@@ -328,6 +358,15 @@ int cw_launch(const struct cw_sandbox_config *cfg,
 			goto out;
 		}
 	}
+	if (screencast_wanted(policy)) {
+		l.screencast = cw_launch_screencast_create(l.loop, l.proxy,
+			inst.id, inst.dir, upstream, err, sizeof(err));
+		if (l.screencast == NULL) {
+			/* the app runs; it sees no portal, as on a desktop
+			 * without one */
+			cw_msg("no ScreenCast portal in the sandbox: %s", err);
+		}
+	}
 	sc = cw_seccomp_create(err, sizeof(err));
 	if (sc == NULL) {
 		cw_msg("%s", err);
@@ -337,6 +376,11 @@ int cw_launch(const struct cw_sandbox_config *cfg,
 		sizeof(err));
 	if (plan == NULL) {
 		cw_msg("%s", err);
+		goto out;
+	}
+	if (l.screencast != NULL && !add_bus(plan,
+			cw_launch_screencast_bus(l.screencast))) {
+		cw_msg("out of memory");
 		goto out;
 	}
 	sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
@@ -417,6 +461,7 @@ out:
 	}
 	cw_nat_stop(pasta);
 	cw_sandbox_destroy(l.sb);
+	cw_launch_screencast_destroy(l.screencast);
 	cw_control_destroy(l.control);
 	cw_proxy_destroy(l.proxy);
 	cw_loop_destroy(l.loop);
