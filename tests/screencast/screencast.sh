@@ -1,0 +1,251 @@
+#!/bin/bash
+# Screen sharing through the ScreenCast portal, the way real apps do it: a
+# GDBus + GStreamer pipewiresrc client inside the sandbox, crate-wl's
+# portal on the sandbox's private bus, real PipeWire and WirePlumber,
+# headless sway as the compositor.
+# usage: screencast.sh CRATE_WL PW_FD_OBJECTS CLIENT CASE root|nobody
+CRATE_WL=$1
+LISTER=$2
+CLIENT=$3
+CASE=$4
+. "$(dirname "$0")/../sandbox/common.sh" "$5"
+need sway swaymsg grim python3 gst-launch-1.0 gst-inspect-1.0 pw-dump \
+	dbus-daemon
+# Debian's python3, which python3-gi is for (not one of a version manager's)
+PY=
+for py in /usr/bin/python3 "$(command -v python3)"; do
+	if "$py" -c 'from gi.repository import Gio' 2>/dev/null; then
+		PY=$py
+		break
+	fi
+done
+[ -n "$PY" ] || skip "python3-gi is not installed"
+gst-inspect-1.0 pipewiresrc >/dev/null 2>&1 ||
+	skip "GStreamer has no pipewiresrc (gstreamer1.0-pipewire)"
+
+if [ "$AS" = nobody ]; then
+	start_sway 65534
+else
+	start_sway
+fi
+export XDG_RUNTIME_DIR="$T/rt" WAYLAND_DISPLAY="$SWAY_SOCKET"
+start_pipewire "$U"
+
+# a background colour of this run's own, so that no stale or blank frame
+# can pass for the screen
+COLOR=$(printf '#%02x%02x%02x' $((RANDOM % 200 + 30)) \
+	$((RANDOM % 200 + 30)) $((RANDOM % 200 + 30)))
+SWAYSOCK=$(ls "$SWAY_RT"/sway-ipc.*.sock | head -n1) \
+	swaymsg "output * bg $COLOR solid_color" >/dev/null ||
+	fail "cannot set sway's background"
+
+cat > "$T/prompt.sh" <<'P'
+#!/bin/sh
+echo "$CRATE_WL_APP $CRATE_WL_PERMISSION" >> "$PROMPT_LOG"
+exit "$(cat "$ANSWER_FILE")"
+P
+chmod 755 "$T/prompt.sh"
+: > "$T/prompts.log"
+chmod 666 "$T/prompts.log"
+export PROMPT_LOG=$T/prompts.log ANSWER_FILE=$T/answer
+mkdir -m 777 "$T/out"
+# cmd: prompt exit codes: 0 allow once, 1 deny once, 2 allow for the run
+answer() { echo "$1" > "$ANSWER_FILE"; }
+
+# the sandboxed app: crate-wl run with screencopy=ask
+caster() {
+	timeout -k 2 60 $RUNAS "$CRATE_WL" run --app caster --screencopy ask \
+		--prompt "cmd:$T/prompt.sh" --bind "$T/out:/out" -- \
+		"$PY" "$CLIENT" "$@"
+}
+
+# the host graph's Video/Source nodes, "ID NAME" per line
+screen_nodes() {
+	pw-dump 2>/dev/null | python3 -c '
+import json, sys
+for o in json.load(sys.stdin):
+    p = (o.get("info") or {}).get("props") or {}
+    if p.get("media.class") == "Video/Source":
+        print(o["id"], p.get("node.name"))'
+}
+
+# waits (10 s at most) until FILE has a line matching RE
+wait_line() {
+	for _ in $(seq 1 200); do
+		grep -q "$2" "$1" 2>/dev/null && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+# frames the streaming client's fakesink has seen so far
+frames() {
+	if [ -e "$T/out/gst.log" ]; then
+		grep -c 'last-message = chain' "$T/out/gst.log"
+	else
+		echo 0
+	fi
+}
+
+case $CASE in
+frame)
+	answer 0
+	caster frame /out "$LISTER" > "$T/client.log" 2>&1 ||
+		fail "the client failed: $(cat "$T/client.log")"
+	cat "$T/client.log"
+	grep -qx "response 0" "$T/client.log" || fail "Start was not granted"
+	grep -qx "caster screencopy" "$T/prompts.log" ||
+		fail "Start did not ask as the app, for screencopy: $(cat "$T/prompts.log")"
+	node=$(sed -n 's/^node \([0-9]*\) .*/\1/p' "$T/client.log")
+	size=$(sed -n 's/^node [0-9]* //p' "$T/client.log")
+	# the fd sees exactly the core, the client-node factory and the node
+	echo "through the fd:"; cat "$T/out/seen"
+	grep -q "^$node Node crate-wl\.caster\.[0-9a-f]*\.screen[0-9]*\$" \
+		"$T/out/seen" || fail "node $node is not crate-wl's for caster"
+	awk '{print $1, $2, ($2 == "Node" ? "N" : $3)}' "$T/out/seen" |
+		sort > "$T/got"
+	{ echo "0 Core -"; echo "$node Node N"; } > "$T/want-a"
+	grep ' Factory client-node$' "$T/out/seen" | awk '{print $1, $2, $3}' \
+		>> "$T/want-a"
+	sort "$T/want-a" > "$T/want"
+	[ "$(grep -c ' Factory ' "$T/out/seen")" = 1 ] ||
+		fail "the fd sees other factories than client-node"
+	diff -u "$T/want" "$T/got" || fail "the fd sees more or less than the node"
+	# the frame against what grim sees on the compositor, pixel by pixel
+	WAYLAND_DISPLAY=$SWAY_SOCKET as_user grim -t ppm "$T/out/host.ppm" ||
+		fail "grim failed on the host"
+	python3 - "$T/out/frame.rgb" "$T/out/host.ppm" "$size" "$COLOR" <<'PY' ||
+import sys
+frame, ppm, size, color = sys.argv[1:]
+w, h = map(int, size.split("x"))
+data = open(ppm, "rb").read()
+# P6\nW H\n255\n
+parts = data.split(b"\n", 3)
+pw, ph = map(int, parts[1].split())
+host = parts[3]
+if (pw, ph) != (w, h):
+    sys.exit("the stream is %dx%d, the output %dx%d" % (w, h, pw, ph))
+raw = open(frame, "rb").read()
+n = w * h * 3
+if len(raw) < n or len(raw) % n:
+    sys.exit("frame file of %d bytes, not frames of %d" % (len(raw), n))
+last = raw[-n:]
+want = bytes.fromhex(color[1:])
+if host[:3] != want:
+    sys.exit("grim sees %s, sway was told %s" % (host[:3].hex(), color))
+worst = max(abs(a - b) for a, b in zip(last, host))
+print("stream frame vs grim: %dx%d, largest channel difference %d"
+      % (w, h, worst))
+# both are 8-bit copies of one pixman-rendered buffer, and BGRx to RGB is
+# a byte shuffle: they must be identical; 1 level is left for a converter
+# that rounds
+if worst > 1:
+    sys.exit("the frame differs from the screen by %d levels" % worst)
+PY
+		fail "the received frame does not match the screen"
+	pass "a granted Start streams the screen; the fd sees only its node"
+	;;
+deny)
+	answer 1
+	caster deny > "$T/client.log" 2>&1 ||
+		fail "the client failed: $(cat "$T/client.log")"
+	cat "$T/client.log"
+	grep -qx "response 1" "$T/client.log" ||
+		fail "a denied Start did not answer 1 (cancelled)"
+	grep -qx "caster screencopy" "$T/prompts.log" || fail "Start did not ask"
+	[ -z "$(screen_nodes)" ] || fail "a node after a denied Start: $(screen_nodes)"
+	# the answer never: no prompt, still response 1
+	answer 4
+	caster deny > "$T/client2.log" 2>&1 || fail "second client failed"
+	grep -qx "response 1" "$T/client2.log" || fail "deny always: not 1"
+	answer 0
+	caster deny > "$T/client3.log" 2>&1 || fail "third client failed"
+	grep -qx "response 1" "$T/client3.log" ||
+		fail "the stored 'never' did not hold"
+	[ "$(wc -l < "$T/prompts.log")" = 2 ] ||
+		fail "asked again after 'never': $(cat "$T/prompts.log")"
+	[ -z "$(screen_nodes)" ] || fail "a node after a denied Start"
+	pass "a denied Start answers 1 and makes no node"
+	;;
+revoke|close|leave)
+	# revoke: crate-wl permissions revoke; close: Session.Close; leave:
+	# the app's bus connection goes (as when it crashes)
+	answer 2
+	mode=hold
+	[ "$CASE" = revoke ] || mode=$CASE
+	caster $mode /out > "$T/client.log" 2>&1 &
+	cpid=$!
+	track $cpid
+	wait_line "$T/client.log" '^streaming$' || {
+		cat "$T/client.log"
+		fail "the client never streamed"
+	}
+	screen_nodes | grep -q ' crate-wl\.caster\.' ||
+		fail "no crate-wl node in the host graph"
+	before=$(frames)
+	if [ "$CASE" = revoke ]; then
+		as_user "$CRATE_WL" permissions revoke caster screencopy ||
+			fail "revoke failed"
+	else
+		touch "$T/out/go"
+	fi
+	for _ in $(seq 1 100); do
+		[ -z "$(screen_nodes)" ] && break
+		sleep 0.05
+	done
+	[ -z "$(screen_nodes)" ] || fail "the node outlived the $CASE"
+	[ "$CASE" != revoke ] || wait_line "$T/client.log" '^closed$' ||
+		fail "no Session.Closed after the revoke"
+	sleep 0.5
+	mid=$(frames)
+	sleep 1
+	after=$(frames)
+	cat "$T/client.log"
+	echo "frames: $before when streaming, $mid after the $CASE, $after 1 s later"
+	[ "$before" -gt 0 ] || {
+		head -c 3000 "$T/out/gst.log"
+		fail "no frames reached the client"
+	}
+	[ "$after" = "$mid" ] || fail "frames go on after the $CASE"
+	pass "the stream ends on $CASE"
+	;;
+only-portal)
+	answer 1
+	# inside: the portal is the only service; the app may own names of
+	# its own (single-instance apps need that), never the portal's
+	timeout -k 2 30 $RUNAS "$CRATE_WL" run --app caster --screencopy ask \
+		--prompt "cmd:$T/prompt.sh" -- "$PY" -c '
+from gi.repository import Gio, GLib
+bus = Gio.bus_get_sync(Gio.BusType.SESSION, None)
+names = bus.call_sync("org.freedesktop.DBus", "/org/freedesktop/DBus",
+    "org.freedesktop.DBus", "ListNames", None, None, 0, -1, None).unpack()[0]
+print("names:", " ".join(sorted(n for n in names if not n.startswith(":"))))
+for name in ("org.freedesktop.portal.Desktop", "org.freedesktop.portal.Documents",
+        "org.example.App"):
+    try:
+        r = bus.call_sync("org.freedesktop.DBus", "/org/freedesktop/DBus",
+            "org.freedesktop.DBus", "RequestName", GLib.Variant("(su)", (name, 0)),
+            None, 0, -1, None).unpack()[0]
+        print("own", name, r)
+    except GLib.Error as e:
+        print("own", name, "denied")
+' > "$T/names.log" 2>&1 || fail "the client failed: $(cat "$T/names.log")"
+	cat "$T/names.log"
+	grep -qx "names: org.freedesktop.DBus org.freedesktop.portal.Desktop" \
+		"$T/names.log" || fail "other services on the sandbox's bus"
+	grep -qx "own org.freedesktop.portal.Desktop denied" "$T/names.log" ||
+		fail "the sandbox can queue for the portal's name"
+	grep -qx "own org.freedesktop.portal.Documents denied" "$T/names.log" ||
+		fail "the sandbox can own a portal's name"
+	grep -qx "own org.example.App 1" "$T/names.log" ||
+		fail "the app cannot own a name of its own"
+	# screencopy deny: no bus at all
+	timeout -k 2 30 $RUNAS "$CRATE_WL" run --screencopy deny -- sh -c \
+		'test -z "$DBUS_SESSION_BUS_ADDRESS" && ! test -e "$XDG_RUNTIME_DIR/bus"' ||
+		fail "a session bus under --screencopy deny"
+	pass "the private bus serves the portal alone; the app owns its own names"
+	;;
+*)
+	fail "unknown case $CASE"
+	;;
+esac
