@@ -44,6 +44,13 @@ struct cw_media_pw *cw_media_pw_create(struct cw_loop *loop, char *err,
 			strerror(errno));
 		goto fail;
 	}
+	/* the nodes crate-wl runs itself (the loopbacks) process audio on
+	 * the data loop's thread; it inherits the caller's signal mask */
+	if (pw_data_loop_start(pw_context_get_data_loop(pw->context)) < 0) {
+		snprintf(err, errlen, "cannot start PipeWire's data loop: %s",
+			strerror(errno));
+		goto fail;
+	}
 	pw_loop_enter(pw->pw_loop);
 	if (loop != NULL && !cw_loop_add(loop, &pw->source,
 			pw_loop_get_fd(pw->pw_loop), EPOLLIN, pw_dispatch)) {

@@ -1,0 +1,155 @@
+/* The security-context socket (see media-seccontext.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+#include <pipewire/pipewire.h>
+#include "media-seccontext.h"
+
+#define SEC_ENGINE "crate-wl"
+
+bool cw_media_seccontext_owns(const struct spa_dict *props,
+	const char *instance)
+{
+	const char *engine = props ? spa_dict_lookup(props,
+		"pipewire.sec.engine") : NULL;
+	const char *id = props ? spa_dict_lookup(props,
+		"pipewire.sec.instance-id") : NULL;
+	return engine != NULL && id != NULL &&
+		strcmp(engine, SEC_ENGINE) == 0 && strcmp(id, instance) == 0;
+}
+
+#ifdef CW_HAVE_PW_SECURITY_CONTEXT
+#include <pipewire/extensions/security-context.h>
+
+struct cw_media_seccontext {
+	struct pw_security_context *proxy;
+	int close_fd; /* the pipe's read end: closing it ends the context */
+	char path[108];
+};
+
+bool cw_media_seccontext_supported(void)
+{
+	return true;
+}
+
+struct cw_media_seccontext *cw_media_seccontext_create(
+	struct cw_media_graph *graph, const char *path, const char *app,
+	const char *instance, char *err, size_t errlen)
+{
+	struct cw_media_seccontext *sc = calloc(1, sizeof(*sc));
+	if (sc == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	sc->close_fd = -1;
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	if (strlen(path) >= sizeof(addr.sun_path)) {
+		snprintf(err, errlen, "%s: the path is too long for a socket",
+			path);
+		free(sc);
+		return NULL;
+	}
+	strcpy(addr.sun_path, path);
+	snprintf(sc->path, sizeof(sc->path), "%s", path);
+	unlink(path);
+	int fds[2] = { -1, -1 };
+	int listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC |
+		SOCK_NONBLOCK, 0);
+	if (listen_fd < 0 || bind(listen_fd, (struct sockaddr *)&addr,
+			sizeof(addr)) != 0 || listen(listen_fd, 16) != 0 ||
+			pipe2(fds, O_CLOEXEC) != 0) {
+		snprintf(err, errlen, "cannot listen on %s: %s", path,
+			strerror(errno));
+		goto fail;
+	}
+	sc->proxy = pw_registry_bind(cw_media_graph_registry(graph),
+		cw_media_graph_security_context_id(graph),
+		PW_TYPE_INTERFACE_SecurityContext,
+		PW_VERSION_SECURITY_CONTEXT, 0);
+	if (sc->proxy == NULL) {
+		snprintf(err, errlen, "cannot bind PipeWire's security "
+			"context: %s", strerror(errno));
+		goto fail;
+	}
+	/* pipewire.access names no policy of the session manager's: only
+	 * crate-wl sets these clients' permissions */
+	struct spa_dict_item items[] = {
+		SPA_DICT_ITEM_INIT(PW_KEY_SEC_ENGINE, SEC_ENGINE),
+		SPA_DICT_ITEM_INIT(PW_KEY_SEC_APP_ID, app),
+		SPA_DICT_ITEM_INIT(PW_KEY_SEC_INSTANCE_ID, instance),
+		SPA_DICT_ITEM_INIT(PW_KEY_ACCESS, SEC_ENGINE),
+	};
+	struct spa_dict props = SPA_DICT_INIT_ARRAY(items);
+	/* the daemon gets dups of both fds; it stops serving the socket
+	 * when the pipe's write end it holds sees our read end close */
+	int res = pw_security_context_create(sc->proxy, listen_fd, fds[1],
+		&props);
+	if (res < 0) {
+		snprintf(err, errlen, "PipeWire refused a security context: "
+			"%s", strerror(-res));
+		goto fail;
+	}
+	close(listen_fd);
+	close(fds[1]);
+	sc->close_fd = fds[0];
+	return sc;
+
+fail:
+	if (sc->proxy != NULL) {
+		pw_proxy_destroy((struct pw_proxy *)sc->proxy);
+	}
+	if (listen_fd >= 0) {
+		close(listen_fd);
+	}
+	if (fds[0] >= 0) {
+		close(fds[0]);
+		close(fds[1]);
+	}
+	unlink(path);
+	free(sc);
+	return NULL;
+}
+
+void cw_media_seccontext_destroy(struct cw_media_seccontext *sc)
+{
+	if (sc == NULL) {
+		return;
+	}
+	if (sc->proxy != NULL) {
+		pw_proxy_destroy((struct pw_proxy *)sc->proxy);
+	}
+	close(sc->close_fd);
+	unlink(sc->path);
+	free(sc);
+}
+
+#else
+
+struct cw_media_seccontext {
+	int unused;
+};
+
+bool cw_media_seccontext_supported(void)
+{
+	return false;
+}
+
+struct cw_media_seccontext *cw_media_seccontext_create(
+	struct cw_media_graph *graph, const char *path, const char *app,
+	const char *instance, char *err, size_t errlen)
+{
+	snprintf(err, errlen, "crate-wl was built against a libpipewire "
+		"without the security context");
+	return NULL;
+}
+
+void cw_media_seccontext_destroy(struct cw_media_seccontext *sc)
+{
+}
+
+#endif
