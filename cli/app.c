@@ -12,7 +12,8 @@ static const char usage_text[] =
 	"Runs the app a manifest describes, in its sandbox. NAME is looked up\n"
 	"in ~/.config/crate-wl/apps/ and /usr/share/crate-wl/apps/. The\n"
 	"options of crate-wl run given here apply after the manifest's.\n"
-	"ARGs are appended to the manifest's exec.\n";
+	"ARGs are appended to the manifest's exec. --audio, --microphone and\n"
+	"--camera override its [media] section.\n";
 
 int cw_cmd_app(int argc, char *argv[])
 {

@@ -26,6 +26,9 @@ static const char usage_text[] =
 	"  --allow IFACE  --deny IFACE  --screencopy deny|ask|allow\n"
 	"  --clipboard deny|focus|ask|allow  --prompt FRONTEND\n"
 	"                          the sandbox's Wayland policy\n"
+	"  --audio playback|none   sound out through the sandbox's own node\n"
+	"  --microphone deny|ask|allow  --camera deny|ask|allow\n"
+	"                          the sandbox's PipeWire socket (crate-wl-media(7))\n"
 	"  --x11                   a private Xwayland for X11 apps (DISPLAY)\n"
 	"  --no-wayland            no display at all\n"
 	"  --dry-run               print the plan, run nothing\n"
@@ -40,7 +43,8 @@ int cw_run_parse_options(int argc, char *argv[], const char *usage,
 		OPT_ROOT = 256, OPT_BIND, OPT_RO_BIND, OPT_HOME, OPT_NET,
 		OPT_DEVICE, OPT_ENV, OPT_APP, OPT_POLICY, OPT_ALLOW, OPT_DENY,
 		OPT_SCREENCOPY, OPT_CLIPBOARD, OPT_PROMPT, OPT_NO_WAYLAND,
-		OPT_DRY_RUN, OPT_JSON_STATUS, OPT_TRACE, OPT_X11,
+		OPT_DRY_RUN, OPT_JSON_STATUS, OPT_TRACE, OPT_X11, OPT_AUDIO,
+		OPT_MICROPHONE, OPT_CAMERA,
 	};
 	static const struct option longopts[] = {
 		{ "root", required_argument, NULL, OPT_ROOT },
@@ -59,6 +63,9 @@ int cw_run_parse_options(int argc, char *argv[], const char *usage,
 		{ "prompt", required_argument, NULL, OPT_PROMPT },
 		{ "no-wayland", no_argument, NULL, OPT_NO_WAYLAND },
 		{ "x11", no_argument, NULL, OPT_X11 },
+		{ "audio", required_argument, NULL, OPT_AUDIO },
+		{ "microphone", required_argument, NULL, OPT_MICROPHONE },
+		{ "camera", required_argument, NULL, OPT_CAMERA },
 		{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
 		{ "json-status", required_argument, NULL, OPT_JSON_STATUS },
 		{ "trace", no_argument, NULL, OPT_TRACE },
@@ -89,6 +96,12 @@ int cw_run_parse_options(int argc, char *argv[], const char *usage,
 		case OPT_CLIPBOARD:
 		case OPT_PROMPT:
 			ok = cw_sandbox_config_set_wayland(cfg,
+				longopts[index].name, optarg, err, sizeof(err));
+			break;
+		case OPT_AUDIO:
+		case OPT_MICROPHONE:
+		case OPT_CAMERA:
+			ok = cw_sandbox_config_set_media(cfg,
 				longopts[index].name, optarg, err, sizeof(err));
 			break;
 		case OPT_NO_WAYLAND:

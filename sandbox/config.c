@@ -309,6 +309,61 @@ bool cw_sandbox_config_set_wayland(struct cw_sandbox_config *cfg,
 	return true;
 }
 
+const char *cw_media_access_name(enum cw_media_access access)
+{
+	switch (access) {
+	case CW_MEDIA_DENY:
+		return "deny";
+	case CW_MEDIA_ASK:
+		return "ask";
+	case CW_MEDIA_ALLOW:
+		return "allow";
+	}
+	return "?";
+}
+
+bool cw_sandbox_config_set_media(struct cw_sandbox_config *cfg,
+	const char *key, const char *value, char *err, size_t errlen)
+{
+	if (strcmp(key, "audio") == 0) {
+		if (strcmp(value, "playback") == 0) {
+			cfg->audio_playback = true;
+		} else if (strcmp(value, "none") == 0) {
+			cfg->audio_playback = false;
+		} else {
+			snprintf(err, errlen, "audio: '%s': expected playback "
+				"or none", value);
+			return false;
+		}
+		return true;
+	}
+	enum cw_media_access *access;
+	if (strcmp(key, "microphone") == 0) {
+		access = &cfg->microphone;
+	} else if (strcmp(key, "camera") == 0) {
+		access = &cfg->camera;
+	} else {
+		snprintf(err, errlen, "unknown key '%s' in [media] (expected "
+			"audio, microphone or camera)", key);
+		return false;
+	}
+	for (int i = CW_MEDIA_DENY; i <= CW_MEDIA_ALLOW; i++) {
+		if (strcmp(value, cw_media_access_name(i)) == 0) {
+			*access = i;
+			return true;
+		}
+	}
+	snprintf(err, errlen, "%s: '%s': expected deny, ask or allow", key,
+		value);
+	return false;
+}
+
+bool cw_sandbox_config_has_media(const struct cw_sandbox_config *cfg)
+{
+	return cfg->audio_playback || cfg->microphone != CW_MEDIA_DENY ||
+		cfg->camera != CW_MEDIA_DENY;
+}
+
 bool cw_sandbox_config_set_argv(struct cw_sandbox_config *cfg,
 	char *const *argv, size_t argc)
 {

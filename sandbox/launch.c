@@ -16,7 +16,10 @@
 #include "launch.h"
 #include "log.h"
 #include "loop.h"
+#include "media-policy.h"
+#include "media-pw.h"
 #include "nat.h"
+#include "permission.h"
 #include "policy.h"
 #include "prompt.h"
 #include "proxy.h"
@@ -30,6 +33,7 @@ struct launch {
 	struct cw_proxy *proxy;
 	struct cw_control *control;
 	struct cw_launch_screencast *screencast;
+	struct cw_sandbox_media *media;
 	struct cw_sandbox *sb;
 	struct cw_source signal_source;
 	struct cw_source status_source;
@@ -60,6 +64,7 @@ struct cw_policy *cw_sandbox_config_policy(
 			return NULL;
 		}
 	}
+	cw_sandbox_media_policy(cfg, policy);
 	return policy;
 }
 
@@ -104,8 +109,12 @@ static int dry_run(const struct cw_sandbox_config *cfg,
 		cw_msg("%s", err);
 		return 1;
 	}
-	if (screencast_wanted(policy) && !add_bus(plan,
-			"$XDG_RUNTIME_DIR/crate-wl/ID/bus")) {
+	if ((screencast_wanted(policy) && !add_bus(plan,
+			"$XDG_RUNTIME_DIR/crate-wl/ID/bus")) ||
+			(cw_sandbox_config_has_media(cfg) &&
+			!cw_plan_add_socket(plan,
+			"$XDG_RUNTIME_DIR/crate-wl/ID/pipewire-0",
+			"pipewire-0"))) {
 		cw_msg("out of memory");
 		cw_plan_destroy(plan);
 		return 1;
@@ -147,6 +156,14 @@ static int dry_run(const struct cw_sandbox_config *cfg,
 	} else {
 		printf("sockets: none (--no-wayland)\n");
 	}
+	if (cw_sandbox_config_has_media(cfg)) {
+		char pw[PATH_MAX];
+		cw_media_pw_socket_path(pw, sizeof(pw));
+		printf("  %s/pipewire-0 <- crate-wl's PipeWire relay (outside, "
+			"restricted per connection) -> %s\n", plan->runtime_dir,
+			pw);
+	}
+	cw_sandbox_media_print(cfg, stdout);
 	printf("seccomp:\n");
 	cw_seccomp_print_rules(stdout);
 	cw_plan_destroy(plan);
@@ -344,7 +361,9 @@ int cw_launch(const struct cw_sandbox_config *cfg,
 		goto out;
 	}
 	char socket_path[PATH_MAX + 16], nat_log[PATH_MAX + 16];
+	char pw_socket[PATH_MAX + 16];
 	snprintf(socket_path, sizeof(socket_path), "%s/wayland-0", inst.dir);
+	snprintf(pw_socket, sizeof(pw_socket), "%s/pipewire-0", inst.dir);
 	snprintf(nat_log, sizeof(nat_log), "%s/pasta.log", inst.dir);
 	if (policy != NULL) {
 		l.proxy = cw_proxy_create(l.loop, policy, upstream, -1);
@@ -367,6 +386,23 @@ int cw_launch(const struct cw_sandbox_config *cfg,
 			cw_msg("no ScreenCast portal in the sandbox: %s", err);
 		}
 	}
+	if (cw_sandbox_config_has_media(cfg)) {
+		char app[101];
+		if (l.proxy != NULL) {
+			snprintf(app, sizeof(app), "%s", l.proxy->perms->app);
+		} else if (cfg->app != NULL) {
+			snprintf(app, sizeof(app), "%s", cfg->app);
+		} else {
+			cw_app_name_from_command(cfg->argv[0], app, sizeof(app));
+		}
+		l.media = cw_sandbox_media_start(l.loop, cfg, l.proxy ?
+			l.proxy->perms : NULL, app, inst.id, pw_socket, err,
+			sizeof(err));
+		if (l.media == NULL) {
+			cw_msg("media: %s", err);
+			goto out;
+		}
+	}
 	sc = cw_seccomp_create(err, sizeof(err));
 	if (sc == NULL) {
 		cw_msg("%s", err);
@@ -380,6 +416,11 @@ int cw_launch(const struct cw_sandbox_config *cfg,
 	}
 	if (l.screencast != NULL && !add_bus(plan,
 			cw_launch_screencast_bus(l.screencast))) {
+		cw_msg("out of memory");
+		goto out;
+	}
+	if (l.media != NULL && !cw_plan_add_socket(plan, pw_socket,
+			"pipewire-0")) {
 		cw_msg("out of memory");
 		goto out;
 	}
@@ -462,6 +503,7 @@ out:
 	cw_nat_stop(pasta);
 	cw_sandbox_destroy(l.sb);
 	cw_launch_screencast_destroy(l.screencast);
+	cw_sandbox_media_stop(l.media);
 	cw_control_destroy(l.control);
 	cw_proxy_destroy(l.proxy);
 	cw_loop_destroy(l.loop);

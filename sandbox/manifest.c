@@ -149,7 +149,8 @@ static bool handle(void *data, const char *section, const char *key,
 		return cw_sandbox_config_set_wayland(m->cfg, key, value, err,
 			errlen);
 	} else if (strcmp(section, "media") == 0) {
-		return true; /* reserved: no media access is granted yet */
+		return cw_sandbox_config_set_media(m->cfg, key, value, err,
+			errlen);
 	}
 	snprintf(err, errlen, "unknown section [%s] (expected app, sandbox, "
 		"wayland or media)", section);

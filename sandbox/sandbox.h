@@ -39,6 +39,13 @@ struct cw_kv {
 	char *value;
 };
 
+/* [media]: what the sandbox's PipeWire socket offers */
+enum cw_media_access {
+	CW_MEDIA_DENY,
+	CW_MEDIA_ASK,
+	CW_MEDIA_ALLOW,
+};
+
 #define CW_SANDBOX_MAX_ITEMS 256
 
 /* Everything a run option or a manifest can say. */
@@ -59,6 +66,10 @@ struct cw_sandbox_config {
 	struct cw_kv wayland_keys[CW_SANDBOX_MAX_ITEMS];
 	size_t nwayland_keys;
 	char *prompt; /* stored; prompts are another component */
+	/* [media]: no socket at all unless one of these asks for it */
+	bool audio_playback;
+	enum cw_media_access microphone;
+	enum cw_media_access camera;
 	char **argv;  /* owned, NULL-terminated */
 };
 
@@ -74,6 +85,12 @@ bool cw_sandbox_config_set(struct cw_sandbox_config *cfg, const char *key,
 /* One [wayland] key (policy, allow, deny, screencopy, clipboard...). */
 bool cw_sandbox_config_set_wayland(struct cw_sandbox_config *cfg,
 	const char *key, const char *value, char *err, size_t errlen);
+/* One [media] key (audio, microphone, camera). */
+bool cw_sandbox_config_set_media(struct cw_sandbox_config *cfg,
+	const char *key, const char *value, char *err, size_t errlen);
+/* Any [media] access at all: the sandbox gets a PipeWire socket. */
+bool cw_sandbox_config_has_media(const struct cw_sandbox_config *cfg);
+const char *cw_media_access_name(enum cw_media_access access);
 bool cw_sandbox_config_set_argv(struct cw_sandbox_config *cfg,
 	char *const *argv, size_t argc);
 
