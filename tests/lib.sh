@@ -348,3 +348,17 @@ rms() {
 	sox "$1" -n stat 2>&1 | awk '/^RMS +amplitude/ {print $3; f=1}
 		END {if (!f) print 0}'
 }
+
+# record_sink FILE: records what reaches test-sink (its monitor) in the
+# background, pid in $REC_PID; stop it with stop_record
+record_sink() {
+	pw-record -P '{ stream.capture.sink = true }' --target test-sink "$1" \
+		2>>"$T/record.log" &
+	REC_PID=$!
+	track $REC_PID
+}
+
+stop_record() {
+	kill -INT "$REC_PID" 2>/dev/null
+	wait "$REC_PID" 2>/dev/null
+}
