@@ -343,10 +343,11 @@ mic_tone() {
 	track $MIC_TONE_PID
 }
 
-# rms FILE: the RMS amplitude of a recording (0 to 1), "0" when empty
+# rms FILE: the RMS amplitude of a recording (0 to 1), "0" when it is
+# missing or empty
 rms() {
-	sox "$1" -n stat 2>&1 | awk '/^RMS +amplitude/ {print $3; f=1}
-		END {if (!f) print 0}'
+	sox "$1" -n stat 2>&1 | awk '/^RMS +amplitude/ && $3 ~ /^[0-9.]+$/ {
+		print $3; f=1 } END {if (!f) print 0}'
 }
 
 # record_sink FILE: records what reaches test-sink (its monitor) in the

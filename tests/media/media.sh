@@ -1,11 +1,43 @@
 #!/bin/bash
-# Media tests (issue 5) against a real PipeWire daemon and WirePlumber.
+# Media tests (issue 5) against a real PipeWire daemon and WirePlumber,
+# started headless by the test (tests/lib.sh start_pipewire) as the user
+# the sandbox runs as.
 # Usage: media.sh CRATE_WL PW_OBJECTS CASE root|nobody
 CRATE_WL=$1
 PW_OBJECTS=$2
 CASE=$3
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../sandbox/common.sh" "$4"
+need pw-play pw-record pw-cli pw-dump pw-link sox
+
+# a 0.5-amplitude sine for the sandbox to play, readable inside
+tone() {
+	sox -n -r 48000 -c 2 -b 16 "$T/home/tone.wav" synth "${1:-2}" sine 440 \
+		vol 0.5
+	chown "$U:$U" "$T/home/tone.wav"
+}
+
+# media CRATE-WL-RUN-OPTIONS... -- COMMAND: a sandbox with media, no
+# display, the app named "media"; crate-wl's messages in $T/cw.log
+media() {
+	cw run --no-wayland --app media --bind "$T/home:/h" "$@" 2>>"$T/cw.log"
+}
+
+# the names and types a PipeWire connection inside can see
+inside_objects() {
+	sed -n -e 's/^[[:space:]]*id [0-9]*, type PipeWire:Interface:\([A-Za-z]*\).*/type \1/p' \
+		-e 's/^[[:space:]]*node.name = "\(.*\)"/node \1/p' \
+		-e 's/^[[:space:]]*factory.name = "\(.*\)"/factory \1/p'
+}
+
+# at least / at most an RMS amplitude
+loud() { awk -v r="$1" 'BEGIN { exit !(r > 0.1) }'; }
+quiet() { awk -v r="$1" 'BEGIN { exit !(r < 0.01) }'; }
+
+# unlinked-link messages from crate-wl, with how long each link existed
+link_windows() {
+	sed -n 's/.*it existed \([0-9.]*\) ms.*/\1/p' "$T/cw.log"
+}
 
 case_restrict() {
 	start_pipewire "$U"
@@ -21,4 +53,212 @@ case_restrict() {
 	pass "a restricted connection sees the core, the factory and test-sink"
 }
 
-"case_$CASE"
+case_playback() {
+	start_pipewire "$U"
+	tone 2
+	record_sink "$T/sink.wav"
+	sleep 0.3
+	media --audio playback -- pw-play /h/tone.wav ||
+		fail "pw-play in the sandbox failed: $(cat "$T/cw.log")"
+	sleep 0.2
+	stop_record
+	r=$(rms "$T/sink.wav")
+	echo "RMS at the host sink: $r (played 0.5 sine, about 0.35 expected)"
+	loud "$r" || fail "the tone did not reach the host sink (RMS $r)"
+	pass "pw-play in the sandbox reaches the host's default sink"
+}
+
+case_none() {
+	start_pipewire "$U"
+	tone 2
+	# no [media] at all: no socket, no PipeWire
+	out=$(media -- sh -c 'ls $XDG_RUNTIME_DIR; timeout 3 pw-cli ls 2>&1; echo rc=$?')
+	echo "$out" | grep -q pipewire-0 && fail "a PipeWire socket without [media]"
+	echo "$out" | grep -q 'rc=0' && fail "pw-cli connected without [media]: $out"
+	# audio none but a socket (microphone ask): playback goes nowhere
+	record_sink "$T/sink.wav"
+	sleep 0.3
+	media --audio none --microphone ask -- timeout 3 pw-play /h/tone.wav
+	sleep 0.2
+	stop_record
+	r=$(rms "$T/sink.wav")
+	echo "RMS at the host sink with --audio none: $r"
+	quiet "$r" || fail "--audio none still plays to the host sink (RMS $r)"
+	pass "no media without [media]; --audio none plays nowhere"
+}
+
+case_visible() {
+	start_pipewire "$U"
+	media --audio playback -- sh -c 'pw-cli ls; echo ===; pw-dump' \
+		> "$T/inside" || fail "pw-cli in the sandbox: $(cat "$T/cw.log")"
+	sed -n '1,/^===$/p' "$T/inside" | inside_objects | sort > "$T/got"
+	name=$(sed -n 's/^node \(crate-wl\.media\.[0-9a-f]*\.out\)$/\1/p' "$T/got")
+	[ -n "$name" ] || fail "the sandbox does not see its own out node: $(cat "$T/got")"
+	printf 'factory client-node\nnode %s\ntype Core\ntype Factory\ntype Node\n' \
+		"$name" | sort > "$T/want"
+	diff -u "$T/want" "$T/got" || fail "pw-cli ls inside sees other objects"
+	sed -n '/^===$/,$p' "$T/inside" | tail -n +2 > "$T/dump"
+	python3 -c 'import json, sys
+for o in json.load(open(sys.argv[1])):
+    props = (o.get("info") or {}).get("props") or {}
+    print(o["type"].split(":")[-1], props.get("node.name",
+        props.get("factory.name", "-")))' "$T/dump" | sort > "$T/dumped"
+	printf 'Core -\nFactory client-node\nNode %s\n' "$name" > "$T/want"
+	diff -u "$T/want" "$T/dumped" || fail "pw-dump inside sees other objects"
+	pass "inside, PipeWire shows the core, client-node and $name only"
+}
+
+case_isolation() {
+	start_pipewire "$U"
+	# sandbox A stays up; B must not see A's node
+	mkdir -p "$T/home/a"
+	chown "$U:$U" "$T/home/a"
+	cw run --no-wayland --app other --bind "$T/home:/h" --audio playback \
+		-- sh -c 'touch /h/a/up; sleep 8' 2>>"$T/cw.log" &
+	A=$!
+	track $A
+	for _ in $(seq 1 100); do [ -e "$T/home/a/up" ] && break; sleep 0.05; done
+	a_name=$(pw-cli ls Node | sed -n 's/.*node.name = "\(crate-wl\.other\.[^"]*\.out\)"/\1/p')
+	[ -n "$a_name" ] || fail "sandbox A has no out node"
+	before_nodes=$(pw-cli ls Node | grep -c 'node.name')
+	before_links=$(pw-cli ls Link | grep -c 'type PipeWire:Interface:Link')
+	media --audio playback -- sh -c '
+		pw-cli ls > /h/ls.txt
+		pw-link test-mic:capture_FL '"$a_name"':playback_FL; echo "link=$?"
+		pw-cli create-link test-mic 0 '"$a_name"' 0; echo "create-link=$?"
+		pw-cli create-node adapter "{ factory.name=support.null-audio-sink node.name=evil-adapter media.class=Audio/Sink object.linger=true }"; echo "create-node=$?"
+		pw-metadata 0 evil.key evil-value; echo "metadata=$?"
+		timeout 2 pw-loopback --capture-props="media.class=Audio/Sink node.name=evil-sink priority.session=9999" >/dev/null 2>&1; echo "loopback=$?"
+	' > "$T/inside" 2>&1
+	cat "$T/inside"
+	grep -q "$a_name" "$T/home/ls.txt" && fail "sandbox B sees sandbox A's node"
+	grep -q 'test-mic' "$T/home/ls.txt" && fail "sandbox B sees the host microphone"
+	sleep 0.3
+	pw-cli ls Node | grep -q 'evil' && fail "a node the sandbox made stays: $(pw-cli ls Node | grep evil)"
+	pw-metadata -n default 0 2>/dev/null | grep -q evil &&
+		fail "the sandbox wrote metadata"
+	pw-metadata 0 2>/dev/null | grep -q evil && fail "the sandbox wrote metadata"
+	after_nodes=$(pw-cli ls Node | grep -c 'node.name')
+	after_links=$(pw-cli ls Link | grep -c 'type PipeWire:Interface:Link')
+	[ "$after_nodes" = "$before_nodes" ] ||
+		fail "the host graph changed: $before_nodes nodes, now $after_nodes"
+	[ "$after_links" = "$before_links" ] ||
+		fail "the host graph changed: $before_links links, now $after_links"
+	grep -q 'the sandbox made a Audio/Sink node' "$T/cw.log" ||
+		fail "crate-wl did not report the sandbox's sink: $(cat "$T/cw.log")"
+	pass "a sandbox cannot link, make nodes or metadata, nor see another sandbox"
+}
+
+# the hole: WirePlumber links a sandboxed recorder to the default
+# microphone whatever the sandbox can see; crate-wl undoes it
+case_mic_deny() {
+	start_pipewire "$U"
+	mic_tone
+	media --audio playback --microphone ask -- \
+		sh -c 'timeout 3 pw-record /h/rec.wav; true' ||
+		fail "the sandbox failed: $(cat "$T/cw.log")"
+	r=$(rms "$T/home/rec.wav")
+	echo "RMS inside before any grant: $r"
+	quiet "$r" || fail "the sandbox heard the microphone without a grant (RMS $r)"
+	w=$(link_windows | tr '\n' ' ')
+	echo "links from the session manager that crate-wl undid, lifetimes (ms): $w"
+	[ -n "$w" ] || fail "no link was undone: did WirePlumber not link it?"
+	pass "without a grant the sandbox hears silence"
+}
+
+case_mic_allow() {
+	start_pipewire "$U"
+	mic_tone
+	media --audio playback --microphone allow -- \
+		sh -c 'pw-cli ls Node | grep node.name; timeout 3 pw-record /h/rec.wav; true' \
+		> "$T/inside" || fail "the sandbox failed: $(cat "$T/cw.log")"
+	grep -q 'crate-wl\.media\.[0-9a-f]*\.in"' "$T/inside" ||
+		fail "no in node visible: $(cat "$T/inside")"
+	r=$(rms "$T/home/rec.wav")
+	echo "RMS inside with --microphone allow: $r"
+	loud "$r" || fail "the sandbox does not hear the microphone (RMS $r)"
+	pass "--microphone allow: the sandbox hears the fake microphone"
+}
+
+# a link made on the host from the microphone to a sandbox stream
+case_host_link() {
+	start_pipewire "$U"
+	mic_tone
+	media --audio playback --microphone deny -- \
+		sh -c 'timeout 4 pw-record /h/rec.wav; true' &
+	M=$!
+	node=
+	for _ in $(seq 1 100); do
+		node=$(pw-cli ls Node | awk '/id [0-9]+,/ {id=$2} /node.name = "pw-record"/ {print id; exit}' | tr -d ,)
+		[ -n "$node" ] && break
+		sleep 0.02
+	done
+	[ -n "$node" ] || fail "the sandbox's recorder never appeared"
+	sleep 0.5
+	: > "$T/cw.log.mark"
+	n0=$(link_windows | wc -l)
+	pw-link test-mic:capture_FL pw-record:input_FL ||
+		echo "(pw-link: the link was gone before it answered)"
+	pw-link test-mic:capture_FR pw-record:input_FR || true
+	sleep 0.5
+	pw-link -l | grep -A1 '^test-mic:' | grep -q 'pw-record' &&
+		fail "a host link to the sandbox's stream stays"
+	wait $M
+	w=$(link_windows | tail -n +$((n0 + 1)) | tr '\n' ' ')
+	echo "host-made links crate-wl destroyed, lifetimes (ms): $w"
+	[ -n "$w" ] || fail "crate-wl reported no destroyed link"
+	r=$(rms "$T/home/rec.wav")
+	echo "RMS inside: $r"
+	quiet "$r" || fail "the sandbox heard the microphone (RMS $r)"
+	pass "links from the host microphone to a sandbox stream are destroyed"
+}
+
+# ask: a cmd: prompt answers; crate-wl permissions revoke stops it
+case_mic_ask() {
+	need sway swaymsg
+	if [ "$AS" = nobody ]; then start_sway 65534; else start_sway; fi
+	export XDG_RUNTIME_DIR="$T/rt" WAYLAND_DISPLAY="$SWAY_SOCKET"
+	start_pipewire "$U"
+	mic_tone
+	cat > "$T/prompt.sh" <<'P'
+#!/bin/sh
+echo "$CRATE_WL_APP $CRATE_WL_PERMISSION" >> "$PROMPT_LOG"
+exit "$(cat "$ANSWER_FILE")"
+P
+	chmod 755 "$T/prompt.sh"
+	: > "$T/prompts.log"
+	chmod 666 "$T/prompts.log"
+	export PROMPT_LOG=$T/prompts.log ANSWER_FILE=$T/answer
+	ask() {
+		cw run --app media --bind "$T/home:/h" --audio playback \
+			--microphone ask --prompt "cmd:$T/prompt.sh" -- "$@" \
+			2>>"$T/cw.log"
+	}
+	echo 1 > "$T/answer"   # deny once
+	ask sh -c 'timeout 3 pw-record /h/denied.wav; true'
+	grep -qx "media microphone" "$T/prompts.log" ||
+		fail "no microphone prompt: $(cat "$T/prompts.log") $(cat "$T/cw.log")"
+	r=$(rms "$T/home/denied.wav")
+	echo "RMS after deny: $r"
+	quiet "$r" || fail "heard the microphone after a deny (RMS $r)"
+	echo 2 > "$T/answer"   # allow for this run
+	# record 6 s: allowed from the start, revoked after 3 s
+	ask sh -c 'timeout 6 pw-record /h/allowed.wav; true' &
+	A=$!
+	sleep 3
+	grep -c microphone "$T/prompts.log" | grep -qx 2 ||
+		fail "not asked a second time: $(cat "$T/prompts.log")"
+	as_user "$CRATE_WL" permissions revoke media microphone ||
+		fail "crate-wl permissions revoke failed"
+	wait $A
+	sox "$T/home/allowed.wav" "$T/first.wav" trim 0.5 1.5
+	sox "$T/home/allowed.wav" "$T/last.wav" trim 4.5
+	r1=$(rms "$T/first.wav")
+	r2=$(rms "$T/last.wav")
+	echo "RMS after allow: $r1; after the revoke: $r2"
+	loud "$r1" || fail "did not hear the microphone after allow (RMS $r1)"
+	quiet "$r2" || fail "still heard the microphone after the revoke (RMS $r2)"
+	pass "ask: deny hears nothing, allow hears the microphone, revoke stops it"
+}
+
+"case_${CASE//-/_}"
