@@ -13,8 +13,10 @@
 
 static const char usage_text[] =
 	"usage: crate-wl run [OPTION]... -- COMMAND [ARG]...\n"
+	"       crate-wl run --root oci:DIR[:REF] [OPTION]... [-- COMMAND...]\n"
 	"\n"
-	"  --root /|DIR            the sandbox's root, read-only (default /)\n"
+	"  --root /|DIR|oci:DIR[:REF]\n"
+	"                          the sandbox's root, read-only (default /)\n"
 	"  --bind SRC[:DST]        bind SRC read-write at DST\n"
 	"  --ro-bind SRC[:DST]     bind SRC read-only at DST\n"
 	"  --home tmpfs|persist    an empty $HOME, or the app's own one\n"
@@ -165,13 +167,15 @@ int cw_cmd_run(int argc, char *argv[])
 	if (ret >= 0) {
 		goto out;
 	}
-	if (next >= argc) {
+	bool oci = cfg->root != NULL && strncmp(cfg->root, "oci:", 4) == 0;
+	if (next >= argc && !oci) {
+		/* an OCI image's Entrypoint and Cmd may be the command */
 		cw_msg("no command: crate-wl run [OPTION]... -- COMMAND");
 		fputs(usage_text, stderr);
 		ret = 2;
 		goto out;
 	}
-	if (!cw_sandbox_config_set_argv(cfg, &argv[next],
+	if (next < argc && !cw_sandbox_config_set_argv(cfg, &argv[next],
 			(size_t)(argc - next))) {
 		cw_msg("out of memory");
 		ret = 1;

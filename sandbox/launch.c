@@ -120,7 +120,7 @@ static int dry_run(const struct cw_sandbox_config *cfg,
 		return 1;
 	}
 	printf("command:");
-	for (char **a = cfg->argv; *a != NULL; a++) {
+	for (char **a = plan->argv; *a != NULL; a++) {
 		printf(" %s", *a);
 	}
 	printf("\napp: %s\n", cfg->app ? cfg->app : "(none)");
@@ -243,9 +243,9 @@ static void signal_dispatch(struct cw_source *source, uint32_t events)
  * grants and revokes reach it.
  */
 static bool setup_permissions(struct launch *l,
-	const struct cw_sandbox_config *cfg)
+	const struct cw_sandbox_config *cfg, const char *command)
 {
-	return cw_proxy_setup_permissions(l->proxy, cfg->app, cfg->argv[0],
+	return cw_proxy_setup_permissions(l->proxy, cfg->app, command,
 		cfg->prompt, PROMPT_TIMEOUT_MS, &l->control);
 }
 
@@ -305,7 +305,9 @@ int cw_launch(const struct cw_sandbox_config *cfg,
 {
 	char err[512];
 	int ret = 1;
-	if (cfg->argv == NULL || cfg->argv[0] == NULL) {
+	bool oci = cfg->root != NULL && strncmp(cfg->root, "oci:", 4) == 0;
+	if ((cfg->argv == NULL || cfg->argv[0] == NULL) && !oci) {
+		/* an OCI image may give its own */
 		cw_msg("no command to run");
 		return 2;
 	}
@@ -365,6 +367,12 @@ int cw_launch(const struct cw_sandbox_config *cfg,
 	snprintf(socket_path, sizeof(socket_path), "%s/wayland-0", inst.dir);
 	snprintf(pw_socket, sizeof(pw_socket), "%s/pipewire-0", inst.dir);
 	snprintf(nat_log, sizeof(nat_log), "%s/pasta.log", inst.dir);
+	plan = cw_plan_create(cfg, policy ? socket_path : NULL, false, err,
+		sizeof(err));
+	if (plan == NULL) {
+		cw_msg("%s", err);
+		goto out;
+	}
 	if (policy != NULL) {
 		l.proxy = cw_proxy_create(l.loop, policy, upstream, -1);
 		if (l.proxy == NULL) {
@@ -372,7 +380,7 @@ int cw_launch(const struct cw_sandbox_config *cfg,
 			goto out;
 		}
 		l.proxy->trace = opts->trace;
-		if (!setup_permissions(&l, cfg) ||
+		if (!setup_permissions(&l, cfg, plan->argv[0]) ||
 				!cw_proxy_listen(l.proxy, socket_path)) {
 			goto out;
 		}
@@ -408,12 +416,6 @@ int cw_launch(const struct cw_sandbox_config *cfg,
 		cw_msg("%s", err);
 		goto out;
 	}
-	plan = cw_plan_create(cfg, policy ? socket_path : NULL, false, err,
-		sizeof(err));
-	if (plan == NULL) {
-		cw_msg("%s", err);
-		goto out;
-	}
 	if (l.screencast != NULL && !add_bus(plan,
 			cw_launch_screencast_bus(l.screencast))) {
 		cw_msg("out of memory");
@@ -430,7 +432,7 @@ int cw_launch(const struct cw_sandbox_config *cfg,
 		goto out;
 	}
 
-	l.sb = cw_sandbox_spawn(plan, sc, cfg->argv, cfg->net != CW_NET_HOST,
+	l.sb = cw_sandbox_spawn(plan, sc, plan->argv, cfg->net != CW_NET_HOST,
 		err, sizeof(err));
 	if (l.sb == NULL) {
 		cw_msg("%s", err);
@@ -446,7 +448,7 @@ int cw_launch(const struct cw_sandbox_config *cfg,
 	snprintf(inst.policy, sizeof(inst.policy), "%s", policy ?
 		(cfg->policy ? cfg->policy : "default") : "(no wayland)");
 	snprintf(inst.home, sizeof(inst.home), "%s", plan->home);
-	join_command(inst.command, sizeof(inst.command), cfg->argv);
+	join_command(inst.command, sizeof(inst.command), plan->argv);
 	if (!cw_instance_save(&inst, plan->envp, err, sizeof(err))) {
 		cw_msg("%s", err);
 		kill(l.sb->pid, SIGKILL);

@@ -3,7 +3,8 @@
  * crate-wl does not load libarchive and json-c at every start, and so that
  * untrusted layers are parsed under no_new_privs and the seccomp baseline.
  *   crate-wl-oci [--dry-run] oci:DIR[:REF]
- * prints the root directory on stdout; errors go to stderr.
+ * prints the root directory on stdout, then the image's config (see
+ * cw_oci_root()); errors go to stderr.
  */
 #include <stdio.h>
 #include <string.h>
@@ -33,11 +34,14 @@ int main(int argc, char *argv[])
 	}
 	cw_seccomp_destroy(sc);
 	char root[4096];
-	if (!cw_oci_prepare(argv[argc - 1], !dry_run, root, sizeof(root), err,
-			sizeof(err))) {
+	struct cw_oci_config conf = { 0 };
+	if (!cw_oci_prepare(argv[argc - 1], !dry_run, root, sizeof(root),
+			&conf, err, sizeof(err))) {
 		cw_msg("%s", err);
 		return 1;
 	}
 	printf("%s\n", root);
+	cw_oci_config_write(&conf, stdout);
+	cw_oci_config_free(&conf);
 	return fflush(stdout) == 0 ? 0 : 1;
 }

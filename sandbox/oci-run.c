@@ -54,8 +54,93 @@ static bool find_helper(char *out, size_t len)
 		len && access(out, X_OK) == 0;
 }
 
+#define MAX_HELPER_OUTPUT (1 << 20)
+
+static void free_list(char **list)
+{
+	for (char **p = list; p != NULL && *p != NULL; p++) {
+		free(*p);
+	}
+	free(list);
+}
+
+void cw_oci_config_free(struct cw_oci_config *conf)
+{
+	free_list(conf->env);
+	free_list(conf->entrypoint);
+	free_list(conf->cmd);
+	free(conf->workdir);
+	*conf = (struct cw_oci_config){ 0 };
+}
+
+static void write_list(FILE *f, const char *key, char **list)
+{
+	for (char **p = list; p != NULL && *p != NULL; p++) {
+		fprintf(f, "%s\t%s%c", key, *p, '\0');
+	}
+}
+
+void cw_oci_config_write(const struct cw_oci_config *conf, FILE *f)
+{
+	write_list(f, "env", conf->env);
+	write_list(f, "entrypoint", conf->entrypoint);
+	write_list(f, "cmd", conf->cmd);
+	if (conf->workdir != NULL) {
+		fprintf(f, "workdir\t%s%c", conf->workdir, '\0');
+	}
+}
+
+static bool list_append(char ***list, const char *value)
+{
+	size_t n = 0;
+	while (*list != NULL && (*list)[n] != NULL) {
+		n++;
+	}
+	char **grown = realloc(*list, (n + 2) * sizeof(*grown));
+	if (grown == NULL) {
+		return false;
+	}
+	*list = grown;
+	grown[n] = strdup(value);
+	grown[n + 1] = NULL;
+	return grown[n] != NULL;
+}
+
+/* The records after the root's line: "KEY\tVALUE\0"... */
+static bool parse_config(const char *p, const char *end,
+	struct cw_oci_config *conf)
+{
+	while (p < end) {
+		const char *rec_end = memchr(p, '\0', (size_t)(end - p));
+		const char *tab = memchr(p, '\t', (size_t)(end - p));
+		if (rec_end == NULL || tab == NULL || tab > rec_end) {
+			return false;
+		}
+		const char *value = tab + 1;
+		size_t klen = (size_t)(tab - p);
+		bool ok;
+		if (klen == 3 && strncmp(p, "env", 3) == 0) {
+			ok = list_append(&conf->env, value);
+		} else if (klen == 10 && strncmp(p, "entrypoint", 10) == 0) {
+			ok = list_append(&conf->entrypoint, value);
+		} else if (klen == 3 && strncmp(p, "cmd", 3) == 0) {
+			ok = list_append(&conf->cmd, value);
+		} else if (klen == 7 && strncmp(p, "workdir", 7) == 0) {
+			free(conf->workdir);
+			ok = (conf->workdir = strdup(value)) != NULL;
+		} else {
+			ok = false;
+		}
+		if (!ok) {
+			return false;
+		}
+		p = rec_end + 1;
+	}
+	return true;
+}
+
 bool cw_oci_root(const char *spec, bool dry_run, char *root, size_t len,
-	char *err, size_t errlen)
+	struct cw_oci_config *conf, char *err, size_t errlen)
 {
 	char helper[PATH_MAX];
 	if (!find_helper(helper, sizeof(helper))) {
@@ -83,22 +168,37 @@ bool cw_oci_root(const char *spec, bool dry_run, char *root, size_t len,
 		_exit(127);
 	}
 	close(out[1]);
+	char *buf = malloc(MAX_HELPER_OUTPUT);
 	size_t used = 0;
-	ssize_t n;
-	while (used < len - 1 && ((n = read(out[0], root + used,
-			len - 1 - used)) > 0 || (n < 0 && errno == EINTR))) {
+	ssize_t n = 0;
+	while (buf != NULL && used < MAX_HELPER_OUTPUT && ((n = read(out[0],
+			buf + used, MAX_HELPER_OUTPUT - used)) > 0 ||
+			(n < 0 && errno == EINTR))) {
 		used += n > 0 ? (size_t)n : 0;
 	}
 	close(out[0]);
-	root[used] = '\0';
-	root[strcspn(root, "\n")] = '\0';
 	int status;
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
 	}
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || root[0] != '/') {
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		/* the helper said why on stderr */
 		snprintf(err, errlen, "cannot use the image %s", spec);
+		free(buf);
 		return false;
 	}
+	const char *nl = buf ? memchr(buf, '\n', used) : NULL;
+	if (nl == NULL || buf[0] != '/' || (size_t)(nl - buf) >= len ||
+			!parse_config(nl + 1, buf + used, conf)) {
+		snprintf(err, errlen, "cannot use the image %s: %s", spec,
+			buf == NULL ? "out of memory" : used ==
+			MAX_HELPER_OUTPUT ? "its config is too large" :
+			"crate-wl-oci answered nonsense");
+		cw_oci_config_free(conf);
+		free(buf);
+		return false;
+	}
+	memcpy(root, buf, (size_t)(nl - buf));
+	root[nl - buf] = '\0';
+	free(buf);
 	return true;
 }

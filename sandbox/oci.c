@@ -162,59 +162,218 @@ out:
 	return obj;
 }
 
-/* The image manifest's descriptor for ref in index.json. */
-static bool find_manifest(struct json_object *index, const char *ref,
-	struct blob_ref *out, char *err, size_t errlen)
+#define MAX_INDEX_DEPTH 4
+
+#if defined(__x86_64__)
+#define OCI_ARCH "amd64"
+#elif defined(__aarch64__)
+#define OCI_ARCH "arm64"
+#elif defined(__i386__)
+#define OCI_ARCH "386"
+#else
+#define OCI_ARCH "unknown"
+#endif
+
+static bool is_index(struct json_object *desc)
 {
+	struct json_object *media;
+	const char *m = json_object_object_get_ex(desc, "mediaType", &media) ?
+		json_object_get_string(media) : NULL;
+	return m != NULL && (strstr(m, "image.index") != NULL ||
+		strstr(m, "manifest.list") != NULL);
+}
+
+static bool for_this_machine(struct json_object *desc)
+{
+	struct json_object *platform, *os, *arch;
+	return json_object_object_get_ex(desc, "platform", &platform) &&
+		json_object_object_get_ex(platform, "os", &os) &&
+		json_object_object_get_ex(platform, "architecture", &arch) &&
+		strcmp(json_object_get_string(os), "linux") == 0 &&
+		strcmp(json_object_get_string(arch), OCI_ARCH) == 0;
+}
+
+/*
+ * The entry of an index: named ref (index.json), or the only one, or, in
+ * an index another one points to, the one for this machine (or the only
+ * one, when it names no platform).
+ */
+static struct json_object *find_entry(struct json_object *index,
+	const char *ref, bool nested, char *err, size_t errlen)
+{
+	const char *what = nested ? "a nested image index" : "index.json";
 	struct json_object *manifests;
 	if (!json_object_object_get_ex(index, "manifests", &manifests) ||
 			!json_object_is_type(manifests, json_type_array)) {
-		snprintf(err, errlen, "index.json has no manifests");
-		return false;
+		snprintf(err, errlen, "%s has no manifests", what);
+		return NULL;
 	}
 	size_t n = json_object_array_length(manifests);
 	size_t matches = 0;
+	struct json_object *found = NULL;
 	for (size_t i = 0; i < n; i++) {
 		struct json_object *m = json_object_array_get_idx(manifests, i);
-		struct json_object *annotations, *name, *media;
+		struct json_object *annotations, *name;
 		const char *mname = NULL;
 		if (json_object_object_get_ex(m, "annotations", &annotations) &&
 				json_object_object_get_ex(annotations,
 				REF_ANNOTATION, &name)) {
 			mname = json_object_get_string(name);
 		}
-		bool wanted = ref == NULL ? n == 1 :
-			(mname != NULL && strcmp(mname, ref) == 0);
-		if (!wanted) {
-			continue;
+		bool wanted;
+		if (ref != NULL) {
+			wanted = mname != NULL && strcmp(mname, ref) == 0;
+		} else if (nested) {
+			struct json_object *platform;
+			wanted = for_this_machine(m) || (n == 1 &&
+				!json_object_object_get_ex(m, "platform",
+				&platform));
+		} else {
+			wanted = n == 1;
 		}
-		if (json_object_object_get_ex(m, "mediaType", &media) &&
-				strstr(json_object_get_string(media),
-				"image.index") != NULL) {
-			snprintf(err, errlen, "nested image indexes are not "
-				"supported");
-			return false;
+		if (wanted) {
+			found = m;
+			matches++;
 		}
-		if (!parse_descriptor(m, out)) {
-			snprintf(err, errlen, "index.json: a bad manifest "
-				"descriptor");
-			return false;
-		}
-		matches++;
 	}
-	if (matches != 1 && ref != NULL) {
-		snprintf(err, errlen, "index.json: %zu images named '%s'",
+	if (matches == 1) {
+		return found;
+	}
+	if (ref != NULL) {
+		snprintf(err, errlen, "%s: %zu images named '%s'", what,
 			matches, ref);
-		return false;
-	} else if (matches != 1) {
+	} else if (nested) {
+		snprintf(err, errlen, "%s holds %zu images, %zu of them for "
+			"linux/%s", what, n, matches, OCI_ARCH);
+	} else {
 		snprintf(err, errlen, "index.json holds %zu images: give "
 			"oci:DIR:REF", n);
+	}
+	return NULL;
+}
+
+/* The image manifest's descriptor for ref, through nested indexes. */
+static bool find_manifest(const char *dir, struct json_object *index,
+	const char *ref, int depth, struct blob_ref *out, char *err,
+	size_t errlen)
+{
+	struct json_object *desc = find_entry(index, ref, depth > 0, err,
+		errlen);
+	if (desc == NULL) {
 		return false;
 	}
+	if (!parse_descriptor(desc, out)) {
+		snprintf(err, errlen, "%s: a bad manifest descriptor",
+			depth > 0 ? "a nested image index" : "index.json");
+		return false;
+	}
+	if (!is_index(desc)) {
+		return true;
+	}
+	if (depth == MAX_INDEX_DEPTH) {
+		snprintf(err, errlen, "image indexes nested more than %d deep",
+			MAX_INDEX_DEPTH);
+		return false;
+	}
+	struct json_object *nested = read_json(dir, NULL, out, err, errlen);
+	if (nested == NULL) {
+		return false;
+	}
+	bool ok = find_manifest(dir, nested, NULL, depth + 1, out, err,
+		errlen);
+	json_object_put(nested);
+	return ok;
+}
+
+/* A JSON list of strings, as a NULL-terminated array. */
+static bool string_list(struct json_object *obj, char ***out)
+{
+	if (!json_object_is_type(obj, json_type_array)) {
+		return false;
+	}
+	size_t n = json_object_array_length(obj);
+	char **list = calloc(n + 1, sizeof(*list));
+	if (list == NULL) {
+		return false;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *e = json_object_array_get_idx(obj, i);
+		if (!json_object_is_type(e, json_type_string) ||
+				(list[i] = strdup(json_object_get_string(e))) ==
+				NULL) {
+			for (size_t j = 0; j < i; j++) {
+				free(list[j]);
+			}
+			free(list);
+			return false;
+		}
+	}
+	*out = list;
 	return true;
 }
 
-/* A tar member's path: relative, no "." or ".." components. */
+/* The config blob's Env, Entrypoint, Cmd and WorkingDir. */
+static bool read_config(const char *dir, struct json_object *manifest,
+	struct cw_oci_config *conf, char *err, size_t errlen)
+{
+	struct json_object *desc, *blob, *c, *v;
+	struct blob_ref ref;
+	if (!json_object_object_get_ex(manifest, "config", &desc) ||
+			!parse_descriptor(desc, &ref)) {
+		snprintf(err, errlen, "the image manifest: a bad config "
+			"descriptor");
+		return false;
+	}
+	blob = read_json(dir, NULL, &ref, err, errlen);
+	if (blob == NULL) {
+		return false;
+	}
+	bool ok = true;
+	if (json_object_object_get_ex(blob, "config", &c) &&
+			json_object_is_type(c, json_type_object)) {
+		static const char *const keys[] = {
+			"Env", "Entrypoint", "Cmd",
+		};
+		char **const *outs[] = {
+			&conf->env, &conf->entrypoint, &conf->cmd,
+		};
+		for (size_t i = 0; ok && i < 3; i++) {
+			if (json_object_object_get_ex(c, keys[i], &v) &&
+					!json_object_is_type(v, json_type_null) &&
+					!string_list(v, (char ***)outs[i])) {
+				snprintf(err, errlen, "the image config: %s is "
+					"not a list of strings", keys[i]);
+				ok = false;
+			}
+		}
+		for (char **e = conf->env; ok && e && *e; e++) {
+			if (strchr(*e, '=') == NULL || **e == '=') {
+				snprintf(err, errlen, "the image config: Env "
+					"entry '%s' is not NAME=VALUE", *e);
+				ok = false;
+			}
+		}
+		if (ok && json_object_object_get_ex(c, "WorkingDir", &v) &&
+				!json_object_is_type(v, json_type_null)) {
+			const char *w = json_object_get_string(v);
+			if (!json_object_is_type(v, json_type_string) ||
+					(w[0] != '\0' && w[0] != '/')) {
+				snprintf(err, errlen, "the image config: "
+					"WorkingDir is not an absolute path");
+				ok = false;
+			} else if (w[0] != '\0') {
+				conf->workdir = strdup(w);
+				ok = conf->workdir != NULL;
+			}
+		}
+	}
+	json_object_put(blob);
+	if (!ok) {
+		cw_oci_config_free(conf);
+	}
+	return ok;
+}
+
 static bool clean_member(const char *in, char *out, size_t len)
 {
 	while (in[0] == '.' && in[1] == '/') {
@@ -486,7 +645,7 @@ static bool unpack(const char *dir, struct json_object *manifest,
 }
 
 bool cw_oci_prepare(const char *spec, bool do_unpack, char *root,
-	size_t len, char *err, size_t errlen)
+	size_t len, struct cw_oci_config *conf, char *err, size_t errlen)
 {
 	char dir[PATH_MAX];
 	const char *ref;
@@ -500,11 +659,13 @@ bool cw_oci_prepare(const char *spec, bool do_unpack, char *root,
 	}
 	index = read_json(dir, "index.json", NULL, err, errlen);
 	struct blob_ref mref;
-	if (index == NULL || !find_manifest(index, ref, &mref, err, errlen)) {
+	if (index == NULL || !find_manifest(dir, index, ref, 0, &mref, err,
+			errlen)) {
 		goto out;
 	}
 	manifest = read_json(dir, NULL, &mref, err, errlen);
-	if (manifest == NULL) {
+	if (manifest == NULL || !read_config(dir, manifest, conf, err,
+			errlen)) {
 		goto out;
 	}
 	char cache[PATH_MAX];
@@ -560,6 +721,9 @@ bool cw_oci_prepare(const char *spec, bool do_unpack, char *root,
 	}
 	ok = true;
 out:
+	if (!ok) {
+		cw_oci_config_free(conf);
+	}
 	json_object_put(manifest);
 	json_object_put(index);
 	json_object_put(layout);

@@ -10,23 +10,46 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
+
+/*
+ * How the image says it runs: the "config" object of its config blob
+ * (Env, Entrypoint, Cmd, WorkingDir). Owned; NULL where the image says
+ * nothing.
+ */
+struct cw_oci_config {
+	char **env;        /* NAME=VALUE..., NULL-terminated */
+	char **entrypoint; /* NULL-terminated */
+	char **cmd;        /* NULL-terminated */
+	char *workdir;
+};
+
+void cw_oci_config_free(struct cw_oci_config *conf);
 
 /* "oci:DIR[:REF]" with DIR made absolute; false with err. */
 bool cw_oci_normalize(const char *spec, char *out, size_t len, char *err,
 	size_t errlen);
 
 /*
- * The root directory for spec. With unpack false (--dry-run) it only
- * resolves and verifies the manifest; the directory may not exist yet.
+ * The root directory for spec, and the image's config into *conf. With
+ * unpack false (--dry-run) it only resolves and verifies the manifest and
+ * the config; the directory may not exist yet. An index may point to
+ * another index (a multi-platform image): the one entry for this machine's
+ * platform is taken there.
  */
 bool cw_oci_prepare(const char *spec, bool unpack, char *root, size_t len,
-	char *err, size_t errlen);
+	struct cw_oci_config *conf, char *err, size_t errlen);
 
 /*
  * cw_oci_prepare in the crate-wl-oci helper process (crate-wl itself does
- * not link libarchive or json-c): the same contract.
+ * not link libarchive or json-c): the same contract. The helper prints the
+ * root on a line, then the config as NUL-terminated "KEY\tVALUE" records
+ * (env, entrypoint, cmd: one per element, in order; workdir).
  */
 bool cw_oci_root(const char *spec, bool dry_run, char *root, size_t len,
-	char *err, size_t errlen);
+	struct cw_oci_config *conf, char *err, size_t errlen);
+
+/* The helper's side of that: writes conf to f. */
+void cw_oci_config_write(const struct cw_oci_config *conf, FILE *f);
 
 #endif

@@ -217,13 +217,16 @@ static bool env_put(struct cw_plan *plan, const char *entry)
 }
 
 static bool build_env(struct cw_plan *plan,
-	const struct cw_sandbox_config *cfg, bool wayland)
+	const struct cw_sandbox_config *cfg, char **image_env, bool wayland)
 {
 	bool ok = true;
 	for (char **e = environ; ok && *e != NULL; e++) {
 		if (strchr(*e, '=') != NULL && !env_dropped(*e)) {
 			ok = env_put(plan, *e);
 		}
+	}
+	for (char **e = image_env; ok && e != NULL && *e != NULL; e++) {
+		ok = env_put(plan, *e);
 	}
 	char buf[PATH_MAX + 32];
 	snprintf(buf, sizeof(buf), "HOME=%s", plan->home);
@@ -272,9 +275,55 @@ static bool make_persist_home(struct cw_plan *plan, const char *app,
 	return plan->persist_home != NULL;
 }
 
+static char **copy_argv(char *const *a, char *const *b)
+{
+	size_t na = 0, nb = 0;
+	while (a != NULL && a[na] != NULL) {
+		na++;
+	}
+	while (b != NULL && b[nb] != NULL) {
+		nb++;
+	}
+	char **argv = calloc(na + nb + 1, sizeof(*argv));
+	for (size_t i = 0; argv != NULL && i < na + nb; i++) {
+		argv[i] = strdup(i < na ? a[i] : b[i - na]);
+		if (argv[i] == NULL) {
+			for (size_t j = 0; j < i; j++) {
+				free(argv[j]);
+			}
+			free(argv);
+			return NULL;
+		}
+	}
+	return argv;
+}
+
+/* COMMAND as given, or the image's Entrypoint followed by its Cmd. */
+static bool set_command(struct cw_plan *plan,
+	const struct cw_sandbox_config *cfg, const struct cw_oci_config *image,
+	char *err, size_t errlen)
+{
+	bool given = cfg->argv != NULL && cfg->argv[0] != NULL;
+	plan->argv = given ? copy_argv(cfg->argv, NULL) :
+		copy_argv(image->entrypoint, image->cmd);
+	if (plan->argv == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return false;
+	}
+	if (plan->argv[0] == NULL) {
+		snprintf(err, errlen, "%s", cfg->root != NULL &&
+			strncmp(cfg->root, "oci:", 4) == 0 ? "no command: the "
+			"image has no Entrypoint or Cmd, give one after --" :
+			"no command to run");
+		return false;
+	}
+	return true;
+}
+
 struct cw_plan *cw_plan_create(const struct cw_sandbox_config *cfg,
 	const char *wayland_socket, bool dry_run, char *err, size_t errlen)
 {
+	struct cw_oci_config image = { 0 };
 	struct cw_plan *plan = calloc(1, sizeof(*plan));
 	if (plan == NULL) {
 		snprintf(err, errlen, "out of memory");
@@ -318,10 +367,18 @@ struct cw_plan *cw_plan_create(const struct cw_sandbox_config *cfg,
 	char oci_root[PATH_MAX];
 	if (strncmp(root, "oci:", 4) == 0) {
 		if (!cw_oci_root(root, dry_run, oci_root, sizeof(oci_root),
-				err, errlen)) {
+				&image, err, errlen)) {
 			goto fail;
 		}
 		root = oci_root;
+		if (image.workdir != NULL) {
+			free(plan->cwd);
+			plan->cwd = image.workdir;
+			image.workdir = NULL;
+		}
+	}
+	if (!set_command(plan, cfg, &image, err, errlen)) {
+		goto fail;
 	}
 	struct stat st;
 	if (dry_run && stat(root, &st) < 0) {
@@ -367,14 +424,16 @@ struct cw_plan *cw_plan_create(const struct cw_sandbox_config *cfg,
 			b->dst, 0, 0);
 	}
 	ok = ok && add_op(plan, CW_OP_REMOUNT_RO_ROOT, NULL, "/", 0, 0);
-	ok = ok && build_env(plan, cfg, wayland_socket != NULL);
+	ok = ok && build_env(plan, cfg, image.env, wayland_socket != NULL);
 	if (!ok) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
+	cw_oci_config_free(&image);
 	return plan;
 
 fail:
+	cw_oci_config_free(&image);
 	cw_plan_destroy(plan);
 	return NULL;
 }
@@ -430,6 +489,10 @@ void cw_plan_destroy(struct cw_plan *plan)
 	free(plan->runtime_dir);
 	free(plan->persist_home);
 	free(plan->cwd);
+	for (char **a = plan->argv; a != NULL && *a != NULL; a++) {
+		free(*a);
+	}
+	free(plan->argv);
 	free(plan);
 }
 

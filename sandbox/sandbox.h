@@ -131,12 +131,17 @@ struct cw_plan {
 	size_t nenvp;
 	char *cwd;
 	bool x11;          /* start Xwayland on :0 first */
+	/* the command: the config's, or an OCI image's Entrypoint and Cmd
+	 * when the config gives none */
+	char **argv;
 };
 
 /*
  * Builds the plan for cfg. wayland_socket is the host path of the proxy
  * socket (NULL: no display). An OCI root is unpacked into the cache unless
- * dry_run. NULL with a message in err.
+ * dry_run; its config's Env comes after the caller's environment (and
+ * before --env), its WorkingDir is the command's, and its Entrypoint and
+ * Cmd are the command when cfg has none. NULL with a message in err.
  */
 struct cw_plan *cw_plan_create(const struct cw_sandbox_config *cfg,
 	const char *wayland_socket, bool dry_run, char *err, size_t errlen);

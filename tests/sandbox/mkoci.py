@@ -2,7 +2,12 @@
 """mkoci.py DIR BUSYBOX: an OCI image layout for the sandbox tests.
 Images: "latest" (two layers; the upper one whites out etc/hello and makes
 dir/ opaque), "lower" (the first layer only), "evil" (members that try to
-leave the root: ../, an absolute path, a write through a symlink)."""
+leave the root: ../, an absolute path, a write through a symlink), "cmd"
+(the first layer, with Env, Entrypoint, Cmd and WorkingDir in its config),
+"badconf" (a config whose Env is not a list), "nested" (an index pointing
+to an index of two platforms: this machine's is "latest", the other one
+"lower"), "foreign" (an index pointing to an index with only another
+platform's image)."""
 import gzip, hashlib, io, json, os, sys, tarfile
 
 out, busybox = sys.argv[1], sys.argv[2]
@@ -40,16 +45,38 @@ def layer(members, compress):
     d["mediaType"] = media
     return d
 
-def image(layers, ref):
-    config = blob(json.dumps({"architecture": "amd64", "os": "linux",
-        "rootfs": {"type": "layers", "diff_ids": []}}).encode())
+def image(layers, ref, run=None):
+    conf = {"architecture": "amd64", "os": "linux",
+        "rootfs": {"type": "layers", "diff_ids": []}}
+    if run is not None:
+        conf["config"] = run
+    config = blob(json.dumps(conf).encode())
     config["mediaType"] = "application/vnd.oci.image.config.v1+json"
     m = blob(json.dumps({"schemaVersion": 2,
         "mediaType": "application/vnd.oci.image.manifest.v1+json",
         "config": config, "layers": layers}).encode())
     m["mediaType"] = "application/vnd.oci.image.manifest.v1+json"
-    m["annotations"] = {"org.opencontainers.image.ref.name": ref}
+    if ref is not None:
+        m["annotations"] = {"org.opencontainers.image.ref.name": ref}
     return m
+
+def nested(entries, ref):
+    """An index blob listing (image, os, architecture) entries."""
+    manifests = []
+    for m, os_, arch in entries:
+        m = dict(m, platform={"os": os_, "architecture": arch})
+        manifests.append(m)
+    d = blob(json.dumps({"schemaVersion": 2,
+        "mediaType": "application/vnd.oci.image.index.v1+json",
+        "manifests": manifests}).encode())
+    d["mediaType"] = "application/vnd.oci.image.index.v1+json"
+    d["annotations"] = {"org.opencontainers.image.ref.name": ref}
+    return d
+
+# this machine's platform, as OCI names it
+machine = {"x86_64": "amd64", "aarch64": "arm64", "i686": "386"}.get(
+    os.uname().machine, os.uname().machine)
+other = "s390x" if machine != "s390x" else "riscv64"
 
 with open(busybox, "rb") as f:
     bb = f.read()
@@ -64,8 +91,15 @@ evil = layer([("../escaped-dotdot", "file", b"x"),
     ("/escaped-absolute", "file", b"x"),
     ("out", "link", os.path.join(out, "..", "outside")),
     ("out/escaped-symlink", "file", b"x")], False)
+run = {"Env": ["GREETING=hello from the image", "PATH=/bin"],
+    "Entrypoint": ["/bin/sh", "-c"],
+    "Cmd": ['echo "$GREETING"; pwd'], "WorkingDir": "/etc"}
 index = {"schemaVersion": 2, "manifests": [image([base, upper], "latest"),
-    image([base], "lower"), image([base, evil], "evil")]}
+    image([base], "lower"), image([base, evil], "evil"),
+    image([base], "cmd", run), image([base], "badconf", {"Env": "x=y"}),
+    nested([(image([base], None), "linux", other),
+        (image([base, upper], None), "linux", machine)], "nested"),
+    nested([(image([base], None), "linux", other)], "foreign")]}
 with open(os.path.join(out, "index.json"), "w") as f:
     json.dump(index, f)
 with open(os.path.join(out, "oci-layout"), "w") as f:

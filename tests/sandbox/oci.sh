@@ -39,6 +39,43 @@ cw run --no-wayland --root "oci:$L:lower" -- /bin/sh -c : || fail "cached run"
 ls -A "$cache" | grep -q '^\.unpack' && fail "a temporary directory is left"
 pass "unpacked once, content-addressed by the manifest's digest"
 
+# the image's config: Env, WorkingDir, and Entrypoint + Cmd when no
+# COMMAND is given
+out=$(cw run --no-wayland --root "oci:$L:cmd" 2>&1) || fail "cmd: $out"
+[ "$out" = "hello from the image
+/etc" ] || fail "the image's Entrypoint, Cmd, Env or WorkingDir not honoured: $out"
+pass "no COMMAND: the image's Entrypoint and Cmd ran, with its Env and WorkingDir"
+out=$(cw run --no-wayland --root "oci:$L:cmd" --env GREETING=mine 2>&1) ||
+	fail "cmd --env: $out"
+[ "$(echo $out)" = "mine /etc" ] || fail "--env does not win over the image's Env: $out"
+out=$(cw run --no-wayland --root "oci:$L:cmd" -- /bin/sh -c \
+	'echo "$GREETING:$PATH"' 2>&1) || fail "cmd with COMMAND: $out"
+[ "$out" = "hello from the image:/bin" ] ||
+	fail "with a COMMAND, the image's Env is not there: $out"
+pass "the image's Env holds with a COMMAND too, and --env wins over it"
+out=$(cw run --dry-run --root "oci:$L:cmd" 2>&1) || fail "cmd --dry-run: $out"
+echo "$out" | grep -qx 'command: /bin/sh -c echo "$GREETING"; pwd' ||
+	fail "--dry-run does not show the image's command: $out"
+cw run --no-wayland --root "oci:$L:lower" 2>"$T/err" &&
+	fail "an image without Cmd ran without a COMMAND"
+grep -q "the image has no Entrypoint or Cmd" "$T/err" ||
+	fail "no clear error: $(cat "$T/err")"
+cw run --no-wayland --root "oci:$L:badconf" -- /bin/sh -c : 2>"$T/err" &&
+	fail "an image with a bad config ran"
+grep -q "Env is not a list of strings" "$T/err" ||
+	fail "no clear error: $(cat "$T/err")"
+pass "no Cmd, or a bad config: clear errors ($(tail -1 "$T/err"))"
+
+# an index pointing to an index: this machine's platform is taken
+out=$(cw run --no-wayland --root "oci:$L:nested" -- /bin/sh -c \
+	'/bin/busybox test ! -e /etc/hello && /bin/busybox ls /dir') ||
+	fail "nested: $out"
+[ "$(echo $out)" = "c" ] || fail "nested index: not this platform's image: $(echo $out)"
+cw run --no-wayland --root "oci:$L:foreign" -- /bin/sh -c : 2>"$T/err" &&
+	fail "an image for another platform ran"
+grep -q "0 of them for linux/" "$T/err" || fail "no clear error: $(cat "$T/err")"
+pass "a nested index: this platform's image; none: $(tail -1 "$T/err")"
+
 cw run --no-wayland --root "oci:$L:evil" -- /bin/sh -c : 2>"$T/err"
 for f in "$T/escaped-dotdot" /escaped-absolute "$T/outside/escaped-symlink"; do
 	[ -e "$f" ] && { rm -f "$f"; fail "a layer wrote $f"; }
