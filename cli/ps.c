@@ -79,7 +79,8 @@ int cw_cmd_enter(int argc, char *argv[])
 		return 1;
 	}
 	/* the same filter as the sandbox's command: the cached program */
-	struct cw_seccomp *sc = cw_seccomp_create(err, sizeof(err));
+	struct cw_seccomp *sc = cw_seccomp_create(inst.devel, err,
+		sizeof(err));
 	if (sc == NULL) {
 		cw_msg("%s", err);
 		free(envp);

@@ -32,6 +32,7 @@ static const char usage_text[] =
 	"  --microphone deny|ask|allow  --camera deny|ask|allow\n"
 	"                          the sandbox's PipeWire socket (crate-wl-media(7))\n"
 	"  --x11                   a private Xwayland for X11 apps (DISPLAY)\n"
+	"  --devel                 allow ptrace and perf_event_open inside\n"
 	"  --no-wayland            no display at all\n"
 	"  --dry-run               print the plan, run nothing\n"
 	"  --json-status FD        write the child's pid and exit code to FD\n"
@@ -46,7 +47,7 @@ int cw_run_parse_options(int argc, char *argv[], const char *usage,
 		OPT_DEVICE, OPT_ENV, OPT_APP, OPT_POLICY, OPT_ALLOW, OPT_DENY,
 		OPT_SCREENCOPY, OPT_CLIPBOARD, OPT_PROMPT, OPT_NO_WAYLAND,
 		OPT_DRY_RUN, OPT_JSON_STATUS, OPT_TRACE, OPT_X11, OPT_AUDIO,
-		OPT_MICROPHONE, OPT_CAMERA,
+		OPT_MICROPHONE, OPT_CAMERA, OPT_DEVEL,
 	};
 	static const struct option longopts[] = {
 		{ "root", required_argument, NULL, OPT_ROOT },
@@ -68,6 +69,7 @@ int cw_run_parse_options(int argc, char *argv[], const char *usage,
 		{ "audio", required_argument, NULL, OPT_AUDIO },
 		{ "microphone", required_argument, NULL, OPT_MICROPHONE },
 		{ "camera", required_argument, NULL, OPT_CAMERA },
+		{ "devel", no_argument, NULL, OPT_DEVEL },
 		{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
 		{ "json-status", required_argument, NULL, OPT_JSON_STATUS },
 		{ "trace", no_argument, NULL, OPT_TRACE },
@@ -111,6 +113,9 @@ int cw_run_parse_options(int argc, char *argv[], const char *usage,
 			break;
 		case OPT_X11:
 			cfg->x11 = true;
+			break;
+		case OPT_DEVEL:
+			cfg->devel = true;
 			break;
 		case OPT_DRY_RUN:
 			opts->dry_run = true;

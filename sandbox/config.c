@@ -237,15 +237,16 @@ bool cw_sandbox_config_set(struct cw_sandbox_config *cfg, const char *key,
 			return false;
 		}
 		return replace(&cfg->app, value);
-	} else if (strcmp(key, "x11") == 0) {
+	} else if (strcmp(key, "x11") == 0 || strcmp(key, "devel") == 0) {
+		bool *flag = key[0] == 'x' ? &cfg->x11 : &cfg->devel;
 		if (strcmp(value, "true") == 0 || strcmp(value, "yes") == 0) {
-			cfg->x11 = true;
+			*flag = true;
 		} else if (strcmp(value, "false") == 0 ||
 				strcmp(value, "no") == 0) {
-			cfg->x11 = false;
+			*flag = false;
 		} else {
-			snprintf(err, errlen, "x11: '%s': expected true or "
-				"false", value);
+			snprintf(err, errlen, "%s: '%s': expected true or "
+				"false", key, value);
 			return false;
 		}
 		return true;

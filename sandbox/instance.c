@@ -125,9 +125,9 @@ bool cw_instance_save(struct cw_instance *inst, char *const envp[],
 		return false;
 	}
 	fprintf(f, "id=%s\napp=%s\npid=%d\nstarttime=%llu\nstarted=%lld\n"
-		"policy=%s\nhome=%s\ncommand=%s\n", inst->id, app,
+		"policy=%s\nhome=%s\ndevel=%d\ncommand=%s\n", inst->id, app,
 		(int)inst->pid, inst->starttime, inst->started, policy, home,
-		command);
+		inst->devel, command);
 	fclose(f);
 	bool ok = text != NULL;
 	char *env = NULL;
@@ -180,6 +180,8 @@ static bool load_info(const char *dir, struct cw_instance *inst)
 			snprintf(inst->policy, sizeof(inst->policy), "%s", v);
 		} else if (strcmp(k, "home") == 0) {
 			snprintf(inst->home, sizeof(inst->home), "%s", v);
+		} else if (strcmp(k, "devel") == 0) {
+			inst->devel = strcmp(v, "1") == 0;
 		} else if (strcmp(k, "command") == 0) {
 			snprintf(inst->command, sizeof(inst->command), "%s", v);
 		}

@@ -21,6 +21,7 @@ struct cw_instance {
 	pid_t pid; /* the sandbox's init */
 	unsigned long long starttime; /* of pid, against pid reuse */
 	long long started; /* unix time */
+	bool devel; /* its seccomp filter is the --devel one */
 };
 
 /* A new, empty instance directory with a fresh id. */

@@ -164,8 +164,9 @@ static int dry_run(const struct cw_sandbox_config *cfg,
 			pw);
 	}
 	cw_sandbox_media_print(cfg, stdout);
-	printf("seccomp:\n");
-	cw_seccomp_print_rules(stdout);
+	printf("seccomp:%s\n", cfg->devel ? " (--devel: ptrace and "
+		"perf_event_open allowed)" : "");
+	cw_seccomp_print_rules(stdout, cfg->devel);
 	cw_plan_destroy(plan);
 	return 0;
 }
@@ -401,7 +402,7 @@ int cw_launch(const struct cw_sandbox_config *cfg,
 		} else if (cfg->app != NULL) {
 			snprintf(app, sizeof(app), "%s", cfg->app);
 		} else {
-			cw_app_name_from_command(cfg->argv[0], app, sizeof(app));
+			cw_app_name_from_command(plan->argv[0], app, sizeof(app));
 		}
 		l.media = cw_sandbox_media_start(l.loop, cfg, l.proxy ?
 			l.proxy->perms : NULL, app, inst.id, pw_socket, err,
@@ -411,7 +412,7 @@ int cw_launch(const struct cw_sandbox_config *cfg,
 			goto out;
 		}
 	}
-	sc = cw_seccomp_create(err, sizeof(err));
+	sc = cw_seccomp_create(cfg->devel, err, sizeof(err));
 	if (sc == NULL) {
 		cw_msg("%s", err);
 		goto out;
@@ -448,6 +449,7 @@ int cw_launch(const struct cw_sandbox_config *cfg,
 	snprintf(inst.policy, sizeof(inst.policy), "%s", policy ?
 		(cfg->policy ? cfg->policy : "default") : "(no wayland)");
 	snprintf(inst.home, sizeof(inst.home), "%s", plan->home);
+	inst.devel = cfg->devel;
 	join_command(inst.command, sizeof(inst.command), plan->argv);
 	if (!cw_instance_save(&inst, plan->envp, err, sizeof(err))) {
 		cw_msg("%s", err);

@@ -21,7 +21,7 @@ int main(int argc, char *argv[])
 		return 2;
 	}
 	char err[1024];
-	struct cw_seccomp *sc = cw_seccomp_create(err, sizeof(err));
+	struct cw_seccomp *sc = cw_seccomp_create(false, err, sizeof(err));
 	if (sc == NULL) {
 		cw_msg("%s", err);
 		return 1;

@@ -57,6 +57,7 @@ struct cw_sandbox_config {
 	bool dev_dri;
 	bool wayland;
 	bool x11; /* a private rootful Xwayland, a client of the proxy */
+	bool devel; /* ptrace and perf_event_open allowed inside */
 	struct cw_bind binds[CW_SANDBOX_MAX_ITEMS];
 	size_t nbinds;
 	char *env[CW_SANDBOX_MAX_ITEMS]; /* NAME=VALUE */
@@ -171,13 +172,14 @@ struct cw_seccomp {
 /*
  * The baseline filter, from the BPF cache under
  * $XDG_CACHE_HOME/crate-wl/ when it is there, compiled (and cached)
- * otherwise.
+ * otherwise. devel: without the rules that block development tools
+ * (ptrace, perf_event_open), for --devel.
  */
-struct cw_seccomp *cw_seccomp_create(char *err, size_t errlen);
+struct cw_seccomp *cw_seccomp_create(bool devel, char *err, size_t errlen);
 void cw_seccomp_destroy(struct cw_seccomp *sc);
 /* Loads it into this thread; needs no_new_privs. */
 bool cw_seccomp_load(const struct cw_seccomp *sc);
-void cw_seccomp_print_rules(FILE *f);
+void cw_seccomp_print_rules(FILE *f, bool devel);
 
 /* The running sandbox, as the caller sees it. */
 struct cw_sandbox {

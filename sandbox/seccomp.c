@@ -34,6 +34,7 @@ enum rule_cmp {
 
 struct rule {
 	const char *syscall;
+	bool devel; /* lifted by --devel */
 	int err;
 	enum rule_cmp cmp;
 	unsigned arg;
@@ -41,8 +42,9 @@ struct rule {
 	uint64_t value;
 };
 
-#define BLOCK(name, e) { name, e, CMP_NONE, 0, 0, 0 }
-#define FAMILY(af) { "socket", EAFNOSUPPORT, CMP_EQ, 0, 0, af }
+#define BLOCK(name, e) { name, false, e, CMP_NONE, 0, 0, 0 }
+#define DEVEL(name, e) { name, true, e, CMP_NONE, 0, 0, 0 }
+#define FAMILY(af) { "socket", false, EAFNOSUPPORT, CMP_EQ, 0, 0, af }
 
 static const struct rule rules[] = {
 	BLOCK("syslog", EPERM),
@@ -64,9 +66,10 @@ static const struct rule rules[] = {
 	BLOCK("umount2", EPERM),
 	BLOCK("pivot_root", EPERM),
 	BLOCK("chroot", EPERM),
-	{ "clone", EPERM, CMP_MASKED_EQ, 0, CLONE_NEWUSER, CLONE_NEWUSER },
-	{ "ioctl", EPERM, CMP_MASKED_EQ, 1, 0xFFFFFFFFu, TIOCSTI },
-	{ "ioctl", EPERM, CMP_MASKED_EQ, 1, 0xFFFFFFFFu, TIOCLINUX },
+	{ "clone", false, EPERM, CMP_MASKED_EQ, 0, CLONE_NEWUSER,
+		CLONE_NEWUSER },
+	{ "ioctl", false, EPERM, CMP_MASKED_EQ, 1, 0xFFFFFFFFu, TIOCSTI },
+	{ "ioctl", false, EPERM, CMP_MASKED_EQ, 1, 0xFFFFFFFFu, TIOCLINUX },
 	/* ENOSYS: libc falls back to calls the filter can inspect */
 	BLOCK("clone3", ENOSYS),
 	BLOCK("open_tree", ENOSYS),
@@ -76,16 +79,17 @@ static const struct rule rules[] = {
 	BLOCK("fsmount", ENOSYS),
 	BLOCK("fspick", ENOSYS),
 	BLOCK("mount_setattr", ENOSYS),
-	/* development tools, blocked until a devel option exists */
-	BLOCK("perf_event_open", EPERM),
-	BLOCK("ptrace", EPERM),
+	/* development tools: allowed with --devel (and then only on the
+	 * sandbox's own processes: the pid namespace hides the others) */
+	DEVEL("perf_event_open", EPERM),
+	DEVEL("ptrace", EPERM),
 	BLOCK("modify_ldt", EPERM),
-	{ "personality", EPERM, CMP_NE, 0, 0, 0 /* PER_LINUX */ },
+	{ "personality", false, EPERM, CMP_NE, 0, 0, 0 /* PER_LINUX */ },
 	/* socket(): only UNSPEC, UNIX, INET, INET6 and NETLINK */
 	FAMILY(3), FAMILY(4), FAMILY(5), FAMILY(6), FAMILY(7), FAMILY(8),
 	FAMILY(9), FAMILY(11), FAMILY(12), FAMILY(13), FAMILY(14),
 	FAMILY(15),
-	{ "socket", EAFNOSUPPORT, CMP_GE, 0, 0, AF_NETLINK + 1 },
+	{ "socket", false, EAFNOSUPPORT, CMP_GE, 0, 0, AF_NETLINK + 1 },
 };
 
 /* The secondary ABIs whose syscalls must not bypass the filter. */
@@ -114,11 +118,11 @@ static const char *cmp_text(enum rule_cmp cmp)
 	return "?";
 }
 
-static void print_rules(FILE *f)
+static void print_rules(FILE *f, bool devel)
 {
 	const struct scmp_version *v = seccomp_version();
-	fprintf(f, "# %s, libseccomp %u.%u.%u\n", CACHE_FORMAT, v->major,
-		v->minor, v->micro);
+	fprintf(f, "# %s, libseccomp %u.%u.%u%s\n", CACHE_FORMAT, v->major,
+		v->minor, v->micro, devel ? ", --devel" : "");
 	fprintf(f, "default allow\narch native");
 	for (size_t i = 0; i < sizeof(extra_arches) / sizeof(*extra_arches);
 			i++) {
@@ -127,6 +131,9 @@ static void print_rules(FILE *f)
 	fputc('\n', f);
 	for (size_t i = 0; i < sizeof(rules) / sizeof(*rules); i++) {
 		const struct rule *r = &rules[i];
+		if (devel && r->devel) {
+			continue;
+		}
 		fprintf(f, "%s -> %s", r->syscall, strerrorname_np(r->err));
 		switch (r->cmp) {
 		case CMP_NONE:
@@ -147,12 +154,12 @@ static void print_rules(FILE *f)
 	}
 }
 
-void cw_seccomp_print_rules(FILE *f)
+void cw_seccomp_print_rules(FILE *f, bool devel)
 {
-	print_rules(f);
+	print_rules(f, devel);
 }
 
-static uint64_t rules_hash(void)
+static uint64_t rules_hash(bool devel)
 {
 	char *text = NULL;
 	size_t len = 0;
@@ -160,7 +167,7 @@ static uint64_t rules_hash(void)
 	if (f == NULL) {
 		return 0;
 	}
-	print_rules(f);
+	print_rules(f, devel);
 	fclose(f);
 	uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a */
 	for (size_t i = 0; i < len; i++) {
@@ -204,7 +211,7 @@ static int add_rule(scmp_filter_ctx ctx, const struct rule *r)
 }
 
 /* Compiles the rules and writes the BPF to fd. */
-static bool compile(int fd, char *err, size_t errlen)
+static bool compile(int fd, bool devel, char *err, size_t errlen)
 {
 	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
 	if (ctx == NULL) {
@@ -228,6 +235,9 @@ static bool compile(int fd, char *err, size_t errlen)
 		}
 	}
 	for (size_t i = 0; i < sizeof(rules) / sizeof(*rules); i++) {
+		if (devel && rules[i].devel) {
+			continue;
+		}
 		r = add_rule(ctx, &rules[i]);
 		if (r < 0) {
 			snprintf(err, errlen, "seccomp: rule for %s: %s",
@@ -269,14 +279,14 @@ static struct sock_filter *read_program(int fd, size_t *len)
 	return prog;
 }
 
-struct cw_seccomp *cw_seccomp_create(char *err, size_t errlen)
+struct cw_seccomp *cw_seccomp_create(bool devel, char *err, size_t errlen)
 {
 	struct cw_seccomp *sc = calloc(1, sizeof(*sc));
 	if (sc == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
-	sc->hash = rules_hash();
+	sc->hash = rules_hash(devel);
 	char dir[PATH_MAX], path[PATH_MAX + 64], tmp[PATH_MAX + 64];
 	bool have_dir = cw_path_cache_home(dir, sizeof(dir));
 	if (have_dir) {
@@ -313,7 +323,7 @@ struct cw_seccomp *cw_seccomp_create(char *err, size_t errlen)
 			goto fail;
 		}
 	}
-	if (!compile(fd, err, errlen)) {
+	if (!compile(fd, devel, err, errlen)) {
 		goto fail_fd;
 	}
 	sc->filter = read_program(fd, &sc->len);
