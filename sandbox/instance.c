@@ -30,8 +30,9 @@ static bool process_starttime(pid_t pid, unsigned long long *out)
 	if (p == NULL) {
 		return false;
 	}
+	/* p is at the space before field 3; starttime is field 22 */
 	p++;
-	for (int field = 2; field < 22; field++) {
+	for (int field = 3; field < 22; field++) {
 		p = strchr(p + 1, ' ');
 		if (p == NULL) {
 			return false;

@@ -149,6 +149,14 @@ instances)
 	grep -q " demo " "$T/ps" || fail "ps does not list the sandbox"
 	id=$(awk '$2 == "demo" { print $1 }' "$T/ps")
 	[ -n "$id" ] || fail "no id"
+	# the instance is told from a reused pid by its start time (field
+	# 22 of /proc/PID/stat; field 23, the size, changes as it runs)
+	info="$XDG_RUNTIME_DIR/crate-wl/$id/info"
+	ipid=$(sed -n 's/^pid=//p' "$info")
+	saved=$(sed -n 's/^starttime=//p' "$info")
+	real=$(sed 's/.*) //' "/proc/$ipid/stat" | awk '{ print $20 }')
+	[ "$saved" = "$real" ] ||
+		fail "the instance's start time is $saved, /proc/$ipid/stat says $real"
 	out=$(cw enter "$id" cat /tmp/m) || fail "enter failed"
 	[ "$out" = inside ] || fail "enter is not inside the sandbox: $out"
 	out=$(cw enter demo sh -c 'grep -E "^(CapEff|NoNewPrivs|Seccomp):" /proc/self/status')
