@@ -283,6 +283,12 @@ int main(int argc, char *argv[])
 	ext_image_capture_source_v1_destroy(source);
 	wl_buffer_destroy(buffer);
 	wl_display_roundtrip(display);
+	/* the client side of each object too (LeakSanitizer in CI) */
+	ext_image_copy_capture_manager_v1_destroy(manager);
+	ext_output_image_capture_source_manager_v1_destroy(sources);
+	wl_output_destroy(output);
+	wl_shm_destroy(shm);
+	wl_registry_destroy(reg);
 	wl_display_disconnect(display);
 	return 0;
 }
