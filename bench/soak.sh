@@ -1,7 +1,8 @@
 #!/bin/bash
 # crate-wl soak: SOAK_MESSAGES requests through one proxy, from SOAK_RUNS
 # flood clients one after the other (a new connection each), with one idle
-# client connected throughout. After each run: the proxy's RSS and fd
+# client connected throughout. Every 64th request is a wl_display.sync, so
+# objects are created and their ids freed and reused all along. After each run: the proxy's RSS and fd
 # count. Reports RSS at the start (after warm-up) and at the end, the
 # growth, and the slope of RSS over messages after warm-up (least squares).
 # Targets (issue 6): growth <= 1 % after warm-up, no fd growth.
@@ -89,7 +90,7 @@ echo "run messages rss_kib fds" > "$T/samples"
 echo "0 0 $(rss_kib "$cw_pid") $(fds "$cw_pid")" >> "$T/samples"
 t0=$(date +%s.%N)
 for run in $(seq 1 "$SOAK_RUNS"); do
-	"$bin/flood" -n "$per_run" > "$T/flood.out" ||
+	"$bin/flood" -n "$per_run" -s 64 > "$T/flood.out" ||
 		die "flood run $run failed: $(cat "$T/flood.out")"
 	echo "$run $((run * per_run)) $(rss_kib "$cw_pid") $(fds "$cw_pid")" >> "$T/samples"
 	if [ $((run % 10)) = 0 ]; then
@@ -111,7 +112,8 @@ END {
 	slope = (n * sxy - sx * sy) / (n * sxx - sx * sx)
 	growth = (rss[last] - rss[warm]) * 100 / rss[warm]
 	printf "## crate-wl soak\n\n"
-	printf "%d messages (wl_region.add, 24 bytes) from %d flood clients in turn, " \
+	printf "%d messages (wl_region.add, 24 bytes; a wl_display.sync every 64) " \
+		"from %d flood clients in turn, " \
 		"one idle client throughout; %.1f s; everything on CPU %s.\n\n", \
 		msgs[last], last, secs, cpu
 	printf "| | RSS (KiB) | fds |\n|---|---:|---:|\n"
