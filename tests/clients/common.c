@@ -7,6 +7,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 #include "common.h"
+#include "sendfds.h"
 
 int raw_connect(struct raw *r)
 {
@@ -35,23 +36,7 @@ int raw_connect(struct raw *r)
 void raw_send(struct raw *r, const uint32_t *words, uint32_t nwords,
 	const int *fds, int nfds)
 {
-	struct iovec iov = { .iov_base = (void *)words,
-		.iov_len = nwords * 4 };
-	union {
-		char buf[CMSG_SPACE(sizeof(int) * 8)];
-		struct cmsghdr align;
-	} control;
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
-	if (nfds > 0) {
-		msg.msg_control = control.buf;
-		msg.msg_controllen = CMSG_SPACE(sizeof(int) * nfds);
-		struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(sizeof(int) * nfds);
-		memcpy(CMSG_DATA(c), fds, sizeof(int) * nfds);
-	}
-	sendmsg(r->fd, &msg, MSG_NOSIGNAL);
+	send_with_fds(r->fd, words, nwords * 4, fds, nfds, 0);
 }
 
 void raw_msg(struct raw *r, uint32_t id, uint16_t op, const uint32_t *args,

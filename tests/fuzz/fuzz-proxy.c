@@ -24,6 +24,7 @@
 #include "conn.h"
 #include "policy.h"
 #include "proxy.h"
+#include "sendfds.h"
 #include "wire.h"
 
 #define CHUNK_COMPOSITOR 0x01
@@ -88,26 +89,11 @@ static void drain(int fd)
 
 static bool send_chunk(int fd, const uint8_t *data, size_t len, int nfds)
 {
-	struct iovec iov = { .iov_base = (void *)data, .iov_len = len };
-	union {
-		char buf[CMSG_SPACE(sizeof(int) * 8)];
-		struct cmsghdr align;
-	} control;
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
-	if (nfds > 0) {
-		int fds[8];
-		for (int i = 0; i < nfds; i++) {
-			fds[i] = passed_fd;
-		}
-		msg.msg_control = control.buf;
-		msg.msg_controllen = CMSG_SPACE(sizeof(int) * nfds);
-		struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(sizeof(int) * nfds);
-		memcpy(CMSG_DATA(c), fds, sizeof(int) * nfds);
+	int fds[8];
+	for (int i = 0; i < nfds; i++) {
+		fds[i] = passed_fd;
 	}
-	return sendmsg(fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT) >= 0;
+	return send_with_fds(fd, data, len, fds, nfds, MSG_DONTWAIT) >= 0;
 }
 
 static void bound(bool ok, const char *what, unsigned long have,

@@ -14,6 +14,7 @@
 #include "cw-protocol-tables.h"
 #include "policy.h"
 #include "proxy.h"
+#include "sendfds.h"
 #include "tap.h"
 #include "wire.h"
 
@@ -69,22 +70,7 @@ static void pump(struct rig *r)
 static void send_msg(int fd, const uint8_t *data, uint32_t len,
 	const int *fds, int nfds)
 {
-	struct iovec iov = { .iov_base = (void *)data, .iov_len = len };
-	union {
-		char buf[CMSG_SPACE(sizeof(int) * 8)];
-		struct cmsghdr align;
-	} control;
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
-	if (nfds > 0) {
-		msg.msg_control = control.buf;
-		msg.msg_controllen = CMSG_SPACE(sizeof(int) * nfds);
-		struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(sizeof(int) * nfds);
-		memcpy(CMSG_DATA(c), fds, sizeof(int) * nfds);
-	}
-	sendmsg(fd, &msg, MSG_NOSIGNAL);
+	send_with_fds(fd, data, len, fds, nfds, 0);
 }
 
 /* Reads whatever is there; returns false on EOF with nothing read. */
