@@ -2,8 +2,8 @@
 # crate-wl soak: SOAK_MESSAGES requests through one proxy, from SOAK_RUNS
 # flood clients one after the other (a new connection each), with one idle
 # client connected throughout. Every 64th request is a wl_display.sync, so
-# objects are created and their ids freed and reused all along. After each run: the proxy's RSS and fd
-# count. Reports RSS at the start (after warm-up) and at the end, the
+# objects are created and their ids freed and reused all along. After each
+# run: the proxy's RSS and fd count. Reports RSS at the start (after warm-up) and at the end, the
 # growth, and the slope of RSS over messages after warm-up (least squares).
 # Targets (issue 6): growth <= 1 % after warm-up, no fd growth.
 # Figures, not a test: the exit status only says whether the rig ran.
@@ -23,10 +23,7 @@ SOAK_RUNS=${SOAK_RUNS:-100}
 SOAK_WARMUP=${SOAK_WARMUP:-10}
 per_run=$((SOAK_MESSAGES / SOAK_RUNS))
 
-die() {
-	echo "soak: $*" >&2
-	exit 1
-}
+. "$here/lib.sh"
 command -v sway >/dev/null || die "sway missing (scripts/deps.sh bench)"
 for prog in "$cli" "$bin/flood" "$bin/idle-clients"; do
 	[ -x "$prog" ] || die "$prog missing: ninja -C $build"
@@ -35,49 +32,14 @@ grep -q __asan_init "$cli" && die "$cli is an ASan build: its RSS says nothing"
 
 # everything started from here on is pinned to one CPU
 taskset -pc "$BENCH_CPU" $$ >/dev/null
-T=$(mktemp -d /tmp/crate-wl-soak.XXXXXX)
-services=()
-cleanup() {
-	local pid
-	for pid in "${services[@]}"; do
-		kill -TERM -- "-$pid" 2>/dev/null || true
-	done
-	sleep 0.3
-	for pid in "${services[@]}"; do
-		kill -KILL -- "-$pid" 2>/dev/null || true
-	done
-	wait 2>/dev/null || true
-	rm -rf "$T"
-}
-trap cleanup EXIT
-start() {
-	local name=$1
-	shift
-	setsid "$@" >"$T/$name.log" 2>&1 &
-	started=$!
-	services+=("$started")
-}
-wait_socket() {
-	for _ in $(seq 100); do
-		[ -S "$1" ] && return 0
-		sleep 0.05
-	done
-	die "no socket $1"
-}
+bench_setup
 rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
 fds() { ls "/proc/$1/fd" | wc -l; }
 
-export XDG_RUNTIME_DIR=$T/rt
-mkdir -m700 "$XDG_RUNTIME_DIR"
-printf 'xwayland disable\noutput HEADLESS-1 resolution 1280x720\n' >"$T/sway.cfg"
-WLR_BACKENDS=headless WLR_LIBINPUT_NO_DEVICES=1 WLR_RENDERER=pixman \
-	WLR_HEADLESS_OUTPUTS=1 \
-	start sway unshare --map-user=1000 --map-group=1000 sway -c "$T/sway.cfg"
-wait_socket "$XDG_RUNTIME_DIR/wayland-1"
-export WAYLAND_DISPLAY=wayland-1
+start_sway
 start crate-wl "$cli" proxy --socket "$T/cw.sock"
 cw_pid=$started
-wait_socket "$T/cw.sock"
+wait_socket "$T/cw.sock" "$cw_pid"
 export WAYLAND_DISPLAY=$T/cw.sock
 start idle "$bin/idle-clients" 1
 for _ in $(seq 100); do
