@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include "screencast-private.h"
@@ -29,7 +31,7 @@ static const char config_fmt[] =
 	" \"http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd\">\n"
 	"<busconfig>\n"
 	"  <type>session</type>\n"
-	"  <listen>unix:path=%s</listen>\n"
+	"  <listen>systemd:</listen>\n"
 	"  <auth>EXTERNAL</auth>\n"
 	"  <policy context=\"default\">\n"
 	"    <allow send_destination=\"*\"/>\n"
@@ -42,8 +44,8 @@ static const char config_fmt[] =
 	"  <limit name=\"max_match_rules_per_connection\">512</limit>\n"
 	"</busconfig>\n";
 
-static bool write_config(const char *path, const char *socket,
-	bool locked, char *err, size_t errlen)
+static bool write_config(const char *path, bool locked, char *err,
+	size_t errlen)
 {
 	char tmp[PATH_MAX + 8];
 	snprintf(tmp, sizeof(tmp), "%s.new", path);
@@ -52,7 +54,7 @@ static bool write_config(const char *path, const char *socket,
 		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
 		return false;
 	}
-	fprintf(f, config_fmt, socket, !locked ? "" :
+	fprintf(f, config_fmt, !locked ? "" :
 		"    <deny own_prefix=\"org.freedesktop.portal\"/>\n");
 	if (fclose(f) != 0 || rename(tmp, path) != 0) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
@@ -60,6 +62,27 @@ static bool write_config(const char *path, const char *socket,
 		return false;
 	}
 	return true;
+}
+
+/* The daemon's last words, from its log (which goes with the bus). */
+static void last_line(const char *log, char *out, size_t len)
+{
+	char buf[4096];
+	out[0] = '\0';
+	FILE *f = fopen(log, "re");
+	if (f == NULL) {
+		return;
+	}
+	while (fgets(buf, sizeof(buf), f) != NULL) {
+		buf[strcspn(buf, "\n")] = '\0';
+		size_t n = strlen(buf);
+		if (n > 0) {
+			n = n < len ? n : len - 1;
+			memcpy(out, buf, n);
+			out[n] = '\0';
+		}
+	}
+	fclose(f);
 }
 
 /* Reads the address line the daemon prints once it listens. */
@@ -85,8 +108,10 @@ static bool read_address(int fd, char *buf, size_t len, const char *log,
 			continue;
 		}
 		if (n <= 0) {
-			snprintf(err, errlen, "dbus-daemon did not start (is it "
-				"installed? its log: %s)", log);
+			char said[512];
+			last_line(log, said, sizeof(said));
+			snprintf(err, errlen, "dbus-daemon did not start: %s",
+				said[0] ? said : "it said nothing");
 			return false;
 		}
 		used += (size_t)n;
@@ -99,19 +124,48 @@ static bool read_address(int fd, char *buf, size_t len, const char *log,
 	return false;
 }
 
+/* The socket is ours, made at once: the sandbox can bind it while the
+ * daemon is still starting (it gets the socket as systemd would pass it). */
+static int listen_socket(const char *path, char *err, size_t errlen)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	if (strlen(path) >= sizeof(addr.sun_path)) {
+		snprintf(err, errlen, "%s: path too long for a socket", path);
+		return -1;
+	}
+	strcpy(addr.sun_path, path);
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 ||
+			listen(fd, 64) < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		if (fd >= 0) {
+			close(fd);
+		}
+		return -1;
+	}
+	return fd;
+}
+
 bool cw_sc_bus_start(struct cw_sc_bus *bus, const char *dir, char *err,
 	size_t errlen)
 {
 	bus->pid = -1;
+	bus->addr_fd = -1;
 	snprintf(bus->socket, sizeof(bus->socket), "%s/bus", dir);
 	snprintf(bus->config, sizeof(bus->config), "%s/bus.conf", dir);
 	snprintf(bus->log, sizeof(bus->log), "%s/bus.log", dir);
-	if (!write_config(bus->config, bus->socket, false, err, errlen)) {
+	if (!write_config(bus->config, false, err, errlen)) {
+		return false;
+	}
+	int lfd = listen_socket(bus->socket, err, errlen);
+	if (lfd < 0) {
 		return false;
 	}
 	int pipefd[2];
 	if (pipe2(pipefd, O_CLOEXEC) < 0) {
 		snprintf(err, errlen, "pipe: %s", strerror(errno));
+		close(lfd);
+		unlink(bus->socket);
 		return false;
 	}
 	char config_arg[sizeof(bus->config) + 32], fd_arg[32];
@@ -121,6 +175,8 @@ bool cw_sc_bus_start(struct cw_sc_bus *bus, const char *dir, char *err,
 	pid_t pid = fork();
 	if (pid < 0) {
 		snprintf(err, errlen, "fork: %s", strerror(errno));
+		close(lfd);
+		unlink(bus->socket);
 		close(pipefd[0]);
 		close(pipefd[1]);
 		return false;
@@ -134,7 +190,21 @@ bool cw_sc_bus_start(struct cw_sc_bus *bus, const char *dir, char *err,
 		sigset_t none;
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
-		int fd = dup(pipefd[1]); /* without O_CLOEXEC */
+		/* fd 3, as sd_listen_fds() expects it */
+		int fd = dup(pipefd[1]); /* without O_CLOEXEC, and not 3 */
+		if (fd == 3) {
+			fd = dup(fd);
+		}
+		if (lfd == 3) {
+			fcntl(lfd, F_SETFD, 0);
+		} else if (dup2(lfd, 3) < 0) {
+			_exit(127);
+		}
+		char pid_env[32];
+		snprintf(pid_env, sizeof(pid_env), "%d", (int)getpid());
+		setenv("LISTEN_FDS", "1", 1);
+		setenv("LISTEN_PID", pid_env, 1);
+		unsetenv("LISTEN_FDNAMES");
 		snprintf(fd_arg, sizeof(fd_arg), "--print-address=%d", fd);
 		int devnull = open("/dev/null", O_RDONLY);
 		if (devnull >= 0) {
@@ -149,25 +219,31 @@ bool cw_sc_bus_start(struct cw_sc_bus *bus, const char *dir, char *err,
 		}
 		execlp("dbus-daemon", "dbus-daemon", config_arg, "--nofork",
 			"--nopidfile", "--nosyslog", fd_arg, (char *)NULL);
+		fprintf(stderr, "cannot run dbus-daemon (package dbus-daemon): "
+			"%s\n", strerror(errno));
 		_exit(127);
 	}
+	close(lfd);
 	close(pipefd[1]);
 	bus->pid = pid;
-	char line[1024];
-	bool ok = read_address(pipefd[0], line, sizeof(line), bus->log,
-		err, errlen);
-	close(pipefd[0]);
-	if (!ok) {
-		cw_sc_bus_stop(bus);
-		return false;
-	}
+	bus->addr_fd = pipefd[0];
 	return true;
+}
+
+bool cw_sc_bus_wait(struct cw_sc_bus *bus, char *err, size_t errlen)
+{
+	char line[1024];
+	bool ok = read_address(bus->addr_fd, line, sizeof(line), bus->log,
+		err, errlen);
+	close(bus->addr_fd);
+	bus->addr_fd = -1;
+	return ok;
 }
 
 bool cw_sc_bus_lock(struct cw_sc_bus *bus, sd_bus *conn, char *err,
 	size_t errlen)
 {
-	if (!write_config(bus->config, bus->socket, true, err, errlen)) {
+	if (!write_config(bus->config, true, err, errlen)) {
 		return false;
 	}
 	/* answered once the daemon has read it again */
@@ -185,6 +261,10 @@ bool cw_sc_bus_lock(struct cw_sc_bus *bus, sd_bus *conn, char *err,
 
 void cw_sc_bus_stop(struct cw_sc_bus *bus)
 {
+	if (bus->addr_fd >= 0) {
+		close(bus->addr_fd);
+		bus->addr_fd = -1;
+	}
 	if (bus->pid > 0) {
 		kill(bus->pid, SIGTERM);
 		while (waitpid(bus->pid, NULL, 0) < 0 && errno == EINTR) {

@@ -780,6 +780,7 @@ struct cw_screencast *cw_screencast_create(
 	sc->loop = cfg->loop;
 	sc->gate = cfg->gate;
 	sc->daemon.pid = -1;
+	sc->daemon.addr_fd = -1;
 	cw_list_init(&sc->sessions);
 	sc->app = strdup(cfg->app);
 	sc->instance = strdup(cfg->instance);
@@ -795,14 +796,20 @@ struct cw_screencast *cw_screencast_create(
 		goto fail;
 	}
 	sc->bus_inited = true;
-	if (!cw_sc_bus_start(&sc->daemon, cfg->dir, err, errlen) ||
-			!bus_connect(sc, err, errlen)) {
+	if (!cw_sc_bus_start(&sc->daemon, cfg->dir, err, errlen)) {
 		goto fail;
 	}
 	return sc;
 fail:
 	cw_screencast_destroy(sc);
 	return NULL;
+}
+
+bool cw_screencast_connect(struct cw_screencast *sc, char *err,
+	size_t errlen)
+{
+	return cw_sc_bus_wait(&sc->daemon, err, errlen) &&
+		bus_connect(sc, err, errlen);
 }
 
 const char *cw_screencast_bus_path(const struct cw_screencast *sc)

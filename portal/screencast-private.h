@@ -14,14 +14,17 @@
 /* screencast-bus.c: the private dbus-daemon. */
 struct cw_sc_bus {
 	pid_t pid;
+	int addr_fd; /* the daemon says it runs: its address, on this pipe */
 	char socket[PATH_MAX];
 	char config[PATH_MAX];
 	char log[PATH_MAX];
 };
 
-/* Starts it and waits (bounded) until it listens on dir/bus. */
+/* Makes dir/bus and starts the daemon on it, without waiting for it. */
 bool cw_sc_bus_start(struct cw_sc_bus *bus, const char *dir, char *err,
 	size_t errlen);
+/* Waits (bounded) until the daemon runs. */
+bool cw_sc_bus_wait(struct cw_sc_bus *bus, char *err, size_t errlen);
 /* Once the portal owns its name: no portal name can be owned any more. */
 struct sd_bus;
 bool cw_sc_bus_lock(struct cw_sc_bus *bus, struct sd_bus *conn, char *err,

@@ -46,9 +46,15 @@ struct cw_screencast_config {
 
 struct cw_screencast;
 
-/* Starts the private bus and the portal on it. NULL + err on failure. */
+/*
+ * Makes the private bus's socket and starts its daemon, without waiting
+ * for it (the sandbox can be built meanwhile). NULL + err on failure.
+ */
 struct cw_screencast *cw_screencast_create(
 	const struct cw_screencast_config *cfg, char *err, size_t errlen);
+/* Waits for the daemon and serves the portal on it: before the app runs. */
+bool cw_screencast_connect(struct cw_screencast *sc, char *err,
+	size_t errlen);
 /* The bus socket on the host, to be bound into the sandbox. */
 const char *cw_screencast_bus_path(const struct cw_screencast *sc);
 /* The permission was revoked: every stream ends, every session closes. */
