@@ -259,7 +259,7 @@ bool cw_sc_bus_lock(struct cw_sc_bus *bus, sd_bus *conn, char *err,
 	return r >= 0;
 }
 
-void cw_sc_bus_stop(struct cw_sc_bus *bus)
+void cw_sc_bus_kill(struct cw_sc_bus *bus)
 {
 	if (bus->addr_fd >= 0) {
 		close(bus->addr_fd);
@@ -270,10 +270,15 @@ void cw_sc_bus_stop(struct cw_sc_bus *bus)
 		while (waitpid(bus->pid, NULL, 0) < 0 && errno == EINTR) {
 		}
 		bus->pid = -1;
+	}
+}
+
+void cw_sc_bus_stop(struct cw_sc_bus *bus)
+{
+	cw_sc_bus_kill(bus);
+	if (bus->config[0] != '\0') {
 		unlink(bus->socket);
 		unlink(bus->log);
-	}
-	if (bus->config[0] != '\0') {
 		unlink(bus->config);
 		bus->config[0] = '\0';
 	}

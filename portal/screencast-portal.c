@@ -32,7 +32,6 @@
 #define CURSOR_HIDDEN 1u
 #define CURSOR_EMBEDDED 2u
 #define MAX_SESSIONS 16
-#define RESTRICT_TIMEOUT_MS 5000
 
 enum response {
 	RESPONSE_OK = 0,
@@ -61,6 +60,10 @@ struct session {
 	void *ask; /* the gate's question */
 	bool answered;
 	struct cw_sc_cast *cast;
+	/* OpenPipeWireRemote in flight: answered once PipeWire has made
+	 * the restricted connection */
+	struct cw_media_restrict *remote;
+	sd_bus_message *remote_call;
 };
 
 struct cw_screencast {
@@ -305,6 +308,12 @@ static void session_close(struct session *s, bool emit_closed)
 			s, false, false);
 	}
 	end_start(s);
+	if (s->remote != NULL) {
+		cw_media_restrict_cancel(s->remote);
+		sd_bus_reply_method_errorf(s->remote_call, ERR_FAILED,
+			"the session was closed");
+		sd_bus_message_unref(s->remote_call);
+	}
 	cw_sc_cast_destroy(s->cast);
 	if (emit_closed && sc->bus.bus != NULL) {
 		sd_bus_message *m = NULL;
@@ -637,6 +646,26 @@ static int method_start(sd_bus_message *m, void *data, sd_bus_error *error)
 	return r;
 }
 
+static void on_remote(void *data, int fd, uint32_t client_id,
+	const char *err)
+{
+	struct session *s = data;
+	struct cw_screencast *sc = s->sc;
+	sd_bus_message *m = s->remote_call;
+	cw_media_restrict_cancel(s->remote); /* frees it */
+	s->remote = NULL;
+	s->remote_call = NULL;
+	if (fd < 0) {
+		cw_msg("%s: OpenPipeWireRemote: %s", sc->app, err);
+		sd_bus_reply_method_errorf(m, ERR_FAILED, "%s", err);
+	} else {
+		sd_bus_reply_method_return(m, "h", fd);
+		close(fd);
+	}
+	sd_bus_message_unref(m);
+	cw_bus_update(&sc->bus);
+}
+
 static int method_open_remote(sd_bus_message *m, void *data,
 	sd_bus_error *error)
 {
@@ -651,17 +680,19 @@ static int method_open_remote(sd_bus_message *m, void *data,
 		return sd_bus_error_set(error, ERR_NOT_ALLOWED, "no stream: "
 			"the session has not started");
 	}
-	uint32_t node = cw_sc_cast_node(s->cast), client;
-	char err[512];
-	int fd = cw_media_restrict_open(sc->pw, &node, 1, NULL,
-		RESTRICT_TIMEOUT_MS, &client, err, sizeof(err));
-	if (fd < 0) {
-		cw_msg("%s: OpenPipeWireRemote: %s", sc->app, err);
-		return sd_bus_error_set(error, ERR_FAILED, err);
+	if (s->remote != NULL) {
+		return sd_bus_error_set(error, ERR_FAILED, "an "
+			"OpenPipeWireRemote of this session is in flight");
 	}
-	r = sd_bus_reply_method_return(m, "h", fd);
-	close(fd);
-	return r;
+	uint32_t node = cw_sc_cast_node(s->cast);
+	s->remote = cw_media_restrict_start(sc->pw, &node, 1, NULL,
+		on_remote, s);
+	if (s->remote == NULL) {
+		return sd_bus_error_set(error, ERR_FAILED, "cannot reach "
+			"PipeWire");
+	}
+	s->remote_call = sd_bus_message_ref(m);
+	return 1; /* answered later */
 }
 
 static int prop_u(sd_bus *bus, const char *path, const char *iface,
@@ -808,8 +839,14 @@ fail:
 bool cw_screencast_connect(struct cw_screencast *sc, char *err,
 	size_t errlen)
 {
-	return cw_sc_bus_wait(&sc->daemon, err, errlen) &&
-		bus_connect(sc, err, errlen);
+	if (cw_sc_bus_wait(&sc->daemon, err, errlen) &&
+			bus_connect(sc, err, errlen)) {
+		return true;
+	}
+	/* no daemon: the sandbox's bus refuses connections; the socket
+	 * stays until the end, the sandbox may be binding it right now */
+	cw_sc_bus_kill(&sc->daemon);
+	return false;
 }
 
 const char *cw_screencast_bus_path(const struct cw_screencast *sc)

@@ -29,6 +29,9 @@ bool cw_sc_bus_wait(struct cw_sc_bus *bus, char *err, size_t errlen);
 struct sd_bus;
 bool cw_sc_bus_lock(struct cw_sc_bus *bus, struct sd_bus *conn, char *err,
 	size_t errlen);
+/* Ends the daemon; its socket stays (the sandbox may still bind it). */
+void cw_sc_bus_kill(struct cw_sc_bus *bus);
+/* Ends the daemon and removes its files. */
 void cw_sc_bus_stop(struct cw_sc_bus *bus);
 
 /* screencast-capture.c: frames from the compositor's wlr-screencopy. */

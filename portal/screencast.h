@@ -52,7 +52,8 @@ struct cw_screencast;
  */
 struct cw_screencast *cw_screencast_create(
 	const struct cw_screencast_config *cfg, char *err, size_t errlen);
-/* Waits for the daemon and serves the portal on it: before the app runs. */
+/* Waits for the daemon and serves the portal on it: before the app runs.
+ * false: no portal (the daemon is gone; keep sc until the sandbox ends). */
 bool cw_screencast_connect(struct cw_screencast *sc, char *err,
 	size_t errlen);
 /* The bus socket on the host, to be bound into the sandbox. */

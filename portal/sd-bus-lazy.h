@@ -46,6 +46,7 @@
 	X(sd_bus_message_open_container) \
 	X(sd_bus_message_peek_type) \
 	X(sd_bus_message_read) \
+	X(sd_bus_message_ref) \
 	X(sd_bus_message_set_destination) \
 	X(sd_bus_message_set_expect_reply) \
 	X(sd_bus_message_skip) \
@@ -54,6 +55,7 @@
 	X(sd_bus_object_vtable_format) \
 	X(sd_bus_open_user) \
 	X(sd_bus_process) \
+	X(sd_bus_reply_method_errorf) \
 	X(sd_bus_reply_method_return) \
 	X(sd_bus_request_name) \
 	X(sd_bus_send) \
@@ -141,6 +143,7 @@ static inline sd_bus *cw_sd_bus_unref(sd_bus *p)
 #define sd_bus_message_open_container (cw_sd_bus.sd_bus_message_open_container)
 #define sd_bus_message_peek_type (cw_sd_bus.sd_bus_message_peek_type)
 #define sd_bus_message_read (cw_sd_bus.sd_bus_message_read)
+#define sd_bus_message_ref (cw_sd_bus.sd_bus_message_ref)
 #define sd_bus_message_set_destination \
 	(cw_sd_bus.sd_bus_message_set_destination)
 #define sd_bus_message_set_expect_reply \
@@ -150,6 +153,7 @@ static inline sd_bus *cw_sd_bus_unref(sd_bus *p)
 #define sd_bus_new (cw_sd_bus.sd_bus_new)
 #define sd_bus_open_user (cw_sd_bus.sd_bus_open_user)
 #define sd_bus_process (cw_sd_bus.sd_bus_process)
+#define sd_bus_reply_method_errorf (cw_sd_bus.sd_bus_reply_method_errorf)
 #define sd_bus_reply_method_return (cw_sd_bus.sd_bus_reply_method_return)
 #define sd_bus_request_name (cw_sd_bus.sd_bus_request_name)
 #define sd_bus_send (cw_sd_bus.sd_bus_send)

@@ -463,8 +463,6 @@ int cw_launch(const struct cw_sandbox_config *cfg,
 		if (l.screencast != NULL && !cw_launch_screencast_connect(
 				l.screencast, err, sizeof(err))) {
 			cw_msg("no ScreenCast portal in the sandbox: %s", err);
-			cw_launch_screencast_destroy(l.screencast);
-			l.screencast = NULL;
 		}
 		json_status(opts->json_status_fd, "{ \"child-pid\": %d, "
 			"\"id\": \"%s\" }\n", (int)l.sb->pid, inst.id);
