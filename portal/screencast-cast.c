@@ -102,7 +102,12 @@ static void on_frame(void *data, const struct cw_sc_frame *frame,
 		}
 	} else if (cast->started) {
 		/* none free: nobody reads, or too slowly; the frame goes */
-		cw_sc_stream_push(cast->stream, frame);
+		if (cw_sc_stream_push(cast->stream, frame)) {
+			emit(cast, CW_SC_CAST_FRAME, NULL);
+			if (cast->destroy_pending || cast->ended) {
+				return;
+			}
+		}
 	}
 	schedule_next(cast, frame->ready_ns);
 }

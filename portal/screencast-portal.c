@@ -537,6 +537,11 @@ static void on_cast(void *data, enum cw_sc_cast_event ev, const char *why)
 			true);
 		end_start(s);
 		break;
+	case CW_SC_CAST_FRAME:
+		if (sc->gate.frame != NULL) {
+			sc->gate.frame(sc->gate.data);
+		}
+		break;
 	case CW_SC_CAST_ENDED:
 		cw_msg("%s: screen cast ended: %s", sc->app, why);
 		if (s->request_path != NULL) {

@@ -96,6 +96,7 @@ struct cw_sc_cast;
 
 enum cw_sc_cast_event {
 	CW_SC_CAST_STARTED, /* the node is there */
+	CW_SC_CAST_FRAME,   /* a frame was queued for the app */
 	CW_SC_CAST_ENDED,   /* for good; why says why */
 };
 

@@ -32,6 +32,8 @@ struct cw_screencast_gate {
 	void *(*ask)(void *data, const char *detail, cw_sc_answer_func done,
 		void *cookie);
 	void (*cancel)(void *data, void *handle);
+	/* a frame went to the app (the user is told a capture runs) */
+	void (*frame)(void *data);
 	void *data;
 };
 

@@ -1,10 +1,12 @@
 /*
  * The launcher's side of the ScreenCast portal: its gate is the proxy's
  * permission "screencopy" (same prompt, same store, same scopes, same app
- * name as direct screencopy), and a revoke of it ends every stream.
+ * name as direct screencopy), a stream's frames tell the user as a direct
+ * capture's do, and a revoke ends every stream.
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include "capturing.h"
 #include "launch-screencast.h"
 #include "log.h"
 #include "permission.h"
@@ -13,6 +15,7 @@
 
 struct cw_launch_screencast {
 	struct cw_screencast *sc;
+	struct cw_proxy *proxy;
 	struct cw_permissions *perms;
 	struct cw_perm_listener listener;
 };
@@ -75,6 +78,13 @@ static void gate_cancel(void *data, void *handle)
 	free(a);
 }
 
+/* the same notice as for a direct capture: trace, desktop notification */
+static void gate_frame(void *data)
+{
+	struct cw_launch_screencast *ls = data;
+	cw_capturing_frame(ls->proxy);
+}
+
 static void revoked(struct cw_perm_listener *listener,
 	enum cw_capability cap)
 {
@@ -94,6 +104,7 @@ struct cw_launch_screencast *cw_launch_screencast_create(struct cw_loop *loop,
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
+	ls->proxy = proxy;
 	ls->perms = proxy->perms;
 	struct cw_screencast_config cfg = {
 		.loop = loop,
@@ -105,6 +116,7 @@ struct cw_launch_screencast *cw_launch_screencast_create(struct cw_loop *loop,
 			.check = gate_check,
 			.ask = gate_ask,
 			.cancel = gate_cancel,
+			.frame = gate_frame,
 			.data = ls,
 		},
 	};

@@ -64,7 +64,7 @@ fi
 caster() {
 	timeout -k 2 60 $RUNAS "$CRATE_WL" run --app caster --screencopy ask \
 		--prompt "cmd:$T/prompt.sh" --bind "$T/out:/out" "${INSIDE[@]}" \
-		-- "$PY" "$CLIENT" "$@"
+		--trace -- "$PY" "$CLIENT" "$@"
 }
 
 # the host graph's Video/Source nodes, "ID NAME" per line
@@ -204,6 +204,11 @@ revoke|close|leave)
 	[ -z "$(screen_nodes)" ] || fail "the node outlived the $CASE"
 	[ "$CASE" != revoke ] || wait_line "$T/client.log" '^closed$' ||
 		fail "no Session.Closed after the revoke"
+	# the user was told, as for a direct capture (and the notice ends)
+	grep -q 'CAPTURE-STARTED.*caster is capturing the screen' \
+		"$T/client.log" || fail "no capture notice while streaming"
+	[ "$CASE" != revoke ] || wait_line "$T/client.log" 'CAPTURE-STOPPED' ||
+		fail "the capture notice outlived the revoke"
 	sleep 0.5
 	mid=$(frames)
 	sleep 1
