@@ -71,13 +71,18 @@ time_setup() {
 		"${bwrap_base[@]}" --seccomp 9 /bin/true ;;
 	info-direct) "$timeit" -n "$n" -- wayland-info ;;
 	info-crate-wl) "$timeit" -n "$n" -- "$cli" run -- wayland-info ;;
+	# the default policy asks for screen capture, which starts the
+	# sandbox's private bus with the ScreenCast portal; deny has none
+	info-nobus) "$timeit" -n "$n" -- \
+		"$cli" run --screencopy deny -- wayland-info ;;
 	info-bwrap) "$timeit" -n "$n" -f "9:$bpf" -- \
 		"${bwrap_wl[@]}" --seccomp 9 wayland-info ;;
 	esac >>"$out"
 }
 
 echo "bench: sanity check: every setup runs" >&2
-for s in true crate-wl bwrap info-direct info-crate-wl info-bwrap; do
+for s in true crate-wl bwrap info-direct info-crate-wl info-nobus \
+		info-bwrap; do
 	time_setup "$s" 3 /dev/null 2>"$T/check.err" ||
 		die "$s fails: $(cat "$T/check.err")"
 done
@@ -116,7 +121,8 @@ done
 # --- wayland-info in a sandbox ---
 echo "bench: wayland-info, $INFO_ROUNDS x $INFO_PER_ROUND per setup" >&2
 for _ in $(seq "$INFO_ROUNDS"); do
-	for s in $(printf '%s\n' info-direct info-crate-wl info-bwrap | shuf); do
+	for s in $(printf '%s\n' info-direct info-crate-wl info-nobus \
+			info-bwrap | shuf); do
 		time_setup "$s" "$INFO_PER_ROUND" "$T/info.$s"
 	done
 done
@@ -130,7 +136,7 @@ done
 for s in crate-wl bwrap; do
 	rate[$s]=$(median "$T/rate.$s")
 done
-for s in direct crate-wl bwrap; do
+for s in direct crate-wl nobus bwrap; do
 	info[$s]=$(ms "$T/info.info-$s")
 done
 
@@ -163,6 +169,9 @@ echo "| wayland-info in the sandbox, median (ms) | $(f2 "${info[crate-wl]}") |" 
 echo
 echo "Floors, same run: /bin/true without a sandbox $(f2 "${spawn[true]}") ms;" \
 	"wayland-info without a sandbox $(f2 "${info[direct]}") ms."
+echo "wayland-info through crate-wl with --screencopy deny (no private bus" \
+	"for the ScreenCast portal): $(f2 "${info[nobus]}") ms," \
+	"$(div "${info[nobus]}" "${info[bwrap]}")× bwrap."
 echo
 echo "| target (issue 4) | figure | verdict |"
 echo "|---|---:|---|"
