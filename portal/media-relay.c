@@ -355,7 +355,9 @@ struct cw_media_relay *cw_media_relay_create(struct cw_media_pw *pw,
 			path);
 		goto fail;
 	}
-	snprintf(r->path, sizeof(r->path), "%s", path);
+	/* both as long as sun_path, and path fits (above); gcc's UBSan
+	 * build warned on snprintf here that path might be null */
+	memcpy(r->path, path, strlen(path) + 1);
 	strcpy(addr.sun_path, path);
 	unlink(path);
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
