@@ -6,6 +6,8 @@
  *            bits 1-3: how many fds come with the chunk (0-7)
  *            bit 4: that side hangs up after this chunk
  *            bit 5: the other side does not read this round
+ *            bit 6: then the oldest open question to the user is answered:
+ *            bit 7: allow once (else deny once)
  *   byte 1-2 length, little-endian (cut to what is left of the input)
  *   ...      the bytes
  *
@@ -23,6 +25,7 @@
 #include <unistd.h>
 #include "conn.h"
 #include "policy.h"
+#include "prompt.h"
 #include "proxy.h"
 #include "sendfds.h"
 #include "wire.h"
@@ -31,6 +34,8 @@
 #define CHUNK_FDS(b) (((b) >> 1) & 7)
 #define CHUNK_HANGUP 0x10
 #define CHUNK_NO_READ 0x20
+#define CHUNK_ANSWER 0x40
+#define CHUNK_ALLOW 0x80
 
 static struct cw_policy *policy;
 static int passed_fd = -1; /* what every fd sent is a copy of */
@@ -48,6 +53,54 @@ static int count_fds(void)
 	}
 	closedir(d);
 	return n;
+}
+
+/* The user: questions wait until a chunk answers them. */
+static struct cw_prompt *questions[64];
+static unsigned nquestions;
+
+static bool ask_start(struct cw_prompter *prompter, struct cw_prompt *prompt)
+{
+	if (nquestions == sizeof(questions) / sizeof(questions[0])) {
+		return false;
+	}
+	questions[nquestions++] = prompt;
+	return true;
+}
+
+static void ask_cancel(struct cw_prompter *prompter, struct cw_prompt *prompt)
+{
+	for (unsigned i = 0; i < nquestions; i++) {
+		if (questions[i] == prompt) {
+			memmove(&questions[i], &questions[i + 1],
+				(--nquestions - i) * sizeof(questions[0]));
+			return;
+		}
+	}
+}
+
+static void ask_destroy(struct cw_prompter *prompter)
+{
+	free(prompter);
+}
+
+static const struct cw_prompter_impl fuzz_user = {
+	.name = "fuzz",
+	.start = ask_start,
+	.cancel = ask_cancel,
+	.destroy = ask_destroy,
+};
+
+static void answer_oldest(bool allow)
+{
+	if (nquestions == 0) {
+		return;
+	}
+	struct cw_prompt *prompt = questions[0];
+	memmove(&questions[0], &questions[1],
+		--nquestions * sizeof(questions[0]));
+	cw_prompt_finish(prompt, allow ? CW_ANSWER_ALLOW_ONCE :
+		CW_ANSWER_DENY_ONCE, NULL);
 }
 
 static void pump(struct cw_proxy *proxy)
@@ -146,6 +199,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *input, size_t len);
 int LLVMFuzzerTestOneInput(const uint8_t *input, size_t len)
 {
 	if (policy == NULL) {
+		/* a capture shows a desktop notification where there is a
+		 * session bus: inputs talk to nobody outside this process */
+		unsetenv("DBUS_SESSION_BUS_ADDRESS");
+		unsetenv("XDG_RUNTIME_DIR");
 		char err[256];
 		policy = cw_policy_load("default", err, sizeof(err));
 		passed_fd = memfd_create("fuzz-passed", MFD_CLOEXEC);
@@ -165,6 +222,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *input, size_t len)
 	struct cw_loop *loop = cw_loop_create();
 	struct cw_proxy *proxy = cw_proxy_create(loop, policy, NULL, s[0]);
 	if (loop == NULL || proxy == NULL || !cw_proxy_add_client(proxy, c[1])) {
+		abort();
+	}
+	struct cw_prompter *user = calloc(1, sizeof(*user));
+	if (user == NULL) {
+		abort();
+	}
+	user->impl = &fuzz_user;
+	user->loop = loop;
+	user->timeout_ms = 3600 * 1000;
+	/* no store: every answer is this run's only */
+	if (!cw_proxy_set_permissions(proxy, "fuzz", user, NULL)) {
 		abort();
 	}
 	/* CW_FUZZ_TRACE=1 ./fuzz-proxy FILE: what the proxy made of it */
@@ -197,6 +265,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *input, size_t len)
 			ends[side] = -1;
 		}
 		pump(proxy);
+		if (flags & CHUNK_ANSWER) {
+			answer_oldest(flags & CHUNK_ALLOW);
+			pump(proxy);
+		}
 		check_bounds(proxy);
 		if (!(flags & CHUNK_NO_READ)) {
 			drain(ends[other]);
@@ -212,6 +284,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *input, size_t len)
 		abort();
 	}
 	cw_proxy_destroy(proxy);
+	if (nquestions != 0) {
+		fprintf(stderr, "fuzz-proxy: %u questions to the user outlive "
+			"the proxy\n", nquestions);
+		abort();
+	}
 	cw_loop_destroy(loop);
 	for (int i = 0; i < 2; i++) {
 		if (ends[i] >= 0) {
