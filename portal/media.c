@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <pipewire/pipewire.h>
+#include "list.h"
 #include "log.h"
 #include "media.h"
 #include "media-graph.h"
@@ -28,7 +29,10 @@ struct cw_media {
 	uint32_t clients[MEDIA_MAX_CLIENTS];
 	size_t nclients;
 	uint32_t out_id, in_id; /* the nodes the sandbox links to */
-	struct spa_source *timer; /* reconnects */
+	struct cw_loop *loop;
+	struct cw_source timer; /* reconnects, from crate-wl's loop: never
+				 * inside a PipeWire callback */
+	bool have_timer;
 	bool lost;
 	cw_media_want_func want;
 	void *data;
@@ -321,10 +325,7 @@ static void client_removed(void *data, uint32_t id)
 
 static void arm_retry(struct cw_media *m, int ms)
 {
-	struct timespec value = {
-		.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000 + 1,
-	};
-	pw_loop_update_timer(m->pw->pw_loop, m->timer, &value, NULL, false);
+	cw_timer_set(&m->timer, ms);
 }
 
 static void graph_lost(void *data, const char *why)
@@ -442,9 +443,10 @@ static void disconnect_graph(struct cw_media *m)
 	m->out_id = m->in_id = CW_MEDIA_NO_ID;
 }
 
-static void retry(void *data, uint64_t expirations)
+static void retry(struct cw_source *source, uint32_t events)
 {
-	struct cw_media *m = data;
+	struct cw_media *m = cw_container_of(source, m, timer);
+	cw_timer_ack(source);
 	if (m->lost) {
 		disconnect_graph(m);
 		m->lost = false;
@@ -488,9 +490,10 @@ struct cw_media *cw_media_create(struct cw_loop *loop,
 		goto fail;
 	}
 	m->nodes = cw_media_nodes_create(m->pw, prefix, cfg->app);
-	m->timer = pw_loop_add_timer(m->pw->pw_loop, retry, m);
+	m->loop = loop;
+	m->have_timer = cw_loop_add_timer(loop, &m->timer, retry);
 	if (m->app == NULL || m->instance == NULL || m->socket_path == NULL ||
-			m->nodes == NULL || m->timer == NULL) {
+			m->nodes == NULL || !m->have_timer) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
@@ -541,8 +544,8 @@ void cw_media_destroy(struct cw_media *m)
 	}
 	cw_media_nodes_destroy(m->nodes);
 	cw_media_graph_destroy(m->graph);
-	if (m->timer != NULL) {
-		pw_loop_destroy_source(m->pw->pw_loop, m->timer);
+	if (m->have_timer) {
+		cw_loop_remove_timer(m->loop, &m->timer);
 	}
 	cw_media_pw_destroy(m->pw);
 	free(m->app);
@@ -598,5 +601,4 @@ void cw_media_grant(struct cw_media *m, enum cw_media_device dev,
 				m);
 		}
 	}
-	cw_media_pw_iterate(m->pw);
 }
