@@ -242,14 +242,19 @@ globals() {
 # default sink) and a fake microphone "test-mic" (the default source, an
 # Audio/Source fed through "test-mic-feed": see mic_tone). Host-side
 # PipeWire tools find it through PIPEWIRE_RUNTIME_DIR, which is exported.
-# --no-session-manager leaves WirePlumber out.
+# --no-session-manager leaves WirePlumber out; --camera adds a fake camera
+# "test-camera" (videotestsrc, a Video/Source with media.role Camera).
 start_pipewire() {
 	need pipewire pw-cli pw-metadata dbus-daemon
-	local sm=1
-	if [ "${1:-}" = --no-session-manager ]; then
-		sm=0
+	local sm=1 camera=0
+	while [ $# -gt 0 ]; do
+		case $1 in
+		--no-session-manager) sm=0 ;;
+		--camera) camera=1 ;;
+		*) break ;;
+		esac
 		shift
-	fi
+	done
 	PW_AS=${1:-}
 	PW_DIR="$T/pw"
 	PW_RT="$PW_DIR/run"
@@ -274,6 +279,16 @@ context.modules = [
         audio.position = [ FL FR ] priority.session = 2000 } } }
 ]
 CONF
+	if [ $camera = 1 ]; then
+		cat > "$PW_DIR/config/pipewire/pipewire.conf.d/20-crate-wl-camera.conf" <<'CONF'
+context.spa-libs = { videotestsrc = videotestsrc/libspa-videotestsrc }
+context.objects = [
+  { factory = spa-node-factory args = { factory.name = videotestsrc
+    node.name = "test-camera" node.description = "test camera"
+    media.class = "Video/Source" media.role = "Camera" object.linger = true } }
+]
+CONF
+	fi
 	# no devices, no portal: a headless graph of the test's own nodes
 	cat > "$PW_DIR/config/wireplumber/main.lua.d/80-crate-wl-test.lua" <<'LUA'
 default_access.properties["enable-flatpak-portal"] = false
@@ -299,19 +314,33 @@ LUA
 	pipewire_daemon
 	PW_WP_PID=
 	if [ $sm = 1 ]; then
-		need wireplumber
-		env -i $PW_ENV $PW_RUNAS wireplumber >"$T/wireplumber.log" 2>&1 &
-		PW_WP_PID=$!
-		track $PW_WP_PID
-		# ready once it chose the defaults
-		for _ in $(seq 1 250); do
-			pw-metadata -n default 0 default.audio.source 2>/dev/null |
-				grep -q test-mic && return 0
-			sleep 0.02
-		done
-		cat "$T/wireplumber.log" >&2
-		fail "WirePlumber did not choose the default source"
+		wireplumber_daemon
 	fi
+}
+
+# (re)starts WirePlumber, as start_pipewire set it up
+wireplumber_daemon() {
+	need wireplumber
+	env -i $PW_ENV $PW_RUNAS wireplumber >>"$T/wireplumber.log" 2>&1 &
+	PW_WP_PID=$!
+	track $PW_WP_PID
+	# ready once it chose the defaults
+	for _ in $(seq 1 250); do
+		pw-metadata -n default 0 default.audio.source 2>/dev/null |
+			grep -q test-mic && return 0
+		sleep 0.02
+	done
+	cat "$T/wireplumber.log" >&2
+	fail "WirePlumber did not choose the default source"
+}
+
+# restart_pipewire: the daemon and WirePlumber go away and come back
+restart_pipewire() {
+	kill "$PW_WP_PID" 2>/dev/null
+	wait "$PW_WP_PID" 2>/dev/null
+	stop_pipewire_daemon
+	pipewire_daemon
+	wireplumber_daemon
 }
 
 # (re)starts the daemon alone, as start_pipewire set it up

@@ -261,4 +261,168 @@ P
 	pass "ask: deny hears nothing, allow hears the microphone, revoke stops it"
 }
 
+# waits for a file the sandbox touches
+wait_file() {
+	for _ in $(seq 1 250); do
+		[ -e "$1" ] && return 0
+		sleep 0.02
+	done
+	fail "the sandbox never wrote $1"
+}
+
+# a sandbox that plays the tone each time the host says go (/h/goN),
+# then says doneN; crate-wl's pid in $CW_PID
+start_player() {
+	media --audio playback -- sh -c '
+		for i in 1 2 3; do
+			while [ ! -e /h/go$i ]; do sleep 0.05; done
+			[ -e /h/stop ] && exit 0
+			timeout 5 pw-play /h/tone.wav; echo "play$i=$?"
+			touch /h/done$i
+		done' > "$T/player.out" &
+	PLAYER=$!
+	track $PLAYER
+	CW_PID=
+	for _ in $(seq 1 250); do
+		CW_PID=$(pgrep -f -o "^$CRATE_WL run --no-wayland --app media" || true)
+		[ -n "$CW_PID" ] && [ -S "$(ls "$T"/rt/crate-wl/*/pipewire-0 2>/dev/null | head -1)" ] && break
+		sleep 0.02
+	done
+	[ -n "$CW_PID" ] || fail "crate-wl did not start"
+}
+
+play_round() {
+	record_sink "$T/sink$1.wav"
+	sleep 0.3
+	touch "$T/home/go$1"
+	wait_file "$T/home/done$1"
+	stop_record
+	r=$(rms "$T/sink$1.wav")
+	echo "round $1: RMS at the host sink $r"
+}
+
+case_restart() {
+	start_pipewire "$U"
+	tone 1
+	start_player
+	play_round 1
+	loud "$r" || fail "no sound before the restart (RMS $r)"
+	fds=$(fd_count "$CW_PID")
+	restart_pipewire
+	for _ in $(seq 1 200); do
+		grep -q 'PipeWire is back' "$T/cw.log" && break
+		sleep 0.05
+	done
+	grep -q 'lost PipeWire' "$T/cw.log" || fail "crate-wl did not notice: $(cat "$T/cw.log")"
+	grep -q 'PipeWire is back' "$T/cw.log" ||
+		fail "crate-wl did not reconnect: $(cat "$T/cw.log")"
+	pw-cli ls Node | grep -q 'crate-wl\.media\..*\.out"' ||
+		fail "the sandbox's out node did not come back"
+	play_round 2
+	loud "$r" || fail "no sound after the restart (RMS $r)"
+	fds2=$(fd_count "$CW_PID")
+	echo "crate-wl's fds: $fds before the restart, $fds2 after"
+	[ "$fds2" -le "$fds" ] || fail "crate-wl leaked fds over a restart: $fds -> $fds2"
+	touch "$T/home/stop" "$T/home/go3"
+	wait $PLAYER
+	pass "after PipeWire restarts, the sandbox plays again; nothing leaked"
+}
+
+case_no_daemon() {
+	# no PipeWire at all: a clear message, no sandbox
+	export PIPEWIRE_RUNTIME_DIR=$T/nowhere
+	mkdir -p "$T/nowhere"
+	media --audio playback -- true && fail "ran without PipeWire"
+	grep -q "cannot connect to PipeWire at $T/nowhere/pipewire-0.*pipewire daemon running" "$T/cw.log" ||
+		fail "unclear message without PipeWire: $(cat "$T/cw.log")"
+	: > "$T/cw.log"
+	# PipeWire without a session manager
+	start_pipewire --no-session-manager "$U"
+	media --audio playback -- true && fail "ran without a session manager"
+	grep -q "no session manager.*WirePlumber" "$T/cw.log" ||
+		fail "unclear message without WirePlumber: $(cat "$T/cw.log")"
+	cat "$T/cw.log"
+	# and no media asked for: runs as before
+	media -- true || fail "a sandbox without [media] needs PipeWire"
+	pass "a clear message when PipeWire or WirePlumber is missing"
+}
+
+case_flood() {
+	start_pipewire "$U"
+	tone 1
+	start_player
+	play_round 1
+	loud "$r" || fail "no sound before the flood (RMS $r)"
+	fds=$(fd_count "$CW_PID")
+	rss=$(rss_kib "$CW_PID")
+	nodes=$(pw-cli ls Node | grep -c node.name)
+	links=$(pw-cli ls Link | grep -c 'Interface:Link')
+	# inside: 80 connections writing junk without reading, one sending
+	# fds with every message
+	media --audio none --microphone ask -- python3 -c '
+import os, socket, time
+path = os.environ["XDG_RUNTIME_DIR"] + "/pipewire-0"
+conns = []
+for i in range(80):
+    s = socket.socket(socket.AF_UNIX)
+    try:
+        s.connect(path)
+        s.setblocking(False)
+        conns.append(s)
+    except OSError:
+        pass
+junk = os.urandom(65536)
+fd = os.open("/dev/null", os.O_RDONLY)
+end = time.time() + 3
+sent = 0
+while time.time() < end and conns:
+    for s in list(conns):
+        try:
+            sent += s.send(junk)
+            socket.send_fds(s, [junk[:64]], [fd] * 20)
+        except (BlockingIOError, InterruptedError):
+            pass
+        except OSError:
+            conns.remove(s)
+print("flooded", sent, "bytes,", len(conns), "connections left")
+' > "$T/flood.out" 2>&1
+	cat "$T/flood.out"
+	grep -q flooded "$T/flood.out" || fail "the flood did not run"
+	sleep 0.5
+	play_round 2
+	loud "$r" || fail "the flooded sandbox broke another one (RMS $r)"
+	fds2=$(fd_count "$CW_PID")
+	rss2=$(rss_kib "$CW_PID")
+	nodes2=$(pw-cli ls Node | grep -c node.name)
+	links2=$(pw-cli ls Link | grep -c 'Interface:Link')
+	echo "other sandbox's crate-wl: fds $fds -> $fds2, RSS $rss -> $rss2 KiB; host nodes $nodes -> $nodes2, links $links -> $links2"
+	[ "$fds2" -le "$fds" ] || fail "fds leaked: $fds -> $fds2"
+	[ "$nodes2" = "$nodes" ] || fail "the host graph changed: nodes $nodes -> $nodes2"
+	[ "$links2" = "$links" ] || fail "the host graph changed: links $links -> $links2"
+	# the flooding sandbox's own crate-wl is gone; none of its sockets stay
+	ls "$T"/rt/crate-wl/*/pipewire-0 | wc -l | grep -qx 1 ||
+		fail "a relay socket stayed: $(ls "$T"/rt/crate-wl/*/)"
+	touch "$T/home/stop" "$T/home/go3"
+	wait $PLAYER
+	pass "a client flooding its relay harms nothing else; nothing leaks"
+}
+
+case_camera() {
+	start_pipewire --camera "$U"
+	need gst-launch-1.0
+	gst-inspect-1.0 pipewiresrc >/dev/null 2>&1 ||
+		skip "GStreamer's pipewiresrc is not installed"
+	# a camera app's stream: Stream/Input/Video, role Camera
+	grab='pw-cli ls Node | grep node.name; timeout 6 gst-launch-1.0 -q pipewiresrc stream-properties="props,media.type=Video,media.category=Capture,media.role=Camera" num-buffers=3 ! fakesink; echo "grab=$?"'
+	media --audio playback --camera deny -- sh -c "$grab" > "$T/deny" 2>&1
+	cat "$T/deny"
+	grep -q test-camera "$T/deny" && fail "the camera is visible without a grant"
+	grep -q 'grab=0' "$T/deny" && fail "frames from the camera without a grant"
+	media --audio playback --camera allow -- sh -c "$grab" > "$T/allow" 2>&1
+	cat "$T/allow"
+	grep -q test-camera "$T/allow" || fail "the granted camera is invisible"
+	grep -q 'grab=0' "$T/allow" || fail "no frames from the granted camera"
+	pass "the camera: invisible and unlinkable when denied, frames when allowed"
+}
+
 "case_${CASE//-/_}"
