@@ -16,9 +16,14 @@ bool cw_parse_uint(const char *s, int *out)
 	return true;
 }
 
-int64_t cw_now_ms(void)
+int64_t cw_now_us(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+int64_t cw_now_ms(void)
+{
+	return cw_now_us() / 1000;
 }

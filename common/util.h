@@ -8,7 +8,8 @@
 /* A decimal number from 0 to INT_MAX, the whole string. */
 bool cw_parse_uint(const char *s, int *out);
 
-/* CLOCK_MONOTONIC in milliseconds. */
+/* CLOCK_MONOTONIC in milliseconds, and in microseconds. */
 int64_t cw_now_ms(void);
+int64_t cw_now_us(void);
 
 #endif

@@ -3,11 +3,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <pipewire/pipewire.h>
 #include <pipewire/extensions/metadata.h>
 #include <spa/utils/result.h>
 #include "log.h"
+#include "util.h"
 #include "media-graph.h"
 
 enum kind {
@@ -44,13 +44,6 @@ struct cw_media_graph {
 	bool synced;
 	bool lost;
 };
-
-int64_t cw_media_now_us(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
 
 static struct entry *slot(struct cw_media_graph *g, uint32_t id, bool grow)
 {
@@ -137,7 +130,7 @@ static void registry_global(void *data, uint32_t id, uint32_t permissions,
 			((api != NULL && (strcmp(api, "v4l2") == 0 ||
 			strcmp(api, "libcamera") == 0)) ||
 			(role != NULL && strcmp(role, "Camera") == 0));
-		n->added_us = cw_media_now_us();
+		n->added_us = cw_now_us();
 		if (n->name == NULL || n->media_class == NULL) {
 			free(n->name);
 			free(n->media_class);
@@ -154,7 +147,7 @@ static void registry_global(void *data, uint32_t id, uint32_t permissions,
 		if (l == NULL) {
 			return;
 		}
-		l->added_us = cw_media_now_us();
+		l->added_us = cw_now_us();
 		l->id = id;
 		l->out_node = dict_id(props, PW_KEY_LINK_OUTPUT_NODE);
 		l->in_node = dict_id(props, PW_KEY_LINK_INPUT_NODE);
@@ -206,7 +199,7 @@ static void registry_global_remove(void *data, uint32_t id)
 		g->events->node_removed(g->data, e->node);
 	} else if (e->kind == KIND_LINK && g->events->link_removed != NULL) {
 		g->events->link_removed(g->data, e->link,
-			cw_media_now_us() - e->link->added_us);
+			cw_now_us() - e->link->added_us);
 	} else if (e->kind == KIND_CLIENT &&
 			g->events->client_removed != NULL) {
 		g->events->client_removed(g->data, id);

@@ -95,6 +95,4 @@ void cw_media_graph_set_target(struct cw_media_graph *graph, uint32_t node,
 struct pw_core *cw_media_graph_core(struct cw_media_graph *graph);
 struct pw_registry *cw_media_graph_registry(struct cw_media_graph *graph);
 
-int64_t cw_media_now_us(void);
-
 #endif

@@ -6,6 +6,7 @@
 #include <pipewire/pipewire.h>
 #include "list.h"
 #include "log.h"
+#include "util.h"
 #include "media.h"
 #include "media-graph.h"
 #include "media-nodes.h"
@@ -375,10 +376,10 @@ struct wait_node {
 
 static bool wait_for(struct cw_media *m, const uint32_t *id)
 {
-	int64_t end = cw_media_now_us() + CONNECT_TIMEOUT_MS * 1000;
+	int64_t end = cw_now_us() + CONNECT_TIMEOUT_MS * 1000;
 	bool done = false;
 	while (*id == CW_MEDIA_NO_ID && !m->lost) {
-		int64_t left = (end - cw_media_now_us()) / 1000;
+		int64_t left = (end - cw_now_us()) / 1000;
 		if (left <= 0) {
 			return false;
 		}

@@ -233,6 +233,22 @@ bool cw_permissions_asking(const struct cw_permissions *perms)
 	return false;
 }
 
+/* a listener may remove itself from its callback */
+static void tell_listeners(struct cw_permissions *perms,
+	enum cw_capability cap, bool revoked)
+{
+	struct cw_list *pos = perms->listeners.next;
+	while (pos != &perms->listeners) {
+		struct cw_perm_listener *l = cw_container_of(pos, l, link);
+		pos = pos->next;
+		void (*fn)(struct cw_perm_listener *, enum cw_capability) =
+			revoked ? l->revoked : l->refreshed;
+		if (fn != NULL) {
+			fn(l, cap);
+		}
+	}
+}
+
 void cw_permissions_revoke(struct cw_permissions *perms, enum cw_capability cap)
 {
 	struct cw_perm_state *st = &perms->state[cap];
@@ -243,28 +259,14 @@ void cw_permissions_revoke(struct cw_permissions *perms, enum cw_capability cap)
 	if (cap == CW_CAP_SCREENCOPY) {
 		cw_capture_revoke(perms->proxy);
 	}
-	struct cw_list *pos = perms->listeners.next;
-	while (pos != &perms->listeners) {
-		struct cw_perm_listener *l = cw_container_of(pos, l, link);
-		pos = pos->next;
-		if (l->revoked != NULL) {
-			l->revoked(l, cap);
-		}
-	}
+	tell_listeners(perms, cap, true);
 }
 
 void cw_permissions_refresh(struct cw_permissions *perms,
 	enum cw_capability cap)
 {
 	perms->state[cap].store_checked = false;
-	struct cw_list *pos = perms->listeners.next;
-	while (pos != &perms->listeners) {
-		struct cw_perm_listener *l = cw_container_of(pos, l, link);
-		pos = pos->next;
-		if (l->refreshed != NULL) {
-			l->refreshed(l, cap);
-		}
-	}
+	tell_listeners(perms, cap, false);
 }
 
 void cw_permissions_add_listener(struct cw_permissions *perms,
