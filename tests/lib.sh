@@ -392,3 +392,19 @@ stop_record() {
 	kill -INT "$REC_PID" 2>/dev/null
 	wait "$REC_PID" 2>/dev/null
 }
+
+# scripted_prompt: $T/prompt.sh, a cmd: prompt program run outside any
+# sandbox that logs "APP PERMISSION" to $T/prompts.log and answers with
+# the exit status written in $T/answer (0 allow once, 1 deny once, 2 allow
+# for the run, 3 allow always, 4 deny always)
+scripted_prompt() {
+	cat > "$T/prompt.sh" <<'P'
+#!/bin/sh
+echo "$CRATE_WL_APP $CRATE_WL_PERMISSION" >> "$PROMPT_LOG"
+exit "$(cat "$ANSWER_FILE")"
+P
+	chmod 755 "$T/prompt.sh"
+	: > "$T/prompts.log"
+	chmod 666 "$T/prompts.log"
+	export PROMPT_LOG=$T/prompts.log ANSWER_FILE=$T/answer
+}

@@ -220,15 +220,7 @@ case_mic_ask() {
 	export XDG_RUNTIME_DIR="$T/rt" WAYLAND_DISPLAY="$SWAY_SOCKET"
 	start_pipewire "$U"
 	mic_tone
-	cat > "$T/prompt.sh" <<'P'
-#!/bin/sh
-echo "$CRATE_WL_APP $CRATE_WL_PERMISSION" >> "$PROMPT_LOG"
-exit "$(cat "$ANSWER_FILE")"
-P
-	chmod 755 "$T/prompt.sh"
-	: > "$T/prompts.log"
-	chmod 666 "$T/prompts.log"
-	export PROMPT_LOG=$T/prompts.log ANSWER_FILE=$T/answer
+	scripted_prompt
 	ask() {
 		cw run --app media --bind "$T/home:/h" --audio playback \
 			--microphone ask --prompt "cmd:$T/prompt.sh" -- "$@" \

@@ -66,16 +66,8 @@ prompt)
 	# screencopy = ask in the sandbox's own proxy, answered by a program
 	# that runs outside the sandbox
 	need grim
-	cat > "$T/prompt.sh" <<'P'
-#!/bin/sh
-echo "$CRATE_WL_APP $CRATE_WL_PERMISSION" >> "$PROMPT_LOG"
-exit "$(cat "$ANSWER_FILE")"
-P
-	chmod 755 "$T/prompt.sh"
+	scripted_prompt
 	mkdir -m 777 "$T/shots"
-	: > "$T/prompts.log"
-	chmod 666 "$T/prompts.log"
-	export PROMPT_LOG=$T/prompts.log ANSWER_FILE=$T/answer
 	shoot() {
 		cw run --app shooter --screencopy ask --prompt "cmd:$T/prompt.sh" \
 			--bind "$T/shots:/shots" -- grim "/shots/$1.png"

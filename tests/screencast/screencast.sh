@@ -39,15 +39,7 @@ SWAYSOCK=$(ls "$SWAY_RT"/sway-ipc.*.sock | head -n1) \
 	swaymsg "output * bg $COLOR solid_color" >/dev/null ||
 	fail "cannot set sway's background"
 
-cat > "$T/prompt.sh" <<'P'
-#!/bin/sh
-echo "$CRATE_WL_APP $CRATE_WL_PERMISSION" >> "$PROMPT_LOG"
-exit "$(cat "$ANSWER_FILE")"
-P
-chmod 755 "$T/prompt.sh"
-: > "$T/prompts.log"
-chmod 666 "$T/prompts.log"
-export PROMPT_LOG=$T/prompts.log ANSWER_FILE=$T/answer
+scripted_prompt
 mkdir -m 777 "$T/out"
 # cmd: prompt exit codes: 0 allow once, 1 deny once, 2 allow for the run
 answer() { echo "$1" > "$ANSWER_FILE"; }
