@@ -40,6 +40,8 @@ struct cw_media_graph {
 	uint32_t security_context_id;
 	struct entry *table;
 	uint32_t ntable;
+	uint32_t *targeted; /* nodes crate-wl set target.object for */
+	size_t ntargeted, captargeted;
 	int seq;
 	bool synced;
 	bool lost;
@@ -304,6 +306,7 @@ void cw_media_graph_destroy(struct cw_media_graph *g)
 		free_entry(&g->table[i]);
 	}
 	free(g->table);
+	free(g->targeted);
 	free(g);
 }
 
@@ -413,9 +416,49 @@ void cw_media_graph_permit(struct cw_media_graph *g, uint32_t client_id,
 	cw_media_graph_permit_many(g, client_id, pair, 1);
 }
 
+static void remember_target(struct cw_media_graph *g, uint32_t node,
+	bool set)
+{
+	for (size_t i = 0; i < g->ntargeted; i++) {
+		if (g->targeted[i] == node) {
+			if (!set) {
+				g->targeted[i] = g->targeted[--g->ntargeted];
+			}
+			return;
+		}
+	}
+	if (!set) {
+		return;
+	}
+	if (g->ntargeted == g->captargeted) {
+		size_t cap = g->captargeted ? g->captargeted * 2 : 16;
+		uint32_t *t = realloc(g->targeted, cap * sizeof(*t));
+		if (t == NULL) {
+			return;
+		}
+		g->targeted = t;
+		g->captargeted = cap;
+	}
+	g->targeted[g->ntargeted++] = node;
+}
+
+void cw_media_graph_clear_targets(struct cw_media_graph *g, int timeout_ms)
+{
+	while (g->ntargeted > 0) {
+		cw_media_graph_set_target(g, g->targeted[0], NULL);
+	}
+	if (g->metadata != NULL && !g->lost) {
+		/* sent before the connection goes */
+		g->synced = false;
+		g->seq = pw_core_sync(g->core, PW_ID_CORE, 0);
+		cw_media_pw_wait(g->pw, &g->synced, timeout_ms);
+	}
+}
+
 void cw_media_graph_set_target(struct cw_media_graph *g, uint32_t node,
 	const char *target)
 {
+	remember_target(g, node, target != NULL);
 	if (g->metadata == NULL) {
 		return;
 	}

@@ -91,6 +91,14 @@ void cw_media_graph_permit_many(struct cw_media_graph *graph,
 void cw_media_graph_set_target(struct cw_media_graph *graph, uint32_t node,
 	const char *target);
 
+/*
+ * Clears every target.object crate-wl set and waits (timeout_ms) until the
+ * daemon has it: nothing of a sandbox's routing outlives it. Not from a
+ * PipeWire callback.
+ */
+void cw_media_graph_clear_targets(struct cw_media_graph *graph,
+	int timeout_ms);
+
 /* The connection's own pw_core, for objects crate-wl creates. */
 struct pw_core *cw_media_graph_core(struct cw_media_graph *graph);
 struct pw_registry *cw_media_graph_registry(struct cw_media_graph *graph);

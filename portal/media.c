@@ -542,6 +542,7 @@ void cw_media_destroy(struct cw_media *m)
 				cw_media_graph_set_target(m->graph, id, NULL);
 			}
 		}
+		cw_media_graph_clear_targets(m->graph, 500);
 	}
 	cw_media_nodes_destroy(m->nodes);
 	cw_media_graph_destroy(m->graph);
@@ -590,6 +591,9 @@ void cw_media_grant(struct cw_media *m, enum cw_media_device dev,
 				sizeof(err))) {
 			cw_msg("media: %s", err);
 		} else if (!granted) {
+			if (m->in_id != CW_MEDIA_NO_ID) {
+				permit_all(m, m->in_id, 0);
+			}
 			/* its links go with it, at once */
 			cw_media_nodes_unload(m->nodes, CW_MEDIA_IN);
 		}
