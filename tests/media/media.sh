@@ -424,15 +424,25 @@ case_camera() {
 	gst-inspect-1.0 pipewiresrc >/dev/null 2>&1 ||
 		skip "GStreamer's pipewiresrc is not installed"
 	# a camera app's stream: Stream/Input/Video, role Camera
-	grab='pw-cli ls Node | grep node.name; timeout 6 gst-launch-1.0 -q pipewiresrc stream-properties="props,media.type=Video,media.category=Capture,media.role=Camera" num-buffers=3 ! fakesink; echo "grab=$?"'
-	media --audio playback --camera deny -- sh -c "$grab" > "$T/deny" 2>&1
+	grab='pw-cli ls Node | grep node.name; timeout $WAIT gst-launch-1.0 -q pipewiresrc stream-properties="props,media.type=Video,media.category=Capture,media.role=Camera" num-buffers=3 ! fakesink; echo "grab=$?"'
+	media --audio playback --camera deny --env WAIT=5 -- sh -c "$grab" \
+		> "$T/deny" 2>&1
 	cat "$T/deny"
 	grep -q test-camera "$T/deny" && fail "the camera is visible without a grant"
 	grep -q 'grab=0' "$T/deny" && fail "frames from the camera without a grant"
-	media --audio playback --camera allow -- sh -c "$grab" > "$T/allow" 2>&1
+	# slow machines: the first frames may take a while; videotestsrc
+	# under two parallel tests sometimes never starts (seen once in four
+	# runs, no link refused): one more try, said out loud
+	media --audio playback --camera allow --env WAIT=15 -- sh -c "$grab" \
+		> "$T/allow" 2>&1
+	if ! grep -q 'grab=0' "$T/allow"; then
+		echo "no frames at the first try: once more"
+		media --audio playback --camera allow --env WAIT=15 -- \
+			sh -c "$grab" > "$T/allow" 2>&1
+	fi
 	cat "$T/allow"
 	grep -q test-camera "$T/allow" || fail "the granted camera is invisible"
-	grep -q 'grab=0' "$T/allow" || fail "no frames from the granted camera"
+	grep -q "grab=0" "$T/allow" || fail "no frames from the granted camera: $(cat "$T/cw.log")"
 	pass "the camera: invisible and unlinkable when denied, frames when allowed"
 }
 
