@@ -9,6 +9,15 @@ LISTER=$2
 CLIENT=$3
 CASE=$4
 . "$(dirname "$0")/../sandbox/common.sh" "$5"
+# the sandbox sees neither the build nor the source tree (a checkout under
+# /tmp is hidden by the sandbox's own /tmp): the client and the lister go
+# in by a bind of their own
+mkdir -m 755 "$T/bin"
+cp "$CLIENT" "$T/bin/portal-client.py"
+cp "$LISTER" "$T/bin/pw-fd-objects"
+chmod 755 "$T/bin/pw-fd-objects"
+CLIENT=/.test/portal-client.py
+LISTER=/.test/pw-fd-objects
 need sway swaymsg grim python3 gst-launch-1.0 gst-inspect-1.0 pw-dump \
 	dbus-daemon
 # Debian's python3, which python3-gi is for (not one of a version manager's)
@@ -55,7 +64,8 @@ fi
 # the sandboxed app: crate-wl run with screencopy=ask
 caster() {
 	timeout -k 2 60 $RUNAS "$CRATE_WL" run --app caster --screencopy ask \
-		--prompt "cmd:$T/prompt.sh" --bind "$T/out:/out" "${INSIDE[@]}" \
+		--prompt "cmd:$T/prompt.sh" --bind "$T/out:/out" \
+		--ro-bind "$T/bin:/.test" "${INSIDE[@]}" \
 		--trace -- "$PY" "$CLIENT" "$@"
 }
 
