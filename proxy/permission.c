@@ -60,7 +60,13 @@ void cw_permissions_destroy(struct cw_permissions *perms)
 		return;
 	}
 	for (int i = 0; i < CW_CAP_COUNT; i++) {
-		cw_prompt_cancel(perms->state[i].prompt);
+		struct cw_prompt *prompt = perms->state[i].prompt;
+		if (prompt != NULL) {
+			/* its context, which prompt_done would have freed */
+			void *ctx = prompt->data;
+			cw_prompt_cancel(prompt);
+			free(ctx);
+		}
 		/* waiters belong to connections, which go first */
 	}
 	cw_prompter_destroy(perms->prompter);
