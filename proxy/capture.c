@@ -180,33 +180,12 @@ static bool is_capture(const struct cw_interface *iface)
 		iface == &cw_iface_ext_image_copy_capture_frame_v1;
 }
 
-/* Calls fn on each live capture object of the proxy's clients until it
- * returns false. */
-static bool each_capture(struct cw_proxy *proxy,
-	bool (*fn)(struct cw_conn *conn, uint32_t id, struct cw_object *o))
+static bool revoke_one(struct cw_conn *conn, uint32_t id, struct cw_object *o,
+	void *data)
 {
-	struct cw_conn *conn;
-	cw_list_for_each(conn, &proxy->conns, link) {
-		struct cw_objmap *map = &conn->objects;
-		for (int side = 0; side < 2; side++) {
-			struct cw_object *objs = side ? map->server : map->client;
-			uint32_t n = side ? map->nserver : map->nclient;
-			for (uint32_t i = 0; i < n; i++) {
-				struct cw_object *o = &objs[i];
-				uint32_t id = side ? i + 0xff000000u : i;
-				if (o->state == CW_OBJECT_LIVE &&
-						is_capture(o->iface) &&
-						!fn(conn, id, o)) {
-					return false;
-				}
-			}
-		}
+	if (!is_capture(o->iface)) {
+		return true;
 	}
-	return true;
-}
-
-static bool revoke_one(struct cw_conn *conn, uint32_t id, struct cw_object *o)
-{
 	o->flags |= CW_OBJECT_REVOKED;
 	if (o->iface == &cw_iface_ext_image_copy_capture_session_v1) {
 		capture_failed(conn, id, o->iface);
@@ -216,12 +195,12 @@ static bool revoke_one(struct cw_conn *conn, uint32_t id, struct cw_object *o)
 
 void cw_capture_revoke(struct cw_proxy *proxy)
 {
-	each_capture(proxy, revoke_one);
+	cw_proxy_each_object(proxy, revoke_one, NULL);
 	cw_capturing_stop(proxy, "revoked");
 }
 
 static bool not_a_session(struct cw_conn *conn, uint32_t id,
-	struct cw_object *o)
+	struct cw_object *o, void *data)
 {
 	return o->iface != &cw_iface_ext_image_copy_capture_session_v1 ||
 		(o->flags & CW_OBJECT_REVOKED);
@@ -229,5 +208,5 @@ static bool not_a_session(struct cw_conn *conn, uint32_t id,
 
 bool cw_capture_session_open(struct cw_proxy *proxy)
 {
-	return !each_capture(proxy, not_a_session);
+	return !cw_proxy_each_object(proxy, not_a_session, NULL);
 }

@@ -13,6 +13,10 @@
  * never becomes the selection. ("finished" would also fit the protocol,
  * but clients such as wl-clipboard 2.1 have no handler for it and
  * libwayland aborts them.)
+ *
+ * A revoke turns the app's devices into denied ones at once: they report
+ * an empty clipboard, their later selections are dropped, and no
+ * data-control offer of that client is read until it is granted again.
  */
 #include "clipboard.h"
 #include "conn.h"
@@ -54,6 +58,7 @@ static enum cw_verdict gate(struct cw_hook_call *call, uint32_t device,
 	case CW_PASS:
 		cw_conn_trace(conn, "CLIPBOARD-MANAGER", "%s: sees every copy "
 			"from now on", iface->name);
+		conn->data_control_revoked = false;
 		return CW_PASS;
 	case CW_ASK:
 		return cw_hook_hold(call, CW_CAP_CLIPBOARD_MANAGER,
@@ -83,11 +88,17 @@ static enum cw_verdict ext_get_data_device(struct cw_hook_call *call,
 	return gate(call, device, &cw_iface_ext_data_control_device_v1);
 }
 
+static bool refused(const struct cw_object *device)
+{
+	return device->state == CW_OBJECT_LOCAL ||
+		(device->flags & CW_OBJECT_REVOKED);
+}
+
 /* set_selection and set_primary_selection on a device that was refused */
 static enum cw_verdict set_on_device(struct cw_hook_call *call,
 	uint32_t source, const struct cw_interface *source_iface)
 {
-	if (call->object->state != CW_OBJECT_LOCAL) {
+	if (!refused(call->object)) {
 		return CW_PASS;
 	}
 	cw_conn_trace(call->conn, "DENIED", "%s.%s (clipboard-manager): the "
@@ -110,6 +121,24 @@ static enum cw_verdict ext_set(struct cw_hook_call *call, uint32_t source)
 	return set_on_device(call, source, &cw_iface_ext_data_control_source_v1);
 }
 
+/* a revoked device's news: dropped */
+static enum cw_verdict device_selection(struct cw_hook_call *call,
+	uint32_t offer)
+{
+	return (call->object->flags & CW_OBJECT_REVOKED) ? CW_HIDE : CW_PASS;
+}
+
+static enum cw_verdict offer_receive(struct cw_hook_call *call,
+	const char *mime, int32_t fd)
+{
+	if (!call->conn->data_control_revoked) {
+		return CW_PASS;
+	}
+	cw_conn_trace(call->conn, "DENIED", "%s.receive of %s "
+		"(clipboard-manager revoked)", call->object->iface->name, mime);
+	return CW_DENY; /* the pipe is closed: an empty read */
+}
+
 static const struct cw_hook manager_hooks[] = {
 	CW_HOOK_REQUEST(zwlr_data_control_manager_v1, get_data_device,
 		wlr_get_data_device),
@@ -121,10 +150,39 @@ static const struct cw_hook manager_hooks[] = {
 	CW_HOOK_REQUEST(ext_data_control_device_v1, set_selection, ext_set),
 	CW_HOOK_REQUEST(ext_data_control_device_v1, set_primary_selection,
 		ext_set),
+	CW_HOOK_EVENT(zwlr_data_control_device_v1, selection, device_selection),
+	CW_HOOK_EVENT(zwlr_data_control_device_v1, primary_selection,
+		device_selection),
+	CW_HOOK_EVENT(ext_data_control_device_v1, selection, device_selection),
+	CW_HOOK_EVENT(ext_data_control_device_v1, primary_selection,
+		device_selection),
+	CW_HOOK_REQUEST(zwlr_data_control_offer_v1, receive, offer_receive),
+	CW_HOOK_REQUEST(ext_data_control_offer_v1, receive, offer_receive),
 };
 
 bool cw_clipboard_manager_filter_init(void)
 {
 	return cw_hooks_register(manager_hooks,
 		sizeof(manager_hooks) / sizeof(manager_hooks[0]));
+}
+
+static bool revoke_device(struct cw_conn *conn, uint32_t id,
+	struct cw_object *o, void *data)
+{
+	if ((o->iface != &cw_iface_zwlr_data_control_device_v1 &&
+			o->iface != &cw_iface_ext_data_control_device_v1) ||
+			(o->flags & CW_OBJECT_REVOKED)) {
+		return true;
+	}
+	o->flags |= CW_OBJECT_REVOKED;
+	conn->data_control_revoked = true;
+	cw_conn_trace(conn, "DENIED", "%s@%u: clipboard-manager revoked; it "
+		"sees an empty clipboard from now on", o->iface->name, id);
+	send_empty(conn, id, o->iface, o->version);
+	return true;
+}
+
+void cw_clipboard_manager_revoke(struct cw_proxy *proxy)
+{
+	cw_proxy_each_object(proxy, revoke_device, NULL);
 }

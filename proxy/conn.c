@@ -429,6 +429,28 @@ void cw_conn_send_event(struct cw_conn *conn, uint32_t id,
 	endpoint_queue(&conn->client, out, size, NULL, 0);
 }
 
+bool cw_proxy_each_object(struct cw_proxy *proxy,
+	bool (*fn)(struct cw_conn *conn, uint32_t id, struct cw_object *o,
+		void *data), void *data)
+{
+	struct cw_conn *conn;
+	cw_list_for_each(conn, &proxy->conns, link) {
+		struct cw_objmap *map = &conn->objects;
+		for (int side = 0; side < 2; side++) {
+			struct cw_object *objs = side ? map->server : map->client;
+			uint32_t n = side ? map->nserver : map->nclient;
+			for (uint32_t i = 0; i < n; i++) {
+				uint32_t id = side ? i + CW_SERVER_ID_START : i;
+				if (objs[i].state == CW_OBJECT_LIVE &&
+						!fn(conn, id, &objs[i], data)) {
+					return false;
+				}
+			}
+		}
+	}
+	return true;
+}
+
 /* ---- globals ---- */
 
 struct cw_global *cw_conn_find_global(struct cw_conn *conn, uint32_t name)

@@ -105,6 +105,9 @@ struct cw_conn {
 	uint32_t selection_offer;   /* the offer of the current selection */
 	uint32_t primary_offer;     /* the same for the primary selection */
 	uint32_t dnd_offer;         /* the offer of a drag in progress */
+	/* clipboard-manager was revoked since this client's last grant: its
+	 * data-control offers are not read (clipboard-manager.c) */
+	bool data_control_revoked;
 	bool dead;      /* freed after this loop iteration */
 	bool closing;   /* error sent; waiting for the client to hang up */
 	bool compositor_error; /* the compositor sent wl_display.error */
@@ -128,6 +131,12 @@ void cw_conn_fatal(struct cw_conn *conn, uint32_t object, uint32_t code,
 void cw_conn_send_event(struct cw_conn *conn, uint32_t id,
 	const struct cw_interface *iface, const char *event, unsigned nargs,
 	const uint32_t *args);
+
+/* Calls fn on every live object of the proxy's clients until it returns
+ * false; false if one did. */
+bool cw_proxy_each_object(struct cw_proxy *proxy,
+	bool (*fn)(struct cw_conn *conn, uint32_t id, struct cw_object *o,
+		void *data), void *data);
 
 struct cw_global *cw_conn_find_global(struct cw_conn *conn, uint32_t name);
 struct cw_global *cw_conn_add_global(struct cw_conn *conn, uint32_t name);

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "capture.h"
+#include "clipboard.h"
 #include "log.h"
 #include "permission.h"
 #include "prompt.h"
@@ -264,6 +265,8 @@ void cw_permissions_revoke(struct cw_permissions *perms, enum cw_capability cap)
 		cw_capability_name(cap), perms->app);
 	if (cap == CW_CAP_SCREENCOPY) {
 		cw_capture_revoke(perms->proxy);
+	} else if (cap == CW_CAP_CLIPBOARD_MANAGER) {
+		cw_clipboard_manager_revoke(perms->proxy);
 	}
 	tell_listeners(perms, cap, true);
 }

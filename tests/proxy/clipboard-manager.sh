@@ -2,7 +2,8 @@
 # clipboard-manager = ask with real wl-copy/wl-paste (wl-clipboard uses
 # data-control when it is offered) in headless sway, answered by a cmd:
 # prompt. allow and deny (hidden) are in apps.sh. Each refusal here is its
-# own case: wl-paste denied, wl-copy denied, deny always, --prompt none.
+# own case: wl-paste denied, wl-copy denied, deny always, a revoke of a
+# running clipboard manager, --prompt none.
 . "$(dirname "$0")/../lib.sh"
 need wl-copy wl-paste wayland-info
 start_sway
@@ -90,6 +91,42 @@ got=$(ask "$T/p6.err" wl-paste -n) || fail "after allow always: wl-paste failed"
 [ "$(prompts)" -eq "$before" ] || fail "after allow always: prompted again"
 "$CRATE_WL" permissions revoke wl-paste clipboard-manager
 pass "allow always: stored; the next run reads without a prompt"
+
+# ---- a revoke reaches a clipboard manager that is running ----
+answer 2
+"$CRATE_WL" proxy --policy "$T/ask.policy" --prompt "cmd:$T/prompt.sh" \
+	--app watcher --trace --socket "$T/w.sock" 2> "$T/w-proxy.log" &
+track $!
+wait_for_socket "$T/w.sock" || fail "revoke: the proxy did not start"
+: > "$T/watch.log"
+WAYLAND_DISPLAY="$T/w.sock" wl-paste --watch sh -c "cat >> $T/watch.log; echo >> $T/watch.log" \
+	2> "$T/watch.err" &
+watcher=$!
+track $watcher
+printf 'seen %s' $$ | wl-copy
+for _ in $(seq 1 250); do
+	grep -q "seen $$" "$T/watch.log" && break
+	sleep 0.02
+done
+grep -q "seen $$" "$T/watch.log" || fail "revoke: the watcher saw nothing: $(cat "$T/watch.err")"
+answer 1
+"$CRATE_WL" permissions revoke watcher clipboard-manager 2> /dev/null
+for _ in $(seq 1 250); do
+	grep -q "clipboard-manager revoked" "$T/w-proxy.log" && break
+	sleep 0.02
+done
+grep -q "DENIED zwlr_data_control_device_v1@[0-9]*: clipboard-manager revoked" \
+	"$T/w-proxy.log" || fail "revoke: trace: $(grep -v HIDDEN "$T/w-proxy.log")"
+printf 'unseen %s' $$ | wl-copy
+[ "$(host_clip)" = "unseen $$" ] || fail "revoke: the host copy did not happen"
+sleep 0.5
+grep -q "unseen $$" "$T/watch.log" && fail "revoke: the watcher saw the copy after the revoke"
+kill -0 $watcher 2>/dev/null || fail "revoke: the watcher died: $(cat "$T/watch.err")"
+got=$(WAYLAND_DISPLAY="$T/w.sock" timeout 5 wl-paste -n 2> /dev/null) &&
+	fail "revoke: a new wl-paste read '$got' (the prompt said no)"
+pass "revoke: the running watcher saw copies before, none after; a new device asks again"
+kill $watcher
+wait $watcher 2>/dev/null
 
 # ---- --prompt none: nobody to ask, so no ----
 got=$(timeout 10 "$CRATE_WL" proxy --policy "$T/ask.policy" --prompt none \
