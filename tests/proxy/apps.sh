@@ -46,14 +46,27 @@ grep -qi "screencopy" "$T/grim.err" || fail "grim's error: $(cat "$T/grim.err")"
 pass "grim under strict (screencopy hidden): $(head -n1 "$T/grim.err")"
 
 # the clipboard manager protocol (data-control)
+# wl-copy forks to serve the text and its parent exits at once: the child
+# may set the selection a little later. Wait for it, without pasting (the
+# text is served once).
+copied() {
+	for _ in $(seq 1 250); do
+		timeout 5 wl-paste --list-types 2>/dev/null | grep -q "^text/plain" &&
+			return 0
+		sleep 0.02
+	done
+	return 1
+}
 text="crate-wl clipboard $$"
 echo "$text" | "$CRATE_WL" proxy --policy trusted -- wl-copy --paste-once
+copied || fail "wl-copy under trusted never set the selection"
 got=$(timeout 5 "$CRATE_WL" proxy --policy trusted -- wl-paste)
 [ "$got" = "$text" ] || fail "wl-paste under trusted got '$got'"
 pass "wl-copy/wl-paste under trusted"
 
 printf '[wayland]\npolicy = default\nclipboard-manager = allow\n' > "$T/cm.policy"
 echo "$text 2" | "$CRATE_WL" proxy --policy "$T/cm.policy" -- wl-copy --paste-once
+copied || fail "wl-copy with clipboard-manager = allow never set the selection"
 got=$(timeout 5 "$CRATE_WL" proxy --policy "$T/cm.policy" -- wl-paste)
 [ "$got" = "$text 2" ] || fail "wl-paste with clipboard-manager = allow got '$got'"
 pass "wl-copy/wl-paste under default with clipboard-manager = allow"

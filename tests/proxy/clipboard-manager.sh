@@ -17,6 +17,14 @@ ask() { # ask ERR-FILE COMMAND...: through a proxy with clipboard-manager = ask
 		--prompt "cmd:$T/prompt.sh" --trace -- "$@" 2> "$err"
 }
 host_clip() { timeout 5 wl-paste -n; }
+# wl-copy's parent exits at once and its child sets the selection: wait
+clip_becomes() {
+	for _ in $(seq 1 250); do
+		[ "$(host_clip 2>/dev/null)" = "$1" ] && return 0
+		sleep 0.02
+	done
+	return 1
+}
 
 # the globals are offered under ask (hidden under deny: globals.sh)
 "$CRATE_WL" proxy --policy "$T/ask.policy" --prompt none -- wayland-info > "$T/info"
@@ -26,6 +34,7 @@ pass "clipboard-manager = ask: zwlr_data_control_manager_v1 is offered"
 
 # ---- ask → allow: wl-paste reads what the host copied ----
 printf 'host secret %s' $$ | wl-copy
+clip_becomes "host secret $$" || fail "the host's wl-copy did not set the selection"
 answer 0
 got=$(ask "$T/p1.err" wl-paste -n) || fail "allowed wl-paste failed: $(cat "$T/p1.err")"
 [ "$got" = "host secret $$" ] || fail "allowed wl-paste got '$got'"
@@ -63,8 +72,8 @@ pass "ask → deny: wl-copy's source was cancelled, it exited, the clipboard is 
 answer 0
 printf 'from the sandbox %s' $$ | ask "$T/c2.err" wl-copy ||
 	fail "allowed wl-copy: $(grep -v HIDDEN "$T/c2.err")"
-got=$(host_clip)
-[ "$got" = "from the sandbox $$" ] || fail "allowed wl-copy: the host pastes '$got'"
+clip_becomes "from the sandbox $$" ||
+	fail "allowed wl-copy: the host pastes '$(host_clip)'"
 pass "ask → allow: the host pastes what wl-copy copied"
 
 # ---- deny always: stored, the next run is refused without a prompt ----
@@ -118,7 +127,7 @@ done
 grep -q "DENIED zwlr_data_control_device_v1@[0-9]*: clipboard-manager revoked" \
 	"$T/w-proxy.log" || fail "revoke: trace: $(grep -v HIDDEN "$T/w-proxy.log")"
 printf 'unseen %s' $$ | wl-copy
-[ "$(host_clip)" = "unseen $$" ] || fail "revoke: the host copy did not happen"
+clip_becomes "unseen $$" || fail "revoke: the host copy did not happen"
 sleep 0.5
 grep -q "unseen $$" "$T/watch.log" && fail "revoke: the watcher saw the copy after the revoke"
 kill -0 $watcher 2>/dev/null || fail "revoke: the watcher died: $(cat "$T/watch.err")"
