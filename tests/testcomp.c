@@ -340,11 +340,15 @@ int main(int argc, char *argv[])
 	}
 	wl_display_add_client_created_listener(display, &client_listener);
 	struct wl_event_loop *loop = wl_display_get_event_loop(display);
-	wl_event_loop_add_signal(loop, SIGTERM, on_signal, display);
-	wl_event_loop_add_signal(loop, SIGINT, on_signal, display);
+	struct wl_event_source *sigs[] = {
+		wl_event_loop_add_signal(loop, SIGTERM, on_signal, display),
+		wl_event_loop_add_signal(loop, SIGINT, on_signal, display),
+	};
 	printf("ready\n");
 	fflush(stdout);
 	wl_display_run(display);
+	wl_event_source_remove(sigs[0]);
+	wl_event_source_remove(sigs[1]);
 	wl_display_destroy_clients(display);
 	wl_display_destroy(display);
 	return 0;

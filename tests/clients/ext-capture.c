@@ -282,6 +282,7 @@ int main(int argc, char *argv[])
 	ext_image_copy_capture_session_v1_destroy(session);
 	ext_image_capture_source_v1_destroy(source);
 	wl_buffer_destroy(buffer);
+	munmap(pixels, size);
 	wl_display_roundtrip(display);
 	/* the client side of each object too (LeakSanitizer in CI) */
 	ext_image_copy_capture_manager_v1_destroy(manager);
