@@ -3,10 +3,14 @@
 #define CW_UTIL_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /* A decimal number from 0 to INT_MAX, the whole string. */
 bool cw_parse_uint(const char *s, int *out);
+
+/* name's path in $PATH (or the usual places), as execvp would find it. */
+bool cw_find_program(const char *name, char *out, size_t len);
 
 /* CLOCK_MONOTONIC in milliseconds, and in microseconds. */
 int64_t cw_now_ms(void);

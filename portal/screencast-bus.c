@@ -1,8 +1,12 @@
 /*
  * The sandbox's private session bus: a dbus-daemon of its own with a
- * config of ours. crate-wl takes the portal's name before the sandbox
- * starts; then the config is reloaded so that no org.freedesktop.portal.*
- * name can be owned any more, not even queued for. The portal is the only
+ * config of ours, started when the app first connects (most runs never
+ * do, and pay nothing); crate-wl listens on the socket until then and
+ * hands it over as systemd would. crate-wl then takes the portal's name
+ * and the config is reloaded so that no org.freedesktop.portal.* name can
+ * be owned any more, not even queued for. (An app quick enough to take
+ * the name first only talks to itself: crate-wl says so, and serves no
+ * portal.) The portal is the only
  * service from outside; the app's own processes may own names of their own
  * (single-instance apps register one and quit when they cannot), which
  * reach nobody but the same sandbox.
@@ -16,6 +20,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -33,6 +38,7 @@ static const char config_fmt[] =
 	"  <type>session</type>\n"
 	"  <listen>systemd:</listen>\n"
 	"  <auth>EXTERNAL</auth>\n"
+	"  <servicedir>%s</servicedir>\n"
 	"  <policy context=\"default\">\n"
 	"    <allow send_destination=\"*\"/>\n"
 	"    <allow receive_sender=\"*\"/>\n"
@@ -44,8 +50,8 @@ static const char config_fmt[] =
 	"  <limit name=\"max_match_rules_per_connection\">512</limit>\n"
 	"</busconfig>\n";
 
-static bool write_config(const char *path, bool locked, char *err,
-	size_t errlen)
+static bool write_config(const char *path, const char *services,
+	bool locked, char *err, size_t errlen)
 {
 	char tmp[PATH_MAX + 8];
 	snprintf(tmp, sizeof(tmp), "%s.new", path);
@@ -54,7 +60,7 @@ static bool write_config(const char *path, bool locked, char *err,
 		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
 		return false;
 	}
-	fprintf(f, config_fmt, !locked ? "" :
+	fprintf(f, config_fmt, services, !locked ? "" :
 		"    <deny own_prefix=\"org.freedesktop.portal\"/>\n");
 	if (fclose(f) != 0 || rename(tmp, path) != 0) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
@@ -146,26 +152,67 @@ static int listen_socket(const char *path, char *err, size_t errlen)
 	return fd;
 }
 
-bool cw_sc_bus_start(struct cw_sc_bus *bus, const char *dir, char *err,
+/*
+ * A call to the portal that comes before crate-wl owns its name (the daemon
+ * starts when the app first connects, and the app may ask at once) waits
+ * in the daemon for the name, as D-Bus activation does: the "service" the
+ * daemon starts only waits for crate-wl to take the name (gdbus wait), or
+ * a few seconds where GLib's gdbus is missing.
+ */
+static bool write_service(const char *dir, char *err, size_t errlen)
+{
+	char path[PATH_MAX + 64], gdbus[PATH_MAX];
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
+		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
+		return false;
+	}
+	const char *wait = "/bin/sleep 10";
+	char line[PATH_MAX + 128];
+	if (cw_find_program("gdbus", gdbus, sizeof(gdbus))) {
+		snprintf(line, sizeof(line), "%s wait --session --timeout 10 "
+			CW_SC_BUS_NAME, gdbus);
+		wait = line;
+	}
+	snprintf(path, sizeof(path), "%s/" CW_SC_BUS_NAME ".service", dir);
+	FILE *f = fopen(path, "we");
+	if (f == NULL) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return false;
+	}
+	fprintf(f, "[D-BUS Service]\nName=" CW_SC_BUS_NAME "\nExec=%s\n", wait);
+	if (fclose(f) != 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return false;
+	}
+	return true;
+}
+
+bool cw_sc_bus_listen(struct cw_sc_bus *bus, const char *dir, char *err,
 	size_t errlen)
 {
 	bus->pid = -1;
 	bus->addr_fd = -1;
+	bus->listen_fd = -1;
 	snprintf(bus->socket, sizeof(bus->socket), "%s/bus", dir);
 	snprintf(bus->config, sizeof(bus->config), "%s/bus.conf", dir);
 	snprintf(bus->log, sizeof(bus->log), "%s/bus.log", dir);
-	if (!write_config(bus->config, false, err, errlen)) {
+	snprintf(bus->services, sizeof(bus->services), "%s/bus-services",
+		dir);
+	if (!write_service(bus->services, err, errlen) ||
+			!write_config(bus->config, bus->services, false, err,
+				errlen)) {
 		return false;
 	}
-	int lfd = listen_socket(bus->socket, err, errlen);
-	if (lfd < 0) {
-		return false;
-	}
+	bus->listen_fd = listen_socket(bus->socket, err, errlen);
+	return bus->listen_fd >= 0;
+}
+
+bool cw_sc_bus_spawn(struct cw_sc_bus *bus, char *err, size_t errlen)
+{
+	int lfd = bus->listen_fd;
 	int pipefd[2];
 	if (pipe2(pipefd, O_CLOEXEC) < 0) {
 		snprintf(err, errlen, "pipe: %s", strerror(errno));
-		close(lfd);
-		unlink(bus->socket);
 		return false;
 	}
 	char config_arg[sizeof(bus->config) + 32], fd_arg[32];
@@ -175,8 +222,6 @@ bool cw_sc_bus_start(struct cw_sc_bus *bus, const char *dir, char *err,
 	pid_t pid = fork();
 	if (pid < 0) {
 		snprintf(err, errlen, "fork: %s", strerror(errno));
-		close(lfd);
-		unlink(bus->socket);
 		close(pipefd[0]);
 		close(pipefd[1]);
 		return false;
@@ -223,7 +268,9 @@ bool cw_sc_bus_start(struct cw_sc_bus *bus, const char *dir, char *err,
 			"%s\n", strerror(errno));
 		_exit(127);
 	}
+	/* the daemon has it now: a dead daemon refuses connections */
 	close(lfd);
+	bus->listen_fd = -1;
 	close(pipefd[1]);
 	bus->pid = pid;
 	bus->addr_fd = pipefd[0];
@@ -243,7 +290,7 @@ bool cw_sc_bus_wait(struct cw_sc_bus *bus, char *err, size_t errlen)
 bool cw_sc_bus_lock(struct cw_sc_bus *bus, sd_bus *conn, char *err,
 	size_t errlen)
 {
-	if (!write_config(bus->config, true, err, errlen)) {
+	if (!write_config(bus->config, bus->services, true, err, errlen)) {
 		return false;
 	}
 	/* answered once the daemon has read it again */
@@ -261,6 +308,10 @@ bool cw_sc_bus_lock(struct cw_sc_bus *bus, sd_bus *conn, char *err,
 
 void cw_sc_bus_kill(struct cw_sc_bus *bus)
 {
+	if (bus->listen_fd >= 0) {
+		close(bus->listen_fd);
+		bus->listen_fd = -1;
+	}
 	if (bus->addr_fd >= 0) {
 		close(bus->addr_fd);
 		bus->addr_fd = -1;
@@ -277,6 +328,11 @@ void cw_sc_bus_stop(struct cw_sc_bus *bus)
 {
 	cw_sc_bus_kill(bus);
 	if (bus->config[0] != '\0') {
+		char service[PATH_MAX + 64];
+		snprintf(service, sizeof(service), "%s/" CW_SC_BUS_NAME
+			".service", bus->services);
+		unlink(service);
+		rmdir(bus->services);
 		unlink(bus->socket);
 		unlink(bus->log);
 		unlink(bus->config);

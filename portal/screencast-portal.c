@@ -7,9 +7,11 @@
  * store and scopes for "screencopy").
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <unistd.h>
 #include "bus.h"
 #include "list.h"
@@ -71,6 +73,7 @@ struct cw_screencast {
 	char *app, *instance, *compositor;
 	struct cw_screencast_gate gate;
 	struct cw_sc_bus daemon;
+	struct cw_source first; /* the socket, until the app first connects */
 	struct cw_bus bus;
 	bool bus_inited;
 	sd_bus_slot *object_slot;
@@ -766,8 +769,8 @@ static bool bus_connect(struct cw_screencast *sc, char *err, size_t errlen)
 	cw_sd_bus_vtable_fix(session_vtable);
 	cw_sd_bus_vtable_fix(request_vtable);
 	sd_bus *b = NULL;
-	/* waits, once, before the sandbox exists: the daemon is ours and
-	 * has just said it listens */
+	/* waits, once, when the app first connects: the daemon is ours
+	 * and has just said it runs */
 	int r = sd_bus_new(&b);
 	if (r >= 0) {
 		r = sd_bus_set_address(b, addr);
@@ -805,6 +808,51 @@ static bool bus_connect(struct cw_screencast *sc, char *err, size_t errlen)
 	return cw_bus_adopt(&sc->bus, b, err, errlen);
 }
 
+static void no_portal(struct cw_screencast *sc, const char *err)
+{
+	/* the app's bus refuses connections from now on */
+	cw_sc_bus_kill(&sc->daemon);
+	cw_msg("no ScreenCast portal in the sandbox: %s", err);
+}
+
+/* The daemon said it runs (or died): the portal joins the bus. */
+static void daemon_said(struct cw_source *source, uint32_t events)
+{
+	struct cw_screencast *sc = cw_container_of(source, sc, first);
+	cw_loop_remove(sc->loop, &sc->first);
+	sc->first.fd = -1;
+	char err[PATH_MAX + 512];
+	if (!cw_sc_bus_wait(&sc->daemon, err, sizeof(err)) ||
+			!bus_connect(sc, err, sizeof(err))) {
+		no_portal(sc, err);
+	}
+}
+
+/*
+ * The app connects to its bus for the first time: the daemon starts on the
+ * socket (the connection waits in its backlog), and once it says it runs
+ * the portal joins. Nothing here waits for the daemon; a portal call that
+ * comes first waits in the daemon for the portal's name.
+ */
+static void first_connection(struct cw_source *source, uint32_t events)
+{
+	struct cw_screencast *sc = cw_container_of(source, sc, first);
+	cw_loop_remove(sc->loop, &sc->first);
+	sc->first.fd = -1;
+	char err[PATH_MAX + 512];
+	if (!cw_sc_bus_spawn(&sc->daemon, err, sizeof(err))) {
+		no_portal(sc, err);
+		return;
+	}
+	if (!cw_loop_add(sc->loop, &sc->first, sc->daemon.addr_fd, EPOLLIN,
+			daemon_said)) {
+		sc->first.fd = -1;
+		snprintf(err, sizeof(err), "cannot watch dbus-daemon: %s",
+			strerror(errno));
+		no_portal(sc, err);
+	}
+}
+
 struct cw_screencast *cw_screencast_create(
 	const struct cw_screencast_config *cfg, char *err, size_t errlen)
 {
@@ -817,6 +865,8 @@ struct cw_screencast *cw_screencast_create(
 	sc->gate = cfg->gate;
 	sc->daemon.pid = -1;
 	sc->daemon.addr_fd = -1;
+	sc->daemon.listen_fd = -1;
+	sc->first.fd = -1;
 	cw_list_init(&sc->sessions);
 	sc->app = strdup(cfg->app);
 	sc->instance = strdup(cfg->instance);
@@ -832,26 +882,20 @@ struct cw_screencast *cw_screencast_create(
 		goto fail;
 	}
 	sc->bus_inited = true;
-	if (!cw_sc_bus_start(&sc->daemon, cfg->dir, err, errlen)) {
+	if (!cw_sc_bus_listen(&sc->daemon, cfg->dir, err, errlen)) {
+		goto fail;
+	}
+	if (!cw_loop_add(sc->loop, &sc->first, sc->daemon.listen_fd, EPOLLIN,
+			first_connection)) {
+		snprintf(err, errlen, "cannot watch %s: %s", sc->daemon.socket,
+			strerror(errno));
+		sc->first.fd = -1;
 		goto fail;
 	}
 	return sc;
 fail:
 	cw_screencast_destroy(sc);
 	return NULL;
-}
-
-bool cw_screencast_connect(struct cw_screencast *sc, char *err,
-	size_t errlen)
-{
-	if (cw_sc_bus_wait(&sc->daemon, err, errlen) &&
-			bus_connect(sc, err, errlen)) {
-		return true;
-	}
-	/* no daemon: the sandbox's bus refuses connections; the socket
-	 * stays until the end, the sandbox may be binding it right now */
-	cw_sc_bus_kill(&sc->daemon);
-	return false;
 }
 
 const char *cw_screencast_bus_path(const struct cw_screencast *sc)
@@ -880,6 +924,9 @@ void cw_screencast_destroy(struct cw_screencast *sc)
 	struct session *s, *tmp;
 	cw_list_for_each_safe(s, tmp, &sc->sessions, link) {
 		session_close(s, false);
+	}
+	if (sc->first.fd >= 0) {
+		cw_loop_remove(sc->loop, &sc->first);
 	}
 	sd_bus_slot_unref(sc->object_slot);
 	sd_bus_slot_unref(sc->owner_match);

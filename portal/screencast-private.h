@@ -14,15 +14,19 @@
 /* screencast-bus.c: the private dbus-daemon. */
 struct cw_sc_bus {
 	pid_t pid;
+	int listen_fd; /* ours until the daemon starts */
 	int addr_fd; /* the daemon says it runs: its address, on this pipe */
 	char socket[PATH_MAX];
 	char config[PATH_MAX];
 	char log[PATH_MAX];
+	char services[PATH_MAX];
 };
 
-/* Makes dir/bus and starts the daemon on it, without waiting for it. */
-bool cw_sc_bus_start(struct cw_sc_bus *bus, const char *dir, char *err,
+/* Makes dir/bus (listening: listen_fd) and the daemon's files. */
+bool cw_sc_bus_listen(struct cw_sc_bus *bus, const char *dir, char *err,
 	size_t errlen);
+/* Starts the daemon on the socket, without waiting for it. */
+bool cw_sc_bus_spawn(struct cw_sc_bus *bus, char *err, size_t errlen);
 /* Waits (bounded) until the daemon runs. */
 bool cw_sc_bus_wait(struct cw_sc_bus *bus, char *err, size_t errlen);
 /* Once the portal owns its name: no portal name can be owned any more. */

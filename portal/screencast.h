@@ -49,15 +49,11 @@ struct cw_screencast_config {
 struct cw_screencast;
 
 /*
- * Makes the private bus's socket and starts its daemon, without waiting
- * for it (the sandbox can be built meanwhile). NULL + err on failure.
+ * Makes the private bus's socket; its daemon starts, and the portal joins
+ * it, when the app first connects. NULL + err on failure.
  */
 struct cw_screencast *cw_screencast_create(
 	const struct cw_screencast_config *cfg, char *err, size_t errlen);
-/* Waits for the daemon and serves the portal on it: before the app runs.
- * false: no portal (the daemon is gone; keep sc until the sandbox ends). */
-bool cw_screencast_connect(struct cw_screencast *sc, char *err,
-	size_t errlen);
 /* The bus socket on the host, to be bound into the sandbox. */
 const char *cw_screencast_bus_path(const struct cw_screencast *sc);
 /* The permission was revoked: every stream ends, every session closes. */

@@ -11,14 +11,11 @@
 struct cw_proxy;
 struct cw_launch_screencast;
 
-/* After the proxy's permissions are set up; starts the bus without waiting
- * for it. NULL + err on failure. */
+/* After the proxy's permissions are set up: the bus's socket; its daemon
+ * starts when the app first connects. NULL + err on failure. */
 struct cw_launch_screencast *cw_launch_screencast_create(struct cw_loop *loop,
 	struct cw_proxy *proxy, const char *instance, const char *dir,
 	const char *compositor, char *err, size_t errlen);
-/* Serves the portal once the bus runs; before the command starts. */
-bool cw_launch_screencast_connect(struct cw_launch_screencast *ls, char *err,
-	size_t errlen);
 /* The private bus's socket on the host. */
 const char *cw_launch_screencast_bus(const struct cw_launch_screencast *ls);
 void cw_launch_screencast_destroy(struct cw_launch_screencast *ls);

@@ -459,11 +459,6 @@ int cw_launch(const struct cw_sandbox_config *cfg,
 		cw_msg("%s", err);
 		kill(l.sb->pid, SIGKILL);
 	} else {
-		/* the bus's daemon started while the sandbox was built */
-		if (l.screencast != NULL && !cw_launch_screencast_connect(
-				l.screencast, err, sizeof(err))) {
-			cw_msg("no ScreenCast portal in the sandbox: %s", err);
-		}
 		json_status(opts->json_status_fd, "{ \"child-pid\": %d, "
 			"\"id\": \"%s\" }\n", (int)l.sb->pid, inst.id);
 		cw_sandbox_release(l.sb);

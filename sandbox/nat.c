@@ -10,26 +10,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "nat.h"
+#include "util.h"
 
 #define NAT_TIMEOUT_MS 10000
 #define CW_TUN_PATH "/dev/net/tun"
-
-static bool find_in_path(const char *name, char *out, size_t len)
-{
-	const char *path = getenv("PATH");
-	if (path == NULL || path[0] == '\0') {
-		path = "/usr/local/bin:/usr/bin:/bin";
-	}
-	while (*path != '\0') {
-		size_t n = strcspn(path, ":");
-		if (n > 0 && (size_t)snprintf(out, len, "%.*s/%s", (int)n, path,
-				name) < len && access(out, X_OK) == 0) {
-			return true;
-		}
-		path += n + (path[n] == ':');
-	}
-	return false;
-}
 
 /*
  * pasta opens /dev/net/tun from inside the sandbox's namespaces, as the
@@ -62,7 +46,7 @@ static bool tun_usable(char *err, size_t errlen)
 bool cw_nat_available(char *err, size_t errlen)
 {
 	char path[PATH_MAX];
-	if (!find_in_path("pasta", path, sizeof(path))) {
+	if (!cw_find_program("pasta", path, sizeof(path))) {
 		snprintf(err, errlen, "--net nat needs pasta, from the Debian "
 			"package passt (apt-get install passt)");
 		return false;
@@ -92,7 +76,7 @@ bool cw_nat_attach(pid_t target, const char *log_path, pid_t *pasta,
 	char *err, size_t errlen)
 {
 	char path[PATH_MAX];
-	if (!find_in_path("pasta", path, sizeof(path))) {
+	if (!cw_find_program("pasta", path, sizeof(path))) {
 		return cw_nat_available(err, errlen);
 	}
 	int ready[2];

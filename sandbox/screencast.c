@@ -130,12 +130,6 @@ struct cw_launch_screencast *cw_launch_screencast_create(struct cw_loop *loop,
 	return ls;
 }
 
-bool cw_launch_screencast_connect(struct cw_launch_screencast *ls, char *err,
-	size_t errlen)
-{
-	return cw_screencast_connect(ls->sc, err, errlen);
-}
-
 const char *cw_launch_screencast_bus(const struct cw_launch_screencast *ls)
 {
 	return cw_screencast_bus_path(ls->sc);

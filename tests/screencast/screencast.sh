@@ -62,11 +62,11 @@ if [ -n "${ASAN_OPTIONS:-}" ]; then
 fi
 
 # the sandboxed app: crate-wl run with screencopy=ask
+CASTER=(timeout -k 2 60 $RUNAS "$CRATE_WL" run --app caster --screencopy ask
+	--prompt "cmd:$T/prompt.sh" --bind "$T/out:/out"
+	--ro-bind "$T/bin:/.test" "${INSIDE[@]}" --trace -- "$PY" "$CLIENT")
 caster() {
-	timeout -k 2 60 $RUNAS "$CRATE_WL" run --app caster --screencopy ask \
-		--prompt "cmd:$T/prompt.sh" --bind "$T/out:/out" \
-		--ro-bind "$T/bin:/.test" "${INSIDE[@]}" \
-		--trace -- "$PY" "$CLIENT" "$@"
+	"${CASTER[@]}" "$@"
 }
 
 # the host graph's Video/Source nodes, "ID NAME" per line
@@ -183,7 +183,9 @@ revoke|close|leave)
 	answer 2
 	mode=hold
 	[ "$CASE" = revoke ] || mode=$CASE
-	caster $mode /out > "$T/client.log" 2>&1 &
+	# in the background as itself (not a subshell), so that the
+	# cleanup's signal reaches it (timeout passes it on)
+	"${CASTER[@]}" $mode /out > "$T/client.log" 2>&1 &
 	cpid=$!
 	track $cpid
 	wait_line "$T/client.log" '^streaming$' || {
@@ -232,6 +234,12 @@ only-portal)
 		--prompt "cmd:$T/prompt.sh" -- "$PY" -c '
 from gi.repository import Gio, GLib
 bus = Gio.bus_get_sync(Gio.BusType.SESSION, None)
+# as apps find a portal: a call, which waits for it (D-Bus activation)
+v = bus.call_sync("org.freedesktop.portal.Desktop", "/org/freedesktop/portal/desktop",
+    "org.freedesktop.DBus.Properties", "Get",
+    GLib.Variant("(ss)", ("org.freedesktop.portal.ScreenCast", "version")),
+    None, 0, -1, None).unpack()[0]
+print("ScreenCast version", v)
 names = bus.call_sync("org.freedesktop.DBus", "/org/freedesktop/DBus",
     "org.freedesktop.DBus", "ListNames", None, None, 0, -1, None).unpack()[0]
 print("names:", " ".join(sorted(n for n in names if not n.startswith(":"))))
@@ -246,6 +254,7 @@ for name in ("org.freedesktop.portal.Desktop", "org.freedesktop.portal.Documents
         print("own", name, "denied")
 ' > "$T/names.log" 2>&1 || fail "the client failed: $(cat "$T/names.log")"
 	cat "$T/names.log"
+	grep -qx "ScreenCast version 4" "$T/names.log" || fail "no ScreenCast v4"
 	grep -qx "names: org.freedesktop.DBus org.freedesktop.portal.Desktop" \
 		"$T/names.log" || fail "other services on the sandbox's bus"
 	grep -qx "own org.freedesktop.portal.Desktop denied" "$T/names.log" ||
@@ -261,20 +270,44 @@ for name in ("org.freedesktop.portal.Desktop", "org.freedesktop.portal.Documents
 	pass "the private bus serves the portal alone; the app owns its own names"
 	;;
 no-daemon)
-	# a dbus-daemon that cannot start: the command still runs, without a
-	# portal, and crate-wl says why in the daemon's own words
+	# a dbus-daemon that cannot start: the command still runs, its bus
+	# refuses it, and crate-wl says why in the daemon's own words
 	mkdir "$T/fakebin"
 	printf '#!/bin/sh\necho "dbus-daemon: broken on purpose" >&2\nexit 1\n' \
 		> "$T/fakebin/dbus-daemon"
 	chmod 755 "$T/fakebin/dbus-daemon"
 	PATH=$T/fakebin:$PATH timeout -k 2 30 $RUNAS "$CRATE_WL" run \
-		--screencopy ask -- sh -c 'echo ran' > "$T/run.out" 2> "$T/run.err" ||
+		--screencopy ask "${INSIDE[@]}" -- "$PY" -c '
+from gi.repository import Gio, GLib
+try:
+    Gio.bus_get_sync(Gio.BusType.SESSION, None)
+    print("connected")
+except GLib.Error as e:
+    print("no bus:", e.message)
+print("ran")' > "$T/run.out" 2> "$T/run.err" ||
 		fail "the command did not run: $(cat "$T/run.err")"
-	cat "$T/run.err"
+	cat "$T/run.out" "$T/run.err"
 	grep -qx ran "$T/run.out" || fail "the command did not run"
+	grep -q "^no bus:" "$T/run.out" || fail "a bus without a daemon"
 	grep -q "no ScreenCast portal in the sandbox: dbus-daemon did not start: dbus-daemon: broken on purpose" \
 		"$T/run.err" || fail "no clear message"
 	pass "a broken dbus-daemon: the app runs without a portal, and why is said"
+	;;
+lazy)
+	# the bus's daemon starts when the app first connects, not before:
+	# a command that never uses the bus costs no dbus-daemon
+	$RUNAS "$CRATE_WL" run --screencopy ask -- sh -c \
+		'test -S "$XDG_RUNTIME_DIR/bus" && echo ready; sleep 30' \
+		> "$T/lazy.out" 2>&1 &
+	lpid=$!
+	track $lpid
+	wait_line "$T/lazy.out" '^ready$' || fail "no bus socket in the sandbox"
+	pgrep -P $lpid -x dbus-daemon >/dev/null &&
+		fail "a dbus-daemon before anyone used the bus"
+	answer 1
+	caster deny > "$T/client.log" 2>&1 || fail "the client failed"
+	grep -qx "response 1" "$T/client.log" || fail "no portal when used"
+	pass "the bus's daemon starts on first use"
 	;;
 *)
 	fail "unknown case $CASE"
