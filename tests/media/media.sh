@@ -446,4 +446,37 @@ case_camera() {
 	pass "the camera: invisible and unlinkable when denied, frames when allowed"
 }
 
+# bad options and manifest keys: a clear message, nothing runs
+case_badinput() {
+	check() {
+		local want=$1
+		shift
+		"$@" > "$T/out" 2> "$T/err" && fail "$* ran"
+		grep -qF -- "$want" "$T/err" ||
+			fail "$*: unclear message: $(cat "$T/err")"
+	}
+	check "--audio: 'loud': expected playback or none" \
+		cw run --no-wayland --audio loud -- true
+	check "--microphone: 'sometimes': expected deny, ask or allow" \
+		cw run --no-wayland --microphone sometimes -- true
+	check "--camera: '': expected deny, ask or allow" \
+		cw run --no-wayland --camera '' -- true
+	printf '[app]\nname = bad\nexec = true\n[media]\nspeakers = on\n' \
+		> "$T/bad.crate"
+	check "unknown key 'speakers' in [media] (expected audio, microphone or camera)" \
+		cw app "$T/bad.crate"
+	printf '[app]\nname = bad\nexec = true\n[media]\nmicrophone = yes\n' \
+		> "$T/bad.crate"
+	check "microphone: 'yes': expected deny, ask or allow" cw app "$T/bad.crate"
+	# what it would do, said by --dry-run
+	cw run --no-wayland --audio playback --microphone ask --dry-run -- true \
+		> "$T/dry" || fail "--dry-run failed"
+	grep -q 'pipewire-0 <- \$XDG_RUNTIME_DIR/crate-wl/ID/pipewire-0' "$T/dry" ||
+		fail "--dry-run does not show the PipeWire socket: $(cat "$T/dry")"
+	grep -qx '  audio = playback' "$T/dry" && grep -qx '  microphone = ask' "$T/dry" &&
+		grep -qx '  camera = deny' "$T/dry" ||
+		fail "--dry-run does not show the media policy: $(cat "$T/dry")"
+	pass "bad media options and keys are named; --dry-run shows the media plan"
+}
+
 "case_${CASE//-/_}"
