@@ -135,6 +135,11 @@ static bool half_read(int fd, struct half *h)
 		if (h->nfds > RELAY_MAX_FDS - RELAY_FDS_PER_MSG * 2) {
 			return true; /* let the fds drain first */
 		}
+		if ((size_t)n < iov.iov_len) {
+			/* drained for now: the loop says when more comes,
+			 * without one more recvmsg to hear EAGAIN */
+			return true;
+		}
 	}
 	return true;
 }
