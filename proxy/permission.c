@@ -40,6 +40,8 @@ struct cw_permissions *cw_permissions_create(struct cw_proxy *proxy,
 	perms->store_path = store_path ? strdup(store_path) : NULL;
 	for (int i = 0; i < CW_CAP_COUNT; i++) {
 		cw_list_init(&perms->state[i].waiters);
+		perms->state[i].owner = perms;
+		perms->state[i].cap = i;
 	}
 	cw_list_init(&perms->listeners);
 	return perms;
@@ -140,18 +142,11 @@ static void store_answer(struct cw_permissions *perms, enum cw_capability cap,
 	}
 }
 
-struct prompt_ctx {
-	struct cw_permissions *perms;
-	enum cw_capability cap;
-};
-
 static void prompt_done(void *data, enum cw_answer answer, const char *why)
 {
-	struct prompt_ctx *ctx = data;
-	struct cw_permissions *perms = ctx->perms;
-	enum cw_capability cap = ctx->cap;
-	struct cw_perm_state *st = &perms->state[cap];
-	free(ctx);
+	struct cw_perm_state *st = data;
+	struct cw_permissions *perms = st->owner;
+	enum cw_capability cap = st->cap;
 	st->prompt = NULL;
 	bool allowed = false;
 	switch (answer) {
@@ -200,20 +195,15 @@ void cw_permissions_wait(struct cw_permissions *perms, enum cw_capability cap,
 		answer_waiters(st, false);
 		return;
 	}
-	struct prompt_ctx *ctx = calloc(1, sizeof(*ctx));
 	struct cw_prompt_request req = {
 		.app = perms->app,
 		.permission = cw_capability_name(cap),
 		.detail = detail,
 	};
-	if (ctx != NULL) {
-		ctx->perms = perms;
-		ctx->cap = cap;
-		st->prompt = cw_prompt_start(perms->prompter, &req, prompt_done,
-			ctx);
-	}
+	/* the state is the prompt's context: nothing to free when a prompt
+	 * is cancelled rather than answered */
+	st->prompt = cw_prompt_start(perms->prompter, &req, prompt_done, st);
 	if (st->prompt == NULL) {
-		free(ctx);
 		cw_msg("%s: cannot open a prompt for %s: denied", perms->app,
 			cw_capability_name(cap));
 		answer_waiters(st, false);

@@ -29,6 +29,8 @@ struct cw_perm_state {
 	bool store_checked; /* the store was read since the last revoke */
 	enum cw_verdict stored; /* PASS, DENY, or ASK (nothing stored) */
 	struct cw_prompt *prompt; /* open question, if any */
+	struct cw_permissions *owner; /* for the prompt's answer */
+	enum cw_capability cap;
 	struct cw_list waiters;   /* cw_perm_waiter::link */
 };
 
