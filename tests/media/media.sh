@@ -441,6 +441,7 @@ case_camera() {
 			sh -c "$grab" > "$T/allow" 2>&1
 	fi
 	cat "$T/allow"
+	grep -q 'grab=0' "$T/allow" || grep -i 'camera\|gst' "$T/wireplumber.log" | tail -20
 	grep -q test-camera "$T/allow" || fail "the granted camera is invisible"
 	grep -q "grab=0" "$T/allow" || fail "no frames from the granted camera: $(cat "$T/cw.log")"
 	pass "the camera: invisible and unlinkable when denied, frames when allowed"
