@@ -331,6 +331,10 @@ case_restart() {
 		fail "the sandbox's out node did not come back"
 	play_round 2
 	loud "$r" || fail "no sound after the restart (RMS $r)"
+	for _ in $(seq 1 100); do
+		[ "$(fd_count "$CW_PID")" -le "$fds" ] && break
+		sleep 0.02
+	done
 	fds2=$(fd_count "$CW_PID")
 	echo "crate-wl's fds: $fds before the restart, $fds2 after"
 	[ "$fds2" -le "$fds" ] || fail "crate-wl leaked fds over a restart: $fds -> $fds2"
@@ -402,6 +406,11 @@ print("flooded", sent, "bytes,", len(conns), "connections left")
 	sleep 0.5
 	play_round 2
 	loud "$r" || fail "the flooded sandbox broke another one (RMS $r)"
+	# the last player's connection closes right after it exits
+	for _ in $(seq 1 100); do
+		[ "$(fd_count "$CW_PID")" -le "$fds" ] && break
+		sleep 0.02
+	done
 	fds2=$(fd_count "$CW_PID")
 	rss2=$(rss_kib "$CW_PID")
 	nodes2=$(pw-cli ls Node | grep -c node.name)
@@ -425,14 +434,10 @@ case_camera() {
 		skip "GStreamer's pipewiresrc is not installed"
 	# a camera app's stream: Stream/Input/Video, role Camera
 	grab='pw-cli ls Node | grep node.name; timeout $WAIT gst-launch-1.0 -q pipewiresrc stream-properties="props,media.type=Video,media.category=Capture,media.role=Camera" num-buffers=3 ! fakesink; echo "grab=$?"'
-	media --audio playback --camera deny --env WAIT=5 -- sh -c "$grab" \
-		> "$T/deny" 2>&1
-	cat "$T/deny"
-	grep -q test-camera "$T/deny" && fail "the camera is visible without a grant"
-	grep -q 'grab=0' "$T/deny" && fail "frames from the camera without a grant"
-	# slow machines: the first frames may take a while; videotestsrc
-	# under two parallel tests sometimes never starts (seen once in four
-	# runs, no link refused): one more try, said out loud
+	# allowed first: after a link refused in the middle of a video
+	# negotiation, videotestsrc sometimes gave the next client no frames
+	# (under load, both tries). Slow machines: the first frames may take
+	# a while, and one more try is said out loud.
 	media --audio playback --camera allow --env WAIT=15 -- sh -c "$grab" \
 		> "$T/allow" 2>&1
 	if ! grep -q 'grab=0' "$T/allow"; then
@@ -441,9 +446,18 @@ case_camera() {
 			sh -c "$grab" > "$T/allow" 2>&1
 	fi
 	cat "$T/allow"
-	grep -q 'grab=0' "$T/allow" || grep -i 'camera\|gst' "$T/wireplumber.log" | tail -20
+	grep -q 'grab=0' "$T/allow" || pw-dump | python3 -c 'import json, sys
+for o in json.load(sys.stdin):
+    p = ((o.get("info") or {}).get("props") or {})
+    if o["type"].endswith("Node") and p.get("node.name") == "test-camera":
+        print("test-camera:", o["info"].get("state"), o["info"].get("error"))'
 	grep -q test-camera "$T/allow" || fail "the granted camera is invisible"
 	grep -q "grab=0" "$T/allow" || fail "no frames from the granted camera: $(cat "$T/cw.log")"
+	media --audio playback --camera deny --env WAIT=5 -- sh -c "$grab" \
+		> "$T/deny" 2>&1
+	cat "$T/deny"
+	grep -q test-camera "$T/deny" && fail "the camera is visible without a grant"
+	grep -q 'grab=0' "$T/deny" && fail "frames from the camera without a grant"
 	pass "the camera: invisible and unlinkable when denied, frames when allowed"
 }
 
