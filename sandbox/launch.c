@@ -16,8 +16,8 @@
 #include "launch.h"
 #include "log.h"
 #include "loop.h"
+#include "media-module.h"
 #include "media-policy.h"
-#include "media-pw.h"
 #include "nat.h"
 #include "permission.h"
 #include "policy.h"
@@ -32,6 +32,7 @@ struct launch {
 	struct cw_loop *loop;
 	struct cw_proxy *proxy;
 	struct cw_control *control;
+	const struct cw_media_module *mm; // loaded for media or screen sharing
 	struct cw_launch_screencast *screencast;
 	struct cw_sandbox_media *media;
 	struct cw_sandbox *sb;
@@ -157,8 +158,14 @@ static int dry_run(const struct cw_sandbox_config *cfg,
 		printf("sockets: none (--no-wayland)\n");
 	}
 	if (cw_sandbox_config_has_media(cfg)) {
-		char pw[PATH_MAX];
-		cw_media_pw_socket_path(pw, sizeof(pw));
+		char pw[PATH_MAX], why[PATH_MAX];
+		const struct cw_media_module *mm =
+			cw_media_module_load(why, sizeof(why));
+		if (mm != NULL) {
+			mm->pw_socket_path(pw, sizeof(pw));
+		} else {
+			snprintf(pw, sizeof(pw), "(none: %.*s)", 200, why);
+		}
 		printf("  %s/pipewire-0 <- crate-wl's PipeWire relay (outside, "
 			"restricted per connection) -> %s\n", plan->runtime_dir,
 			pw);
@@ -387,8 +394,10 @@ int cw_launch(const struct cw_sandbox_config *cfg,
 		}
 	}
 	if (screencast_wanted(policy)) {
-		l.screencast = cw_launch_screencast_create(l.loop, l.proxy,
-			inst.id, inst.dir, upstream, err, sizeof(err));
+		l.mm = cw_media_module_load(err, sizeof(err));
+		l.screencast = l.mm == NULL ? NULL :
+			l.mm->screencast_create(l.loop, l.proxy, inst.id,
+				inst.dir, upstream, err, sizeof(err));
 		if (l.screencast == NULL) {
 			/* the app runs; it sees no portal, as on a desktop
 			 * without one */
@@ -404,7 +413,12 @@ int cw_launch(const struct cw_sandbox_config *cfg,
 		} else {
 			cw_app_name_from_command(plan->argv[0], app, sizeof(app));
 		}
-		l.media = cw_sandbox_media_start(l.loop, cfg, l.proxy ?
+		l.mm = cw_media_module_load(err, sizeof(err));
+		if (l.mm == NULL) {
+			cw_msg("media: %s", err);
+			goto out;
+		}
+		l.media = l.mm->media_start(l.loop, cfg, l.proxy ?
 			l.proxy->perms : NULL, app, inst.id, pw_socket, err,
 			sizeof(err));
 		if (l.media == NULL) {
@@ -418,7 +432,7 @@ int cw_launch(const struct cw_sandbox_config *cfg,
 		goto out;
 	}
 	if (l.screencast != NULL && !add_bus(plan,
-			cw_launch_screencast_bus(l.screencast))) {
+			l.mm->screencast_bus(l.screencast))) {
 		cw_msg("out of memory");
 		goto out;
 	}
@@ -506,8 +520,12 @@ out:
 	}
 	cw_nat_stop(pasta);
 	cw_sandbox_destroy(l.sb);
-	cw_launch_screencast_destroy(l.screencast);
-	cw_sandbox_media_stop(l.media);
+	if (l.screencast != NULL) {
+		l.mm->screencast_destroy(l.screencast);
+	}
+	if (l.media != NULL) {
+		l.mm->media_stop(l.media);
+	}
 	cw_control_destroy(l.control);
 	cw_proxy_destroy(l.proxy);
 	cw_loop_destroy(l.loop);

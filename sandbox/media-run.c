@@ -1,0 +1,162 @@
+/* The [media] policy of a running sandbox: its own PipeWire nodes,
+ * granted and revoked as the permissions say. Built into the media
+ * module (media-module.c), with libpipewire. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "log.h"
+#include "media.h"
+#include "media-policy.h"
+#include "permission.h"
+#include "policy.h"
+
+struct cw_sandbox_media {
+	struct cw_media *media;
+	struct cw_permissions *perms;
+	enum cw_media_access access[2];
+	struct cw_perm_listener listener;
+	struct cw_perm_waiter waiter[2];
+	bool waiting[2];
+};
+
+static enum cw_capability device_cap(enum cw_media_device dev)
+{
+	return dev == CW_MEDIA_CAMERA ? CW_CAP_CAMERA : CW_CAP_MICROPHONE;
+}
+
+static bool cap_device(enum cw_capability cap, enum cw_media_device *dev)
+{
+	switch (cap) {
+	case CW_CAP_MICROPHONE:
+		*dev = CW_MEDIA_MICROPHONE;
+		return true;
+	case CW_CAP_CAMERA:
+		*dev = CW_MEDIA_CAMERA;
+		return true;
+	case CW_CAP_SCREENCOPY:
+	case CW_CAP_CLIPBOARD:
+	case CW_CAP_CLIPBOARD_MANAGER:
+		break;
+	}
+	return false;
+}
+
+/* allow: yes; deny: no; ask: what this run or the store already says. */
+static enum cw_verdict verdict(struct cw_sandbox_media *sm,
+	enum cw_media_device dev)
+{
+	if (sm->perms == NULL) {
+		return sm->access[dev] == CW_MEDIA_ALLOW ? CW_PASS : CW_DENY;
+	}
+	return cw_permissions_check(sm->perms, device_cap(dev));
+}
+
+static void answered(struct cw_perm_waiter *w, bool allowed)
+{
+	enum cw_media_device dev = CW_MEDIA_MICROPHONE;
+	struct cw_sandbox_media *sm = cw_container_of(w, sm,
+		waiter[CW_MEDIA_MICROPHONE]);
+	if (w != &sm->waiter[CW_MEDIA_MICROPHONE]) {
+		dev = CW_MEDIA_CAMERA;
+		sm = cw_container_of(w, sm, waiter[CW_MEDIA_CAMERA]);
+	}
+	sm->waiting[dev] = false;
+	if (allowed) {
+		cw_media_grant(sm->media, dev, true);
+	}
+}
+
+static void want(void *data, enum cw_media_device dev)
+{
+	struct cw_sandbox_media *sm = data;
+	if (sm->waiting[dev]) {
+		return;
+	}
+	switch (verdict(sm, dev)) {
+	case CW_PASS:
+		cw_media_grant(sm->media, dev, true);
+		return;
+	case CW_ASK:
+		sm->waiting[dev] = true;
+		sm->waiter[dev].done = answered;
+		cw_permissions_wait(sm->perms, device_cap(dev),
+			dev == CW_MEDIA_CAMERA ? "use the camera" :
+			"record from the microphone", &sm->waiter[dev]);
+		return;
+	case CW_DENY:
+	case CW_HIDE:
+	case CW_REWRITE:
+	case CW_ERROR:
+		break;
+	}
+	cw_log(CW_LOG_INFO, "media: %s denied", cw_media_device_name(dev));
+}
+
+static void revoked(struct cw_perm_listener *l, enum cw_capability cap)
+{
+	struct cw_sandbox_media *sm = cw_container_of(l, sm, listener);
+	enum cw_media_device dev;
+	if (cap_device(cap, &dev)) {
+		cw_media_grant(sm->media, dev, false);
+	}
+}
+
+static void refreshed(struct cw_perm_listener *l, enum cw_capability cap)
+{
+	struct cw_sandbox_media *sm = cw_container_of(l, sm, listener);
+	enum cw_media_device dev;
+	if (cap_device(cap, &dev) && verdict(sm, dev) == CW_PASS) {
+		cw_media_grant(sm->media, dev, true);
+	}
+}
+
+struct cw_sandbox_media *cw_sandbox_media_start(struct cw_loop *loop,
+	const struct cw_sandbox_config *cfg, struct cw_permissions *perms,
+	const char *app, const char *instance, const char *socket_path,
+	char *err, size_t errlen)
+{
+	struct cw_sandbox_media *sm = calloc(1, sizeof(*sm));
+	if (sm == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	sm->perms = perms;
+	sm->access[CW_MEDIA_MICROPHONE] = cfg->microphone;
+	sm->access[CW_MEDIA_CAMERA] = cfg->camera;
+	struct cw_media_config mc = {
+		.app = app,
+		.instance = instance,
+		.socket_path = socket_path,
+		.playback = cfg->audio_playback,
+		.microphone = verdict(sm, CW_MEDIA_MICROPHONE) == CW_PASS,
+		.camera = verdict(sm, CW_MEDIA_CAMERA) == CW_PASS,
+	};
+	sm->media = cw_media_create(loop, &mc, want, sm, err, errlen);
+	if (sm->media == NULL) {
+		free(sm);
+		return NULL;
+	}
+	if (perms != NULL) {
+		sm->listener.revoked = revoked;
+		sm->listener.refreshed = refreshed;
+		cw_permissions_add_listener(perms, &sm->listener);
+	}
+	return sm;
+}
+
+void cw_sandbox_media_stop(struct cw_sandbox_media *sm)
+{
+	if (sm == NULL) {
+		return;
+	}
+	for (int i = 0; i < 2; i++) {
+		if (sm->waiting[i]) {
+			cw_permissions_cancel_wait(&sm->waiter[i]);
+		}
+	}
+	if (sm->perms != NULL) {
+		cw_permissions_remove_listener(&sm->listener);
+	}
+	cw_media_destroy(sm->media);
+	free(sm);
+}
