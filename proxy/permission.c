@@ -63,13 +63,9 @@ void cw_permissions_destroy(struct cw_permissions *perms)
 		return;
 	}
 	for (int i = 0; i < CW_CAP_COUNT; i++) {
-		struct cw_prompt *prompt = perms->state[i].prompt;
-		if (prompt != NULL) {
-			/* its context, which prompt_done would have freed */
-			void *ctx = prompt->data;
-			cw_prompt_cancel(prompt);
-			free(ctx);
-		}
+		/* the prompt's context is the state itself (see
+		 * cw_permissions_wait): nothing else to free */
+		cw_prompt_cancel(perms->state[i].prompt);
 		/* waiters belong to connections, which go first */
 	}
 	cw_prompter_destroy(perms->prompter);
