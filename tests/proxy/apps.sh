@@ -57,12 +57,23 @@ copied() {
 	done
 	return 1
 }
+# ...and after a --paste-once copy was pasted, wait for its selection to
+# go, so that the next copied() cannot see the old one
+cleared() {
+	for _ in $(seq 1 250); do
+		timeout 5 wl-paste --list-types 2>/dev/null | grep -q "^text/plain" ||
+			return 0
+		sleep 0.02
+	done
+	return 1
+}
 text="crate-wl clipboard $$"
 echo "$text" | "$CRATE_WL" proxy --policy trusted -- wl-copy --paste-once
 copied || fail "wl-copy under trusted never set the selection"
 got=$(timeout 5 "$CRATE_WL" proxy --policy trusted -- wl-paste)
 [ "$got" = "$text" ] || fail "wl-paste under trusted got '$got'"
 pass "wl-copy/wl-paste under trusted"
+cleared || fail "the pasted-once selection never went away"
 
 printf '[wayland]\npolicy = default\nclipboard-manager = allow\n' > "$T/cm.policy"
 echo "$text 2" | "$CRATE_WL" proxy --policy "$T/cm.policy" -- wl-copy --paste-once
@@ -70,8 +81,10 @@ copied || fail "wl-copy with clipboard-manager = allow never set the selection"
 got=$(timeout 5 "$CRATE_WL" proxy --policy "$T/cm.policy" -- wl-paste)
 [ "$got" = "$text 2" ] || fail "wl-paste with clipboard-manager = allow got '$got'"
 pass "wl-copy/wl-paste under default with clipboard-manager = allow"
+cleared || fail "the pasted-once selection never went away"
 
 echo "secret $$" | wl-copy --paste-once
+copied || fail "the direct wl-copy never set the selection"
 if got=$(timeout 5 "$CRATE_WL" proxy --policy default -- wl-paste 2> "$T/paste.err"); then
 	[ "$got" = "secret $$" ] && fail "wl-paste read the clipboard under default"
 fi
