@@ -97,18 +97,21 @@ static int new_fs(const char *type, const char *options, unsigned attrs,
 	return mfd;
 }
 
-static int new_tmpfs(unsigned mode, const char *where)
+static int new_tmpfs(unsigned mode, bool ro, const char *where)
 {
 	char options[64];
 	snprintf(options, sizeof(options), "mode=%o", mode ? mode : 0755);
-	return new_fs("tmpfs", options, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV,
-		where);
+	return new_fs("tmpfs", options, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
+		(ro ? MOUNT_ATTR_RDONLY : 0), where);
 }
 
-static int capture_tree(const char *src, uint64_t attrs, bool optional)
+/* src and, when recursive, every mount below it */
+static int capture_tree(const char *src, uint64_t attrs, bool optional,
+	bool recursive)
 {
+	unsigned rec = recursive ? AT_RECURSIVE : 0;
 	int fd = sys_open_tree(AT_FDCWD, src, OPEN_TREE_CLONE |
-		OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+		OPEN_TREE_CLOEXEC | rec);
 	if (fd < 0) {
 		if (optional && errno == ENOENT) {
 			return -1;
@@ -116,8 +119,7 @@ static int capture_tree(const char *src, uint64_t attrs, bool optional)
 		cw_die_errno("cannot bind %s", src);
 	}
 	struct mount_attr attr = { .attr_set = attrs };
-	if (sys_mount_setattr(fd, "", AT_EMPTY_PATH | AT_RECURSIVE,
-			&attr) < 0) {
+	if (sys_mount_setattr(fd, "", AT_EMPTY_PATH | rec, &attr) < 0) {
 		cw_die_errno("cannot restrict the bind of %s", src);
 	}
 	return fd;
@@ -130,17 +132,23 @@ static void capture(struct cw_setup_op *op)
 	switch (op->type) {
 	case CW_OP_BIND:
 		op->fd = capture_tree(op->src, MOUNT_ATTR_NOSUID |
-			MOUNT_ATTR_NODEV, optional);
+			MOUNT_ATTR_NODEV, optional, true);
 		break;
 	case CW_OP_RO_BIND:
 		op->fd = capture_tree(op->src, MOUNT_ATTR_RDONLY |
-			MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, optional);
+			MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, optional, true);
 		break;
 	case CW_OP_DEV_BIND:
-		op->fd = capture_tree(op->src, MOUNT_ATTR_NOSUID, optional);
+		op->fd = capture_tree(op->src, MOUNT_ATTR_NOSUID, optional,
+			true);
+		break;
+	case CW_OP_ROOT:
+		op->fd = capture_tree(op->src, MOUNT_ATTR_RDONLY |
+			MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, false, true);
 		break;
 	case CW_OP_TMPFS:
-		op->fd = new_tmpfs(op->mode, op->dst);
+		op->fd = new_tmpfs(op->mode, op->flags & CW_OP_READONLY,
+			op->dst);
 		break;
 	case CW_OP_PROC:
 		op->fd = new_fs("proc", NULL, MOUNT_ATTR_NOSUID |
@@ -260,6 +268,8 @@ static void apply(struct cw_setup_op *op)
 			cw_die_errno("cannot create symlink %s", op->dst);
 		}
 		break;
+	case CW_OP_ROOT:
+		break; /* it is the root already */
 	case CW_OP_REMOUNT_RO_ROOT: {
 		struct mount_attr attr = {
 			.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
@@ -273,11 +283,11 @@ static void apply(struct cw_setup_op *op)
 	}
 }
 
-/* The new root: a tmpfs over /tmp (of this private mount namespace only),
- * made the root; the host tree is detached from it. */
-static void enter_new_root(void)
+/* The new root (a tmpfs, or the host's root file system alone) over /tmp
+ * of this private mount namespace only, made the root; the host tree is
+ * detached from it. */
+static void enter_new_root(int root)
 {
-	int root = new_tmpfs(0755, "/");
 	if (sys_move_mount(root, "", AT_FDCWD, "/tmp",
 			MOVE_MOUNT_F_EMPTY_PATH) < 0) {
 		cw_die_errno("cannot mount the new root on /tmp");
@@ -306,7 +316,12 @@ void cw_plan_run(struct cw_plan *plan)
 	for (size_t i = 0; i < plan->nops; i++) {
 		capture(&plan->ops[i]);
 	}
-	enter_new_root();
+	if (plan->nops > 0 && plan->ops[0].type == CW_OP_ROOT) {
+		enter_new_root(plan->ops[0].fd);
+		plan->ops[0].fd = -1;
+	} else {
+		enter_new_root(new_tmpfs(0755, false, "/"));
+	}
 	for (size_t i = 0; i < plan->nops; i++) {
 		apply(&plan->ops[i]);
 	}

@@ -1,5 +1,4 @@
 /* From a config to the list of setup operations, and the environment. */
-#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -8,14 +7,9 @@
 #include <unistd.h>
 #include "oci.h"
 #include "paths.h"
-#include "sandbox.h"
+#include "plan-ops.h"
 
 extern char **environ;
-
-/* Top-level entries of a root that the sandbox replaces or hides. */
-static const char *const replaced_top[] = {
-	"dev", "proc", "sys", "tmp", "run", "home", "root", "mnt", "media",
-};
 
 /* Variables that name host sockets or host paths the sandbox cannot see. */
 static const char *const dropped_env[] = {
@@ -52,11 +46,13 @@ const char *cw_op_type_name(enum cw_op_type type)
 		return "symlink";
 	case CW_OP_REMOUNT_RO_ROOT:
 		return "remount-ro";
+	case CW_OP_ROOT:
+		return "root";
 	}
 	return "?";
 }
 
-static bool add_op(struct cw_plan *plan, enum cw_op_type type,
+bool cw_plan_add_op(struct cw_plan *plan, enum cw_op_type type,
 	const char *src, const char *dst, unsigned mode, unsigned flags)
 {
 	if (plan->nops == plan->cap) {
@@ -87,91 +83,32 @@ static bool add_op(struct cw_plan *plan, enum cw_op_type type,
 	return true;
 }
 
-static bool is_replaced(const char *name)
-{
-	for (size_t i = 0; i < sizeof(replaced_top) / sizeof(*replaced_top);
-			i++) {
-		if (strcmp(name, replaced_top[i]) == 0) {
-			return true;
-		}
-	}
-	return false;
-}
-
-/* The root's own top-level entries, each bound read-only. */
-static bool add_root(struct cw_plan *plan, const char *root, char *err,
-	size_t errlen)
-{
-	DIR *dir = opendir(root);
-	if (dir == NULL) {
-		snprintf(err, errlen, "root %s: %s", root, strerror(errno));
-		return false;
-	}
-	bool ok = true;
-	struct dirent *de;
-	while (ok && (de = readdir(dir)) != NULL) {
-		if (strcmp(de->d_name, ".") == 0 ||
-				strcmp(de->d_name, "..") == 0 ||
-				is_replaced(de->d_name)) {
-			continue;
-		}
-		char src[PATH_MAX], dst[PATH_MAX];
-		if ((size_t)snprintf(src, sizeof(src), "%s/%s",
-				strcmp(root, "/") == 0 ? "" : root,
-				de->d_name) >= sizeof(src)) {
-			continue; /* cannot be bound by its path */
-		}
-		snprintf(dst, sizeof(dst), "/%s", de->d_name);
-		struct stat st;
-		if (lstat(src, &st) < 0) {
-			continue; /* gone meanwhile */
-		}
-		if (S_ISLNK(st.st_mode)) {
-			char target[PATH_MAX];
-			ssize_t n = readlink(src, target, sizeof(target) - 1);
-			if (n < 0) {
-				continue;
-			}
-			target[n] = '\0';
-			ok = add_op(plan, CW_OP_SYMLINK, target, dst, 0, 0);
-		} else if (S_ISDIR(st.st_mode) || S_ISREG(st.st_mode)) {
-			ok = add_op(plan, CW_OP_RO_BIND, src, dst, 0,
-				CW_OP_OPTIONAL);
-		}
-	}
-	closedir(dir);
-	if (!ok) {
-		snprintf(err, errlen, "out of memory");
-	}
-	return ok;
-}
-
 static bool add_dev(struct cw_plan *plan, bool dri)
 {
 	static const char *const nodes[] = {
 		"null", "zero", "full", "random", "urandom", "tty",
 	};
-	bool ok = add_op(plan, CW_OP_TMPFS, NULL, "/dev", 0755, 0);
+	bool ok = cw_plan_add_op(plan, CW_OP_TMPFS, NULL, "/dev", 0755, 0);
 	for (size_t i = 0; i < sizeof(nodes) / sizeof(*nodes); i++) {
 		char path[64];
 		snprintf(path, sizeof(path), "/dev/%s", nodes[i]);
-		ok = ok && add_op(plan, CW_OP_DEV_BIND, path, path, 0,
+		ok = ok && cw_plan_add_op(plan, CW_OP_DEV_BIND, path, path, 0,
 			CW_OP_OPTIONAL);
 	}
-	ok = ok && add_op(plan, CW_OP_DEVPTS, NULL, "/dev/pts", 0, 0);
-	ok = ok && add_op(plan, CW_OP_SYMLINK, "pts/ptmx", "/dev/ptmx", 0, 0);
-	ok = ok && add_op(plan, CW_OP_TMPFS, NULL, "/dev/shm", 01777, 0);
-	ok = ok && add_op(plan, CW_OP_MQUEUE, NULL, "/dev/mqueue", 0, 0);
-	ok = ok && add_op(plan, CW_OP_SYMLINK, "/proc/self/fd", "/dev/fd", 0,
+	ok = ok && cw_plan_add_op(plan, CW_OP_DEVPTS, NULL, "/dev/pts", 0, 0);
+	ok = ok && cw_plan_add_op(plan, CW_OP_SYMLINK, "pts/ptmx", "/dev/ptmx", 0, 0);
+	ok = ok && cw_plan_add_op(plan, CW_OP_TMPFS, NULL, "/dev/shm", 01777, 0);
+	ok = ok && cw_plan_add_op(plan, CW_OP_MQUEUE, NULL, "/dev/mqueue", 0, 0);
+	ok = ok && cw_plan_add_op(plan, CW_OP_SYMLINK, "/proc/self/fd", "/dev/fd", 0,
 		0);
-	ok = ok && add_op(plan, CW_OP_SYMLINK, "/proc/self/fd/0",
+	ok = ok && cw_plan_add_op(plan, CW_OP_SYMLINK, "/proc/self/fd/0",
 		"/dev/stdin", 0, 0);
-	ok = ok && add_op(plan, CW_OP_SYMLINK, "/proc/self/fd/1",
+	ok = ok && cw_plan_add_op(plan, CW_OP_SYMLINK, "/proc/self/fd/1",
 		"/dev/stdout", 0, 0);
-	ok = ok && add_op(plan, CW_OP_SYMLINK, "/proc/self/fd/2",
+	ok = ok && cw_plan_add_op(plan, CW_OP_SYMLINK, "/proc/self/fd/2",
 		"/dev/stderr", 0, 0);
 	if (dri) {
-		ok = ok && add_op(plan, CW_OP_DEV_BIND, "/dev/dri", "/dev/dri",
+		ok = ok && cw_plan_add_op(plan, CW_OP_DEV_BIND, "/dev/dri", "/dev/dri",
 			0, CW_OP_OPTIONAL);
 	}
 	return ok;
@@ -381,49 +318,60 @@ struct cw_plan *cw_plan_create(const struct cw_sandbox_config *cfg,
 		goto fail;
 	}
 	struct stat st;
+	bool whole = false;
 	if (dry_run && stat(root, &st) < 0) {
 		/* an image not unpacked yet: --dry-run does not unpack */
-		if (!add_op(plan, CW_OP_RO_BIND, root, "/*", 0,
+		if (!cw_plan_add_op(plan, CW_OP_RO_BIND, root, "/*", 0,
 				CW_OP_OPTIONAL)) {
 			snprintf(err, errlen, "out of memory");
 			goto fail;
 		}
-	} else if (!add_root(plan, root, err, errlen)) {
+	} else if (!cw_root_add(plan, cfg, root, &whole, err, errlen)) {
 		goto fail;
 	}
-	bool ok = add_op(plan, CW_OP_TMPFS, NULL, "/tmp", 01777, 0);
+	bool ok = cw_plan_add_op(plan, CW_OP_TMPFS, NULL, "/tmp", 01777, 0);
 	ok = ok && add_dev(plan, cfg->dev_dri);
-	ok = ok && add_op(plan, CW_OP_PROC, NULL, "/proc", 0, 0);
-	ok = ok && add_op(plan, CW_OP_RO_BIND, "/sys", "/sys", 0,
-		CW_OP_OPTIONAL);
-	ok = ok && add_op(plan, CW_OP_TMPFS, NULL, "/run", 0755, 0);
-	ok = ok && add_op(plan, CW_OP_MKDIR, NULL, rt, 0700, 0);
+	ok = ok && cw_plan_add_op(plan, CW_OP_PROC, NULL, "/proc", 0, 0);
+	if (!whole) {
+		/* the whole root's clone has it, read-only */
+		ok = ok && cw_plan_add_op(plan, CW_OP_RO_BIND, "/sys", "/sys",
+			0, CW_OP_OPTIONAL);
+	}
+	ok = ok && cw_plan_add_op(plan, CW_OP_TMPFS, NULL, "/run", 0755, 0);
+	ok = ok && cw_plan_add_op(plan, CW_OP_MKDIR, NULL, rt, 0700, 0);
 	if (wayland_socket != NULL) {
 		char dst[PATH_MAX];
 		snprintf(dst, sizeof(dst), "%s/wayland-0", rt);
-		ok = ok && add_op(plan, CW_OP_BIND, wayland_socket, dst, 0, 0);
+		ok = ok && cw_plan_add_op(plan, CW_OP_BIND, wayland_socket, dst, 0, 0);
 	}
-	ok = ok && add_op(plan, CW_OP_TMPFS, NULL, "/home", 0755, 0);
-	ok = ok && add_op(plan, CW_OP_TMPFS, NULL, "/root", 0700, 0);
-	ok = ok && add_op(plan, CW_OP_MKDIR, NULL, "/mnt", 0755, 0);
-	ok = ok && add_op(plan, CW_OP_MKDIR, NULL, "/media", 0755, 0);
+	ok = ok && cw_plan_add_op(plan, CW_OP_TMPFS, NULL, "/home", 0755, 0);
+	ok = ok && cw_plan_add_op(plan, CW_OP_TMPFS, NULL, "/root", 0700, 0);
+	/* empty: on the tmpfs root, or over the host root's own */
+	ok = ok && cw_plan_add_op(plan, whole ? CW_OP_TMPFS : CW_OP_MKDIR,
+		NULL, "/mnt", 0755, whole ? CW_OP_READONLY : 0);
+	ok = ok && cw_plan_add_op(plan, whole ? CW_OP_TMPFS : CW_OP_MKDIR,
+		NULL, "/media", 0755, whole ? CW_OP_READONLY : 0);
 	if (plan->persist_home != NULL) {
-		ok = ok && add_op(plan, CW_OP_BIND, plan->persist_home,
+		ok = ok && cw_plan_add_op(plan, CW_OP_BIND, plan->persist_home,
 			plan->home, 0, 0);
 	} else if (strcmp(plan->home, "/root") == 0 ||
 			strncmp(plan->home, "/home/", 6) == 0) {
 		/* already on a tmpfs of the sandbox's own */
-		ok = ok && add_op(plan, CW_OP_MKDIR, NULL, plan->home, 0700, 0);
+		ok = ok && cw_plan_add_op(plan, CW_OP_MKDIR, NULL, plan->home, 0700, 0);
 	} else {
-		ok = ok && add_op(plan, CW_OP_TMPFS, NULL, plan->home, 0700,
+		ok = ok && cw_plan_add_op(plan, CW_OP_TMPFS, NULL, plan->home, 0700,
 			0);
 	}
 	for (size_t i = 0; ok && i < cfg->nbinds; i++) {
 		const struct cw_bind *b = &cfg->binds[i];
-		ok = add_op(plan, b->ro ? CW_OP_RO_BIND : CW_OP_BIND, b->src,
+		ok = cw_plan_add_op(plan, b->ro ? CW_OP_RO_BIND : CW_OP_BIND, b->src,
 			b->dst, 0, 0);
 	}
-	ok = ok && add_op(plan, CW_OP_REMOUNT_RO_ROOT, NULL, "/", 0, 0);
+	if (!whole) {
+		/* the host's root is read-only from the start */
+		ok = ok && cw_plan_add_op(plan, CW_OP_REMOUNT_RO_ROOT, NULL,
+			"/", 0, 0);
+	}
 	ok = ok && build_env(plan, cfg, image.env, wayland_socket != NULL);
 	if (!ok) {
 		snprintf(err, errlen, "out of memory");
@@ -453,7 +401,7 @@ bool cw_plan_add_socket(struct cw_plan *plan, const char *host_path,
 	}
 	char dst[PATH_MAX];
 	snprintf(dst, sizeof(dst), "%s/%s", plan->runtime_dir, name);
-	if (!add_op(plan, CW_OP_BIND, host_path, dst, 0, 0)) {
+	if (!cw_plan_add_op(plan, CW_OP_BIND, host_path, dst, 0, 0)) {
 		return false;
 	}
 	struct cw_setup_op op = plan->ops[plan->nops - 1];
@@ -511,6 +459,12 @@ void cw_plan_print(const struct cw_plan *plan, FILE *f)
 		}
 		if (op->flags & CW_OP_OPTIONAL) {
 			fprintf(f, " (if present)");
+		}
+		if (op->flags & CW_OP_READONLY) {
+			fprintf(f, " (read-only)");
+		}
+		if (op->type == CW_OP_ROOT) {
+			fprintf(f, " (read-only, with the mounts below it)");
 		}
 		fputc('\n', f);
 	}

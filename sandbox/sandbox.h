@@ -107,9 +107,13 @@ enum cw_op_type {
 	CW_OP_MKDIR,
 	CW_OP_SYMLINK, /* src is the target */
 	CW_OP_REMOUNT_RO_ROOT,
+	/* the host's root file system itself, read-only and without the
+	 * mounts below it, as the new root (the first op when present) */
+	CW_OP_ROOT,
 };
 
 #define CW_OP_OPTIONAL (1u << 0) /* skip when the source is missing */
+#define CW_OP_READONLY (1u << 1) /* a tmpfs: read-only from the start */
 
 struct cw_setup_op {
 	enum cw_op_type type;

@@ -9,18 +9,44 @@ CORE_TEST=1
 
 cp "$ESCAPE" "$T/escape"
 chmod 755 "$T/escape"
-E=/.test/escape
-OPTS=(--no-wayland --ro-bind "$T/escape:$E")
+# the attempt's own binds: under $T (in /tmp), where both layouts can bind
+OPTS=()
+
+# Each attempt runs in both layouts of the sandbox's root: the host's root
+# cloned whole (the default, when every mount point is there already), and
+# a tmpfs root with each entry bound (a bind to a path the host lacks:
+# /.test). Sets E (the probe's path inside) and LOPTS for LAYOUT.
+layout() {
+	case $1 in
+	whole) E=$T/escape ;;
+	entries) E=/.test/escape ;;
+	esac
+	LOPTS=(--no-wayland --ro-bind "$T/escape:$E" "${OPTS[@]}")
+	# the plan is the layout meant
+	local plan
+	plan=$(cw run "${LOPTS[@]}" --dry-run -- true) ||
+		fail "--dry-run failed: $plan"
+	case $1 in
+	whole) echo "$plan" | grep -q '^  root  *\/ <- \/' ;;
+	entries) echo "$plan" | grep -q '^  remount-ro *\/$' ;;
+	esac || fail "not the $1 layout: $plan"
+}
+
+verdict() {
+	case $1 in
+	10) pass "$NAME ($AS, $2 root): blocked" ;;
+	11) fail "$NAME ($AS, $2 root): ESCAPED" ;;
+	77) skip "$NAME ($AS): not applicable here" ;;
+	*) fail "$NAME ($AS, $2 root): the attempt did not run (exit $1)" ;;
+	esac
+}
 
 attempt() {
-	cw run "${OPTS[@]}" -- "$E" "$@"
-	rc=$?
-	case $rc in
-	10) pass "$NAME ($AS): blocked" ;;
-	11) fail "$NAME ($AS): ESCAPED" ;;
-	77) skip "$NAME ($AS): not applicable here" ;;
-	*) fail "$NAME ($AS): the attempt did not run (exit $rc)" ;;
-	esac
+	for l in whole entries; do
+		layout $l
+		cw run "${LOPTS[@]}" -- "$E" "$@"
+		verdict $? $l
+	done
 }
 
 # The same attempt outside the sandbox must work: the fixture is real.
@@ -49,8 +75,8 @@ write-root)
 	;;
 write-ro-bind)
 	mkdir "$T/data-ro" && chown "$U:$U" "$T/data-ro"
-	OPTS+=(--ro-bind "$T/data-ro:/data")
-	attempt write /data/x
+	OPTS+=(--ro-bind "$T/data-ro")
+	attempt write "$T/data-ro/x"
 	if [ -e "$T/data-ro/x" ]; then
 		fail "a file appeared in the bound directory"
 	fi
@@ -113,24 +139,25 @@ ptrace|signal|proc)
 	;;
 tiocsti|tioclinux)
 	need script
-	# a terminal of our own for crate-wl, as a user's shell has
-	as_user script -qec "$(printf '%q ' timeout -k 2 20 "$CRATE_WL" run \
-		"${OPTS[@]}" -- "$E" "$NAME")" /dev/null < /dev/null > "$T/out"
-	rc=$?
-	cat "$T/out"
-	case $rc in
-	10) pass "$NAME ($AS): blocked" ;;
-	11) fail "$NAME ($AS): ESCAPED" ;;
-	*) fail "$NAME ($AS): the attempt did not run (exit $rc)" ;;
-	esac
+	for l in whole entries; do
+		layout $l
+		# a terminal of our own for crate-wl, as a user's shell has
+		as_user script -qec "$(printf '%q ' timeout -k 2 20 \
+			"$CRATE_WL" run "${LOPTS[@]}" -- "$E" "$NAME")" \
+			/dev/null < /dev/null > "$T/out"
+		rc=$?
+		cat "$T/out"
+		[ "$rc" = 77 ] && rc=1 # a terminal is always there
+		verdict "$rc" $l
+	done
 	;;
 setuid)
 	mkdir -m 755 "$T/suid"
 	cp "$ESCAPE" "$T/suid/escape"
 	chown 0:0 "$T/suid/escape"
 	chmod 4755 "$T/suid/escape"
-	OPTS+=(--ro-bind "$T/suid:/.suid")
-	attempt setuid /.suid/escape
+	OPTS+=(--ro-bind "$T/suid")
+	attempt setuid "$T/suid/escape"
 	;;
 net-none)
 	mkdir -m 700 "$T/net" && chown "$U:$U" "$T/net"

@@ -115,6 +115,26 @@ dry-run)
 			"policy" "seccomp"; do
 		grep -q -- "$want" "$T/plan" || fail "the plan lacks '$want'"
 	done
+	# the root: the host's cloned whole when every mount point is there
+	# (binds under /tmp are on the sandbox's own tmpfs)...
+	cw run --dry-run --bind "$T/d" -- true >"$T/plan" || fail "dry-run"
+	grep -q '^  root  *\/ <- \/ (read-only' "$T/plan" ||
+		fail "the host root is not cloned whole: $(cat "$T/plan")"
+	grep -q '^  remount-ro' "$T/plan" && fail "whole root remounted"
+	grep -q '^  tmpfs  *\/mnt .*(read-only)' "$T/plan" ||
+		fail "/mnt is not hidden: $(cat "$T/plan")"
+	# ...and entry by entry on a tmpfs root when a mount point is missing
+	# (/d above, or one under /mnt, which is empty and read-only)
+	for dst in /d /mnt/d; do
+		[ -e "$dst" ] && continue
+		cw run --dry-run --bind "$T/d:$dst" -- true >"$T/plan" ||
+			fail "dry-run"
+		grep -q '^  root ' "$T/plan" && fail "whole root for $dst"
+		grep -q '^  remount-ro *\/$' "$T/plan" ||
+			fail "no tmpfs root for $dst: $(cat "$T/plan")"
+	done
+	sbx --bind "$T/d:/mnt/d" 'touch /mnt/d/ran' || fail "bind under /mnt"
+	[ -e "$T/d/ran" ] || fail "the bind under /mnt did not work"
 	no_leftovers
 	pass "--dry-run prints the plan and runs nothing"
 	;;

@@ -1,0 +1,195 @@
+/*
+ * The sandbox's root, in one of two ways:
+ *  - whole: one read-only clone of the host's root with every mount below
+ *    it (as bwrap --ro-bind / / makes it) becomes the new root, and the
+ *    top-level directories the sandbox replaces (replaced_top) get mounts
+ *    of their own over the clone's. Two mount operations for the whole root
+ *    instead of a few for each of its entries. The host's mounts under the
+ *    replaced directories stay below the sandbox's own, out of reach of a
+ *    process that cannot unmount (no capabilities, seccomp); in a user
+ *    namespace the kernel refuses to clone the root without them. It needs
+ *    every mount point the plan uses to exist already (nothing can be
+ *    created on a read-only root), and no socket, fifo or device among the
+ *    root's top-level entries.
+ *  - by entry: a tmpfs is the new root and each top-level entry of the
+ *    root (a directory, a file, a symlink) is bound or made in it; mount
+ *    points can be made anywhere, and the tmpfs goes read-only last. For
+ *    --root DIR, OCI images, and binds to paths the host root lacks.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "plan-ops.h"
+
+/* Top-level entries of a root that the sandbox replaces or hides. */
+static const char *const replaced_top[] = {
+	"dev", "proc", "sys", "tmp", "run", "home", "root", "mnt", "media",
+};
+/* Those of them that are a writable tmpfs when the plan's ops run, where
+ * mount points can be made. */
+static const char *const tmpfs_top[] = { "tmp", "run", "home", "root" };
+
+#define N(a) (sizeof(a) / sizeof(*(a)))
+
+static bool name_in(const char *name, size_t len, const char *const *set,
+	size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (strlen(set[i]) == len && strncmp(name, set[i], len) == 0) {
+			return true;
+		}
+	}
+	return false;
+}
+
+static bool is_replaced(const char *name)
+{
+	return name_in(name, strlen(name), replaced_top, N(replaced_top));
+}
+
+/* The first component of an absolute path: its start and length. */
+static size_t top_component(const char *path, const char **start)
+{
+	*start = path + 1;
+	return strcspn(path + 1, "/");
+}
+
+/* Whether dst can be a mount point when the host's root is the new root:
+ * on a tmpfs of the sandbox, or already there and of the right kind. */
+static bool fits_whole_root(const char *dst, bool dir)
+{
+	const char *top;
+	size_t len = top_component(dst, &top);
+	if (name_in(top, len, tmpfs_top, N(tmpfs_top))) {
+		return true;
+	}
+	if (name_in(top, len, replaced_top, N(replaced_top))) {
+		return false;
+	}
+	struct stat st;
+	return stat(dst, &st) == 0 && S_ISDIR(st.st_mode) == dir;
+}
+
+/* The host root's own top-level entries: the replaced directories all
+ * there, and nothing but directories, files and symlinks. */
+static bool root_entries_fit(void)
+{
+	DIR *dir = opendir("/");
+	if (dir == NULL) {
+		return false;
+	}
+	bool ok = true;
+	size_t found = 0;
+	struct dirent *de;
+	while (ok && (de = readdir(dir)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 ||
+				strcmp(de->d_name, "..") == 0) {
+			continue;
+		}
+		unsigned char type = de->d_type;
+		if (type == DT_UNKNOWN) {
+			char path[PATH_MAX];
+			struct stat st;
+			snprintf(path, sizeof(path), "/%s", de->d_name);
+			if (lstat(path, &st) < 0) {
+				continue;
+			}
+			type = S_ISDIR(st.st_mode) ? DT_DIR : S_ISREG(st.st_mode) ?
+				DT_REG : S_ISLNK(st.st_mode) ? DT_LNK : DT_SOCK;
+		}
+		if (is_replaced(de->d_name)) {
+			found += type == DT_DIR;
+			continue;
+		}
+		ok = type == DT_DIR || type == DT_REG || type == DT_LNK;
+	}
+	closedir(dir);
+	return ok && found == N(replaced_top);
+}
+
+/* Every mount point the plan's ops will use, on the host root as it is. */
+static bool plan_fits(const struct cw_plan *plan,
+	const struct cw_sandbox_config *cfg)
+{
+	if (!fits_whole_root(plan->home, true)) {
+		return false;
+	}
+	for (size_t i = 0; i < cfg->nbinds; i++) {
+		struct stat st;
+		if (stat(cfg->binds[i].src, &st) < 0 ||
+				!fits_whole_root(cfg->binds[i].dst,
+					S_ISDIR(st.st_mode))) {
+			return false;
+		}
+	}
+	return true;
+}
+
+/* The root's own top-level entries, each bound read-only. */
+static bool add_entries(struct cw_plan *plan, const char *root, char *err,
+	size_t errlen)
+{
+	DIR *dir = opendir(root);
+	if (dir == NULL) {
+		snprintf(err, errlen, "root %s: %s", root, strerror(errno));
+		return false;
+	}
+	bool ok = true;
+	struct dirent *de;
+	while (ok && (de = readdir(dir)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 ||
+				strcmp(de->d_name, "..") == 0 ||
+				is_replaced(de->d_name)) {
+			continue;
+		}
+		char src[PATH_MAX], dst[PATH_MAX];
+		if ((size_t)snprintf(src, sizeof(src), "%s/%s",
+				strcmp(root, "/") == 0 ? "" : root,
+				de->d_name) >= sizeof(src)) {
+			continue; /* cannot be bound by its path */
+		}
+		snprintf(dst, sizeof(dst), "/%s", de->d_name);
+		struct stat st;
+		if (lstat(src, &st) < 0) {
+			continue; /* gone meanwhile */
+		}
+		if (S_ISLNK(st.st_mode)) {
+			char target[PATH_MAX];
+			ssize_t n = readlink(src, target, sizeof(target) - 1);
+			if (n < 0) {
+				continue;
+			}
+			target[n] = '\0';
+			ok = cw_plan_add_op(plan, CW_OP_SYMLINK, target, dst, 0,
+				0);
+		} else if (S_ISDIR(st.st_mode) || S_ISREG(st.st_mode)) {
+			ok = cw_plan_add_op(plan, CW_OP_RO_BIND, src, dst, 0,
+				CW_OP_OPTIONAL);
+		}
+	}
+	closedir(dir);
+	if (!ok) {
+		snprintf(err, errlen, "out of memory");
+	}
+	return ok;
+}
+
+bool cw_root_add(struct cw_plan *plan, const struct cw_sandbox_config *cfg,
+	const char *root, bool *whole, char *err, size_t errlen)
+{
+	*whole = strcmp(root, "/") == 0 && plan_fits(plan, cfg) &&
+		root_entries_fit();
+	if (!*whole) {
+		return add_entries(plan, root, err, errlen);
+	}
+	if (!cw_plan_add_op(plan, CW_OP_ROOT, "/", "/", 0, 0)) {
+		snprintf(err, errlen, "out of memory");
+		return false;
+	}
+	return true;
+}
