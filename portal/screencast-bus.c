@@ -130,28 +130,6 @@ static bool read_address(int fd, char *buf, size_t len, const char *log,
 	return false;
 }
 
-/* The socket is ours, made at once: the sandbox can bind it while the
- * daemon is still starting (it gets the socket as systemd would pass it). */
-static int listen_socket(const char *path, char *err, size_t errlen)
-{
-	struct sockaddr_un addr = { .sun_family = AF_UNIX };
-	if (strlen(path) >= sizeof(addr.sun_path)) {
-		snprintf(err, errlen, "%s: path too long for a socket", path);
-		return -1;
-	}
-	strcpy(addr.sun_path, path);
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0 || bind(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 ||
-			listen(fd, 64) < 0) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		if (fd >= 0) {
-			close(fd);
-		}
-		return -1;
-	}
-	return fd;
-}
-
 /*
  * A call to the portal that comes before crate-wl owns its name (the daemon
  * starts when the app first connects, and the app may ask at once) waits
@@ -187,12 +165,12 @@ static bool write_service(const char *dir, char *err, size_t errlen)
 	return true;
 }
 
-bool cw_sc_bus_listen(struct cw_sc_bus *bus, const char *dir, char *err,
-	size_t errlen)
+bool cw_sc_bus_listen(struct cw_sc_bus *bus, const char *dir, int listen_fd,
+	char *err, size_t errlen)
 {
 	bus->pid = -1;
 	bus->addr_fd = -1;
-	bus->listen_fd = -1;
+	bus->listen_fd = listen_fd;
 	snprintf(bus->socket, sizeof(bus->socket), "%s/bus", dir);
 	snprintf(bus->config, sizeof(bus->config), "%s/bus.conf", dir);
 	snprintf(bus->log, sizeof(bus->log), "%s/bus.log", dir);
@@ -203,7 +181,12 @@ bool cw_sc_bus_listen(struct cw_sc_bus *bus, const char *dir, char *err,
 				errlen)) {
 		return false;
 	}
-	bus->listen_fd = listen_socket(bus->socket, err, errlen);
+	if (bus->listen_fd < 0) {
+		/* ours, made at once: the sandbox can bind it while the
+		 * daemon is still starting (it gets the socket as systemd
+		 * would pass it) */
+		bus->listen_fd = cw_unix_listen(bus->socket, 64, err, errlen);
+	}
 	return bus->listen_fd >= 0;
 }
 

@@ -858,6 +858,9 @@ struct cw_screencast *cw_screencast_create(
 {
 	struct cw_screencast *sc = calloc(1, sizeof(*sc));
 	if (sc == NULL) {
+		if (cfg->listen_fd >= 0) {
+			close(cfg->listen_fd);
+		}
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
@@ -865,7 +868,8 @@ struct cw_screencast *cw_screencast_create(
 	sc->gate = cfg->gate;
 	sc->daemon.pid = -1;
 	sc->daemon.addr_fd = -1;
-	sc->daemon.listen_fd = -1;
+	/* ours from here: closed by cw_screencast_destroy on failure */
+	sc->daemon.listen_fd = cfg->listen_fd;
 	sc->first.fd = -1;
 	cw_list_init(&sc->sessions);
 	sc->app = strdup(cfg->app);
@@ -882,7 +886,8 @@ struct cw_screencast *cw_screencast_create(
 		goto fail;
 	}
 	sc->bus_inited = true;
-	if (!cw_sc_bus_listen(&sc->daemon, cfg->dir, err, errlen)) {
+	if (!cw_sc_bus_listen(&sc->daemon, cfg->dir, cfg->listen_fd, err,
+			errlen)) {
 		goto fail;
 	}
 	if (!cw_loop_add(sc->loop, &sc->first, sc->daemon.listen_fd, EPOLLIN,
@@ -896,11 +901,6 @@ struct cw_screencast *cw_screencast_create(
 fail:
 	cw_screencast_destroy(sc);
 	return NULL;
-}
-
-const char *cw_screencast_bus_path(const struct cw_screencast *sc)
-{
-	return sc->daemon.socket;
 }
 
 void cw_screencast_revoke(struct cw_screencast *sc)

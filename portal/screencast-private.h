@@ -22,9 +22,11 @@ struct cw_sc_bus {
 	char services[PATH_MAX];
 };
 
-/* Makes dir/bus (listening: listen_fd) and the daemon's files. */
-bool cw_sc_bus_listen(struct cw_sc_bus *bus, const char *dir, char *err,
-	size_t errlen);
+/* The daemon's files, and dir/bus listening (listen_fd): made here, or
+ * the one given (>= 0, already listening at dir/bus; taken over, closed
+ * on failure too). */
+bool cw_sc_bus_listen(struct cw_sc_bus *bus, const char *dir, int listen_fd,
+	char *err, size_t errlen);
 /* Starts the daemon on the socket, without waiting for it. */
 bool cw_sc_bus_spawn(struct cw_sc_bus *bus, char *err, size_t errlen);
 /* Waits (bounded) until the daemon runs. */

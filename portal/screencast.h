@@ -42,6 +42,10 @@ struct cw_screencast_config {
 	const char *app;      /* names the node: crate-wl.APP.ID.screen */
 	const char *instance; /* the sandbox's id */
 	const char *dir;      /* host directory for the bus socket */
+	/* dir/bus, listening already (its first connection may be waiting),
+	 * taken over by cw_screencast_create even when it fails; -1: made
+	 * there */
+	int listen_fd;
 	const char *compositor; /* the real compositor's socket path */
 	struct cw_screencast_gate gate;
 };
@@ -54,8 +58,6 @@ struct cw_screencast;
  */
 struct cw_screencast *cw_screencast_create(
 	const struct cw_screencast_config *cfg, char *err, size_t errlen);
-/* The bus socket on the host, to be bound into the sandbox. */
-const char *cw_screencast_bus_path(const struct cw_screencast *sc);
 /* The permission was revoked: every stream ends, every session closes. */
 void cw_screencast_revoke(struct cw_screencast *sc);
 void cw_screencast_destroy(struct cw_screencast *sc);

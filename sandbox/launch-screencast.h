@@ -11,13 +11,13 @@
 struct cw_proxy;
 struct cw_launch_screencast;
 
-/* After the proxy's permissions are set up: the bus's socket; its daemon
- * starts when the app first connects. NULL + err on failure. */
+/* After the proxy's permissions are set up: the bus at dir/bus, whose
+ * daemon starts when the app first connects. listen_fd: that socket,
+ * listening already (taken over, closed on failure too), or -1 to make it.
+ * NULL + err on failure. */
 struct cw_launch_screencast *cw_launch_screencast_create(struct cw_loop *loop,
 	struct cw_proxy *proxy, const char *instance, const char *dir,
-	const char *compositor, char *err, size_t errlen);
-/* The private bus's socket on the host. */
-const char *cw_launch_screencast_bus(const struct cw_launch_screencast *ls);
+	int listen_fd, const char *compositor, char *err, size_t errlen);
 void cw_launch_screencast_destroy(struct cw_launch_screencast *ls);
 
 #endif

@@ -25,6 +25,7 @@
 #include "proxy.h"
 #include "reaper.h"
 #include "store.h"
+#include "util.h"
 
 #define PROMPT_TIMEOUT_MS 60000
 
@@ -36,6 +37,12 @@ struct launch {
 	struct cw_launch_screencast *screencast;
 	struct cw_sandbox_media *media;
 	struct cw_sandbox *sb;
+	/* the ScreenCast bus's socket, until the app first connects: then
+	 * the module is loaded and the portal takes it over */
+	struct cw_source bus_source;
+	char bus_path[PATH_MAX + 16];
+	const struct cw_instance *inst;
+	const char *upstream;
 	struct cw_source signal_source;
 	struct cw_source status_source;
 	bool init_done;
@@ -176,6 +183,56 @@ static int dry_run(const struct cw_sandbox_config *cfg,
 	cw_seccomp_print_rules(stdout, cfg->devel);
 	cw_plan_destroy(plan);
 	return 0;
+}
+
+/*
+ * The app's first connection to its bus (it waits in the backlog): only
+ * now is the media module loaded, and its portal starts the bus's daemon
+ * on this socket. A run that never looks for the portal pays for neither.
+ */
+static void bus_first_connection(struct cw_source *source, uint32_t events)
+{
+	struct launch *l = cw_container_of(source, l, bus_source);
+	int fd = source->fd;
+	cw_loop_remove(l->loop, source);
+	source->fd = -1;
+	char err[PATH_MAX + 512];
+	l->mm = cw_media_module_load(err, sizeof(err));
+	if (l->mm == NULL) {
+		close(fd); /* the app's bus refuses connections from now on */
+	} else {
+		l->screencast = l->mm->screencast_create(l->loop, l->proxy,
+			l->inst->id, l->inst->dir, fd, l->upstream, err,
+			sizeof(err));
+	}
+	if (l->screencast == NULL) {
+		cw_msg("no ScreenCast portal in the sandbox: %s", err);
+	}
+}
+
+/* The bus's socket, listening; false with a message when there is none. */
+static bool bus_listen(struct launch *l)
+{
+	char err[PATH_MAX + 512];
+	snprintf(l->bus_path, sizeof(l->bus_path), "%s/bus", l->inst->dir);
+	int fd = -1;
+	if (cw_media_module_present(err, sizeof(err))) {
+		fd = cw_unix_listen(l->bus_path, 64, err, sizeof(err));
+	}
+	if (fd >= 0 && !cw_loop_add(l->loop, &l->bus_source, fd, EPOLLIN,
+			bus_first_connection)) {
+		snprintf(err, sizeof(err), "cannot watch %s: %s", l->bus_path,
+			strerror(errno));
+		close(fd);
+		fd = -1;
+	}
+	if (fd < 0) {
+		/* the app runs; it sees no portal, as on a desktop without
+		 * one */
+		cw_msg("no ScreenCast portal in the sandbox: %s", err);
+		return false;
+	}
+	return true;
 }
 
 static void handle_line(struct launch *l, const char *line)
@@ -347,8 +404,11 @@ int cw_launch(const struct cw_sandbox_config *cfg,
 		return 1;
 	}
 
-	struct launch l = { .signal_source.fd = -1 };
 	struct cw_instance inst;
+	struct launch l = {
+		.signal_source.fd = -1, .bus_source.fd = -1, .inst = &inst,
+		.upstream = upstream,
+	};
 	struct cw_seccomp *sc = NULL;
 	struct cw_plan *plan = NULL;
 	bool have_inst = false;
@@ -393,17 +453,7 @@ int cw_launch(const struct cw_sandbox_config *cfg,
 			goto out;
 		}
 	}
-	if (screencast_wanted(policy)) {
-		l.mm = cw_media_module_load(err, sizeof(err));
-		l.screencast = l.mm == NULL ? NULL :
-			l.mm->screencast_create(l.loop, l.proxy, inst.id,
-				inst.dir, upstream, err, sizeof(err));
-		if (l.screencast == NULL) {
-			/* the app runs; it sees no portal, as on a desktop
-			 * without one */
-			cw_msg("no ScreenCast portal in the sandbox: %s", err);
-		}
-	}
+	bool bus = screencast_wanted(policy) && bus_listen(&l);
 	if (cw_sandbox_config_has_media(cfg)) {
 		char app[101];
 		if (l.proxy != NULL) {
@@ -431,8 +481,7 @@ int cw_launch(const struct cw_sandbox_config *cfg,
 		cw_msg("%s", err);
 		goto out;
 	}
-	if (l.screencast != NULL && !add_bus(plan,
-			l.mm->screencast_bus(l.screencast))) {
+	if (bus && !add_bus(plan, l.bus_path)) {
 		cw_msg("out of memory");
 		goto out;
 	}
@@ -520,6 +569,10 @@ out:
 	}
 	cw_nat_stop(pasta);
 	cw_sandbox_destroy(l.sb);
+	if (l.bus_source.fd >= 0) {
+		cw_loop_remove(l.loop, &l.bus_source);
+		close(l.bus_source.fd);
+	}
 	if (l.screencast != NULL) {
 		l.mm->screencast_destroy(l.screencast);
 	}

@@ -26,15 +26,29 @@ static bool find_module(char *out, size_t len)
 		len && access(out, R_OK) == 0;
 }
 
+static bool found(char *path, size_t len, char *err, size_t errlen)
+{
+	if (!find_module(path, len)) {
+		snprintf(err, errlen, "crate-wl's media module is not "
+			"installed (%s/" MODULE_NAME ")", CW_MODULEDIR);
+		return false;
+	}
+	return true;
+}
+
+bool cw_media_module_present(char *err, size_t errlen)
+{
+	char path[PATH_MAX];
+	return loaded != NULL || found(path, sizeof(path), err, errlen);
+}
+
 const struct cw_media_module *cw_media_module_load(char *err, size_t errlen)
 {
 	if (loaded != NULL) {
 		return loaded;
 	}
 	char path[PATH_MAX];
-	if (!find_module(path, sizeof(path))) {
-		snprintf(err, errlen, "crate-wl's media module is not "
-			"installed (%s/" MODULE_NAME ")", CW_MODULEDIR);
+	if (!found(path, sizeof(path), err, errlen)) {
 		return NULL;
 	}
 	/* never unloaded: the loop may hold its callbacks until the end */

@@ -15,7 +15,7 @@
 #include "media-policy.h"
 
 #define CW_MEDIA_MODULE_SYMBOL "cw_media_module"
-#define CW_MEDIA_MODULE_VERSION 1
+#define CW_MEDIA_MODULE_VERSION 2
 
 struct cw_media_module {
 	int version; // CW_MEDIA_MODULE_VERSION
@@ -27,16 +27,20 @@ struct cw_media_module {
 	void (*media_stop)(struct cw_sandbox_media *sm);
 	/* the host's PipeWire socket, for the plan */
 	void (*pw_socket_path)(char *out, size_t len);
+	/* loaded when the app first connects to its bus: listen_fd is
+	 * that socket (see launch-screencast.h) */
 	struct cw_launch_screencast *(*screencast_create)(
 		struct cw_loop *loop, struct cw_proxy *proxy,
-		const char *instance, const char *dir, const char *compositor,
-		char *err, size_t errlen);
-	const char *(*screencast_bus)(const struct cw_launch_screencast *ls);
+		const char *instance, const char *dir, int listen_fd,
+		const char *compositor, char *err, size_t errlen);
 	void (*screencast_destroy)(struct cw_launch_screencast *ls);
 };
 
 /* Loads the module once (next to a build tree's crate-wl, else from the
  * installed module directory); NULL with the reason in err. */
 const struct cw_media_module *cw_media_module_load(char *err, size_t errlen);
+/* Whether there is a module to load, without loading it; false with the
+ * reason in err. */
+bool cw_media_module_present(char *err, size_t errlen);
 
 #endif

@@ -6,6 +6,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include "capturing.h"
 #include "launch-screencast.h"
 #include "log.h"
@@ -97,10 +98,13 @@ static void revoked(struct cw_perm_listener *listener,
 
 struct cw_launch_screencast *cw_launch_screencast_create(struct cw_loop *loop,
 	struct cw_proxy *proxy, const char *instance, const char *dir,
-	const char *compositor, char *err, size_t errlen)
+	int listen_fd, const char *compositor, char *err, size_t errlen)
 {
 	struct cw_launch_screencast *ls = calloc(1, sizeof(*ls));
 	if (ls == NULL) {
+		if (listen_fd >= 0) {
+			close(listen_fd);
+		}
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
@@ -111,6 +115,7 @@ struct cw_launch_screencast *cw_launch_screencast_create(struct cw_loop *loop,
 		.app = proxy->perms->app,
 		.instance = instance,
 		.dir = dir,
+		.listen_fd = listen_fd,
 		.compositor = compositor,
 		.gate = {
 			.check = gate_check,
@@ -128,11 +133,6 @@ struct cw_launch_screencast *cw_launch_screencast_create(struct cw_loop *loop,
 	ls->listener.revoked = revoked;
 	cw_permissions_add_listener(ls->perms, &ls->listener);
 	return ls;
-}
-
-const char *cw_launch_screencast_bus(const struct cw_launch_screencast *ls)
-{
-	return cw_screencast_bus_path(ls->sc);
 }
 
 void cw_launch_screencast_destroy(struct cw_launch_screencast *ls)

@@ -304,10 +304,13 @@ lazy)
 	wait_line "$T/lazy.out" '^ready$' || fail "no bus socket in the sandbox"
 	pgrep -P $lpid -x dbus-daemon >/dev/null &&
 		fail "a dbus-daemon before anyone used the bus"
+	# nor the media module (libpipewire...) that serves the portal
+	grep -q crate-wl-media /proc/$lpid/maps &&
+		fail "the media module loaded before anyone used the bus"
 	answer 1
 	caster deny > "$T/client.log" 2>&1 || fail "the client failed"
 	grep -qx "response 1" "$T/client.log" || fail "no portal when used"
-	pass "the bus's daemon starts on first use"
+	pass "the bus's daemon and the media module start on first use"
 	;;
 *)
 	fail "unknown case $CASE"
