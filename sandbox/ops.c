@@ -105,6 +105,45 @@ static int new_tmpfs(unsigned mode, bool ro, const char *where)
 		(ro ? MOUNT_ATTR_RDONLY : 0), where);
 }
 
+/*
+ * The plan's tmpfs mounts (/tmp, /dev, /run, /home, /root...) are each a
+ * directory of one tmpfs, bound where it goes: one superblock to make and
+ * to free instead of one each (their creation and teardown were the most
+ * costly mount work of a spawn). They share its size limit. Its own root,
+ * which holds them side by side, is never attached anywhere.
+ */
+static int scratch = -1;
+static unsigned scratch_dirs;
+
+static int new_private_dir(unsigned mode, bool ro, const char *where)
+{
+	if (scratch < 0) {
+		scratch = new_fs("tmpfs", "mode=0755", MOUNT_ATTR_NOSUID |
+			MOUNT_ATTR_NODEV, where);
+	}
+	char name[16];
+	snprintf(name, sizeof(name), "%u", scratch_dirs++);
+	if (mkdirat(scratch, name, 0700) < 0 ||
+			fchmodat(scratch, name, mode ? mode : 0755, 0) < 0) {
+		cw_die_errno("tmpfs on %s", where);
+	}
+	int fd = sys_open_tree(scratch, name, OPEN_TREE_CLONE |
+		OPEN_TREE_CLOEXEC);
+	if (fd < 0 && errno == EINVAL) {
+		/* a kernel before 6.15 clones no detached mount: a tmpfs of
+		 * its own */
+		return new_tmpfs(mode, ro, where);
+	}
+	if (fd < 0) {
+		cw_die_errno("tmpfs on %s", where);
+	}
+	struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY };
+	if (ro && sys_mount_setattr(fd, "", AT_EMPTY_PATH, &attr) < 0) {
+		cw_die_errno("cannot make %s read-only", where);
+	}
+	return fd;
+}
+
 /* src and, when recursive, every mount below it */
 static int capture_tree(const char *src, uint64_t attrs, bool optional,
 	bool recursive)
@@ -147,7 +186,7 @@ static void capture(struct cw_setup_op *op)
 			MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, false, true);
 		break;
 	case CW_OP_TMPFS:
-		op->fd = new_tmpfs(op->mode, op->flags & CW_OP_READONLY,
+		op->fd = new_private_dir(op->mode, op->flags & CW_OP_READONLY,
 			op->dst);
 		break;
 	case CW_OP_PROC:
@@ -157,10 +196,6 @@ static void capture(struct cw_setup_op *op)
 	case CW_OP_DEVPTS:
 		op->fd = new_fs("devpts", "newinstance,ptmxmode=0666,mode=620",
 			MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC, op->dst);
-		break;
-	case CW_OP_MQUEUE:
-		op->fd = new_fs("mqueue", NULL, MOUNT_ATTR_NOSUID |
-			MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, op->dst);
 		break;
 	case CW_OP_MKDIR:
 	case CW_OP_SYMLINK:
@@ -183,8 +218,14 @@ static void make_dirs(const char *path, mode_t mode)
 		}
 		char c = *p;
 		*p = '\0';
-		if (mkdir(buf, c == '\0' ? mode : 0755) < 0 &&
-				errno != EEXIST) {
+		if (mkdir(buf, c == '\0' ? mode : 0755) == 0) {
+			/* the umask took the sticky bit (/dev/shm's 1777) */
+			if (c == '\0' && (mode & 07022) != 0 &&
+					chmod(buf, mode) < 0) {
+				cw_die_errno("cannot chmod %s in the sandbox",
+					buf);
+			}
+		} else if (errno != EEXIST) {
 			cw_die_errno("cannot create %s in the sandbox", buf);
 		}
 		*p = c;
@@ -254,7 +295,6 @@ static void apply(struct cw_setup_op *op)
 	case CW_OP_TMPFS:
 	case CW_OP_PROC:
 	case CW_OP_DEVPTS:
-	case CW_OP_MQUEUE:
 		if (op->fd >= 0) {
 			attach(op);
 		}
@@ -324,5 +364,9 @@ void cw_plan_run(struct cw_plan *plan)
 	}
 	for (size_t i = 0; i < plan->nops; i++) {
 		apply(&plan->ops[i]);
+	}
+	if (scratch >= 0) {
+		close(scratch);
+		scratch = -1;
 	}
 }

@@ -100,10 +100,9 @@ enum cw_op_type {
 	CW_OP_BIND,     /* host src at dst, read-write */
 	CW_OP_RO_BIND,  /* host src at dst, read-only */
 	CW_OP_DEV_BIND, /* a device node or devices dir: no nodev */
-	CW_OP_TMPFS,
+	CW_OP_TMPFS,    /* an empty, private directory (see ops.c) */
 	CW_OP_PROC,
 	CW_OP_DEVPTS,
-	CW_OP_MQUEUE,
 	CW_OP_MKDIR,
 	CW_OP_SYMLINK, /* src is the target */
 	CW_OP_REMOUNT_RO_ROOT,
