@@ -237,12 +237,17 @@ static void make_dirs(const char *path, mode_t mode)
 
 static void make_parent(const char *path)
 {
+	/* the last one made: /dev's entries come one after another */
+	static char made[PATH_MAX];
 	char buf[PATH_MAX];
 	snprintf(buf, sizeof(buf), "%s", path);
 	char *slash = strrchr(buf, '/');
 	if (slash != NULL && slash != buf) {
 		*slash = '\0';
-		make_dirs(buf, 0755);
+		if (strcmp(buf, made) != 0) {
+			make_dirs(buf, 0755);
+			snprintf(made, sizeof(made), "%s", buf);
+		}
 	}
 }
 
@@ -258,10 +263,8 @@ static void make_mount_point(int fd, const char *dst)
 		return;
 	}
 	make_parent(dst);
-	int f = open(dst, O_WRONLY | O_CREAT | O_NOCTTY | O_CLOEXEC, 0644);
-	if (f < 0) {
-		if (errno == EISDIR || errno == EACCES || errno == EROFS ||
-				errno == ENXIO || errno == EEXIST) {
+	if (mknod(dst, S_IFREG | 0644, 0) < 0) {
+		if (errno == EACCES || errno == EROFS || errno == EEXIST) {
 			/* an existing file (or device, socket) will do */
 			struct stat dst_st;
 			if (stat(dst, &dst_st) == 0 && !S_ISDIR(dst_st.st_mode)) {
@@ -270,7 +273,6 @@ static void make_mount_point(int fd, const char *dst)
 		}
 		cw_die_errno("cannot create mount point %s", dst);
 	}
-	close(f);
 }
 
 static void attach(struct cw_setup_op *op)
