@@ -15,6 +15,7 @@ repo=$(dirname "$here")
 build=$(cd "${1:-$repo/build}" && pwd)
 cli=$build/cli/crate-wl
 timeit=$build/bench/timeit
+nsfloor=$build/bench/nsfloor
 
 # shellcheck source=bench/lib.sh
 . "$here/lib.sh"
@@ -31,7 +32,7 @@ for tool in bwrap sway wayland-info taskset unshare setsid; do
 	command -v "$tool" >/dev/null ||
 		die "$tool missing (scripts/deps.sh bench installs it)"
 done
-for prog in "$cli" "$timeit"; do
+for prog in "$cli" "$timeit" "$nsfloor"; do
 	[ -x "$prog" ] || die "$prog missing: ninja -C $build"
 done
 
@@ -65,6 +66,8 @@ time_setup() {
 	local setup=$1 n=$2 out=$3
 	case $setup in
 	true) "$timeit" -n "$n" -- /bin/true ;;
+	# the namespaces and two execs, nothing else (bench/nsfloor.c)
+	floor) "$timeit" -n "$n" -- "$nsfloor" /bin/true ;;
 	crate-wl) "$timeit" -n "$n" -- \
 		"$cli" run --no-wayland --net none -- /bin/true ;;
 	bwrap) "$timeit" -n "$n" -f "9:$bpf" -- \
@@ -81,7 +84,7 @@ time_setup() {
 }
 
 echo "bench: sanity check: every setup runs" >&2
-for s in true crate-wl bwrap info-direct info-crate-wl info-nobus \
+for s in true floor crate-wl bwrap info-direct info-crate-wl info-nobus \
 		info-bwrap; do
 	time_setup "$s" 3 /dev/null 2>"$T/check.err" ||
 		die "$s fails: $(cat "$T/check.err")"
@@ -100,7 +103,7 @@ n_bw=$(globals bwrap)
 # --- spawn latency: rounds of each setup, in a fresh random order ---
 echo "bench: /bin/true, $SPAWN_ROUNDS x $SPAWN_PER_ROUND per setup" >&2
 for _ in $(seq "$SPAWN_ROUNDS"); do
-	for s in $(printf '%s\n' true crate-wl bwrap | shuf); do
+	for s in $(printf '%s\n' true floor crate-wl bwrap | shuf); do
 		time_setup "$s" "$SPAWN_PER_ROUND" "$T/spawn.$s"
 	done
 done
@@ -130,7 +133,7 @@ done
 # --- report ---
 ms() { awk '{ print $1 / 1000 }' "$1" | median /dev/stdin; }
 declare -A spawn rate info
-for s in true crate-wl bwrap; do
+for s in true floor crate-wl bwrap; do
 	spawn[$s]=$(ms "$T/spawn.$s")
 done
 for s in crate-wl bwrap; do
@@ -169,6 +172,12 @@ echo "| wayland-info in the sandbox, median (ms) | $(f2 "${info[crate-wl]}") |" 
 echo
 echo "Floors, same run: /bin/true without a sandbox $(f2 "${spawn[true]}") ms;" \
 	"wayland-info without a sandbox $(f2 "${info[direct]}") ms."
+echo "The namespaces alone (bench/nsfloor: clone into the same namespaces," \
+	"uid/gid maps, loopback up, exec /bin/true; no mounts, seccomp or" \
+	"reaper): $(f2 "${spawn[floor]}") ms, $(div "${spawn[floor]}" \
+	"${spawn[bwrap]}")× bwrap; crate-wl's own part above it:" \
+	"$(awk -v a="${spawn[crate-wl]}" -v b="${spawn[floor]}" \
+	'BEGIN { printf "%.2f", a - b }') ms."
 echo "wayland-info through crate-wl with --screencopy deny (no private bus" \
 	"for the ScreenCast portal): $(f2 "${info[nobus]}") ms," \
 	"$(div "${info[nobus]}" "${info[bwrap]}")× bwrap."
