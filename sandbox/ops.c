@@ -182,9 +182,7 @@ static void capture(struct cw_setup_op *op)
 			true);
 		break;
 	case CW_OP_ROOT:
-		op->fd = capture_tree(op->src, MOUNT_ATTR_RDONLY |
-			MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, false, true);
-		break;
+		break; /* this namespace's own copy of it (keep_host_root) */
 	case CW_OP_TMPFS:
 		op->fd = new_private_dir(op->mode, op->flags & CW_OP_READONLY,
 			op->dst);
@@ -325,9 +323,28 @@ static void apply(struct cw_setup_op *op)
 	}
 }
 
-/* The new root (a tmpfs, or the host's root file system alone) over /tmp
- * of this private mount namespace only, made the root; the host tree is
- * detached from it. */
+/*
+ * The host's root as the sandbox's: the mount namespace's own copy of the
+ * host's tree (the clone made it, with every mount below /), read-only
+ * throughout. The sandbox's own directories go over it next. No second
+ * copy, no pivot_root, no old root to detach.
+ */
+static void keep_host_root(void)
+{
+	struct mount_attr attr = {
+		.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
+			MOUNT_ATTR_NODEV,
+	};
+	if (sys_mount_setattr(AT_FDCWD, "/", AT_RECURSIVE, &attr) < 0) {
+		cw_die_errno("cannot make the root read-only");
+	}
+	if (chdir("/") < 0) {
+		cw_die_errno("chdir /");
+	}
+}
+
+/* A tmpfs over /tmp of this private mount namespace only, made the root;
+ * the host tree is detached from it. */
 static void enter_new_root(int root)
 {
 	if (sys_move_mount(root, "", AT_FDCWD, "/tmp",
@@ -359,8 +376,7 @@ void cw_plan_run(struct cw_plan *plan)
 		capture(&plan->ops[i]);
 	}
 	if (plan->nops > 0 && plan->ops[0].type == CW_OP_ROOT) {
-		enter_new_root(plan->ops[0].fd);
-		plan->ops[0].fd = -1;
+		keep_host_root();
 	} else {
 		enter_new_root(new_tmpfs(0755, false, "/"));
 	}

@@ -1,13 +1,14 @@
 /*
  * The sandbox's root, in one of two ways:
- *  - whole: one read-only clone of the host's root with every mount below
- *    it (as bwrap --ro-bind / / makes it) becomes the new root, and the
- *    top-level directories the sandbox replaces (replaced_top) get mounts
- *    of their own over the clone's. Two mount operations for the whole root
- *    instead of a few for each of its entries. The host's mounts under the
- *    replaced directories stay below the sandbox's own, out of reach of a
- *    process that cannot unmount (no capabilities, seccomp); in a user
- *    namespace the kernel refuses to clone the root without them. It needs
+ *  - whole: the mount namespace's own copy of the host's tree (the clone
+ *    into a new mount namespace made it), made read-only throughout, stays
+ *    the root, as bwrap --ro-bind / / has it; the top-level directories the
+ *    sandbox replaces (replaced_top) get mounts of their own over it. One
+ *    mount call for the whole root instead of a few for each of its
+ *    entries, and no pivot_root. The host's mounts under the replaced
+ *    directories stay below the sandbox's own, out of reach of a process
+ *    that cannot unmount (no capabilities, seccomp); in a user namespace
+ *    the kernel would not bind the root without them anyway. It needs
  *    every mount point the plan uses to exist already (nothing can be
  *    created on a read-only root), and no socket, fifo or device among the
  *    root's top-level entries.
