@@ -123,8 +123,7 @@ static int new_private_dir(unsigned mode, bool ro, const char *where)
 	}
 	char name[16];
 	snprintf(name, sizeof(name), "%u", scratch_dirs++);
-	if (mkdirat(scratch, name, 0700) < 0 ||
-			fchmodat(scratch, name, mode ? mode : 0755, 0) < 0) {
+	if (mkdirat(scratch, name, mode ? mode : 0755) < 0) {
 		cw_die_errno("tmpfs on %s", where);
 	}
 	int fd = sys_open_tree(scratch, name, OPEN_TREE_CLONE |
@@ -216,14 +215,8 @@ static void make_dirs(const char *path, mode_t mode)
 		}
 		char c = *p;
 		*p = '\0';
-		if (mkdir(buf, c == '\0' ? mode : 0755) == 0) {
-			/* the umask took the sticky bit (/dev/shm's 1777) */
-			if (c == '\0' && (mode & 07022) != 0 &&
-					chmod(buf, mode) < 0) {
-				cw_die_errno("cannot chmod %s in the sandbox",
-					buf);
-			}
-		} else if (errno != EEXIST) {
+		if (mkdir(buf, c == '\0' ? mode : 0755) < 0 &&
+				errno != EEXIST) {
 			cw_die_errno("cannot create %s in the sandbox", buf);
 		}
 		*p = c;
@@ -273,11 +266,18 @@ static void make_mount_point(int fd, const char *dst)
 	}
 }
 
+static int move_to(const struct cw_setup_op *op)
+{
+	return sys_move_mount(op->fd, "", AT_FDCWD, op->dst,
+		MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_SYMLINKS);
+}
+
+/* Most mount points are there already (the host root's /tmp, /dev...):
+ * one is made only when the mount finds none. */
 static void attach(struct cw_setup_op *op)
 {
-	make_mount_point(op->fd, op->dst);
-	if (sys_move_mount(op->fd, "", AT_FDCWD, op->dst,
-			MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_SYMLINKS) < 0) {
+	if (move_to(op) < 0 && (errno != ENOENT ||
+			(make_mount_point(op->fd, op->dst), move_to(op) < 0))) {
 		cw_die_errno("cannot mount %s on %s", op->src ? op->src :
 			cw_op_type_name(op->type), op->dst);
 	}
@@ -372,6 +372,9 @@ void cw_plan_run(struct cw_plan *plan)
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) {
 		cw_die_errno("cannot make the mounts private");
 	}
+	/* every directory and file made here gets its mode as given (the
+	 * command gets the caller's umask back) */
+	mode_t umask_was = umask(0);
 	for (size_t i = 0; i < plan->nops; i++) {
 		capture(&plan->ops[i]);
 	}
@@ -387,4 +390,5 @@ void cw_plan_run(struct cw_plan *plan)
 		close(scratch);
 		scratch = -1;
 	}
+	umask(umask_was);
 }
