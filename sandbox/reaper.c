@@ -1,4 +1,7 @@
 #include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdlib.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -27,11 +30,38 @@ static void noop_handler(int sig)
 	(void)sig;
 }
 
+/*
+ * Whether any process but us (1) and child was ever made in our pid
+ * namespace: none when child is 2 and the namespace's last pid is still
+ * 2. kill(-1) goes through every process of the host to find the
+ * namespace's, a good part of what the reaper's end costs.
+ */
+static bool others_ever(pid_t child)
+{
+	if (child != 2) {
+		return true; /* Xwayland came first */
+	}
+	int fd = open("/proc/sys/kernel/ns_last_pid", O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		return true;
+	}
+	char buf[32];
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0) {
+		return true;
+	}
+	buf[n] = '\0';
+	return atoi(buf) != (int)child;
+}
+
 /* Every other process of the pid namespace, dead and reaped: those that
  * joined it (enter) are not ours to reap, but die all the same. */
-static void end_the_rest(void)
+static void end_the_rest(pid_t child)
 {
-	kill(-1, SIGKILL);
+	if (others_ever(child)) {
+		kill(-1, SIGKILL);
+	}
 	while (waitpid(-1, NULL, 0) > 0 || errno == EINTR) {
 	}
 }
@@ -60,7 +90,7 @@ void cw_reaper_run(pid_t child, int status_fd)
 			if (pid != child) {
 				continue;
 			}
-			end_the_rest();
+			end_the_rest(child);
 			char line[32];
 			int len = snprintf(line, sizeof(line), "exit %d\n",
 				status);
