@@ -244,7 +244,18 @@ char **cw_instance_load_env(const struct cw_instance *inst)
 
 void cw_instance_remove(const struct cw_instance *inst)
 {
-	if (inst->dir[0] != '\0') {
+	if (inst->dir[0] == '\0') {
+		return;
+	}
+	/* the files written here by name, then whatever else is left (a
+	 * socket, a log) the long way */
+	static const char *const ours[] = { "info", "env" };
+	char path[PATH_MAX + 8];
+	for (size_t i = 0; i < sizeof(ours) / sizeof(*ours); i++) {
+		snprintf(path, sizeof(path), "%s/%s", inst->dir, ours[i]);
+		unlink(path);
+	}
+	if (rmdir(inst->dir) < 0 && errno != ENOENT) {
 		cw_remove_tree(inst->dir);
 	}
 }
