@@ -2,16 +2,26 @@
  * The PipeWire protocol through a sandbox's relay, or direct: core syncs
  * to the daemon.
  *   media-relay rtt N     N sequential roundtrips: one line "rtt US" each
- *   media-relay rate N    N syncs, 64 in flight: "rate MSGS_PER_S"
- * It connects where libpipewire does (inside a sandbox: its pipewire-0).
+ *   media-relay rate N [W]  N syncs, W in flight (default 64):
+ *                         "rate MSGS_PER_S CPU_NS_PER_SYNC SWITCHES_PER_SYNC"
+ *                         (this process's own CPU time and context switches)
+ * It connects where libpipewire does (inside a sandbox: its pipewire-0;
+ * PIPEWIRE_REMOTE names another socket).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/resource.h>
 #include <pipewire/pipewire.h>
 
 #define WINDOW 64
+
+static double cpu_ns(const struct rusage *ru)
+{
+	return (ru->ru_utime.tv_sec + ru->ru_stime.tv_sec) * 1e9 +
+		(ru->ru_utime.tv_usec + ru->ru_stime.tv_usec) * 1e3;
+}
 
 struct bench {
 	struct pw_main_loop *loop;
@@ -53,8 +63,14 @@ static const struct pw_core_events core_events = {
 
 int main(int argc, char *argv[])
 {
-	if (argc != 3 || (strcmp(argv[1], "rtt") && strcmp(argv[1], "rate"))) {
-		fprintf(stderr, "usage: media-relay rtt|rate N\n");
+	if (argc < 3 || argc > 4 ||
+			(strcmp(argv[1], "rtt") && strcmp(argv[1], "rate"))) {
+		fprintf(stderr, "usage: media-relay rtt N | rate N [WINDOW]\n");
+		return 2;
+	}
+	long window = argc == 4 ? atol(argv[3]) : WINDOW;
+	if (atol(argv[2]) < 1 || window < 1) {
+		fprintf(stderr, "media-relay: N and WINDOW are at least 1\n");
 		return 2;
 	}
 	pw_init(NULL, NULL);
@@ -81,12 +97,19 @@ int main(int argc, char *argv[])
 		}
 	} else {
 		b.pipelined = true;
+		struct rusage r0, r1;
+		getrusage(RUSAGE_SELF, &r0);
 		double t0 = now_us();
-		for (; b.sent < WINDOW && b.sent < b.total; b.sent++) {
+		for (; b.sent < window && b.sent < b.total; b.sent++) {
 			pw_core_sync(b.core, PW_ID_CORE, 0);
 		}
 		pw_main_loop_run(b.loop);
-		printf("rate %.0f\n", b.total / ((now_us() - t0) / 1e6));
+		double t1 = now_us();
+		getrusage(RUSAGE_SELF, &r1);
+		long sw = r1.ru_nvcsw + r1.ru_nivcsw - r0.ru_nvcsw - r0.ru_nivcsw;
+		printf("rate %.0f %.0f %.4f\n", b.total / ((t1 - t0) / 1e6),
+			(cpu_ns(&r1) - cpu_ns(&r0)) / b.total,
+			(double)sw / b.total);
 	}
 	pw_core_disconnect(b.core);
 	pw_context_destroy(ctx);

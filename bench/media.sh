@@ -1,14 +1,21 @@
 #!/bin/bash
 # The sandbox's PipeWire relay next to a direct connection, in one run:
-# roundtrip latency (core syncs one at a time) and message rate (64 in
-# flight), the same client inside a sandbox (through crate-wl's relay) and
-# outside (straight to the daemon), interleaved round by round. Issue 5's
-# target: the relay forwards >= 0.9x the direct message rate. Headless
-# PipeWire with WirePlumber; everything pinned to one CPU.
-# Figures, not tests: the exit status only says whether the rig ran.
+# roundtrip latency (core syncs one at a time) and message rate (WINDOW
+# syncs in flight), the same client binary in three places, interleaved
+# round by round in a fresh random order:
+#   relay   inside a sandbox, through crate-wl's relay (its pipewire-0)
+#   direct  inside the same sandbox, straight to the daemon's socket
+#           (bound in for the bench): only the relay differs from "relay"
+#   host    outside any sandbox, straight to the daemon
+# Issue 5's target: the relay forwards >= 0.9x the direct message rate.
+# Per run it also records who spent the CPU, per sync: the client (its
+# getrusage), the daemon and crate-wl (/proc/PID/task/*/schedstat), and
+# the client's context switches. Headless PipeWire with WirePlumber;
+# everything pinned to one CPU. Figures, not tests: the exit status only
+# says whether the rig ran.
 #
-# Usage: bench/media.sh [BUILD_DIR]   Knobs: BENCH_CPU=0 ROUNDS=6 RTT_N=2000
-#                                            RATE_N=50000
+# Usage: bench/media.sh [BUILD_DIR]   Knobs: BENCH_CPU=0 ROUNDS=8 RTT_N=2000
+#                                            RATE_N=100000 WINDOW=64
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -16,9 +23,10 @@ repo=$(dirname "$here")
 build=$(cd "${1:-$repo/build}" && pwd)
 bin=$build/bench/media-relay
 BENCH_CPU=${BENCH_CPU:-0}
-ROUNDS=${ROUNDS:-6}
+ROUNDS=${ROUNDS:-8}
 RTT_N=${RTT_N:-2000}
-RATE_N=${RATE_N:-50000}
+RATE_N=${RATE_N:-100000}
+WINDOW=${WINDOW:-64}
 [ -x "$bin" ] || { echo "bench: $bin missing: ninja -C $build" >&2; exit 1; }
 
 # shellcheck source=bench/lib.sh
@@ -32,53 +40,101 @@ mkdir -p -m 700 "$T/rt"
 export XDG_RUNTIME_DIR=$T/rt
 start_pipewire
 
-# one sandbox for all rounds: its relay, its restricted connections
+# one sandbox for all rounds: its relay, its restricted connections; the
+# daemon's own socket directory is bound at /pw for the "direct" client
 mkdir -m 777 "$T/io"
-"$CRATE_WL" run --no-wayland --audio playback --bind "$T/io:/io" -- sh -c '
+"$CRATE_WL" run --no-wayland --audio playback --bind "$T/io:/io" \
+	--bind "$PW_RT:/pw" -- sh -c '
 	while :; do
-		while [ ! -e /io/go ] && [ ! -e /io/stop ]; do sleep 0.01; done
+		while [ ! -e /io/go ] && [ ! -e /io/stop ]; do sleep 0.005; done
 		[ -e /io/stop ] && exit 0
 		rm /io/go
-		'"$bin"' $(cat /io/args) > /io/out.tmp 2>/io/err
+		env $(cat /io/env) '"$bin"' $(cat /io/args) > /io/out.tmp 2>/io/err
 		mv /io/out.tmp /io/out
 	done' 2>"$T/cw.log" &
-track $!
+cw_pid=$!
+track $cw_pid
 
+# inside ENV ARGS...: runs the client in the sandbox, prints its output
 inside() {
+	echo "$1" > "$T/io/env"
+	shift
 	echo "$*" > "$T/io/args"
 	touch "$T/io/go"
-	while [ ! -e "$T/io/out" ]; do sleep 0.01; done
+	while [ ! -e "$T/io/out" ]; do sleep 0.005; done
 	cat "$T/io/out"
 	rm "$T/io/out"
 }
 
-: > "$T/rtt-direct"; : > "$T/rtt-relay"; : > "$T/rate-direct"; : > "$T/rate-relay"
+# client WHERE ARGS...: the client in one of the three places
+client() {
+	local where=$1
+	shift
+	case $where in
+	host) "$bin" "$@" ;;
+	direct) inside PIPEWIRE_REMOTE=/pw/pipewire-0 "$@" ;;
+	relay) inside PIPEWIRE_REMOTE=pipewire-0 "$@" ;;
+	esac
+}
+
+# CPU time (ns) of all threads of a process
+cpu_of() {
+	cat /proc/"$1"/task/*/schedstat 2>/dev/null |
+		awk '{ s += $1 } END { printf "%d", s }'
+}
+
+# the sandbox answers, and the direct client really reaches the daemon
+client relay rtt 1 >/dev/null
+client direct rtt 1 | grep -q rtt ||
+	die "the direct client inside the sandbox failed: $(cat "$T/io/err")"
+client relay rtt 1 | grep -q rtt ||
+	die "the client through the relay failed: $(cat "$T/io/err")"
+
+setups="host direct relay"
+for s in $setups; do
+	: > "$T/rtt-$s"; : > "$T/rate-$s"; : > "$T/cpu-$s"
+done
 for r in $(seq 1 "$ROUNDS"); do
-	echo "round $r/$ROUNDS" >&2
-	if [ $((r % 2)) = 1 ]; then order="direct relay"; else order="relay direct"; fi
-	for how in $order; do
-		if [ $how = direct ]; then
-			"$bin" rtt "$RTT_N" | awk '{print $2}' >> "$T/rtt-direct"
-			"$bin" rate "$RATE_N" | awk '{print $2}' >> "$T/rate-direct"
-		else
-			inside rtt "$RTT_N" | awk '{print $2}' >> "$T/rtt-relay"
-			inside rate "$RATE_N" | awk '{print $2}' >> "$T/rate-relay"
-		fi
+	order=$(printf '%s\n' $setups | shuf | tr '\n' ' ')
+	echo "round $r/$ROUNDS: $order" >&2
+	for s in $order; do
+		client "$s" rtt "$RTT_N" | awk '{print $2}' >> "$T/rtt-$s"
+		d0=$(cpu_of "$PW_PID"); c0=$(cpu_of "$cw_pid")
+		out=$(client "$s" rate "$RATE_N" "$WINDOW")
+		d1=$(cpu_of "$PW_PID"); c1=$(cpu_of "$cw_pid")
+		echo "$out" | awk '{print $2}' >> "$T/rate-$s"
+		# client ns, daemon ns, crate-wl ns, client switches per sync
+		echo "$out" | awk -v d=$((d1 - d0)) -v c=$((c1 - c0)) \
+			-v n="$RATE_N" '{ printf "%s %.0f %.0f %s\n",
+				$3, d / n, c / n, $4 }' >> "$T/cpu-$s"
 	done
 done
 touch "$T/io/stop"
 
-rd=$(median "$T/rtt-direct"); rr=$(median "$T/rtt-relay")
-pd=$(p99 "$T/rtt-direct"); pr=$(p99 "$T/rtt-relay")
-qd=$(median "$T/rate-direct"); qr=$(median "$T/rate-relay")
+col() { awk -v k="$2" '{ print $k }' "$T/cpu-$1" > "$T/col"; median "$T/col"; }
+echo "## PipeWire through the sandbox's relay ($ROUNDS rounds, CPU $BENCH_CPU," \
+	"$RATE_N syncs, $WINDOW in flight)"
+echo
+echo "| | host | direct | relay | relay / direct | relay / host |"
+echo "|---|---:|---:|---:|---:|---:|"
+for m in median p99; do
+	h=$($m "$T/rtt-host"); d=$($m "$T/rtt-direct"); r=$($m "$T/rtt-relay")
+	echo "| roundtrip, $m (us) | $h | $d | $r | $(div "$r" "$d") | $(div "$r" "$h") |"
+done
+qh=$(median "$T/rate-host"); qd=$(median "$T/rate-direct")
+qr=$(median "$T/rate-relay")
 ratio=$(div "$qr" "$qd")
-echo "## PipeWire through the sandbox's relay ($ROUNDS rounds, CPU $BENCH_CPU)"
+echo "| message rate, median (syncs/s) | $qh | $qd | $qr | $ratio | $(div "$qr" "$qh") |"
+for k in 1:"client CPU per sync (ns)" 2:"daemon CPU per sync (ns)" \
+		3:"crate-wl CPU per sync (ns)" 4:"client context switches per sync"; do
+	i=${k%%:*}
+	echo "| ${k#*:}, median | $(col host "$i") | $(col direct "$i") |" \
+		"$(col relay "$i") | | |"
+done
 echo
-echo "| | direct | relay | relay / direct |"
-echo "|---|---:|---:|---:|"
-echo "| roundtrip, median (us) | $rd | $rr | $(div "$rr" "$rd") |"
-echo "| roundtrip, p99 (us) | $pd | $pr | $(div "$pr" "$pd") |"
-echo "| message rate, median (syncs/s) | $qd | $qr | $ratio |"
+echo "rate of each round (syncs/s): host $(tr '\n' ' ' < "$T/rate-host");" \
+	"direct $(tr '\n' ' ' < "$T/rate-direct"); relay $(tr '\n' ' ' < "$T/rate-relay")"
 echo
-echo "added per roundtrip (median): $(awk -v a="$rr" -v b="$rd" 'BEGIN { printf "%.1f", a - b }') us;" \
-	"target: relay >= 0.9x the direct rate: $(verdict "$ratio" ">=" 0.9)"
+echo "added per roundtrip (median): $(awk -v a="$(median "$T/rtt-relay")" \
+	-v b="$(median "$T/rtt-direct")" 'BEGIN { printf "%.1f", a - b }') us;" \
+	"target: relay >= 0.9x the direct rate: $ratio, $(verdict "$ratio" ">=" 0.9)"
