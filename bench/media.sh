@@ -10,7 +10,10 @@
 # Issue 5's target: the relay forwards >= 0.9x the direct message rate.
 # Per run it also records who spent the CPU, per sync: the client (its
 # getrusage), the daemon and crate-wl (/proc/PID/task/*/schedstat), and
-# the client's context switches. Headless PipeWire with WirePlumber;
+# the client's context switches; and bench/hop, the least a third
+# process on the path costs here (a pinned 3-process ring against a
+# 2-process ping-pong, each round trip carrying one window's bytes: 56 per
+# sync message), from which the best ratio any relay could reach. Headless PipeWire with WirePlumber;
 # everything pinned to one CPU. Figures, not tests: the exit status only
 # says whether the rig ran.
 #
@@ -22,12 +25,13 @@ here=$(cd "$(dirname "$0")" && pwd)
 repo=$(dirname "$here")
 build=$(cd "${1:-$repo/build}" && pwd)
 bin=$build/bench/media-relay
+hop=$build/bench/hop
 BENCH_CPU=${BENCH_CPU:-0}
 ROUNDS=${ROUNDS:-8}
 RTT_N=${RTT_N:-2000}
 RATE_N=${RATE_N:-100000}
 WINDOW=${WINDOW:-64}
-[ -x "$bin" ] || { echo "bench: $bin missing: ninja -C $build" >&2; exit 1; }
+[ -x "$bin" ] && [ -x "$hop" ] || { echo "bench: $bin missing: ninja -C $build" >&2; exit 1; }
 
 # shellcheck source=bench/lib.sh
 . "$here/lib.sh"
@@ -94,10 +98,15 @@ setups="host direct relay"
 for s in $setups; do
 	: > "$T/rtt-$s"; : > "$T/rate-$s"; : > "$T/cpu-$s"
 done
+: > "$T/hop"
 for r in $(seq 1 "$ROUNDS"); do
-	order=$(printf '%s\n' $setups | shuf | tr '\n' ' ')
+	order=$(printf '%s\n' $setups hop | shuf | tr '\n' ' ')
 	echo "round $r/$ROUNDS: $order" >&2
 	for s in $order; do
+		if [ "$s" = hop ]; then
+			"$hop" $((WINDOW * 56)) 2000 | awk '{ print $2, $3 }' >> "$T/hop"
+			continue
+		fi
 		client "$s" rtt "$RTT_N" | awk '{print $2}' >> "$T/rtt-$s"
 		d0=$(cpu_of "$PW_PID"); c0=$(cpu_of "$cw_pid")
 		out=$(client "$s" rate "$RATE_N" "$WINDOW")
@@ -131,6 +140,31 @@ for k in 1:"client CPU per sync (ns)" 2:"daemon CPU per sync (ns)" \
 	echo "| ${k#*:}, median | $(col host "$i") | $(col direct "$i") |" \
 		"$(col relay "$i") | | |"
 done
+# per round trip of the window: what direct takes, what the relay adds,
+# what a third process adds at the least
+hop2=$(awk '{ print $1 }' "$T/hop" > "$T/col"; median "$T/col")
+hop3=$(awk '{ print $2 }' "$T/hop" > "$T/col"; median "$T/col")
+per() { awk -v w="$WINDOW" -v q="$1" 'BEGIN { printf "%.1f", w / q * 1e6 }'; }
+wd=$(per "$qd"); wr=$(per "$qr")
+floor=$(awk -v a="$hop3" -v b="$hop2" 'BEGIN { printf "%.1f", a - b }')
+best=$(awk -v d="$wd" -v f="$floor" 'BEGIN { printf "%.2f", d / (d + f) }')
+echo
+echo "| per round trip of $WINDOW syncs (us) | |"
+echo "|---|---:|"
+echo "| direct: $WINDOW / its rate | $wd |"
+echo "| relay: $WINDOW / its rate | $wr |"
+echo "| added by crate-wl's relay | $(awk -v a="$wr" -v b="$wd" 'BEGIN { printf "%.1f", a - b }') |"
+echo "| hop: 2-process ping-pong, $((WINDOW * 56)) bytes | $hop2 |"
+echo "| hop: the same through a blocking 3rd process | $hop3 |"
+echo "| added by a third process at the least | $floor |"
+# the same ratio from CPU time alone (client + daemon + crate-wl per
+# sync), which other work on the CPU disturbs less than wall-clock rates
+cpu_sum() { awk '{ print $1 + $2 + $3 }' "$T/cpu-$1" > "$T/col"; median "$T/col"; }
+cd_=$(cpu_sum direct); cr_=$(cpu_sum relay)
+echo
+echo "CPU per sync, client + daemon + crate-wl (median): direct $cd_ ns, relay $cr_ ns;" \
+	"direct / relay = $(div "$cd_" "$cr_")"
+echo "the best any relay could do here: direct / (direct + $floor us) = $best of the direct rate"
 echo
 echo "rate of each round (syncs/s): host $(tr '\n' ' ' < "$T/rate-host");" \
 	"direct $(tr '\n' ' ' < "$T/rate-direct"); relay $(tr '\n' ' ' < "$T/rate-relay")"
