@@ -103,3 +103,43 @@ verdict() {
 		print ok ? "met" : "MISSED" }'
 }
 f2() { awk -v x="$1" 'BEGIN { if (x == "-") print x; else printf "%.2f", x }'; }
+
+# sandbox_runner CRATE_WL [RUN OPTIONS...]: one sandbox (crate-wl run
+# --no-wayland, $T/io bound at /io) that runs the commands inside() hands
+# it, one at a time, until sandbox_stop; sets $sandbox_pid. Its stderr
+# goes to $T/cw.log.
+sandbox_runner() {
+	local cw=$1
+	shift
+	mkdir -m 777 "$T/io"
+	"$cw" run --no-wayland --bind "$T/io:/io" "$@" -- sh -c '
+	while :; do
+		while [ ! -e /io/go ] && [ ! -e /io/stop ]; do sleep 0.005; done
+		[ -e /io/stop ] && exit 0
+		rm /io/go
+		env $(cat /io/env) $(cat /io/args) > /io/out.tmp 2>/io/err
+		mv /io/out.tmp /io/out
+	done' 2>"$T/cw.log" &
+	sandbox_pid=$!
+}
+
+# inside ENV CMD...: CMD in the sandbox with ENV ("NAME=VALUE ...", or ""
+# for none) added to its environment; prints its output, its stderr is in
+# $T/io/err
+inside() {
+	echo "$1" > "$T/io/env"
+	shift
+	echo "$*" > "$T/io/args"
+	touch "$T/io/go"
+	while [ ! -e "$T/io/out" ]; do
+		kill -0 "$sandbox_pid" 2>/dev/null ||
+			die "the sandbox exited (log: $(cat "$T/cw.log"))"
+		sleep 0.005
+	done
+	cat "$T/io/out"
+	rm "$T/io/out"
+}
+
+sandbox_stop() {
+	touch "$T/io/stop"
+}

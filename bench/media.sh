@@ -46,29 +46,9 @@ start_pipewire
 
 # one sandbox for all rounds: its relay, its restricted connections; the
 # daemon's own socket directory is bound at /pw for the "direct" client
-mkdir -m 777 "$T/io"
-"$CRATE_WL" run --no-wayland --audio playback --bind "$T/io:/io" \
-	--bind "$PW_RT:/pw" -- sh -c '
-	while :; do
-		while [ ! -e /io/go ] && [ ! -e /io/stop ]; do sleep 0.005; done
-		[ -e /io/stop ] && exit 0
-		rm /io/go
-		env $(cat /io/env) '"$bin"' $(cat /io/args) > /io/out.tmp 2>/io/err
-		mv /io/out.tmp /io/out
-	done' 2>"$T/cw.log" &
-cw_pid=$!
+sandbox_runner "$CRATE_WL" --audio playback --bind "$PW_RT:/pw"
+cw_pid=$sandbox_pid
 track $cw_pid
-
-# inside ENV ARGS...: runs the client in the sandbox, prints its output
-inside() {
-	echo "$1" > "$T/io/env"
-	shift
-	echo "$*" > "$T/io/args"
-	touch "$T/io/go"
-	while [ ! -e "$T/io/out" ]; do sleep 0.005; done
-	cat "$T/io/out"
-	rm "$T/io/out"
-}
 
 # client WHERE ARGS...: the client in one of the three places
 client() {
@@ -76,8 +56,8 @@ client() {
 	shift
 	case $where in
 	host) "$bin" "$@" ;;
-	direct) inside PIPEWIRE_REMOTE=/pw/pipewire-0 "$@" ;;
-	relay) inside PIPEWIRE_REMOTE=pipewire-0 "$@" ;;
+	direct) inside PIPEWIRE_REMOTE=/pw/pipewire-0 "$bin" "$@" ;;
+	relay) inside PIPEWIRE_REMOTE=pipewire-0 "$bin" "$@" ;;
 	esac
 }
 
@@ -118,7 +98,7 @@ for r in $(seq 1 "$ROUNDS"); do
 				$3, d / n, c / n, $4 }' >> "$T/cpu-$s"
 	done
 done
-touch "$T/io/stop"
+sandbox_stop
 
 col() { awk -v k="$2" '{ print $k }' "$T/cpu-$1" > "$T/col"; median "$T/col"; }
 echo "## PipeWire through the sandbox's relay ($ROUNDS rounds, CPU $BENCH_CPU," \

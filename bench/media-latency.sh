@@ -1,0 +1,122 @@
+#!/bin/bash
+# Audio latency through the sandbox's relay next to a direct connection, in
+# one run: one click played by the same player (bench/impulse) in three
+# places, and heard by a recorder on the host capturing the sink's monitor,
+# interleaved round by round in a fresh random order:
+#   relay   inside a sandbox (crate-wl run --audio playback), through its
+#           relay; its stream goes to the sandbox's out node, as any app's
+#   direct  inside the same sandbox, straight to the daemon's socket (bound
+#           in for the bench), to the same out node: only the relay differs
+#   host    outside any sandbox, straight to the default sink (no out node)
+# The graph runs at a forced quantum of 256 frames at 48 kHz. Two figures
+# per click (see impulse.c):
+#   graph: samples on the driver's clock from the cycle whose buffer carried
+#          the click to the sample where the monitor has it
+#   wall:  CLOCK_MONOTONIC from the click's buffer queued by the player to
+#          the recorder's callback that found it
+# and, apart, the stream's start: from the player's main() to the first
+# buffer the graph asks it for (its setup, which does go through the relay)
+# Issue 5's target: audio through the relay adds <= 1 ms over a direct
+# connection. Headless PipeWire with WirePlumber; everything pinned to one
+# CPU. Figures, not tests: the exit status only says whether the rig ran.
+#
+# Usage: bench/media-latency.sh [BUILD_DIR]
+# Knobs: BENCH_CPU=0 ROUNDS=10 QUANTUM=256 (the graph figure must follow it)
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(dirname "$here")
+build=$(cd "${1:-$repo/build}" && pwd)
+bin=$build/bench/impulse
+BENCH_CPU=${BENCH_CPU:-0}
+ROUNDS=${ROUNDS:-10}
+QUANTUM=${QUANTUM:-256}
+RATE=48000
+[ -x "$bin" ] || { echo "bench: $bin missing: ninja -C $build" >&2; exit 1; }
+
+# shellcheck source=bench/lib.sh
+. "$here/lib.sh"
+CRATE_WL=$build/cli/crate-wl
+# shellcheck source=tests/lib.sh
+. "$repo/tests/lib.sh"
+set +u
+taskset -pc "$BENCH_CPU" $$ >/dev/null
+mkdir -p -m 700 "$T/rt"
+export XDG_RUNTIME_DIR=$T/rt
+start_pipewire
+pw-metadata -n settings 0 clock.force-rate "$RATE" >/dev/null
+pw-metadata -n settings 0 clock.force-quantum "$QUANTUM" >/dev/null
+
+sandbox_runner "$CRATE_WL" --audio playback --bind "$PW_RT:/pw"
+track $sandbox_pid
+inside "" true
+out_node=
+for _ in $(seq 1 250); do
+	out_node=$(pw-cli ls Node | sed -n 's/.*node.name = "\(crate-wl\..*\.out\)"/\1/p')
+	[ -n "$out_node" ] && break
+	sleep 0.02
+done
+[ -n "$out_node" ] || die "the sandbox's out node did not appear"
+
+# play WHERE: the player in one of the three places
+play() {
+	case $1 in
+	host) "$bin" play ;;
+	direct) inside PIPEWIRE_REMOTE=/pw/pipewire-0 "$bin" play "$out_node" ;;
+	relay) inside "" "$bin" play ;;
+	esac
+}
+
+setups="host direct relay"
+for s in $setups; do : > "$T/graph-$s"; : > "$T/wall-$s"; : > "$T/start-$s"; done
+for r in $(seq 1 "$ROUNDS"); do
+	order=$(printf '%s\n' $setups | shuf | tr '\n' ' ')
+	echo "round $r/$ROUNDS: $order" >&2
+	for s in $order; do
+		"$bin" record test-sink > "$T/heard" &
+		rec=$!
+		until grep -q '^ready' "$T/heard"; do
+			kill -0 $rec 2>/dev/null || die "the recorder failed"
+			sleep 0.005
+		done
+		p=$(play "$s")
+		wait $rec
+		h=$(tail -n 1 "$T/heard")
+		case "$p $h" in
+		*none*|"") die "$s: no click (player: '$p', recorder: '$h')" ;;
+		esac
+		echo "$p $h" | awk -v q="$RATE" -v g="$T/graph-$s" \
+			-v w="$T/wall-$s" -v st="$T/start-$s" '{
+			printf "%.3f\n", ($6 - $2) / q * 1000 >> g
+			printf "%.3f\n", ($7 - $3) / 1e6 >> w
+			printf "%.2f\n", $4 / 1e6 >> st }'
+	done
+done
+sandbox_stop
+
+echo "## A click through the sandbox's relay ($ROUNDS rounds, quantum" \
+	"$QUANTUM at $RATE Hz, CPU $BENCH_CPU)"
+echo
+echo "| latency to the sink's monitor (ms) | host | direct | relay | relay - direct | relay - host |"
+echo "|---|---:|---:|---:|---:|---:|"
+for k in graph wall; do
+	for m in median p99; do
+		h=$($m "$T/$k-host"); d=$($m "$T/$k-direct"); r=$($m "$T/$k-relay")
+		echo "| $k, $m | $h | $d | $r |" \
+			"$(awk -v a="$r" -v b="$d" 'BEGIN { printf "%.3f", a - b }') |" \
+			"$(awk -v a="$r" -v b="$h" 'BEGIN { printf "%.3f", a - b }') |"
+	done
+done
+echo
+h=$(median "$T/start-host"); d=$(median "$T/start-direct"); r=$(median "$T/start-relay")
+echo "stream start, median (ms): host $h, direct $d, relay $r;" \
+	"relay - direct $(awk -v a="$r" -v b="$d" 'BEGIN { printf "%.2f", a - b }')"
+echo
+for s in $setups; do
+	echo "$s, each round: graph $(tr '\n' ' ' < "$T/graph-$s")ms; wall $(tr '\n' ' ' < "$T/wall-$s")ms"
+done
+added=$(awk -v a="$(median "$T/wall-relay")" -v b="$(median "$T/wall-direct")" \
+	'BEGIN { printf "%.3f", a - b }')
+echo
+echo "added by the relay (wall, median): $added ms; target <= 1 ms:" \
+	"$(awk -v a="$added" 'BEGIN { print (a <= 1) ? "met" : "MISSED" }')"
