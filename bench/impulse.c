@@ -1,11 +1,17 @@
 /*
  * One click through PipeWire, timed at both ends (media-latency.sh).
  *   impulse play [TARGET]   a stream (F32, 2 channels, 48 kHz, node.latency
- *                           256/48000) plays silence for PRE_MS, then one
- *                           sample at 0.9, then silence for POST_MS:
- *                           "play TICKS QUEUED_NS START_NS" (START_NS: from
- *                           main() to the first buffer asked for, the
- *                           setup that goes through a relay)
+ *                           256/48000) plays silence for PRE_MS, then a
+ *                           click (one sample at 0.9) every SPACING_MS,
+ *                           CLICKS of them, then silence for POST_MS: a
+ *                           line "click TICKS QUEUED_NS" for each, then
+ *                           "start START_NS" (from main() to the first
+ *                           buffer asked for: the setup, which goes through
+ *                           a relay). The graph may call a stream before its
+ *                           links are made or while they are moved (to a
+ *                           sandbox's node): the clicks played then are
+ *                           lost, and the one heard is the last one played
+ *                           before it.
  *   impulse record TARGET   captures TARGET (a sink's monitor): "ready" once
  *                           buffers flow, then at the first sample above
  *                           0.5: "heard TICKS PROCESS_NS", or "heard none"
@@ -30,8 +36,10 @@
 
 #define RATE 48000
 #define CHANNELS 2
-#define PRE_MS 300
-#define POST_MS 200
+#define PRE_MS 100
+#define SPACING_MS 100
+#define CLICKS 10
+#define POST_MS 100
 #define TIMEOUT_MS 5000
 
 struct impulse {
@@ -42,7 +50,10 @@ struct impulse {
 	 * set_io), read once per cycle on the data thread */
 	struct spa_io_position *_Atomic position;
 	bool play;
-	uint64_t frames;           /* played since the start or the click */
+	uint64_t frames;           /* played since the first buffer */
+	uint64_t click_ticks[CLICKS];
+	int64_t click_ns[CLICKS];
+	int clicks;
 	/* 0 waiting, 1 flowing, 2 clicked or heard, 3 played out */
 	atomic_int state;
 	bool said_ready;
@@ -70,8 +81,9 @@ static void play_process(struct impulse *im, struct pw_buffer *b)
 	float *dst = d->data;
 	memset(dst, 0, (size_t)n * stride);
 	struct spa_io_position *pos = atomic_load(&im->position);
+	uint64_t due = (uint64_t)RATE * (PRE_MS + SPACING_MS * im->clicks) / 1000;
 	bool click = pos != NULL && atomic_load(&im->state) == 1 &&
-		im->frames >= (uint64_t)RATE * PRE_MS / 1000;
+		im->clicks < CLICKS && im->frames >= due;
 	if (click) {
 		for (int c = 0; c < CHANNELS; c++) {
 			dst[c] = 0.9f;
@@ -82,17 +94,16 @@ static void play_process(struct impulse *im, struct pw_buffer *b)
 	d->chunk->size = n * stride;
 	pw_stream_queue_buffer(im->stream, b);
 	if (click) {
-		im->ns = now_ns();
-		im->ticks = pos->clock.position;
-		im->frames = 0;
-		atomic_store(&im->state, 2);
+		im->click_ns[im->clicks] = now_ns();
+		im->click_ticks[im->clicks] = pos->clock.position;
+		im->clicks++;
 	}
 	im->frames += n;
-	int state = atomic_load(&im->state);
-	if (state == 0) {
+	if (atomic_load(&im->state) == 0) {
 		im->first_ns = now_ns();
 		atomic_store(&im->state, 1);
-	} else if (state == 2 && im->frames >= (uint64_t)RATE * POST_MS / 1000) {
+	} else if (im->frames >= (uint64_t)RATE * (PRE_MS + POST_MS +
+			SPACING_MS * (CLICKS - 1)) / 1000) {
 		atomic_store(&im->state, 3);
 	}
 }
@@ -180,15 +191,19 @@ static void on_tick(void *data, uint64_t expirations)
 		fflush(stdout);
 		im->said_ready = true;
 	}
-	if (state == (im->play ? 3 : 2)) {
-		printf("%s %llu %lld", im->play ? "play" : "heard",
-			(unsigned long long)im->ticks, (long long)im->ns);
-		if (im->play) {
-			printf(" %lld", (long long)(im->first_ns - im->started_ns));
+	if (state == 3) {
+		for (int i = 0; i < im->clicks; i++) {
+			printf("click %llu %lld\n",
+				(unsigned long long)im->click_ticks[i],
+				(long long)im->click_ns[i]);
 		}
-		printf("\n");
+		printf("start %lld\n", (long long)(im->first_ns - im->started_ns));
 		pw_main_loop_quit(im->loop);
-	} else if (im->waited_ms > TIMEOUT_MS + PRE_MS) {
+	} else if (state == 2) {
+		printf("heard %llu %lld\n", (unsigned long long)im->ticks,
+			(long long)im->ns);
+		pw_main_loop_quit(im->loop);
+	} else if (im->waited_ms > TIMEOUT_MS) {
 		printf("%s none\n", im->play ? "play" : "heard");
 		pw_main_loop_quit(im->loop);
 	}

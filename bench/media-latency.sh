@@ -68,7 +68,9 @@ play() {
 }
 
 setups="host direct relay"
-for s in $setups; do : > "$T/graph-$s"; : > "$T/wall-$s"; : > "$T/start-$s"; done
+for s in $setups; do
+	: > "$T/graph-$s"; : > "$T/wall-$s"; : > "$T/start-$s"; : > "$T/lost-$s"
+done
 for r in $(seq 1 "$ROUNDS"); do
 	order=$(printf '%s\n' $setups | shuf | tr '\n' ' ')
 	echo "round $r/$ROUNDS: $order" >&2
@@ -79,17 +81,30 @@ for r in $(seq 1 "$ROUNDS"); do
 			kill -0 $rec 2>/dev/null || die "the recorder failed"
 			sleep 0.005
 		done
-		p=$(play "$s")
+		play "$s" > "$T/played"
 		wait $rec
 		h=$(tail -n 1 "$T/heard")
-		case "$p $h" in
-		*none*|"") die "$s: no click (player: '$p', recorder: '$h')" ;;
+		case "$h" in
+		heard\ [0-9]*) ;;
+		*) die "$s: the monitor heard no click (player: $(tr '\n' ' ' \
+			< "$T/played"), recorder: '$h')" ;;
 		esac
-		echo "$p $h" | awk -v q="$RATE" -v g="$T/graph-$s" \
-			-v w="$T/wall-$s" -v st="$T/start-$s" '{
-			printf "%.3f\n", ($6 - $2) / q * 1000 >> g
-			printf "%.3f\n", ($7 - $3) / 1e6 >> w
-			printf "%.2f\n", $4 / 1e6 >> st }'
+		# the click heard is the last one played before it (they are
+		# SPACING_MS apart, far more than any latency measured here)
+		echo "$h" | cat "$T/played" - | awk -v q="$RATE" \
+			-v g="$T/graph-$s" -v w="$T/wall-$s" -v st="$T/start-$s" \
+			-v lost="$T/lost-$s" 'BEGIN { n = 0 }
+			$1 == "click" { t[n] = $2; ns[n++] = $3 }
+			$1 == "start" { start = $2 }
+			$1 == "heard" {
+				k = -1
+				for (i = 0; i < n; i++) if (t[i] <= $2) k = i
+				if (k < 0) { print "no click before the one heard"; exit 1 }
+				printf "%.3f\n", ($2 - t[k]) / q * 1000 >> g
+				printf "%.3f\n", ($3 - ns[k]) / 1e6 >> w
+				printf "%.2f\n", start / 1e6 >> st
+				print k >> lost
+			}' || die "$s: $(cat "$T/played")"
 	done
 done
 sandbox_stop
@@ -113,7 +128,9 @@ echo "stream start, median (ms): host $h, direct $d, relay $r;" \
 	"relay - direct $(awk -v a="$r" -v b="$d" 'BEGIN { printf "%.2f", a - b }')"
 echo
 for s in $setups; do
-	echo "$s, each round: graph $(tr '\n' ' ' < "$T/graph-$s")ms; wall $(tr '\n' ' ' < "$T/wall-$s")ms"
+	echo "$s, each round: graph $(tr '\n' ' ' < "$T/graph-$s")ms;" \
+		"wall $(tr '\n' ' ' < "$T/wall-$s")ms;" \
+		"clicks lost before the one heard $(tr '\n' ' ' < "$T/lost-$s")"
 done
 added=$(awk -v a="$(median "$T/wall-relay")" -v b="$(median "$T/wall-direct")" \
 	'BEGIN { printf "%.3f", a - b }')
