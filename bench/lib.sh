@@ -143,3 +143,17 @@ inside() {
 sandbox_stop() {
 	touch "$T/io/stop"
 }
+
+# media_rig: this shell pinned to $BENCH_CPU, the test rig's headless
+# PipeWire with WirePlumber (tests/lib.sh's start_pipewire, on a private
+# XDG_RUNTIME_DIR), and one sandbox_runner with --audio playback that also
+# has the daemon's own socket directory at /pw (for clients that go
+# straight to the daemon from inside). Needs tests/lib.sh and $CRATE_WL.
+media_rig() {
+	taskset -pc "$BENCH_CPU" $$ >/dev/null
+	mkdir -p -m 700 "$T/rt"
+	export XDG_RUNTIME_DIR=$T/rt
+	start_pipewire
+	sandbox_runner "$CRATE_WL" --audio playback --bind "$PW_RT:/pw"
+	track "$sandbox_pid"
+}

@@ -17,7 +17,7 @@
 # and, apart, the stream's start: from the player's main() to the first
 # buffer the graph asks it for (its setup, which does go through the relay)
 # Issue 5's target: audio through the relay adds <= 1 ms over a direct
-# connection. Headless PipeWire with WirePlumber; everything pinned to one
+# connection, judged on the graph's clock (the median of each). Headless PipeWire with WirePlumber; everything pinned to one
 # CPU. Figures, not tests: the exit status only says whether the rig ran.
 #
 # Usage: bench/media-latency.sh [BUILD_DIR]
@@ -40,15 +40,9 @@ CRATE_WL=$build/cli/crate-wl
 # shellcheck source=tests/lib.sh
 . "$repo/tests/lib.sh"
 set +u
-taskset -pc "$BENCH_CPU" $$ >/dev/null
-mkdir -p -m 700 "$T/rt"
-export XDG_RUNTIME_DIR=$T/rt
-start_pipewire
+media_rig
 pw-metadata -n settings 0 clock.force-rate "$RATE" >/dev/null
 pw-metadata -n settings 0 clock.force-quantum "$QUANTUM" >/dev/null
-
-sandbox_runner "$CRATE_WL" --audio playback --bind "$PW_RT:/pw"
-track $sandbox_pid
 inside "" true
 out_node=
 for _ in $(seq 1 250); do
@@ -67,12 +61,12 @@ play() {
 	esac
 }
 
-setups="host direct relay"
-for s in $setups; do
+setups=(host direct relay)
+for s in "${setups[@]}"; do
 	: > "$T/graph-$s"; : > "$T/wall-$s"; : > "$T/start-$s"; : > "$T/lost-$s"
 done
 for r in $(seq 1 "$ROUNDS"); do
-	order=$(printf '%s\n' $setups | shuf | tr '\n' ' ')
+	order=$(printf '%s\n' "${setups[@]}" | shuf | tr '\n' ' ')
 	echo "round $r/$ROUNDS: $order" >&2
 	for s in $order; do
 		"$bin" record test-sink > "$T/heard" &
@@ -127,13 +121,19 @@ h=$(median "$T/start-host"); d=$(median "$T/start-direct"); r=$(median "$T/start
 echo "stream start, median (ms): host $h, direct $d, relay $r;" \
 	"relay - direct $(awk -v a="$r" -v b="$d" 'BEGIN { printf "%.2f", a - b }')"
 echo
-for s in $setups; do
+for s in "${setups[@]}"; do
 	echo "$s, each round: graph $(tr '\n' ' ' < "$T/graph-$s")ms;" \
 		"wall $(tr '\n' ' ' < "$T/wall-$s")ms;" \
 		"clicks lost before the one heard $(tr '\n' ' ' < "$T/lost-$s")"
 done
-added=$(awk -v a="$(median "$T/wall-relay")" -v b="$(median "$T/wall-direct")" \
+# the verdict on the graph's clock: when the sound is played, to the
+# sample; the wall clock adds both callbacks' scheduling delays on a
+# shared CPU, which move no sample (it corroborates, over enough rounds)
+added=$(awk -v a="$(median "$T/graph-relay")" -v b="$(median "$T/graph-direct")" \
+	'BEGIN { printf "%.3f", a - b }')
+wadded=$(awk -v a="$(median "$T/wall-relay")" -v b="$(median "$T/wall-direct")" \
 	'BEGIN { printf "%.3f", a - b }')
 echo
-echo "added by the relay (wall, median): $added ms; target <= 1 ms:" \
-	"$(awk -v a="$added" 'BEGIN { print (a <= 1) ? "met" : "MISSED" }')"
+echo "added by the relay (median): graph $added ms, wall $wadded ms;" \
+	"target <= 1 ms (graph): $(awk -v a="$added" \
+	'BEGIN { print (a <= 1) ? "met" : "MISSED" }')"

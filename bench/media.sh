@@ -31,7 +31,9 @@ ROUNDS=${ROUNDS:-8}
 RTT_N=${RTT_N:-2000}
 RATE_N=${RATE_N:-100000}
 WINDOW=${WINDOW:-64}
-[ -x "$bin" ] && [ -x "$hop" ] || { echo "bench: $bin missing: ninja -C $build" >&2; exit 1; }
+for b in "$bin" "$hop"; do
+	[ -x "$b" ] || { echo "bench: $b missing: ninja -C $build" >&2; exit 1; }
+done
 
 # shellcheck source=bench/lib.sh
 . "$here/lib.sh"
@@ -39,16 +41,10 @@ CRATE_WL=$build/cli/crate-wl
 # shellcheck source=tests/lib.sh
 . "$repo/tests/lib.sh"
 set +u
-taskset -pc "$BENCH_CPU" $$ >/dev/null
-mkdir -p -m 700 "$T/rt"
-export XDG_RUNTIME_DIR=$T/rt
-start_pipewire
-
 # one sandbox for all rounds: its relay, its restricted connections; the
 # daemon's own socket directory is bound at /pw for the "direct" client
-sandbox_runner "$CRATE_WL" --audio playback --bind "$PW_RT:/pw"
+media_rig
 cw_pid=$sandbox_pid
-track $cw_pid
 
 # client WHERE ARGS...: the client in one of the three places
 client() {
@@ -74,13 +70,13 @@ client direct rtt 1 | grep -q rtt ||
 client relay rtt 1 | grep -q rtt ||
 	die "the client through the relay failed: $(cat "$T/io/err")"
 
-setups="host direct relay"
-for s in $setups; do
+setups=(host direct relay)
+for s in "${setups[@]}"; do
 	: > "$T/rtt-$s"; : > "$T/rate-$s"; : > "$T/cpu-$s"
 done
 : > "$T/hop"
 for r in $(seq 1 "$ROUNDS"); do
-	order=$(printf '%s\n' $setups hop | shuf | tr '\n' ' ')
+	order=$(printf '%s\n' "${setups[@]}" hop | shuf | tr '\n' ' ')
 	echo "round $r/$ROUNDS: $order" >&2
 	for s in $order; do
 		if [ "$s" = hop ]; then
