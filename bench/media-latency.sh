@@ -121,6 +121,13 @@ h=$(median "$T/start-host"); d=$(median "$T/start-direct"); r=$(median "$T/start
 echo "stream start, median (ms): host $h, direct $d, relay $r;" \
 	"relay - direct $(awk -v a="$r" -v b="$d" 'BEGIN { printf "%.2f", a - b }')"
 echo
+late() {
+	awk -v q="$QUANTUM" -v r="$RATE" '$1 > 1.5 * q / r * 1000 { n++ }
+		END { printf "%d", n }' "$T/graph-$1"
+}
+echo "rounds where the click came a cycle late or more: host $(late host)," \
+	"direct $(late direct), relay $(late relay) (of $ROUNDS each)"
+echo
 for s in "${setups[@]}"; do
 	echo "$s, each round: graph $(tr '\n' ' ' < "$T/graph-$s")ms;" \
 		"wall $(tr '\n' ' ' < "$T/wall-$s")ms;" \
