@@ -273,9 +273,13 @@ static int move_to(const struct cw_setup_op *op)
 }
 
 /* Most mount points are there already (the host root's /tmp, /dev...):
- * one is made only when the mount finds none. */
+ * one is made only when the mount finds none, or first where it never is
+ * (in the sandbox's own, empty /dev). */
 static void attach(struct cw_setup_op *op)
 {
+	if (op->type == CW_OP_DEV_BIND || op->type == CW_OP_DEVPTS) {
+		make_mount_point(op->fd, op->dst);
+	}
 	if (move_to(op) < 0 && (errno != ENOENT ||
 			(make_mount_point(op->fd, op->dst), move_to(op) < 0))) {
 		cw_die_errno("cannot mount %s on %s", op->src ? op->src :
