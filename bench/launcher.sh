@@ -112,7 +112,7 @@ done
 echo "bench: $RATE_N spawns in sequence, $RATE_ROUNDS times per setup" >&2
 now_ns() { date +%s%N; }
 for _ in $(seq "$RATE_ROUNDS"); do
-	for s in $(printf '%s\n' crate-wl bwrap | shuf); do
+	for s in $(printf '%s\n' floor crate-wl bwrap | shuf); do
 		t0=$(now_ns)
 		time_setup "$s" "$RATE_N" /dev/null
 		t1=$(now_ns)
@@ -136,7 +136,7 @@ declare -A spawn rate info
 for s in true floor crate-wl bwrap; do
 	spawn[$s]=$(ms "$T/spawn.$s")
 done
-for s in crate-wl bwrap; do
+for s in floor crate-wl bwrap; do
 	rate[$s]=$(median "$T/rate.$s")
 done
 for s in direct crate-wl nobus bwrap; do
@@ -177,7 +177,8 @@ echo "The namespaces alone (bench/nsfloor: clone into the same namespaces," \
 	"reaper): $(f2 "${spawn[floor]}") ms, $(div "${spawn[floor]}" \
 	"${spawn[bwrap]}")× bwrap; crate-wl's own part above it:" \
 	"$(awk -v a="${spawn[crate-wl]}" -v b="${spawn[floor]}" \
-	'BEGIN { printf "%.2f", a - b }') ms."
+	'BEGIN { printf "%.2f", a - b }') ms; in sequence" \
+	"$(f2 "${rate[floor]}") spawns per second."
 echo "wayland-info through crate-wl with --screencopy deny (no private bus" \
 	"for the ScreenCast portal): $(f2 "${info[nobus]}") ms," \
 	"$(div "${info[nobus]}" "${info[bwrap]}")× bwrap."
