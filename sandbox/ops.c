@@ -143,13 +143,10 @@ static int new_private_dir(unsigned mode, bool ro, const char *where)
 	return fd;
 }
 
-/* src and, when recursive, every mount below it */
-static int capture_tree(const char *src, uint64_t attrs, bool optional,
-	bool recursive)
+static int capture_tree(const char *src, uint64_t attrs, bool optional)
 {
-	unsigned rec = recursive ? AT_RECURSIVE : 0;
 	int fd = sys_open_tree(AT_FDCWD, src, OPEN_TREE_CLONE |
-		OPEN_TREE_CLOEXEC | rec);
+		OPEN_TREE_CLOEXEC | AT_RECURSIVE);
 	if (fd < 0) {
 		if (optional && errno == ENOENT) {
 			return -1;
@@ -157,7 +154,8 @@ static int capture_tree(const char *src, uint64_t attrs, bool optional,
 		cw_die_errno("cannot bind %s", src);
 	}
 	struct mount_attr attr = { .attr_set = attrs };
-	if (sys_mount_setattr(fd, "", AT_EMPTY_PATH | rec, &attr) < 0) {
+	if (sys_mount_setattr(fd, "", AT_EMPTY_PATH | AT_RECURSIVE,
+			&attr) < 0) {
 		cw_die_errno("cannot restrict the bind of %s", src);
 	}
 	return fd;
@@ -170,15 +168,14 @@ static void capture(struct cw_setup_op *op)
 	switch (op->type) {
 	case CW_OP_BIND:
 		op->fd = capture_tree(op->src, MOUNT_ATTR_NOSUID |
-			MOUNT_ATTR_NODEV, optional, true);
+			MOUNT_ATTR_NODEV, optional);
 		break;
 	case CW_OP_RO_BIND:
 		op->fd = capture_tree(op->src, MOUNT_ATTR_RDONLY |
-			MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, optional, true);
+			MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, optional);
 		break;
 	case CW_OP_DEV_BIND:
-		op->fd = capture_tree(op->src, MOUNT_ATTR_NOSUID, optional,
-			true);
+		op->fd = capture_tree(op->src, MOUNT_ATTR_NOSUID, optional);
 		break;
 	case CW_OP_ROOT:
 		break; /* this namespace's own copy of it (keep_host_root) */
