@@ -44,7 +44,14 @@ static bool process_starttime(pid_t pid, unsigned long long *out)
 
 bool cw_instance_create(struct cw_instance *inst, char *err, size_t errlen)
 {
-	memset(inst, 0, sizeof(*inst));
+	/* each field cleared, not the whole struct: 9 KiB, three pages of
+	 * the caller's stack, for a few dozen bytes */
+	inst->pid = 0;
+	inst->starttime = 0;
+	inst->started = 0;
+	inst->devel = false;
+	inst->id[0] = inst->app[0] = inst->policy[0] = '\0';
+	inst->command[0] = inst->dir[0] = inst->home[0] = '\0';
 	char base[PATH_MAX];
 	if (!cw_path_runtime_dir(base, sizeof(base), err, errlen)) {
 		return false;

@@ -11,17 +11,19 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+/* The short fields first: a launch writes a few bytes of each, and they
+ * share a page of its stack that way */
 struct cw_instance {
-	char id[17];
-	char dir[PATH_MAX];
-	char app[128];
-	char policy[256];
-	char command[1024];
-	char home[PATH_MAX];
 	pid_t pid; /* the sandbox's init */
 	unsigned long long starttime; /* of pid, against pid reuse */
 	long long started; /* unix time */
 	bool devel; /* its seccomp filter is the --devel one */
+	char id[17];
+	char app[128];
+	char policy[256];
+	char command[1024];
+	char dir[PATH_MAX];
+	char home[PATH_MAX];
 };
 
 /* A new, empty instance directory with a fresh id. */

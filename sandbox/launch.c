@@ -3,6 +3,7 @@
 #include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,7 +41,6 @@ struct launch {
 	/* the ScreenCast bus's socket, until the app first connects: then
 	 * the module is loaded and the portal takes it over */
 	struct cw_source bus_source;
-	char bus_path[PATH_MAX + 16];
 	const struct cw_instance *inst;
 	const char *upstream;
 	struct cw_source signal_source;
@@ -50,8 +50,11 @@ struct launch {
 	bool status_eof;
 	bool have_exit;
 	int exit_status; /* the command's raw wait status */
-	char line[2048];
 	size_t linelen;
+	/* last, and not cleared: written only when used, so that a run
+	 * touches no stack page for them (see cw_launch) */
+	char bus_path[PATH_MAX + 16];
+	char line[2048];
 };
 
 struct cw_policy *cw_sandbox_config_policy(
@@ -405,10 +408,12 @@ int cw_launch(const struct cw_sandbox_config *cfg,
 	}
 
 	struct cw_instance inst;
-	struct launch l = {
-		.signal_source.fd = -1, .bus_source.fd = -1, .inst = &inst,
-		.upstream = upstream,
-	};
+	struct launch l;
+	memset(&l, 0, offsetof(struct launch, bus_path));
+	l.signal_source.fd = -1;
+	l.bus_source.fd = -1;
+	l.inst = &inst;
+	l.upstream = upstream;
 	struct cw_seccomp *sc = NULL;
 	struct cw_plan *plan = NULL;
 	bool have_inst = false;
@@ -430,11 +435,13 @@ int cw_launch(const struct cw_sandbox_config *cfg,
 		cw_msg("cannot create the event loop: %s", strerror(errno));
 		goto out;
 	}
+	/* each written only when used: a page of stack each otherwise */
 	char socket_path[PATH_MAX + 16], nat_log[PATH_MAX + 16];
 	char pw_socket[PATH_MAX + 16];
-	snprintf(socket_path, sizeof(socket_path), "%s/wayland-0", inst.dir);
-	snprintf(pw_socket, sizeof(pw_socket), "%s/pipewire-0", inst.dir);
-	snprintf(nat_log, sizeof(nat_log), "%s/pasta.log", inst.dir);
+	if (policy != NULL) {
+		snprintf(socket_path, sizeof(socket_path), "%s/wayland-0",
+			inst.dir);
+	}
 	plan = cw_plan_create(cfg, policy ? socket_path : NULL, false, err,
 		sizeof(err));
 	if (plan == NULL) {
@@ -456,6 +463,8 @@ int cw_launch(const struct cw_sandbox_config *cfg,
 	bool bus = screencast_wanted(policy) && bus_listen(&l);
 	if (cw_sandbox_config_has_media(cfg)) {
 		char app[101];
+		snprintf(pw_socket, sizeof(pw_socket), "%s/pipewire-0",
+			inst.dir);
 		if (l.proxy != NULL) {
 			snprintf(app, sizeof(app), "%s", l.proxy->perms->app);
 		} else if (cfg->app != NULL) {
@@ -517,8 +526,10 @@ int cw_launch(const struct cw_sandbox_config *cfg,
 	if (!cw_instance_save(&inst, plan->envp, err, sizeof(err))) {
 		cw_msg("%s", err);
 		kill(l.sb->pid, SIGKILL);
-	} else if (cfg->net == CW_NET_NAT && !cw_nat_attach(l.sb->pid,
-			nat_log, &pasta, err, sizeof(err))) {
+	} else if (cfg->net == CW_NET_NAT && snprintf(nat_log,
+			sizeof(nat_log), "%s/pasta.log", inst.dir) > 0 &&
+			!cw_nat_attach(l.sb->pid, nat_log, &pasta, err,
+				sizeof(err))) {
 		cw_msg("%s", err);
 		kill(l.sb->pid, SIGKILL);
 	} else {
