@@ -83,91 +83,123 @@ bool cw_instance_create(struct cw_instance *inst, char *err, size_t errlen)
 	return false;
 }
 
-static void one_line(char *dst, size_t len, const char *src)
+/* A value on one line: newlines become spaces. */
+static void one_line(char *p)
 {
-	snprintf(dst, len, "%s", src);
-	for (char *p = dst; *p != '\0'; p++) {
+	for (; *p != '\0'; p++) {
 		if (*p == '\n' || *p == '\r') {
 			*p = ' ';
 		}
 	}
 }
 
-static bool write_atomic(const char *dir, const char *name, const char *data,
-	size_t len, char *err, size_t errlen)
-{
-	char tmp[PATH_MAX + 32], path[PATH_MAX + 32];
-	snprintf(tmp, sizeof(tmp), "%s/.%s.tmp", dir, name);
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
-		return false;
-	}
-	bool ok = write(fd, data, len) == (ssize_t)len;
-	int e = errno;
-	close(fd);
-	if (!ok || rename(tmp, path) < 0) {
-		snprintf(err, errlen, "%s: %s", path, strerror(ok ? errno : e));
-		unlink(tmp);
-		return false;
-	}
-	return true;
-}
-
+/*
+ * One file, made and written in one call each: the key=value lines, the
+ * line "env", the environment's strings each ended by a NUL, and an empty
+ * string last. A reader takes the file only once that last NUL is there.
+ */
 bool cw_instance_save(struct cw_instance *inst, char *const envp[],
 	char *err, size_t errlen)
 {
 	process_starttime(inst->pid, &inst->starttime);
-	char app[sizeof(inst->app)], policy[sizeof(inst->policy)];
-	char command[sizeof(inst->command)], home[sizeof(inst->home)];
-	one_line(app, sizeof(app), inst->app);
-	one_line(policy, sizeof(policy), inst->policy);
-	one_line(command, sizeof(command), inst->command);
-	one_line(home, sizeof(home), inst->home);
-	char *text = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&text, &len);
-	if (f == NULL) {
+	one_line(inst->app);
+	one_line(inst->policy);
+	one_line(inst->command);
+	one_line(inst->home);
+	size_t envlen = 1;
+	for (size_t i = 0; envp[i] != NULL; i++) {
+		envlen += strlen(envp[i]) + 1;
+	}
+	static const char fmt[] = "id=%s\napp=%s\npid=%d\nstarttime=%llu\n"
+		"started=%lld\npolicy=%s\nhome=%s\ndevel=%d\ncommand=%s\nenv\n";
+	size_t cap = sizeof(fmt) + 64 + strlen(inst->id) + strlen(inst->app) +
+		strlen(inst->policy) + strlen(inst->home) +
+		strlen(inst->command) + envlen;
+	char *data = malloc(cap);
+	if (data == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return false;
 	}
-	fprintf(f, "id=%s\napp=%s\npid=%d\nstarttime=%llu\nstarted=%lld\n"
-		"policy=%s\nhome=%s\ndevel=%d\ncommand=%s\n", inst->id, app,
-		(int)inst->pid, inst->starttime, inst->started, policy, home,
-		inst->devel, command);
-	fclose(f);
-	bool ok = text != NULL;
-	char *env = NULL;
-	size_t envlen = 0;
-	f = ok ? open_memstream(&env, &envlen) : NULL;
-	if (f != NULL) {
-		for (size_t i = 0; envp[i] != NULL; i++) {
-			fwrite(envp[i], 1, strlen(envp[i]) + 1, f);
-		}
-		fclose(f);
+	int n = snprintf(data, cap, fmt, inst->id, inst->app, (int)inst->pid,
+		inst->starttime, inst->started, inst->policy, inst->home,
+		inst->devel, inst->command);
+	size_t len = (size_t)n;
+	for (size_t i = 0; envp[i] != NULL; i++) {
+		size_t l = strlen(envp[i]) + 1;
+		memcpy(data + len, envp[i], l);
+		len += l;
 	}
-	ok = ok && env != NULL &&
-		write_atomic(inst->dir, "env", env, envlen, err, errlen) &&
-		write_atomic(inst->dir, "info", text, len, err, errlen);
-	free(text);
-	free(env);
+	data[len++] = '\0';
+	char path[PATH_MAX + 8];
+	snprintf(path, sizeof(path), "%s/info", inst->dir);
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+		O_CLOEXEC, 0600);
+	ssize_t w = fd >= 0 ? write(fd, data, len) : -1;
+	bool ok = w == (ssize_t)len;
+	if (!ok) {
+		snprintf(err, errlen, "%s: %s", path, w < 0 ? strerror(errno) :
+			"short write");
+	}
+	if (fd >= 0) {
+		close(fd);
+	}
+	free(data);
 	return ok;
+}
+
+/* The info file whole, if it is complete (see cw_instance_save); its size
+ * in *len, the start of the environment's strings in *env. */
+static char *read_info(const char *dir, size_t *len, size_t *env)
+{
+	char path[PATH_MAX + 8];
+	snprintf(path, sizeof(path), "%s/info", dir);
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		return NULL;
+	}
+	struct stat st;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+			st.st_size > (1 << 22)) {
+		close(fd);
+		return NULL;
+	}
+	size_t size = (size_t)st.st_size;
+	char *data = malloc(size + 1);
+	if (data == NULL || read(fd, data, size) != (ssize_t)size) {
+		free(data);
+		close(fd);
+		return NULL;
+	}
+	close(fd);
+	data[size] = '\0';
+	char *mark = memmem(data, size, "\nenv\n", 5);
+	/* ends with the empty string: the environment's last NUL, then one
+	 * more (or just the one when it is empty) */
+	size_t start = mark != NULL ? (size_t)(mark - data) + 5 : 0;
+	bool whole = mark != NULL && size > start && data[size - 1] == '\0' &&
+		(size == start + 1 || data[size - 2] == '\0');
+	if (!whole) {
+		free(data); /* starting up, or not ours */
+		return NULL;
+	}
+	*len = size;
+	*env = start;
+	return data;
 }
 
 static bool load_info(const char *dir, struct cw_instance *inst)
 {
-	char path[PATH_MAX + 8];
-	snprintf(path, sizeof(path), "%s/info", dir);
-	FILE *f = fopen(path, "re");
-	if (f == NULL) {
+	size_t size, env;
+	char *data = read_info(dir, &size, &env);
+	if (data == NULL) {
 		return false;
 	}
 	memset(inst, 0, sizeof(*inst));
 	snprintf(inst->dir, sizeof(inst->dir), "%s", dir);
-	char line[2048];
-	while (fgets(line, sizeof(line), f) != NULL) {
-		line[strcspn(line, "\n")] = '\0';
+	data[env - 1] = '\0'; /* the lines, up to "env" */
+	char *save = NULL;
+	for (char *line = strtok_r(data, "\n", &save); line != NULL;
+			line = strtok_r(NULL, "\n", &save)) {
 		char *eq = strchr(line, '=');
 		if (eq == NULL) {
 			continue;
@@ -194,7 +226,7 @@ static bool load_info(const char *dir, struct cw_instance *inst)
 			snprintf(inst->command, sizeof(inst->command), "%s", v);
 		}
 	}
-	fclose(f);
+	free(data);
 	return inst->id[0] != '\0' && inst->pid > 0;
 }
 
@@ -207,41 +239,29 @@ bool cw_instance_alive(const struct cw_instance *inst)
 
 char **cw_instance_load_env(const struct cw_instance *inst)
 {
-	char path[PATH_MAX + 8];
-	snprintf(path, sizeof(path), "%s/env", inst->dir);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
+	size_t size, env;
+	char *data = read_info(inst->dir, &size, &env);
+	if (data == NULL) {
 		return NULL;
 	}
-	struct stat st;
-	if (fstat(fd, &st) < 0 || st.st_size > (1 << 22)) {
-		close(fd);
-		return NULL;
-	}
-	size_t size = (size_t)st.st_size;
+	/* the strings, without the empty one that ends them */
+	size_t strings_len = size - env - 1;
 	size_t count = 0;
-	char *data = malloc(size + 1);
-	if (data == NULL || read(fd, data, size) != (ssize_t)size) {
-		free(data);
-		close(fd);
-		return NULL;
-	}
-	close(fd);
-	data[size] = '\0';
-	for (size_t i = 0; i < size; i++) {
+	for (size_t i = env; i < size - 1; i++) {
 		count += data[i] == '\0';
 	}
 	/* one block: the pointers, then the strings */
-	char **envp = malloc((count + 1) * sizeof(char *) + size + 1);
+	char **envp = malloc((count + 1) * sizeof(char *) + strings_len + 1);
 	if (envp == NULL) {
 		free(data);
 		return NULL;
 	}
 	char *strings = (char *)(envp + count + 1);
-	memcpy(strings, data, size + 1);
+	memcpy(strings, data + env, strings_len);
+	strings[strings_len] = '\0';
 	free(data);
 	size_t n = 0;
-	for (size_t i = 0; i < size && n < count; n++) {
+	for (size_t i = 0; i < strings_len && n < count; n++) {
 		envp[n] = strings + i;
 		i += strlen(strings + i) + 1;
 	}
@@ -254,14 +274,11 @@ void cw_instance_remove(const struct cw_instance *inst)
 	if (inst->dir[0] == '\0') {
 		return;
 	}
-	/* the files written here by name, then whatever else is left (a
+	/* the file written here by name, then whatever else is left (a
 	 * socket, a log) the long way */
-	static const char *const ours[] = { "info", "env" };
 	char path[PATH_MAX + 8];
-	for (size_t i = 0; i < sizeof(ours) / sizeof(*ours); i++) {
-		snprintf(path, sizeof(path), "%s/%s", inst->dir, ours[i]);
-		unlink(path);
-	}
+	snprintf(path, sizeof(path), "%s/info", inst->dir);
+	unlink(path);
 	if (rmdir(inst->dir) < 0 && errno != ENOENT) {
 		cw_remove_tree(inst->dir);
 	}

@@ -1,6 +1,6 @@
 /*
  * Running sandboxes, as files under crate-wl's runtime directory:
- * ID/info (key=value lines), ID/env (the command's environment, for enter)
+ * ID/info (key=value lines, then the command's environment, for enter)
  * and ID/wayland-0 (the proxy's socket). The directory goes with the run.
  */
 #ifndef CW_INSTANCE_H
@@ -28,7 +28,8 @@ struct cw_instance {
 
 /* A new, empty instance directory with a fresh id. */
 bool cw_instance_create(struct cw_instance *inst, char *err, size_t errlen);
-/* Writes info and env (atomically) once pid is known. */
+/* Writes info once pid is known (in one write; readers take it only
+ * whole). Makes app, policy, command and home one line each. */
 bool cw_instance_save(struct cw_instance *inst, char *const envp[],
 	char *err, size_t errlen);
 /* By id, unique id prefix, or app name. */

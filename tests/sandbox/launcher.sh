@@ -185,6 +185,18 @@ instances)
 	real=$(sed 's/.*) //' "/proc/$ipid/stat" | awk '{ print $20 }')
 	[ "$saved" = "$real" ] ||
 		fail "the instance's start time is $saved, /proc/$ipid/stat says $real"
+	# an instance file cut short (one still being written) is no
+	# instance: not listed, not entered, and not removed
+	part="$XDG_RUNTIME_DIR/crate-wl/0partial"
+	$RUNAS mkdir -m 700 "$part"
+	head -c "$(( $(stat -c %s "$info") - 1 ))" "$info" |
+		sed 's/^id=.*/id=0partial/' | $RUNAS tee "$part/info" >/dev/null
+	as_user "$CRATE_WL" ps | grep -q "^0partial" &&
+		fail "ps lists an instance whose file is cut short"
+	cw enter 0partial true 2>/dev/null &&
+		fail "enter into an instance whose file is cut short"
+	[ -f "$part/info" ] || fail "a starting instance's file was removed"
+	rm -r "$part"
 	out=$(cw enter "$id" cat /tmp/m) || fail "enter failed"
 	[ "$out" = inside ] || fail "enter is not inside the sandbox: $out"
 	out=$(cw enter demo sh -c 'grep -E "^(CapEff|NoNewPrivs|Seccomp):" /proc/self/status')
