@@ -110,7 +110,10 @@ static int new_tmpfs(unsigned mode, bool ro, const char *where)
  * directory of one tmpfs, bound where it goes: one superblock to make and
  * to free instead of one each (their creation and teardown were the most
  * costly mount work of a spawn). They share its size limit. Its own root,
- * which holds them side by side, is never attached anywhere.
+ * which holds them side by side, goes under the first of them (and so is
+ * reachable by no path): closing it detached would dissolve it there and
+ * then, and wait for an expedited RCU grace period in the middle of the
+ * spawn; attached, it goes with the namespace's other mounts.
  */
 static int scratch = -1;
 static unsigned scratch_dirs;
@@ -286,6 +289,20 @@ static void attach(struct cw_setup_op *op)
 	op->fd = -1;
 }
 
+/* The scratch tmpfs's root, under the first of its directories to be
+ * mounted: dst, before that directory goes over it. */
+static void place_scratch(const char *dst)
+{
+	int flags = MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_SYMLINKS;
+	if (sys_move_mount(scratch, "", AT_FDCWD, dst, flags) < 0 &&
+			(errno != ENOENT || (make_dirs(dst, 0755),
+			sys_move_mount(scratch, "", AT_FDCWD, dst, flags) < 0))) {
+		cw_die_errno("tmpfs on %s", dst);
+	}
+	close(scratch);
+	scratch = -1;
+}
+
 /* Pass 2, inside the new root. */
 static void apply(struct cw_setup_op *op)
 {
@@ -296,6 +313,9 @@ static void apply(struct cw_setup_op *op)
 	case CW_OP_TMPFS:
 	case CW_OP_PROC:
 	case CW_OP_DEVPTS:
+		if (op->type == CW_OP_TMPFS && scratch >= 0) {
+			place_scratch(op->dst);
+		}
 		if (op->fd >= 0) {
 			attach(op);
 		}
