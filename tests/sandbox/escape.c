@@ -270,6 +270,10 @@ static int serve_unix(const char *path, int abstract)
 		perror(path);
 		return 2;
 	}
+	/* the socket's file is there from bind() on: connects are refused
+	 * until listen(), so the test waits for this line */
+	printf("listening\n");
+	fflush(stdout);
 	for (;;) {
 		pause();
 	}

@@ -56,6 +56,16 @@ control() {
 }
 
 # a process of the same user on the host, with a marker to know it by
+# The fixture server ($T/fixture.log) once it listens: its socket's file
+# is there from bind() on, and connects are refused until listen().
+wait_serving() {
+	for _ in $(seq 1 250); do
+		grep -q "^listening$" "$T/fixture.log" && return 0
+		sleep 0.02
+	done
+	return 1
+}
+
 host_process() {
 	MARK="crate-wl-mark-$$-$RANDOM"
 	$RUNAS "$T/escape" wait "$MARK" >/dev/null 2>&1 &
@@ -90,7 +100,7 @@ host-wayland)
 	$RUNAS "$T/escape" serve-unix "$XDG_RUNTIME_DIR/wayland-1" \
 		>"$T/fixture.log" 2>&1 &
 	track $!
-	wait_for_socket "$XDG_RUNTIME_DIR/wayland-1" || fail "no fake compositor"
+	wait_serving || fail "no fake compositor"
 	control connect-unix "$XDG_RUNTIME_DIR/wayland-1"
 	attempt connect-unix "$XDG_RUNTIME_DIR/wayland-1"
 	;;
@@ -100,7 +110,7 @@ x11)
 		mkdir -p -m 1777 /tmp/.X11-unix
 		"$T/escape" serve-unix /tmp/.X11-unix/X0 >"$T/fixture.log" 2>&1 &
 		track $!
-		wait_for_socket /tmp/.X11-unix/X0 || fail "no fake X server"
+		wait_serving || fail "no fake X server"
 		chmod 777 /tmp/.X11-unix/X0
 		trap 'cleanup; rm -f /tmp/.X11-unix/X0' EXIT
 	fi
@@ -111,7 +121,7 @@ session-bus)
 	$RUNAS "$T/escape" serve-unix "$XDG_RUNTIME_DIR/bus" \
 		>"$T/fixture.log" 2>&1 &
 	track $!
-	wait_for_socket "$XDG_RUNTIME_DIR/bus" || fail "no fake bus"
+	wait_serving || fail "no fake bus"
 	export DBUS_SESSION_BUS_ADDRESS="unix:path=$XDG_RUNTIME_DIR/bus"
 	paths=("$XDG_RUNTIME_DIR/bus")
 	[ -S /run/dbus/system_bus_socket ] &&
@@ -127,7 +137,8 @@ abstract)
 		grep -q "@$name" /proc/net/unix && break
 		sleep 0.02
 	done
-	grep -q "@$name" /proc/net/unix || fail "no abstract socket"
+	grep -q "@$name" /proc/net/unix && wait_serving ||
+		fail "no abstract socket"
 	control connect-abstract "$name"
 	attempt connect-abstract "$name"
 	;;
