@@ -110,6 +110,18 @@ swaymsg_tree() {
 	SWAYSOCK=$(ls "$SWAY_RT"/sway-ipc.*.sock | head -n1) swaymsg -t get_tree
 }
 
+# host_clip: the selection, as a direct client of the compositor pastes it
+host_clip() { timeout 5 wl-paste -n; }
+# clip_becomes TEXT: waits up to 5 s for a direct paste to give TEXT
+# (wl-copy's parent exits at once; its child sets the selection later)
+clip_becomes() {
+	for _ in $(seq 1 250); do
+		[ "$(host_clip 2>/dev/null)" = "$1" ] && return 0
+		sleep 0.02
+	done
+	return 1
+}
+
 # start_proxy SOCKET [OPTIONS...]: crate-wl proxy --socket in the background.
 start_proxy() {
 	local sock=$1

@@ -46,35 +46,26 @@ grep -qi "screencopy" "$T/grim.err" || fail "grim's error: $(cat "$T/grim.err")"
 pass "grim under strict (screencopy hidden): $(head -n1 "$T/grim.err")"
 
 # the clipboard manager protocol (data-control)
-# wl-copy forks to serve the text and its parent exits at once: the child
-# may set the selection a little later. Wait until a direct paste gives
-# the text. (Not --paste-once: wl-copy then drops the selection as soon as
-# it has served, and a wl-paste still in its roundtrip after asking sees
-# "No selection". That race is wl-clipboard's own; it showed under load.)
-copied() {
-	for _ in $(seq 1 250); do
-		[ "$(timeout 5 wl-paste 2>/dev/null)" = "$1" ] && return 0
-		sleep 0.02
-	done
-	return 1
-}
+# Without --paste-once: wl-copy then drops the selection as soon as it has
+# served, and a wl-paste still in its roundtrip after asking sees "No
+# selection" (a race of wl-clipboard's own; it showed under load).
 text="crate-wl clipboard $$"
 echo "$text" | "$CRATE_WL" proxy --policy trusted -- wl-copy
-copied "$text" || fail "wl-copy under trusted never set the selection"
+clip_becomes "$text" || fail "wl-copy under trusted never set the selection"
 got=$(timeout 5 "$CRATE_WL" proxy --policy trusted -- wl-paste)
 [ "$got" = "$text" ] || fail "wl-paste under trusted got '$got'"
 pass "wl-copy/wl-paste under trusted"
 
 printf '[wayland]\npolicy = default\nclipboard-manager = allow\n' > "$T/cm.policy"
 echo "$text 2" | "$CRATE_WL" proxy --policy "$T/cm.policy" -- wl-copy
-copied "$text 2" ||
+clip_becomes "$text 2" ||
 	fail "wl-copy with clipboard-manager = allow never set the selection"
 got=$(timeout 5 "$CRATE_WL" proxy --policy "$T/cm.policy" -- wl-paste)
 [ "$got" = "$text 2" ] || fail "wl-paste with clipboard-manager = allow got '$got'"
 pass "wl-copy/wl-paste under default with clipboard-manager = allow"
 
 echo "secret $$" | wl-copy
-copied "secret $$" || fail "the direct wl-copy never set the selection"
+clip_becomes "secret $$" || fail "the direct wl-copy never set the selection"
 if got=$(timeout 5 "$CRATE_WL" proxy --policy default -- wl-paste 2> "$T/paste.err"); then
 	[ "$got" = "secret $$" ] && fail "wl-paste read the clipboard under default"
 fi

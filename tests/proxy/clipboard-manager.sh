@@ -16,15 +16,6 @@ ask() { # ask ERR-FILE COMMAND...: through a proxy with clipboard-manager = ask
 	timeout 10 "$CRATE_WL" proxy --policy "$T/ask.policy" \
 		--prompt "cmd:$T/prompt.sh" --trace -- "$@" 2> "$err"
 }
-host_clip() { timeout 5 wl-paste -n; }
-# wl-copy's parent exits at once and its child sets the selection: wait
-clip_becomes() {
-	for _ in $(seq 1 250); do
-		[ "$(host_clip 2>/dev/null)" = "$1" ] && return 0
-		sleep 0.02
-	done
-	return 1
-}
 
 # the globals are offered under ask (hidden under deny: globals.sh)
 "$CRATE_WL" proxy --policy "$T/ask.policy" --prompt none -- wayland-info > "$T/info"
