@@ -58,7 +58,7 @@ int cw_unix_listen(const char *path, int backlog, char *err, size_t errlen)
 		return -1;
 	}
 	strcpy(addr.sun_path, path);
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0 || bind(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 ||
 			listen(fd, backlog) < 0) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));

@@ -12,8 +12,8 @@ bool cw_parse_uint(const char *s, int *out);
 /* name's path in $PATH (or the usual places), as execvp would find it. */
 bool cw_find_program(const char *name, char *out, size_t len);
 
-/* A listening Unix stream socket bound at path (close-on-exec); -1 with
- * the path and the reason in err. */
+/* A listening Unix stream socket bound at path (close-on-exec,
+ * non-blocking); -1 with "PATH: reason" in err. */
 int cw_unix_listen(const char *path, int backlog, char *err, size_t errlen);
 
 /* CLOCK_MONOTONIC in milliseconds, and in microseconds. */

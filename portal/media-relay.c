@@ -7,10 +7,10 @@
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/un.h>
 #include <unistd.h>
 #include "list.h"
 #include "log.h"
+#include "util.h"
 #include "media-relay.h"
 #include "media-restrict.h"
 
@@ -354,8 +354,7 @@ struct cw_media_relay *cw_media_relay_create(struct cw_media_pw *pw,
 	for (size_t i = 0; r->props != NULL && i < n; i++) {
 		r->props[i] = strdup(props[i]);
 	}
-	struct sockaddr_un addr = { .sun_family = AF_UNIX };
-	if (strlen(path) >= sizeof(addr.sun_path)) {
+	if (strlen(path) >= sizeof(r->path)) {
 		snprintf(err, errlen, "%s: the path is too long for a socket",
 			path);
 		goto fail;
@@ -363,18 +362,18 @@ struct cw_media_relay *cw_media_relay_create(struct cw_media_pw *pw,
 	/* both as long as sun_path, and path fits (above); gcc's UBSan
 	 * build warned on snprintf here that path might be null */
 	memcpy(r->path, path, strlen(path) + 1);
-	strcpy(addr.sun_path, path);
 	unlink(path);
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (fd < 0 || bind(fd, (struct sockaddr *)&addr, sizeof(addr)) != 0 ||
-			listen(fd, 16) != 0 || !cw_loop_add(pw->loop,
-			&r->listener, fd, EPOLLIN, listener_dispatch)) {
-		snprintf(err, errlen, "cannot listen on %s: %s", path,
-			strerror(errno));
-		if (fd >= 0) {
-			close(fd);
-			unlink(path);
-		}
+	char why[256];
+	int fd = cw_unix_listen(path, 16, why, sizeof(why));
+	if (fd >= 0 && !cw_loop_add(pw->loop, &r->listener, fd, EPOLLIN,
+			listener_dispatch)) {
+		snprintf(why, sizeof(why), "%s: %s", path, strerror(errno));
+		close(fd);
+		fd = -1;
+	}
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot listen on %s", why);
+		unlink(path);
 		goto fail;
 	}
 	return r;

@@ -4,11 +4,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 #include <pipewire/pipewire.h>
 #include "media-seccontext.h"
+#include "util.h"
 
 #define SEC_ENGINE "crate-wl"
 
@@ -47,24 +46,23 @@ struct cw_media_seccontext *cw_media_seccontext_create(
 		return NULL;
 	}
 	sc->close_fd = -1;
-	struct sockaddr_un addr = { .sun_family = AF_UNIX };
-	if (strlen(path) >= sizeof(addr.sun_path)) {
+	if (strlen(path) >= sizeof(sc->path)) {
 		snprintf(err, errlen, "%s: the path is too long for a socket",
 			path);
 		free(sc);
 		return NULL;
 	}
-	strcpy(addr.sun_path, path);
 	snprintf(sc->path, sizeof(sc->path), "%s", path);
 	unlink(path);
 	int fds[2] = { -1, -1 };
-	int listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC |
-		SOCK_NONBLOCK, 0);
-	if (listen_fd < 0 || bind(listen_fd, (struct sockaddr *)&addr,
-			sizeof(addr)) != 0 || listen(listen_fd, 16) != 0 ||
-			pipe2(fds, O_CLOEXEC) != 0) {
-		snprintf(err, errlen, "cannot listen on %s: %s", path,
-			strerror(errno));
+	char why[256];
+	int listen_fd = cw_unix_listen(path, 16, why, sizeof(why));
+	if (listen_fd < 0) {
+		snprintf(err, errlen, "cannot listen on %s", why);
+		goto fail;
+	}
+	if (pipe2(fds, O_CLOEXEC) != 0) {
+		snprintf(err, errlen, "cannot make a pipe: %s", strerror(errno));
 		goto fail;
 	}
 	sc->proxy = pw_registry_bind(cw_media_graph_registry(graph),

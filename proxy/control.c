@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include "control.h"
 #include "log.h"
+#include "util.h"
 #include "permission.h"
 #include "proxy.h"
 
@@ -106,20 +107,20 @@ struct cw_control *cw_control_create(struct cw_proxy *proxy, char *err,
 		return NULL;
 	}
 	control->proxy = proxy;
-	struct sockaddr_un addr = { .sun_family = AF_UNIX };
 	snprintf(control->path, sizeof(control->path), "%s/%d.sock", dir,
 		(int)getpid());
-	strcpy(addr.sun_path, control->path);
 	unlink(control->path);
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (fd < 0 || bind(fd, (struct sockaddr *)&addr, sizeof(addr)) != 0 ||
-			listen(fd, 16) != 0 || !cw_loop_add(proxy->loop,
-			&control->listener, fd, EPOLLIN, control_dispatch)) {
-		snprintf(err, errlen, "cannot create the control socket %s: %s",
-			control->path, strerror(errno));
-		if (fd >= 0) {
-			close(fd);
-		}
+	char why[256];
+	int fd = cw_unix_listen(control->path, 16, why, sizeof(why));
+	if (fd >= 0 && !cw_loop_add(proxy->loop, &control->listener, fd,
+			EPOLLIN, control_dispatch)) {
+		snprintf(why, sizeof(why), "%s: %s", control->path,
+			strerror(errno));
+		close(fd);
+		fd = -1;
+	}
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot create the control socket %s", why);
 		free(control);
 		return NULL;
 	}
