@@ -34,7 +34,7 @@ struct launch {
 	struct cw_loop *loop;
 	struct cw_proxy *proxy;
 	struct cw_control *control;
-	const struct cw_media_module *mm; // loaded for media or screen sharing
+	const struct cw_media_module *mm; /* loaded for media or screen sharing */
 	struct cw_launch_screencast *screencast;
 	struct cw_sandbox_media *media;
 	struct cw_sandbox *sb;
@@ -436,7 +436,7 @@ int cw_launch(const struct cw_sandbox_config *cfg,
 		goto out;
 	}
 	/* each written only when used: a page of stack each otherwise */
-	char socket_path[PATH_MAX + 16], nat_log[PATH_MAX + 16];
+	char socket_path[PATH_MAX + 16];
 	char pw_socket[PATH_MAX + 16];
 	if (policy != NULL) {
 		snprintf(socket_path, sizeof(socket_path), "%s/wayland-0",
@@ -526,10 +526,8 @@ int cw_launch(const struct cw_sandbox_config *cfg,
 	if (!cw_instance_save(&inst, plan->envp, err, sizeof(err))) {
 		cw_msg("%s", err);
 		kill(l.sb->pid, SIGKILL);
-	} else if (cfg->net == CW_NET_NAT && snprintf(nat_log,
-			sizeof(nat_log), "%s/pasta.log", inst.dir) > 0 &&
-			!cw_nat_attach(l.sb->pid, nat_log, &pasta, err,
-				sizeof(err))) {
+	} else if (cfg->net == CW_NET_NAT && !cw_nat_attach(l.sb->pid,
+			inst.dir, &pasta, err, sizeof(err))) {
 		cw_msg("%s", err);
 		kill(l.sb->pid, SIGKILL);
 	} else {

@@ -72,13 +72,14 @@ static void last_line(const char *path, char *out, size_t len)
 	fclose(f);
 }
 
-bool cw_nat_attach(pid_t target, const char *log_path, pid_t *pasta,
+bool cw_nat_attach(pid_t target, const char *dir, pid_t *pasta,
 	char *err, size_t errlen)
 {
-	char path[PATH_MAX];
+	char path[PATH_MAX], log_path[PATH_MAX];
 	if (!cw_find_program("pasta", path, sizeof(path))) {
 		return cw_nat_available(err, errlen);
 	}
+	snprintf(log_path, sizeof(log_path), "%s/pasta.log", dir);
 	int ready[2];
 	if (pipe2(ready, O_CLOEXEC) < 0) {
 		snprintf(err, errlen, "pipe: %s", strerror(errno));

@@ -17,9 +17,9 @@ bool cw_nat_available(char *err, size_t errlen);
 /*
  * Starts pasta for the namespaces of target and waits until the link is
  * configured (pasta writes its pid file then: a pipe here). pasta's log
- * goes to log_path. *pasta: its pid, to stop with cw_nat_stop().
+ * goes to dir/pasta.log. *pasta: its pid, to stop with cw_nat_stop().
  */
-bool cw_nat_attach(pid_t target, const char *log_path, pid_t *pasta,
+bool cw_nat_attach(pid_t target, const char *dir, pid_t *pasta,
 	char *err, size_t errlen);
 void cw_nat_stop(pid_t pasta);
 
