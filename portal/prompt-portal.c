@@ -46,7 +46,7 @@ struct portal_prompter {
 	/* prompts that failed before any call went out: answered from the
 	 * loop, since start() must not answer */
 	struct cw_source failed_timer;
-	struct cw_list prompts; // portal_prompt::link
+	struct cw_list prompts; /* portal_prompt::link */
 	uint64_t serial;
 	int dispatching;
 	bool destroy_pending;
