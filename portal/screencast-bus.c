@@ -165,7 +165,7 @@ static bool write_service(const char *dir, char *err, size_t errlen)
 	return true;
 }
 
-bool cw_sc_bus_listen(struct cw_sc_bus *bus, const char *dir, int listen_fd,
+bool cw_sc_bus_setup(struct cw_sc_bus *bus, const char *dir, int listen_fd,
 	char *err, size_t errlen)
 {
 	bus->pid = -1;
@@ -176,18 +176,8 @@ bool cw_sc_bus_listen(struct cw_sc_bus *bus, const char *dir, int listen_fd,
 	snprintf(bus->log, sizeof(bus->log), "%s/bus.log", dir);
 	snprintf(bus->services, sizeof(bus->services), "%s/bus-services",
 		dir);
-	if (!write_service(bus->services, err, errlen) ||
-			!write_config(bus->config, bus->services, false, err,
-				errlen)) {
-		return false;
-	}
-	if (bus->listen_fd < 0) {
-		/* ours, made at once: the sandbox can bind it while the
-		 * daemon is still starting (it gets the socket as systemd
-		 * would pass it) */
-		bus->listen_fd = cw_unix_listen(bus->socket, 64, err, errlen);
-	}
-	return bus->listen_fd >= 0;
+	return write_service(bus->services, err, errlen) &&
+		write_config(bus->config, bus->services, false, err, errlen);
 }
 
 bool cw_sc_bus_spawn(struct cw_sc_bus *bus, char *err, size_t errlen)

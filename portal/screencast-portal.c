@@ -73,7 +73,7 @@ struct cw_screencast {
 	char *app, *instance, *compositor;
 	struct cw_screencast_gate gate;
 	struct cw_sc_bus daemon;
-	struct cw_source first; /* the socket, until the app first connects */
+	struct cw_source first; /* the daemon's pipe, until it says it runs */
 	struct cw_bus bus;
 	bool bus_inited;
 	sd_bus_slot *object_slot;
@@ -828,31 +828,6 @@ static void daemon_said(struct cw_source *source, uint32_t events)
 	}
 }
 
-/*
- * The app connects to its bus for the first time: the daemon starts on the
- * socket (the connection waits in its backlog), and once it says it runs
- * the portal joins. Nothing here waits for the daemon; a portal call that
- * comes first waits in the daemon for the portal's name.
- */
-static void first_connection(struct cw_source *source, uint32_t events)
-{
-	struct cw_screencast *sc = cw_container_of(source, sc, first);
-	cw_loop_remove(sc->loop, &sc->first);
-	sc->first.fd = -1;
-	char err[PATH_MAX + 512];
-	if (!cw_sc_bus_spawn(&sc->daemon, err, sizeof(err))) {
-		no_portal(sc, err);
-		return;
-	}
-	if (!cw_loop_add(sc->loop, &sc->first, sc->daemon.addr_fd, EPOLLIN,
-			daemon_said)) {
-		sc->first.fd = -1;
-		snprintf(err, sizeof(err), "cannot watch dbus-daemon: %s",
-			strerror(errno));
-		no_portal(sc, err);
-	}
-}
-
 struct cw_screencast *cw_screencast_create(
 	const struct cw_screencast_config *cfg, char *err, size_t errlen)
 {
@@ -886,13 +861,16 @@ struct cw_screencast *cw_screencast_create(
 		goto fail;
 	}
 	sc->bus_inited = true;
-	if (!cw_sc_bus_listen(&sc->daemon, cfg->dir, cfg->listen_fd, err,
-			errlen)) {
+	/* the app's first connection waits in the socket's backlog; the
+	 * daemon starts on it now, and nothing here waits for the daemon: a
+	 * portal call that comes first waits in it for the portal's name */
+	if (!cw_sc_bus_setup(&sc->daemon, cfg->dir, cfg->listen_fd, err,
+			errlen) || !cw_sc_bus_spawn(&sc->daemon, err, errlen)) {
 		goto fail;
 	}
-	if (!cw_loop_add(sc->loop, &sc->first, sc->daemon.listen_fd, EPOLLIN,
-			first_connection)) {
-		snprintf(err, errlen, "cannot watch %s: %s", sc->daemon.socket,
+	if (!cw_loop_add(sc->loop, &sc->first, sc->daemon.addr_fd, EPOLLIN,
+			daemon_said)) {
+		snprintf(err, errlen, "cannot watch dbus-daemon: %s",
 			strerror(errno));
 		sc->first.fd = -1;
 		goto fail;

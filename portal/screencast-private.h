@@ -22,10 +22,9 @@ struct cw_sc_bus {
 	char services[PATH_MAX];
 };
 
-/* The daemon's files, and dir/bus listening (listen_fd): made here, or
- * the one given (>= 0, already listening at dir/bus; taken over, closed
- * on failure too). */
-bool cw_sc_bus_listen(struct cw_sc_bus *bus, const char *dir, int listen_fd,
+/* The daemon's files in dir, for listen_fd (dir/bus, listening; taken
+ * over, closed on failure too). */
+bool cw_sc_bus_setup(struct cw_sc_bus *bus, const char *dir, int listen_fd,
 	char *err, size_t errlen);
 /* Starts the daemon on the socket, without waiting for it. */
 bool cw_sc_bus_spawn(struct cw_sc_bus *bus, char *err, size_t errlen);

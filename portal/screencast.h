@@ -42,9 +42,8 @@ struct cw_screencast_config {
 	const char *app;      /* names the node: crate-wl.APP.ID.screen */
 	const char *instance; /* the sandbox's id */
 	const char *dir;      /* host directory for the bus socket */
-	/* dir/bus, listening already (its first connection may be waiting),
-	 * taken over by cw_screencast_create even when it fails; -1: made
-	 * there */
+	/* dir/bus, listening, the app's first connection waiting on it:
+	 * taken over by cw_screencast_create even when it fails */
 	int listen_fd;
 	const char *compositor; /* the real compositor's socket path */
 	struct cw_screencast_gate gate;
@@ -53,8 +52,9 @@ struct cw_screencast_config {
 struct cw_screencast;
 
 /*
- * Makes the private bus's socket; its daemon starts, and the portal joins
- * it, when the app first connects. NULL + err on failure.
+ * Starts the private bus's daemon on cfg->listen_fd without waiting for
+ * it; the portal joins the bus once the daemon says it runs. NULL + err
+ * on failure.
  */
 struct cw_screencast *cw_screencast_create(
 	const struct cw_screencast_config *cfg, char *err, size_t errlen);

@@ -13,7 +13,8 @@ struct cw_launch_screencast;
 
 /* After the proxy's permissions are set up: the bus at dir/bus, whose
  * daemon starts when the app first connects. listen_fd: that socket,
- * listening already (taken over, closed on failure too), or -1 to make it.
+ * listening, with that first connection waiting (taken over, closed on
+ * failure too).
  * NULL + err on failure. */
 struct cw_launch_screencast *cw_launch_screencast_create(struct cw_loop *loop,
 	struct cw_proxy *proxy, const char *instance, const char *dir,

@@ -102,9 +102,7 @@ struct cw_launch_screencast *cw_launch_screencast_create(struct cw_loop *loop,
 {
 	struct cw_launch_screencast *ls = calloc(1, sizeof(*ls));
 	if (ls == NULL) {
-		if (listen_fd >= 0) {
-			close(listen_fd);
-		}
+		close(listen_fd);
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
