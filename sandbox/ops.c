@@ -272,6 +272,41 @@ static int move_to(const struct cw_setup_op *op)
 		MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_SYMLINKS);
 }
 
+/*
+ * The kernel's global settings and devices in proc: their writes are
+ * checked against the uid alone (and the file's mode), not against a
+ * capability, and root in the sandbox is the host's root. Each is a
+ * read-only mount over itself, as bwrap has them; the processes' own
+ * files stay writable. An entry this kernel lacks is skipped.
+ */
+const char *const cw_proc_read_only[] = {
+	"sys", "sysrq-trigger", "irq", "bus", "fs", "acpi", "scsi",
+	"asound", "latency_stats",
+};
+const size_t cw_proc_read_only_len =
+	sizeof(cw_proc_read_only) / sizeof(cw_proc_read_only[0]);
+
+/* proc: the mount in fd, attached already */
+static void cover_proc(int proc, const char *where)
+{
+	struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY };
+	for (size_t i = 0; i < cw_proc_read_only_len; i++) {
+		const char *name = cw_proc_read_only[i];
+		int fd = sys_open_tree(proc, name, OPEN_TREE_CLONE |
+			OPEN_TREE_CLOEXEC);
+		if (fd < 0 && errno == ENOENT) {
+			continue;
+		}
+		if (fd < 0 || sys_mount_setattr(fd, "", AT_EMPTY_PATH,
+				&attr) < 0 || sys_move_mount(fd, "", proc, name,
+				MOVE_MOUNT_F_EMPTY_PATH) < 0) {
+			cw_die_errno("cannot make %s/%s read-only", where,
+				name);
+		}
+		close(fd);
+	}
+}
+
 /* Most mount points are there already (the host root's /tmp, /dev...):
  * one is made only when the mount finds none, or first where it never is
  * (in the sandbox's own, empty /dev). */
@@ -284,6 +319,9 @@ static void attach(struct cw_setup_op *op)
 			(make_mount_point(op->fd, op->dst), move_to(op) < 0))) {
 		cw_die_errno("cannot mount %s on %s", op->src ? op->src :
 			cw_op_type_name(op->type), op->dst);
+	}
+	if (op->type == CW_OP_PROC) {
+		cover_proc(op->fd, op->dst);
 	}
 	close(op->fd);
 	op->fd = -1;

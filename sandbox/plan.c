@@ -465,6 +465,13 @@ void cw_plan_print(const struct cw_plan *plan, FILE *f)
 		if (op->type == CW_OP_ROOT) {
 			fprintf(f, " (read-only, with the mounts below it)");
 		}
+		if (op->type == CW_OP_PROC) {
+			fprintf(f, " (read-only:");
+			for (size_t j = 0; j < cw_proc_read_only_len; j++) {
+				fprintf(f, " %s", cw_proc_read_only[j]);
+			}
+			fprintf(f, ")");
+		}
 		fputc('\n', f);
 	}
 	fprintf(f, "uid: %u (same inside)\ngid: %u (same inside)\n",

@@ -161,6 +161,10 @@ bool cw_plan_setenv(struct cw_plan *plan, const char *entry);
 void cw_plan_print(const struct cw_plan *plan, FILE *f);
 const char *cw_op_type_name(enum cw_op_type type);
 
+/* The entries of proc that every sandbox has read-only (ops.c). */
+extern const char *const cw_proc_read_only[];
+extern const size_t cw_proc_read_only_len;
+
 /* Runs every op; dies with the failing path and errno. Inside the init. */
 void cw_plan_run(struct cw_plan *plan);
 
