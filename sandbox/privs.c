@@ -1,6 +1,8 @@
-/* Process hardening: capabilities, no_new_privs, death with the parent. */
+/* Process hardening: capabilities, no_new_privs, death with the parent,
+ * and the confinement of every process that stays in a sandbox. */
 #include <errno.h>
 #include <linux/capability.h>
+#include <linux/keyctl.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <sys/prctl.h>
@@ -66,5 +68,36 @@ void cw_die_with_parent(void)
 {
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) {
 		cw_die_errno("cannot set the parent-death signal");
+	}
+}
+
+/*
+ * The session keyring the caller had is the caller's: a keyring of the
+ * process's own instead. ENOSYS: a kernel without keys. EPERM: keyctl is
+ * refused to us already (an outer sandbox's filter), and then to everything
+ * we start.
+ */
+static void join_new_session_keyring(void)
+{
+	if (syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL) < 0 &&
+			errno != ENOSYS && errno != EPERM) {
+		cw_die_errno("cannot join a new session keyring");
+	}
+}
+
+void cw_confine(const struct cw_seccomp *sc)
+{
+	/* first: nothing of the sandbox may open our memory, fds or
+	 * environment through /proc or ptrace while we still have more than
+	 * the app (exec makes the program dumpable again) */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
+		cw_die_errno("cannot make the process non-dumpable");
+	}
+	/* before the filter, which refuses keyctl */
+	join_new_session_keyring();
+	cw_drop_capabilities();
+	cw_set_no_new_privs();
+	if (!cw_seccomp_load(sc)) {
+		cw_die_errno("cannot load the seccomp filter");
 	}
 }

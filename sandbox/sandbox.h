@@ -205,8 +205,14 @@ struct cw_sandbox *cw_sandbox_spawn(struct cw_plan *plan,
 void cw_sandbox_release(struct cw_sandbox *sb);
 void cw_sandbox_destroy(struct cw_sandbox *sb);
 
-/* The last step of every process that ends up running a command inside:
- * new session, no capabilities, no_new_privs, seccomp, exec. Never returns. */
+/*
+ * The last step of every process that ends up running a command inside:
+ * new session, then exec. sc: the filter to confine it with (cw_confine),
+ * for a process that joined the sandbox from outside (enter); NULL for the
+ * init's children, which are confined already (they inherit the init's
+ * confinement: a second copy of the filter would double its cost on every
+ * system call). Never returns.
+ */
 _Noreturn void cw_sandbox_exec(const struct cw_seccomp *sc,
 	char *const argv[], char **envp, const char *cwd, int error_fd);
 
@@ -214,6 +220,13 @@ _Noreturn void cw_sandbox_exec(const struct cw_seccomp *sc,
 void cw_drop_capabilities(void);
 void cw_set_no_new_privs(void);
 void cw_die_with_parent(void);
+/*
+ * What every process that stays in a sandbox gets before anything of the
+ * app's can reach it, so that none is less restricted than the app:
+ * non-dumpable (until its exec), a new session keyring, no capabilities,
+ * no_new_privs, the filter sc. Dies on failure.
+ */
+void cw_confine(const struct cw_seccomp *sc);
 
 /* Joins the namespaces of a running sandbox's init (enter). */
 bool cw_namespaces_join(pid_t pid, char *err, size_t errlen);

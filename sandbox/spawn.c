@@ -68,10 +68,8 @@ _Noreturn void cw_sandbox_exec(const struct cw_seccomp *sc,
 			}
 		}
 	}
-	cw_drop_capabilities();
-	cw_set_no_new_privs();
-	if (!cw_seccomp_load(sc)) {
-		cw_die_errno("cannot load the seccomp filter");
+	if (sc != NULL) {
+		cw_confine(sc);
 	}
 	/* execvpe, not environ = envp: the caller may share our memory */
 	execvpe(argv[0], argv, envp);
@@ -87,11 +85,11 @@ _Noreturn void cw_sandbox_exec(const struct cw_seccomp *sc,
 
 /*
  * A private rootful Xwayland on :0, a client of the sandbox's proxy with
- * the command's restrictions; ready when it writes its display number to
- * the -displayfd pipe. The reaper reaps it; it ends with the sandbox.
+ * the command's restrictions (the init's, inherited); ready when it writes
+ * its display number to the -displayfd pipe. The reaper reaps it; it ends
+ * with the sandbox.
  */
-static void start_xwayland(struct cw_plan *plan, const struct cw_seccomp *sc,
-	int status_fd)
+static void start_xwayland(struct cw_plan *plan, int status_fd)
 {
 	int ready[2];
 	if (pipe2(ready, O_CLOEXEC) < 0) {
@@ -115,7 +113,7 @@ static void start_xwayland(struct cw_plan *plan, const struct cw_seccomp *sc,
 			dup2(null, STDIN_FILENO);
 			dup2(null, STDOUT_FILENO);
 		}
-		cw_sandbox_exec(sc, argv, plan->envp, "/", status_fd);
+		cw_sandbox_exec(NULL, argv, plan->envp, "/", status_fd);
 	}
 	close(ready[1]);
 	/* the number, then a newline, maybe in two writes: closing the
@@ -133,7 +131,6 @@ static void start_xwayland(struct cw_plan *plan, const struct cw_seccomp *sc,
 }
 
 struct command {
-	const struct cw_seccomp *sc;
 	char *const *argv;
 	struct cw_plan *plan;
 	int status_fd;
@@ -148,7 +145,7 @@ __attribute__((no_sanitize_address))
 static int command_main(void *data)
 {
 	const struct command *c = data;
-	cw_sandbox_exec(c->sc, c->argv, c->plan->envp, c->plan->cwd,
+	cw_sandbox_exec(NULL, c->argv, c->plan->envp, c->plan->cwd,
 		c->status_fd);
 }
 
@@ -158,12 +155,12 @@ static int command_main(void *data)
  * exec'd or died, so nothing of the init's address space is copied.
  * cw_sandbox_exec() writes nothing the init reads, and allocates nothing.
  */
-static pid_t spawn_command(struct cw_plan *plan, const struct cw_seccomp *sc,
-	char *const argv[], int status_fd)
+static pid_t spawn_command(struct cw_plan *plan, char *const argv[],
+	int status_fd)
 {
 	static char stack[64 * 1024] __attribute__((aligned(16)));
 	struct command c = {
-		.sc = sc, .argv = argv, .plan = plan, .status_fd = status_fd,
+		.argv = argv, .plan = plan, .status_fd = status_fd,
 	};
 	return clone(command_main, stack + sizeof(stack),
 		CLONE_VM | CLONE_VFORK | SIGCHLD, &c);
@@ -175,8 +172,12 @@ static _Noreturn void init_main(struct cw_plan *plan,
 {
 	cw_die_set_fd(status_fd);
 	cw_die_with_parent();
-	/* terminal signals reach crate-wl only, which passes them on once */
-	setpgid(0, 0);
+	/* a session of its own: terminal signals reach crate-wl only, which
+	 * passes them on once, and the caller's terminal is no longer ours
+	 * to control (TIOCSTI needs it) */
+	if (setsid() < 0) {
+		cw_die_errno("setsid");
+	}
 	close_inherited(status_fd, sync_fd);
 	cw_namespaces_map_ids(plan->uid, plan->gid);
 	if (net) {
@@ -184,10 +185,10 @@ static _Noreturn void init_main(struct cw_plan *plan,
 	}
 	cw_plan_run(plan);
 
-	/* the init needs no privilege from here on; what it starts inherits
-	 * none (and does not drop them all over again) */
-	cw_drop_capabilities();
-	cw_set_no_new_privs();
+	/* the init needs no privilege from here on: confined once, before
+	 * anything of the app's runs, as the app is; what it starts
+	 * (Xwayland, the command) inherits it all */
+	cw_confine(sc);
 
 	/* released by the caller; end of file: it died */
 	char go;
@@ -201,10 +202,10 @@ static _Noreturn void init_main(struct cw_plan *plan,
 	close(sync_fd);
 
 	if (plan->x11) {
-		start_xwayland(plan, sc, status_fd);
+		start_xwayland(plan, status_fd);
 	}
 
-	pid_t child = spawn_command(plan, sc, argv, status_fd);
+	pid_t child = spawn_command(plan, argv, status_fd);
 	if (child < 0) {
 		cw_die_errno("cannot start the command");
 	}
