@@ -10,8 +10,12 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
+#include <linux/io_uring.h>
+#include <linux/keyctl.h>
 #include <linux/perf_event.h>
 #include <linux/sched.h>
+#include <linux/userfaultfd.h>
 #include <netinet/in.h>
 #include <sched.h>
 #include <signal.h>
@@ -19,10 +23,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/ptrace.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/uio.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -260,6 +267,298 @@ static int report_ids(void)
 		"privileges from a setuid binary");
 }
 
+/*
+ * A global sysctl written back with its own value (the host keeps it):
+ * the attack on kernel.core_pattern, harmlessly.
+ */
+static int try_sysctl_write(void)
+{
+	const char *path = "/proc/sys/kernel/printk_ratelimit_burst";
+	char buf[64];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf)) : -1;
+	if (fd >= 0) {
+		close(fd);
+	}
+	if (n <= 0) {
+		printf("%s: cannot read %s: %s\n", mode, path, strerror(errno));
+		return 77;
+	}
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	int ok = fd >= 0 && write(fd, buf, (size_t)n) == n;
+	if (fd >= 0) {
+		close(fd);
+	}
+	return verdict(ok, path);
+}
+
+/* the proc entries that must be read-only, and /sys */
+static const char *const ro_paths[] = {
+	"/proc/sys", "/proc/sysrq-trigger", "/proc/irq", "/proc/bus",
+	"/proc/fs", "/proc/acpi", "/proc/scsi", "/proc/asound",
+	"/proc/latency_stats", "/sys",
+};
+static int writable_found;
+static int files_tried;
+
+static int try_open_for_write(const char *path, const struct stat *st,
+	int type, struct FTW *ftw)
+{
+	(void)ftw;
+	if (type != FTW_F || !S_ISREG(st->st_mode) ||
+			!(st->st_mode & 0222)) {
+		return 0;
+	}
+	/* opening writes nothing: the knob changes only on write() */
+	int fd = open(path, O_WRONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+	if (fd >= 0) {
+		close(fd);
+		printf("%s: opened for writing: %s\n", mode, path);
+		writable_found = 1;
+		return 1;
+	}
+	return ++files_tried >= 300;
+}
+
+/* Every one of ro_paths read-only or absent: its mount, every mount
+ * below /sys, and a try to open its writable files for writing. */
+static int try_proc_ro(void)
+{
+	int ret = BLOCKED;
+	for (size_t i = 0; i < sizeof(ro_paths) / sizeof(*ro_paths); i++) {
+		const char *p = ro_paths[i];
+		struct statvfs sv;
+		if (statvfs(p, &sv) < 0) {
+			printf("%s: %s: %s\n", mode, p, strerror(errno));
+			continue;
+		}
+		errno = EROFS;
+		if (verdict(!(sv.f_flag & ST_RDONLY), p) == ESCAPED) {
+			ret = ESCAPED;
+		}
+		if (strcmp(p, "/sys") == 0) {
+			continue; /* tens of thousands: its mounts below */
+		}
+		writable_found = files_tried = 0;
+		nftw(p, try_open_for_write, 16, FTW_PHYS);
+		errno = EROFS;
+		if (verdict(writable_found, "a file below it for writing") ==
+				ESCAPED) {
+			ret = ESCAPED;
+		}
+	}
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	char line[4096];
+	while (f != NULL && fgets(line, sizeof(line), f) != NULL) {
+		char point[2048], opts[256];
+		if (sscanf(line, "%*s %*s %*s %*s %2047s %255s", point,
+				opts) != 2 || strncmp(point, "/sys", 4) != 0 ||
+				(point[4] != '/' && point[4] != '\0')) {
+			continue;
+		}
+		errno = EROFS;
+		if (verdict(strncmp(opts, "ro", 2) != 0 ||
+				(opts[2] != ',' && opts[2] != '\0'), point) ==
+				ESCAPED) {
+			ret = ESCAPED;
+		}
+	}
+	if (f != NULL) {
+		fclose(f);
+	}
+	return ret;
+}
+
+/* A field of /proc/PID/status, as a number; -1 when absent. */
+static long status_field(pid_t pid, const char *name)
+{
+	char path[64], line[256];
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	FILE *f = fopen(path, "re");
+	long v = -1;
+	size_t n = strlen(name);
+	while (f != NULL && fgets(line, sizeof(line), f) != NULL) {
+		if (strncmp(line, name, n) == 0 && line[n] == ':') {
+			v = strtol(line + n + 1, NULL, 10);
+		}
+	}
+	if (f != NULL) {
+		fclose(f);
+	}
+	return v;
+}
+
+/*
+ * The sandbox's pid 1, as the app sees it: its memory and its fds (the
+ * launcher's status pipe among them) out of reach, and no less
+ * restricted than the app.
+ */
+static int try_init(void)
+{
+	int ret = BLOCKED;
+	int fd = open("/proc/1/mem", O_RDWR | O_CLOEXEC);
+	if (fd >= 0) {
+		close(fd);
+	}
+	if (verdict(fd >= 0, "/proc/1/mem opened for writing") == ESCAPED) {
+		ret = ESCAPED;
+	}
+	int got = 0;
+	for (int i = 0; i < 64 && !got; i++) {
+		char path[64];
+		snprintf(path, sizeof(path), "/proc/1/fd/%d", i);
+		fd = open(path, O_WRONLY | O_NOCTTY | O_CLOEXEC);
+		if (fd >= 0) {
+			struct stat st;
+			got = fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode);
+			close(fd);
+		}
+	}
+	errno = EACCES;
+	if (verdict(got, "a pipe of the init's opened for writing") ==
+			ESCAPED) {
+		ret = ESCAPED;
+	}
+	long seccomp = status_field(1, "Seccomp");
+	long nnp = status_field(1, "NoNewPrivs");
+	printf("%s: init: Seccomp %ld, NoNewPrivs %ld, session %d\n", mode,
+		seccomp, nnp, (int)getsid(1));
+	errno = EPERM;
+	if (verdict(seccomp != 2 || nnp != 1, "an init without seccomp "
+			"or no_new_privs") == ESCAPED) {
+		ret = ESCAPED;
+	}
+	/* another namespace's session leader reads as 0 here */
+	if (verdict(getsid(1) != 1, "an init in the caller's session") ==
+			ESCAPED) {
+		ret = ESCAPED;
+	}
+	return ret;
+}
+
+/* Outside: a session keyring of our own with a key only its possessors
+ * see, then COMMAND. */
+static int with_key(const char *marker, char **argv)
+{
+	long key;
+	if (syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL) < 0 ||
+			(key = syscall(SYS_add_key, "user", marker, "secret", 6,
+			KEY_SPEC_SESSION_KEYRING)) < 0 ||
+			syscall(SYS_keyctl, KEYCTL_SETPERM, key,
+			0x3f000000 /* possessor: all; nobody else */) < 0) {
+		printf("%s: keyrings: %s\n", mode, strerror(errno));
+		return 77;
+	}
+	execvp(argv[0], argv);
+	perror(argv[0]);
+	return 2;
+}
+
+/* Whether we possess the key with this description (/proc/keys lists
+ * it only then). */
+static int try_keyring(const char *marker)
+{
+	FILE *f = fopen("/proc/keys", "re");
+	char line[512];
+	int found = 0;
+	while (f != NULL && fgets(line, sizeof(line), f) != NULL) {
+		found |= strstr(line, marker) != NULL;
+	}
+	if (f != NULL) {
+		fclose(f);
+	}
+	errno = ENOENT;
+	return verdict(found, "a key of the caller's session keyring");
+}
+
+/* An AF_VSOCK socket through io_uring, which the socket() rule refuses. */
+static int try_io_uring(void)
+{
+	struct io_uring_params p = { 0 };
+	int ring = (int)syscall(SYS_io_uring_setup, 4, &p);
+	if (ring < 0) {
+		return verdict(0, "io_uring_setup");
+	}
+	size_t sq_len = p.sq_off.array + p.sq_entries * sizeof(unsigned);
+	size_t cq_len = p.cq_off.cqes + p.cq_entries *
+		sizeof(struct io_uring_cqe);
+	char *sq = mmap(NULL, sq_len, PROT_READ | PROT_WRITE, MAP_SHARED,
+		ring, IORING_OFF_SQ_RING);
+	char *cq = mmap(NULL, cq_len, PROT_READ | PROT_WRITE, MAP_SHARED,
+		ring, IORING_OFF_CQ_RING);
+	struct io_uring_sqe *sqes = mmap(NULL, p.sq_entries * sizeof(*sqes),
+		PROT_READ | PROT_WRITE, MAP_SHARED, ring, IORING_OFF_SQES);
+	if (sq == MAP_FAILED || cq == MAP_FAILED || sqes == MAP_FAILED) {
+		return verdict(1, "io_uring_setup (its rings: no mmap)");
+	}
+	memset(&sqes[0], 0, sizeof(sqes[0]));
+	sqes[0].opcode = IORING_OP_SOCKET;
+	sqes[0].fd = 40; /* AF_VSOCK */
+	sqes[0].off = SOCK_STREAM;
+	unsigned *tail = (unsigned *)(sq + p.sq_off.tail);
+	unsigned *array = (unsigned *)(sq + p.sq_off.array);
+	array[*tail & *(unsigned *)(sq + p.sq_off.ring_mask)] = 0;
+	__atomic_store_n(tail, *tail + 1, __ATOMIC_RELEASE);
+	int res = -ENOSYS;
+	if (syscall(SYS_io_uring_enter, ring, 1, 1, IORING_ENTER_GETEVENTS,
+			NULL, 0) == 1) {
+		struct io_uring_cqe *cqes =
+			(struct io_uring_cqe *)(cq + p.cq_off.cqes);
+		unsigned head = *(unsigned *)(cq + p.cq_off.head);
+		res = cqes[head & *(unsigned *)(cq + p.cq_off.ring_mask)].res;
+	}
+	if (res >= 0) {
+		return verdict(1, "socket(AF_VSOCK) through io_uring");
+	}
+	printf("%s: IORING_OP_SOCKET AF_VSOCK: %s\n", mode, strerror(-res));
+	return verdict(1, "io_uring_setup");
+}
+
+/* The page faults of our own memory, handled by us. */
+static int try_userfaultfd(void)
+{
+	int fd = (int)syscall(SYS_userfaultfd, O_CLOEXEC |
+		UFFD_USER_MODE_ONLY);
+	if (fd >= 0) {
+		close(fd);
+	}
+	return verdict(fd >= 0, "userfaultfd");
+}
+
+/* What ptrace gives, without it: a child's memory and fds. */
+static int try_process_vm(void)
+{
+	static char secret[] = "secret";
+	pid_t pid = fork();
+	if (pid == 0) {
+		pause();
+		_exit(0);
+	}
+	char buf[sizeof(secret)] = { 0 };
+	struct iovec local = { buf, sizeof(buf) };
+	struct iovec remote = { secret, sizeof(secret) };
+	int ret = BLOCKED;
+	ssize_t n = process_vm_readv(pid, &local, 1, &remote, 1, 0);
+	if (verdict(n == (ssize_t)sizeof(secret), "process_vm_readv") ==
+			ESCAPED) {
+		ret = ESCAPED;
+	}
+	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	int fd = pidfd >= 0 ? (int)syscall(SYS_pidfd_getfd, pidfd, 1, 0) : -1;
+	if (verdict(fd >= 0, "pidfd_getfd") == ESCAPED) {
+		ret = ESCAPED;
+	}
+	if (fd >= 0) {
+		close(fd);
+	}
+	if (pidfd >= 0) {
+		close(pidfd);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	return ret;
+}
+
 static int serve_unix(const char *path, int abstract)
 {
 	struct sockaddr_un addr;
@@ -375,6 +674,22 @@ int main(int argc, char **argv)
 		return verdict(fd >= 0, "socket(AF_PACKET)");
 	} else if (strcmp(mode, "clone3") == 0) {
 		return try_clone3();
+	} else if (strcmp(mode, "sysctl-write") == 0) {
+		return try_sysctl_write();
+	} else if (strcmp(mode, "proc-ro") == 0) {
+		return try_proc_ro();
+	} else if (strcmp(mode, "init") == 0) {
+		return try_init();
+	} else if (strcmp(mode, "keyring") == 0 && n == 1) {
+		return try_keyring(a[0]);
+	} else if (strcmp(mode, "with-key") == 0 && n >= 2) {
+		return with_key(a[0], a + 1);
+	} else if (strcmp(mode, "io-uring") == 0) {
+		return try_io_uring();
+	} else if (strcmp(mode, "userfaultfd") == 0) {
+		return try_userfaultfd();
+	} else if (strcmp(mode, "process-vm") == 0) {
+		return try_process_vm();
 	} else if (strcmp(mode, "setuid") == 0 && n == 1) {
 		execl(a[0], a[0], "ids", (char *)NULL);
 		perror(a[0]);

@@ -194,6 +194,28 @@ net-none-ipv6)
 	control connect-tcp ::1 "$(cat "$T/net/port6")"
 	attempt connect-tcp ::1 "$(cat "$T/net/port6")"
 	;;
+io-uring|userfaultfd|process-vm|proc-ro)
+	control "$NAME"
+	attempt "$NAME"
+	;;
+keyring)
+	# crate-wl started with a key in its session keyring that only the
+	# keyring's possessors see: the sandbox must not be one
+	MARK="crate-wl-key-$$-$RANDOM"
+	$RUNAS "$T/escape" with-key "$MARK" "$T/escape" keyring "$MARK" \
+		>"$T/control.log" 2>&1
+	case $? in
+	11) ;;
+	77) skip "no keyrings here: $(cat "$T/control.log")" ;;
+	*) fail "control: the key is not seen: $(cat "$T/control.log")" ;;
+	esac
+	for l in whole entries; do
+		layout $l
+		timeout -k 2 20 $RUNAS "$T/escape" with-key "$MARK" \
+			"$CRATE_WL" run "${LOPTS[@]}" -- "$E" keyring "$MARK"
+		verdict $? $l
+	done
+	;;
 *)
 	attempt "$NAME"
 	;;
