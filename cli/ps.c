@@ -95,6 +95,11 @@ int cw_cmd_enter(int argc, char *argv[])
 		cw_msg("%s", err);
 		goto fail;
 	}
+	/* still the same init: what was joined was its sandbox */
+	if (syscall(SYS_pidfd_send_signal, pidfd, 0, NULL, 0) < 0) {
+		cw_msg("sandbox %s is gone", inst.id);
+		goto fail;
+	}
 	/* a pid namespace is entered by the children only */
 	pid_t pid = fork();
 	if (pid < 0) {

@@ -369,11 +369,15 @@ static int try_proc_ro(void)
 	return ret;
 }
 
-/* A field of /proc/PID/status, as a number; -1 when absent. */
+/* A field of /proc/PID/status (0: ours), as a number; -1 when absent. */
 static long status_field(pid_t pid, const char *name)
 {
 	char path[64], line[256];
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	if (pid == 0) {
+		snprintf(path, sizeof(path), "/proc/self/status");
+	} else {
+		snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	}
 	FILE *f = fopen(path, "re");
 	long v = -1;
 	size_t n = strlen(name);
@@ -469,6 +473,28 @@ static int try_keyring(const char *marker)
 	}
 	errno = ENOENT;
 	return verdict(found, "a key of the caller's session keyring");
+}
+
+/* A process entered into the sandbox: as confined as the app, in a
+ * session of its own, without the caller's keyring. */
+static int try_entered(const char *marker)
+{
+	int ret = try_keyring(marker);
+	long seccomp = status_field(0, "Seccomp");
+	long filters = status_field(0, "Seccomp_filters");
+	long nnp = status_field(0, "NoNewPrivs");
+	printf("%s: Seccomp %ld (%ld filters), NoNewPrivs %ld\n", mode,
+		seccomp, filters, nnp);
+	errno = EPERM;
+	if (verdict(seccomp != 2 || filters != 1 || nnp != 1, "not the app's "
+			"filter and no_new_privs") == ESCAPED) {
+		ret = ESCAPED;
+	}
+	if (verdict(getsid(0) != getpid(), "the caller's session") ==
+			ESCAPED) {
+		ret = ESCAPED;
+	}
+	return ret;
 }
 
 /* An AF_VSOCK socket through io_uring, which the socket() rule refuses. */
@@ -684,6 +710,8 @@ int main(int argc, char **argv)
 		return try_keyring(a[0]);
 	} else if (strcmp(mode, "with-key") == 0 && n >= 2) {
 		return with_key(a[0], a + 1);
+	} else if (strcmp(mode, "entered") == 0 && n == 1) {
+		return try_entered(a[0]);
 	} else if (strcmp(mode, "io-uring") == 0) {
 		return try_io_uring();
 	} else if (strcmp(mode, "userfaultfd") == 0) {

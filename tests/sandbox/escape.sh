@@ -216,6 +216,29 @@ keyring)
 		verdict $? $l
 	done
 	;;
+enter)
+	# enter, by a caller with a key in its session keyring
+	MARK="crate-wl-key-$$-$RANDOM"
+	for l in whole entries; do
+		layout $l
+		app="escape-enter-$l-$$"
+		$RUNAS "$CRATE_WL" run "${LOPTS[@]}" --app "$app" -- "$E" wait \
+			"$MARK" >/dev/null 2>&1 &
+		pid=$!
+		track $pid
+		for _ in $(seq 1 200); do
+			as_user "$CRATE_WL" ps | grep -q " $app " && break
+			sleep 0.02
+		done
+		timeout -k 2 20 $RUNAS "$T/escape" with-key "$MARK" \
+			"$CRATE_WL" enter "$app" "$E" entered "$MARK"
+		rc=$?
+		cw stop "$app" >/dev/null
+		wait $pid
+		[ $rc = 77 ] && skip "no keyrings here"
+		verdict $rc $l
+	done
+	;;
 *)
 	attempt "$NAME"
 	;;

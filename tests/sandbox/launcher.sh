@@ -63,23 +63,25 @@ signals)
 	pass "signals reach the command"
 	;;
 isolation)
-	out=$(sbx 'echo "uid=$(id -u) gid=$(id -g)"; grep -E "^(CapEff|CapBnd|NoNewPrivs|Seccomp):" /proc/self/status; echo "pid1=$(cat /proc/1/comm)"; ps -e -o pid= | wc -l; ls -A $XDG_RUNTIME_DIR | wc -l; ls -A /tmp; cat /proc/self/mountinfo | grep -c " / / ro,"')
+	out=$(sbx 'echo "uid=$(id -u) gid=$(id -g)"; grep -E "^(CapEff|CapBnd|NoNewPrivs|Seccomp|Seccomp_filters):" /proc/self/status; echo "pid1=$(cat /proc/1/comm)"; ps -e -o pid= | wc -l; ls -A $XDG_RUNTIME_DIR | wc -l; ls -A /tmp; cat /proc/self/mountinfo | grep -c " / / ro,"')
 	echo "$out"
 	echo "$out" | grep -q "^uid=$U gid=$U$" || fail "not the same uid/gid inside"
 	echo "$out" | grep -q "^CapEff:	0000000000000000$" || fail "capabilities left"
 	echo "$out" | grep -q "^CapBnd:	0000000000000000$" || fail "bounding set left"
 	echo "$out" | grep -q "^NoNewPrivs:	1$" || fail "no no_new_privs"
 	echo "$out" | grep -q "^Seccomp:	2$" || fail "no seccomp filter"
+	# the init's, inherited: a second copy would double its cost
+	echo "$out" | grep -q "^Seccomp_filters:	1$" || fail "not one filter"
 	echo "$out" | grep -q "^pid1=crate-wl-init$" || fail "pid 1 is not the reaper"
-	[ "$(echo "$out" | sed -n 7p)" -le 4 ] || fail "host processes visible"
-	[ "$(echo "$out" | sed -n 8p)" = 0 ] || fail "runtime dir not empty"
+	[ "$(echo "$out" | sed -n 8p)" -le 4 ] || fail "host processes visible"
+	[ "$(echo "$out" | sed -n 9p)" = 0 ] || fail "runtime dir not empty"
 	# /tmp holds at most the way to $HOME (which is under /tmp here)
-	tmp=$(echo "$out" | sed -n 9p)
+	tmp=$(echo "$out" | sed -n 10p)
 	case $HOME in
 	/tmp/"$tmp"/*) ;;
 	*) fail "/tmp is not empty: $tmp" ;;
 	esac
-	[ "$(echo "$out" | sed -n 10p)" = 1 ] || fail "/ is not read-only"
+	[ "$(echo "$out" | sed -n 11p)" = 1 ] || fail "/ is not read-only"
 	pass "namespaces, capabilities, no_new_privs, seccomp, reaper"
 	;;
 binds)
