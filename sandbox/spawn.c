@@ -185,11 +185,6 @@ static _Noreturn void init_main(struct cw_plan *plan,
 	}
 	cw_plan_run(plan);
 
-	/* the init needs no privilege from here on: confined once, before
-	 * anything of the app's runs, as the app is; what it starts
-	 * (Xwayland, the command) inherits it all */
-	cw_confine(sc);
-
 	/* released by the caller; end of file: it died */
 	char go;
 	ssize_t n;
@@ -200,6 +195,13 @@ static _Noreturn void init_main(struct cw_plan *plan,
 		_exit(1);
 	}
 	close(sync_fd);
+
+	/* the init needs no privilege from here on: confined once, before
+	 * anything of the app's runs, as the app is; what it starts
+	 * (Xwayland, the command) inherits it all. Not before the release:
+	 * pasta joins our namespaces through /proc/PID/ns as the caller,
+	 * which a non-dumpable init closes to all but root */
+	cw_confine(sc);
 
 	if (plan->x11) {
 		start_xwayland(plan, status_fd);
