@@ -92,6 +92,13 @@ x11)
 	out=$(cw run --x11 -- sh -c 'echo "$DISPLAY"; xdpyinfo | grep -c "^screen #"') ||
 		fail "xdpyinfo in the sandbox: $out"
 	[ "$(echo $out)" = ":0 1" ] || fail "unexpected: $(echo $out)"
+	# Xwayland is as confined as the app: the init's filter, inherited
+	out=$(cw run --x11 -- sh -c 'for p in /proc/[0-9]*; do
+		[ "$(cat $p/comm)" = Xwayland ] &&
+			grep -E "^(NoNewPrivs|Seccomp|Seccomp_filters):" $p/status
+	done')
+	[ "$(echo $out)" = "NoNewPrivs: 1 Seccomp: 2 Seccomp_filters: 1" ] ||
+		fail "Xwayland is not confined as the app: $(echo $out)"
 	[ -n "$host_x0" ] || [ ! -e /tmp/.X11-unix/X0 ] ||
 		fail "the sandbox's X server appeared on the host"
 	$RUNAS "$CRATE_WL" run --x11 -- xmessage -timeout 30 hello \
