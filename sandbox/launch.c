@@ -143,7 +143,8 @@ static int dry_run(const struct cw_sandbox_config *cfg,
 			"the sandbox's proxy\n");
 	}
 	printf("process: pid-1 reaper, dies with crate-wl, new session, "
-		"no_new_privs, no capabilities\n");
+		"new session keyring, no_new_privs, no capabilities; pid 1 "
+		"the same, and non-dumpable\n");
 	cw_plan_print(plan, stdout);
 	if (policy != NULL) {
 		char upstream[PATH_MAX];

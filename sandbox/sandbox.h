@@ -228,7 +228,8 @@ void cw_die_with_parent(void);
  */
 void cw_confine(const struct cw_seccomp *sc);
 
-/* Joins the namespaces of a running sandbox's init (enter). */
+/* Joins the namespaces of a running sandbox's init (enter): through the
+ * init's files, or a child's when the init's are closed to us. */
 bool cw_namespaces_join(pid_t pid, char *err, size_t errlen);
 
 #endif
