@@ -540,6 +540,87 @@ static int try_io_uring(void)
 	return verdict(1, "io_uring_setup");
 }
 
+#if defined(__x86_64__)
+/* A call of the i386 ABI, from this 64-bit process. */
+static long i386_call(long nr, long a, long b, long c)
+{
+	long ret;
+	__asm__ volatile ("int $0x80" : "=a"(ret) : "a"(nr), "b"(a), "c"(b),
+		"d"(c) : "memory", "r8", "r9", "r10", "r11");
+	return ret;
+}
+
+/* Whether this kernel runs i386 calls (without IA32 emulation, int 0x80
+ * is a fault): tried in a child. */
+static int i386_available(void)
+{
+	pid_t pid = fork();
+	if (pid == 0) {
+		i386_call(20 /* getpid */, 0, 0, 0);
+		_exit(0);
+	}
+	int status;
+	return pid > 0 && waitpid(pid, &status, 0) == pid &&
+		WIFEXITED(status);
+}
+
+static int compat_verdict(long fd, const char *what)
+{
+	if (fd >= 0) {
+		close((int)fd);
+	} else {
+		errno = (int)-fd;
+	}
+	return verdict(fd >= 0, what);
+}
+
+/* AF_VSOCK sockets through the other ABIs: i386's socket and socketcall
+ * (whose arguments are in memory, out of the filter's sight), x32's. */
+static int try_compat_socket(void)
+{
+	int ret = BLOCKED;
+	int i386 = i386_available();
+	errno = 0;
+	int x32 = syscall(0x40000000 | SYS_getpid) >= 0 || errno != ENOSYS;
+	if (!i386 && !x32) {
+		printf("%s: this kernel runs neither i386 nor x32 calls\n",
+			mode);
+		return 77;
+	}
+	/* below 4 GiB, where an i386 call can point */
+	unsigned *args = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+		MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
+	if (args == MAP_FAILED) {
+		perror("mmap");
+		return 2;
+	}
+	args[0] = 40; /* AF_VSOCK */
+	args[1] = SOCK_STREAM;
+	args[2] = 0;
+	if (i386 && compat_verdict(i386_call(359, 40, SOCK_STREAM, 0),
+			"i386 socket(AF_VSOCK)") == ESCAPED) {
+		ret = ESCAPED;
+	}
+	if (i386 && compat_verdict(i386_call(102, 1 /* SYS_SOCKET */,
+			(long)(uintptr_t)args, 0),
+			"i386 socketcall(SYS_SOCKET, AF_VSOCK)") == ESCAPED) {
+		ret = ESCAPED;
+	}
+	long fd = syscall(0x40000000 | SYS_socket, 40, SOCK_STREAM, 0);
+	if (x32 && compat_verdict(fd < 0 ? -errno : fd,
+			"x32 socket(AF_VSOCK)") == ESCAPED) {
+		ret = ESCAPED;
+	}
+	return ret;
+}
+#else
+static int try_compat_socket(void)
+{
+	printf("%s: no i386 or x32 ABI to try here\n", mode);
+	return 77;
+}
+#endif
+
 /* The page faults of our own memory, handled by us. */
 static int try_userfaultfd(void)
 {
@@ -714,6 +795,8 @@ int main(int argc, char **argv)
 		return try_entered(a[0]);
 	} else if (strcmp(mode, "io-uring") == 0) {
 		return try_io_uring();
+	} else if (strcmp(mode, "compat-socket") == 0) {
+		return try_compat_socket();
 	} else if (strcmp(mode, "userfaultfd") == 0) {
 		return try_userfaultfd();
 	} else if (strcmp(mode, "process-vm") == 0) {
