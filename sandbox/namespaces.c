@@ -111,9 +111,9 @@ static bool open_namespaces(pid_t pid, int fds[N_JOINED], char *err,
 		}
 	}
 	return true;
-fail:
-	snprintf(err, errlen, "/proc/%d/ns: %s", (int)pid, strerror(errno));
+fail:;
 	int e = errno;
+	snprintf(err, errlen, "/proc/%d/ns: %s", (int)pid, strerror(e));
 	close_all(fds);
 	errno = e;
 	return false;
