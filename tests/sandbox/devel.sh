@@ -30,6 +30,25 @@ rc=$?
 [ $rc = 11 ] || fail "ptrace with --devel: exit $rc: $(cat "$T/out")"
 pass "with --devel, PTRACE_ATTACH to the sandbox's own process works"
 
+# ptrace's twins go with it: process_vm_readv and pidfd_getfd
+cw run --no-wayland --devel --ro-bind "$T/escape:$E" -- "$E" process-vm \
+	>"$T/out" 2>&1
+rc=$?
+[ $rc = 11 ] || fail "process_vm_readv with --devel: exit $rc: $(cat "$T/out")"
+pass "with --devel, process_vm_readv and pidfd_getfd work"
+
+# pid 1 stays out of reach: non-dumpable (it holds the launcher's status
+# pipe, and more than the app once had)
+cw run --no-wayland --devel --ro-bind "$T/escape:$E" -- "$E" ptrace 1 mark \
+	>"$T/out" 2>&1
+rc=$?
+[ $rc = 10 ] || fail "--devel: ptrace of pid 1: exit $rc: $(cat "$T/out")"
+cw run --no-wayland --devel --ro-bind "$T/escape:$E" -- "$E" init \
+	>"$T/out" 2>&1
+rc=$?
+[ $rc = 10 ] || fail "--devel: pid 1 taken over: exit $rc: $(cat "$T/out")"
+pass "with --devel, pid 1 can be neither traced nor opened"
+
 # a host process stays out of reach: the pid namespace hides it
 sleep 30 &
 host=$!
