@@ -182,8 +182,9 @@ static int dry_run(const struct cw_sandbox_config *cfg,
 			pw);
 	}
 	cw_sandbox_media_print(cfg, stdout);
-	printf("seccomp:%s\n", cfg->devel ? " (--devel: ptrace and "
-		"perf_event_open allowed)" : "");
+	printf("seccomp:%s\n", cfg->devel ? " (--devel: ptrace, "
+		"process_vm_readv/writev, pidfd_getfd and perf_event_open "
+		"allowed)" : "");
 	cw_seccomp_print_rules(stdout, cfg->devel);
 	cw_plan_destroy(plan);
 	return 0;

@@ -57,7 +57,7 @@ struct cw_sandbox_config {
 	bool dev_dri;
 	bool wayland;
 	bool x11; /* a private rootful Xwayland, a client of the proxy */
-	bool devel; /* ptrace and perf_event_open allowed inside */
+	bool devel; /* ptrace (and its twins), perf_event_open allowed */
 	struct cw_bind binds[CW_SANDBOX_MAX_ITEMS];
 	size_t nbinds;
 	char *env[CW_SANDBOX_MAX_ITEMS]; /* NAME=VALUE */
