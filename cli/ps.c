@@ -103,7 +103,7 @@ int cw_cmd_enter(int argc, char *argv[])
 	}
 	if (pid == 0) {
 		cw_die_with_parent();
-		cw_sandbox_exec(sc, command, envp, inst.home, -1);
+		cw_sandbox_exec(sc, command, envp, inst.home, -1, -1);
 	}
 	signal(SIGINT, SIG_IGN);
 	signal(SIGQUIT, SIG_IGN);
