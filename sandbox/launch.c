@@ -42,6 +42,8 @@ struct launch {
 	/* the ScreenCast bus's socket, until the app first connects: then
 	 * the module is loaded and the portal takes it over */
 	struct cw_source bus_source;
+	/* a tty prompt borrows the terminal from the relay */
+	struct cw_prompt_terminal terminal;
 	const struct cw_instance *inst;
 	const char *upstream;
 	struct cw_source signal_source;
@@ -314,6 +316,18 @@ static void signal_dispatch(struct cw_source *source, uint32_t events)
 	}
 }
 
+static void terminal_lend(struct cw_prompt_terminal *terminal)
+{
+	struct launch *l = cw_container_of(terminal, l, terminal);
+	cw_tty_lend(&l->tty);
+}
+
+static void terminal_take_back(struct cw_prompt_terminal *terminal)
+{
+	struct launch *l = cw_container_of(terminal, l, terminal);
+	cw_tty_take_back(&l->tty);
+}
+
 /*
  * Who the sandbox is for prompts and the permission store (its app name,
  * or its command's), how to ask, and the control socket through which
@@ -322,8 +336,17 @@ static void signal_dispatch(struct cw_source *source, uint32_t events)
 static bool setup_permissions(struct launch *l,
 	const struct cw_sandbox_config *cfg, const char *command)
 {
-	return cw_proxy_setup_permissions(l->proxy, cfg->app, command,
-		cfg->prompt, PROMPT_TIMEOUT_MS, &l->control);
+	if (!cw_proxy_setup_permissions(l->proxy, cfg->app, command,
+			cfg->prompt, PROMPT_TIMEOUT_MS, &l->control)) {
+		return false;
+	}
+	struct cw_prompter *prompter = l->proxy->perms->prompter;
+	if (prompter != NULL && cw_tty_stdio(&l->tty) != NULL) {
+		l->terminal.lend = terminal_lend;
+		l->terminal.take_back = terminal_take_back;
+		prompter->terminal = &l->terminal;
+	}
+	return true;
 }
 
 static void json_status(int fd, const char *fmt, ...)

@@ -21,7 +21,7 @@ static bool foreground(int fd)
  * whose own line discipline makes ^C a SIGINT for the app. */
 static void set_raw(struct cw_tty *tty)
 {
-	if (tty->in < 0 || tty->raw || !foreground(tty->in) ||
+	if (tty->in < 0 || tty->raw || tty->lent > 0 || !foreground(tty->in) ||
 			tcgetattr(tty->in, &tty->saved) < 0) {
 		return;
 	}
@@ -130,6 +130,7 @@ bool cw_tty_open(struct cw_tty *tty, bool terminal, char *err,
 	tty->stdio = (struct cw_stdio){ .fd = { -1, -1, -1 }, .ctty = -1 };
 	tty->in = tty->out = tty->master = tty->peer = tty->null = -1;
 	tty->raw = tty->last_c2 = false;
+	tty->lent = 0;
 	tty->loop = NULL;
 	tty->in_source.fd = tty->master_source.fd = -1;
 	tty->pending = tty->pending_off = 0;
@@ -218,7 +219,7 @@ static void flush_input(struct cw_tty *tty)
 		tty->pending_off += (size_t)n;
 	}
 	tty->pending = tty->pending_off = 0;
-	watch(tty, &tty->in_source, EPOLLIN);
+	watch(tty, &tty->in_source, tty->lent > 0 ? 0 : EPOLLIN);
 	watch(tty, &tty->master_source, EPOLLIN);
 }
 
@@ -382,6 +383,27 @@ bool cw_tty_signal(struct cw_tty *tty, int sig)
 		return true;
 	}
 	return false;
+}
+
+void cw_tty_lend(struct cw_tty *tty)
+{
+	if (tty->mode != CW_TTY_PTY || tty->in < 0 || tty->lent++ > 0) {
+		return;
+	}
+	watch(tty, &tty->in_source, 0);
+	restore(tty);
+}
+
+void cw_tty_take_back(struct cw_tty *tty)
+{
+	if (tty->mode != CW_TTY_PTY || tty->in < 0 || tty->lent == 0 ||
+			--tty->lent > 0) {
+		return;
+	}
+	set_raw(tty);
+	if (tty->pending == 0) {
+		watch(tty, &tty->in_source, EPOLLIN);
+	}
 }
 
 void cw_tty_drain(struct cw_tty *tty)

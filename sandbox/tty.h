@@ -39,6 +39,7 @@ struct cw_tty {
 	int peer;   /* the sandbox's end, ours until cw_tty_start() */
 	int null;   /* /dev/null for the pipe's input */
 	bool raw;   /* ours is raw now; saved holds what it was */
+	int lent;   /* questions on it (cw_tty_lend()): no relay of input */
 	bool last_c2; /* the pipe's last byte began a C1 control */
 	struct termios saved;
 	struct cw_loop *loop;
@@ -64,6 +65,10 @@ void cw_tty_signals(const struct cw_tty *tty, sigset_t *set);
 bool cw_tty_start(struct cw_tty *tty, struct cw_loop *loop);
 /* One of cw_tty_signals(): false when it is not the relay's. */
 bool cw_tty_signal(struct cw_tty *tty, int sig);
+/* For a question on our terminal (the tty prompt): as it was, and no
+ * input relayed, until as many cw_tty_take_back(). */
+void cw_tty_lend(struct cw_tty *tty);
+void cw_tty_take_back(struct cw_tty *tty);
 /* The sandbox is gone: what it wrote last, to our terminal. */
 void cw_tty_drain(struct cw_tty *tty);
 /* Ours as it was, everything closed. Safe on CW_TTY_OFF, or twice. */

@@ -90,6 +90,26 @@ no-terminal)
 		fail "the escape sequence reached the terminal: $(cat -v "$T/out")"
 	pass "crate-wl app and --no-terminal: no terminal inside; --terminal: one"
 	;;
+prompt)
+	# --prompt tty: the relay lends the terminal, as it was, for the
+	# question; the answer is not the app's, which gets its input back
+	# after (not a check that fails on 08adf79: that had no relay)
+	need sway grim
+	if [ "$AS" = nobody ]; then
+		start_sway 65534
+	else
+		start_sway
+	fi
+	export XDG_RUNTIME_DIR="$T/rt" WAYLAND_DISPLAY="$SWAY_SOCKET"
+	drive "expect PROMPT\\$ " \
+		"send $CRATE_WL run --app shooter --screencopy ask --prompt tty --bind $S:/shared -- sh -c 'grim /shared/shot.png && echo SH''OT-OK; read x; echo got:\$x > /shared/file'\\r" \
+		"expect asks for" "sleep 0.2" "send o\\r" "expect SHOT-OK" \
+		"sleep 0.3" "send after\\r" "expect PROMPT\\$ "
+	[ -s "$S/shot.png" ] || fail "no screenshot after the answer: $(cat "$T/out")"
+	[ "$(cat "$S/file")" = got:after ] ||
+		fail "the app's input after the question: $(cat "$S/file" 2>&1)"
+	pass "a tty prompt borrows the terminal from the relay"
+	;;
 enter-fds|enter-terminal)
 	$RUNAS "$CRATE_WL" run --no-wayland --app enterme \
 		--bind "$S:/shared" -- sleep 60 </dev/null >/dev/null 2>&1 &
