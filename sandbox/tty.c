@@ -12,6 +12,10 @@
 #include "log.h"
 #include "tty.h"
 
+/* how often a crate-wl in the background looks whether it is in the
+ * foreground again, while the shell has input waiting */
+#define RECHECK_MS 200
+
 static bool foreground(int fd)
 {
 	return tcgetpgrp(fd) == getpgrp();
@@ -72,11 +76,16 @@ static bool open_pty(struct cw_tty *tty, const bool is[3], char *err,
 	tty->mode = CW_TTY_PTY;
 	tty->master = master;
 	tty->peer = peer;
-	tty->in = is[0] ? 0 : -1;
+	/* only our controlling terminal: job control keeps us from what is
+	 * typed for others there, and no other terminal has it */
+	tty->in = is[0] && tcgetsid(0) >= 0 ? 0 : -1;
 	tty->out = is[1] ? 1 : is[2] ? 2 : 0;
-	/* the caller's settings (echo, erase, size) as its start */
+	/* the caller's settings (echo, erase...) as its start, if they are
+	 * ours; in the background they are the shell's own (its line
+	 * editor's), and the pty's defaults are sane */
+	int from = tty->in >= 0 ? tty->in : tty->out;
 	struct termios t;
-	if (tcgetattr(tty->in >= 0 ? tty->in : tty->out, &t) == 0) {
+	if (foreground(from) && tcgetattr(from, &t) == 0) {
 		tcsetattr(peer, TCSANOW, &t);
 	}
 	pass_winsize(tty);
@@ -132,7 +141,7 @@ bool cw_tty_open(struct cw_tty *tty, bool terminal, char *err,
 	tty->raw = tty->last_c2 = false;
 	tty->lent = 0;
 	tty->loop = NULL;
-	tty->in_source.fd = tty->master_source.fd = -1;
+	tty->in_source.fd = tty->master_source.fd = tty->recheck.fd = -1;
 	tty->pending = tty->pending_off = 0;
 	bool is[3], any = false;
 	for (int i = 0; i < 3; i++) {
@@ -174,6 +183,7 @@ void cw_tty_signals(const struct cw_tty *tty, sigset_t *set)
 
 static void stop_input(struct cw_tty *tty)
 {
+	cw_loop_remove_timer(tty->loop, &tty->recheck);
 	if (tty->in_source.fd >= 0) {
 		cw_loop_remove(tty->loop, &tty->in_source);
 		tty->in_source.fd = -1;
@@ -235,9 +245,19 @@ static void in_dispatch(struct cw_source *source, uint32_t events)
 		}
 		return;
 	}
+	if (!foreground(tty->in)) {
+		/* the shell's: reading would stop us, and with us the app's
+		 * display; look again later (fg of a running job sends no
+		 * SIGCONT) */
+		watch(tty, &tty->in_source, 0);
+		cw_timer_set(&tty->recheck, RECHECK_MS);
+		return;
+	}
+	set_raw(tty); /* fg without SIGCONT */
 	size_t want = (size_t)avail < sizeof(tty->buf) ?
 		(size_t)avail : sizeof(tty->buf);
-	/* in the background, SIGTTIN stops us here, before a byte is read */
+	/* put in the background since: SIGTTIN stops us here, before a
+	 * byte is read */
 	ssize_t n = read(tty->in, tty->buf, want);
 	if (n < 0 && (errno == EINTR || errno == EAGAIN)) {
 		return;
@@ -311,6 +331,26 @@ static ssize_t relay_output(struct cw_tty *tty)
 	return n;
 }
 
+static void resume_input(struct cw_tty *tty)
+{
+	set_raw(tty);
+	watch(tty, &tty->in_source, tty->lent > 0 || tty->pending > 0 ? 0 :
+		EPOLLIN);
+}
+
+static void recheck_dispatch(struct cw_source *source, uint32_t events)
+{
+	struct cw_tty *tty = cw_container_of(source, tty, recheck);
+	cw_timer_ack(source);
+	int avail = 0;
+	if (!foreground(tty->in) && ioctl(tty->in, FIONREAD, &avail) == 0 &&
+			avail > 0) {
+		cw_timer_set(source, RECHECK_MS); /* still the shell's */
+		return;
+	}
+	resume_input(tty);
+}
+
 static void master_dispatch(struct cw_source *source, uint32_t events)
 {
 	struct cw_tty *tty = cw_container_of(source, tty, master_source);
@@ -348,6 +388,10 @@ bool cw_tty_start(struct cw_tty *tty, struct cw_loop *loop)
 			tty->in_source.fd = -1;
 			return false;
 		}
+		if (!cw_loop_add_timer(loop, &tty->recheck,
+				recheck_dispatch)) {
+			return false;
+		}
 	}
 	return true;
 }
@@ -366,7 +410,9 @@ bool cw_tty_signal(struct cw_tty *tty, int sig)
 		if (tty->in >= 0 && tty->raw && !foreground(tty->in)) {
 			tty->raw = false;
 		}
-		set_raw(tty);
+		if (tty->in_source.fd >= 0) {
+			resume_input(tty);
+		}
 		pass_winsize(tty);
 		return true;
 	}
@@ -400,10 +446,7 @@ void cw_tty_take_back(struct cw_tty *tty)
 			--tty->lent > 0) {
 		return;
 	}
-	set_raw(tty);
-	if (tty->pending == 0) {
-		watch(tty, &tty->in_source, EPOLLIN);
-	}
+	resume_input(tty);
 }
 
 void cw_tty_drain(struct cw_tty *tty)

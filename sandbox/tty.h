@@ -8,9 +8,11 @@
  * (CW_TTY_OFF): the command gets them as they are. Otherwise each terminal
  * fd is replaced, for the sandbox, by
  *  - CW_TTY_PTY: the slave of a new pty, the command's controlling
- *    terminal, that crate-wl relays: input only while crate-wl is in the
- *    foreground (in the background, reading stops it with SIGTTIN, as any
- *    program), its own terminal raw meanwhile, the window size passed on;
+ *    terminal, that crate-wl relays: input only from its controlling
+ *    terminal and while crate-wl is in the foreground (in the background
+ *    it reads nothing, so that the app's display goes on; should it read
+ *    all the same, SIGTTIN stops it first, as any program), its own
+ *    terminal raw meanwhile, the window size passed on;
  *  - CW_TTY_PIPE: /dev/null for input, a pipe for output that crate-wl
  *    copies to its terminal with control characters made visible.
  */
@@ -45,6 +47,7 @@ struct cw_tty {
 	struct cw_loop *loop;
 	struct cw_source in_source;
 	struct cw_source master_source;
+	struct cw_source recheck; /* in the background: the foreground yet? */
 	size_t pending, pending_off; /* input the pty did not take yet */
 	char buf[4096];
 };

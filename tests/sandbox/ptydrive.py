@@ -8,6 +8,7 @@ lines of its standard input, one step each:
   reject REGEX      fails if REGEX is in the output after the last match
   resize ROWS COLS  the window's new size (SIGWINCH to the foreground)
   waitfile PATH     waits until PATH exists
+  run COMMAND       runs sh -c COMMAND beside the terminal; fails unless 0
   sleep SECONDS
 
 Exit 0 when every step passed; 1 with the step and the output otherwise.
@@ -18,6 +19,7 @@ import pty
 import re
 import select
 import struct
+import subprocess
 import sys
 import termios
 import time
@@ -87,6 +89,9 @@ def main():
                 if time.time() > deadline:
                     fail(step)
                 pump(time.time() + 0.05)
+        elif verb == 'run':
+            if subprocess.run(['sh', '-c', arg]).returncode != 0:
+                fail(step)
         elif verb == 'sleep':
             deadline = time.time() + float(arg)
             while time.time() < deadline:

@@ -40,15 +40,20 @@ other_pty() {
 case $CASE in
 background)
 	# crate-wl in the background: what the user types next is the
-	# shell's, never the sandbox's (reading stops crate-wl: SIGTTIN)
+	# shell's, never the sandbox's; crate-wl is not stopped for it (the
+	# app's display goes on), and gets the terminal back with fg (which
+	# sends a running job no SIGCONT)
 	drive "expect PROMPT\\$ " \
 		"send $RUN -- sh -c 'touch /shared/ready; read x; echo got:\$x > /shared/file' &\\r" \
 		"waitfile $S/ready" "sleep 0.5" \
 		"send echo SHELL-\$((6*7))\\r" "expect SHELL-42" \
 		"send echo SHELL-\$((6*8))\\r" "expect SHELL-48" \
-		"send kill %1; wait\\r" "expect PROMPT\\$ " "sleep 0.3"
-	[ ! -s "$S/file" ] || fail "the background sandbox read: $(cat "$S/file")"
-	pass "a sandbox in the background does not read the terminal"
+		"sleep 0.5" "send jobs\\r" "expect Running" "expect PROMPT\\$ " \
+		"send fg\\r" "sleep 0.5" "send late\\r" "expect PROMPT\\$ " \
+		"send echo RC:\$?\\r" "expect RC:0"
+	[ "$(cat "$S/file")" = got:late ] ||
+		fail "the background sandbox read: $(cat "$S/file" 2>&1)"
+	pass "a sandbox in the background does not read the terminal; fg gives it back"
 	;;
 foreground)
 	# in the foreground: a tty of its own (the relay), its size, a
@@ -61,13 +66,22 @@ foreground)
 		"send $RUN -- sh -c 'echo RE''ADY; sleep 100'\\r" \
 		"expect READY" "sleep 0.3" "send \\x03" "expect PROMPT\\$ " \
 		"send echo RC:\$?\\r" "expect RC:130" \
-		"send stty -a | tr ' ;' '\\\\n\\\\n' | grep -x -- -icanon || echo COOKED\\r" \
-		"expect COOKED"
+		"send stty -a | tr ' ;' '\\\\n\\\\n' | grep -x -- -icanon || echo COO''KED\\r" \
+		"expect COOKED" \
+		"send $RUN --app fgtest -- sh -c 'touch /shared/ready2; read x; echo got:\$x > /shared/file2; read y; echo got:\$y >> /shared/file2'\\r" \
+		"waitfile $S/ready2" "sleep 0.3" "send one\\r" "sleep 0.3" \
+		"run kill -TSTP \$(ps -o ppid= -p \$($RUNAS $CRATE_WL ps | awk '/fgtest/ { print \$3 }'))" \
+		"expect Stopped" "expect PROMPT\\$ " \
+		"send stty -a | tr ' ;' '\\\\n\\\\n' | grep -x -- -icanon || echo COO''KED2\\r" \
+		"expect COOKED2" "expect PROMPT\\$ " "send fg\\r" "sleep 0.5" "send two\\r" \
+		"expect PROMPT\\$ "
 	grep -aq TTY0 "$T/out" && grep -aq TTY1 "$T/out" ||
 		fail "no terminal on fds 0 and 1: $(cat "$T/out")"
 	other_pty
 	[ "$(cat "$S/file")" = got:hello ] || fail "the line typed did not arrive: $(cat "$S/file" 2>&1)"
-	pass "in the foreground the command gets a relayed pty, its size, ^C, its exit status"
+	[ "$(cat "$S/file2" | tr '\n' ' ')" = "got:one got:two " ] ||
+		fail "input around SIGTSTP and fg: $(cat "$S/file2" 2>&1)"
+	pass "in the foreground the command gets a relayed pty, its size, ^C, its exit status; SIGTSTP restores the terminal"
 	;;
 no-terminal)
 	# crate-wl app (a window) gets no terminal unless asked; its output
