@@ -22,18 +22,24 @@ static bool foreground(int fd)
 }
 
 /* Ours raw while we are in the foreground: every key goes to the pty,
- * whose own line discipline makes ^C a SIGINT for the app. */
-static void set_raw(struct cw_tty *tty)
+ * whose own line discipline makes ^C a SIGINT for the app. again: once
+ * more, as it may have been changed while we were stopped. */
+static void set_raw(struct cw_tty *tty, bool again)
 {
-	if (tty->in < 0 || tty->raw || tty->lent > 0 || !foreground(tty->in) ||
-			tcgetattr(tty->in, &tty->saved) < 0) {
+	if (tty->in < 0 || (tty->raw && !again) || tty->lent > 0 ||
+			!foreground(tty->in)) {
+		return;
+	}
+	if (!tty->raw && tcgetattr(tty->in, &tty->saved) < 0) {
 		return;
 	}
 	struct termios raw = tty->saved;
 	cfmakeraw(&raw);
 	raw.c_cc[VMIN] = 1;
 	raw.c_cc[VTIME] = 0;
-	tty->raw = tcsetattr(tty->in, TCSADRAIN, &raw) == 0;
+	if (tcsetattr(tty->in, TCSADRAIN, &raw) == 0) {
+		tty->raw = true;
+	}
 }
 
 static void restore(struct cw_tty *tty)
@@ -253,7 +259,7 @@ static void in_dispatch(struct cw_source *source, uint32_t events)
 		cw_timer_set(&tty->recheck, RECHECK_MS);
 		return;
 	}
-	set_raw(tty); /* fg without SIGCONT */
+	set_raw(tty, false); /* fg without SIGCONT */
 	size_t want = (size_t)avail < sizeof(tty->buf) ?
 		(size_t)avail : sizeof(tty->buf);
 	/* put in the background since: SIGTTIN stops us here, before a
@@ -331,9 +337,9 @@ static ssize_t relay_output(struct cw_tty *tty)
 	return n;
 }
 
-static void resume_input(struct cw_tty *tty)
+static void resume_input(struct cw_tty *tty, bool again)
 {
-	set_raw(tty);
+	set_raw(tty, again);
 	watch(tty, &tty->in_source, tty->lent > 0 || tty->pending > 0 ? 0 :
 		EPOLLIN);
 }
@@ -348,7 +354,7 @@ static void recheck_dispatch(struct cw_source *source, uint32_t events)
 		cw_timer_set(source, RECHECK_MS); /* still the shell's */
 		return;
 	}
-	resume_input(tty);
+	resume_input(tty, false);
 }
 
 static void master_dispatch(struct cw_source *source, uint32_t events)
@@ -382,7 +388,7 @@ bool cw_tty_start(struct cw_tty *tty, struct cw_loop *loop)
 		return false;
 	}
 	if (tty->in >= 0) {
-		set_raw(tty);
+		set_raw(tty, false);
 		if (!cw_loop_add(loop, &tty->in_source, tty->in, EPOLLIN,
 				in_dispatch)) {
 			tty->in_source.fd = -1;
@@ -411,7 +417,7 @@ bool cw_tty_signal(struct cw_tty *tty, int sig)
 			tty->raw = false;
 		}
 		if (tty->in_source.fd >= 0) {
-			resume_input(tty);
+			resume_input(tty, true);
 		}
 		pass_winsize(tty);
 		return true;
@@ -446,7 +452,7 @@ void cw_tty_take_back(struct cw_tty *tty)
 			--tty->lent > 0) {
 		return;
 	}
-	resume_input(tty);
+	resume_input(tty, false);
 }
 
 void cw_tty_drain(struct cw_tty *tty)
