@@ -161,7 +161,8 @@ static bool cmd_start(struct cw_prompter *prompter, struct cw_prompt *prompt)
 		return false;
 	}
 	cmd->prompt = prompt;
-	if (cp->program == NULL && prompter->terminal != NULL) {
+	/* tty asks on it, and a program may open /dev/tty too */
+	if (prompter->terminal != NULL) {
 		cmd->lent = prompter->terminal;
 		cmd->lent->lend(cmd->lent);
 	}

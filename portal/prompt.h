@@ -44,7 +44,8 @@ struct cw_prompter_impl {
 };
 
 /*
- * The terminal the tty front-end asks on, when something else uses it too
+ * The terminal the tty front-end (or a cmd: program) asks on, when
+ * something else uses it too
  * (crate-wl's pty relay, sandbox/tty.h): lent, as it was, for each
  * question, and taken back after.
  */

@@ -42,7 +42,7 @@ struct launch {
 	/* the ScreenCast bus's socket, until the app first connects: then
 	 * the module is loaded and the portal takes it over */
 	struct cw_source bus_source;
-	/* a tty prompt borrows the terminal from the relay */
+	/* a tty or cmd: prompt borrows the terminal from the relay */
 	struct cw_prompt_terminal terminal;
 	const struct cw_instance *inst;
 	const char *upstream;

@@ -68,7 +68,7 @@ void cw_tty_signals(const struct cw_tty *tty, sigset_t *set);
 bool cw_tty_start(struct cw_tty *tty, struct cw_loop *loop);
 /* One of cw_tty_signals(): false when it is not the relay's. */
 bool cw_tty_signal(struct cw_tty *tty, int sig);
-/* For a question on our terminal (the tty prompt): as it was, and no
+/* For a question on our terminal (a tty or cmd: prompt): as it was, no
  * input relayed, until as many cw_tty_take_back(). */
 void cw_tty_lend(struct cw_tty *tty);
 void cw_tty_take_back(struct cw_tty *tty);
