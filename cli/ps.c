@@ -6,14 +6,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include "commands.h"
 #include "instance.h"
+#include "list.h"
 #include "log.h"
+#include "loop.h"
+#include "reaper.h"
 #include "sandbox.h"
+#include "tty.h"
 
 static void print_uptime(char *out, size_t len, long long started)
 {
@@ -58,6 +64,67 @@ int cw_cmd_ps(int argc, char *argv[])
 	return 0;
 }
 
+struct entered {
+	struct cw_source signals;
+	struct cw_tty *tty;
+	pid_t pid;
+	bool done;
+	int status;
+};
+
+static void enter_signal(struct cw_source *source, uint32_t events)
+{
+	struct entered *e = cw_container_of(source, e, signals);
+	struct signalfd_siginfo si;
+	while (read(source->fd, &si, sizeof(si)) == sizeof(si)) {
+		if (cw_tty_signal(e->tty, (int)si.ssi_signo)) {
+			continue;
+		}
+		if (si.ssi_signo != SIGCHLD) {
+			kill(e->pid, (int)si.ssi_signo);
+		} else if (waitpid(e->pid, &e->status, WNOHANG) == e->pid) {
+			e->done = true;
+		}
+	}
+}
+
+/* Until the entered command ends: its terminal relayed, our signals
+ * passed on, as crate-wl run does. mask is blocked already. */
+static int relay_until_exit(struct cw_tty *tty, pid_t pid,
+	const sigset_t *mask)
+{
+	struct entered e = { .tty = tty, .pid = pid };
+	struct cw_loop *loop = cw_loop_create();
+	int sfd = signalfd(-1, mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (loop == NULL || sfd < 0 ||
+			!cw_loop_add(loop, &e.signals, sfd, EPOLLIN,
+				enter_signal) ||
+			!cw_tty_start(tty, loop)) {
+		cw_msg("cannot wait for the command: %s", strerror(errno));
+		kill(pid, SIGKILL);
+	}
+	/* its end may have come before the signalfd */
+	if (waitpid(pid, &e.status, WNOHANG) == pid) {
+		e.done = true;
+	}
+	while (!e.done) {
+		if (loop == NULL || sfd < 0 || cw_loop_dispatch(loop, -1) < 0) {
+			while (waitpid(pid, &e.status, 0) < 0 &&
+					errno == EINTR) {
+			}
+			break;
+		}
+	}
+	cw_tty_drain(tty);
+	cw_tty_close(tty);
+	if (sfd >= 0) {
+		close(sfd);
+	}
+	cw_loop_destroy(loop);
+	return WIFEXITED(e.status) ? WEXITSTATUS(e.status) :
+		128 + WTERMSIG(e.status);
+}
+
 int cw_cmd_enter(int argc, char *argv[])
 {
 	if (argc < 2 || strcmp(argv[1], "--help") == 0) {
@@ -86,48 +153,61 @@ int cw_cmd_enter(int argc, char *argv[])
 		free(envp);
 		return 1;
 	}
+	/* the pty from the host's /dev/ptmx, before we join the sandbox */
+	struct cw_tty tty;
+	if (!cw_tty_open(&tty, true, err, sizeof(err))) {
+		cw_msg("%s", err);
+		cw_seccomp_destroy(sc);
+		free(envp);
+		return 1;
+	}
+	sigset_t mask, oldmask;
+	cw_signals_forwarded(&mask);
+	sigaddset(&mask, SIGCHLD);
+	cw_tty_signals(&tty, &mask);
+	sigprocmask(SIG_BLOCK, &mask, &oldmask);
+	int ret = 1;
 	int pidfd = (int)syscall(SYS_pidfd_open, inst.pid, 0);
 	if (pidfd < 0 || !cw_instance_alive(&inst)) {
 		cw_msg("sandbox %s is gone", inst.id);
-		goto fail;
+		goto out;
 	}
 	if (!cw_namespaces_join(inst.pid, err, sizeof(err))) {
 		cw_msg("%s", err);
-		goto fail;
+		goto out;
 	}
 	/* still the same init: what was joined was its sandbox */
 	if (syscall(SYS_pidfd_send_signal, pidfd, 0, NULL, 0) < 0) {
 		cw_msg("sandbox %s is gone", inst.id);
-		goto fail;
+		goto out;
 	}
 	/* a pid namespace is entered by the children only */
 	pid_t pid = fork();
 	if (pid < 0) {
 		cw_msg("fork: %s", strerror(errno));
-		goto fail;
+		goto out;
 	}
 	if (pid == 0) {
 		cw_die_with_parent();
-		cw_sandbox_exec(sc, command, envp, inst.home, -1);
+		/* what run's command gets: fds 0, 1 and 2, none of them
+		 * our terminal */
+		const struct cw_stdio *stdio = cw_tty_stdio(&tty);
+		cw_stdio_install(stdio);
+		close_range(3, ~0u, 0);
+		cw_sandbox_exec(sc, command, envp, inst.home, -1,
+			stdio != NULL ? stdio->ctty : -1);
 	}
-	signal(SIGINT, SIG_IGN);
-	signal(SIGQUIT, SIG_IGN);
-	int status;
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-	}
-	close(pidfd);
-	cw_seccomp_destroy(sc);
-	free(envp);
-	return WIFEXITED(status) ? WEXITSTATUS(status) :
-		128 + WTERMSIG(status);
+	ret = relay_until_exit(&tty, pid, &mask);
 
-fail:
+out:
+	cw_tty_close(&tty);
+	sigprocmask(SIG_SETMASK, &oldmask, NULL);
 	if (pidfd >= 0) {
 		close(pidfd);
 	}
 	cw_seccomp_destroy(sc);
 	free(envp);
-	return 1;
+	return ret;
 }
 
 static bool wait_gone(int pidfd, int timeout_ms)

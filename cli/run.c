@@ -33,6 +33,9 @@ static const char usage_text[] =
 	"                          the sandbox's PipeWire socket (crate-wl-media(7))\n"
 	"  --x11                   a private Xwayland for X11 apps (DISPLAY)\n"
 	"  --devel                 allow ptrace and perf_event_open inside\n"
+	"  --terminal, --no-terminal\n"
+	"                          a pty crate-wl relays in the foreground\n"
+	"                          (run's default), or no terminal (app's)\n"
 	"  --no-wayland            no display at all\n"
 	"  --dry-run               print the plan, run nothing\n"
 	"  --json-status FD        write the child's pid and exit code to FD\n"
@@ -47,7 +50,8 @@ int cw_run_parse_options(int argc, char *argv[], const char *usage,
 		OPT_DEVICE, OPT_ENV, OPT_APP, OPT_POLICY, OPT_ALLOW, OPT_DENY,
 		OPT_SCREENCOPY, OPT_CLIPBOARD, OPT_PROMPT, OPT_NO_WAYLAND,
 		OPT_DRY_RUN, OPT_JSON_STATUS, OPT_TRACE, OPT_X11, OPT_AUDIO,
-		OPT_MICROPHONE, OPT_CAMERA, OPT_DEVEL,
+		OPT_MICROPHONE, OPT_CAMERA, OPT_DEVEL, OPT_TERMINAL,
+		OPT_NO_TERMINAL,
 	};
 	static const struct option longopts[] = {
 		{ "root", required_argument, NULL, OPT_ROOT },
@@ -70,6 +74,8 @@ int cw_run_parse_options(int argc, char *argv[], const char *usage,
 		{ "microphone", required_argument, NULL, OPT_MICROPHONE },
 		{ "camera", required_argument, NULL, OPT_CAMERA },
 		{ "devel", no_argument, NULL, OPT_DEVEL },
+		{ "terminal", no_argument, NULL, OPT_TERMINAL },
+		{ "no-terminal", no_argument, NULL, OPT_NO_TERMINAL },
 		{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
 		{ "json-status", required_argument, NULL, OPT_JSON_STATUS },
 		{ "trace", no_argument, NULL, OPT_TRACE },
@@ -116,6 +122,10 @@ int cw_run_parse_options(int argc, char *argv[], const char *usage,
 			break;
 		case OPT_DEVEL:
 			cfg->devel = true;
+			break;
+		case OPT_TERMINAL:
+		case OPT_NO_TERMINAL:
+			cfg->terminal = c == OPT_TERMINAL;
 			break;
 		case OPT_DRY_RUN:
 			opts->dry_run = true;

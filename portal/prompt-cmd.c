@@ -31,7 +31,16 @@ struct cmd_prompt {
 	struct cw_source exit;
 	pid_t pid;
 	struct cw_prompt *prompt;
+	struct cw_prompt_terminal *lent; /* borrowed for the question */
 };
+
+static void take_back(struct cmd_prompt *cmd)
+{
+	if (cmd->lent != NULL) {
+		cmd->lent->take_back(cmd->lent);
+		cmd->lent = NULL;
+	}
+}
 
 static int ask_tty(const struct cw_prompt_request *req)
 {
@@ -96,6 +105,7 @@ static void child(struct cmd_prompter *cp, const struct cw_prompt_request *req)
 
 static void reap(struct cw_prompter *prompter, struct cmd_prompt *cmd)
 {
+	take_back(cmd);
 	cw_loop_remove(prompter->loop, &cmd->exit);
 	close(cmd->exit.fd);
 	free(cmd);
@@ -151,9 +161,15 @@ static bool cmd_start(struct cw_prompter *prompter, struct cw_prompt *prompt)
 		return false;
 	}
 	cmd->prompt = prompt;
+	/* tty asks on it, and a program may open /dev/tty too */
+	if (prompter->terminal != NULL) {
+		cmd->lent = prompter->terminal;
+		cmd->lent->lend(cmd->lent);
+	}
 	fflush(NULL);
 	cmd->pid = fork();
 	if (cmd->pid < 0) {
+		take_back(cmd);
 		free(cmd);
 		return false;
 	}
@@ -169,6 +185,7 @@ static bool cmd_start(struct cw_prompter *prompter, struct cw_prompt *prompt)
 		if (pidfd >= 0) {
 			close(pidfd);
 		}
+		take_back(cmd);
 		free(cmd);
 		return false;
 	}

@@ -43,10 +43,22 @@ struct cw_prompter_impl {
 	void (*destroy)(struct cw_prompter *prompter);
 };
 
+/*
+ * The terminal the tty front-end (or a cmd: program) asks on, when
+ * something else uses it too
+ * (crate-wl's pty relay, sandbox/tty.h): lent, as it was, for each
+ * question, and taken back after.
+ */
+struct cw_prompt_terminal {
+	void (*lend)(struct cw_prompt_terminal *terminal);
+	void (*take_back)(struct cw_prompt_terminal *terminal);
+};
+
 struct cw_prompter {
 	const struct cw_prompter_impl *impl;
 	struct cw_loop *loop;
 	int timeout_ms;
+	struct cw_prompt_terminal *terminal; /* NULL: nobody else's */
 	void *priv;
 };
 

@@ -14,6 +14,7 @@ struct cw_sandbox_config *cw_sandbox_config_create(void)
 		return NULL;
 	}
 	cfg->wayland = true;
+	cfg->terminal = true;
 	return cfg;
 }
 
@@ -237,8 +238,10 @@ bool cw_sandbox_config_set(struct cw_sandbox_config *cfg, const char *key,
 			return false;
 		}
 		return replace(&cfg->app, value);
-	} else if (strcmp(key, "x11") == 0 || strcmp(key, "devel") == 0) {
-		bool *flag = key[0] == 'x' ? &cfg->x11 : &cfg->devel;
+	} else if (strcmp(key, "x11") == 0 || strcmp(key, "devel") == 0 ||
+			strcmp(key, "terminal") == 0) {
+		bool *flag = key[0] == 'x' ? &cfg->x11 : key[0] == 'd' ?
+			&cfg->devel : &cfg->terminal;
 		if (strcmp(value, "true") == 0 || strcmp(value, "yes") == 0) {
 			*flag = true;
 		} else if (strcmp(value, "false") == 0 ||

@@ -26,6 +26,7 @@
 #include "proxy.h"
 #include "reaper.h"
 #include "store.h"
+#include "tty.h"
 #include "util.h"
 
 #define PROMPT_TIMEOUT_MS 60000
@@ -41,6 +42,8 @@ struct launch {
 	/* the ScreenCast bus's socket, until the app first connects: then
 	 * the module is loaded and the portal takes it over */
 	struct cw_source bus_source;
+	/* a tty or cmd: prompt borrows the terminal from the relay */
+	struct cw_prompt_terminal terminal;
 	const struct cw_instance *inst;
 	const char *upstream;
 	struct cw_source signal_source;
@@ -55,6 +58,7 @@ struct launch {
 	 * touches no stack page for them (see cw_launch) */
 	char bus_path[PATH_MAX + 16];
 	char line[2048];
+	struct cw_tty tty; /* set up by cw_tty_open() */
 };
 
 struct cw_policy *cw_sandbox_config_policy(
@@ -145,6 +149,10 @@ static int dry_run(const struct cw_sandbox_config *cfg,
 	printf("process: pid-1 reaper, dies with crate-wl, new session, "
 		"new session keyring, no_new_privs, no capabilities; pid 1 "
 		"the same, and non-dumpable\n");
+	printf("terminal: %s\n", cfg->terminal ? "a pty crate-wl relays "
+		"while in the foreground (when it has a terminal)" : "none "
+		"(/dev/null in, output through a pipe, control characters "
+		"shown as ?)");
 	cw_plan_print(plan, stdout);
 	if (policy != NULL) {
 		char upstream[PATH_MAX];
@@ -290,6 +298,9 @@ static void signal_dispatch(struct cw_source *source, uint32_t events)
 	struct launch *l = cw_container_of(source, l, signal_source);
 	struct signalfd_siginfo si;
 	while (read(source->fd, &si, sizeof(si)) == sizeof(si)) {
+		if (cw_tty_signal(&l->tty, (int)si.ssi_signo)) {
+			continue;
+		}
 		if (si.ssi_signo != SIGCHLD) {
 			if (!l->init_done) {
 				kill(l->sb->pid, (int)si.ssi_signo);
@@ -307,6 +318,18 @@ static void signal_dispatch(struct cw_source *source, uint32_t events)
 	}
 }
 
+static void terminal_lend(struct cw_prompt_terminal *terminal)
+{
+	struct launch *l = cw_container_of(terminal, l, terminal);
+	cw_tty_lend(&l->tty);
+}
+
+static void terminal_take_back(struct cw_prompt_terminal *terminal)
+{
+	struct launch *l = cw_container_of(terminal, l, terminal);
+	cw_tty_take_back(&l->tty);
+}
+
 /*
  * Who the sandbox is for prompts and the permission store (its app name,
  * or its command's), how to ask, and the control socket through which
@@ -315,8 +338,17 @@ static void signal_dispatch(struct cw_source *source, uint32_t events)
 static bool setup_permissions(struct launch *l,
 	const struct cw_sandbox_config *cfg, const char *command)
 {
-	return cw_proxy_setup_permissions(l->proxy, cfg->app, command,
-		cfg->prompt, PROMPT_TIMEOUT_MS, &l->control);
+	if (!cw_proxy_setup_permissions(l->proxy, cfg->app, command,
+			cfg->prompt, PROMPT_TIMEOUT_MS, &l->control)) {
+		return false;
+	}
+	struct cw_prompter *prompter = l->proxy->perms->prompter;
+	if (prompter != NULL && cw_tty_stdio(&l->tty) != NULL) {
+		l->terminal.lend = terminal_lend;
+		l->terminal.take_back = terminal_take_back;
+		prompter->terminal = &l->terminal;
+	}
+	return true;
 }
 
 static void json_status(int fd, const char *fmt, ...)
@@ -421,9 +453,15 @@ int cw_launch(const struct cw_sandbox_config *cfg,
 	bool have_inst = false;
 	pid_t pasta = -1;
 	int sfd = -1;
+	if (!cw_tty_open(&l.tty, cfg->terminal, err, sizeof(err))) {
+		cw_msg("%s", err);
+		cw_policy_destroy(policy);
+		return 1;
+	}
 	sigset_t mask, oldmask;
 	cw_signals_forwarded(&mask);
 	sigaddset(&mask, SIGCHLD);
+	cw_tty_signals(&l.tty, &mask);
 	sigprocmask(SIG_BLOCK, &mask, &oldmask);
 	signal(SIGPIPE, SIG_IGN);
 
@@ -508,10 +546,14 @@ int cw_launch(const struct cw_sandbox_config *cfg,
 	}
 
 	l.sb = cw_sandbox_spawn(plan, sc, plan->argv, cfg->net != CW_NET_HOST,
-		err, sizeof(err));
+		cw_tty_stdio(&l.tty), err, sizeof(err));
 	if (l.sb == NULL) {
 		cw_msg("%s", err);
 		goto out;
+	}
+	if (!cw_tty_start(&l.tty, l.loop)) {
+		cw_msg("cannot relay the terminal: %s", strerror(errno));
+		kill(l.sb->pid, SIGKILL);
 	}
 	fcntl(l.sb->status_fd, F_SETFL, O_NONBLOCK);
 	cw_loop_add(l.loop, &l.signal_source, sfd, EPOLLIN, signal_dispatch);
@@ -551,6 +593,7 @@ int cw_launch(const struct cw_sandbox_config *cfg,
 			goto out;
 		}
 	}
+	cw_tty_drain(&l.tty);
 	if (l.have_exit) {
 		int st = l.exit_status;
 		ret = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
@@ -569,6 +612,7 @@ int cw_launch(const struct cw_sandbox_config *cfg,
 	}
 
 out:
+	cw_tty_close(&l.tty);
 	if (sfd >= 0) {
 		if (l.sb != NULL) {
 			cw_loop_remove(l.loop, &l.signal_source);

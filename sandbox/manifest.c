@@ -183,6 +183,9 @@ struct cw_manifest *cw_manifest_load(const char *path,
 		snprintf(err->message, sizeof(err->message), "out of memory");
 		goto fail;
 	}
+	/* an app has a window: a terminal only when [sandbox] terminal or
+	 * --terminal asks for one */
+	m->cfg->terminal = false;
 	if (!cw_ini_parse_file(path, handle, m, err)) {
 		goto fail;
 	}

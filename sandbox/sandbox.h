@@ -58,6 +58,8 @@ struct cw_sandbox_config {
 	bool wayland;
 	bool x11; /* a private rootful Xwayland, a client of the proxy */
 	bool devel; /* ptrace (and its twins), perf_event_open allowed */
+	/* a terminal inside (tty.h): a pty crate-wl relays; or none */
+	bool terminal;
 	struct cw_bind binds[CW_SANDBOX_MAX_ITEMS];
 	size_t nbinds;
 	char *env[CW_SANDBOX_MAX_ITEMS]; /* NAME=VALUE */
@@ -196,25 +198,42 @@ struct cw_sandbox {
 };
 
 /*
+ * What the sandbox gets as fds 0, 1 and 2 in place of the caller's
+ * terminal (tty.h), and which of them the command makes its controlling
+ * terminal.
+ */
+struct cw_stdio {
+	int fd[3]; /* -1: the caller's own */
+	int ctty;  /* 0, 1, 2, or -1: none */
+};
+
+/* stdio's fds as our 0, 1 and 2 (nothing when NULL): the caller's terminal
+ * stays outside, with crate-wl. Dies on failure. */
+void cw_stdio_install(const struct cw_stdio *stdio);
+
+/*
  * Clones the sandbox's init, which builds the mounts and forks argv. The
- * command waits until cw_sandbox_release().
+ * command waits until cw_sandbox_release(). stdio NULL: the caller's fds
+ * 0, 1 and 2 as they are.
  */
 struct cw_sandbox *cw_sandbox_spawn(struct cw_plan *plan,
 	const struct cw_seccomp *sc, char *const argv[], bool net_ns,
-	char *err, size_t errlen);
+	const struct cw_stdio *stdio, char *err, size_t errlen);
 void cw_sandbox_release(struct cw_sandbox *sb);
 void cw_sandbox_destroy(struct cw_sandbox *sb);
 
 /*
  * The last step of every process that ends up running a command inside:
- * new session, then exec. sc: the filter to confine it with (cw_confine),
- * for a process that joined the sandbox from outside (enter); NULL for the
- * init's children, which are confined already (they inherit the init's
- * confinement: a second copy of the filter would double its cost on every
- * system call). Never returns.
+ * new session (its controlling terminal fd ctty, unless -1), then exec.
+ * sc: the filter to confine it with (cw_confine), for a process that
+ * joined the sandbox from outside (enter); NULL for the init's children,
+ * which are confined already (they inherit the init's confinement: a
+ * second copy of the filter would double its cost on every system call).
+ * Never returns.
  */
 _Noreturn void cw_sandbox_exec(const struct cw_seccomp *sc,
-	char *const argv[], char **envp, const char *cwd, int error_fd);
+	char *const argv[], char **envp, const char *cwd, int error_fd,
+	int ctty);
 
 /* Process hardening (privs.c). */
 void cw_drop_capabilities(void);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -39,11 +40,25 @@ static void close_inherited(int keep_a, int keep_b)
 	close_range((unsigned)hi + 1, ~0u, 0);
 }
 
+void cw_stdio_install(const struct cw_stdio *stdio)
+{
+	for (int i = 0; stdio != NULL && i < 3; i++) {
+		if (stdio->fd[i] >= 0 && dup2(stdio->fd[i], i) < 0) {
+			cw_die_errno("dup2");
+		}
+	}
+}
+
 _Noreturn void cw_sandbox_exec(const struct cw_seccomp *sc,
-	char *const argv[], char **envp, const char *cwd, int error_fd)
+	char *const argv[], char **envp, const char *cwd, int error_fd,
+	int ctty)
 {
 	if (setsid() < 0) {
 		cw_die_errno("setsid");
+	}
+	/* the pty crate-wl relays: job control and ^C inside it */
+	if (ctty >= 0 && ioctl(ctty, TIOCSCTTY, 0) < 0) {
+		cw_die_errno("cannot take the terminal");
 	}
 	cw_die_with_parent();
 	for (size_t i = 0; i < cw_forwarded_signals_len; i++) {
@@ -113,7 +128,7 @@ static void start_xwayland(struct cw_plan *plan, int status_fd)
 			dup2(null, STDIN_FILENO);
 			dup2(null, STDOUT_FILENO);
 		}
-		cw_sandbox_exec(NULL, argv, plan->envp, "/", status_fd);
+		cw_sandbox_exec(NULL, argv, plan->envp, "/", status_fd, -1);
 	}
 	close(ready[1]);
 	/* the number, then a newline, maybe in two writes: closing the
@@ -134,6 +149,7 @@ struct command {
 	char *const *argv;
 	struct cw_plan *plan;
 	int status_fd;
+	int ctty;
 };
 
 /*
@@ -146,7 +162,7 @@ static int command_main(void *data)
 {
 	const struct command *c = data;
 	cw_sandbox_exec(NULL, c->argv, c->plan->envp, c->plan->cwd,
-		c->status_fd);
+		c->status_fd, c->ctty);
 }
 
 /*
@@ -156,11 +172,12 @@ static int command_main(void *data)
  * cw_sandbox_exec() writes nothing the init reads, and allocates nothing.
  */
 static pid_t spawn_command(struct cw_plan *plan, char *const argv[],
-	int status_fd)
+	int status_fd, int ctty)
 {
 	static char stack[64 * 1024] __attribute__((aligned(16)));
 	struct command c = {
 		.argv = argv, .plan = plan, .status_fd = status_fd,
+		.ctty = ctty,
 	};
 	return clone(command_main, stack + sizeof(stack),
 		CLONE_VM | CLONE_VFORK | SIGCHLD, &c);
@@ -168,7 +185,7 @@ static pid_t spawn_command(struct cw_plan *plan, char *const argv[],
 
 static _Noreturn void init_main(struct cw_plan *plan,
 	const struct cw_seccomp *sc, char *const argv[], int status_fd,
-	int sync_fd, bool net)
+	int sync_fd, bool net, const struct cw_stdio *stdio)
 {
 	cw_die_set_fd(status_fd);
 	cw_die_with_parent();
@@ -178,6 +195,7 @@ static _Noreturn void init_main(struct cw_plan *plan,
 	if (setsid() < 0) {
 		cw_die_errno("setsid");
 	}
+	cw_stdio_install(stdio);
 	close_inherited(status_fd, sync_fd);
 	cw_namespaces_map_ids(plan->uid, plan->gid);
 	if (net) {
@@ -207,7 +225,8 @@ static _Noreturn void init_main(struct cw_plan *plan,
 		start_xwayland(plan, status_fd);
 	}
 
-	pid_t child = spawn_command(plan, argv, status_fd);
+	pid_t child = spawn_command(plan, argv, status_fd,
+		stdio != NULL ? stdio->ctty : -1);
 	if (child < 0) {
 		cw_die_errno("cannot start the command");
 	}
@@ -217,7 +236,7 @@ static _Noreturn void init_main(struct cw_plan *plan,
 
 struct cw_sandbox *cw_sandbox_spawn(struct cw_plan *plan,
 	const struct cw_seccomp *sc, char *const argv[], bool net_ns,
-	char *err, size_t errlen)
+	const struct cw_stdio *stdio, char *err, size_t errlen)
 {
 	struct cw_sandbox *sb = calloc(1, sizeof(*sb));
 	if (sb == NULL) {
@@ -261,7 +280,7 @@ struct cw_sandbox *cw_sandbox_spawn(struct cw_plan *plan,
 	if (pid == 0) {
 		close(status[0]);
 		close(sync[1]);
-		init_main(plan, sc, argv, status[1], sync[0], net_ns);
+		init_main(plan, sc, argv, status[1], sync[0], net_ns, stdio);
 	}
 	close(status[1]);
 	close(sync[0]);
