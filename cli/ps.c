@@ -78,14 +78,8 @@ int cw_cmd_enter(int argc, char *argv[])
 		cw_msg("cannot read the environment of sandbox %s", inst.id);
 		return 1;
 	}
-	/* the same filter as the sandbox's command: the cached program */
-	struct cw_seccomp *sc = cw_seccomp_create(inst.devel, err,
-		sizeof(err));
-	if (sc == NULL) {
-		cw_msg("%s", err);
-		free(envp);
-		return 1;
-	}
+	/* the same filter as the sandbox's command */
+	const struct cw_seccomp *sc = cw_seccomp_get(inst.devel);
 	int pidfd = (int)syscall(SYS_pidfd_open, inst.pid, 0);
 	if (pidfd < 0 || !cw_instance_alive(&inst)) {
 		cw_msg("sandbox %s is gone", inst.id);
@@ -111,7 +105,6 @@ int cw_cmd_enter(int argc, char *argv[])
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
 	}
 	close(pidfd);
-	cw_seccomp_destroy(sc);
 	free(envp);
 	return WIFEXITED(status) ? WEXITSTATUS(status) :
 		128 + WTERMSIG(status);
@@ -120,7 +113,6 @@ fail:
 	if (pidfd >= 0) {
 		close(pidfd);
 	}
-	cw_seccomp_destroy(sc);
 	free(envp);
 	return 1;
 }

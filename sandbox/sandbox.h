@@ -164,22 +164,21 @@ const char *cw_op_type_name(enum cw_op_type type);
 /* Runs every op; dies with the failing path and errno. Inside the init. */
 void cw_plan_run(struct cw_plan *plan);
 
-/* A compiled seccomp program (struct sock_fprog's filter). */
+/* A seccomp program built into crate-wl (seccomp.c, at build time). */
 struct cw_seccomp {
-	void *filter; /* struct sock_filter[] */
-	size_t len;   /* instructions */
-	uint64_t hash;
-	bool from_cache;
+	const void *filter; /* struct sock_filter[] */
+	size_t len;         /* instructions */
+	const char *rules;  /* the rules it was compiled from, as text */
 };
 
+/* [0]: the baseline; [1]: --devel's (generated: seccomp-bpf.c) */
+extern const struct cw_seccomp cw_seccomp_programs[2];
+
 /*
- * The baseline filter, from the BPF cache under
- * $XDG_CACHE_HOME/crate-wl/ when it is there, compiled (and cached)
- * otherwise. devel: without the rules that block development tools
- * (ptrace, perf_event_open), for --devel.
+ * The baseline filter, or with devel the one without the rules that block
+ * development tools (ptrace, perf_event_open), for --devel.
  */
-struct cw_seccomp *cw_seccomp_create(bool devel, char *err, size_t errlen);
-void cw_seccomp_destroy(struct cw_seccomp *sc);
+const struct cw_seccomp *cw_seccomp_get(bool devel);
 /* Loads it into this thread; needs no_new_privs. */
 bool cw_seccomp_load(const struct cw_seccomp *sc);
 void cw_seccomp_print_rules(FILE *f, bool devel);
