@@ -34,6 +34,8 @@ const char *cw_op_type_name(enum cw_op_type type)
 		return "dev-bind";
 	case CW_OP_TMPFS:
 		return "tmpfs";
+	case CW_OP_HIDE:
+		return "hide";
 	case CW_OP_PROC:
 		return "proc";
 	case CW_OP_DEVPTS:
@@ -346,10 +348,10 @@ struct cw_plan *cw_plan_create(const struct cw_sandbox_config *cfg,
 	ok = ok && cw_plan_add_op(plan, CW_OP_TMPFS, NULL, "/home", 0755, 0);
 	ok = ok && cw_plan_add_op(plan, CW_OP_TMPFS, NULL, "/root", 0700, 0);
 	/* empty: on the tmpfs root, or over the host root's own */
-	ok = ok && cw_plan_add_op(plan, whole ? CW_OP_TMPFS : CW_OP_MKDIR,
-		NULL, "/mnt", 0755, whole ? CW_OP_READONLY : 0);
-	ok = ok && cw_plan_add_op(plan, whole ? CW_OP_TMPFS : CW_OP_MKDIR,
-		NULL, "/media", 0755, whole ? CW_OP_READONLY : 0);
+	ok = ok && cw_plan_add_op(plan, whole ? CW_OP_HIDE : CW_OP_MKDIR,
+		NULL, "/mnt", whole ? 0 : 0755, 0);
+	ok = ok && cw_plan_add_op(plan, whole ? CW_OP_HIDE : CW_OP_MKDIR,
+		NULL, "/media", whole ? 0 : 0755, 0);
 	if (plan->persist_home != NULL) {
 		ok = ok && cw_plan_add_op(plan, CW_OP_BIND, plan->persist_home,
 			plan->home, 0, 0);
@@ -461,6 +463,9 @@ void cw_plan_print(const struct cw_plan *plan, FILE *f)
 		}
 		if (op->flags & CW_OP_READONLY) {
 			fprintf(f, " (read-only)");
+		}
+		if (op->flags & CW_OP_FILE) {
+			fprintf(f, " (a file)");
 		}
 		if (op->type == CW_OP_ROOT) {
 			fprintf(f, " (read-only, with the mounts below it)");

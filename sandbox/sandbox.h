@@ -101,6 +101,7 @@ enum cw_op_type {
 	CW_OP_RO_BIND,  /* host src at dst, read-only */
 	CW_OP_DEV_BIND, /* a device node or devices dir: no nodev */
 	CW_OP_TMPFS,    /* an empty, private directory (see ops.c) */
+	CW_OP_HIDE,     /* an empty, read-only directory (or file) over dst */
 	CW_OP_PROC,
 	CW_OP_DEVPTS,
 	CW_OP_MKDIR,
@@ -113,6 +114,7 @@ enum cw_op_type {
 
 #define CW_OP_OPTIONAL (1u << 0) /* skip when the source is missing */
 #define CW_OP_READONLY (1u << 1) /* a tmpfs: read-only from the start */
+#define CW_OP_FILE (1u << 2)     /* a hide: an empty file, dst is one */
 
 struct cw_setup_op {
 	enum cw_op_type type;
