@@ -70,7 +70,8 @@ bool cw_mkdir_p(const char *path, mode_t mode)
 	return true;
 }
 
-bool cw_path_runtime_dir(char *out, size_t len, char *err, size_t errlen)
+/* crate-wl's runtime directory's path; false when too long. */
+static bool runtime_dir_path(char *out, size_t len)
 {
 	const char *rt = getenv("XDG_RUNTIME_DIR");
 	int n;
@@ -79,7 +80,12 @@ bool cw_path_runtime_dir(char *out, size_t len, char *err, size_t errlen)
 	} else {
 		n = snprintf(out, len, "/tmp/crate-wl-%u", (unsigned)getuid());
 	}
-	if (n < 0 || (size_t)n >= len) {
+	return n >= 0 && (size_t)n < len;
+}
+
+bool cw_path_runtime_dir(char *out, size_t len, char *err, size_t errlen)
+{
+	if (!runtime_dir_path(out, len)) {
 		snprintf(err, errlen, "runtime directory path too long");
 		return false;
 	}
@@ -100,6 +106,22 @@ bool cw_path_runtime_dir(char *out, size_t len, char *err, size_t errlen)
 		return false;
 	}
 	return true;
+}
+
+size_t cw_path_state_dirs(char dirs[][PATH_MAX])
+{
+	static bool (*const xdg[])(char *, size_t) = {
+		cw_path_cache_home, cw_path_data_home, cw_path_config_home,
+	};
+	size_t n = 0;
+	for (size_t i = 0; i < sizeof(xdg) / sizeof(*xdg); i++) {
+		if (xdg[i](dirs[n], PATH_MAX) && strlen(dirs[n]) +
+				sizeof("/crate-wl") <= PATH_MAX) {
+			strcat(dirs[n++], "/crate-wl");
+		}
+	}
+	n += runtime_dir_path(dirs[n], PATH_MAX);
+	return n;
 }
 
 static void remove_at(int parent, const char *name)

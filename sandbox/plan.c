@@ -368,6 +368,9 @@ struct cw_plan *cw_plan_create(const struct cw_sandbox_config *cfg,
 		ok = cw_plan_add_op(plan, b->ro ? CW_OP_RO_BIND : CW_OP_BIND, b->src,
 			b->dst, 0, 0);
 	}
+	if (ok && !cw_plan_hide_state(plan, cfg, dry_run, err, errlen)) {
+		goto fail;
+	}
 	if (!whole) {
 		/* the host's root is read-only from the start */
 		ok = ok && cw_plan_add_op(plan, CW_OP_REMOUNT_RO_ROOT, NULL,
