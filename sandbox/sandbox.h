@@ -145,9 +145,10 @@ struct cw_plan {
 /*
  * Builds the plan for cfg. wayland_socket is the host path of the proxy
  * socket (NULL: no display). An OCI root is unpacked into the cache unless
- * dry_run; its config's Env comes after the caller's environment (and
- * before --env), its WorkingDir is the command's, and its Entrypoint and
- * Cmd are the command when cfg has none. NULL with a message in err.
+ * dry_run; its config's Env comes after what the sandbox keeps of the
+ * caller's environment and its PATH (and before --env), its WorkingDir is
+ * the command's, and its Entrypoint and Cmd are the command when cfg has
+ * none. NULL with a message in err.
  */
 struct cw_plan *cw_plan_create(const struct cw_sandbox_config *cfg,
 	const char *wayland_socket, bool dry_run, char *err, size_t errlen);
