@@ -129,8 +129,15 @@ dry-run)
 	grep -q '^  root  *\/ <- \/ (read-only' "$T/plan" ||
 		fail "the host root is not cloned whole: $(cat "$T/plan")"
 	grep -q '^  remount-ro' "$T/plan" && fail "whole root remounted"
-	grep -q '^  tmpfs  *\/mnt .*(read-only)' "$T/plan" ||
+	grep -q '^  hide  *\/mnt$' "$T/plan" ||
 		fail "/mnt is not hidden: $(cat "$T/plan")"
+	# only the system's software of the host's top level: /srv hidden,
+	# a /var of the sandbox's own
+	grep -q '^  hide  *\/srv$' "$T/plan" || [ ! -d /srv ] ||
+		fail "/srv is not hidden: $(cat "$T/plan")"
+	grep -q '^  tmpfs  *\/var ' "$T/plan" ||
+		fail "no /var of the sandbox's own: $(cat "$T/plan")"
+	grep -q '^  hide  *\/usr$' "$T/plan" && fail "/usr is hidden"
 	# ...and entry by entry on a tmpfs root when a mount point is missing
 	# (/d above, or one under /mnt, which is empty and read-only)
 	for dst in /d /mnt/d; do
