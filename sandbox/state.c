@@ -48,12 +48,31 @@ static bool mounts(enum cw_op_type type)
 	return false;
 }
 
-/* Whether an op after the i-th mounts over path (inside). */
-static bool covered(const struct cw_plan *plan, size_t i, const char *path)
+/*
+ * Whether an op after the i-th mounts over path (inside): one of the
+ * plan's own first nops, or a hide made here (the self-binds made here
+ * show what the bind they are in shows).
+ */
+static bool covered(const struct cw_plan *plan, size_t i, size_t nops,
+	const char *path)
 {
 	for (size_t j = i + 1; j < plan->nops; j++) {
-		if (mounts(plan->ops[j].type) &&
-				under(path, plan->ops[j].dst) >= 0) {
+		const struct cw_setup_op *op = &plan->ops[j];
+		if ((j < nops ? mounts(op->type) : op->type == CW_OP_HIDE) &&
+				under(path, op->dst) >= 0) {
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Whether a self-bind at dst was made here already. */
+static bool bound_here(const struct cw_plan *plan, size_t nops,
+	const char *dst)
+{
+	for (size_t j = nops; j < plan->nops; j++) {
+		if (plan->ops[j].type == CW_OP_BIND &&
+				strcmp(plan->ops[j].dst, dst) == 0) {
 			return true;
 		}
 	}
@@ -84,7 +103,7 @@ static bool hide(struct cw_plan *plan, size_t nops, const char *dir)
 	for (size_t i = 0; i < nops; i++) {
 		const struct cw_setup_op *op = &plan->ops[i];
 		if (!shows(op, dir, inside, sizeof(inside)) ||
-				covered(plan, i, inside)) {
+				covered(plan, i, nops, inside)) {
 			continue;
 		}
 		if (op->type == CW_OP_BIND) {
@@ -96,7 +115,8 @@ static bool hide(struct cw_plan *plan, size_t nops, const char *dir)
 				*p = '\0';
 				snprintf(src, sizeof(src), "%s%s", op->src,
 					inside + base);
-				bool ok = cw_plan_add_op(plan, CW_OP_BIND, src,
+				bool ok = bound_here(plan, nops, inside) ||
+					cw_plan_add_op(plan, CW_OP_BIND, src,
 					inside, 0, 0);
 				*p = '/';
 				if (!ok) {
