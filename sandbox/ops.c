@@ -146,14 +146,29 @@ static int new_private_dir(unsigned mode, bool ro, const char *where)
 	return fd;
 }
 
-static int capture_tree(const char *src, uint64_t attrs, bool optional);
+static int capture_tree(const char *src, uint64_t attrs, bool optional)
+{
+	int fd = sys_open_tree(AT_FDCWD, src, OPEN_TREE_CLONE |
+		OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+	if (fd < 0) {
+		if (optional && errno == ENOENT) {
+			return -1;
+		}
+		cw_die_errno("cannot bind %s", src);
+	}
+	struct mount_attr attr = { .attr_set = attrs };
+	if (sys_mount_setattr(fd, "", AT_EMPTY_PATH | AT_RECURSIVE,
+			&attr) < 0) {
+		cw_die_errno("cannot restrict the bind of %s", src);
+	}
+	return fd;
+}
 
 /*
  * What hides a path: an empty directory (or file) of the scratch tmpfs,
  * made once and read-only, and cloned for each path it goes over but the
  * last, which gets it itself (closed detached, it would be dissolved at
- * once, which waits for an RCU grace period: see below). One clone and
- * one move each.
+ * once, as the scratch tmpfs's root would). One clone and one move each.
  */
 static int hidden[2] = { -1, -1 }; /* [0] the directory, [1] the file */
 static size_t hides_left[2];
@@ -198,24 +213,6 @@ static int new_hidden(bool file, const char *where)
 		AT_EMPTY_PATH);
 	if (fd < 0) {
 		cw_die_errno("cannot hide %s", where);
-	}
-	return fd;
-}
-
-static int capture_tree(const char *src, uint64_t attrs, bool optional)
-{
-	int fd = sys_open_tree(AT_FDCWD, src, OPEN_TREE_CLONE |
-		OPEN_TREE_CLOEXEC | AT_RECURSIVE);
-	if (fd < 0) {
-		if (optional && errno == ENOENT) {
-			return -1;
-		}
-		cw_die_errno("cannot bind %s", src);
-	}
-	struct mount_attr attr = { .attr_set = attrs };
-	if (sys_mount_setattr(fd, "", AT_EMPTY_PATH | AT_RECURSIVE,
-			&attr) < 0) {
-		cw_die_errno("cannot restrict the bind of %s", src);
 	}
 	return fd;
 }
