@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/types.h>
 #include "paths.h"
 #include "plan-ops.h"
 
@@ -101,19 +102,20 @@ static bool hide(struct cw_plan *plan, size_t nops, const char *dir)
 {
 	char inside[PATH_MAX];
 	for (size_t i = 0; i < nops; i++) {
-		const struct cw_setup_op *op = &plan->ops[i];
-		if (!shows(op, dir, inside, sizeof(inside)) ||
+		if (!shows(&plan->ops[i], dir, inside, sizeof(inside)) ||
 				covered(plan, i, nops, inside)) {
 			continue;
 		}
-		if (op->type == CW_OP_BIND) {
+		/* the strings stay where they are when the ops grow */
+		const char *bind_src = plan->ops[i].src;
+		if (plan->ops[i].type == CW_OP_BIND) {
 			/* each directory in between, bound over itself */
-			size_t base = strlen(op->dst);
+			size_t base = strlen(plan->ops[i].dst);
 			for (char *p = inside + base + 1; (p = strchr(p, '/'));
 					p++) {
 				char src[PATH_MAX];
 				*p = '\0';
-				snprintf(src, sizeof(src), "%s%s", op->src,
+				snprintf(src, sizeof(src), "%s%s", bind_src,
 					inside + base);
 				bool ok = bound_here(plan, nops, inside) ||
 					cw_plan_add_op(plan, CW_OP_BIND, src,
