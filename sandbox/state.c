@@ -159,20 +159,47 @@ static bool locate(const char *dir, char *loc, char *real, bool *link)
 		(snprintf(real, PATH_MAX, "%s", loc), true);
 }
 
+/*
+ * Whether a read-write bind shows where dir is or would be made: the real
+ * path of its deepest ancestor there, and the rest, into out.
+ */
+static bool shown_rw(const struct cw_sandbox_config *cfg, const char *dir,
+	char *out)
+{
+	char head[PATH_MAX];
+	snprintf(head, sizeof(head), "%s", dir);
+	while (realpath(head, out) == NULL) {
+		char *slash = strrchr(head, '/');
+		if (slash == NULL || slash == head) {
+			return false;
+		}
+		*slash = '\0';
+	}
+	size_t n = strlen(out);
+	if ((size_t)snprintf(out + n, PATH_MAX - n, "%s",
+			dir + strlen(head)) >= PATH_MAX - n) {
+		return false;
+	}
+	for (size_t i = 0; i < cfg->nbinds; i++) {
+		if (!cfg->binds[i].ro && under(out, cfg->binds[i].src) >= 0) {
+			return true;
+		}
+	}
+	return false;
+}
+
 bool cw_plan_hide_state(struct cw_plan *plan,
 	const struct cw_sandbox_config *cfg, bool dry_run, char *err,
 	size_t errlen)
 {
 	char dirs[CW_PATH_STATE_DIRS][PATH_MAX];
 	size_t n = cw_path_state_dirs(dirs);
-	bool rw = false;
-	for (size_t i = 0; i < cfg->nbinds; i++) {
-		rw = rw || !cfg->binds[i].ro;
-	}
 	size_t nops = plan->nops;
 	for (size_t d = 0; d < n; d++) {
-		/* under a read-write bind, the app could make it: it is
-		 * made first, to be hidden */
+		/* where a read-write bind shows it, the app could make it
+		 * first: it is made now, to be hidden */
+		char where[PATH_MAX];
+		bool rw = cfg->nbinds > 0 && shown_rw(cfg, dirs[d], where);
 		if (rw && !dry_run && !cw_mkdir_p(dirs[d], 0700)) {
 			snprintf(err, errlen, "cannot create %s: %s", dirs[d],
 				strerror(errno));
@@ -181,12 +208,12 @@ bool cw_plan_hide_state(struct cw_plan *plan,
 		char loc[PATH_MAX], real[PATH_MAX];
 		bool link;
 		if (!locate(dirs[d], loc, real, &link)) {
-			if (!(rw && dry_run)) {
+			if (!rw) {
 				continue; /* nothing there, none can be made */
 			}
-			/* as it will be */
-			snprintf(loc, sizeof(loc), "%s", dirs[d]);
-			snprintf(real, sizeof(real), "%s", dirs[d]);
+			/* --dry-run: as it will be */
+			snprintf(loc, sizeof(loc), "%s", where);
+			snprintf(real, sizeof(real), "%s", where);
 			link = false;
 		}
 		for (size_t i = 0; i < cfg->nbinds; i++) {
