@@ -108,20 +108,52 @@ bool cw_path_runtime_dir(char *out, size_t len, char *err, size_t errlen)
 	return true;
 }
 
+/* Appends path to dirs unless it is there already. */
+static size_t add_dir(char dirs[][PATH_MAX], size_t n, const char *path)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(dirs[i], path) == 0) {
+			return n;
+		}
+	}
+	snprintf(dirs[n], PATH_MAX, "%s", path);
+	return n + 1;
+}
+
 size_t cw_path_state_dirs(char dirs[][PATH_MAX])
 {
 	static bool (*const xdg[])(char *, size_t) = {
 		cw_path_cache_home, cw_path_data_home, cw_path_config_home,
 	};
+	static const char *const fallback[] = {
+		".cache", ".local/share", ".config",
+	};
+	char path[PATH_MAX];
 	size_t n = 0;
 	for (size_t i = 0; i < sizeof(xdg) / sizeof(*xdg); i++) {
-		if (xdg[i](dirs[n], PATH_MAX) && strlen(dirs[n]) +
-				sizeof("/crate-wl") <= PATH_MAX) {
-			strcat(dirs[n++], "/crate-wl");
+		if (xdg[i](path, sizeof(path)) && strlen(path) +
+				sizeof("/crate-wl") <= sizeof(path)) {
+			strcat(path, "/crate-wl");
+			n = add_dir(dirs, n, path);
 		}
 	}
-	n += runtime_dir_path(dirs[n], PATH_MAX);
-	return n;
+	if (runtime_dir_path(path, sizeof(path))) {
+		n = add_dir(dirs, n, path);
+	}
+	/* and where a crate-wl started with another environment keeps it */
+	const char *home = getenv("HOME");
+	for (size_t i = 0; home != NULL && home[0] == '/' &&
+			i < sizeof(fallback) / sizeof(*fallback); i++) {
+		if ((size_t)snprintf(path, sizeof(path), "%s/%s/crate-wl",
+				home, fallback[i]) < sizeof(path)) {
+			n = add_dir(dirs, n, path);
+		}
+	}
+	snprintf(path, sizeof(path), "/run/user/%u/crate-wl",
+		(unsigned)getuid());
+	n = add_dir(dirs, n, path);
+	snprintf(path, sizeof(path), "/tmp/crate-wl-%u", (unsigned)getuid());
+	return add_dir(dirs, n, path);
 }
 
 static void remove_at(int parent, const char *name)

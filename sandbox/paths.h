@@ -24,9 +24,11 @@ bool cw_path_runtime_dir(char *out, size_t len, char *err, size_t errlen);
  * crate-wl's own state, which no sandbox may see or change: the cache (OCI
  * layers), the data (permission store, persistent homes), the config
  * (manifests) and the runtime directory (instances, control sockets), as
- * paths on the host (maybe not there yet). Fills dirs; returns how many.
+ * paths on the host (maybe not there yet), by the XDG variables and by
+ * their defaults (where a crate-wl started with another environment keeps
+ * them). Fills dirs; returns how many.
  */
-#define CW_PATH_STATE_DIRS 4
+#define CW_PATH_STATE_DIRS 9
 size_t cw_path_state_dirs(char dirs[][PATH_MAX]);
 
 /* mkdir -p; true when it exists as a directory afterwards. */

@@ -233,10 +233,11 @@ state-dirs)
 	attempt state "${DIRS[@]}"
 	attempt rename "${DIRS[@]}" "$HOME/.cache" "$HOME/.local" \
 		"$HOME/.local/share" "$HOME/.config" "$HOME/rt"
-	# two of them under one parent in the home
+	# two of them under one parent in the home; and the cache's default
+	# place, where a crate-wl run without XDG_CACHE_HOME keeps it
 	export XDG_CACHE_HOME=$HOME/.local/cache
 	state
-	attempt state "${DIRS[@]}"
+	attempt state "${DIRS[@]}" "$HOME/.cache/crate-wl"
 	# and none of them can be bound itself
 	for d in "${DIRS[@]}" "$XDG_DATA_HOME/crate-wl/permissions"; do
 		if cw run --no-wayland --ro-bind "$d:/state" -- true 2>"$T/err"; then
