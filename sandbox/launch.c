@@ -499,8 +499,8 @@ int cw_launch(const struct cw_sandbox_config *cfg,
 		goto out;
 	}
 
-	l.sb = cw_sandbox_spawn(plan, cw_seccomp_get(cfg->devel), plan->argv, cfg->net != CW_NET_HOST,
-		err, sizeof(err));
+	l.sb = cw_sandbox_spawn(plan, cw_seccomp_get(cfg->devel), plan->argv,
+		cfg->net != CW_NET_HOST, err, sizeof(err));
 	if (l.sb == NULL) {
 		cw_msg("%s", err);
 		goto out;

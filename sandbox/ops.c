@@ -202,7 +202,8 @@ static int new_hidden(bool file, const char *where)
 	if (no_clones) {
 		return file ? capture_tree("/dev/null", MOUNT_ATTR_RDONLY |
 			MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
-			MOUNT_ATTR_NOEXEC, false) : new_tmpfs(0755, true, where);
+			MOUNT_ATTR_NOEXEC, false) :
+			new_tmpfs(0755, true, where);
 	}
 	if (--hides_left[file] == 0) {
 		int fd = *h;

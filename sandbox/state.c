@@ -218,7 +218,8 @@ bool cw_plan_hide_state(struct cw_plan *plan,
 		}
 		for (size_t i = 0; i < cfg->nbinds; i++) {
 			const struct cw_bind *b = &cfg->binds[i];
-			if (under(b->src, real) >= 0 || under(b->src, loc) >= 0) {
+			if (under(b->src, real) >= 0 ||
+					under(b->src, loc) >= 0) {
 				snprintf(err, errlen, "%s is crate-wl's own "
 					"state: no sandbox may see it", b->src);
 				return false;
