@@ -52,12 +52,13 @@ static const char *const system_top[] = {
 };
 /*
  * What software needs of the host's /var, each read-only where it is when
- * the host has it: D-Bus's machine id (libdbus reads it; Debian links it
- * to /etc/machine-id), fontconfig's caches (without them every app
- * rescans every font), TeX Live's generated formats and file lists.
+ * the host has it: fontconfig's caches (without them every app rescans
+ * every font), TeX Live's generated formats and file lists. (libdbus
+ * reads /etc/machine-id when /var/lib/dbus has none: each bind costs a
+ * spawn some time.)
  */
 static const char *const var_shown[] = {
-	"/var/lib/dbus", "/var/cache/fontconfig", "/var/lib/texmf",
+	"/var/cache/fontconfig", "/var/lib/texmf",
 };
 
 #define N(a) (sizeof(a) / sizeof(*(a)))
