@@ -275,6 +275,20 @@ env)
 	out=$(cw run --no-wayland --env GITHUB_TOKEN --env EXTRA=1 -- \
 		sh -c 'echo "$GITHUB_TOKEN $EXTRA ${AWS_SECRET_ACCESS_KEY:-unset}"')
 	[ "$out" = "crate-wl-test-token 1 unset" ] || fail "--env: '$out'"
+	# and so does a manifest's env
+	cat > "$T/env.crate" <<'M'
+[app]
+name = envtest
+exec = sh -c 'echo "$GITHUB_TOKEN $EXTRA ${AWS_SECRET_ACCESS_KEY:-unset}"'
+[sandbox]
+wayland = false
+env = GITHUB_TOKEN
+env = EXTRA=2
+M
+	chmod 644 "$T/env.crate"
+	out=$(cw app "$T/env.crate") || fail "a manifest's env: $out"
+	[ "$out" = "crate-wl-test-token 2 unset" ] ||
+		fail "a manifest's env: '$out'"
 	# --dry-run shows the whole environment, and only that
 	plan=$(cw run --no-wayland --env GITHUB_TOKEN --env EXTRA=1 --dry-run \
 		-- true) || fail "--dry-run: $plan"
@@ -283,7 +297,7 @@ env)
 	done
 	echo "$plan" | grep -q AWS_SECRET_ACCESS_KEY &&
 		fail "--dry-run shows a variable the sandbox does not get"
-	pass "env ($AS): --env adds what it names, --dry-run shows it"
+	pass "env ($AS): --env and a manifest's env add what they name, --dry-run shows it"
 	;;
 *)
 	attempt "$NAME"
