@@ -40,12 +40,12 @@ done
 taskset -pc "$BENCH_CPU" $$ >/dev/null
 bench_setup
 start_sway
-# crate-wl's seccomp cache and instance directories: private to this run
+# crate-wl's instance directories: private to this run
 export XDG_CACHE_HOME=$T/cache
 
 uid=$(id -u)
 # bwrap's isolation as the issue gives it; bwrap reads its filter from an
-# fd, and gets crate-wl's own compiled filter (the same rules)
+# fd, and gets crate-wl's own filter (the build writes it out raw too)
 bwrap_base=(bwrap --unshare-all --die-with-parent --new-session
 	--ro-bind / / --dev /dev --proc /proc)
 # the same plus the compositor's socket bound in, unfiltered, where
@@ -58,8 +58,8 @@ bwrap_wl=("${bwrap_base[@]}" --tmpfs /tmp --tmpfs /run
 
 "$cli" run --no-wayland --net none -- /bin/true ||
 	die "crate-wl run fails"
-bpf=$(ls "$XDG_CACHE_HOME"/crate-wl/seccomp-*.bpf)
-[ -s "$bpf" ] || die "no cached seccomp filter in $XDG_CACHE_HOME/crate-wl"
+bpf=$build/sandbox/seccomp.bpf
+[ -s "$bpf" ] || die "no seccomp filter at $bpf: ninja -C $build"
 
 # time SETUP N OUT: N runs of SETUP, wall time per run (µs) appended to OUT
 time_setup() {

@@ -145,19 +145,12 @@ int cw_cmd_enter(int argc, char *argv[])
 		cw_msg("cannot read the environment of sandbox %s", inst.id);
 		return 1;
 	}
-	/* the same filter as the sandbox's command: the cached program */
-	struct cw_seccomp *sc = cw_seccomp_create(inst.devel, err,
-		sizeof(err));
-	if (sc == NULL) {
-		cw_msg("%s", err);
-		free(envp);
-		return 1;
-	}
+	/* the same filter as the sandbox's command */
+	const struct cw_seccomp *sc = cw_seccomp_get(inst.devel);
 	/* the pty from the host's /dev/ptmx, before we join the sandbox */
 	struct cw_tty tty;
 	if (!cw_tty_open(&tty, true, err, sizeof(err))) {
 		cw_msg("%s", err);
-		cw_seccomp_destroy(sc);
 		free(envp);
 		return 1;
 	}
@@ -205,7 +198,6 @@ out:
 	if (pidfd >= 0) {
 		close(pidfd);
 	}
-	cw_seccomp_destroy(sc);
 	free(envp);
 	return ret;
 }

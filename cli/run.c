@@ -22,7 +22,7 @@ static const char usage_text[] =
 	"  --home tmpfs|persist    an empty $HOME, or the app's own one\n"
 	"  --net none|host|nat     network (default none: loopback only)\n"
 	"  --device dri            GPU render nodes\n"
-	"  --env NAME=VALUE        set a variable inside\n"
+	"  --env NAME[=VALUE]      set a variable inside (NAME: the caller's)\n"
 	"  --app NAME              the app's name (ps, --home persist)\n"
 	"  --policy strict|default|trusted|FILE\n"
 	"  --allow IFACE  --deny IFACE  --screencopy deny|ask|allow\n"

@@ -214,17 +214,30 @@ bool cw_sandbox_config_set(struct cw_sandbox_config *cfg, const char *key,
 		cfg->dev_dri = true;
 		return true;
 	} else if (strcmp(key, "env") == 0) {
+		/* NAME=VALUE, or NAME: the caller's value, if it has one */
 		const char *eq = strchr(value, '=');
-		if (eq == NULL || eq == value) {
-			snprintf(err, errlen, "env: '%s': expected NAME=VALUE",
-				value);
+		if (eq == value || value[0] == '\0') {
+			snprintf(err, errlen, "env: '%s': expected NAME=VALUE "
+				"or NAME", value);
 			return false;
+		}
+		const char *outside = eq == NULL ? getenv(value) : NULL;
+		if (eq == NULL && outside == NULL) {
+			return true; /* unset outside: unset inside */
 		}
 		if (cfg->nenv == CW_SANDBOX_MAX_ITEMS) {
 			snprintf(err, errlen, "too many env settings");
 			return false;
 		}
-		cfg->env[cfg->nenv] = strdup(value);
+		if (eq == NULL) {
+			char *entry = NULL;
+			if (asprintf(&entry, "%s=%s", value, outside) < 0) {
+				entry = NULL;
+			}
+			cfg->env[cfg->nenv] = entry;
+		} else {
+			cfg->env[cfg->nenv] = strdup(value);
+		}
 		if (cfg->env[cfg->nenv] == NULL) {
 			snprintf(err, errlen, "out of memory");
 			return false;

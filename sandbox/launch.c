@@ -448,7 +448,6 @@ int cw_launch(const struct cw_sandbox_config *cfg,
 	l.bus_source.fd = -1;
 	l.inst = &inst;
 	l.upstream = upstream;
-	struct cw_seccomp *sc = NULL;
 	struct cw_plan *plan = NULL;
 	bool have_inst = false;
 	pid_t pasta = -1;
@@ -525,11 +524,6 @@ int cw_launch(const struct cw_sandbox_config *cfg,
 			goto out;
 		}
 	}
-	sc = cw_seccomp_create(cfg->devel, err, sizeof(err));
-	if (sc == NULL) {
-		cw_msg("%s", err);
-		goto out;
-	}
 	if (bus && !add_bus(plan, l.bus_path)) {
 		cw_msg("out of memory");
 		goto out;
@@ -545,8 +539,9 @@ int cw_launch(const struct cw_sandbox_config *cfg,
 		goto out;
 	}
 
-	l.sb = cw_sandbox_spawn(plan, sc, plan->argv, cfg->net != CW_NET_HOST,
-		cw_tty_stdio(&l.tty), err, sizeof(err));
+	l.sb = cw_sandbox_spawn(plan, cw_seccomp_get(cfg->devel), plan->argv,
+		cfg->net != CW_NET_HOST, cw_tty_stdio(&l.tty), err,
+		sizeof(err));
 	if (l.sb == NULL) {
 		cw_msg("%s", err);
 		goto out;
@@ -641,7 +636,6 @@ out:
 		cw_instance_remove(&inst);
 	}
 	cw_plan_destroy(plan);
-	cw_seccomp_destroy(sc);
 	cw_policy_destroy(policy);
 	if (l.have_exit && WIFSIGNALED(l.exit_status) &&
 			!dumps_core(WTERMSIG(l.exit_status))) {

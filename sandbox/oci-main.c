@@ -20,19 +20,12 @@ int main(int argc, char *argv[])
 			"oci:DIR[:REF]\n");
 		return 2;
 	}
-	char err[1024];
-	struct cw_seccomp *sc = cw_seccomp_create(false, err, sizeof(err));
-	if (sc == NULL) {
-		cw_msg("%s", err);
-		return 1;
-	}
 	cw_set_no_new_privs();
-	if (!cw_seccomp_load(sc)) {
+	if (!cw_seccomp_load(cw_seccomp_get(false))) {
 		cw_msg("cannot load the seccomp filter");
-		cw_seccomp_destroy(sc);
 		return 1;
 	}
-	cw_seccomp_destroy(sc);
+	char err[1024];
 	char root[4096];
 	struct cw_oci_config conf = { 0 };
 	if (!cw_oci_prepare(argv[argc - 1], !dry_run, root, sizeof(root),

@@ -164,6 +164,60 @@ static int capture_tree(const char *src, uint64_t attrs, bool optional)
 	return fd;
 }
 
+/*
+ * What hides a path: an empty directory (or file) of the scratch tmpfs,
+ * made once and read-only, and cloned for each path it goes over but the
+ * last, which gets it itself (closed detached, it would be dissolved at
+ * once, as the scratch tmpfs's root would). One clone and one move each.
+ */
+static int hidden[2] = { -1, -1 }; /* [0] the directory, [1] the file */
+static size_t hides_left[2];
+
+static int new_hidden(bool file, const char *where)
+{
+	/* a kernel before 6.15 clones no detached mount: a tmpfs of its
+	 * own, or the null device, unopenable (nodev) */
+	static bool no_clones;
+	int *h = &hidden[file];
+	if (*h < 0 && !no_clones) {
+		if (scratch < 0) {
+			scratch = new_fs("tmpfs", "mode=0755",
+				MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, where);
+		}
+		const char *name = file ? "hidden-file" : "hidden-dir";
+		if ((file ? mknodat(scratch, name, S_IFREG | 0444, 0) :
+				mkdirat(scratch, name, 0755)) < 0) {
+			cw_die_errno("cannot hide %s", where);
+		}
+		*h = sys_open_tree(scratch, name, OPEN_TREE_CLONE |
+			OPEN_TREE_CLOEXEC);
+		no_clones = *h < 0 && errno == EINVAL;
+		struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY |
+			MOUNT_ATTR_NOEXEC };
+		if (!no_clones && (*h < 0 || sys_mount_setattr(*h, "",
+				AT_EMPTY_PATH, &attr) < 0)) {
+			cw_die_errno("cannot hide %s", where);
+		}
+	}
+	if (no_clones) {
+		return file ? capture_tree("/dev/null", MOUNT_ATTR_RDONLY |
+			MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
+			MOUNT_ATTR_NOEXEC, false) :
+			new_tmpfs(0755, true, where);
+	}
+	if (--hides_left[file] == 0) {
+		int fd = *h;
+		*h = -1;
+		return fd;
+	}
+	int fd = sys_open_tree(*h, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
+		AT_EMPTY_PATH);
+	if (fd < 0) {
+		cw_die_errno("cannot hide %s", where);
+	}
+	return fd;
+}
+
 /* Pass 1, before anything is attached. */
 static void capture(struct cw_setup_op *op)
 {
@@ -185,6 +239,9 @@ static void capture(struct cw_setup_op *op)
 	case CW_OP_TMPFS:
 		op->fd = new_private_dir(op->mode, op->flags & CW_OP_READONLY,
 			op->dst);
+		break;
+	case CW_OP_HIDE:
+		op->fd = new_hidden(op->flags & CW_OP_FILE, op->dst);
 		break;
 	case CW_OP_PROC:
 		op->fd = new_fs("proc", NULL, MOUNT_ATTR_NOSUID |
@@ -349,9 +406,11 @@ static void apply(struct cw_setup_op *op)
 	case CW_OP_RO_BIND:
 	case CW_OP_DEV_BIND:
 	case CW_OP_TMPFS:
+	case CW_OP_HIDE:
 	case CW_OP_PROC:
 	case CW_OP_DEVPTS:
-		if (op->type == CW_OP_TMPFS && scratch >= 0) {
+		if ((op->type == CW_OP_TMPFS || (op->type == CW_OP_HIDE &&
+				!(op->flags & CW_OP_FILE))) && scratch >= 0) {
 			place_scratch(op->dst);
 		}
 		if (op->fd >= 0) {
@@ -434,6 +493,11 @@ void cw_plan_run(struct cw_plan *plan)
 	/* every directory and file made here gets its mode as given (the
 	 * command gets the caller's umask back) */
 	mode_t umask_was = umask(0);
+	for (size_t i = 0; i < plan->nops; i++) {
+		if (plan->ops[i].type == CW_OP_HIDE) {
+			hides_left[!!(plan->ops[i].flags & CW_OP_FILE)]++;
+		}
+	}
 	for (size_t i = 0; i < plan->nops; i++) {
 		capture(&plan->ops[i]);
 	}

@@ -70,7 +70,8 @@ bool cw_mkdir_p(const char *path, mode_t mode)
 	return true;
 }
 
-bool cw_path_runtime_dir(char *out, size_t len, char *err, size_t errlen)
+/* crate-wl's runtime directory's path; false when too long. */
+static bool runtime_dir_path(char *out, size_t len)
 {
 	const char *rt = getenv("XDG_RUNTIME_DIR");
 	int n;
@@ -79,7 +80,12 @@ bool cw_path_runtime_dir(char *out, size_t len, char *err, size_t errlen)
 	} else {
 		n = snprintf(out, len, "/tmp/crate-wl-%u", (unsigned)getuid());
 	}
-	if (n < 0 || (size_t)n >= len) {
+	return n >= 0 && (size_t)n < len;
+}
+
+bool cw_path_runtime_dir(char *out, size_t len, char *err, size_t errlen)
+{
+	if (!runtime_dir_path(out, len)) {
 		snprintf(err, errlen, "runtime directory path too long");
 		return false;
 	}
@@ -100,6 +106,54 @@ bool cw_path_runtime_dir(char *out, size_t len, char *err, size_t errlen)
 		return false;
 	}
 	return true;
+}
+
+/* Appends path to dirs unless it is there already. */
+static size_t add_dir(char dirs[][PATH_MAX], size_t n, const char *path)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(dirs[i], path) == 0) {
+			return n;
+		}
+	}
+	snprintf(dirs[n], PATH_MAX, "%s", path);
+	return n + 1;
+}
+
+size_t cw_path_state_dirs(char dirs[][PATH_MAX])
+{
+	static bool (*const xdg[])(char *, size_t) = {
+		cw_path_cache_home, cw_path_data_home, cw_path_config_home,
+	};
+	static const char *const fallback[] = {
+		".cache", ".local/share", ".config",
+	};
+	char path[PATH_MAX];
+	size_t n = 0;
+	for (size_t i = 0; i < sizeof(xdg) / sizeof(*xdg); i++) {
+		if (xdg[i](path, sizeof(path)) && strlen(path) +
+				sizeof("/crate-wl") <= sizeof(path)) {
+			strcat(path, "/crate-wl");
+			n = add_dir(dirs, n, path);
+		}
+	}
+	if (runtime_dir_path(path, sizeof(path))) {
+		n = add_dir(dirs, n, path);
+	}
+	/* and where a crate-wl started with another environment keeps it */
+	const char *home = getenv("HOME");
+	for (size_t i = 0; home != NULL && home[0] == '/' &&
+			i < sizeof(fallback) / sizeof(*fallback); i++) {
+		if ((size_t)snprintf(path, sizeof(path), "%s/%s/crate-wl",
+				home, fallback[i]) < sizeof(path)) {
+			n = add_dir(dirs, n, path);
+		}
+	}
+	snprintf(path, sizeof(path), "/run/user/%u/crate-wl",
+		(unsigned)getuid());
+	n = add_dir(dirs, n, path);
+	snprintf(path, sizeof(path), "/tmp/crate-wl-%u", (unsigned)getuid());
+	return add_dir(dirs, n, path);
 }
 
 static void remove_at(int parent, const char *name)

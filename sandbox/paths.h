@@ -2,6 +2,7 @@
 #ifndef CW_PATHS_H
 #define CW_PATHS_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
@@ -18,6 +19,17 @@ bool cw_path_config_home(char *out, size_t len);
  * ours and private.
  */
 bool cw_path_runtime_dir(char *out, size_t len, char *err, size_t errlen);
+
+/*
+ * crate-wl's own state, which no sandbox may see or change: the cache (OCI
+ * layers), the data (permission store, persistent homes), the config
+ * (manifests) and the runtime directory (instances, control sockets), as
+ * paths on the host (maybe not there yet), by the XDG variables and by
+ * their defaults (where a crate-wl started with another environment keeps
+ * them). Fills dirs; returns how many.
+ */
+#define CW_PATH_STATE_DIRS 9
+size_t cw_path_state_dirs(char dirs[][PATH_MAX]);
 
 /* mkdir -p; true when it exists as a directory afterwards. */
 bool cw_mkdir_p(const char *path, mode_t mode);

@@ -18,4 +18,13 @@ bool cw_plan_add_op(struct cw_plan *plan, enum cw_op_type type,
 bool cw_root_add(struct cw_plan *plan, const struct cw_sandbox_config *cfg,
 	const char *root, bool *whole, char *err, size_t errlen);
 
+/*
+ * Hides crate-wl's own state directories wherever the plan's ops would
+ * show them (state.c), and refuses binds of them. Under a read-write bind
+ * they are created first, unless dry_run. False with a message in err.
+ */
+bool cw_plan_hide_state(struct cw_plan *plan,
+	const struct cw_sandbox_config *cfg, bool dry_run, char *err,
+	size_t errlen);
+
 #endif

@@ -11,17 +11,28 @@
 
 extern char **environ;
 
-/* Variables that name host sockets or host paths the sandbox cannot see. */
-static const char *const dropped_env[] = {
-	"DISPLAY", "XAUTHORITY", "WAYLAND_DISPLAY", "WAYLAND_SOCKET",
-	"DBUS_SESSION_BUS_ADDRESS", "DBUS_SYSTEM_BUS_ADDRESS", "SWAYSOCK",
-	"I3SOCK", "HYPRLAND_INSTANCE_SIGNATURE", "SSH_AUTH_SOCK",
-	"GPG_AGENT_INFO", "PULSE_SERVER", "PIPEWIRE_REMOTE", "NOTIFY_SOCKET",
-	"LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES", "TMPDIR",
-	"XDG_RUNTIME_DIR", "XDG_SESSION_ID", "XDG_SEAT", "XDG_VTNR",
-	"SESSION_MANAGER", "CRATE_WL_INSTANCE", "PIPEWIRE_RUNTIME_DIR",
-	"PIPEWIRE_CORE", "PIPEWIRE_NODE",
-};
+/*
+ * The sandbox's environment starts empty: of the caller's, only the locale
+ * and the terminal's type (crate-wl-run(1), ENVIRONMENT). Everything else
+ * (tokens, keys, agent sockets, paths of the host) stays outside unless
+ * --env or a manifest's env names it.
+ */
+static const char *const kept_env[] = { "LANG", "LANGUAGE", "TERM" };
+
+static bool env_kept(const char *entry)
+{
+	size_t n = strcspn(entry, "=");
+	if (strncmp(entry, "LC_", 3) == 0 && n > 3) {
+		return true;
+	}
+	for (size_t i = 0; i < sizeof(kept_env) / sizeof(*kept_env); i++) {
+		if (strlen(kept_env[i]) == n &&
+				strncmp(entry, kept_env[i], n) == 0) {
+			return true;
+		}
+	}
+	return false;
+}
 
 const char *cw_op_type_name(enum cw_op_type type)
 {
@@ -34,6 +45,8 @@ const char *cw_op_type_name(enum cw_op_type type)
 		return "dev-bind";
 	case CW_OP_TMPFS:
 		return "tmpfs";
+	case CW_OP_HIDE:
+		return "hide";
 	case CW_OP_PROC:
 		return "proc";
 	case CW_OP_DEVPTS:
@@ -113,19 +126,6 @@ static bool add_dev(struct cw_plan *plan, bool dri)
 	return ok;
 }
 
-static bool env_dropped(const char *entry)
-{
-	size_t n = strcspn(entry, "=");
-	for (size_t i = 0; i < sizeof(dropped_env) / sizeof(*dropped_env);
-			i++) {
-		if (strlen(dropped_env[i]) == n &&
-				strncmp(entry, dropped_env[i], n) == 0) {
-			return true;
-		}
-	}
-	return false;
-}
-
 static bool env_put(struct cw_plan *plan, const char *entry)
 {
 	size_t n = strcspn(entry, "=");
@@ -157,10 +157,13 @@ static bool build_env(struct cw_plan *plan,
 {
 	bool ok = true;
 	for (char **e = environ; ok && *e != NULL; e++) {
-		if (strchr(*e, '=') != NULL && !env_dropped(*e)) {
+		if (strchr(*e, '=') != NULL && env_kept(*e)) {
 			ok = env_put(plan, *e);
 		}
 	}
+	/* the software's usual places; an image's Env may say otherwise */
+	ok = ok && env_put(plan, "PATH=/usr/local/sbin:/usr/local/bin:"
+		"/usr/sbin:/usr/bin:/sbin:/bin");
 	for (char **e = image_env; ok && e != NULL && *e != NULL; e++) {
 		ok = env_put(plan, *e);
 	}
@@ -171,6 +174,7 @@ static bool build_env(struct cw_plan *plan,
 	ok = ok && env_put(plan, buf);
 	if (wayland) {
 		ok = ok && env_put(plan, "WAYLAND_DISPLAY=wayland-0");
+		ok = ok && env_put(plan, "XDG_SESSION_TYPE=wayland");
 	}
 	if (wayland && cfg->x11) {
 		/* /tmp and the abstract namespace are the sandbox's: :0 is
@@ -346,10 +350,10 @@ struct cw_plan *cw_plan_create(const struct cw_sandbox_config *cfg,
 	ok = ok && cw_plan_add_op(plan, CW_OP_TMPFS, NULL, "/home", 0755, 0);
 	ok = ok && cw_plan_add_op(plan, CW_OP_TMPFS, NULL, "/root", 0700, 0);
 	/* empty: on the tmpfs root, or over the host root's own */
-	ok = ok && cw_plan_add_op(plan, whole ? CW_OP_TMPFS : CW_OP_MKDIR,
-		NULL, "/mnt", 0755, whole ? CW_OP_READONLY : 0);
-	ok = ok && cw_plan_add_op(plan, whole ? CW_OP_TMPFS : CW_OP_MKDIR,
-		NULL, "/media", 0755, whole ? CW_OP_READONLY : 0);
+	ok = ok && cw_plan_add_op(plan, whole ? CW_OP_HIDE : CW_OP_MKDIR,
+		NULL, "/mnt", whole ? 0 : 0755, 0);
+	ok = ok && cw_plan_add_op(plan, whole ? CW_OP_HIDE : CW_OP_MKDIR,
+		NULL, "/media", whole ? 0 : 0755, 0);
 	if (plan->persist_home != NULL) {
 		ok = ok && cw_plan_add_op(plan, CW_OP_BIND, plan->persist_home,
 			plan->home, 0, 0);
@@ -365,6 +369,9 @@ struct cw_plan *cw_plan_create(const struct cw_sandbox_config *cfg,
 		const struct cw_bind *b = &cfg->binds[i];
 		ok = cw_plan_add_op(plan, b->ro ? CW_OP_RO_BIND : CW_OP_BIND, b->src,
 			b->dst, 0, 0);
+	}
+	if (ok && !cw_plan_hide_state(plan, cfg, dry_run, err, errlen)) {
+		goto fail;
 	}
 	if (!whole) {
 		/* the host's root is read-only from the start */
@@ -462,6 +469,9 @@ void cw_plan_print(const struct cw_plan *plan, FILE *f)
 		if (op->flags & CW_OP_READONLY) {
 			fprintf(f, " (read-only)");
 		}
+		if (op->flags & CW_OP_FILE) {
+			fprintf(f, " (a file)");
+		}
 		if (op->type == CW_OP_ROOT) {
 			fprintf(f, " (read-only, with the mounts below it)");
 		}
@@ -478,21 +488,8 @@ void cw_plan_print(const struct cw_plan *plan, FILE *f)
 		(unsigned)plan->uid, (unsigned)plan->gid);
 	fprintf(f, "home: %s\nruntime-dir: %s\n", plan->home,
 		plan->runtime_dir);
-	/* what differs from the caller's environment, not all of it */
-	fprintf(f, "environment: the caller's, without");
-	for (size_t i = 0; i < sizeof(dropped_env) / sizeof(*dropped_env);
-			i++) {
-		fprintf(f, " %s", dropped_env[i]);
-	}
-	fprintf(f, "; set:\n");
+	fprintf(f, "environment (the command's whole):\n");
 	for (size_t i = 0; i < plan->nenvp; i++) {
-		size_t n = strcspn(plan->envp[i], "=");
-		char name[256];
-		snprintf(name, sizeof(name), "%.*s", (int)n, plan->envp[i]);
-		const char *outside = getenv(name);
-		if (outside == NULL || strcmp(outside, plan->envp[i] + n + 1) ||
-				env_dropped(plan->envp[i])) {
-			fprintf(f, "  %s\n", plan->envp[i]);
-		}
+		fprintf(f, "  %s\n", plan->envp[i]);
 	}
 }

@@ -103,6 +103,7 @@ enum cw_op_type {
 	CW_OP_RO_BIND,  /* host src at dst, read-only */
 	CW_OP_DEV_BIND, /* a device node or devices dir: no nodev */
 	CW_OP_TMPFS,    /* an empty, private directory (see ops.c) */
+	CW_OP_HIDE,     /* an empty, read-only directory (or file) over dst */
 	CW_OP_PROC,
 	CW_OP_DEVPTS,
 	CW_OP_MKDIR,
@@ -115,6 +116,7 @@ enum cw_op_type {
 
 #define CW_OP_OPTIONAL (1u << 0) /* skip when the source is missing */
 #define CW_OP_READONLY (1u << 1) /* a tmpfs: read-only from the start */
+#define CW_OP_FILE (1u << 2)     /* a hide: an empty file, dst is one */
 
 struct cw_setup_op {
 	enum cw_op_type type;
@@ -145,9 +147,10 @@ struct cw_plan {
 /*
  * Builds the plan for cfg. wayland_socket is the host path of the proxy
  * socket (NULL: no display). An OCI root is unpacked into the cache unless
- * dry_run; its config's Env comes after the caller's environment (and
- * before --env), its WorkingDir is the command's, and its Entrypoint and
- * Cmd are the command when cfg has none. NULL with a message in err.
+ * dry_run; its config's Env comes after what the sandbox keeps of the
+ * caller's environment and its PATH (and before --env), its WorkingDir is
+ * the command's, and its Entrypoint and Cmd are the command when cfg has
+ * none. NULL with a message in err.
  */
 struct cw_plan *cw_plan_create(const struct cw_sandbox_config *cfg,
 	const char *wayland_socket, bool dry_run, char *err, size_t errlen);
@@ -170,22 +173,21 @@ extern const size_t cw_proc_read_only_len;
 /* Runs every op; dies with the failing path and errno. Inside the init. */
 void cw_plan_run(struct cw_plan *plan);
 
-/* A compiled seccomp program (struct sock_fprog's filter). */
+/* A seccomp program built into crate-wl (seccomp.c, at build time). */
 struct cw_seccomp {
-	void *filter; /* struct sock_filter[] */
-	size_t len;   /* instructions */
-	uint64_t hash;
-	bool from_cache;
+	const void *filter; /* struct sock_filter[] */
+	size_t len;         /* instructions */
+	const char *rules;  /* the rules it was compiled from, as text */
 };
 
+/* [0]: the baseline; [1]: --devel's (generated: seccomp-bpf.c) */
+extern const struct cw_seccomp cw_seccomp_programs[2];
+
 /*
- * The baseline filter, from the BPF cache under
- * $XDG_CACHE_HOME/crate-wl/ when it is there, compiled (and cached)
- * otherwise. devel: without the rules that block development tools
- * (ptrace, perf_event_open), for --devel.
+ * The baseline filter, or with devel the one without the rules that block
+ * development tools (ptrace, perf_event_open), for --devel.
  */
-struct cw_seccomp *cw_seccomp_create(bool devel, char *err, size_t errlen);
-void cw_seccomp_destroy(struct cw_seccomp *sc);
+const struct cw_seccomp *cw_seccomp_get(bool devel);
 /* Loads it into this thread; needs no_new_privs. */
 bool cw_seccomp_load(const struct cw_seccomp *sc);
 void cw_seccomp_print_rules(FILE *f, bool devel);

@@ -1,28 +1,27 @@
 /*
- * The seccomp baseline (../shared/reference/seccomp.md) as data. The rules
- * are rendered to text once: that text is what --dry-run prints and what
- * the BPF cache is keyed by, so a changed rule never loads a stale program.
+ * The seccomp baseline (../shared/reference/seccomp.md) as data, and the
+ * build-time program that compiles it with libseccomp: it writes the BPF of
+ * each variant (the baseline, and --devel's) for the target architecture
+ * as constant arrays into a C file that crate-wl is linked with, next to
+ * the rules as text (what --dry-run prints). Nothing is read from disk at
+ * run time and libseccomp is not needed there: no file a sandbox could
+ * write decides what a later sandbox is filtered with.
+ *   seccomp-gen CPU_FAMILY ENDIAN OUT.c OUT.bpf
+ * (OUT.bpf: the baseline alone, raw, for bench/launcher.sh's bwrap).
  */
 #include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
 #include <linux/filter.h>
-#include <linux/seccomp.h>
 #include <sched.h>
 #include <seccomp.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/mman.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <unistd.h>
-#include "log.h"
-#include "paths.h"
-#include "sandbox.h"
 
-#define CACHE_FORMAT "crate-wl seccomp 3 (binary tree)"
+#define FORMAT "crate-wl seccomp 3 (binary tree, built in)"
 
 enum rule_cmp {
 	CMP_NONE,
@@ -114,13 +113,14 @@ static const struct rule rules[] = {
 	{ "socketpair", false, EAFNOSUPPORT, CMP_NE, 0, 0, AF_UNIX },
 };
 
-/* The secondary ABIs whose syscalls must not bypass the filter. */
-static const uint32_t extra_arches[] = {
-#if defined(__x86_64__)
-	SCMP_ARCH_X86, SCMP_ARCH_X32,
-#elif defined(__aarch64__)
-	SCMP_ARCH_ARM,
-#endif
+/* The target's secondary ABIs, whose syscalls must not bypass the
+ * filter: by meson's cpu_family. */
+static const struct {
+	const char *cpu;
+	uint32_t extra[2];
+} secondary[] = {
+	{ "x86_64", { SCMP_ARCH_X86, SCMP_ARCH_X32 } },
+	{ "aarch64", { SCMP_ARCH_ARM, 0 } },
 };
 
 static const char *cmp_text(enum rule_cmp cmp)
@@ -140,15 +140,41 @@ static const char *cmp_text(enum rule_cmp cmp)
 	return "?";
 }
 
-static void print_rules(FILE *f, bool devel)
+
+/* What the filter is built for: meson's cpu_family and endianness. */
+struct target {
+	const char *cpu;
+	uint32_t arch;
+	uint32_t extra[2];
+};
+
+static bool target_resolve(struct target *t, const char *cpu,
+	const char *endian)
+{
+	*t = (struct target){ .cpu = cpu };
+	char name[32];
+	/* libseccomp's names are meson's, but for the little-endian
+	 * PowerPC and MIPS */
+	snprintf(name, sizeof(name), "%s%s", cpu, strcmp(endian, "little") ==
+		0 && (strcmp(cpu, "ppc64") == 0 || strncmp(cpu, "mips", 4) ==
+		0) ? (cpu[0] == 'p' ? "le" : "el") : "");
+	t->arch = seccomp_arch_resolve_name(name);
+	for (size_t i = 0; i < sizeof(secondary) / sizeof(*secondary); i++) {
+		if (strcmp(secondary[i].cpu, cpu) == 0) {
+			memcpy(t->extra, secondary[i].extra, sizeof(t->extra));
+		}
+	}
+	return t->arch != 0;
+}
+
+static void print_rules(FILE *f, const struct target *t, bool devel)
 {
 	const struct scmp_version *v = seccomp_version();
-	fprintf(f, "# %s, libseccomp %u.%u.%u%s\n", CACHE_FORMAT, v->major,
-		v->minor, v->micro, devel ? ", --devel" : "");
-	fprintf(f, "default allow\narch native");
-	for (size_t i = 0; i < sizeof(extra_arches) / sizeof(*extra_arches);
-			i++) {
-		fprintf(f, " 0x%08x", extra_arches[i]);
+	fprintf(f, "# %s, libseccomp %u.%u.%u, %s%s\n", FORMAT, v->major,
+		v->minor, v->micro, t->cpu, devel ? ", --devel" : "");
+	fprintf(f, "default allow\narch 0x%08x", t->arch);
+	for (size_t i = 0; i < 2 && t->extra[i] != 0; i++) {
+		fprintf(f, " 0x%08x", t->extra[i]);
 	}
 	fputc('\n', f);
 	for (size_t i = 0; i < sizeof(rules) / sizeof(*rules); i++) {
@@ -174,30 +200,6 @@ static void print_rules(FILE *f, bool devel)
 		}
 		fputc('\n', f);
 	}
-}
-
-void cw_seccomp_print_rules(FILE *f, bool devel)
-{
-	print_rules(f, devel);
-}
-
-static uint64_t rules_hash(bool devel)
-{
-	char *text = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&text, &len);
-	if (f == NULL) {
-		return 0;
-	}
-	print_rules(f, devel);
-	fclose(f);
-	uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a */
-	for (size_t i = 0; i < len; i++) {
-		h ^= (unsigned char)text[i];
-		h *= 0x100000001b3ull;
-	}
-	free(text);
-	return h;
 }
 
 static int add_rule(scmp_filter_ctx ctx, const struct rule *r)
@@ -232,27 +234,33 @@ static int add_rule(scmp_filter_ctx ctx, const struct rule *r)
 	return ret;
 }
 
-/* Compiles the rules and writes the BPF to fd. */
-static bool compile(int fd, bool devel, char *err, size_t errlen)
+/* The rules compiled for t; the BPF written to fd. */
+static bool compile(const struct target *t, bool devel, int fd)
 {
 	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
 	if (ctx == NULL) {
-		snprintf(err, errlen, "seccomp_init failed");
+		fprintf(stderr, "seccomp_init failed\n");
 		return false;
 	}
 	bool ok = false;
 	int r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
 	if (r < 0) {
-		snprintf(err, errlen, "seccomp: cannot ask for a binary tree: "
-			"%s", strerror(-r));
+		fprintf(stderr, "cannot ask for a binary tree: %s\n",
+			strerror(-r));
 		goto out;
 	}
-	for (size_t i = 0; i < sizeof(extra_arches) / sizeof(*extra_arches);
-			i++) {
-		r = seccomp_arch_add(ctx, extra_arches[i]);
+	uint32_t native = seccomp_arch_native();
+	if (t->arch != native && ((r = seccomp_arch_add(ctx, t->arch)) < 0 ||
+			(r = seccomp_arch_remove(ctx, native)) < 0)) {
+		fprintf(stderr, "cannot build for %s: %s\n", t->cpu,
+			strerror(-r));
+		goto out;
+	}
+	for (size_t i = 0; i < 2 && t->extra[i] != 0; i++) {
+		r = seccomp_arch_add(ctx, t->extra[i]);
 		if (r < 0 && r != -EEXIST) {
-			snprintf(err, errlen, "seccomp: cannot add arch 0x%x: "
-				"%s", extra_arches[i], strerror(-r));
+			fprintf(stderr, "cannot add arch 0x%x: %s\n",
+				t->extra[i], strerror(-r));
 			goto out;
 		}
 	}
@@ -262,15 +270,14 @@ static bool compile(int fd, bool devel, char *err, size_t errlen)
 		}
 		r = add_rule(ctx, &rules[i]);
 		if (r < 0) {
-			snprintf(err, errlen, "seccomp: rule for %s: %s",
-				rules[i].syscall, strerror(-r));
+			fprintf(stderr, "rule for %s: %s\n", rules[i].syscall,
+				strerror(-r));
 			goto out;
 		}
 	}
 	r = seccomp_export_bpf(ctx, fd);
 	if (r < 0) {
-		snprintf(err, errlen, "seccomp: cannot export the filter: %s",
-			strerror(-r));
+		fprintf(stderr, "cannot export the filter: %s\n", strerror(-r));
 		goto out;
 	}
 	ok = true;
@@ -279,113 +286,91 @@ out:
 	return ok;
 }
 
-/* A whole BPF program from fd; NULL when it is not one. */
-static struct sock_filter *read_program(int fd, size_t *len)
+/* One variant: its program as an array, and its rules as a string. */
+static bool emit(FILE *out, FILE *raw, const struct target *t, bool devel)
 {
-	struct stat st;
-	if (fstat(fd, &st) < 0 || st.st_size <= 0 ||
-			st.st_size % (off_t)sizeof(struct sock_filter) != 0 ||
-			st.st_size > BPF_MAXINSNS *
-			(off_t)sizeof(struct sock_filter)) {
-		return NULL;
+	FILE *bpf = tmpfile();
+	if (bpf == NULL || !compile(t, devel, fileno(bpf))) {
+		return false;
 	}
-	struct sock_filter *prog = malloc((size_t)st.st_size);
-	if (prog == NULL) {
-		return NULL;
+	rewind(bpf);
+	const char *name = devel ? "devel" : "baseline";
+	fprintf(out, "static const struct sock_filter %s_filter[] = {\n",
+		name);
+	struct sock_filter insn;
+	size_t len = 0;
+	while (fread(&insn, sizeof(insn), 1, bpf) == 1) {
+		fprintf(out, "\t{ 0x%04x, %u, %u, 0x%08x },\n", insn.code,
+			insn.jt, insn.jf, insn.k);
+		if (raw != NULL) {
+			fwrite(&insn, sizeof(insn), 1, raw);
+		}
+		len++;
 	}
-	if (pread(fd, prog, (size_t)st.st_size, 0) != st.st_size) {
-		free(prog);
-		return NULL;
+	fclose(bpf);
+	if (len == 0 || len > BPF_MAXINSNS) {
+		fprintf(stderr, "%s: %zu instructions\n", name, len);
+		return false;
 	}
-	*len = (size_t)st.st_size / sizeof(struct sock_filter);
-	return prog;
-}
-
-struct cw_seccomp *cw_seccomp_create(bool devel, char *err, size_t errlen)
-{
-	struct cw_seccomp *sc = calloc(1, sizeof(*sc));
-	if (sc == NULL) {
-		snprintf(err, errlen, "out of memory");
-		return NULL;
+	fprintf(out, "};\n\nstatic const char %s_rules[] =\n\t\"", name);
+	char *text = NULL;
+	size_t textlen = 0;
+	FILE *m = open_memstream(&text, &textlen);
+	if (m == NULL) {
+		return false;
 	}
-	sc->hash = rules_hash(devel);
-	char dir[PATH_MAX], path[PATH_MAX + 64], tmp[PATH_MAX + 64];
-	bool have_dir = cw_path_cache_home(dir, sizeof(dir));
-	if (have_dir) {
-		size_t n = strlen(dir);
-		snprintf(dir + n, sizeof(dir) - n, "/crate-wl");
-		snprintf(path, sizeof(path), "%s/seccomp-%016llx.bpf", dir,
-			(unsigned long long)sc->hash);
-		int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-		if (fd >= 0) {
-			sc->filter = read_program(fd, &sc->len);
-			close(fd);
-			if (sc->filter != NULL) {
-				sc->from_cache = true;
-				return sc;
-			}
-			cw_log(CW_LOG_INFO, "%s: not a BPF program, "
-				"recompiling", path);
+	print_rules(m, t, devel);
+	fclose(m);
+	for (size_t i = 0; i < textlen; i++) {
+		if (text[i] == '\n') {
+			fputs(i + 1 < textlen ? "\\n\"\n\t\"" : "\\n", out);
+		} else if (text[i] == '"' || text[i] == '\\') {
+			fprintf(out, "\\%c", text[i]);
+		} else {
+			fputc(text[i], out);
 		}
 	}
-
-	/* compile into the cache, atomically; into memory when the cache
-	 * cannot be written */
-	int fd = -1;
-	if (have_dir && cw_mkdir_p(dir, 0700)) {
-		snprintf(tmp, sizeof(tmp), "%s/.seccomp-XXXXXX", dir);
-		fd = mkostemp(tmp, O_CLOEXEC);
-	}
-	bool cached = fd >= 0;
-	if (!cached) {
-		fd = memfd_create("crate-wl-seccomp", MFD_CLOEXEC);
-		if (fd < 0) {
-			snprintf(err, errlen, "memfd_create: %s",
-				strerror(errno));
-			goto fail;
-		}
-	}
-	if (!compile(fd, devel, err, errlen)) {
-		goto fail_fd;
-	}
-	sc->filter = read_program(fd, &sc->len);
-	if (sc->filter == NULL) {
-		snprintf(err, errlen, "seccomp: the compiled filter is not "
-			"a BPF program");
-		goto fail_fd;
-	}
-	if (cached && rename(tmp, path) < 0) {
-		cw_log(CW_LOG_INFO, "cannot cache the seccomp filter in %s: "
-			"%s", path, strerror(errno));
-		unlink(tmp);
-	}
-	close(fd);
-	return sc;
-
-fail_fd:
-	if (cached) {
-		unlink(tmp);
-	}
-	close(fd);
-fail:
-	cw_seccomp_destroy(sc);
-	return NULL;
+	fprintf(out, "\";\n\n");
+	free(text);
+	return true;
 }
 
-void cw_seccomp_destroy(struct cw_seccomp *sc)
+int main(int argc, char *argv[])
 {
-	if (sc == NULL) {
-		return;
+	if (argc != 5) {
+		fprintf(stderr, "usage: seccomp-gen CPU_FAMILY ENDIAN OUT.c "
+			"OUT.bpf\n");
+		return 2;
 	}
-	free(sc->filter);
-	free(sc);
-}
-
-bool cw_seccomp_load(const struct cw_seccomp *sc)
-{
-	struct sock_fprog prog = {
-		.len = (unsigned short)sc->len,
-		.filter = sc->filter,
-	};
-	return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0) == 0;
+	struct target t;
+	if (!target_resolve(&t, argv[1], argv[2])) {
+		fprintf(stderr, "libseccomp does not know the cpu %s (%s "
+			"endian)\n", argv[1], argv[2]);
+		return 1;
+	}
+	FILE *out = fopen(argv[3], "w");
+	FILE *raw = fopen(argv[4], "wb");
+	if (out == NULL || raw == NULL) {
+		fprintf(stderr, "cannot write %s: %s\n", out ? argv[4] :
+			argv[3], strerror(errno));
+		return 1;
+	}
+	fprintf(out, "/* Generated by seccomp-gen (sandbox/seccomp.c) from "
+		"its rules: do not edit. */\n#include <linux/filter.h>\n"
+		"#include \"sandbox.h\"\n\n");
+	bool ok = emit(out, raw, &t, false) && emit(out, NULL, &t, true);
+	if (ok) {
+		fprintf(out, "const struct cw_seccomp cw_seccomp_programs[2] "
+			"= {\n\t{ baseline_filter, sizeof(baseline_filter) / "
+			"sizeof(*baseline_filter), baseline_rules },\n"
+			"\t{ devel_filter, sizeof(devel_filter) / "
+			"sizeof(*devel_filter), devel_rules },\n};\n");
+	}
+	ok = fclose(raw) == 0 && ok;
+	ok = fclose(out) == 0 && ok;
+	if (!ok) {
+		unlink(argv[3]);
+		unlink(argv[4]);
+	}
+	return ok ? 0 : 1;
 }

@@ -8,12 +8,15 @@
  * serve-abstract, serve-tcp.
  */
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <linux/filter.h>
 #include <linux/io_uring.h>
 #include <linux/keyctl.h>
 #include <linux/perf_event.h>
+#include <linux/seccomp.h>
 #include <linux/sched.h>
 #include <linux/userfaultfd.h>
 #include <netinet/in.h>
@@ -77,6 +80,115 @@ static int try_read(const char *path)
 		close(fd);
 	}
 	return verdict(ok, path);
+}
+
+static int try_read_all(int argc, char **argv)
+{
+	int ret = BLOCKED;
+	for (int i = 0; i < argc; i++) {
+		if (try_read(argv[i]) == ESCAPED) {
+			ret = ESCAPED;
+		}
+	}
+	return ret;
+}
+
+/* Replaces every seccomp-*.bpf in dir with a program that allows all. */
+static int plant_bpf(const char *dir)
+{
+	struct sock_filter allow = BPF_STMT(BPF_RET | BPF_K,
+		SECCOMP_RET_ALLOW);
+	DIR *d = opendir(dir);
+	int planted = 0;
+	struct dirent *de;
+	while (d != NULL && (de = readdir(d)) != NULL) {
+		if (strncmp(de->d_name, "seccomp-", 8) != 0) {
+			continue;
+		}
+		char path[4096];
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+		if (fd >= 0 && write(fd, &allow, sizeof(allow)) ==
+				sizeof(allow)) {
+			printf("planted %s\n", path);
+			planted++;
+		}
+		if (fd >= 0) {
+			close(fd);
+		}
+	}
+	if (d != NULL) {
+		closedir(d);
+	}
+	errno = d == NULL ? errno : ENOENT;
+	return verdict(planted > 0, "an allow-all filter in the cache");
+}
+
+/* crate-wl's state dirs: ESCAPED when one shows anything or takes a
+ * file. */
+static int try_state(int argc, char **argv)
+{
+	int ret = BLOCKED;
+	for (int i = 0; i < argc; i++) {
+		DIR *d = opendir(argv[i]);
+		int seen = 0;
+		struct dirent *de;
+		while (d != NULL && (de = readdir(d)) != NULL) {
+			if (strcmp(de->d_name, ".") != 0 &&
+					strcmp(de->d_name, "..") != 0) {
+				printf("%s: sees %s\n", argv[i], de->d_name);
+				seen++;
+			}
+		}
+		if (d != NULL) {
+			closedir(d);
+		}
+		char path[4096];
+		snprintf(path, sizeof(path), "%s/planted", argv[i]);
+		int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+			0600);
+		if (fd >= 0) {
+			close(fd);
+			unlink(path);
+		}
+		if (verdict(seen > 0 || fd >= 0, argv[i]) == ESCAPED) {
+			ret = ESCAPED;
+		}
+	}
+	return ret;
+}
+
+/* Moves each path aside (and back): whoever can, can put another in its
+ * place. */
+static int try_rename(int argc, char **argv)
+{
+	int ret = BLOCKED;
+	for (int i = 0; i < argc; i++) {
+		char aside[4096];
+		snprintf(aside, sizeof(aside), "%s.aside", argv[i]);
+		int ok = rename(argv[i], aside) == 0;
+		if (ok) {
+			rename(aside, argv[i]);
+		}
+		if (verdict(ok, argv[i]) == ESCAPED) {
+			ret = ESCAPED;
+		}
+	}
+	return ret;
+}
+
+/* ESCAPED when one of the variables is set. */
+static int try_env(int argc, char **argv)
+{
+	int ret = BLOCKED;
+	for (int i = 0; i < argc; i++) {
+		const char *v = getenv(argv[i]);
+		errno = ENOENT;
+		if (verdict(v != NULL, argv[i]) == ESCAPED) {
+			ret = ESCAPED;
+		}
+	}
+	return ret;
 }
 
 static int unix_socket(const char *path, int abstract,
@@ -737,8 +849,16 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IONBF, 0);
 	if (strcmp(mode, "write") == 0 && n >= 1) {
 		return try_write(n, a);
-	} else if (strcmp(mode, "read") == 0 && n == 1) {
-		return try_read(a[0]);
+	} else if (strcmp(mode, "read") == 0 && n >= 1) {
+		return try_read_all(n, a);
+	} else if (strcmp(mode, "plant-bpf") == 0 && n == 1) {
+		return plant_bpf(a[0]);
+	} else if (strcmp(mode, "state") == 0 && n >= 1) {
+		return try_state(n, a);
+	} else if (strcmp(mode, "rename") == 0 && n >= 1) {
+		return try_rename(n, a);
+	} else if (strcmp(mode, "env") == 0 && n >= 1) {
+		return try_env(n, a);
 	} else if (strcmp(mode, "connect-unix") == 0 && n >= 1) {
 		return try_connect_unix(n, a, 0);
 	} else if (strcmp(mode, "connect-abstract") == 0 && n >= 1) {

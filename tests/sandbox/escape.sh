@@ -246,6 +246,111 @@ enter)
 		verdict $rc $l
 	done
 	;;
+state-seccomp)
+	# a sandbox given the cache's parent replaces the seccomp program
+	# crate-wl once cached there with one that allows everything...
+	cw run --no-wayland -- true || fail "the first run failed"
+	OPTS+=(--bind "$XDG_CACHE_HOME")
+	attempt plant-bpf "$XDG_CACHE_HOME/crate-wl"
+	# ...and a later sandbox, without the bind, is filtered all the same
+	OPTS=()
+	attempt keyctl
+	;;
+state-dirs)
+	# crate-wl's state, as a user's has it, each with something in it
+	state() {
+		mkdir -p "$XDG_CACHE_HOME/crate-wl/oci" "$XDG_CONFIG_HOME/crate-wl/apps" \
+			"$XDG_DATA_HOME/crate-wl" "$XDG_RUNTIME_DIR"
+		echo "[foo]" > "$XDG_DATA_HOME/crate-wl/permissions"
+		echo "[app]" > "$XDG_CONFIG_HOME/crate-wl/apps/foo.crate"
+		chmod 700 "$XDG_RUNTIME_DIR"
+		chown -R "$U:$U" "$XDG_CACHE_HOME" "$XDG_CONFIG_HOME" \
+			"$XDG_DATA_HOME" "$XDG_RUNTIME_DIR"
+		# the runtime dir holds the running sandbox's own instance
+		DIRS=("$XDG_CACHE_HOME/crate-wl" "$XDG_DATA_HOME/crate-wl"
+			"$XDG_CONFIG_HOME/crate-wl" "$XDG_RUNTIME_DIR/crate-wl")
+	}
+	# each state directory's parent bound
+	state
+	OPTS+=(--bind "$XDG_CACHE_HOME" --bind "$XDG_DATA_HOME"
+		--bind "$XDG_CONFIG_HOME" --bind "$XDG_RUNTIME_DIR")
+	attempt state "${DIRS[@]}"
+	attempt rename "${DIRS[@]}"
+	# all of them under the home, at their defaults, and the home bound:
+	# nothing between it and them can be moved aside either
+	export XDG_CACHE_HOME=$HOME/.cache XDG_DATA_HOME=$HOME/.local/share \
+		XDG_CONFIG_HOME=$HOME/.config XDG_RUNTIME_DIR=$HOME/rt
+	state
+	OPTS=(--bind "$HOME")
+	attempt state "${DIRS[@]}"
+	attempt rename "${DIRS[@]}" "$HOME/.cache" "$HOME/.local" \
+		"$HOME/.local/share" "$HOME/.config" "$HOME/rt"
+	# two of them under one parent in the home; and the cache's default
+	# place, where a crate-wl run without XDG_CACHE_HOME keeps it
+	export XDG_CACHE_HOME=$HOME/.local/cache
+	state
+	attempt state "${DIRS[@]}" "$HOME/.cache/crate-wl"
+	# and none of them can be bound itself
+	for d in "${DIRS[@]}" "$XDG_DATA_HOME/crate-wl/permissions"; do
+		if cw run --no-wayland --ro-bind "$d:/state" -- true 2>"$T/err"; then
+			fail "a bind of $d: the sandbox ran"
+		fi
+		grep -q "crate-wl's own state" "$T/err" ||
+			fail "a bind of $d: $(cat "$T/err")"
+	done
+	pass "state-dirs ($AS): a bind of a state directory is refused"
+	;;
+host-top)
+	# users' data at the host's top level, in /var/log and in /srv
+	[ "$(id -u)" = 0 ] || skip "writing the host's / needs root"
+	top=$(mktemp -d /crate-wl-test-XXXXXX)
+	mkdir -p /srv
+	srv=$(mktemp /srv/crate-wl-test-XXXXXX)
+	log=$(mktemp /var/log/crate-wl-test-XXXXXX)
+	trap 'cleanup; rm -rf "$top" "$srv" "$log"' EXIT
+	for f in "$top/secret" "$srv" "$log"; do
+		echo secret > "$f"
+		chmod 644 "$f"
+	done
+	chmod 755 "$top"
+	for f in "$top/secret" "$srv" "$log"; do
+		control read "$f"
+	done
+	attempt read "$top/secret" "$srv" "$log"
+	;;
+env)
+	# the caller's secrets: none reaches the sandbox
+	export AWS_SECRET_ACCESS_KEY=crate-wl-test-key \
+		GITHUB_TOKEN=crate-wl-test-token SSH_AUTH_SOCK=$T/agent
+	attempt env AWS_SECRET_ACCESS_KEY GITHUB_TOKEN SSH_AUTH_SOCK
+	# --env NAME passes one on, --env NAME=VALUE sets one
+	out=$(cw run --no-wayland --env GITHUB_TOKEN --env EXTRA=1 -- \
+		sh -c 'echo "$GITHUB_TOKEN $EXTRA ${AWS_SECRET_ACCESS_KEY:-unset}"')
+	[ "$out" = "crate-wl-test-token 1 unset" ] || fail "--env: '$out'"
+	# and so does a manifest's env
+	cat > "$T/env.crate" <<'M'
+[app]
+name = envtest
+exec = sh -c 'echo "$GITHUB_TOKEN $EXTRA ${AWS_SECRET_ACCESS_KEY:-unset}"'
+[sandbox]
+wayland = false
+env = GITHUB_TOKEN
+env = EXTRA=2
+M
+	chmod 644 "$T/env.crate"
+	out=$(cw app "$T/env.crate") || fail "a manifest's env: $out"
+	[ "$out" = "crate-wl-test-token 2 unset" ] ||
+		fail "a manifest's env: '$out'"
+	# --dry-run shows the whole environment, and only that
+	plan=$(cw run --no-wayland --env GITHUB_TOKEN --env EXTRA=1 --dry-run \
+		-- true) || fail "--dry-run: $plan"
+	for v in GITHUB_TOKEN=crate-wl-test-token EXTRA=1 "HOME=$HOME" PATH=; do
+		echo "$plan" | grep -q "^  $v" || fail "--dry-run does not show $v"
+	done
+	echo "$plan" | grep -q AWS_SECRET_ACCESS_KEY &&
+		fail "--dry-run shows a variable the sandbox does not get"
+	pass "env ($AS): --env and a manifest's env add what they name, --dry-run shows it"
+	;;
 *)
 	attempt "$NAME"
 	;;

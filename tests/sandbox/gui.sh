@@ -139,7 +139,10 @@ app-*)
 	mpv) args=(--vo=wlshm --idle=yes --force-window=yes) ;;
 	*) args=() ;;
 	esac
-	$RUNAS env NO_AT_BRIDGE=1 LIBGL_ALWAYS_SOFTWARE=1 "$CRATE_WL" app \
+	# the sandbox gets nothing of the caller's environment but what
+	# --env names
+	$RUNAS "$CRATE_WL" app --env NO_AT_BRIDGE=1 \
+		--env LIBGL_ALWAYS_SOFTWARE=1 \
 		--app "test-$app" "${extra[@]}" "$manifest" "${args[@]}" \
 		>"$T/app.log" 2>&1 &
 	pid=$!

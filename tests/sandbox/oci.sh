@@ -39,6 +39,18 @@ cw run --no-wayland --root "oci:$L:lower" -- /bin/sh -c : || fail "cached run"
 ls -A "$cache" | grep -q '^\.unpack' && fail "a temporary directory is left"
 pass "unpacked once, content-addressed by the manifest's digest"
 
+# a sandbox given the cache's parent cannot reach the unpacked layers (a
+# later sandbox runs from them): the cache is hidden, and the image's own
+# tree is read-only
+out=$(cw run --no-wayland --root "oci:$L:latest" --bind "$XDG_CACHE_HOME" -- \
+	/bin/sh -c "/bin/busybox ls -A '$XDG_CACHE_HOME/crate-wl'; \
+	/bin/busybox touch /etc/planted '$XDG_CACHE_HOME/crate-wl/planted' \
+	2>/dev/null; echo end") || fail "the cache bound: $out"
+[ "$(echo $out)" = "end" ] || fail "the cache shows in the sandbox: $(echo $out)"
+find "$XDG_CACHE_HOME/crate-wl" -name planted | grep -q . &&
+	fail "the sandbox wrote the cache"
+pass "the unpacked layers are out of a sandbox's reach, and read-only"
+
 # the image's config: Env, WorkingDir, and Entrypoint + Cmd when no
 # COMMAND is given
 out=$(cw run --no-wayland --root "oci:$L:cmd" 2>&1) || fail "cmd: $out"
