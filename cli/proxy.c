@@ -30,6 +30,7 @@ static const char usage_text[] =
 	"                      [--allow IFACE]... [--deny IFACE]...\n"
 	"                      [--screencopy deny|ask|allow]\n"
 	"                      [--clipboard deny|focus|ask|allow]\n"
+	"                      [--max-connections N] [--max-objects N]\n"
 	"                      [--app NAME] [--prompt portal|cmd:PROGRAM|tty|none]\n"
 	"                      [--prompt-timeout SECONDS]\n"
 	"                      [--socket PATH | --fd N] [--trace] [--record DIR]\n"
@@ -70,6 +71,8 @@ static int parse_options(int argc, char *argv[], struct proxy_options *o)
 		{ "deny", required_argument, NULL, 'd' },
 		{ "screencopy", required_argument, NULL, 's' },
 		{ "clipboard", required_argument, NULL, 'c' },
+		{ "max-connections", required_argument, NULL, 'C' },
+		{ "max-objects", required_argument, NULL, 'O' },
 		{ "socket", required_argument, NULL, 'S' },
 		{ "fd", required_argument, NULL, 'f' },
 		{ "trace", no_argument, NULL, 't' },
@@ -101,6 +104,12 @@ static int parse_options(int argc, char *argv[], struct proxy_options *o)
 			break;
 		case 'c':
 			key = "clipboard";
+			break;
+		case 'C':
+			key = "max-connections";
+			break;
+		case 'O':
+			key = "max-objects";
 			break;
 		case 'S':
 			o->socket_path = optarg;

@@ -9,9 +9,11 @@
 #include <time.h>
 #include <unistd.h>
 #include "conn.h"
+#include "clipboard.h"
 #include "cw-protocol-tables.h"
 #include "hooks.h"
 #include "log.h"
+#include "policy.h"
 #include "record.h"
 #include "util.h"
 #include "proxy.h"
@@ -120,6 +122,28 @@ void cw_conn_trace(struct cw_conn *conn, const char *what, const char *fmt,
 	va_end(ap);
 }
 
+/* ---- objects: the sandbox's count for max-objects ---- */
+
+static enum cw_objmap_result objects_insert(struct cw_conn *conn, uint32_t id,
+	bool from_server, const struct cw_interface *iface, uint32_t version)
+{
+	uint32_t before = conn->objects.used;
+	enum cw_objmap_result r = cw_objmap_insert(&conn->objects, id,
+		from_server, iface, version);
+	conn->proxy->nobjects += conn->objects.used - before;
+	if (conn->objects.used > conn->peak_objects) {
+		conn->peak_objects = conn->objects.used;
+	}
+	return r;
+}
+
+static void objects_remove(struct cw_conn *conn, uint32_t id)
+{
+	uint32_t before = conn->objects.used;
+	cw_objmap_remove(&conn->objects, id);
+	conn->proxy->nobjects -= before - conn->objects.used;
+}
+
 /* ---- lifetime ---- */
 
 static void endpoint_dispatch(struct cw_source *source, uint32_t events);
@@ -140,6 +164,9 @@ static void endpoint_close(struct cw_proxy *proxy, struct cw_endpoint *ep)
 		}
 		close(ep->source.fd);
 		ep->source.fd = -1;
+		if (!ep->is_client) {
+			proxy->linked_conns--;
+		}
 	}
 	fdq_close_all(&ep->in_fds);
 	for (unsigned i = 0; i < ep->out_nfds; i++) {
@@ -209,9 +236,8 @@ struct cw_conn *cw_conn_create(struct cw_proxy *proxy, int client_fd,
 	endpoint_init(&conn->server, conn, false);
 	cw_objmap_init(&conn->objects);
 	cw_list_init(&conn->held);
-	cw_objmap_insert(&conn->objects, CW_DISPLAY_ID, false,
-		&cw_iface_wl_display, 1);
 	cw_list_insert(&proxy->conns, &conn->link);
+	objects_insert(conn, CW_DISPLAY_ID, false, &cw_iface_wl_display, 1);
 	proxy->nconns++;
 	proxy->total_clients++;
 	if (proxy->trace) {
@@ -223,6 +249,7 @@ struct cw_conn *cw_conn_create(struct cw_proxy *proxy, int client_fd,
 
 	if (!cw_loop_add(proxy->loop, &conn->client.source, client_fd,
 			EPOLLIN, endpoint_dispatch)) {
+		conn->client.source.fd = -1;
 		close(client_fd);
 		if (server_fd >= 0) {
 			close(server_fd);
@@ -232,9 +259,13 @@ struct cw_conn *cw_conn_create(struct cw_proxy *proxy, int client_fd,
 	}
 	if (server_fd >= 0 && !cw_loop_add(proxy->loop, &conn->server.source,
 			server_fd, EPOLLIN, endpoint_dispatch)) {
+		conn->server.source.fd = -1;
 		close(server_fd);
 		cw_conn_destroy(conn);
 		return NULL;
+	}
+	if (server_fd >= 0) {
+		proxy->linked_conns++;
 	}
 	return conn;
 }
@@ -245,9 +276,9 @@ void cw_conn_destroy(struct cw_conn *conn)
 		return;
 	}
 	struct cw_proxy *proxy = conn->proxy;
-	if (conn->keyboard_focus > 0) {
-		proxy->focused_conns--;
-	}
+	cw_conn_trace(conn, "CLOSED", "at most %u live objects at once",
+		conn->peak_objects);
+	cw_clipboard_conn_gone(conn);
 	endpoint_close(proxy, &conn->client);
 	endpoint_close(proxy, &conn->server);
 	while (!cw_list_empty(&conn->held)) {
@@ -255,6 +286,7 @@ void cw_conn_destroy(struct cw_conn *conn)
 			link);
 		held_free(held);
 	}
+	proxy->nobjects -= conn->objects.used;
 	cw_objmap_finish(&conn->objects);
 	free(conn->placeholders);
 	conn->placeholders = NULL;
@@ -373,27 +405,54 @@ static void conn_linger(struct cw_conn *conn)
 	update_interest(conn);
 }
 
-void cw_conn_fatal(struct cw_conn *conn, uint32_t object, uint32_t code,
-	const char *fmt, ...)
+/*
+ * Sends wire_text as the client's wl_display.error and hangs up. The
+ * client's own fault is also told the user (rate-limited).
+ */
+static void conn_error(struct cw_conn *conn, uint32_t object, uint32_t code,
+	const char *wire_text, const char *text, bool client_fault)
 {
 	if (conn->closing || conn->dead) {
 		return;
 	}
+	conn->proxy->protocol_errors++;
+	cw_conn_trace(conn, "ERROR", "%s (code %u): disconnecting", text, code);
+	if (client_fault && !conn->proxy->trace) {
+		cw_proxy_note(conn->proxy, CW_NOTE_PROTOCOL_ERROR,
+			"client %u: protocol error: %s: disconnected", conn->id,
+			text);
+	}
+
+	uint8_t msg[CW_MAX_MESSAGE_SIZE];
+	size_t size = cw_wire_display_error(msg, object, code, wire_text);
+	/* errors are small; they may go past the output limit */
+	endpoint_queue(&conn->client, msg, size, NULL, 0);
+	conn_linger(conn);
+}
+
+void cw_conn_fatal(struct cw_conn *conn, uint32_t object, uint32_t code,
+	const char *fmt, ...)
+{
 	char text[1024];
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
-	conn->proxy->protocol_errors++;
-	cw_conn_trace(conn, "ERROR", "%s (code %u): disconnecting", text, code);
-
-	uint8_t msg[CW_MAX_MESSAGE_SIZE];
 	char full[1100];
 	snprintf(full, sizeof(full), "crate-wl: %s", text);
-	size_t size = cw_wire_display_error(msg, object, code, full);
-	/* errors are small; they may go past the output limit */
-	endpoint_queue(&conn->client, msg, size, NULL, 0);
-	conn_linger(conn);
+	conn_error(conn, object, code, full, text, true);
+}
+
+void cw_conn_refuse(struct cw_conn *conn, uint32_t code, const char *fmt, ...)
+{
+	char text[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	char full[1100];
+	snprintf(full, sizeof(full), "crate-wl: %s", text);
+	conn_error(conn, CW_DISPLAY_ID, code, full, text, false);
 }
 
 static void compositor_fatal(struct cw_conn *conn, const char *fmt, ...)
@@ -408,7 +467,7 @@ static void compositor_fatal(struct cw_conn *conn, const char *fmt, ...)
 	va_end(ap);
 	cw_msg("client %u: the compositor sent a malformed message: %s",
 		conn->id, text);
-	cw_conn_fatal(conn, CW_DISPLAY_ID, CW_ERROR_IMPLEMENTATION,
+	cw_conn_refuse(conn, CW_ERROR_IMPLEMENTATION,
 		"the compositor sent a malformed message (%s)", text);
 }
 
@@ -610,9 +669,17 @@ static bool check_objects(struct cw_endpoint *ep, uint32_t id,
 static bool add_objects(struct cw_conn *conn, bool from_server,
 	const struct new_object *news, unsigned n, bool local)
 {
+	struct cw_proxy *proxy = conn->proxy;
+	if (n > 0 && proxy->nobjects + n > proxy->policy->max_objects) {
+		cw_conn_fatal(conn, CW_DISPLAY_ID, CW_ERROR_NO_MEMORY,
+			"cannot create object %u (%s): the sandbox has %u "
+			"objects, its limit (max-objects)", news[0].id,
+			news[0].iface->name, proxy->nobjects);
+		return false;
+	}
 	for (unsigned i = 0; i < n; i++) {
-		enum cw_objmap_result r = cw_objmap_insert(&conn->objects,
-			news[i].id, from_server, news[i].iface, news[i].version);
+		enum cw_objmap_result r = objects_insert(conn, news[i].id,
+			from_server, news[i].iface, news[i].version);
 		if (r != CW_OBJMAP_OK) {
 			cw_conn_fatal(conn, CW_DISPLAY_ID, r == CW_OBJMAP_NO_MEMORY ?
 				CW_ERROR_NO_MEMORY : CW_ERROR_INVALID_OBJECT,
@@ -734,7 +801,7 @@ static bool local_request(struct cw_conn *conn, uint32_t id,
 	if (msg->destructor) {
 		uint8_t out[16];
 		size_t n = cw_wire_delete_id(out, id);
-		cw_objmap_remove(&conn->objects, id);
+		objects_remove(conn, id);
 		return endpoint_queue(&conn->client, out, n, NULL, 0);
 	}
 	return true;
@@ -1064,7 +1131,13 @@ static bool handle_message(struct cw_endpoint *ep, uint8_t *data,
 		}
 		return true;
 	case CW_ERROR:
-		cw_conn_fatal(conn, id, call.error_code, "%s", call.error);
+		if (call.error_as_compositor) {
+			conn_error(conn, id, call.error_code, call.error,
+				call.error, true);
+		} else {
+			cw_conn_fatal(conn, id, call.error_code, "%s",
+				call.error);
+		}
 		return false;
 	}
 
@@ -1078,7 +1151,7 @@ static bool handle_message(struct cw_endpoint *ep, uint8_t *data,
 				args.value[0].u);
 			if (gone != NULL && args.value[0].u < CW_SERVER_ID_START &&
 					gone->state != CW_OBJECT_LOCAL) {
-				cw_objmap_remove(&conn->objects, args.value[0].u);
+				objects_remove(conn, args.value[0].u);
 			}
 		} else if (msg == msg_display_error) {
 			conn->compositor_error = true;
@@ -1195,7 +1268,7 @@ static void endpoint_eof(struct cw_endpoint *ep)
 	cw_conn_trace(conn, "DISCONNECT", "the compositor closed the "
 		"connection");
 	if (!conn->compositor_error) {
-		cw_conn_fatal(conn, CW_DISPLAY_ID, CW_ERROR_IMPLEMENTATION,
+		cw_conn_refuse(conn, CW_ERROR_IMPLEMENTATION,
 			"the compositor closed the connection");
 	} else {
 		conn_linger(conn);

@@ -45,6 +45,9 @@ struct cw_objmap {
 	uint32_t nclient, capclient;
 	struct cw_object *server; /* index: id - CW_SERVER_ID_START */
 	uint32_t nserver, capserver;
+	/* slots not free, both sides (a server slot stays taken until the
+	 * compositor reuses its id) */
+	uint32_t used;
 };
 
 void cw_objmap_init(struct cw_objmap *map);
