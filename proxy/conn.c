@@ -394,6 +394,9 @@ static void conn_linger(struct cw_conn *conn)
 	conn->close_deadline_ms = cw_now_ms() + CLOSE_LINGER_MS;
 	endpoint_close(proxy, &conn->server);
 	conn->server.eof = true;
+	/* the compositor freed them: they no longer count for max-objects */
+	proxy->nobjects -= conn->objects.used;
+	cw_objmap_finish(&conn->objects);
 	if (!endpoint_flush(&conn->client)) {
 		conn_close_now(conn);
 		return;
