@@ -11,6 +11,7 @@
 #include "conn.h"
 #include "clipboard.h"
 #include "cw-protocol-tables.h"
+#include "filters.h"
 #include "hooks.h"
 #include "log.h"
 #include "policy.h"
@@ -27,7 +28,7 @@
 /* Input of one burst: what was left from the last read, then the new bytes. */
 static uint8_t scratch[CW_READ_SIZE + 2 * CW_MAX_MESSAGE_SIZE];
 
-static const struct cw_message *msg_delete_id, *msg_display_error;
+static const struct cw_message *msg_delete_id, *msg_display_error, *msg_bind;
 
 
 /* ---- byte buffers ---- */
@@ -221,6 +222,8 @@ struct cw_conn *cw_conn_create(struct cw_proxy *proxy, int client_fd,
 			"delete_id");
 		msg_display_error = cw_interface_message(&cw_iface_wl_display,
 			true, "error");
+		msg_bind = cw_interface_message(&cw_iface_wl_registry, false,
+			"bind");
 	}
 	struct cw_conn *conn = calloc(1, sizeof(*conn));
 	if (conn == NULL) {
@@ -599,7 +602,18 @@ static bool check_objects(struct cw_endpoint *ep, uint32_t id,
 				iface = name ? cw_interface_find(name) : NULL;
 				version = args->value[i - 1].u;
 				if (iface == NULL) {
-					if (from_client) {
+					char text[128];
+					if (from_client && msg == msg_bind &&
+							name != NULL &&
+							cw_registry_bind_refusal(
+							conn, args->value[0].u,
+							name, version, text,
+							sizeof(text))) {
+						/* as the compositor says it */
+						conn_error(conn, id,
+							CW_ERROR_INVALID_OBJECT,
+							text, text, true);
+					} else if (from_client) {
 						cw_conn_fatal(conn, id,
 							CW_ERROR_INVALID_OBJECT,
 							"bind to unknown "

@@ -3,6 +3,7 @@
  * versions, and which binds it may make. Every registry a client creates
  * gets the same view; global names are per connection.
  */
+#include <stdio.h>
 #include <string.h>
 #include "clipboard.h"
 #include "conn.h"
@@ -81,14 +82,14 @@ static enum cw_verdict handle_global_remove(struct cw_hook_call *call,
 }
 
 /*
- * Refusals use libwayland-server's own words (registry_bind() in
- * wayland-server.c), so that a hidden global reads exactly like a name
- * that never existed; only the trace says which it was.
+ * Refusals in libwayland-server's own words (registry_bind() in
+ * wayland-server.c, cut at its 127 bytes), so that a hidden global reads
+ * exactly like a name that never existed; only the trace says which.
  */
-static enum cw_verdict handle_bind(struct cw_hook_call *call, uint32_t name,
-	const char *interface, uint32_t version, uint32_t id)
+bool cw_registry_bind_refusal(struct cw_conn *conn, uint32_t name,
+	const char *interface, uint32_t version, char *out, size_t len)
 {
-	struct cw_conn *conn = call->conn;
+	char text[128];
 	struct cw_global *global = cw_conn_find_global(conn, name);
 	if (global == NULL || !global->visible) {
 		if (global == NULL) {
@@ -99,28 +100,41 @@ static enum cw_verdict handle_bind(struct cw_hook_call *call, uint32_t name,
 				"%u (%s): hidden by the sandbox policy", name,
 				global->iface ? global->iface->name : "?");
 		}
-		return cw_hook_error_as_compositor(call, CW_ERROR_INVALID_OBJECT,
-			"invalid global %s (%d)", interface, (int32_t)name);
-	}
-	if (strcmp(global->iface->name, interface) != 0) {
+		snprintf(text, sizeof(text), "invalid global %s (%d)",
+			interface, (int32_t)name);
+	} else if (strcmp(global->iface->name, interface) != 0) {
 		/* sic: libwayland says "have" the client's, "wanted" its own */
-		return cw_hook_error_as_compositor(call, CW_ERROR_INVALID_OBJECT,
-			"invalid interface for global %u: have %s, wanted %s",
-			name, interface, global->iface->name);
-	}
-	if (version == 0) {
-		return cw_hook_error_as_compositor(call, CW_ERROR_INVALID_OBJECT,
-			"invalid version for global %s (%d): 0 is not a valid "
-			"version", interface, (int32_t)name);
-	}
-	if (version > global->version) {
+		snprintf(text, sizeof(text), "invalid interface for global %u: "
+			"have %s, wanted %s", name, interface,
+			global->iface->name);
+	} else if (version == 0) {
+		snprintf(text, sizeof(text), "invalid version for global %s "
+			"(%d): 0 is not a valid version", interface,
+			(int32_t)name);
+	} else if (version > global->version) {
 		cw_conn_trace(conn, "DENIED", "bind to %s v%u above the "
 			"advertised v%u", interface, version, global->version);
-		return cw_hook_error_as_compositor(call, CW_ERROR_INVALID_OBJECT,
-			"invalid version for global %s (%d): have %d, wanted %d",
-			interface, (int32_t)name, (int32_t)global->version,
-			(int32_t)version);
+		snprintf(text, sizeof(text), "invalid version for global %s "
+			"(%d): have %d, wanted %d", interface, (int32_t)name,
+			(int32_t)global->version, (int32_t)version);
+	} else {
+		return false;
 	}
+	snprintf(out, len, "%s", text);
+	return true;
+}
+
+static enum cw_verdict handle_bind(struct cw_hook_call *call, uint32_t name,
+	const char *interface, uint32_t version, uint32_t id)
+{
+	struct cw_conn *conn = call->conn;
+	char text[128];
+	if (cw_registry_bind_refusal(conn, name, interface, version, text,
+			sizeof(text))) {
+		return cw_hook_error_as_compositor(call, CW_ERROR_INVALID_OBJECT,
+			"%s", text);
+	}
+	struct cw_global *global = cw_conn_find_global(conn, name);
 	if (global->iface == &cw_iface_wl_seat) {
 		cw_clipboard_seat_bound(conn, id, name);
 	}
