@@ -31,6 +31,7 @@ static const char usage_text[] =
 	"                      [--screencopy deny|ask|allow]\n"
 	"                      [--clipboard deny|focus|ask|allow]\n"
 	"                      [--max-connections N] [--max-objects N]\n"
+	"                      [--max-buffers N]\n"
 	"                      [--app NAME] [--prompt portal|cmd:PROGRAM|tty|none]\n"
 	"                      [--prompt-timeout SECONDS]\n"
 	"                      [--socket PATH | --fd N] [--trace] [--record DIR]\n"
@@ -73,6 +74,7 @@ static int parse_options(int argc, char *argv[], struct proxy_options *o)
 		{ "clipboard", required_argument, NULL, 'c' },
 		{ "max-connections", required_argument, NULL, 'C' },
 		{ "max-objects", required_argument, NULL, 'O' },
+		{ "max-buffers", required_argument, NULL, 'B' },
 		{ "socket", required_argument, NULL, 'S' },
 		{ "fd", required_argument, NULL, 'f' },
 		{ "trace", no_argument, NULL, 't' },
@@ -110,6 +112,9 @@ static int parse_options(int argc, char *argv[], struct proxy_options *o)
 			break;
 		case 'O':
 			key = "max-objects";
+			break;
+		case 'B':
+			key = "max-buffers";
 			break;
 		case 'S':
 			o->socket_path = optarg;

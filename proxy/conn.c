@@ -123,7 +123,19 @@ void cw_conn_trace(struct cw_conn *conn, const char *what, const char *fmt,
 	va_end(ap);
 }
 
-/* ---- objects: the sandbox's count for max-objects ---- */
+/* ---- objects: the sandbox's counts for max-objects and max-buffers ---- */
+
+/*
+ * What holds more than memory in the compositor: a mapping of the
+ * client's pool (one of its at most 65530 by vm.max_map_count), or
+ * dmabuf fds, or a DRM syncobj.
+ */
+static bool is_buffer(const struct cw_interface *iface)
+{
+	return iface == &cw_iface_wl_shm_pool || iface == &cw_iface_wl_buffer ||
+		iface == &cw_iface_zwp_linux_buffer_params_v1 ||
+		iface == &cw_iface_wp_linux_drm_syncobj_timeline_v1;
+}
 
 static enum cw_objmap_result objects_insert(struct cw_conn *conn, uint32_t id,
 	bool from_server, const struct cw_interface *iface, uint32_t version)
@@ -131,18 +143,44 @@ static enum cw_objmap_result objects_insert(struct cw_conn *conn, uint32_t id,
 	uint32_t before = conn->objects.used;
 	enum cw_objmap_result r = cw_objmap_insert(&conn->objects, id,
 		from_server, iface, version);
-	conn->proxy->nobjects += conn->objects.used - before;
+	if (conn->objects.used == before) {
+		return r;
+	}
+	conn->proxy->nobjects++;
 	if (conn->objects.used > conn->peak_objects) {
 		conn->peak_objects = conn->objects.used;
+	}
+	if (is_buffer(iface)) {
+		conn->proxy->nbuffers++;
+		if (++conn->nbuffers > conn->peak_buffers) {
+			conn->peak_buffers = conn->nbuffers;
+		}
 	}
 	return r;
 }
 
 static void objects_remove(struct cw_conn *conn, uint32_t id)
 {
-	uint32_t before = conn->objects.used;
+	struct cw_object *obj = cw_objmap_get(&conn->objects, id);
+	if (obj == NULL) {
+		return;
+	}
+	if (is_buffer(obj->iface)) {
+		conn->proxy->nbuffers--;
+		conn->nbuffers--;
+	}
 	cw_objmap_remove(&conn->objects, id);
-	conn->proxy->nobjects -= before - conn->objects.used;
+	conn->proxy->nobjects--;
+}
+
+/* The compositor dropped them all: the connection's counts leave the
+ * sandbox's. */
+static void objects_release(struct cw_conn *conn)
+{
+	conn->proxy->nobjects -= conn->objects.used;
+	conn->proxy->nbuffers -= conn->nbuffers;
+	conn->nbuffers = 0;
+	cw_objmap_finish(&conn->objects);
 }
 
 /* ---- lifetime ---- */
@@ -279,8 +317,9 @@ void cw_conn_destroy(struct cw_conn *conn)
 		return;
 	}
 	struct cw_proxy *proxy = conn->proxy;
-	cw_conn_trace(conn, "CLOSED", "at most %u live objects at once",
-		conn->peak_objects);
+	cw_conn_trace(conn, "CLOSED", "at most %u live objects at once, "
+		"%u of them buffers or pools", conn->peak_objects,
+		conn->peak_buffers);
 	cw_clipboard_conn_gone(conn);
 	endpoint_close(proxy, &conn->client);
 	endpoint_close(proxy, &conn->server);
@@ -289,8 +328,7 @@ void cw_conn_destroy(struct cw_conn *conn)
 			link);
 		held_free(held);
 	}
-	proxy->nobjects -= conn->objects.used;
-	cw_objmap_finish(&conn->objects);
+	objects_release(conn);
 	free(conn->placeholders);
 	conn->placeholders = NULL;
 	free(conn->globals);
@@ -397,9 +435,8 @@ static void conn_linger(struct cw_conn *conn)
 	conn->close_deadline_ms = cw_now_ms() + CLOSE_LINGER_MS;
 	endpoint_close(proxy, &conn->server);
 	conn->server.eof = true;
-	/* the compositor freed them: they no longer count for max-objects */
-	proxy->nobjects -= conn->objects.used;
-	cw_objmap_finish(&conn->objects);
+	/* the compositor freed them: they no longer count */
+	objects_release(conn);
 	if (!endpoint_flush(&conn->client)) {
 		conn_close_now(conn);
 		return;
@@ -692,6 +729,18 @@ static bool add_objects(struct cw_conn *conn, bool from_server,
 			"cannot create object %u (%s): the sandbox has %u "
 			"objects, its limit (max-objects)", news[0].id,
 			news[0].iface->name, proxy->nobjects);
+		return false;
+	}
+	unsigned nbuffers = 0;
+	for (unsigned i = 0; i < n; i++) {
+		nbuffers += is_buffer(news[i].iface);
+	}
+	if (nbuffers > 0 && proxy->nbuffers + nbuffers >
+			proxy->policy->max_buffers) {
+		cw_conn_fatal(conn, CW_DISPLAY_ID, CW_ERROR_NO_MEMORY,
+			"cannot create object %u (%s): the sandbox has %u "
+			"buffers and pools, its limit (max-buffers)",
+			news[0].id, news[0].iface->name, proxy->nbuffers);
 		return false;
 	}
 	for (unsigned i = 0; i < n; i++) {

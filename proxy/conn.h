@@ -125,7 +125,9 @@ struct cw_conn {
 	bool closing;   /* error sent; waiting for the client to hang up */
 	bool compositor_error; /* the compositor sent wl_display.error */
 	int64_t close_deadline_ms;
+	uint32_t nbuffers;     /* live buffers and pools (max-buffers) */
 	uint32_t peak_objects; /* the most live objects at once */
+	uint32_t peak_buffers;
 	struct cw_record *record; /* --record, or NULL */
 };
 

@@ -184,6 +184,7 @@ struct cw_policy *cw_policy_create(enum cw_policy_base base)
 	apply_base(policy, base);
 	policy->max_connections = CW_POLICY_DEFAULT_MAX_CONNECTIONS;
 	policy->max_objects = CW_POLICY_DEFAULT_MAX_OBJECTS;
+	policy->max_buffers = CW_POLICY_DEFAULT_MAX_BUFFERS;
 	return policy;
 }
 
@@ -409,10 +410,18 @@ bool cw_policy_set(struct cw_policy *policy, const char *key,
 		}
 		policy->max_objects = (uint32_t)n;
 		return true;
+	} else if (strcmp(key, "max-buffers") == 0) {
+		int n;
+		if (!set_limit(key, value, CW_POLICY_LIMIT_MAX_BUFFERS, &n, err,
+				errlen)) {
+			return false;
+		}
+		policy->max_buffers = (uint32_t)n;
+		return true;
 	}
 	snprintf(err, errlen, "unknown key '%s' (expected policy, allow, deny, "
 		"cap, screencopy, clipboard, clipboard-manager, "
-		"max-connections or max-objects)", key);
+		"max-connections, max-objects or max-buffers)", key);
 	return false;
 }
 
@@ -577,6 +586,7 @@ void cw_policy_print(const struct cw_policy *policy, void *file)
 		access_names[policy->clipboard_manager]);
 	fprintf(f, "max-connections = %u\n", policy->max_connections);
 	fprintf(f, "max-objects = %u\n", policy->max_objects);
+	fprintf(f, "max-buffers = %u\n", policy->max_buffers);
 	for (size_t i = 0; i < policy->nallow; i++) {
 		fprintf(f, "allow = %s\n", policy->allow[i]);
 	}

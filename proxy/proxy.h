@@ -54,8 +54,9 @@ struct cw_proxy {
 	unsigned focused_conns; /* clients with keyboard focus */
 	/* clients with a compositor connection (max-connections) */
 	unsigned linked_conns;
-	/* live objects of all clients together (max-objects) */
-	uint32_t nobjects;
+	/* live objects of all clients together (max-objects), and the
+	 * buffers among them (max-buffers) */
+	uint32_t nobjects, nbuffers;
 	struct cw_ratelimit notes[CW_NOTE_COUNT];
 	uint64_t total_clients;
 	uint64_t refused_clients;

@@ -10,6 +10,11 @@
  *          connections binds wl_compositor and creates COUNT wl_regions;
  *          prints each connection's error ("conn I: object O code C:
  *          TEXT") or "conn I: no error", then checks the witness
+ *        flood surfaces CONNS COUNT
+ *          the same with wl_surfaces
+ *        flood pools CONNS COUNT
+ *          the same with wl_shm_pools of 4 KiB (one mapping each in
+ *          the compositor)
  *        flood garbage N
  *          N connections one after the other, each sends a message of a
  *          bad size and waits for the error; prints "errors E of N"
@@ -17,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <unistd.h>
 #include <wayland-client.h>
@@ -86,8 +92,21 @@ static const struct wl_registry_listener registry_listener = {
 	noop_global, noop_remove,
 };
 
-static int regions(int nconns, int count)
+/*
+ * opcode: wl_compositor.create_surface (0) or create_region (1), or with
+ * pools wl_shm.create_pool (0)
+ */
+static int objects(int nconns, int count, uint16_t opcode, bool pools)
 {
+	const char *global = pools ? "wl_shm" : "wl_compositor";
+	int memfd = memfd_create("flood", MFD_CLOEXEC);
+	if (memfd < 0 || ftruncate(memfd, 4096) != 0) {
+		return 1;
+	}
+	int fds[8];
+	for (int i = 0; i < 8; i++) {
+		fds[i] = memfd;
+	}
 	struct wl_display *witness = wl_display_connect(NULL);
 	if (witness == NULL) {
 		fprintf(stderr, "the witness cannot connect\n");
@@ -106,22 +125,27 @@ static int regions(int nconns, int count)
 			continue;
 		}
 		uint32_t a[32], n = 0;
-		uint32_t name = raw_global(&r, "wl_compositor", NULL);
+		uint32_t name = raw_global(&r, global, NULL);
 		a[n++] = name;
-		n += raw_string(a + n, "wl_compositor", 14, true);
+		n += raw_string(a + n, global, strlen(global) + 1, true);
+		a[n++] = 1;
 		a[n++] = 4;
-		a[n++] = 4;
-		raw_msg(&r, 2, 0, a, n); /* bind(wl_compositor) as 4 */
-		/* create_region(id) on 4, 1024 a burst */
+		raw_msg(&r, 2, 0, a, n); /* bind as 4 */
+		/* the requests on 4, 1024 (pools: 8, with their fds) a burst */
 		uint32_t id = 5;
+		int per = pools ? 8 : 1024, w = pools ? 4 : 3;
 		for (int left = count; left > 0 && !r.got_error && !r.eof; ) {
-			int burst = left < 1024 ? left : 1024;
+			int burst = left < per ? left : per;
 			for (int i = 0; i < burst; i++) {
-				words[3 * i] = 4;
-				words[3 * i + 1] = (12u << 16) | 1;
-				words[3 * i + 2] = id++;
+				words[w * i] = 4;
+				words[w * i + 1] = ((4u * w) << 16) | opcode;
+				words[w * i + 2] = id++;
+				if (pools) {
+					words[w * i + 3] = 4096;
+				}
 			}
-			raw_send(&r, words, 3 * burst, NULL, 0);
+			raw_send(&r, words, w * burst, pools ? fds : NULL,
+				pools ? burst : 0);
 			left -= burst;
 		}
 		uint32_t cb = id;
@@ -169,11 +193,16 @@ int main(int argc, char *argv[])
 	if (argc == 4 && strcmp(argv[1], "conns") == 0) {
 		return conns(atoi(argv[2]), atoi(argv[3]));
 	} else if (argc == 4 && strcmp(argv[1], "regions") == 0) {
-		return regions(atoi(argv[2]), atoi(argv[3]));
+		return objects(atoi(argv[2]), atoi(argv[3]), 1, false);
+	} else if (argc == 4 && strcmp(argv[1], "surfaces") == 0) {
+		return objects(atoi(argv[2]), atoi(argv[3]), 0, false);
+	} else if (argc == 4 && strcmp(argv[1], "pools") == 0) {
+		return objects(atoi(argv[2]), atoi(argv[3]), 0, true);
 	} else if (argc == 3 && strcmp(argv[1], "garbage") == 0) {
 		return garbage(atoi(argv[2]));
 	}
-	fprintf(stderr, "usage: flood conns N SECONDS | regions CONNS COUNT | "
+	fprintf(stderr, "usage: flood conns N SECONDS | regions|surfaces|pools CONNS "
+		"COUNT | "
 		"garbage N\n");
 	return 2;
 }
