@@ -100,6 +100,14 @@ log)
 	WAYLAND_DISPLAY="$T/proxy.sock" "$TESTBIN/flood" garbage 1500 > "$T/g.out" 2>&1
 	secs=$(( $(date +%s) - start + 1 ))
 	grep -q "^errors 1500 of 1500" "$T/g.out" || fail "garbage: $(cat "$T/g.out")"
+	# --trace still shows each one
+	"$CRATE_WL" proxy --trace --socket "$T/trace.sock" 2> "$T/trace.log" &
+	tracer=$!
+	track $tracer
+	wait_for_socket "$T/trace.sock" || fail "the tracing proxy did not start"
+	WAYLAND_DISPLAY="$T/trace.sock" "$TESTBIN/flood" garbage 200 > /dev/null 2>&1
+	traced=$(grep -c "ERROR invalid message size" "$T/trace.log")
+	[ "$traced" -eq 200 ] || fail "--trace showed $traced of 200 protocol errors"
 	# 2. the compositor gone: every connection fails upstream
 	stop_sway
 	start=$(date +%s)
@@ -123,7 +131,7 @@ log)
 		"1500 bad messages") || exit 1
 	said2=$(check_kind "cannot connect to the compositor" "$secs2" 1500 \
 		"1500 connections without a compositor") || exit 1
-	pass "1500 bad messages: $said; 1500 connections without a compositor: $said2"
+	pass "1500 bad messages: $said; 1500 connections without a compositor: $said2; --trace showed all 200 of 200"
 	;;
 *)
 	fail "unknown case $case_name"
