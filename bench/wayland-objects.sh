@@ -46,8 +46,8 @@ measure() { # NAME COMMAND...
 	conns=$(grep -c "CLOSED at most" "$log")
 	peaks=$(sed -n 's/.*CLOSED at most \([0-9]*\) live objects at once, \([0-9]*\) of them.*/\1 (\2)/p' \
 		"$log" | sort -rn | tr '\n' ' ')
-	printf '%-20s connections %s; per connection, most live objects (buffers and pools) at once: %s\n' \
-		"$name" "$conns" "$peaks"
+	printf '%-20s connections %s; per connection, most live objects (buffers and pools) at once: %s; protocol errors: %s\n' \
+		"$name" "$conns" "$peaks" "$(grep -c ' ERROR ' "$log")"
 }
 
 measure foot foot -e sleep 60

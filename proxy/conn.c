@@ -29,6 +29,8 @@
 static uint8_t scratch[CW_READ_SIZE + 2 * CW_MAX_MESSAGE_SIZE];
 
 static const struct cw_message *msg_delete_id, *msg_display_error, *msg_bind;
+/* requests that add a rectangle, and the one that takes them (CW_MAX_RECTS) */
+static const struct cw_message *msg_rects[4], *msg_commit;
 
 
 /* ---- byte buffers ---- */
@@ -262,6 +264,16 @@ struct cw_conn *cw_conn_create(struct cw_proxy *proxy, int client_fd,
 			true, "error");
 		msg_bind = cw_interface_message(&cw_iface_wl_registry, false,
 			"bind");
+		msg_rects[0] = cw_interface_message(&cw_iface_wl_region, false,
+			"add");
+		msg_rects[1] = cw_interface_message(&cw_iface_wl_region, false,
+			"subtract");
+		msg_rects[2] = cw_interface_message(&cw_iface_wl_surface,
+			false, "damage");
+		msg_rects[3] = cw_interface_message(&cw_iface_wl_surface,
+			false, "damage_buffer");
+		msg_commit = cw_interface_message(&cw_iface_wl_surface, false,
+			"commit");
 	}
 	struct cw_conn *conn = calloc(1, sizeof(*conn));
 	if (conn == NULL) {
@@ -814,6 +826,33 @@ static bool reserve_ids(struct cw_conn *conn, const struct new_object *news,
 	return true;
 }
 
+/* One more rectangle for a region or a surface's damage; false: too many. */
+static bool count_rects(struct cw_conn *conn, uint32_t id,
+	struct cw_object *obj, const struct cw_message *msg)
+{
+	if (msg == msg_commit) {
+		obj->rects = 0;
+		return true;
+	}
+	for (unsigned i = 0; i < sizeof(msg_rects) / sizeof(msg_rects[0]);
+			i++) {
+		if (msg != msg_rects[i]) {
+			continue;
+		}
+		if (obj->rects >= CW_MAX_RECTS) {
+			cw_conn_fatal(conn, CW_DISPLAY_ID, CW_ERROR_NO_MEMORY,
+				"too many rectangles for %s@%u (more than %u%s)",
+				obj->iface->name, id, CW_MAX_RECTS,
+				msg == msg_rects[0] || msg == msg_rects[1] ?
+				"" : " between two commits");
+			return false;
+		}
+		obj->rects++;
+		return true;
+	}
+	return true;
+}
+
 /* An event that answers a placeholder: true if it was one (dropped). */
 static bool placeholder_event(struct cw_conn *conn, const uint8_t *data,
 	uint32_t size)
@@ -1121,6 +1160,9 @@ static bool handle_message(struct cw_endpoint *ep, uint8_t *data,
 	struct new_object news[4];
 	unsigned nnews;
 	if (!check_objects(ep, id, obj, msg, &args, news, &nnews)) {
+		return false;
+	}
+	if (from_client && !count_rects(conn, id, obj, msg)) {
 		return false;
 	}
 

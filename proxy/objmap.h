@@ -38,6 +38,9 @@ struct cw_object {
 	uint32_t version;
 	uint8_t state; /* enum cw_object_state */
 	uint8_t flags; /* enum cw_object_flags */
+	/* rectangles added to a region, or damaged on a surface since its
+	 * last commit (conn.c: CW_MAX_RECTS) */
+	uint16_t rects;
 };
 
 struct cw_objmap {

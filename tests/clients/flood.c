@@ -15,6 +15,9 @@
  *        flood pools CONNS COUNT
  *          the same with wl_shm_pools of 4 KiB (one mapping each in
  *          the compositor)
+ *        flood rects COUNT
+ *          one wl_region given COUNT disjoint 1x1 rectangles; prints the
+ *          error or "no error"
  *        flood garbage N
  *          N connections one after the other, each sends a message of a
  *          bad size and waits for the error; prints "errors E of N"
@@ -170,6 +173,43 @@ static int objects(int nconns, int count, uint16_t opcode, bool pools)
 	return 0;
 }
 
+static int rects(int count)
+{
+	if (!open_one()) {
+		printf("refused: %s\n", r.error);
+		return 1;
+	}
+	uint32_t a[32], n = 0;
+	a[n++] = raw_global(&r, "wl_compositor", NULL);
+	n += raw_string(a + n, "wl_compositor", 14, true);
+	a[n++] = 1;
+	a[n++] = 4;
+	raw_msg(&r, 2, 0, a, n);
+	a[0] = 5;
+	raw_msg(&r, 4, 1, a, 1); /* create_region(5) */
+	uint32_t words[6 * 256];
+	for (int i = 0; i < count && !r.eof; ) {
+		int burst = 0;
+		for (; burst < 256 && i < count; burst++, i++) {
+			uint32_t *m = words + 6 * burst;
+			m[0] = 5;
+			m[1] = (24u << 16) | 1; /* wl_region.add */
+			m[2] = (uint32_t)(i % 1000) * 2;
+			m[3] = (uint32_t)(i / 1000) * 2;
+			m[4] = 1;
+			m[5] = 1;
+		}
+		raw_send(&r, words, 6 * burst, NULL, 0);
+	}
+	if (raw_roundtrip(&r, 6)) {
+		printf("no error\n");
+	} else {
+		printf("%s\n", r.got_error ? r.error :
+			"disconnected without an error");
+	}
+	return 0;
+}
+
 static int garbage(int n)
 {
 	int errors = 0;
@@ -198,11 +238,13 @@ int main(int argc, char *argv[])
 		return objects(atoi(argv[2]), atoi(argv[3]), 0, false);
 	} else if (argc == 4 && strcmp(argv[1], "pools") == 0) {
 		return objects(atoi(argv[2]), atoi(argv[3]), 0, true);
+	} else if (argc == 3 && strcmp(argv[1], "rects") == 0) {
+		return rects(atoi(argv[2]));
 	} else if (argc == 3 && strcmp(argv[1], "garbage") == 0) {
 		return garbage(atoi(argv[2]));
 	}
 	fprintf(stderr, "usage: flood conns N SECONDS | regions|surfaces|pools CONNS "
-		"COUNT | "
+		"COUNT | rects COUNT | "
 		"garbage N\n");
 	return 2;
 }

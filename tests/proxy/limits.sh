@@ -2,9 +2,9 @@
 # One sandbox must not take down the desktop (crate-wl-policy(5),
 # max-connections and max-objects), and what it makes crate-wl print is
 # rate-limited.
-# usage: limits.sh connections|objects|buffers|log
+# usage: limits.sh connections|objects|buffers|rects|log
 . "$(dirname "$0")/../lib.sh"
-case_name=${1:?connections, objects, buffers or log}
+case_name=${1:?connections, objects, buffers, rects or log}
 need wayland-info
 need prlimit
 start_sway
@@ -92,6 +92,22 @@ buffers)
 	[ $((most - before)) -le $((${max:-512} + 64)) ] ||
 		fail "sway's mappings grew from $before to $most (max-buffers ${max:-512})"
 	pass "50,000 pools over 10 connections: $errors refused at max-buffers, sway's mappings $before -> at most $most"
+	;;
+rects)
+	# one region of 20,000 disjoint rectangles: sway's region code takes
+	# seconds of its CPU for it (the whole desktop waits)
+	start_proxy "$T/proxy.sock"
+	cpu() { awk '{print $14 + $15}' "/proc/$SWAY_PID/stat"; }
+	before=$(cpu)
+	WAYLAND_DISPLAY="$T/proxy.sock" timeout 120 "$TESTBIN/flood" rects 20000 \
+		> "$T/flood.out" 2>&1
+	spent=$(( ($(cpu) - before) * 1000 / $(getconf CLK_TCK) ))
+	grep -q "^object 1 code 2: crate-wl: too many rectangles for wl_region@5 (more than 2048)" \
+		"$T/flood.out" || fail "the flood: $(cat "$T/flood.out")"
+	[ "$spent" -le 200 ] || fail "sway spent $spent ms of CPU on the flood"
+	n=$(timeout 10 wayland-info 2>/dev/null | grep -c "^interface:")
+	[ "$n" -ge 10 ] || fail "a host wayland-info lists $n globals"
+	pass "20,000 rectangles in one region: refused at 2048, sway spent $spent ms of CPU"
 	;;
 log)
 	start_proxy "$T/proxy.sock"
