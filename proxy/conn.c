@@ -485,29 +485,35 @@ static void conn_error(struct cw_conn *conn, uint32_t object, uint32_t code,
 	conn_linger(conn);
 }
 
+/* The same, in the proxy's own words: "crate-wl: TEXT". */
+static void conn_verror(struct cw_conn *conn, uint32_t object, uint32_t code,
+	bool client_fault, const char *fmt, va_list ap) CW_ATTRIB_PRINTF(5, 0);
+
+static void conn_verror(struct cw_conn *conn, uint32_t object, uint32_t code,
+	bool client_fault, const char *fmt, va_list ap)
+{
+	char text[1024];
+	vsnprintf(text, sizeof(text), fmt, ap);
+	char full[1100];
+	snprintf(full, sizeof(full), "crate-wl: %s", text);
+	conn_error(conn, object, code, full, text, client_fault);
+}
+
 void cw_conn_fatal(struct cw_conn *conn, uint32_t object, uint32_t code,
 	const char *fmt, ...)
 {
-	char text[1024];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(text, sizeof(text), fmt, ap);
+	conn_verror(conn, object, code, true, fmt, ap);
 	va_end(ap);
-	char full[1100];
-	snprintf(full, sizeof(full), "crate-wl: %s", text);
-	conn_error(conn, object, code, full, text, true);
 }
 
 void cw_conn_refuse(struct cw_conn *conn, uint32_t code, const char *fmt, ...)
 {
-	char text[1024];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(text, sizeof(text), fmt, ap);
+	conn_verror(conn, CW_DISPLAY_ID, code, false, fmt, ap);
 	va_end(ap);
-	char full[1100];
-	snprintf(full, sizeof(full), "crate-wl: %s", text);
-	conn_error(conn, CW_DISPLAY_ID, code, full, text, false);
 }
 
 static void compositor_fatal(struct cw_conn *conn, const char *fmt, ...)
