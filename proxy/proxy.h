@@ -26,6 +26,7 @@ enum cw_proxy_note_kind {
 	CW_NOTE_REFUSED,         /* a connection over max-connections */
 	CW_NOTE_UPSTREAM,        /* the compositor could not be reached */
 	CW_NOTE_OUT_OF_FDS,      /* accepting paused */
+	CW_NOTE_DENIED,          /* a question answered no without the user */
 	CW_NOTE_COUNT,
 };
 
