@@ -30,6 +30,8 @@ static const char usage_text[] =
 	"                      [--allow IFACE]... [--deny IFACE]...\n"
 	"                      [--screencopy deny|ask|allow]\n"
 	"                      [--clipboard deny|focus|ask|allow]\n"
+	"                      [--max-connections N] [--max-objects N]\n"
+	"                      [--max-buffers N]\n"
 	"                      [--app NAME] [--prompt portal|cmd:PROGRAM|tty|none]\n"
 	"                      [--prompt-timeout SECONDS]\n"
 	"                      [--socket PATH | --fd N] [--trace] [--record DIR]\n"
@@ -70,6 +72,9 @@ static int parse_options(int argc, char *argv[], struct proxy_options *o)
 		{ "deny", required_argument, NULL, 'd' },
 		{ "screencopy", required_argument, NULL, 's' },
 		{ "clipboard", required_argument, NULL, 'c' },
+		{ "max-connections", required_argument, NULL, 'C' },
+		{ "max-objects", required_argument, NULL, 'O' },
+		{ "max-buffers", required_argument, NULL, 'B' },
 		{ "socket", required_argument, NULL, 'S' },
 		{ "fd", required_argument, NULL, 'f' },
 		{ "trace", no_argument, NULL, 't' },
@@ -101,6 +106,15 @@ static int parse_options(int argc, char *argv[], struct proxy_options *o)
 			break;
 		case 'c':
 			key = "clipboard";
+			break;
+		case 'C':
+			key = "max-connections";
+			break;
+		case 'O':
+			key = "max-objects";
+			break;
+		case 'B':
+			key = "max-buffers";
 			break;
 		case 'S':
 			o->socket_path = optarg;

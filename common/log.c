@@ -1,6 +1,8 @@
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 #include "log.h"
+#include "util.h"
 
 static enum cw_log_importance log_verbosity = CW_LOG_ERROR;
 
@@ -48,4 +50,54 @@ void cw_msg(const char *format, ...)
 	vfprintf(stderr, format, args);
 	fputc('\n', stderr);
 	va_end(args);
+}
+
+static void ratelimit_print(struct cw_ratelimit *rl, const char *text,
+	int64_t now)
+{
+	if (rl->suppressed > 0) {
+		cw_msg("%s (and %" PRIu64 " more like it)", text,
+			rl->suppressed);
+	} else {
+		cw_msg("%s", text);
+	}
+	rl->suppressed = 0;
+	rl->next_ms = now + CW_RATELIMIT_MS;
+}
+
+void cw_vmsg_limited(struct cw_ratelimit *rl, const char *format,
+	va_list args)
+{
+	int64_t now = cw_now_ms();
+	if (now < rl->next_ms) {
+		vsnprintf(rl->held, sizeof(rl->held), format, args);
+		rl->suppressed++;
+		return;
+	}
+	char text[sizeof(rl->held)];
+	vsnprintf(text, sizeof(text), format, args);
+	ratelimit_print(rl, text, now);
+}
+
+void cw_msg_limited(struct cw_ratelimit *rl, const char *format, ...)
+{
+	va_list args;
+	va_start(args, format);
+	cw_vmsg_limited(rl, format, args);
+	va_end(args);
+}
+
+int64_t cw_ratelimit_flush(struct cw_ratelimit *rl, bool force)
+{
+	if (rl->suppressed == 0) {
+		return -1;
+	}
+	int64_t now = cw_now_ms();
+	if (!force && now < rl->next_ms) {
+		return rl->next_ms;
+	}
+	/* the held line is printed itself: the others are "more like it" */
+	rl->suppressed--;
+	ratelimit_print(rl, rl->held, now);
+	return -1;
 }

@@ -9,11 +9,14 @@
  * A refused read gets its pipe closed (the app reads an empty paste); a
  * refused write gets its source cancelled, as when another app copies.
  */
+#include <stdlib.h>
 #include <string.h>
 #include "clipboard.h"
 #include "conn.h"
 #include "cw-protocol-tables.h"
 #include "hooks.h"
+#include "objmap.h"
+#include "wire.h"
 #include "permission.h"
 #include "policy.h"
 #include "proxy.h"
@@ -36,6 +39,161 @@ static bool own_serial(struct cw_conn *conn, uint32_t serial)
 	return false;
 }
 
+/* wl_seat.capability, from wayland.xml */
+enum { SEAT_CAPABILITY_KEYBOARD = 2 };
+
+/* ---- keyboard focus ----
+ *
+ * Focus is kept per wl_keyboard, from its enter and leave, and the client
+ * counts as focused while one of its live keyboards has focus. A keyboard
+ * that goes away (its release, its seat's release or global_remove, a
+ * seat without keyboard) gets no more leave: its focus is forgotten then,
+ * so the proxy never believes in more focus than the compositor gives.
+ */
+
+static struct cw_input_obj *input_find(struct cw_conn *conn, uint32_t id,
+	bool keyboard)
+{
+	for (uint32_t i = 0; i < conn->ninputs; i++) {
+		if (conn->inputs[i].id == id &&
+				conn->inputs[i].keyboard == keyboard) {
+			return &conn->inputs[i];
+		}
+	}
+	return NULL;
+}
+
+static bool input_add(struct cw_conn *conn, uint32_t id, uint32_t parent,
+	bool keyboard)
+{
+	if (conn->ninputs == conn->capinputs) {
+		uint32_t cap = conn->capinputs ? conn->capinputs * 2 : 4;
+		struct cw_input_obj *n = realloc(conn->inputs,
+			cap * sizeof(*n));
+		if (n == NULL) {
+			return false;
+		}
+		conn->inputs = n;
+		conn->capinputs = cap;
+	}
+	conn->inputs[conn->ninputs++] = (struct cw_input_obj){
+		.id = id,
+		.parent = parent,
+		.keyboard = keyboard,
+	};
+	return true;
+}
+
+static void set_focus(struct cw_conn *conn, struct cw_input_obj *kb,
+	bool focused)
+{
+	if (kb->focused == focused) {
+		return;
+	}
+	kb->focused = focused;
+	if (focused) {
+		if (conn->focused_keyboards++ == 0) {
+			conn->proxy->focused_conns++;
+		}
+	} else if (--conn->focused_keyboards == 0) {
+		conn->proxy->focused_conns--;
+	}
+}
+
+static void input_remove(struct cw_conn *conn, struct cw_input_obj *obj)
+{
+	set_focus(conn, obj, false);
+	*obj = conn->inputs[--conn->ninputs];
+}
+
+/* The keyboards of a seat that is gone or has no keyboard now. */
+static void forget_seat_focus(struct cw_conn *conn, uint32_t seat,
+	const char *why)
+{
+	for (uint32_t i = 0; i < conn->ninputs; i++) {
+		struct cw_input_obj *kb = &conn->inputs[i];
+		if (kb->keyboard && kb->parent == seat && kb->focused) {
+			cw_conn_trace(conn, "FOCUS", "wl_keyboard@%u: focus "
+				"forgotten (%s)", kb->id, why);
+			set_focus(conn, kb, false);
+		}
+	}
+}
+
+void cw_clipboard_seat_bound(struct cw_conn *conn, uint32_t seat,
+	uint32_t name)
+{
+	if (!input_add(conn, seat, name, false)) {
+		cw_conn_fatal(conn, CW_DISPLAY_ID, CW_ERROR_NO_MEMORY,
+			"out of memory");
+	}
+}
+
+void cw_clipboard_global_removed(struct cw_conn *conn, uint32_t name)
+{
+	for (uint32_t i = 0; i < conn->ninputs; i++) {
+		if (!conn->inputs[i].keyboard &&
+				conn->inputs[i].parent == name) {
+			forget_seat_focus(conn, conn->inputs[i].id,
+				"its seat's global was removed");
+		}
+	}
+}
+
+void cw_clipboard_conn_gone(struct cw_conn *conn)
+{
+	if (conn->focused_keyboards > 0) {
+		conn->proxy->focused_conns--;
+	}
+	conn->focused_keyboards = 0;
+	free(conn->inputs);
+	conn->inputs = NULL;
+	conn->ninputs = conn->capinputs = 0;
+}
+
+static enum cw_verdict seat_get_keyboard(struct cw_hook_call *call,
+	uint32_t id)
+{
+	if (!input_add(call->conn, id, call->object_id, true)) {
+		return cw_hook_error(call, CW_ERROR_NO_MEMORY, "out of memory");
+	}
+	return CW_PASS;
+}
+
+static enum cw_verdict seat_release(struct cw_hook_call *call)
+{
+	struct cw_conn *conn = call->conn;
+	forget_seat_focus(conn, call->object_id, "its seat was released");
+	struct cw_input_obj *seat = input_find(conn, call->object_id, false);
+	if (seat != NULL) {
+		input_remove(conn, seat);
+	}
+	return CW_PASS;
+}
+
+static enum cw_verdict seat_capabilities(struct cw_hook_call *call,
+	uint32_t capabilities)
+{
+	if (!(capabilities & SEAT_CAPABILITY_KEYBOARD)) {
+		forget_seat_focus(call->conn, call->object_id,
+			"the seat has no keyboard now");
+	}
+	return CW_PASS;
+}
+
+static enum cw_verdict keyboard_release(struct cw_hook_call *call)
+{
+	struct cw_input_obj *kb = input_find(call->conn, call->object_id, true);
+	if (kb != NULL) {
+		if (kb->focused) {
+			cw_conn_trace(call->conn, "FOCUS", "wl_keyboard@%u: "
+				"focus forgotten (released)", kb->id);
+		}
+		input_remove(call->conn, kb);
+	}
+	return CW_PASS;
+}
+
 /* ---- input events: focus and serials ---- */
 
 static enum cw_verdict keyboard_enter(struct cw_hook_call *call,
@@ -43,8 +201,10 @@ static enum cw_verdict keyboard_enter(struct cw_hook_call *call,
 {
 	struct cw_conn *conn = call->conn;
 	remember_serial(conn, serial);
-	if (conn->keyboard_focus++ == 0) {
-		conn->proxy->focused_conns++;
+	/* an enter still on its way after the release goes to no one */
+	struct cw_input_obj *kb = input_find(conn, call->object_id, true);
+	if (kb != NULL && call->object->state == CW_OBJECT_LIVE) {
+		set_focus(conn, kb, true);
 	}
 	return CW_PASS;
 }
@@ -52,9 +212,9 @@ static enum cw_verdict keyboard_enter(struct cw_hook_call *call,
 static enum cw_verdict keyboard_leave(struct cw_hook_call *call,
 	uint32_t serial, uint32_t surface)
 {
-	struct cw_conn *conn = call->conn;
-	if (conn->keyboard_focus > 0 && --conn->keyboard_focus == 0) {
-		conn->proxy->focused_conns--;
+	struct cw_input_obj *kb = input_find(call->conn, call->object_id, true);
+	if (kb != NULL) {
+		set_focus(call->conn, kb, false);
 	}
 	return CW_PASS;
 }
@@ -213,6 +373,10 @@ static enum cw_verdict primary_set_selection(struct cw_hook_call *call,
 }
 
 static const struct cw_hook clipboard_hooks[] = {
+	CW_HOOK_REQUEST(wl_seat, get_keyboard, seat_get_keyboard),
+	CW_HOOK_REQUEST(wl_seat, release, seat_release),
+	CW_HOOK_EVENT(wl_seat, capabilities, seat_capabilities),
+	CW_HOOK_REQUEST(wl_keyboard, release, keyboard_release),
 	CW_HOOK_EVENT(wl_keyboard, enter, keyboard_enter),
 	CW_HOOK_EVENT(wl_keyboard, leave, keyboard_leave),
 	CW_HOOK_EVENT(wl_keyboard, key, keyboard_key),

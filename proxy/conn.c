@@ -9,9 +9,12 @@
 #include <time.h>
 #include <unistd.h>
 #include "conn.h"
+#include "clipboard.h"
 #include "cw-protocol-tables.h"
+#include "filters.h"
 #include "hooks.h"
 #include "log.h"
+#include "policy.h"
 #include "record.h"
 #include "util.h"
 #include "proxy.h"
@@ -25,7 +28,9 @@
 /* Input of one burst: what was left from the last read, then the new bytes. */
 static uint8_t scratch[CW_READ_SIZE + 2 * CW_MAX_MESSAGE_SIZE];
 
-static const struct cw_message *msg_delete_id, *msg_display_error;
+static const struct cw_message *msg_delete_id, *msg_display_error, *msg_bind;
+/* requests that add a rectangle, and the one that takes them (CW_MAX_RECTS) */
+static const struct cw_message *msg_rects[4], *msg_commit;
 
 
 /* ---- byte buffers ---- */
@@ -120,6 +125,66 @@ void cw_conn_trace(struct cw_conn *conn, const char *what, const char *fmt,
 	va_end(ap);
 }
 
+/* ---- objects: the sandbox's counts for max-objects and max-buffers ---- */
+
+/*
+ * What holds more than memory in the compositor: a mapping of the
+ * client's pool (one of its at most 65530 by vm.max_map_count), or
+ * dmabuf fds, or a DRM syncobj.
+ */
+static bool is_buffer(const struct cw_interface *iface)
+{
+	return iface == &cw_iface_wl_shm_pool || iface == &cw_iface_wl_buffer ||
+		iface == &cw_iface_zwp_linux_buffer_params_v1 ||
+		iface == &cw_iface_wp_linux_drm_syncobj_timeline_v1;
+}
+
+static enum cw_objmap_result objects_insert(struct cw_conn *conn, uint32_t id,
+	bool from_server, const struct cw_interface *iface, uint32_t version)
+{
+	uint32_t before = conn->objects.used;
+	enum cw_objmap_result r = cw_objmap_insert(&conn->objects, id,
+		from_server, iface, version);
+	if (conn->objects.used == before) {
+		return r;
+	}
+	conn->proxy->nobjects++;
+	if (conn->objects.used > conn->peak_objects) {
+		conn->peak_objects = conn->objects.used;
+	}
+	if (is_buffer(iface)) {
+		conn->proxy->nbuffers++;
+		if (++conn->nbuffers > conn->peak_buffers) {
+			conn->peak_buffers = conn->nbuffers;
+		}
+	}
+	return r;
+}
+
+static void objects_remove(struct cw_conn *conn, uint32_t id)
+{
+	struct cw_object *obj = cw_objmap_get(&conn->objects, id);
+	if (obj == NULL) {
+		return;
+	}
+	if (is_buffer(obj->iface)) {
+		conn->proxy->nbuffers--;
+		conn->nbuffers--;
+	}
+	cw_objmap_remove(&conn->objects, id);
+	conn->proxy->nobjects--;
+}
+
+/* The compositor dropped them all: the connection's counts leave the
+ * sandbox's. */
+static void objects_release(struct cw_conn *conn)
+{
+	conn->proxy->nobjects -= conn->objects.used;
+	conn->proxy->nbuffers -= conn->nbuffers;
+	conn->nbuffers = 0;
+	cw_objmap_finish(&conn->objects);
+}
+
 /* ---- lifetime ---- */
 
 static void endpoint_dispatch(struct cw_source *source, uint32_t events);
@@ -140,6 +205,9 @@ static void endpoint_close(struct cw_proxy *proxy, struct cw_endpoint *ep)
 		}
 		close(ep->source.fd);
 		ep->source.fd = -1;
+		if (!ep->is_client) {
+			proxy->linked_conns--;
+		}
 	}
 	fdq_close_all(&ep->in_fds);
 	for (unsigned i = 0; i < ep->out_nfds; i++) {
@@ -194,6 +262,18 @@ struct cw_conn *cw_conn_create(struct cw_proxy *proxy, int client_fd,
 			"delete_id");
 		msg_display_error = cw_interface_message(&cw_iface_wl_display,
 			true, "error");
+		msg_bind = cw_interface_message(&cw_iface_wl_registry, false,
+			"bind");
+		msg_rects[0] = cw_interface_message(&cw_iface_wl_region, false,
+			"add");
+		msg_rects[1] = cw_interface_message(&cw_iface_wl_region, false,
+			"subtract");
+		msg_rects[2] = cw_interface_message(&cw_iface_wl_surface,
+			false, "damage");
+		msg_rects[3] = cw_interface_message(&cw_iface_wl_surface,
+			false, "damage_buffer");
+		msg_commit = cw_interface_message(&cw_iface_wl_surface, false,
+			"commit");
 	}
 	struct cw_conn *conn = calloc(1, sizeof(*conn));
 	if (conn == NULL) {
@@ -209,9 +289,8 @@ struct cw_conn *cw_conn_create(struct cw_proxy *proxy, int client_fd,
 	endpoint_init(&conn->server, conn, false);
 	cw_objmap_init(&conn->objects);
 	cw_list_init(&conn->held);
-	cw_objmap_insert(&conn->objects, CW_DISPLAY_ID, false,
-		&cw_iface_wl_display, 1);
 	cw_list_insert(&proxy->conns, &conn->link);
+	objects_insert(conn, CW_DISPLAY_ID, false, &cw_iface_wl_display, 1);
 	proxy->nconns++;
 	proxy->total_clients++;
 	if (proxy->trace) {
@@ -223,6 +302,7 @@ struct cw_conn *cw_conn_create(struct cw_proxy *proxy, int client_fd,
 
 	if (!cw_loop_add(proxy->loop, &conn->client.source, client_fd,
 			EPOLLIN, endpoint_dispatch)) {
+		conn->client.source.fd = -1;
 		close(client_fd);
 		if (server_fd >= 0) {
 			close(server_fd);
@@ -232,9 +312,13 @@ struct cw_conn *cw_conn_create(struct cw_proxy *proxy, int client_fd,
 	}
 	if (server_fd >= 0 && !cw_loop_add(proxy->loop, &conn->server.source,
 			server_fd, EPOLLIN, endpoint_dispatch)) {
+		conn->server.source.fd = -1;
 		close(server_fd);
 		cw_conn_destroy(conn);
 		return NULL;
+	}
+	if (server_fd >= 0) {
+		proxy->linked_conns++;
 	}
 	return conn;
 }
@@ -245,9 +329,10 @@ void cw_conn_destroy(struct cw_conn *conn)
 		return;
 	}
 	struct cw_proxy *proxy = conn->proxy;
-	if (conn->keyboard_focus > 0) {
-		proxy->focused_conns--;
-	}
+	cw_conn_trace(conn, "CLOSED", "at most %u live objects at once, "
+		"%u of them buffers or pools", conn->peak_objects,
+		conn->peak_buffers);
+	cw_clipboard_conn_gone(conn);
 	endpoint_close(proxy, &conn->client);
 	endpoint_close(proxy, &conn->server);
 	while (!cw_list_empty(&conn->held)) {
@@ -255,7 +340,7 @@ void cw_conn_destroy(struct cw_conn *conn)
 			link);
 		held_free(held);
 	}
-	cw_objmap_finish(&conn->objects);
+	objects_release(conn);
 	free(conn->placeholders);
 	conn->placeholders = NULL;
 	free(conn->globals);
@@ -362,6 +447,8 @@ static void conn_linger(struct cw_conn *conn)
 	conn->close_deadline_ms = cw_now_ms() + CLOSE_LINGER_MS;
 	endpoint_close(proxy, &conn->server);
 	conn->server.eof = true;
+	/* the compositor freed them: they no longer count */
+	objects_release(conn);
 	if (!endpoint_flush(&conn->client)) {
 		conn_close_now(conn);
 		return;
@@ -373,27 +460,60 @@ static void conn_linger(struct cw_conn *conn)
 	update_interest(conn);
 }
 
-void cw_conn_fatal(struct cw_conn *conn, uint32_t object, uint32_t code,
-	const char *fmt, ...)
+/*
+ * Sends wire_text as the client's wl_display.error and hangs up. The
+ * client's own fault is also told the user (rate-limited).
+ */
+static void conn_error(struct cw_conn *conn, uint32_t object, uint32_t code,
+	const char *wire_text, const char *text, bool client_fault)
 {
 	if (conn->closing || conn->dead) {
 		return;
 	}
-	char text[1024];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(text, sizeof(text), fmt, ap);
-	va_end(ap);
 	conn->proxy->protocol_errors++;
 	cw_conn_trace(conn, "ERROR", "%s (code %u): disconnecting", text, code);
+	if (client_fault && !conn->proxy->trace) {
+		cw_proxy_note(conn->proxy, CW_NOTE_PROTOCOL_ERROR,
+			"client %u: protocol error: %s: disconnected", conn->id,
+			text);
+	}
 
 	uint8_t msg[CW_MAX_MESSAGE_SIZE];
-	char full[1100];
-	snprintf(full, sizeof(full), "crate-wl: %s", text);
-	size_t size = cw_wire_display_error(msg, object, code, full);
+	size_t size = cw_wire_display_error(msg, object, code, wire_text);
 	/* errors are small; they may go past the output limit */
 	endpoint_queue(&conn->client, msg, size, NULL, 0);
 	conn_linger(conn);
+}
+
+/* The same, in the proxy's own words: "crate-wl: TEXT". */
+static void conn_verror(struct cw_conn *conn, uint32_t object, uint32_t code,
+	bool client_fault, const char *fmt, va_list ap) CW_ATTRIB_PRINTF(5, 0);
+
+static void conn_verror(struct cw_conn *conn, uint32_t object, uint32_t code,
+	bool client_fault, const char *fmt, va_list ap)
+{
+	char text[1024];
+	vsnprintf(text, sizeof(text), fmt, ap);
+	char full[1100];
+	snprintf(full, sizeof(full), "crate-wl: %s", text);
+	conn_error(conn, object, code, full, text, client_fault);
+}
+
+void cw_conn_fatal(struct cw_conn *conn, uint32_t object, uint32_t code,
+	const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	conn_verror(conn, object, code, true, fmt, ap);
+	va_end(ap);
+}
+
+void cw_conn_refuse(struct cw_conn *conn, uint32_t code, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	conn_verror(conn, CW_DISPLAY_ID, code, false, fmt, ap);
+	va_end(ap);
 }
 
 static void compositor_fatal(struct cw_conn *conn, const char *fmt, ...)
@@ -408,7 +528,7 @@ static void compositor_fatal(struct cw_conn *conn, const char *fmt, ...)
 	va_end(ap);
 	cw_msg("client %u: the compositor sent a malformed message: %s",
 		conn->id, text);
-	cw_conn_fatal(conn, CW_DISPLAY_ID, CW_ERROR_IMPLEMENTATION,
+	cw_conn_refuse(conn, CW_ERROR_IMPLEMENTATION,
 		"the compositor sent a malformed message (%s)", text);
 }
 
@@ -537,7 +657,18 @@ static bool check_objects(struct cw_endpoint *ep, uint32_t id,
 				iface = name ? cw_interface_find(name) : NULL;
 				version = args->value[i - 1].u;
 				if (iface == NULL) {
-					if (from_client) {
+					char text[128];
+					if (from_client && msg == msg_bind &&
+							name != NULL &&
+							cw_registry_bind_refusal(
+							conn, args->value[0].u,
+							name, version, text,
+							sizeof(text))) {
+						/* as the compositor says it */
+						conn_error(conn, id,
+							CW_ERROR_INVALID_OBJECT,
+							text, text, true);
+					} else if (from_client) {
 						cw_conn_fatal(conn, id,
 							CW_ERROR_INVALID_OBJECT,
 							"bind to unknown "
@@ -610,9 +741,29 @@ static bool check_objects(struct cw_endpoint *ep, uint32_t id,
 static bool add_objects(struct cw_conn *conn, bool from_server,
 	const struct new_object *news, unsigned n, bool local)
 {
+	struct cw_proxy *proxy = conn->proxy;
+	if (n > 0 && proxy->nobjects + n > proxy->policy->max_objects) {
+		cw_conn_fatal(conn, CW_DISPLAY_ID, CW_ERROR_NO_MEMORY,
+			"cannot create object %u (%s): the sandbox has %u "
+			"objects, its limit (max-objects)", news[0].id,
+			news[0].iface->name, proxy->nobjects);
+		return false;
+	}
+	unsigned nbuffers = 0;
 	for (unsigned i = 0; i < n; i++) {
-		enum cw_objmap_result r = cw_objmap_insert(&conn->objects,
-			news[i].id, from_server, news[i].iface, news[i].version);
+		nbuffers += is_buffer(news[i].iface);
+	}
+	if (nbuffers > 0 && proxy->nbuffers + nbuffers >
+			proxy->policy->max_buffers) {
+		cw_conn_fatal(conn, CW_DISPLAY_ID, CW_ERROR_NO_MEMORY,
+			"cannot create object %u (%s): the sandbox has %u "
+			"buffers and pools, its limit (max-buffers)",
+			news[0].id, news[0].iface->name, proxy->nbuffers);
+		return false;
+	}
+	for (unsigned i = 0; i < n; i++) {
+		enum cw_objmap_result r = objects_insert(conn, news[i].id,
+			from_server, news[i].iface, news[i].version);
 		if (r != CW_OBJMAP_OK) {
 			cw_conn_fatal(conn, CW_DISPLAY_ID, r == CW_OBJMAP_NO_MEMORY ?
 				CW_ERROR_NO_MEMORY : CW_ERROR_INVALID_OBJECT,
@@ -681,6 +832,33 @@ static bool reserve_ids(struct cw_conn *conn, const struct new_object *news,
 	return true;
 }
 
+/* One more rectangle for a region or a surface's damage; false: too many. */
+static bool count_rects(struct cw_conn *conn, uint32_t id,
+	struct cw_object *obj, const struct cw_message *msg)
+{
+	if (msg == msg_commit) {
+		obj->rects = 0;
+		return true;
+	}
+	for (unsigned i = 0; i < sizeof(msg_rects) / sizeof(msg_rects[0]);
+			i++) {
+		if (msg != msg_rects[i]) {
+			continue;
+		}
+		if (obj->rects >= CW_MAX_RECTS) {
+			cw_conn_fatal(conn, CW_DISPLAY_ID, CW_ERROR_NO_MEMORY,
+				"too many rectangles for %s@%u (more than %u%s)",
+				obj->iface->name, id, CW_MAX_RECTS,
+				msg == msg_rects[0] || msg == msg_rects[1] ?
+				"" : " between two commits");
+			return false;
+		}
+		obj->rects++;
+		return true;
+	}
+	return true;
+}
+
 /* An event that answers a placeholder: true if it was one (dropped). */
 static bool placeholder_event(struct cw_conn *conn, const uint8_t *data,
 	uint32_t size)
@@ -734,7 +912,7 @@ static bool local_request(struct cw_conn *conn, uint32_t id,
 	if (msg->destructor) {
 		uint8_t out[16];
 		size_t n = cw_wire_delete_id(out, id);
-		cw_objmap_remove(&conn->objects, id);
+		objects_remove(conn, id);
 		return endpoint_queue(&conn->client, out, n, NULL, 0);
 	}
 	return true;
@@ -990,6 +1168,9 @@ static bool handle_message(struct cw_endpoint *ep, uint8_t *data,
 	if (!check_objects(ep, id, obj, msg, &args, news, &nnews)) {
 		return false;
 	}
+	if (from_client && !count_rects(conn, id, obj, msg)) {
+		return false;
+	}
 
 	if (from_client && obj->state == CW_OBJECT_LOCAL) {
 		return handle_local_request(ep, id, obj, msg, data, size, &args,
@@ -1064,7 +1245,13 @@ static bool handle_message(struct cw_endpoint *ep, uint8_t *data,
 		}
 		return true;
 	case CW_ERROR:
-		cw_conn_fatal(conn, id, call.error_code, "%s", call.error);
+		if (call.error_as_compositor) {
+			conn_error(conn, id, call.error_code, call.error,
+				call.error, true);
+		} else {
+			cw_conn_fatal(conn, id, call.error_code, "%s",
+				call.error);
+		}
 		return false;
 	}
 
@@ -1078,7 +1265,7 @@ static bool handle_message(struct cw_endpoint *ep, uint8_t *data,
 				args.value[0].u);
 			if (gone != NULL && args.value[0].u < CW_SERVER_ID_START &&
 					gone->state != CW_OBJECT_LOCAL) {
-				cw_objmap_remove(&conn->objects, args.value[0].u);
+				objects_remove(conn, args.value[0].u);
 			}
 		} else if (msg == msg_display_error) {
 			conn->compositor_error = true;
@@ -1195,7 +1382,7 @@ static void endpoint_eof(struct cw_endpoint *ep)
 	cw_conn_trace(conn, "DISCONNECT", "the compositor closed the "
 		"connection");
 	if (!conn->compositor_error) {
-		cw_conn_fatal(conn, CW_DISPLAY_ID, CW_ERROR_IMPLEMENTATION,
+		cw_conn_refuse(conn, CW_ERROR_IMPLEMENTATION,
 			"the compositor closed the connection");
 	} else {
 		conn_linger(conn);

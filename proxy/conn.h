@@ -22,6 +22,13 @@
 #define CW_FDQ_SIZE 256
 /* libwayland receives at most this many fds per recvmsg. */
 #define CW_MAX_FDS_OUT 28
+/*
+ * Rectangles one wl_region may be given, or one wl_surface damaged between
+ * two commits: the compositor's region code takes time that grows faster
+ * than the rectangles (on sway 1.7, 2,048 disjoint ones cost 10 ms of its
+ * CPU, 4,096 cost 300 ms, 20,000 stalled it for seconds).
+ */
+#define CW_MAX_RECTS 2048
 
 struct cw_proxy;
 struct cw_record;
@@ -85,6 +92,15 @@ struct cw_placeholder {
 	bool done; /* its wl_callback.done went by; delete_id is next */
 };
 
+/* A wl_seat or wl_keyboard of the client (clipboard.c). */
+struct cw_input_obj {
+	uint32_t id;
+	/* seat: the global it was bound from; keyboard: its seat's id */
+	uint32_t parent;
+	bool keyboard;
+	bool focused; /* keyboard: between enter and leave */
+};
+
 struct cw_conn {
 	struct cw_proxy *proxy;
 	struct cw_list link; /* cw_proxy::conns */
@@ -101,7 +117,11 @@ struct cw_conn {
 	/* for the clipboard rules (clipboard.c) */
 	uint32_t input_serials[16]; /* the latest input events' serials */
 	uint8_t next_serial;
-	int keyboard_focus;         /* wl_keyboard enters minus leaves */
+	/* the keyboards it made and the seats they came from, for the
+	 * focus rule: focused while one of its live keyboards has focus */
+	struct cw_input_obj *inputs;
+	uint32_t ninputs, capinputs;
+	uint32_t focused_keyboards;
 	uint32_t selection_offer;   /* the offer of the current selection */
 	uint32_t primary_offer;     /* the same for the primary selection */
 	uint32_t dnd_offer;         /* the offer of a drag in progress */
@@ -112,6 +132,9 @@ struct cw_conn {
 	bool closing;   /* error sent; waiting for the client to hang up */
 	bool compositor_error; /* the compositor sent wl_display.error */
 	int64_t close_deadline_ms;
+	uint32_t nbuffers;     /* live buffers and pools (max-buffers) */
+	uint32_t peak_objects; /* the most live objects at once */
+	uint32_t peak_buffers;
 	struct cw_record *record; /* --record, or NULL */
 };
 
@@ -126,6 +149,11 @@ void cw_conn_destroy(struct cw_conn *conn);
  */
 void cw_conn_fatal(struct cw_conn *conn, uint32_t object, uint32_t code,
 	const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* The same for what is not the client's fault (a refused connection, the
+ * compositor gone): on wl_display, and not told the user as an error. */
+void cw_conn_refuse(struct cw_conn *conn, uint32_t code, const char *fmt,
+	...) __attribute__((format(printf, 3, 4)));
 
 /* Queues an event from the proxy itself: uint arguments only. */
 void cw_conn_send_event(struct cw_conn *conn, uint32_t id,

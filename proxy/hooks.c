@@ -126,6 +126,19 @@ enum cw_verdict cw_hook_error(struct cw_hook_call *call, uint32_t code,
 	return CW_ERROR;
 }
 
+enum cw_verdict cw_hook_error_as_compositor(struct cw_hook_call *call,
+	uint32_t code, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	/* libwayland-server formats into 128 bytes */
+	vsnprintf(call->error, 128, fmt, ap);
+	va_end(ap);
+	call->error_code = code;
+	call->error_as_compositor = true;
+	return CW_ERROR;
+}
+
 enum cw_verdict cw_hook_hold(struct cw_hook_call *call, int cap,
 	void (*deny)(struct cw_conn *conn, uint32_t id,
 		const struct cw_interface *iface),

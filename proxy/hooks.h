@@ -36,6 +36,7 @@ struct cw_hook_call {
 	/* set by cw_hook_error() */
 	uint32_t error_code;
 	char error[256];
+	bool error_as_compositor; /* cw_hook_error_as_compositor() */
 	/* set by cw_hook_hold() for CW_ASK */
 	int hold_cap; /* enum cw_capability */
 	void (*hold_deny)(struct cw_conn *conn, uint32_t id,
@@ -72,6 +73,15 @@ void cw_hook_set_uint(struct cw_hook_call *call, unsigned arg, uint32_t value);
 /* For ERROR: the wl_display.error the client gets. */
 enum cw_verdict cw_hook_error(struct cw_hook_call *call, uint32_t code,
 	const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/*
+ * For ERROR: the error as the compositor itself would word it (libwayland's
+ * text, cut at its 127 bytes, no crate-wl prefix), so that a refusal reads
+ * like a plain protocol error. The trace still says why.
+ */
+enum cw_verdict cw_hook_error_as_compositor(struct cw_hook_call *call,
+	uint32_t code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 /*
  * For ASK: the request (and whatever the client sends on the objects it

@@ -91,6 +91,9 @@ enum cw_objmap_result cw_objmap_insert(struct cw_objmap *map, uint32_t id,
 	if (!from_server && obj->state != CW_OBJECT_FREE) {
 		return CW_OBJMAP_IN_USE;
 	}
+	if (obj->state == CW_OBJECT_FREE) {
+		map->used++;
+	}
 	obj->iface = iface;
 	obj->version = version;
 	obj->state = CW_OBJECT_LIVE;
@@ -102,6 +105,7 @@ void cw_objmap_remove(struct cw_objmap *map, uint32_t id)
 	struct cw_object *obj = cw_objmap_get(map, id);
 	if (obj != NULL) {
 		memset(obj, 0, sizeof(*obj));
+		map->used--;
 	}
 }
 

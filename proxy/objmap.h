@@ -38,6 +38,9 @@ struct cw_object {
 	uint32_t version;
 	uint8_t state; /* enum cw_object_state */
 	uint8_t flags; /* enum cw_object_flags */
+	/* rectangles added to a region, or damaged on a surface since its
+	 * last commit (conn.c: CW_MAX_RECTS) */
+	uint16_t rects;
 };
 
 struct cw_objmap {
@@ -45,6 +48,9 @@ struct cw_objmap {
 	uint32_t nclient, capclient;
 	struct cw_object *server; /* index: id - CW_SERVER_ID_START */
 	uint32_t nserver, capserver;
+	/* slots not free, both sides (a server slot stays taken until the
+	 * compositor reuses its id) */
+	uint32_t used;
 };
 
 void cw_objmap_init(struct cw_objmap *map);

@@ -167,8 +167,8 @@ static void prompt_done(void *data, enum cw_answer answer, const char *why)
 		break;
 	}
 	if (why != NULL) {
-		cw_msg("%s: %s denied: %s", perms->app, cw_capability_name(cap),
-			why);
+		cw_proxy_note(perms->proxy, CW_NOTE_DENIED, "%s: %s denied: %s",
+			perms->app, cw_capability_name(cap), why);
 	}
 	cw_proxy_trace(perms->proxy, allowed ? "ASKED→allowed" : "ASKED→denied",
 		"%s for %s (%s%s%s)", cw_capability_name(cap), perms->app,
@@ -200,7 +200,8 @@ void cw_permissions_wait(struct cw_permissions *perms, enum cw_capability cap,
 	 * is cancelled rather than answered */
 	st->prompt = cw_prompt_start(perms->prompter, &req, prompt_done, st);
 	if (st->prompt == NULL) {
-		cw_msg("%s: cannot open a prompt for %s: denied", perms->app,
+		cw_proxy_note(perms->proxy, CW_NOTE_DENIED, "%s: cannot open a "
+			"prompt for %s: denied", perms->app,
 			cw_capability_name(cap));
 		answer_waiters(st, false);
 		return;

@@ -5,6 +5,7 @@
 #include "cw-interface.h"
 #include "ini.h"
 #include "policy.h"
+#include "util.h"
 
 struct iface_class_entry {
 	const char *iface;
@@ -181,6 +182,9 @@ struct cw_policy *cw_policy_create(enum cw_policy_base base)
 		return NULL;
 	}
 	apply_base(policy, base);
+	policy->max_connections = CW_POLICY_DEFAULT_MAX_CONNECTIONS;
+	policy->max_objects = CW_POLICY_DEFAULT_MAX_OBJECTS;
+	policy->max_buffers = CW_POLICY_DEFAULT_MAX_BUFFERS;
 	return policy;
 }
 
@@ -351,6 +355,17 @@ static bool set_access(enum cw_capability cap, enum cw_access *field,
 	return true;
 }
 
+static bool set_limit(const char *key, const char *value, int max,
+	int *out, char *err, size_t errlen)
+{
+	if (!cw_parse_uint(value, out) || *out < 1 || *out > max) {
+		snprintf(err, errlen, "%s = '%s': expected a number from 1 to %d",
+			key, value, max);
+		return false;
+	}
+	return true;
+}
+
 bool cw_policy_set(struct cw_policy *policy, const char *key,
 	const char *value, char *err, size_t errlen)
 {
@@ -379,9 +394,34 @@ bool cw_policy_set(struct cw_policy *policy, const char *key,
 	} else if (strcmp(key, "clipboard-manager") == 0) {
 		return set_access(CW_CAP_CLIPBOARD_MANAGER,
 			&policy->clipboard_manager, value, err, errlen);
+	} else if (strcmp(key, "max-connections") == 0) {
+		int n;
+		if (!set_limit(key, value, CW_POLICY_LIMIT_MAX_CONNECTIONS, &n,
+				err, errlen)) {
+			return false;
+		}
+		policy->max_connections = (unsigned)n;
+		return true;
+	} else if (strcmp(key, "max-objects") == 0) {
+		int n;
+		if (!set_limit(key, value, CW_POLICY_LIMIT_MAX_OBJECTS, &n, err,
+				errlen)) {
+			return false;
+		}
+		policy->max_objects = (uint32_t)n;
+		return true;
+	} else if (strcmp(key, "max-buffers") == 0) {
+		int n;
+		if (!set_limit(key, value, CW_POLICY_LIMIT_MAX_BUFFERS, &n, err,
+				errlen)) {
+			return false;
+		}
+		policy->max_buffers = (uint32_t)n;
+		return true;
 	}
 	snprintf(err, errlen, "unknown key '%s' (expected policy, allow, deny, "
-		"cap, screencopy, clipboard or clipboard-manager)", key);
+		"cap, screencopy, clipboard, clipboard-manager, "
+		"max-connections, max-objects or max-buffers)", key);
 	return false;
 }
 
@@ -544,6 +584,9 @@ void cw_policy_print(const struct cw_policy *policy, void *file)
 	fprintf(f, "clipboard = %s\n", access_names[policy->clipboard]);
 	fprintf(f, "clipboard-manager = %s\n",
 		access_names[policy->clipboard_manager]);
+	fprintf(f, "max-connections = %u\n", policy->max_connections);
+	fprintf(f, "max-objects = %u\n", policy->max_objects);
+	fprintf(f, "max-buffers = %u\n", policy->max_buffers);
 	for (size_t i = 0; i < policy->nallow; i++) {
 		fprintf(f, "allow = %s\n", policy->allow[i]);
 	}

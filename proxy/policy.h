@@ -43,6 +43,19 @@ enum cw_iface_class {
 
 #define CW_POLICY_MAX_NAMES 128
 
+/*
+ * What one sandbox may cost the compositor: its Wayland connections at
+ * once, the live objects of all of them together, and among those the
+ * buffers and pools, which hold mappings or dmabuf fds in the compositor
+ * (measured figures in crate-wl-policy(5)).
+ */
+#define CW_POLICY_DEFAULT_MAX_CONNECTIONS 32
+#define CW_POLICY_DEFAULT_MAX_OBJECTS 20000
+#define CW_POLICY_DEFAULT_MAX_BUFFERS 512
+#define CW_POLICY_LIMIT_MAX_CONNECTIONS 1000
+#define CW_POLICY_LIMIT_MAX_OBJECTS 1000000
+#define CW_POLICY_LIMIT_MAX_BUFFERS 60000
+
 struct cw_version_cap {
 	char *iface;
 	uint32_t version;
@@ -62,6 +75,9 @@ struct cw_policy {
 	size_t ndeny;
 	struct cw_version_cap caps[CW_POLICY_MAX_NAMES];
 	size_t ncaps;
+	unsigned max_connections;
+	uint32_t max_objects;
+	uint32_t max_buffers;
 };
 
 struct cw_policy *cw_policy_create(enum cw_policy_base base);

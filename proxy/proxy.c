@@ -152,6 +152,28 @@ void cw_proxy_vtrace(struct cw_proxy *proxy, const char *who,
 	}
 }
 
+void cw_proxy_note(struct cw_proxy *proxy, enum cw_proxy_note_kind kind,
+	const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	cw_vmsg_limited(&proxy->notes[kind], fmt, ap);
+	va_end(ap);
+}
+
+/* Prints what the rate limits held back; returns the next deadline. */
+static int64_t flush_notes(struct cw_proxy *proxy, bool force)
+{
+	int64_t next = -1;
+	for (int i = 0; i < CW_NOTE_COUNT; i++) {
+		int64_t t = cw_ratelimit_flush(&proxy->notes[i], force);
+		if (t >= 0 && (next < 0 || t < next)) {
+			next = t;
+		}
+	}
+	return next;
+}
+
 void cw_proxy_trace(struct cw_proxy *proxy, const char *what,
 	const char *fmt, ...)
 {
@@ -198,6 +220,9 @@ void cw_proxy_destroy(struct cw_proxy *proxy)
 		cw_conn_destroy(conn);
 	}
 	reap(proxy);
+	if (!proxy->released) {
+		flush_notes(proxy, true);
+	}
 	if (proxy->released) {
 		cw_capturing_release(proxy);
 	} else {
@@ -229,7 +254,13 @@ bool cw_proxy_add_client(struct cw_proxy *proxy, int fd)
 	fcntl(fd, F_SETFD, FD_CLOEXEC);
 	char err[512] = "";
 	int server_fd = -1;
-	if (proxy->upstream_path != NULL) {
+	unsigned max = proxy->policy->max_connections;
+	bool refused = proxy->linked_conns >= max;
+	if (refused) {
+		proxy->refused_clients++;
+		snprintf(err, sizeof(err), "too many Wayland connections from "
+			"this sandbox (max-connections = %u)", max);
+	} else if (proxy->upstream_path != NULL) {
 		server_fd = connect_unix(proxy->upstream_path, err, sizeof(err));
 	} else if (proxy->upstream_fd >= 0) {
 		/* WAYLAND_SOCKET is one connection: the first client has it */
@@ -244,11 +275,19 @@ bool cw_proxy_add_client(struct cw_proxy *proxy, int fd)
 	if (conn == NULL) {
 		return false;
 	}
-	if (server_fd < 0) {
+	if (refused) {
+		cw_conn_trace(conn, "REFUSED", "%s", err);
+		if (!proxy->trace) {
+			cw_proxy_note(proxy, CW_NOTE_REFUSED, "client %u refused: "
+				"the sandbox has %u Wayland connections already "
+				"(max-connections)", conn->id, max);
+		}
+		cw_conn_refuse(conn, CW_ERROR_NO_MEMORY, "%s", err);
+	} else if (server_fd < 0) {
 		proxy->upstream_failures++;
-		cw_msg("client %u: %s", conn->id, err);
-		cw_conn_fatal(conn, CW_DISPLAY_ID, CW_ERROR_IMPLEMENTATION,
-			"%s", err);
+		cw_proxy_note(proxy, CW_NOTE_UPSTREAM, "client %u: %s",
+			conn->id, err);
+		cw_conn_refuse(conn, CW_ERROR_IMPLEMENTATION, "%s", err);
 	}
 	return true;
 }
@@ -275,7 +314,8 @@ static void listener_dispatch(struct cw_source *source, uint32_t events)
 			if (errno == EMFILE || errno == ENFILE) {
 				/* out of fds: stop accepting until a client
 				 * leaves, rather than spin on the listener */
-				cw_msg("out of file descriptors with %zu "
+				cw_proxy_note(proxy, CW_NOTE_OUT_OF_FDS,
+					"out of file descriptors with %zu "
 					"clients: new clients wait",
 					proxy->nconns);
 				cw_loop_update(proxy->loop, source, 0);
@@ -351,6 +391,10 @@ int cw_proxy_dispatch(struct cw_proxy *proxy, int timeout_ms)
 		}
 	}
 	reap(proxy);
+	int64_t notes = flush_notes(proxy, false);
+	if (notes >= 0 && (next < 0 || notes < next)) {
+		next = notes;
+	}
 	if (next >= 0 && (timeout_ms < 0 || next - now < timeout_ms)) {
 		timeout_ms = (int)(next - now);
 	}

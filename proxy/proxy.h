@@ -12,12 +12,23 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "list.h"
+#include "log.h"
 #include "loop.h"
 
 struct cw_policy;
 struct cw_permissions;
 struct cw_prompter;
 struct cw_capturing;
+
+/* Kinds of message a client can cause, each rate-limited on its own. */
+enum cw_proxy_note_kind {
+	CW_NOTE_PROTOCOL_ERROR,  /* a client disconnected for an error */
+	CW_NOTE_REFUSED,         /* a connection over max-connections */
+	CW_NOTE_UPSTREAM,        /* the compositor could not be reached */
+	CW_NOTE_OUT_OF_FDS,      /* accepting paused */
+	CW_NOTE_DENIED,          /* a question answered no without the user */
+	CW_NOTE_COUNT,
+};
 
 struct cw_proxy {
 	struct cw_loop *loop;
@@ -42,7 +53,14 @@ struct cw_proxy {
 	bool released;
 	bool accept_paused; /* out of fds: not accepting */
 	unsigned focused_conns; /* clients with keyboard focus */
+	/* clients with a compositor connection (max-connections) */
+	unsigned linked_conns;
+	/* live objects of all clients together (max-objects), and the
+	 * buffers among them (max-buffers) */
+	uint32_t nobjects, nbuffers;
+	struct cw_ratelimit notes[CW_NOTE_COUNT];
 	uint64_t total_clients;
+	uint64_t refused_clients;
 	uint64_t protocol_errors;
 	uint64_t upstream_failures;
 };
@@ -86,6 +104,13 @@ void cw_proxy_vtrace(struct cw_proxy *proxy, const char *who,
 
 /* A trace line not tied to one client. */
 void cw_proxy_trace(struct cw_proxy *proxy, const char *what,
+	const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/*
+ * A message for the user that a client can cause: at most one line a
+ * second per kind, with a count of the rest (common/log.h).
+ */
+void cw_proxy_note(struct cw_proxy *proxy, enum cw_proxy_note_kind kind,
 	const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* Listens on a new socket at path (which must not exist). */

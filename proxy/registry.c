@@ -3,8 +3,11 @@
  * versions, and which binds it may make. Every registry a client creates
  * gets the same view; global names are per connection.
  */
+#include <stdio.h>
 #include <string.h>
+#include "clipboard.h"
 #include "conn.h"
+#include "cw-protocol-tables.h"
 #include "filters.h"
 #include "hooks.h"
 #include "policy.h"
@@ -74,38 +77,66 @@ static enum cw_verdict handle_global_remove(struct cw_hook_call *call,
 		return CW_HIDE;
 	}
 	global->removed = true;
+	cw_clipboard_global_removed(call->conn, name);
 	return CW_PASS;
+}
+
+/*
+ * Refusals in libwayland-server's own words (registry_bind() in
+ * wayland-server.c, cut at its 127 bytes), so that a hidden global reads
+ * exactly like a name that never existed; only the trace says which.
+ */
+bool cw_registry_bind_refusal(struct cw_conn *conn, uint32_t name,
+	const char *interface, uint32_t version, char *out, size_t len)
+{
+	char text[128];
+	struct cw_global *global = cw_conn_find_global(conn, name);
+	if (global == NULL || !global->visible) {
+		if (global == NULL) {
+			cw_conn_trace(conn, "DENIED", "bind to global %u (%s): "
+				"never advertised", name, interface);
+		} else {
+			cw_conn_trace(conn, "DENIED", "bind to hidden global "
+				"%u (%s): hidden by the sandbox policy", name,
+				global->iface ? global->iface->name : "?");
+		}
+		snprintf(text, sizeof(text), "invalid global %s (%d)",
+			interface, (int32_t)name);
+	} else if (strcmp(global->iface->name, interface) != 0) {
+		/* sic: libwayland says "have" the client's, "wanted" its own */
+		snprintf(text, sizeof(text), "invalid interface for global %u: "
+			"have %s, wanted %s", name, interface,
+			global->iface->name);
+	} else if (version == 0) {
+		snprintf(text, sizeof(text), "invalid version for global %s "
+			"(%d): 0 is not a valid version", interface,
+			(int32_t)name);
+	} else if (version > global->version) {
+		cw_conn_trace(conn, "DENIED", "bind to %s v%u above the "
+			"advertised v%u", interface, version, global->version);
+		snprintf(text, sizeof(text), "invalid version for global %s "
+			"(%d): have %d, wanted %d", interface, (int32_t)name,
+			(int32_t)global->version, (int32_t)version);
+	} else {
+		return false;
+	}
+	snprintf(out, len, "%s", text);
+	return true;
 }
 
 static enum cw_verdict handle_bind(struct cw_hook_call *call, uint32_t name,
 	const char *interface, uint32_t version, uint32_t id)
 {
 	struct cw_conn *conn = call->conn;
+	char text[128];
+	if (cw_registry_bind_refusal(conn, name, interface, version, text,
+			sizeof(text))) {
+		return cw_hook_error_as_compositor(call, CW_ERROR_INVALID_OBJECT,
+			"%s", text);
+	}
 	struct cw_global *global = cw_conn_find_global(conn, name);
-	if (global == NULL) {
-		cw_conn_trace(conn, "DENIED", "bind to global %u (%s): never "
-			"advertised", name, interface);
-		return cw_hook_error(call, CW_ERROR_INVALID_OBJECT,
-			"invalid global %s (%u)", interface, name);
-	}
-	if (!global->visible) {
-		cw_conn_trace(conn, "DENIED", "bind to hidden global %u (%s)",
-			name, interface);
-		return cw_hook_error(call, CW_ERROR_INVALID_OBJECT,
-			"invalid global %s (%u): hidden by the sandbox policy",
-			interface, name);
-	}
-	if (strcmp(global->iface->name, interface) != 0) {
-		return cw_hook_error(call, CW_ERROR_INVALID_OBJECT,
-			"invalid interface for global %u: have %s, wanted %s",
-			name, global->iface->name, interface);
-	}
-	if (version == 0 || version > global->version) {
-		cw_conn_trace(conn, "DENIED", "bind to %s v%u above the "
-			"advertised v%u", interface, version, global->version);
-		return cw_hook_error(call, CW_ERROR_INVALID_OBJECT,
-			"invalid version for global %s (%u): have %u, wanted %u",
-			interface, name, global->version, version);
+	if (global->iface == &cw_iface_wl_seat) {
+		cw_clipboard_seat_bound(conn, id, name);
 	}
 	return CW_PASS;
 }

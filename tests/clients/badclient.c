@@ -111,6 +111,20 @@ static int run_case(struct raw *r, const char *name)
 		a[n++] = 1;
 		a[n++] = 4;
 		raw_msg(r, 2, 0, a, n);
+	} else if (strcmp(name, "bind-name") == 0) {
+		/* bind $BIND_NAME as $BIND_IFACE */
+		const char *gname = getenv("BIND_NAME");
+		const char *iface = getenv("BIND_IFACE");
+		if (gname == NULL || iface == NULL || strlen(iface) > 1000) {
+			fprintf(stderr, "bind-name: set BIND_NAME and "
+				"BIND_IFACE\n");
+			return 2;
+		}
+		a[n++] = (uint32_t)strtoul(gname, NULL, 10);
+		n += raw_string(a + n, iface, strlen(iface) + 1, true);
+		a[n++] = 1;
+		a[n++] = 4;
+		raw_msg(r, 2, 0, a, n);
 	} else if (strcmp(name, "bind-version") == 0) {
 		bind_global(r, "wl_compositor", 99, 4);
 	} else if (strcmp(name, "bind-unknown-name") == 0) {

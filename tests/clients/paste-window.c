@@ -5,6 +5,10 @@
  * usage: paste-window APP-ID paste SECONDS
  *          every 200 ms, reads the current selection and prints
  *          "paste [focused|unfocused]: TEXT" ("<empty>" when refused)
+ *        paste-window APP-ID paste-release-keyboard|paste-release-seat SECONDS
+ *          the same, but once a paste with focus worked, releases its
+ *          wl_keyboard (or its wl_seat) and prints "released"; once the
+ *          file $PASTE_MARKER exists, prints "marker" between pastes
  *        paste-window APP-ID copy-own|copy-forged TEXT
  *          on keyboard focus, offers TEXT with the focus serial (own) or
  *          a made-up one (forged); prints "copy kept" or "copy cancelled"
@@ -33,6 +37,9 @@ static struct wl_data_offer *selection;
 static bool focused, configured, cancelled;
 static uint32_t focus_serial;
 static const char *copy_text;
+static bool released; /* never makes a new keyboard after its release */
+
+
 
 static void wm_ping(void *data, struct xdg_wm_base *wm, uint32_t serial)
 {
@@ -112,7 +119,8 @@ static const struct wl_keyboard_listener kb_listener = {
 
 static void seat_caps(void *data, struct wl_seat *s, uint32_t caps)
 {
-	if ((caps & WL_SEAT_CAPABILITY_KEYBOARD) && keyboard == NULL) {
+	if ((caps & WL_SEAT_CAPABILITY_KEYBOARD) && keyboard == NULL &&
+			!released) {
 		keyboard = wl_seat_get_keyboard(s);
 		wl_keyboard_add_listener(keyboard, &kb_listener, NULL);
 	}
@@ -245,7 +253,8 @@ static void pump(struct wl_display *display, int ms)
 	}
 }
 
-static void paste_once(struct wl_display *display)
+/* false: nothing came */
+static bool paste_once(struct wl_display *display)
 {
 	char text[256] = "";
 	if (selection != NULL) {
@@ -276,6 +285,7 @@ static void paste_once(struct wl_display *display)
 	printf("paste [%s]: %s\n", focused ? "focused" : "unfocused",
 		text[0] ? text : "<empty>");
 	fflush(stdout);
+	return text[0] != '\0';
 }
 
 int main(int argc, char *argv[])
@@ -312,11 +322,33 @@ int main(int argc, char *argv[])
 	}
 	draw();
 
-	if (strcmp(argv[2], "paste") == 0) {
+	if (strncmp(argv[2], "paste", 5) == 0) {
+		bool release_kb = strcmp(argv[2], "paste-release-keyboard") == 0;
+		bool release_seat = strcmp(argv[2], "paste-release-seat") == 0;
+		const char *marker = getenv("PASTE_MARKER");
 		double end = now() + atof(argv[3]);
 		while (now() < end) {
 			pump(display, 200);
-			paste_once(display);
+			if (marker != NULL && access(marker, F_OK) == 0) {
+				marker = NULL;
+				printf("marker\n");
+				fflush(stdout);
+			}
+			if (!paste_once(display) || !focused ||
+					(!release_kb && !release_seat)) {
+				continue;
+			}
+			if (release_kb && keyboard != NULL) {
+				wl_keyboard_release(keyboard);
+				keyboard = NULL;
+			} else if (release_seat && seat != NULL) {
+				wl_seat_release(seat);
+				seat = NULL;
+			}
+			release_kb = release_seat = false;
+			released = true;
+			printf("released\n");
+			fflush(stdout);
 		}
 		return 0;
 	}

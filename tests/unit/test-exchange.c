@@ -228,6 +228,20 @@ static void expect_error(struct rig *r, const char *want, const char *what)
 		"%s: the compositor side is closed", what);
 }
 
+/* The same, word for word: what libwayland-server itself would say. */
+static void expect_exact_error(struct rig *r, const char *want,
+	const char *what)
+{
+	recv_all(r->client, &rx);
+	uint32_t code = 99;
+	const char *text = error_text(&rx, &code);
+	ok(strcmp(text, want) == 0, "%s: error \"%s\" (code %u)", what, text,
+		code);
+	bool comp_closed = !recv_all(r->comp, &rx);
+	ok(comp_closed && r->proxy->nconns <= 1,
+		"%s: the compositor side is closed", what);
+}
+
 static void test_registry(void)
 {
 	struct rig r;
@@ -336,7 +350,8 @@ static void test_bind_errors(void)
 	rig_init(&r, "default");
 	setup_registry(&r);
 	do_bind(&r, 2, "zwlr_layer_shell_v1", 1, 3);
-	expect_error(&r, "hidden by the sandbox policy", "bind to hidden");
+	expect_exact_error(&r, "invalid global zwlr_layer_shell_v1 (2)",
+		"bind to hidden, in the words of a name that never existed");
 	rig_finish(&r);
 
 	rig_init(&r, "trusted");
@@ -349,7 +364,7 @@ static void test_bind_errors(void)
 	rig_init(&r, "default");
 	setup_registry(&r);
 	do_bind(&r, 77, "wl_compositor", 1, 3);
-	expect_error(&r, "invalid global wl_compositor (77)",
+	expect_exact_error(&r, "invalid global wl_compositor (77)",
 		"bind to a name never advertised");
 	rig_finish(&r);
 
@@ -525,6 +540,104 @@ static void test_backpressure(void)
 	rig_finish(&r);
 }
 
+/* ---- clipboard=focus: the proxy's idea of focus, per keyboard ---- */
+
+/* A client with wl_seat 3 (name 5, v5) and wl_keyboards 4 and 5. */
+static void focus_rig(struct rig *r)
+{
+	rig_init(r, "default");
+	setup_registry(r);
+	do_bind(r, 5, "wl_seat", 5, 3);
+	struct m m;
+	for (uint32_t id = 4; id <= 5; id++) {
+		msg_begin(&m);
+		w(&m, id);
+		end(&m, 3, 1); /* wl_seat.get_keyboard */
+		client_send(r, &m);
+	}
+	recv_all(r->comp, &rx);
+}
+
+static void kb_event(struct rig *r, uint32_t kb, bool enter)
+{
+	struct m m;
+	msg_begin(&m);
+	w(&m, 100); /* serial */
+	w(&m, 0xff000001); /* a surface */
+	if (enter) {
+		w(&m, 0); /* no keys */
+	}
+	end(&m, kb, enter ? 1 : 2);
+	comp_send(r, &m);
+}
+
+static void client_request(struct rig *r, uint32_t id, uint16_t op)
+{
+	struct m m;
+	msg_begin(&m);
+	end(&m, id, op);
+	client_send(r, &m);
+}
+
+static void test_focus(void)
+{
+	struct rig r;
+	struct m m;
+
+	focus_rig(&r);
+	kb_event(&r, 4, true);
+	ok(r.proxy->focused_conns == 1, "enter on a keyboard: focused");
+	client_request(&r, 4, 0); /* wl_keyboard.release */
+	ok(r.proxy->focused_conns == 0, "its release: not focused");
+	kb_event(&r, 4, true);
+	ok(r.proxy->focused_conns == 0,
+		"an enter still in flight after the release: not focused");
+	rig_finish(&r);
+
+	focus_rig(&r);
+	kb_event(&r, 4, true);
+	kb_event(&r, 5, true);
+	client_request(&r, 4, 0);
+	ok(r.proxy->focused_conns == 1,
+		"two keyboards, one released: the other keeps the focus");
+	kb_event(&r, 5, false);
+	ok(r.proxy->focused_conns == 0, "then its leave: not focused");
+	rig_finish(&r);
+
+	focus_rig(&r);
+	kb_event(&r, 4, true);
+	msg_begin(&m);
+	w(&m, 1); /* pointer only */
+	end(&m, 3, 0); /* wl_seat.capabilities */
+	comp_send(&r, &m);
+	ok(r.proxy->focused_conns == 0,
+		"the seat without keyboard, no leave: not focused");
+	rig_finish(&r);
+
+	focus_rig(&r);
+	kb_event(&r, 4, true);
+	msg_begin(&m);
+	w(&m, 3); /* pointer and keyboard */
+	end(&m, 3, 0);
+	comp_send(&r, &m);
+	ok(r.proxy->focused_conns == 1, "capabilities with a keyboard: "
+		"still focused");
+	client_request(&r, 3, 3); /* wl_seat.release */
+	ok(r.proxy->focused_conns == 0,
+		"the seat released, no leave: not focused");
+	rig_finish(&r);
+
+	focus_rig(&r);
+	kb_event(&r, 5, true);
+	msg_begin(&m);
+	w(&m, 5);
+	end(&m, 2, 1); /* wl_registry.global_remove of the seat */
+	comp_send(&r, &m);
+	ok(r.proxy->focused_conns == 0,
+		"the seat's global removed, no leave: not focused");
+	rig_finish(&r);
+}
+
 int main(void)
 {
 	int fds_before = count_fds();
@@ -534,6 +647,7 @@ int main(void)
 	test_fds_and_ids();
 	test_compositor_faults();
 	test_backpressure();
+	test_focus();
 	int fds_after = count_fds();
 	ok(fds_before == fds_after, "no fd leaked (%d before, %d after)",
 		fds_before, fds_after);

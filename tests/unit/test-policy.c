@@ -95,6 +95,25 @@ int main(void)
 		"unknown key refused: %s", err);
 	cw_policy_destroy(p);
 
+	/* the bounds: the same under every base, which does not reset them */
+	p = cw_policy_create(CW_POLICY_TRUSTED);
+	ok(p->max_connections == CW_POLICY_DEFAULT_MAX_CONNECTIONS &&
+		p->max_objects == CW_POLICY_DEFAULT_MAX_OBJECTS &&
+		p->max_buffers == CW_POLICY_DEFAULT_MAX_BUFFERS,
+		"trusted has the default bounds");
+	ok(cw_policy_set(p, "max-connections", "4", err, sizeof(err)) &&
+		cw_policy_set(p, "max-objects", "1000", err, sizeof(err)) &&
+		cw_policy_set(p, "max-buffers", "10", err, sizeof(err)) &&
+		cw_policy_set(p, "policy", "strict", err, sizeof(err)) &&
+		p->max_connections == 4 && p->max_objects == 1000 &&
+		p->max_buffers == 10, "bounds set, and kept by a later policy");
+	ok(!cw_policy_set(p, "max-connections", "0", err, sizeof(err)) &&
+		!cw_policy_set(p, "max-objects", "1000001", err, sizeof(err)) &&
+		!cw_policy_set(p, "max-buffers", "-1", err, sizeof(err)) &&
+		!cw_policy_set(p, "max-buffers", "many", err, sizeof(err)),
+		"bounds out of range refused: %s", err);
+	cw_policy_destroy(p);
+
 	/* files */
 	char *path = write_file("#!/usr/bin/env crate-wl\n[app]\nname = x\n"
 		"[wayland]\npolicy = strict\nallow = xdg_activation_v1\n"
