@@ -11,6 +11,7 @@
 #include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "confined.h"
 #include "control.h"
 #include "instance.h"
 #include "launch-screencast.h"
@@ -205,8 +206,8 @@ static void bus_first_connection(struct cw_source *source, uint32_t events)
 		close(fd); /* the app's bus refuses connections from now on */
 	} else {
 		l->screencast = l->mm->screencast_create(l->loop, l->proxy,
-			l->inst->id, l->inst->dir, fd, l->upstream, err,
-			sizeof(err));
+			l->inst->id, l->inst->dir, fd, l->upstream,
+			cw_confined_spawn, err, sizeof(err));
 	}
 	if (l->screencast == NULL) {
 		cw_msg("no ScreenCast portal in the sandbox: %s", err);

@@ -201,6 +201,10 @@ struct cw_sandbox *cw_sandbox_spawn(struct cw_plan *plan,
 void cw_sandbox_release(struct cw_sandbox *sb);
 void cw_sandbox_destroy(struct cw_sandbox *sb);
 
+/* fork() into new namespaces (clone flags): the child runs on a copy of
+ * our stack. */
+pid_t cw_raw_clone(unsigned long flags);
+
 /* The last step of every process that ends up running a command inside:
  * new session, no capabilities, no_new_privs, seccomp, exec. Never returns. */
 _Noreturn void cw_sandbox_exec(const struct cw_seccomp *sc,
@@ -210,6 +214,11 @@ _Noreturn void cw_sandbox_exec(const struct cw_seccomp *sc,
 void cw_drop_capabilities(void);
 void cw_set_no_new_privs(void);
 void cw_die_with_parent(void);
+
+/* A helper outside the sandbox, confined as the app (confine.c). */
+struct cw_confined;
+pid_t cw_confined_spawn(const struct cw_confined *what, char *err,
+	size_t errlen);
 
 /* Joins the namespaces of a running sandbox's init (enter). */
 bool cw_namespaces_join(pid_t pid, char *err, size_t errlen);
