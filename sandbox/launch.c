@@ -155,9 +155,11 @@ static int dry_run(const struct cw_sandbox_config *cfg,
 		printf("sockets:\n  %s/wayland-0 <- filtering proxy "
 			"(outside) -> %s\n", plan->runtime_dir, upstream);
 		if (screencast_wanted(policy)) {
-			printf("  %s/bus <- a private session bus (outside) "
-				"where crate-wl serves only "
-				"org.freedesktop.portal.ScreenCast\n",
+			printf("  %s/bus <- a private session bus (a "
+				"dbus-daemon outside, in namespaces of its "
+				"own, activating nothing) where crate-wl "
+				"serves only org.freedesktop.portal.ScreenCast"
+				"\n",
 				plan->runtime_dir);
 		}
 		printf("prompt: %s\npolicy:\n", cfg->prompt ? cfg->prompt :
