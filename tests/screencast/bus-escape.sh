@@ -157,6 +157,13 @@ confined)
 		fail "the daemon sees more of the host's /tmp: $(ls -A /proc/$d/root$T)"
 	touch /proc/$d/root/usr/.cw-write 2>/dev/null &&
 		fail "the daemon's root is writable"
+	# and it goes with crate-wl, however crate-wl goes
+	kill -9 "$cw_pid"
+	for _ in $(seq 1 100); do
+		kill -0 "$d" 2>/dev/null || break
+		sleep 0.02
+	done
+	kill -0 "$d" 2>/dev/null && fail "the daemon outlived crate-wl"
 	pass "the bus's daemon runs confined as the app is"
 	;;
 *)
