@@ -1,6 +1,7 @@
 /*
  * A program crate-wl runs outside the sandbox that takes input from the
- * app (the ScreenCast bus's daemon). The launcher starts it at least as
+ * app or untrusted data (the ScreenCast bus's daemon, the OCI unpacker).
+ * The launcher starts it at least as
  * confined as the app (sandbox/confine.c); the portal that needs one gets
  * that function from the launcher. Nothing the app sends may start,
  * configure or load a program outside the sandbox: such a helper is the
@@ -18,8 +19,10 @@ struct cw_confined {
 	char *const *envp;  /* its whole environment */
 	const int *fds;     /* become its fds 3, 4... in this order */
 	size_t nfds;
-	int log_fd;         /* its stdout and stderr; -1: none */
+	int out_fd;         /* its stdout; -1: log_fd */
+	int log_fd;         /* its stderr (and stdout); -1: none */
 	const char *ro_dir; /* a host directory it reads, or NULL */
+	const char *rw_dir; /* a host directory it writes, or NULL */
 };
 
 /* The helper's pid (crate-wl's child; SIGKILL ends it), or -1 + err. */

@@ -210,6 +210,7 @@ bool cw_sc_bus_spawn(struct cw_sc_bus *bus, char *err, size_t errlen)
 		.envp = envp,
 		.fds = fds,
 		.nfds = 2,
+		.out_fd = -1,
 		.log_fd = log,
 		.ro_dir = bus->config_dir,
 	};

@@ -79,7 +79,8 @@ static bool add_system(struct cw_plan *plan)
 static const char *const devices[] = { "/dev/null", "/dev/urandom" };
 
 /* A tmpfs root, read-only at the end: the system's software, two devices,
- * the program (when it lives elsewhere) and what.ro_dir. */
+ * the program (when it lives elsewhere), what.ro_dir and (writable)
+ * what.rw_dir. */
 static struct cw_plan *plan_for(const struct cw_confined *what)
 {
 	struct cw_plan *plan = calloc(1, sizeof(*plan));
@@ -100,7 +101,9 @@ static struct cw_plan *plan_for(const struct cw_confined *what)
 			!cw_plan_add_op(plan, CW_OP_RO_BIND, program, program,
 			0, 0)) || (what->ro_dir != NULL &&
 			!cw_plan_add_op(plan, CW_OP_RO_BIND, what->ro_dir,
-			what->ro_dir, 0, 0)) ||
+			what->ro_dir, 0, 0)) || (what->rw_dir != NULL &&
+			!cw_plan_add_op(plan, CW_OP_BIND, what->rw_dir,
+			what->rw_dir, 0, 0)) ||
 			!cw_plan_add_op(plan, CW_OP_REMOUNT_RO_ROOT, NULL, "/",
 			0, 0)) {
 		cw_plan_destroy(plan);
@@ -109,18 +112,20 @@ static struct cw_plan *plan_for(const struct cw_confined *what)
 	return plan;
 }
 
-/* stdin /dev/null, stdout and stderr the log, what->fds at 3, 4...; no
+/* stdin /dev/null, stdout and stderr as asked, what->fds at 3, 4...; no
  * other fd stays open. */
 static void place_fds(const struct cw_confined *what, int null)
 {
 	int high = 3 + (int)what->nfds + 2;
-	int out = what->log_fd >= 0 ? what->log_fd : null;
+	int log = what->log_fd >= 0 ? what->log_fd : null;
+	int out = what->out_fd >= 0 ? what->out_fd : log;
 	int moved[16];
 	if (what->nfds > N(moved)) {
 		cw_die("too many fds for %s", what->argv[0]);
 	}
 	/* first all out of the way, so that no target is a source */
 	null = fcntl(null, F_DUPFD_CLOEXEC, high);
+	log = fcntl(log, F_DUPFD_CLOEXEC, high);
 	out = fcntl(out, F_DUPFD_CLOEXEC, high);
 	for (size_t i = 0; i < what->nfds; i++) {
 		moved[i] = fcntl(what->fds[i], F_DUPFD_CLOEXEC, high);
@@ -128,9 +133,10 @@ static void place_fds(const struct cw_confined *what, int null)
 			cw_die_errno("fd %d", what->fds[i]);
 		}
 	}
-	if (null < 0 || out < 0 || dup2(null, STDIN_FILENO) < 0 ||
+	if (null < 0 || log < 0 || out < 0 ||
+			dup2(null, STDIN_FILENO) < 0 ||
 			dup2(out, STDOUT_FILENO) < 0 ||
-			dup2(out, STDERR_FILENO) < 0) {
+			dup2(log, STDERR_FILENO) < 0) {
 		cw_die_errno("cannot set up %s's stdio", what->argv[0]);
 	}
 	for (size_t i = 0; i < what->nfds; i++) {

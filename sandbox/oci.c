@@ -24,20 +24,6 @@ struct blob_ref {
 	long long size;
 };
 
-static void split_spec(const char *spec, char *dir, size_t len,
-	const char **ref)
-{
-	const char *rest = spec + 4;
-	const char *colon = strrchr(rest, ':');
-	if (colon != NULL && strchr(colon, '/') == NULL) {
-		snprintf(dir, len, "%.*s", (int)(colon - rest), rest);
-		*ref = colon + 1;
-	} else {
-		snprintf(dir, len, "%s", rest);
-		*ref = NULL;
-	}
-}
-
 /* "sha256:" and 64 lower-case hex digits, nothing else. */
 static bool parse_digest(const char *digest, struct blob_ref *out)
 {
@@ -660,7 +646,7 @@ bool cw_oci_prepare(const char *spec, bool do_unpack, char *root,
 {
 	char dir[PATH_MAX];
 	const char *ref;
-	split_spec(spec, dir, sizeof(dir), &ref);
+	cw_oci_split_spec(spec, dir, sizeof(dir), &ref);
 	bool ok = false;
 	struct json_object *layout = read_json(dir, "oci-layout", NULL, err,
 		errlen);

@@ -1,9 +1,10 @@
 #!/bin/bash
-# oci-programs.sh CRATE_WL root|nobody: an OCI layer names no program that
-# runs outside the sandbox. The unpacker runs outside, on untrusted
-# layers; libarchive runs an external decompressor (lrzip, grzip, lzop,
-# from the caller's PATH) for a layer that starts with that format's
-# magic. Fake ones in PATH write a marker if anything runs them.
+# oci-programs.sh CRATE_WL root|nobody: the OCI unpacker runs outside the
+# sandbox on untrusted layers. No layer names a program that runs there:
+# libarchive runs an external decompressor (lrzip, grzip, lzop, from the
+# caller's PATH) for a layer that starts with that format's magic; fake
+# ones in PATH write a marker if anything runs them. And the unpacker is
+# confined as the sandbox is.
 CRATE_WL=$1
 CORE_TEST=0
 . "$(dirname "$0")/common.sh" "$2"
@@ -59,3 +60,49 @@ for ref in lrzip grzip lzop; do
 		fail "a layer started a program outside the sandbox: $(cat "$T/mark/ran")"
 done
 pass "no layer starts a decompressor outside the sandbox"
+
+# the unpacker seen from the host, while it waits for an index.json that
+# is a fifo
+F=$T/fifo
+mkdir -m 755 "$F"
+cp "$L/oci-layout" "$F/"
+mkfifo -m 666 "$F/index.json"
+timeout -k 2 20 $RUNAS "$CRATE_WL" run --no-wayland --root "oci:$F" \
+	-- /bin/true 2>"$T/fifo.err" &
+bg=$!
+track $bg
+u=
+for _ in $(seq 1 250); do
+	cw_pid=$(pgrep -P $bg -x crate-wl) &&
+		u=$(pgrep -P "$cw_pid" -x crate-wl-oci) && break
+	sleep 0.02
+done
+[ -n "$u" ] || fail "no crate-wl-oci: $(cat "$T/fifo.err")"
+grep -E '^(NoNewPrivs|Seccomp|CapEff):' /proc/$u/status
+ls -A /proc/$u/root/ > "$T/root.list"
+echo "its root: $(tr '\n' ' ' < "$T/root.list")"
+fifo_status() {
+	for ns in user mnt pid net; do
+		[ "$(readlink /proc/self/ns/$ns)" != "$(readlink /proc/$u/ns/$ns)" ] ||
+			{ echo "the unpacker shares the host's $ns namespace"; return; }
+	done
+	grep -qx 'NoNewPrivs:[[:space:]]*1' /proc/$u/status ||
+		{ echo "no no_new_privs"; return; }
+	grep -qx 'Seccomp:[[:space:]]*2' /proc/$u/status ||
+		{ echo "no seccomp filter"; return; }
+	grep -qx 'CapEff:[[:space:]]*0*' /proc/$u/status ||
+		{ echo "capabilities"; return; }
+	for top in home root run srv; do
+		! grep -qx "$top" "$T/root.list" ||
+			{ echo "it sees /$top"; return; }
+	done
+	# the image, and of the cache (XDG_CACHE_HOME=$T/cache) the images'
+	[ "$(echo $(ls -A /proc/$u/root$T))" = "cache fifo" ] ||
+		{ echo "it sees more of the test's files: $(ls -A /proc/$u/root$T)"; return; }
+	[ "$(ls -A /proc/$u/root$T/cache/crate-wl)" = oci ] ||
+		echo "it sees more of the cache: $(ls -A /proc/$u/root$T/cache/crate-wl)"
+}
+why=$(fifo_status)
+: > "$F/index.json" # lets it go (and fail)
+[ -z "$why" ] || fail "the unpacker is not confined: $why"
+pass "the unpacker runs confined, with the image's directory alone"
