@@ -85,14 +85,34 @@ static bool verify_fd(int fd, const struct blob_ref *ref, char *err,
 	return true;
 }
 
+/* A regular file of the image: a fifo or a device there would make the
+ * unpacker wait, or read forever. */
+static int open_regular(const char *path, int flags, char *err,
+	size_t errlen)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | flags);
+	struct stat st;
+	if (fd >= 0 && (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))) {
+		close(fd);
+		fd = -1;
+		errno = EINVAL;
+	}
+	if (fd < 0) {
+		snprintf(err, errlen, "%s: %s", path, errno == EINVAL ?
+			"not a regular file" : strerror(errno));
+		return -1;
+	}
+	fcntl(fd, F_SETFL, 0);
+	return fd;
+}
+
 static int open_blob(const char *dir, const struct blob_ref *ref, char *err,
 	size_t errlen)
 {
 	char path[PATH_MAX];
 	snprintf(path, sizeof(path), "%s/blobs/sha256/%s", dir, ref->hex);
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	int fd = open_regular(path, O_NOFOLLOW, err, errlen);
 	if (fd < 0) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;
 	}
 	if (!verify_fd(fd, ref, err, errlen)) {
@@ -113,10 +133,7 @@ static struct json_object *read_json(const char *dir, const char *file,
 		snprintf(path, sizeof(path), "blob sha256:%s", ref->hex);
 	} else {
 		snprintf(path, sizeof(path), "%s/%s", dir, file);
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0) {
-			snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		}
+		fd = open_regular(path, 0, err, errlen);
 	}
 	if (fd < 0) {
 		return NULL;

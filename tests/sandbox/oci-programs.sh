@@ -61,14 +61,40 @@ for ref in lrzip grzip lzop; do
 done
 pass "no layer starts a decompressor outside the sandbox"
 
-# the unpacker seen from the host, while it waits for an index.json that
-# is a fifo
-F=$T/fifo
-mkdir -m 755 "$F"
-cp "$L/oci-layout" "$F/"
-mkfifo -m 666 "$F/index.json"
-timeout -k 2 20 $RUNAS "$CRATE_WL" run --no-wayland --root "oci:$F" \
-	-- /bin/true 2>"$T/fifo.err" &
+# the unpacker seen from the host, while it hashes a large (sparse) layer
+# whose digest is wrong: it stops there, having written nothing
+F=$T/slow
+python3 - "$F" <<'PY' || fail "cannot build the slow layout"
+import hashlib, json, os, sys
+out = sys.argv[1]
+blobs = os.path.join(out, "blobs", "sha256")
+os.makedirs(blobs)
+def blob(data, media):
+    digest = hashlib.sha256(data).hexdigest()
+    with open(os.path.join(blobs, digest), "wb") as f:
+        f.write(data)
+    return {"digest": "sha256:" + digest, "size": len(data),
+            "mediaType": media}
+size = 512 << 20
+with open(os.path.join(blobs, "0" * 64), "wb") as f:
+    f.truncate(size)
+layer = {"digest": "sha256:" + "0" * 64, "size": size,
+         "mediaType": "application/vnd.oci.image.layer.v1.tar"}
+conf = blob(json.dumps({"architecture": "amd64", "os": "linux",
+    "rootfs": {"type": "layers", "diff_ids": []}}).encode(),
+    "application/vnd.oci.image.config.v1+json")
+m = blob(json.dumps({"schemaVersion": 2,
+    "mediaType": "application/vnd.oci.image.manifest.v1+json",
+    "config": conf, "layers": [layer]}).encode(),
+    "application/vnd.oci.image.manifest.v1+json")
+with open(os.path.join(out, "index.json"), "w") as f:
+    json.dump({"schemaVersion": 2, "manifests": [m]}, f)
+with open(os.path.join(out, "oci-layout"), "w") as f:
+    json.dump({"imageLayoutVersion": "1.0.0"}, f)
+PY
+chmod -R a+rX "$F"
+timeout -k 2 30 $RUNAS "$CRATE_WL" run --no-wayland --root "oci:$F" \
+	-- /bin/true 2>"$T/slow.err" &
 bg=$!
 track $bg
 u=
@@ -77,32 +103,55 @@ for _ in $(seq 1 250); do
 		u=$(pgrep -P "$cw_pid" -x crate-wl-oci) && break
 	sleep 0.02
 done
-[ -n "$u" ] || fail "no crate-wl-oci: $(cat "$T/fifo.err")"
-grep -E '^(NoNewPrivs|Seccomp|CapEff):' /proc/$u/status
-ls -A /proc/$u/root/ > "$T/root.list"
-echo "its root: $(tr '\n' ' ' < "$T/root.list")"
-fifo_status() {
+[ -n "$u" ] || fail "no crate-wl-oci: $(cat "$T/slow.err")"
+# all of it read while it runs, then checked
+snap=$T/snap
+mkdir "$snap"
+cp /proc/$u/status "$snap/status"
+for ns in user mnt pid net; do
+	readlink /proc/$u/ns/$ns > "$snap/$ns"
+done
+ls -A /proc/$u/root/ > "$snap/root"
+echo $(ls -A /proc/$u/root$T) > "$snap/test"
+ls -A /proc/$u/root$T/cache/crate-wl > "$snap/cache"
+kill -0 $u 2>/dev/null && [ "$(cat /proc/$u/comm)" = crate-wl-oci ] ||
+	fail "the unpacker ended before it could be looked at"
+grep -E '^(NoNewPrivs|Seccomp|CapEff):' "$snap/status"
+echo "its root: $(tr '\n' ' ' < "$snap/root")"
+unpacker_status() {
 	for ns in user mnt pid net; do
-		[ "$(readlink /proc/self/ns/$ns)" != "$(readlink /proc/$u/ns/$ns)" ] ||
+		[ "$(readlink /proc/self/ns/$ns)" != "$(cat "$snap/$ns")" ] ||
 			{ echo "the unpacker shares the host's $ns namespace"; return; }
 	done
-	grep -qx 'NoNewPrivs:[[:space:]]*1' /proc/$u/status ||
+	grep -qx 'NoNewPrivs:[[:space:]]*1' "$snap/status" ||
 		{ echo "no no_new_privs"; return; }
-	grep -qx 'Seccomp:[[:space:]]*2' /proc/$u/status ||
+	grep -qx 'Seccomp:[[:space:]]*2' "$snap/status" ||
 		{ echo "no seccomp filter"; return; }
-	grep -qx 'CapEff:[[:space:]]*0*' /proc/$u/status ||
+	grep -qx 'CapEff:[[:space:]]*0*' "$snap/status" ||
 		{ echo "capabilities"; return; }
 	for top in home root run srv; do
-		! grep -qx "$top" "$T/root.list" ||
+		! grep -qx "$top" "$snap/root" ||
 			{ echo "it sees /$top"; return; }
 	done
 	# the image, and of the cache (XDG_CACHE_HOME=$T/cache) the images'
-	[ "$(echo $(ls -A /proc/$u/root$T))" = "cache fifo" ] ||
-		{ echo "it sees more of the test's files: $(ls -A /proc/$u/root$T)"; return; }
-	[ "$(ls -A /proc/$u/root$T/cache/crate-wl)" = oci ] ||
-		echo "it sees more of the cache: $(ls -A /proc/$u/root$T/cache/crate-wl)"
+	[ "$(cat "$snap/test")" = "cache slow" ] ||
+		{ echo "it sees more of the test's files: $(cat "$snap/test")"; return; }
+	[ "$(cat "$snap/cache")" = oci ] ||
+		echo "it sees more of the cache: $(cat "$snap/cache")"
 }
-why=$(fifo_status)
-: > "$F/index.json" # lets it go (and fail)
+why=$(unpacker_status)
 [ -z "$why" ] || fail "the unpacker is not confined: $why"
+wait $bg && fail "an image with a wrong digest ran"
 pass "the unpacker runs confined, with the image's directory alone"
+
+# an index that is a fifo: refused at once, not waited on for ever
+mkdir -m 755 "$T/fifo"
+cp "$F/oci-layout" "$T/fifo/"
+mkfifo -m 666 "$T/fifo/index.json"
+timeout -k 1 10 $RUNAS "$CRATE_WL" run --no-wayland --root "oci:$T/fifo" \
+	-- /bin/true 2>"$T/fifo.err"
+rc=$?
+[ $rc != 124 ] && [ $rc != 137 ] || fail "the unpacker waits on a fifo"
+grep -q "index.json: not a regular file" "$T/fifo.err" ||
+	fail "no clear error: $(cat "$T/fifo.err")"
+pass "an image's file that is a fifo: $(head -n1 "$T/fifo.err")"
