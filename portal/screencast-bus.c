@@ -198,10 +198,13 @@ bool cw_sc_bus_spawn(struct cw_sc_bus *bus, char *err, size_t errlen)
 	snprintf(config_arg, sizeof(config_arg), "--config-file=%s",
 		bus->config);
 	/* the listening socket at fd 3, as sd_listen_fds() expects it (the
-	 * daemon is pid 1 of its own pid namespace), the address on fd 4 */
+	 * daemon is pid 1 of its own pid namespace), the address on fd 4.
+	 * What it logs as it runs (a line for each refused call) goes to
+	 * a syslog that its namespaces do not have, not to the log: the
+	 * app would fill it at will. Why it could not start still does. */
 	char *argv[] = {
-		program, config_arg, "--nofork", "--nopidfile", "--nosyslog",
-		"--print-address=4", NULL,
+		program, config_arg, "--nofork", "--nopidfile",
+		"--syslog-only", "--print-address=4", NULL,
 	};
 	char *envp[] = { "LISTEN_FDS=1", "LISTEN_PID=1", NULL };
 	int fds[] = { bus->listen_fd, pipefd[1] };

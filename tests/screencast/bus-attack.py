@@ -8,7 +8,8 @@ usage: bus-attack.py attack HOST_SO MARKER   the whole escape: pid, env,
        bus-attack.py driver                  each driver call on its own
        bus-attack.py names                   the portal's names, after
                                              crate-wl took them
-       bus-attack.py hold                    connect, then sleep"""
+       bus-attack.py hold                    connect, then sleep
+       bus-attack.py flood N                 N refused calls, then sleep"""
 import os
 import shutil
 import socket
@@ -210,6 +211,22 @@ def hold():
     time.sleep(60)
 
 
+def flood(count):
+    bus = Gio.bus_get_sync(Gio.BusType.SESSION, None)
+    wait_portal(bus, 10)
+    refused = 0
+    for _ in range(count):
+        msg = Gio.DBusMessage.new_method_call(
+            DBUS[0], DBUS[1], "org.freedesktop.DBus",
+            "UpdateActivationEnvironment")
+        msg.set_body(GLib.Variant("(a{ss})", ({"X" * 200: "Y" * 200},)))
+        reply, _ = bus.send_message_with_reply_sync(
+            msg, Gio.DBusSendMessageFlags.NONE, 5000, None)
+        refused += reply.get_message_type() == Gio.DBusMessageType.ERROR
+    say("flooded %d refused %d" % (count, refused))
+    time.sleep(60)
+
+
 case = sys.argv[1]
 if case == "attack":
     attack(sys.argv[2], sys.argv[3])
@@ -219,5 +236,7 @@ elif case == "names":
     names()
 elif case == "hold":
     hold()
+elif case == "flood":
+    flood(int(sys.argv[2]))
 else:
     sys.exit("unknown case " + case)

@@ -107,6 +107,24 @@ names)
 		fail "the portal's name changed hands"
 	pass "the portal's names and the bus's stay out of the app's reach"
 	;;
+log)
+	# what the daemon logs stays bounded, whatever the app sends
+	timeout -k 2 30 $RUNAS "$CRATE_WL" run --ro-bind "$T/bin:/.test" \
+		-- "$PY" /.test/bus-attack.py flood 2000 > "$T/app.log" 2>&1 &
+	track $!
+	for _ in $(seq 1 400); do
+		grep -q '^flooded' "$T/app.log" && break
+		sleep 0.05
+	done
+	cat "$T/app.log"
+	grep -q '^flooded 2000 refused 2000$' "$T/app.log" ||
+		fail "the calls were not all refused: $(cat "$T/app.log")"
+	log=$(ls "$T"/rt/crate-wl/*/bus.log) || fail "no bus.log"
+	size=$(stat -c %s "$log")
+	echo "bus.log: $size bytes after 2000 refused calls"
+	[ "$size" -lt 4096 ] || fail "the app fills the daemon's log: $size bytes"
+	pass "the daemon's log stays small under refused calls"
+	;;
 confined)
 	# the daemon seen from the host: namespaces, no_new_privs, seccomp,
 	# no capabilities, a root without the host's data
