@@ -191,7 +191,7 @@ bool cw_sc_bus_spawn(struct cw_sc_bus *bus, char *err, size_t errlen)
 		snprintf(err, errlen, "pipe: %s", strerror(errno));
 		return false;
 	}
-	/* its warnings (fd limits...) go to a log, not the app's terminal */
+	/* why it could not start goes to a log, not the app's terminal */
 	int log = open(bus->log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
 		0600);
 	char config_arg[sizeof(bus->config) + 32];
