@@ -23,6 +23,7 @@ struct cw_confined {
 	int log_fd;         /* its stderr (and stdout); -1: none */
 	const char *ro_dir; /* a host directory it reads, or NULL */
 	const char *rw_dir; /* a host directory it writes, or NULL */
+	size_t max_memory;  /* its heap at most (RLIMIT_DATA); 0: no bound */
 };
 
 /* The helper's pid (crate-wl's child; SIGKILL ends it), or -1 + err. */

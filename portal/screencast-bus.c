@@ -41,7 +41,11 @@
  * anyway), BecomeMonitor (every message of the bus; the daemon lets any
  * connection of its own uid do it). Eavesdropping match rules are
  * accepted but receive nothing: no rule allows eavesdrop="true". The bus's
- * own names and the portal backends' are never the app's.
+ * own names and the portal backends' are never the app's. The limits keep
+ * what the app can make the daemon hold (messages queued for a connection
+ * that never reads, names, match rules) to a few MB a connection, not the
+ * session bus's 1 GB: the daemon is outside the sandbox; its memory is
+ * bounded as a whole too (max_memory).
  */
 static const char config_fmt[] =
 	"<!DOCTYPE busconfig PUBLIC \"-//freedesktop//DTD D-Bus Bus "
@@ -69,7 +73,17 @@ static const char config_fmt[] =
 	"%s"
 	"  </policy>\n"
 	"  <limit name=\"max_completed_connections\">64</limit>\n"
+	"  <limit name=\"max_incomplete_connections\">8</limit>\n"
 	"  <limit name=\"max_connections_per_user\">64</limit>\n"
+	"  <limit name=\"auth_timeout\">5000</limit>\n"
+	"  <limit name=\"max_incoming_bytes\">4194304</limit>\n"
+	"  <limit name=\"max_outgoing_bytes\">4194304</limit>\n"
+	"  <limit name=\"max_message_size\">1048576</limit>\n"
+	"  <limit name=\"max_incoming_unix_fds\">64</limit>\n"
+	"  <limit name=\"max_outgoing_unix_fds\">64</limit>\n"
+	"  <limit name=\"max_message_unix_fds\">16</limit>\n"
+	"  <limit name=\"max_names_per_connection\">64</limit>\n"
+	"  <limit name=\"max_replies_per_connection\">256</limit>\n"
 	"  <limit name=\"max_match_rules_per_connection\">512</limit>\n"
 	"</busconfig>\n";
 
@@ -216,6 +230,7 @@ bool cw_sc_bus_spawn(struct cw_sc_bus *bus, char *err, size_t errlen)
 		.out_fd = -1,
 		.log_fd = log,
 		.ro_dir = bus->config_dir,
+		.max_memory = 256 << 20,
 	};
 	pid_t pid = bus->spawn(&what, err, errlen);
 	if (log >= 0) {

@@ -6,8 +6,8 @@
  * the one directory it reads), pid namespace (it sees no process of the
  * host, and the pids it reports are no host pids), network, ipc and uts
  * namespaces (it uses only the fds it is given), no capabilities,
- * no_new_privs, the sandbox's seccomp filter, its own session, and it
- * dies with crate-wl. The same steps as the sandbox's own (namespaces.c,
+ * no_new_privs, the sandbox's seccomp filter, its own session, a bound
+ * on its heap, and it dies with crate-wl. The same steps as the sandbox's own (namespaces.c,
  * ops.c, privs.c, cw_sandbox_exec), with a plan of its own.
  */
 #include <errno.h>
@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "confined.h"
@@ -159,6 +160,11 @@ static _Noreturn void confined_main(const struct cw_confined *what,
 	 * only its own namespaces could reach it) */
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
 		cw_die_errno("cannot make %s non-dumpable", what->argv[0]);
+	}
+	/* the app feeds it: what it holds is bounded */
+	struct rlimit mem = { what->max_memory, what->max_memory };
+	if (what->max_memory > 0 && setrlimit(RLIMIT_DATA, &mem) < 0) {
+		cw_die_errno("cannot bound %s's memory", what->argv[0]);
 	}
 	cw_sandbox_exec(sc, what->argv, (char **)what->envp, "/", -1);
 }

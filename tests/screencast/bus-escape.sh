@@ -125,6 +125,29 @@ log)
 	[ "$size" -lt 4096 ] || fail "the app fills the daemon's log: $size bytes"
 	pass "the daemon's log stays small under refused calls"
 	;;
+memory)
+	# what the app can make the daemon hold: messages for a connection
+	# of its own that never reads
+	timeout -k 2 40 $RUNAS "$CRATE_WL" run --ro-bind "$T/bin:/.test" \
+		-- "$PY" /.test/bus-attack.py stuff 100 > "$T/app.log" 2>&1 &
+	apid=$!
+	track $apid
+	for _ in $(seq 1 600); do
+		grep -q '^stuffed' "$T/app.log" && break
+		sleep 0.05
+	done
+	cat "$T/app.log"
+	grep -q '^stuffed 100 MB' "$T/app.log" ||
+		fail "the client failed: $(cat "$T/app.log")"
+	cw_pid=$(pgrep -P $apid -x crate-wl)
+	d=$(pgrep -P "$cw_pid" -x dbus-daemon)
+	[ -n "$d" ] || fail "no dbus-daemon under crate-wl"
+	grep -E '^Vm(HWM|RSS):' /proc/$d/status
+	peak=$(awk '/^VmHWM:/ { print $2 }' /proc/$d/status)
+	[ "$peak" -lt 65536 ] ||
+		fail "the app made the daemon hold $((peak / 1024)) MB"
+	pass "the daemon holds a few MB, whatever the app queues"
+	;;
 confined)
 	# the daemon seen from the host: namespaces, no_new_privs, seccomp,
 	# no capabilities, a root without the host's data
