@@ -195,7 +195,6 @@ bool cw_oci_root(const char *spec, bool dry_run, char *root, size_t len,
 		.log_fd = STDERR_FILENO,
 		.ro_dir = layout,
 		.rw_dir = dry_run ? NULL : base,
-		.max_memory = 1024u << 20,
 	};
 	pid_t pid = cw_confined_spawn(&what, err, errlen);
 	close(out[1]);
