@@ -69,3 +69,63 @@ int cw_unix_listen(const char *path, int backlog, char *err, size_t errlen)
 	}
 	return fd;
 }
+
+/* The length of the UTF-8 sequence at s and its code point; 0 if none. */
+static size_t utf8_decode(const unsigned char *s, uint32_t *cp)
+{
+	size_t len;
+	uint32_t min;
+	if (s[0] < 0x80) {
+		*cp = s[0];
+		return 1;
+	} else if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+		len = 2;
+		min = 0x80;
+		*cp = s[0] & 0x1f;
+	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		len = 3;
+		min = 0x800;
+		*cp = s[0] & 0x0f;
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		len = 4;
+		min = 0x10000;
+		*cp = s[0] & 0x07;
+	} else {
+		return 0;
+	}
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80) {
+			return 0;
+		}
+		*cp = (*cp << 6) | (s[i] & 0x3f);
+	}
+	if (*cp < min || *cp > 0x10ffff || (*cp >= 0xd800 &&
+			*cp <= 0xdfff)) {
+		return 0; /* overlong, too large, a surrogate */
+	}
+	return len;
+}
+
+static bool shown_as_is(uint32_t cp)
+{
+	return !(cp < 0x20 || (cp >= 0x7f && cp < 0xa0) ||
+		(cp >= 0x202a && cp <= 0x202e) ||
+		(cp >= 0x2066 && cp <= 0x2069));
+}
+
+void cw_text_sanitize(char *s)
+{
+	unsigned char *p = (unsigned char *)s;
+	while (*p != '\0') {
+		uint32_t cp;
+		size_t len = utf8_decode(p, &cp);
+		if (len == 0) {
+			*p++ = '?';
+		} else if (!shown_as_is(cp)) {
+			memset(p, '?', len);
+			p += len;
+		} else {
+			p += len;
+		}
+	}
+}

@@ -16,6 +16,14 @@ bool cw_find_program(const char *name, char *out, size_t len);
  * non-blocking); -1 with "PATH: reason" in err. */
 int cw_unix_listen(const char *path, int backlog, char *err, size_t errlen);
 
+/*
+ * Text that came from the app, made safe to show (a terminal, a log, a
+ * dialog, a prompt program's environment), in place: each control
+ * character (C0, DEL, C1), each bidirectional override or isolate (which
+ * reorder what is shown) and each byte that is not UTF-8 becomes '?'.
+ */
+void cw_text_sanitize(char *s);
+
 /* CLOCK_MONOTONIC in milliseconds, and in microseconds. */
 int64_t cw_now_ms(void);
 int64_t cw_now_us(void);

@@ -7,6 +7,7 @@
 #include "list.h"
 #include "log.h"
 #include "prompt.h"
+#include "util.h"
 
 static const char *const answer_names[] = {
 	[CW_ANSWER_DENY_ONCE] = "deny once",
@@ -137,6 +138,17 @@ static void prompt_deadline(struct cw_source *source, uint32_t events)
 	cw_prompt_finish(prompt, CW_ANSWER_DENY_ONCE, why);
 }
 
+/*
+ * The app chooses part of the question (a MIME type in the detail), and
+ * every front-end shows it: on the terminal, in a dialog, in a prompt
+ * program's environment. It goes as text only (see cw_text_sanitize).
+ */
+static void sanitize_request(struct cw_prompt_request *req)
+{
+	cw_text_sanitize((char *)req->app);
+	cw_text_sanitize((char *)req->detail);
+}
+
 struct cw_prompt *cw_prompt_start(struct cw_prompter *prompter,
 	const struct cw_prompt_request *request, cw_prompt_done_func done,
 	void *data)
@@ -159,6 +171,7 @@ struct cw_prompt *cw_prompt_start(struct cw_prompter *prompter,
 		prompt_free(prompt);
 		return NULL;
 	}
+	sanitize_request(&prompt->request);
 	cw_timer_set(&prompt->timer, prompter->timeout_ms);
 	if (!prompter->impl->start(prompter, prompt)) {
 		prompt_free(prompt);

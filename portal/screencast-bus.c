@@ -6,10 +6,16 @@
  * and the config is reloaded so that no org.freedesktop.portal.* name can
  * be owned any more, not even queued for. (An app quick enough to take
  * the name first only talks to itself: crate-wl says so, and serves no
- * portal.) The portal is the only
- * service from outside; the app's own processes may own names of their own
- * (single-instance apps register one and quit when they cannot), which
- * reach nobody but the same sandbox.
+ * portal.) The portal is the only service from outside; the app's own
+ * processes may own names of their own (single-instance apps register one
+ * and quit when they cannot), which reach nobody but the same sandbox.
+ *
+ * Nothing the app sends may start, configure or load a program outside
+ * the sandbox. So the bus activates nothing (no service directory: a call
+ * to a name nobody owns fails at once, and a portal client waits for the
+ * name as it would for any service), its config refuses the calls that
+ * configure or watch the daemon, and the daemon itself runs confined as
+ * the app is (the launcher's cw_confined_spawn).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -18,10 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include "screencast-private.h"
@@ -30,6 +33,20 @@
 
 #define BUS_START_TIMEOUT_MS 10000
 
+/*
+ * No <servicedir>, no standard session service directories: nothing to
+ * activate. The bus driver refuses (AccessDenied) what would configure or
+ * watch the daemon: UpdateActivationEnvironment (the environment of what
+ * it would start: LD_PRELOAD...), StartServiceByName (nothing to start
+ * anyway), BecomeMonitor (every message of the bus; the daemon lets any
+ * connection of its own uid do it). Eavesdropping match rules are
+ * accepted but receive nothing: no rule allows eavesdrop="true". The bus's
+ * own names and the portal backends' are never the app's. The limits keep
+ * what the app can make the daemon hold (messages queued for a connection
+ * that never reads, names, match rules) to a few MB a connection, not the
+ * session bus's 1 GB: the daemon is outside the sandbox; its memory is
+ * bounded as a whole too (max_memory).
+ */
 static const char config_fmt[] =
 	"<!DOCTYPE busconfig PUBLIC \"-//freedesktop//DTD D-Bus Bus "
 	"Configuration 1.0//EN\"\n"
@@ -38,20 +55,40 @@ static const char config_fmt[] =
 	"  <type>session</type>\n"
 	"  <listen>systemd:</listen>\n"
 	"  <auth>EXTERNAL</auth>\n"
-	"  <servicedir>%s</servicedir>\n"
 	"  <policy context=\"default\">\n"
 	"    <allow send_destination=\"*\"/>\n"
 	"    <allow receive_sender=\"*\"/>\n"
 	"    <allow own=\"*\"/>\n"
+	"    <deny send_destination=\"org.freedesktop.DBus\"\n"
+	"      send_interface=\"org.freedesktop.DBus\"\n"
+	"      send_member=\"UpdateActivationEnvironment\"/>\n"
+	"    <deny send_destination=\"org.freedesktop.DBus\"\n"
+	"      send_interface=\"org.freedesktop.DBus\"\n"
+	"      send_member=\"StartServiceByName\"/>\n"
+	"    <deny send_destination=\"org.freedesktop.DBus\"\n"
+	"      send_interface=\"org.freedesktop.DBus.Monitoring\"\n"
+	"      send_member=\"BecomeMonitor\"/>\n"
+	"    <deny own_prefix=\"org.freedesktop.DBus\"/>\n"
+	"    <deny own_prefix=\"org.freedesktop.impl.portal\"/>\n"
 	"%s"
 	"  </policy>\n"
 	"  <limit name=\"max_completed_connections\">64</limit>\n"
+	"  <limit name=\"max_incomplete_connections\">8</limit>\n"
 	"  <limit name=\"max_connections_per_user\">64</limit>\n"
+	"  <limit name=\"auth_timeout\">5000</limit>\n"
+	"  <limit name=\"max_incoming_bytes\">4194304</limit>\n"
+	"  <limit name=\"max_outgoing_bytes\">4194304</limit>\n"
+	"  <limit name=\"max_message_size\">1048576</limit>\n"
+	"  <limit name=\"max_incoming_unix_fds\">64</limit>\n"
+	"  <limit name=\"max_outgoing_unix_fds\">64</limit>\n"
+	"  <limit name=\"max_message_unix_fds\">16</limit>\n"
+	"  <limit name=\"max_names_per_connection\">64</limit>\n"
+	"  <limit name=\"max_replies_per_connection\">256</limit>\n"
 	"  <limit name=\"max_match_rules_per_connection\">512</limit>\n"
 	"</busconfig>\n";
 
-static bool write_config(const char *path, const char *services,
-	bool locked, char *err, size_t errlen)
+static bool write_config(const char *path, bool locked, char *err,
+	size_t errlen)
 {
 	char tmp[PATH_MAX + 8];
 	snprintf(tmp, sizeof(tmp), "%s.new", path);
@@ -60,7 +97,7 @@ static bool write_config(const char *path, const char *services,
 		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
 		return false;
 	}
-	fprintf(f, config_fmt, services, !locked ? "" :
+	fprintf(f, config_fmt, !locked ? "" :
 		"    <deny own_prefix=\"org.freedesktop.portal\"/>\n");
 	if (fclose(f) != 0 || rename(tmp, path) != 0) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
@@ -130,121 +167,83 @@ static bool read_address(int fd, char *buf, size_t len, const char *log,
 	return false;
 }
 
-/*
- * A call to the portal that comes before crate-wl owns its name (the daemon
- * starts when the app first connects, and the app may ask at once) waits
- * in the daemon for the name, as D-Bus activation does: the "service" the
- * daemon starts only waits for crate-wl to take the name (gdbus wait), or
- * a few seconds where GLib's gdbus is missing.
- */
-static bool write_service(const char *dir, char *err, size_t errlen)
-{
-	char path[PATH_MAX + 64], gdbus[PATH_MAX];
-	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
-		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
-		return false;
-	}
-	const char *wait = "/bin/sleep 10";
-	char line[PATH_MAX + 128];
-	if (cw_find_program("gdbus", gdbus, sizeof(gdbus))) {
-		snprintf(line, sizeof(line), "%s wait --session --timeout 10 "
-			CW_SC_BUS_NAME, gdbus);
-		wait = line;
-	}
-	snprintf(path, sizeof(path), "%s/" CW_SC_BUS_NAME ".service", dir);
-	FILE *f = fopen(path, "we");
-	if (f == NULL) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return false;
-	}
-	fprintf(f, "[D-BUS Service]\nName=" CW_SC_BUS_NAME "\nExec=%s\n", wait);
-	if (fclose(f) != 0) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return false;
-	}
-	return true;
-}
-
 bool cw_sc_bus_setup(struct cw_sc_bus *bus, const char *dir, int listen_fd,
-	char *err, size_t errlen)
+	cw_confined_spawn_func spawn, char *err, size_t errlen)
 {
 	bus->pid = -1;
 	bus->addr_fd = -1;
 	bus->listen_fd = listen_fd;
+	bus->spawn = spawn;
 	snprintf(bus->socket, sizeof(bus->socket), "%s/bus", dir);
-	snprintf(bus->config, sizeof(bus->config), "%s/bus.conf", dir);
-	snprintf(bus->log, sizeof(bus->log), "%s/bus.log", dir);
-	snprintf(bus->services, sizeof(bus->services), "%s/bus-services",
+	/* a directory of its own, all the daemon sees of crate-wl's: the
+	 * config is replaced by a rename, which a bind of the file would not
+	 * show */
+	snprintf(bus->config_dir, sizeof(bus->config_dir), "%s/bus-config",
 		dir);
-	return write_service(bus->services, err, errlen) &&
-		write_config(bus->config, bus->services, false, err, errlen);
+	snprintf(bus->config, sizeof(bus->config), "%s/bus.conf",
+		bus->config_dir);
+	snprintf(bus->log, sizeof(bus->log), "%s/bus.log", dir);
+	if (mkdir(bus->config_dir, 0700) < 0 && errno != EEXIST) {
+		snprintf(err, errlen, "%s: %s", bus->config_dir,
+			strerror(errno));
+		bus->config[0] = '\0';
+		return false;
+	}
+	return write_config(bus->config, false, err, errlen);
 }
 
 bool cw_sc_bus_spawn(struct cw_sc_bus *bus, char *err, size_t errlen)
 {
-	int lfd = bus->listen_fd;
+	char program[PATH_MAX];
+	if (!cw_find_program("dbus-daemon", program, sizeof(program))) {
+		snprintf(err, errlen, "cannot run dbus-daemon (package "
+			"dbus-daemon): not found");
+		return false;
+	}
 	int pipefd[2];
 	if (pipe2(pipefd, O_CLOEXEC) < 0) {
 		snprintf(err, errlen, "pipe: %s", strerror(errno));
 		return false;
 	}
-	char config_arg[sizeof(bus->config) + 32], fd_arg[32];
+	/* why it could not start goes to a log, not the app's terminal */
+	int log = open(bus->log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
+		0600);
+	char config_arg[sizeof(bus->config) + 32];
 	snprintf(config_arg, sizeof(config_arg), "--config-file=%s",
 		bus->config);
-	pid_t parent = getpid();
-	pid_t pid = fork();
+	/* the listening socket at fd 3, as sd_listen_fds() expects it (the
+	 * daemon is pid 1 of its own pid namespace), the address on fd 4.
+	 * What it logs as it runs (a line for each refused call) goes to
+	 * a syslog that its namespaces do not have, not to the log: the
+	 * app would fill it at will. Why it could not start still does. */
+	char *argv[] = {
+		program, config_arg, "--nofork", "--nopidfile",
+		"--syslog-only", "--print-address=4", NULL,
+	};
+	char *envp[] = { "LISTEN_FDS=1", "LISTEN_PID=1", NULL };
+	int fds[] = { bus->listen_fd, pipefd[1] };
+	struct cw_confined what = {
+		.argv = argv,
+		.envp = envp,
+		.fds = fds,
+		.nfds = 2,
+		.out_fd = -1,
+		.log_fd = log,
+		.ro_dir = bus->config_dir,
+		.max_memory = 256 << 20,
+	};
+	pid_t pid = bus->spawn(&what, err, errlen);
+	if (log >= 0) {
+		close(log);
+	}
+	close(pipefd[1]);
 	if (pid < 0) {
-		snprintf(err, errlen, "fork: %s", strerror(errno));
 		close(pipefd[0]);
-		close(pipefd[1]);
 		return false;
 	}
-	if (pid == 0) {
-		/* the bus goes with crate-wl, whatever way crate-wl goes */
-		prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-		if (getppid() != parent) {
-			_exit(1);
-		}
-		sigset_t none;
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
-		/* fd 3, as sd_listen_fds() expects it */
-		int fd = dup(pipefd[1]); /* without O_CLOEXEC, and not 3 */
-		if (fd == 3) {
-			fd = dup(fd);
-		}
-		if (lfd == 3) {
-			fcntl(lfd, F_SETFD, 0);
-		} else if (dup2(lfd, 3) < 0) {
-			_exit(127);
-		}
-		char pid_env[32];
-		snprintf(pid_env, sizeof(pid_env), "%d", (int)getpid());
-		setenv("LISTEN_FDS", "1", 1);
-		setenv("LISTEN_PID", pid_env, 1);
-		unsetenv("LISTEN_FDNAMES");
-		snprintf(fd_arg, sizeof(fd_arg), "--print-address=%d", fd);
-		int devnull = open("/dev/null", O_RDONLY);
-		if (devnull >= 0) {
-			dup2(devnull, STDIN_FILENO);
-		}
-		/* its warnings (fd limits...) go to a log, not the app's
-		 * terminal */
-		int log = open(bus->log, O_WRONLY | O_CREAT | O_APPEND, 0600);
-		if (log >= 0) {
-			dup2(log, STDOUT_FILENO);
-			dup2(log, STDERR_FILENO);
-		}
-		execlp("dbus-daemon", "dbus-daemon", config_arg, "--nofork",
-			"--nopidfile", "--nosyslog", fd_arg, (char *)NULL);
-		fprintf(stderr, "cannot run dbus-daemon (package dbus-daemon): "
-			"%s\n", strerror(errno));
-		_exit(127);
-	}
 	/* the daemon has it now: a dead daemon refuses connections */
-	close(lfd);
+	close(bus->listen_fd);
 	bus->listen_fd = -1;
-	close(pipefd[1]);
 	bus->pid = pid;
 	bus->addr_fd = pipefd[0];
 	return true;
@@ -263,7 +262,7 @@ bool cw_sc_bus_wait(struct cw_sc_bus *bus, char *err, size_t errlen)
 bool cw_sc_bus_lock(struct cw_sc_bus *bus, sd_bus *conn, char *err,
 	size_t errlen)
 {
-	if (!write_config(bus->config, bus->services, true, err, errlen)) {
+	if (!write_config(bus->config, true, err, errlen)) {
 		return false;
 	}
 	/* answered once the daemon has read it again */
@@ -290,7 +289,7 @@ void cw_sc_bus_kill(struct cw_sc_bus *bus)
 		bus->addr_fd = -1;
 	}
 	if (bus->pid > 0) {
-		kill(bus->pid, SIGTERM);
+		kill(bus->pid, SIGKILL);
 		while (waitpid(bus->pid, NULL, 0) < 0 && errno == EINTR) {
 		}
 		bus->pid = -1;
@@ -301,14 +300,10 @@ void cw_sc_bus_stop(struct cw_sc_bus *bus)
 {
 	cw_sc_bus_kill(bus);
 	if (bus->config[0] != '\0') {
-		char service[PATH_MAX + 64];
-		snprintf(service, sizeof(service), "%s/" CW_SC_BUS_NAME
-			".service", bus->services);
-		unlink(service);
-		rmdir(bus->services);
 		unlink(bus->socket);
 		unlink(bus->log);
 		unlink(bus->config);
+		rmdir(bus->config_dir);
 		bus->config[0] = '\0';
 	}
 }

@@ -863,9 +863,11 @@ struct cw_screencast *cw_screencast_create(
 	sc->bus_inited = true;
 	/* the app's first connection waits in the socket's backlog; the
 	 * daemon starts on it now, and nothing here waits for the daemon: a
-	 * portal call that comes first waits in it for the portal's name */
-	if (!cw_sc_bus_setup(&sc->daemon, cfg->dir, cfg->listen_fd, err,
-			errlen) || !cw_sc_bus_spawn(&sc->daemon, err, errlen)) {
+	 * portal call that comes before the portal's name fails as a call
+	 * to any name nobody owns (portal clients wait for the name) */
+	if (!cw_sc_bus_setup(&sc->daemon, cfg->dir, cfg->listen_fd,
+			cfg->spawn, err, errlen) ||
+			!cw_sc_bus_spawn(&sc->daemon, err, errlen)) {
 		goto fail;
 	}
 	if (!cw_loop_add(sc->loop, &sc->first, sc->daemon.addr_fd, EPOLLIN,

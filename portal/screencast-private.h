@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include "confined.h"
 #include "loop.h"
 
 #define CW_SC_BUS_NAME "org.freedesktop.portal.Desktop"
@@ -16,17 +17,18 @@ struct cw_sc_bus {
 	pid_t pid;
 	int listen_fd; /* ours until the daemon starts */
 	int addr_fd; /* the daemon says it runs: its address, on this pipe */
+	cw_confined_spawn_func spawn;
 	char socket[PATH_MAX];
-	char config[PATH_MAX];
+	char config_dir[PATH_MAX];
+	char config[PATH_MAX + 16];
 	char log[PATH_MAX];
-	char services[PATH_MAX];
 };
 
 /* The daemon's files in dir, for listen_fd (dir/bus, listening; taken
- * over, closed on failure too). */
+ * over, closed on failure too); spawn starts it. */
 bool cw_sc_bus_setup(struct cw_sc_bus *bus, const char *dir, int listen_fd,
-	char *err, size_t errlen);
-/* Starts the daemon on the socket, without waiting for it. */
+	cw_confined_spawn_func spawn, char *err, size_t errlen);
+/* Starts the daemon, confined, on the socket, without waiting for it. */
 bool cw_sc_bus_spawn(struct cw_sc_bus *bus, char *err, size_t errlen);
 /* Waits (bounded) until the daemon runs. */
 bool cw_sc_bus_wait(struct cw_sc_bus *bus, char *err, size_t errlen);

@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include "confined.h"
 #include "loop.h"
 
 /* How the launcher decides (its permission "screencopy"). */
@@ -47,6 +48,8 @@ struct cw_screencast_config {
 	int listen_fd;
 	const char *compositor; /* the real compositor's socket path */
 	struct cw_screencast_gate gate;
+	/* starts the bus's daemon as confined as the app (the launcher's) */
+	cw_confined_spawn_func spawn;
 };
 
 struct cw_screencast;

@@ -19,8 +19,8 @@
 #include "permission.h"
 #include "prompt.h"
 #include "log.h"
-#include "util.h"
 #include "proxy.h"
+#include "util.h"
 #include "wire.h"
 
 #define LISTEN_BACKLOG 128
@@ -143,10 +143,13 @@ void cw_proxy_vtrace(struct cw_proxy *proxy, const char *who,
 	if (!proxy->trace) {
 		return;
 	}
-	char text[512];
+	char text[512], name[128];
 	vsnprintf(text, sizeof(text), fmt, ap);
+	cw_text_sanitize(text);
 	if (who != NULL) {
-		fprintf(stderr, "crate-wl[%s]: %s %s\n", who, what, text);
+		snprintf(name, sizeof(name), "%s", who);
+		cw_text_sanitize(name);
+		fprintf(stderr, "crate-wl[%s]: %s %s\n", name, what, text);
 	} else {
 		fprintf(stderr, "crate-wl: %s %s\n", what, text);
 	}

@@ -11,6 +11,7 @@
 #include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "confined.h"
 #include "control.h"
 #include "instance.h"
 #include "launch-screencast.h"
@@ -163,9 +164,11 @@ static int dry_run(const struct cw_sandbox_config *cfg,
 		printf("sockets:\n  %s/wayland-0 <- filtering proxy "
 			"(outside) -> %s\n", plan->runtime_dir, upstream);
 		if (screencast_wanted(policy)) {
-			printf("  %s/bus <- a private session bus (outside) "
-				"where crate-wl serves only "
-				"org.freedesktop.portal.ScreenCast\n",
+			printf("  %s/bus <- a private session bus (a "
+				"dbus-daemon outside, in namespaces of its "
+				"own, activating nothing) where crate-wl "
+				"serves only org.freedesktop.portal.ScreenCast"
+				"\n",
 				plan->runtime_dir);
 		}
 		printf("prompt: %s\npolicy:\n", cfg->prompt ? cfg->prompt :
@@ -215,8 +218,8 @@ static void bus_first_connection(struct cw_source *source, uint32_t events)
 		close(fd); /* the app's bus refuses connections from now on */
 	} else {
 		l->screencast = l->mm->screencast_create(l->loop, l->proxy,
-			l->inst->id, l->inst->dir, fd, l->upstream, err,
-			sizeof(err));
+			l->inst->id, l->inst->dir, fd, l->upstream,
+			cw_confined_spawn, err, sizeof(err));
 	}
 	if (l->screencast == NULL) {
 		cw_msg("no ScreenCast portal in the sandbox: %s", err);

@@ -1,7 +1,9 @@
 /*
  * crate-wl-oci: the OCI image unpacker, a process of its own so that
  * crate-wl does not load libarchive and json-c at every start, and so that
- * untrusted layers are parsed under no_new_privs and the seccomp baseline.
+ * untrusted layers are parsed in a process confined as the sandbox is
+ * (crate-wl starts it with cw_confined_spawn: namespaces of its own,
+ * no_new_privs, the seccomp baseline; see oci-run.c).
  *   crate-wl-oci [--dry-run] oci:DIR[:REF]
  * prints the root directory on stdout, then the image's config (see
  * cw_oci_root()); errors go to stderr.
@@ -10,7 +12,6 @@
 #include <string.h>
 #include "log.h"
 #include "oci.h"
-#include "sandbox.h"
 
 int main(int argc, char *argv[])
 {
@@ -19,11 +20,6 @@ int main(int argc, char *argv[])
 		fprintf(stderr, "usage: crate-wl-oci [--dry-run] "
 			"oci:DIR[:REF]\n");
 		return 2;
-	}
-	cw_set_no_new_privs();
-	if (!cw_seccomp_load(cw_seccomp_get(false))) {
-		cw_msg("cannot load the seccomp filter");
-		return 1;
 	}
 	char err[1024];
 	char root[4096];

@@ -1,4 +1,9 @@
-/* Runs crate-wl-oci, from the build tree or from libexecdir. */
+/*
+ * Runs crate-wl-oci, from the build tree or from libexecdir, confined as
+ * the sandbox is (cw_confined_spawn): the layers it parses are untrusted,
+ * and it sees only the image's directory (read-only) and the image cache
+ * (which it writes).
+ */
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -8,21 +13,31 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "confined.h"
 #include "oci.h"
+#include "paths.h"
+#include "sandbox.h"
+
+void cw_oci_split_spec(const char *spec, char *dir, size_t len,
+	const char **ref)
+{
+	const char *rest = spec + 4; /* after "oci:" */
+	const char *colon = strrchr(rest, ':');
+	if (colon != NULL && strchr(colon, '/') == NULL) {
+		snprintf(dir, len, "%.*s", (int)(colon - rest), rest);
+		*ref = colon + 1;
+	} else {
+		snprintf(dir, len, "%s", rest);
+		*ref = NULL;
+	}
+}
 
 bool cw_oci_normalize(const char *spec, char *out, size_t len, char *err,
 	size_t errlen)
 {
-	const char *rest = spec + 4; /* after "oci:" */
 	char dir[PATH_MAX];
-	const char *ref = NULL;
-	const char *colon = strrchr(rest, ':');
-	if (colon != NULL && strchr(colon, '/') == NULL) {
-		ref = colon + 1;
-		snprintf(dir, sizeof(dir), "%.*s", (int)(colon - rest), rest);
-	} else {
-		snprintf(dir, sizeof(dir), "%s", rest);
-	}
+	const char *ref;
+	cw_oci_split_spec(spec, dir, sizeof(dir), &ref);
 	char real[PATH_MAX];
 	if (dir[0] == '\0' || realpath(dir, real) == NULL) {
 		snprintf(err, errlen, "%s: %s", spec, dir[0] ?
@@ -148,26 +163,45 @@ bool cw_oci_root(const char *spec, bool dry_run, char *root, size_t len,
 			"is not installed", CW_LIBEXECDIR);
 		return false;
 	}
+	/* what it sees: the image's directory, and the cache it fills
+	 * (nothing of it for --dry-run, which writes nothing) */
+	char layout[PATH_MAX], cache[PATH_MAX], base[PATH_MAX + 16];
+	char cache_env[PATH_MAX + 32];
+	const char *ref;
+	cw_oci_split_spec(spec, layout, sizeof(layout), &ref);
+	if (!cw_path_cache_home(cache, sizeof(cache))) {
+		snprintf(err, errlen, "neither XDG_CACHE_HOME nor HOME is set");
+		return false;
+	}
+	snprintf(base, sizeof(base), "%s/crate-wl/oci", cache);
+	if (!dry_run && !cw_mkdir_p(base, 0700)) {
+		snprintf(err, errlen, "cannot create %s: %s", base,
+			strerror(errno));
+		return false;
+	}
+	snprintf(cache_env, sizeof(cache_env), "XDG_CACHE_HOME=%s", cache);
 	int out[2];
 	if (pipe2(out, O_CLOEXEC) < 0) {
 		snprintf(err, errlen, "pipe: %s", strerror(errno));
 		return false;
 	}
-	pid_t pid = fork();
+	char *argv[] = { helper, dry_run ? "--dry-run" : (char *)spec,
+		dry_run ? (char *)spec : NULL, NULL };
+	char *envp[] = { cache_env, NULL };
+	struct cw_confined what = {
+		.argv = argv,
+		.envp = envp,
+		.out_fd = out[1],
+		.log_fd = STDERR_FILENO,
+		.ro_dir = layout,
+		.rw_dir = dry_run ? NULL : base,
+	};
+	pid_t pid = cw_confined_spawn(&what, err, errlen);
+	close(out[1]);
 	if (pid < 0) {
-		snprintf(err, errlen, "fork: %s", strerror(errno));
 		close(out[0]);
-		close(out[1]);
 		return false;
 	}
-	if (pid == 0) {
-		dup2(out[1], STDOUT_FILENO);
-		char *argv[] = { helper, dry_run ? "--dry-run" : (char *)spec,
-			dry_run ? (char *)spec : NULL, NULL };
-		execv(helper, argv);
-		_exit(127);
-	}
-	close(out[1]);
 	char *buf = malloc(MAX_HELPER_OUTPUT);
 	size_t used = 0;
 	ssize_t n = 0;

@@ -26,6 +26,10 @@ struct cw_oci_config {
 
 void cw_oci_config_free(struct cw_oci_config *conf);
 
+/* "oci:DIR[:REF]": DIR into dir, REF (or NULL) into *ref. */
+void cw_oci_split_spec(const char *spec, char *dir, size_t len,
+	const char **ref);
+
 /* "oci:DIR[:REF]" with DIR made absolute; false with err. */
 bool cw_oci_normalize(const char *spec, char *out, size_t len, char *err,
 	size_t errlen);

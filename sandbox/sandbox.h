@@ -224,6 +224,10 @@ struct cw_sandbox *cw_sandbox_spawn(struct cw_plan *plan,
 void cw_sandbox_release(struct cw_sandbox *sb);
 void cw_sandbox_destroy(struct cw_sandbox *sb);
 
+/* fork() into new namespaces (clone flags): the child runs on a copy of
+ * our stack. */
+pid_t cw_raw_clone(unsigned long flags);
+
 /*
  * The last step of every process that ends up running a command inside:
  * new session (its controlling terminal fd ctty, unless -1), then exec.
@@ -249,8 +253,12 @@ void cw_die_with_parent(void);
  */
 void cw_confine(const struct cw_seccomp *sc);
 
-/* Joins the namespaces of a running sandbox's init (enter): through the
- * init's files, or a child's when the init's are closed to us. */
+/* A helper outside the sandbox, confined as the app (confine.c). */
+struct cw_confined;
+pid_t cw_confined_spawn(const struct cw_confined *what, char *err,
+	size_t errlen);
+
+/* Joins the namespaces of a running sandbox's init (enter). */
 bool cw_namespaces_join(pid_t pid, char *err, size_t errlen);
 
 #endif

@@ -98,7 +98,8 @@ static void revoked(struct cw_perm_listener *listener,
 
 struct cw_launch_screencast *cw_launch_screencast_create(struct cw_loop *loop,
 	struct cw_proxy *proxy, const char *instance, const char *dir,
-	int listen_fd, const char *compositor, char *err, size_t errlen)
+	int listen_fd, const char *compositor, cw_confined_spawn_func spawn,
+	char *err, size_t errlen)
 {
 	struct cw_launch_screencast *ls = calloc(1, sizeof(*ls));
 	if (ls == NULL) {
@@ -122,6 +123,7 @@ struct cw_launch_screencast *cw_launch_screencast_create(struct cw_loop *loop,
 			.frame = gate_frame,
 			.data = ls,
 		},
+		.spawn = spawn,
 	};
 	ls->sc = cw_screencast_create(&cfg, err, errlen);
 	if (ls->sc == NULL) {

@@ -16,8 +16,7 @@
 #include "reaper.h"
 #include "sandbox.h"
 
-/* fork-like clone: the child runs on a copy of our stack */
-static pid_t raw_clone(unsigned long flags)
+pid_t cw_raw_clone(unsigned long flags)
 {
 #if defined(__s390__) || defined(__CRIS__)
 	return (pid_t)syscall(SYS_clone, NULL, flags);
@@ -262,7 +261,7 @@ struct cw_sandbox *cw_sandbox_spawn(struct cw_plan *plan,
 	if (net_ns) {
 		flags |= CLONE_NEWNET;
 	}
-	pid_t pid = raw_clone(flags);
+	pid_t pid = cw_raw_clone(flags);
 	if (pid < 0) {
 		int e = errno;
 		snprintf(err, errlen, "cannot create the namespaces: %s%s",

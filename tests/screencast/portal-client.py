@@ -59,6 +59,31 @@ def request(method, args_fmt, args, token):
     return got["r"]
 
 
+def wait_portal(seconds):
+    """Waits for the portal's name, as portal libraries watch for it: the
+    sandbox's bus activates nothing, and crate-wl takes the name only once
+    the bus runs (when the app first connects)."""
+    seen = []
+
+    def appeared(conn, name, owner):
+        seen.append(owner)
+        loop.quit()
+
+    def timed_out():
+        loop.quit()
+        return GLib.SOURCE_REMOVE
+
+    watch = Gio.bus_watch_name_on_connection(
+        bus, DEST, Gio.BusNameWatcherFlags.NONE, appeared, None)
+    timer = GLib.timeout_add_seconds(seconds, timed_out)
+    loop.run()
+    Gio.bus_unwatch_name(watch)
+    if seen:
+        GLib.source_remove(timer)
+    else:
+        sys.exit("no %s on the bus after %d s" % (DEST, seconds))
+
+
 def start_session():
     code, res = request("CreateSession", "(a{sv})",
                         ({"handle_token": GLib.Variant("s", "t1"),
@@ -130,6 +155,7 @@ def wait_gst(proc, seconds):
 
 
 mode = sys.argv[1]
+wait_portal(10)
 session, stream = start_session()
 if mode == "deny":
     sys.exit(0 if stream is None else 1)

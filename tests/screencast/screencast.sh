@@ -234,7 +234,13 @@ only-portal)
 		--prompt "cmd:$T/prompt.sh" -- "$PY" -c '
 from gi.repository import Gio, GLib
 bus = Gio.bus_get_sync(Gio.BusType.SESSION, None)
-# as apps find a portal: a call, which waits for it (D-Bus activation)
+# as portal libraries find it: they watch for the name (the bus activates
+# nothing; crate-wl takes the name once the bus runs)
+loop = GLib.MainLoop()
+Gio.bus_watch_name_on_connection(bus, "org.freedesktop.portal.Desktop",
+    Gio.BusNameWatcherFlags.NONE, lambda *a: loop.quit(), None)
+GLib.timeout_add_seconds(10, loop.quit)
+loop.run()
 v = bus.call_sync("org.freedesktop.portal.Desktop", "/org/freedesktop/portal/desktop",
     "org.freedesktop.DBus.Properties", "Get",
     GLib.Variant("(ss)", ("org.freedesktop.portal.ScreenCast", "version")),
@@ -244,6 +250,7 @@ names = bus.call_sync("org.freedesktop.DBus", "/org/freedesktop/DBus",
     "org.freedesktop.DBus", "ListNames", None, None, 0, -1, None).unpack()[0]
 print("names:", " ".join(sorted(n for n in names if not n.startswith(":"))))
 for name in ("org.freedesktop.portal.Desktop", "org.freedesktop.portal.Documents",
+        "org.freedesktop.impl.portal.desktop.gtk", "org.freedesktop.DBus.Local",
         "org.example.App"):
     try:
         r = bus.call_sync("org.freedesktop.DBus", "/org/freedesktop/DBus",
@@ -261,6 +268,10 @@ for name in ("org.freedesktop.portal.Desktop", "org.freedesktop.portal.Documents
 		fail "the sandbox can queue for the portal's name"
 	grep -qx "own org.freedesktop.portal.Documents denied" "$T/names.log" ||
 		fail "the sandbox can own a portal's name"
+	grep -qx "own org.freedesktop.impl.portal.desktop.gtk denied" \
+		"$T/names.log" || fail "the sandbox can own a portal backend's name"
+	grep -qx "own org.freedesktop.DBus.Local denied" "$T/names.log" ||
+		fail "the sandbox can own a name of the bus's own"
 	grep -qx "own org.example.App 1" "$T/names.log" ||
 		fail "the app cannot own a name of its own"
 	# screencopy deny: no bus at all
