@@ -19,7 +19,8 @@
 case=${1:?usage: faults.sh CASE}
 ulimit -n 4096 || skip "cannot raise RLIMIT_NOFILE to 4096"
 start_sway
-start_proxy "$T/proxy.sock"
+# a load test: far more clients than one sandbox may have
+start_proxy "$T/proxy.sock" --max-connections 1000 --max-objects 100000
 export WAYLAND_DISPLAY="$T/proxy.sock"
 "$TESTBIN/stress" 100 10 > /dev/null || fail "warm-up failed"
 

@@ -6,7 +6,8 @@
 # sway; the proxy raises its own soft limit, the rest inherit this one
 ulimit -n 4096 || skip "cannot raise RLIMIT_NOFILE to 4096"
 start_sway
-start_proxy "$T/proxy.sock"
+# a load test: far more clients than one sandbox may have
+start_proxy "$T/proxy.sock" --max-connections 1000 --max-objects 100000
 export WAYLAND_DISPLAY="$T/proxy.sock"
 # warm-up: the same load once, so that the baseline has the allocator's
 # arenas as a load leaves them
