@@ -47,7 +47,7 @@ int cw_run_parse_options(int argc, char *argv[], const char *usage,
 		OPT_DEVICE, OPT_ENV, OPT_APP, OPT_POLICY, OPT_ALLOW, OPT_DENY,
 		OPT_SCREENCOPY, OPT_CLIPBOARD, OPT_PROMPT, OPT_NO_WAYLAND,
 		OPT_DRY_RUN, OPT_JSON_STATUS, OPT_TRACE, OPT_X11, OPT_AUDIO,
-		OPT_MICROPHONE, OPT_CAMERA, OPT_DEVEL,
+		OPT_MICROPHONE, OPT_CAMERA, OPT_DEVEL, OPT_YES,
 	};
 	static const struct option longopts[] = {
 		{ "root", required_argument, NULL, OPT_ROOT },
@@ -73,6 +73,7 @@ int cw_run_parse_options(int argc, char *argv[], const char *usage,
 		{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
 		{ "json-status", required_argument, NULL, OPT_JSON_STATUS },
 		{ "trace", no_argument, NULL, OPT_TRACE },
+		{ "yes", no_argument, NULL, OPT_YES },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -98,7 +99,6 @@ int cw_run_parse_options(int argc, char *argv[], const char *usage,
 		case OPT_DENY:
 		case OPT_SCREENCOPY:
 		case OPT_CLIPBOARD:
-		case OPT_PROMPT:
 			ok = cw_sandbox_config_set_wayland(cfg,
 				longopts[index].name, optarg, err, sizeof(err));
 			break;
@@ -107,6 +107,12 @@ int cw_run_parse_options(int argc, char *argv[], const char *usage,
 		case OPT_CAMERA:
 			ok = cw_sandbox_config_set_media(cfg,
 				longopts[index].name, optarg, err, sizeof(err));
+			break;
+		case OPT_PROMPT:
+			if (!cw_sandbox_config_set_prompt(cfg, optarg)) {
+				cw_msg("out of memory");
+				return 1;
+			}
 			break;
 		case OPT_NO_WAYLAND:
 			cfg->wayland = false;
@@ -130,6 +136,9 @@ int cw_run_parse_options(int argc, char *argv[], const char *usage,
 			break;
 		case OPT_TRACE:
 			opts->trace = true;
+			break;
+		case OPT_YES:
+			opts->yes = true;
 			break;
 		case 'h':
 			fputs(usage, stdout);
@@ -170,6 +179,12 @@ int cw_cmd_run(int argc, char *argv[])
 	int ret = cw_run_parse_options(argc, argv, usage_text, cfg, &opts,
 		&next);
 	if (ret >= 0) {
+		goto out;
+	}
+	if (opts.yes) {
+		cw_msg("--yes: crate-wl run asks nothing (it is for crate-wl "
+			"app)");
+		ret = 2;
 		goto out;
 	}
 	bool oci = cfg->root != NULL && strncmp(cfg->root, "oci:", 4) == 0;
