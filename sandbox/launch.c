@@ -134,7 +134,11 @@ static int dry_run(const struct cw_sandbox_config *cfg,
 	for (char **a = plan->argv; *a != NULL; a++) {
 		printf(" %s", *a);
 	}
-	printf("\napp: %s\n", cfg->app ? cfg->app : "(none)");
+	printf("\napp: %s", cfg->app ? cfg->app : "(none)");
+	if (cfg->label != NULL) {
+		printf(" (%s)", cfg->label);
+	}
+	printf("\n");
 	printf("namespaces: user mount pid ipc uts%s\n",
 		cfg->net == CW_NET_HOST ? "" : " net");
 	printf("network: %s\n", net_name(cfg->net));
@@ -313,8 +317,16 @@ static void signal_dispatch(struct cw_source *source, uint32_t events)
 static bool setup_permissions(struct launch *l,
 	const struct cw_sandbox_config *cfg, const char *command)
 {
-	return cw_proxy_setup_permissions(l->proxy, cfg->app, command,
-		cfg->prompt, PROMPT_TIMEOUT_MS, &l->control);
+	if (!cw_proxy_setup_permissions(l->proxy, cfg->app, command,
+			cfg->prompt, PROMPT_TIMEOUT_MS, &l->control)) {
+		return false;
+	}
+	if (cfg->label != NULL && !cw_permissions_set_label(l->proxy->perms,
+			cfg->label)) {
+		cw_msg("out of memory");
+		return false;
+	}
+	return true;
 }
 
 static void json_status(int fd, const char *fmt, ...)

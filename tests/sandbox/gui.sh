@@ -132,7 +132,7 @@ app-*)
 	mpv) args=(--vo=wlshm --idle=yes --force-window=yes) ;;
 	*) args=() ;;
 	esac
-	$RUNAS env NO_AT_BRIDGE=1 LIBGL_ALWAYS_SOFTWARE=1 "$CRATE_WL" app \
+	$RUNAS env NO_AT_BRIDGE=1 LIBGL_ALWAYS_SOFTWARE=1 "$CRATE_WL" app --yes \
 		--app "test-$app" "${extra[@]}" "$manifest" "${args[@]}" \
 		>"$T/app.log" 2>&1 &
 	pid=$!
