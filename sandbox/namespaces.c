@@ -67,6 +67,7 @@ static const struct {
 	{ "uts", CLONE_NEWUTS },
 	{ "net", CLONE_NEWNET },
 	{ "pid", CLONE_NEWPID },
+	{ "cgroup", CLONE_NEWCGROUP },
 };
 
 bool cw_namespaces_join(pid_t pid, char *err, size_t errlen)
