@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 #include "oci.h"
@@ -484,6 +485,75 @@ static bool is_whiteout(const char *path)
 	return strncmp(base, ".wh.", 4) == 0;
 }
 
+/* What an image has unpacked so far, against its limits. */
+struct unpack {
+	int root;
+	uint64_t max_bytes, max_entries;
+	uint64_t margin;      /* free space never used */
+	uint64_t planned_bytes, planned_entries; /* the headers' word */
+	uint64_t bytes, entries; /* written */
+	uint64_t unchecked;   /* bytes since the last free-space check */
+	const char *cache;    /* for messages */
+};
+
+#define SPACE_CHECK_BYTES (16u << 20)
+
+static void human_size(uint64_t n, char *out, size_t len)
+{
+	static const char *const units[] = { "bytes", "KiB", "MiB", "GiB",
+		"TiB" };
+	double v = (double)n;
+	size_t u = 0;
+	while (v >= 1024 && u < 4) {
+		v /= 1024;
+		u++;
+	}
+	if (u == 0 || v == (double)(uint64_t)v) {
+		snprintf(out, len, "%llu %s", (unsigned long long)v, units[u]);
+	} else {
+		snprintf(out, len, "%.1f %s", v, units[u]);
+	}
+}
+
+static bool within_limits(const struct unpack *u, uint64_t bytes,
+	uint64_t entries, char *err, size_t errlen)
+{
+	char size[32];
+	if (bytes > u->max_bytes) {
+		human_size(u->max_bytes, size, sizeof(size));
+		snprintf(err, errlen, "the image unpacks to more than %s, the "
+			"limit (--oci-max-size raises it)", size);
+		return false;
+	}
+	if (entries > u->max_entries) {
+		snprintf(err, errlen, "the image holds more than %llu files, "
+			"the limit (--oci-max-files raises it)",
+			(unsigned long long)u->max_entries);
+		return false;
+	}
+	return true;
+}
+
+/* Room for more bytes, keeping the margin free. */
+static bool enough_space(struct unpack *u, uint64_t more, char *err,
+	size_t errlen)
+{
+	struct statvfs sv;
+	u->unchecked = 0;
+	if (fstatvfs(u->root, &sv) < 0) {
+		return true; /* the writes themselves will fail */
+	}
+	uint64_t avail = (uint64_t)sv.f_bavail * sv.f_frsize;
+	if (avail >= more && avail - more >= u->margin) {
+		return true;
+	}
+	char size[32];
+	human_size(u->margin, size, sizeof(size));
+	snprintf(err, errlen, "unpacking the image would leave less than %s "
+		"free on the file system of %s: stopped", size, u->cache);
+	return false;
+}
+
 static struct archive *open_layer(int fd)
 {
 	struct archive *a = archive_read_new();
@@ -504,9 +574,10 @@ static struct archive *open_layer(int fd)
  * One layer on top of root (the current directory): first its whiteouts,
  * which hide what the lower layers have, then its own files.
  */
-static bool apply_layer(int root, int fd, const char *hex, char *err,
-	size_t errlen)
+static bool apply_layer(struct unpack *u, int fd, const char *hex,
+	char *err, size_t errlen)
 {
+	int root = u->root;
 	struct archive *a = open_layer(fd);
 	struct archive_entry *entry;
 	char path[PATH_MAX];
@@ -515,14 +586,24 @@ static bool apply_layer(int root, int fd, const char *hex, char *err,
 		return false;
 	}
 	int r;
+	bool ok = true;
+	/* the headers first: a layer over the limits writes nothing */
 	while ((r = archive_read_next_header(a, &entry)) == ARCHIVE_OK) {
+		la_int64_t size = archive_entry_size(entry);
+		u->planned_bytes += size > 0 ? (uint64_t)size : 0;
+		u->planned_entries++;
+		if (!within_limits(u, u->planned_bytes, u->planned_entries,
+				err, errlen)) {
+			ok = false;
+			break;
+		}
 		if (clean_member(archive_entry_pathname(entry), path,
 				sizeof(path)) && is_whiteout(path)) {
 			apply_whiteout(root, path);
 		}
 	}
-	bool ok = r == ARCHIVE_EOF;
-	if (!ok) {
+	if (ok && r != ARCHIVE_EOF) {
+		ok = false;
 		snprintf(err, errlen, "layer sha256:%s: %s", hex,
 			archive_error_string(a));
 	}
@@ -544,6 +625,14 @@ static bool apply_layer(int root, int fd, const char *hex, char *err,
 		ARCHIVE_EXTRACT_SECURE_NODOTDOT |
 		ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS);
 	while ((r = archive_read_next_header(a, &entry)) == ARCHIVE_OK) {
+		la_int64_t declared = archive_entry_size(entry);
+		uint64_t size = declared > 0 ? (uint64_t)declared : 0;
+		if (!within_limits(u, u->bytes + size, ++u->entries, err,
+				errlen) || ((u->unchecked + size >=
+				SPACE_CHECK_BYTES || u->entries % 256 == 0) &&
+				!enough_space(u, size, err, errlen))) {
+			break;
+		}
 		mode_t type = archive_entry_filetype(entry);
 		if (!clean_member(archive_entry_pathname(entry), path,
 				sizeof(path)) || path[0] == '\0' ||
@@ -571,17 +660,35 @@ static bool apply_layer(int root, int fd, const char *hex, char *err,
 			break;
 		}
 		const void *buf;
-		size_t size;
+		size_t block;
 		la_int64_t offset;
 		int d;
-		while ((d = archive_read_data_block(a, &buf, &size,
+		bool written = true;
+		while (written && (d = archive_read_data_block(a, &buf, &block,
 				&offset)) == ARCHIVE_OK) {
-			if (archive_write_data_block(disk, buf, size, offset) <
-					ARCHIVE_WARN) {
-				break;
+			u->bytes += block;
+			u->unchecked += block;
+			if (!within_limits(u, u->bytes, u->entries, err,
+					errlen) || (u->unchecked >=
+					SPACE_CHECK_BYTES && !enough_space(u, 0,
+					err, errlen))) {
+				written = false;
+			} else if (archive_write_data_block(disk, buf, block,
+					offset) < ARCHIVE_WARN) {
+				snprintf(err, errlen, "layer sha256:%s: %s: %s",
+					hex, path, archive_error_string(disk));
+				written = false;
 			}
 		}
 		archive_write_finish_entry(disk);
+		if (!written) {
+			break;
+		}
+		if (d != ARCHIVE_EOF) {
+			snprintf(err, errlen, "layer sha256:%s: %s", hex,
+				archive_error_string(a));
+			break;
+		}
 	}
 	ok = r == ARCHIVE_EOF;
 	if (!ok && r != ARCHIVE_OK) {
@@ -599,7 +706,8 @@ static bool apply_layer(int root, int fd, const char *hex, char *err,
 }
 
 static bool unpack(const char *dir, struct json_object *manifest,
-	const char *tmp, char *err, size_t errlen)
+	const char *tmp, const struct cw_oci_limits *limits, const char *cache,
+	char *err, size_t errlen)
 {
 	struct json_object *layers;
 	if (!json_object_object_get_ex(manifest, "layers", &layers) ||
@@ -619,7 +727,21 @@ static bool unpack(const char *dir, struct json_object *manifest,
 		}
 		return false;
 	}
-	bool ok = true;
+	struct unpack u = {
+		.root = root,
+		.max_bytes = limits && limits->max_bytes ? limits->max_bytes :
+			CW_OCI_MAX_BYTES,
+		.max_entries = limits && limits->max_entries ?
+			limits->max_entries : CW_OCI_MAX_ENTRIES,
+		.margin = CW_OCI_FREE_MARGIN,
+		.cache = cache,
+	};
+	struct statvfs sv;
+	if (fstatvfs(root, &sv) == 0 && (uint64_t)sv.f_blocks * sv.f_frsize /
+			20 < u.margin) {
+		u.margin = (uint64_t)sv.f_blocks * sv.f_frsize / 20;
+	}
+	bool ok = enough_space(&u, 0, err, errlen);
 	size_t n = json_object_array_length(layers);
 	for (size_t i = 0; ok && i < n; i++) {
 		struct blob_ref ref;
@@ -631,7 +753,7 @@ static bool unpack(const char *dir, struct json_object *manifest,
 			break;
 		}
 		int fd = open_blob(dir, &ref, err, errlen);
-		ok = fd >= 0 && apply_layer(root, fd, ref.hex, err, errlen);
+		ok = fd >= 0 && apply_layer(&u, fd, ref.hex, err, errlen);
 		if (fd >= 0) {
 			close(fd);
 		}
@@ -644,8 +766,9 @@ static bool unpack(const char *dir, struct json_object *manifest,
 	return ok;
 }
 
-bool cw_oci_prepare(const char *spec, bool do_unpack, char *root,
-	size_t len, struct cw_oci_config *conf, char *err, size_t errlen)
+bool cw_oci_prepare(const char *spec, bool do_unpack,
+	const struct cw_oci_limits *limits, char *root, size_t len,
+	struct cw_oci_config *conf, char *err, size_t errlen)
 {
 	char dir[PATH_MAX];
 	const char *ref;
@@ -706,7 +829,7 @@ bool cw_oci_prepare(const char *spec, bool do_unpack, char *root,
 		cw_remove_tree(tmp);
 		goto out;
 	}
-	if (!unpack(dir, manifest, tmproot, err, errlen)) {
+	if (!unpack(dir, manifest, tmproot, limits, base, err, errlen)) {
 		cw_remove_tree(tmp);
 		goto out;
 	}

@@ -16,6 +16,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <sys/types.h>
+#include "oci.h"
 
 enum cw_home_mode {
 	CW_HOME_TMPFS,
@@ -53,6 +54,9 @@ struct cw_sandbox_config {
 	char *app;  /* NULL: anonymous; the store's key and the instance's name */
 	char *label; /* who it is in prompts, in words; NULL: app */
 	char *root; /* NULL: the host root; a directory; or "oci:DIR[:REF]" */
+	/* what an OCI root may unpack to: the user's options only, never a
+	 * manifest's (0: the defaults of oci.h) */
+	struct cw_oci_limits oci_limits;
 	enum cw_home_mode home;
 	enum cw_net_mode net;
 	bool dev_dri;
