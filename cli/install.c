@@ -156,6 +156,36 @@ static bool may_install(const struct cw_manifest *m, const char *bindir, const c
 	return true;
 }
 
+/*
+ * An Exec= argument of a desktop entry: as it is when plain, else quoted
+ * by the spec's rules (the string's own escapes apply first, so a
+ * backslash inside quotes is four).
+ */
+static void desktop_quote(char *out, size_t len, const char *s)
+{
+	if (strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			"0123456789/._-+") == strlen(s)) {
+		snprintf(out, len, "%s", s);
+		return;
+	}
+	size_t j = 0;
+	out[j++] = '"';
+	for (; *s != '\0' && j + 6 < len; s++) {
+		if (*s == '"' || *s == '`' || *s == '$') {
+			out[j++] = '\\';
+			out[j++] = '\\';
+		} else if (*s == '\\') {
+			memcpy(out + j, "\\\\\\", 3);
+			j += 3;
+		} else if (*s == '%') {
+			out[j++] = '%';
+		}
+		out[j++] = *s;
+	}
+	out[j++] = '"';
+	out[j] = '\0';
+}
+
 /* Single-quoted for sh. */
 static void sh_quote(char *out, size_t len, const char *s)
 {
@@ -290,13 +320,14 @@ int cw_cmd_install(int argc, char *argv[])
 		cw_msg("cannot create %s: %s", dir, strerror(errno));
 		goto out;
 	}
-	char entry[4 * PATH_MAX];
+	char entry[5 * PATH_MAX], qbin[PATH_MAX + 64];
+	desktop_quote(qbin, sizeof(qbin), bin);
 	snprintf(entry, sizeof(entry),
 		"[Desktop Entry]\nType=Application\nName=%s\n"
 		"Comment=%s (in a crate-wl sandbox)\nExec=%s %%U\n"
 		"TryExec=%s\n%s%s%s%s%s%sTerminal=false\n"
 		DESKTOP_MARK "%s\n", m->description ? m->description :
-		m->name, m->description ? m->description : m->name, bin, bin,
+		m->name, m->description ? m->description : m->name, qbin, bin,
 		m->icon ? "Icon=" : "", m->icon ? m->icon : "",
 		m->icon ? "\n" : "", m->categories ? "Categories=" : "",
 		m->categories ? m->categories : "", m->categories ? "\n" : "",

@@ -121,6 +121,16 @@ static bool handle_app(struct cw_manifest *m, const char *key,
 	} else if (strcmp(key, "description") == 0) {
 		return set_str(&m->description, value, err, errlen);
 	} else if (strcmp(key, "icon") == 0) {
+		/* a name from the icon theme: a path would make the desktop
+		 * parse a file the manifest chose */
+		if (value[0] == '\0' || value[0] == '.' ||
+				strspn(value, "abcdefghijklmnopqrstuvwxyz"
+				"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.") !=
+				strlen(value)) {
+			snprintf(err, errlen, "icon = '%s': the name of an "
+				"icon of the theme, not a path", value);
+			return false;
+		}
 		return set_str(&m->icon, value, err, errlen);
 	} else if (strcmp(key, "categories") == 0) {
 		return set_str(&m->categories, value, err, errlen);
