@@ -11,6 +11,7 @@
 #include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "cgroup.h"
 #include "control.h"
 #include "instance.h"
 #include "launch-screencast.h"
@@ -428,7 +429,8 @@ int cw_launch(const struct cw_sandbox_config *cfg,
 	l.upstream = upstream;
 	struct cw_seccomp *sc = NULL;
 	struct cw_plan *plan = NULL;
-	bool have_inst = false;
+	struct cw_cgroup cgroup;
+	bool have_inst = false, have_cgroup = false;
 	pid_t pasta = -1;
 	int sfd = -1;
 	sigset_t mask, oldmask;
@@ -517,8 +519,24 @@ int cw_launch(const struct cw_sandbox_config *cfg,
 		goto out;
 	}
 
+	/* cloned from inside its own cgroup: its namespace's root */
+	have_cgroup = cw_cgroup_create(&cgroup, inst.id, err, sizeof(err));
+	if (have_cgroup && !cw_cgroup_enter(&cgroup)) {
+		snprintf(err, sizeof(err), "cannot enter %.300s: %s", cgroup.path,
+			strerror(errno));
+		cw_cgroup_remove(&cgroup);
+		have_cgroup = false;
+	}
+	if (opts->trace) {
+		fprintf(stderr, "crate-wl: CGROUP %s%s\n", have_cgroup ?
+			cgroup.path : "none of its own: ", have_cgroup ? "" : err);
+	}
 	l.sb = cw_sandbox_spawn(plan, sc, plan->argv, cfg->net != CW_NET_HOST,
 		err, sizeof(err));
+	if (have_cgroup && !cw_cgroup_leave(&cgroup)) {
+		cw_msg("crate-wl stays in the sandbox's cgroup %s: %s",
+			cgroup.path, strerror(errno));
+	}
 	if (l.sb == NULL) {
 		cw_msg("%s", err);
 		goto out;
@@ -589,6 +607,9 @@ out:
 		cw_loop_remove(l.loop, &l.status_source);
 	}
 	cw_nat_stop(pasta);
+	if (have_cgroup) {
+		cw_cgroup_remove(&cgroup);
+	}
 	cw_sandbox_destroy(l.sb);
 	if (l.bus_source.fd >= 0) {
 		cw_loop_remove(l.loop, &l.bus_source);

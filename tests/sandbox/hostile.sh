@@ -316,6 +316,38 @@ cgroup)
 	echo "$out" | tail -n +2 | grep -v ':/$' &&
 		fail "a host cgroup path inside"
 	pass "a cgroup namespace of its own: every cgroup is / inside"
+	# a cgroup of its own where the caller may make one (--trace says)
+	$RUNAS "$CRATE_WL" run --trace --no-wayland --bind "$T/out" \
+		--json-status 3 -- sh -c "touch $T/out/ready; while [ ! -e $T/out/go ]; do sleep 0.05; done" \
+		3>"$T/status" 2>"$T/trace" &
+	pid=$!
+	track $pid
+	for _ in $(seq 1 200); do [ -e "$T/out/ready" ] && break; sleep 0.05; done
+	[ -e "$T/out/ready" ] || fail "the sandbox did not start: $(cat "$T/trace")"
+	line=$(grep "CGROUP" "$T/trace")
+	case $line in
+	*"none of its own: "*)
+		touch "$T/out/go"
+		wait $pid || fail "run"
+		pass "no cgroup of its own here, and --trace says why: ${line#*: }"
+		;;
+	*"CGROUP /"*)
+		cg=${line#*CGROUP }
+		child=$(sed -n 's/.*"child-pid": \([0-9]*\).*/\1/p' "$T/status")
+		[ -d "$cg" ] || fail "no $cg"
+		grep -q "^0::.*/${cg##*/}\$" "/proc/$child/cgroup" ||
+			fail "the init is not in $cg: $(cat "/proc/$child/cgroup")"
+		grep -q "^0::.*/${cg##*/}\$" /proc/self/cgroup &&
+			fail "crate-wl stayed in the sandbox's cgroup"
+		touch "$T/out/go"
+		wait $pid || fail "run"
+		[ -d "$cg" ] && fail "$cg is left after the sandbox ended"
+		pass "a cgroup of its own ($cg), gone when it ends"
+		;;
+	*)
+		fail "--trace says nothing of a cgroup: $(cat "$T/trace")"
+		;;
+	esac
 	;;
 *)
 	fail "unknown case $CASE"
