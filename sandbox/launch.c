@@ -140,7 +140,7 @@ static int dry_run(const struct cw_sandbox_config *cfg,
 		printf(" (%s)", cfg->label);
 	}
 	printf("\n");
-	printf("namespaces: user mount pid ipc uts%s\n",
+	printf("namespaces: user mount pid ipc uts%s cgroup\n",
 		cfg->net == CW_NET_HOST ? "" : " net");
 	printf("network: %s\n", net_name(cfg->net));
 	if (cfg->x11) {
