@@ -228,9 +228,26 @@ enum cw_consent_answer cw_consent_ask(const char *who,
 	if (!isatty(STDIN_FILENO) || !isatty(STDERR_FILENO)) {
 		return CW_CONSENT_NO_TERMINAL;
 	}
-	fprintf(stderr, "%s asks for:\n", who);
-	cw_consent_describe(cfg, policy, stderr);
-	fprintf(stderr, "%s [y/N] ", question);
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	if (f == NULL) {
+		return CW_CONSENT_NO;
+	}
+	fprintf(f, "%s asks for:\n", who);
+	cw_consent_describe(cfg, policy, f);
+	fprintf(f, "%s [y/N] ", question);
+	fclose(f);
+	/* the manifest's words, not its escape sequences: a terminal must
+	 * show every line of what is asked */
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)text[i];
+		if ((c < 0x20 && c != '\n') || c == 0x7f) {
+			text[i] = '?';
+		}
+	}
+	fputs(text, stderr);
+	free(text);
 	fflush(stderr);
 	char line[64];
 	if (fgets(line, sizeof(line), stdin) == NULL) {

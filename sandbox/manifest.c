@@ -399,6 +399,11 @@ bool cw_manifest_identify(struct cw_manifest *m, const char *datadir)
 	char where[PATH_MAX], label[2 * PATH_MAX];
 	tilde(dir, where, sizeof(where));
 	snprintf(label, sizeof(label), "%s in %s", base, where);
+	for (char *c = label; *c != '\0'; c++) {
+		if ((unsigned char)*c < 0x20 || *c == 0x7f) {
+			*c = '?'; /* a file name shown in prompts and messages */
+		}
+	}
 	m->id = strdup(id);
 	m->label = strdup(label);
 	return m->id != NULL && m->label != NULL &&

@@ -175,6 +175,13 @@ EOF
 	cw app --yes "$T/new.crate" </dev/null 2>/dev/null || fail "--yes"
 	[ -e "$T/out/ran" ] || fail "--yes did not run it"
 	pass "a changed file is asked for again; --yes confirms for scripts"
+	# its words cannot move the cursor over what it asks for
+	printf '[app]\nexec = echo \033[1A\033[2Kx\n[sandbox]\nbind = ~\nwayland = false\n' |
+		crate "$T/esc.crate"
+	on_tty n "$CRATE_WL" app "$T/esc.crate" >"$T/tty" 2>&1
+	grep -q $'\e' "$T/tty" && fail "the manifest's escape sequences reached the terminal"
+	grep -q "your whole home folder" "$T/tty" || fail "not shown: $(cat "$T/tty")"
+	pass "escape sequences in a manifest are shown as '?'"
 	;;
 install)
 	bin=$HOME/.local/bin
