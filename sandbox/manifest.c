@@ -165,6 +165,53 @@ static bool absolute_path(const char *key, const char *value, char *err,
 	return false;
 }
 
+static bool is_crate_wl(const char *word)
+{
+	const char *base = strrchr(word, '/');
+	return strcmp(base ? base + 1 : word, "crate-wl") == 0;
+}
+
+/*
+ * A "#!" first line may only start crate-wl app: words after it would be
+ * options from the file, not from the user (--prompt, --yes, --app...),
+ * when the manifest runs directly.
+ */
+static bool check_shebang(const char *path, const char *text,
+	struct cw_ini_error *err)
+{
+	if (strncmp(text, "#!", 2) != 0) {
+		return true;
+	}
+	char line[256];
+	size_t n = strcspn(text + 2, "\n");
+	bool ok = n < sizeof(line);
+	size_t count = 0;
+	char **w = NULL;
+	if (ok) {
+		memcpy(line, text + 2, n);
+		line[n] = '\0';
+		char msg[64];
+		w = cw_split_words(line, &count, msg, sizeof(msg));
+	}
+	size_t i = 0;
+	if (w != NULL && count > 0) {
+		const char *base = strrchr(w[0], '/');
+		if (strcmp(base ? base + 1 : w[0], "env") == 0) {
+			i = 1 + (count > 1 && strcmp(w[1], "-S") == 0);
+		}
+	}
+	/* [env [-S]] crate-wl [app] */
+	ok = w != NULL && i < count && is_crate_wl(w[i]) && (i + 1 == count ||
+		(i + 2 == count && strcmp(w[i + 1], "app") == 0));
+	cw_free_words(w);
+	if (!ok) {
+		snprintf(err->message, sizeof(err->message), "%s:1: the #! "
+			"line may only be #!/usr/bin/env -S crate-wl app: "
+			"options there would be the file's, not yours", path);
+	}
+	return ok;
+}
+
 static bool handle(void *data, const char *section, const char *key,
 	const char *value, char *err, size_t errlen)
 {
@@ -248,7 +295,8 @@ struct cw_manifest *cw_manifest_load(const char *path,
 	for (size_t i = 0; i < sizeof(digest); i++) {
 		snprintf(m->hash + 2 * i, 3, "%02x", digest[i]);
 	}
-	bool parsed = cw_ini_parse_string(path, text, handle, m, err);
+	bool parsed = check_shebang(path, text, err) &&
+		cw_ini_parse_string(path, text, handle, m, err);
 	free(text);
 	if (!parsed) {
 		goto fail;

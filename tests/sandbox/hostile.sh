@@ -87,6 +87,22 @@ EOF
 	grep -q "unknown key 'prompt'" "$T/err" ||
 		fail "a policy file's prompt: no clear refusal: $(cat "$T/err")"
 	pass "a policy file cannot name a prompt either"
+	# nor through options in its #! line, when run directly
+	crate "$T/shebang.crate" <<EOF
+#!/usr/bin/env -S crate-wl app --screencopy ask --prompt 'cmd:touch $T/out/PWNED3'
+[app]
+exec = grim $T/out/shot.png
+[sandbox]
+bind = $T/out
+EOF
+	confirmed "$T/shebang.crate"
+	PATH=$(dirname "$CRATE_WL"):$PATH timeout 20 $RUNAS "$T/shebang.crate" \
+		</dev/null >/dev/null 2>"$T/err"
+	[ -e "$T/out/PWNED3" ] && fail "options in the #! line ran a prompt"
+	[ -e "$T/out/shot.png" ] && fail "options in the #! line allowed a capture"
+	grep -q "the #! line may only be" "$T/err" ||
+		fail "no clear refusal: $(cat "$T/err")"
+	pass "options in a manifest's #! line are refused"
 	;;
 identity)
 	with_sway
