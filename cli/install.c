@@ -123,7 +123,8 @@ static bool ours_or_absent(const char *path, const char *mark,
  * write, another installed app of the same name, or shadow a command on
  * PATH. False with the reason said.
  */
-static bool may_install(const struct cw_manifest *m, const char *bindir, const char *bin, const char *desktop)
+static bool may_install(const struct cw_manifest *m, const char *bindir,
+	const char *bin, const char *desktop)
 {
 	char other[PATH_MAX];
 	if (cw_manifest_find_installed(m->name, CW_DATADIR, other,
