@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "oci.h"
+#include "sandbox.h"
 
 bool cw_oci_normalize(const char *spec, char *out, size_t len, char *err,
 	size_t errlen)
@@ -170,6 +171,8 @@ bool cw_oci_root(const char *spec, bool dry_run,
 		return false;
 	}
 	if (pid == 0) {
+		/* an unpack stops with crate-wl: nobody waits for it then */
+		cw_die_with_parent();
 		dup2(out[1], STDOUT_FILENO);
 		dup2(errp[1], STDERR_FILENO);
 		char bytes[32], entries[32];

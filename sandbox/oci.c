@@ -100,14 +100,32 @@ static bool verify_fd(int fd, const struct blob_ref *ref, char *err,
 	return true;
 }
 
+/* A regular file only: a FIFO or a device in an image is not read. */
+static int open_regular(const char *path, int flags, char *err,
+	size_t errlen)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY |
+		flags);
+	struct stat st;
+	if (fd < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "%s: not a regular file", path);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 static int open_blob(const char *dir, const struct blob_ref *ref, char *err,
 	size_t errlen)
 {
 	char path[PATH_MAX];
 	snprintf(path, sizeof(path), "%s/blobs/sha256/%s", dir, ref->hex);
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	int fd = open_regular(path, O_NOFOLLOW, err, errlen);
 	if (fd < 0) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;
 	}
 	if (!verify_fd(fd, ref, err, errlen)) {
@@ -128,10 +146,7 @@ static struct json_object *read_json(const char *dir, const char *file,
 		snprintf(path, sizeof(path), "blob sha256:%s", ref->hex);
 	} else {
 		snprintf(path, sizeof(path), "%s/%s", dir, file);
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0) {
-			snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		}
+		fd = open_regular(path, 0, err, errlen);
 	}
 	if (fd < 0) {
 		return NULL;

@@ -313,6 +313,20 @@ oci)
 	echo "$out" | grep -q "Too many levels of symbolic links" ||
 		fail "symlink loop: $out"
 	pass "symlinks in a loop unpack and stay loops"
+	# a FIFO where a file should be is not read (it would hang)
+	mkdir "$T/fifo-layout"
+	cp -r "$L/oci-layout" "$L/blobs" "$T/fifo-layout/"
+	mkfifo -m 644 "$T/fifo-layout/index.json"
+	cw run --no-wayland --root "oci:$T/fifo-layout:latest" -- /bin/sh -c : \
+		2>"$T/err"
+	rc=$?
+	# whatever still waits on it (it should not) gets its end of file
+	exec 9<>"$T/fifo-layout/index.json"
+	exec 9>&-
+	[ $rc = 1 ] || fail "a FIFO as index.json: exit $rc: $(cat "$T/err")"
+	grep -q "index.json: not a regular file" "$T/err" ||
+		fail "no clear error: $(cat "$T/err")"
+	pass "a FIFO in a layout is refused, not read"
 	# a file system with little room: unpacking stops before it is full
 	[ "$(id -u)" = 0 ] || skip "mounting a tmpfs needs root"
 	mkdir "$T/small"
