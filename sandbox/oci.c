@@ -10,9 +10,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 #include "oci.h"
 #include "paths.h"
@@ -781,6 +783,38 @@ static bool unpack(const char *dir, struct json_object *manifest,
 	return ok;
 }
 
+/*
+ * What killed runs left: an .unpack-* directory that no unpack holds its
+ * lock on (and not one just made, before its maker could lock it).
+ */
+static void remove_stale(const char *base)
+{
+	DIR *d = opendir(base);
+	if (d == NULL) {
+		return;
+	}
+	struct dirent *de;
+	while ((de = readdir(d)) != NULL) {
+		if (strncmp(de->d_name, ".unpack-", 8) != 0) {
+			continue;
+		}
+		int fd = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY |
+			O_NOFOLLOW | O_CLOEXEC);
+		struct stat st;
+		if (fd >= 0 && fstat(fd, &st) == 0 &&
+				st.st_mtime + 60 < time(NULL) &&
+				flock(fd, LOCK_EX | LOCK_NB) == 0) {
+			char path[PATH_MAX + 300];
+			snprintf(path, sizeof(path), "%s/%s", base, de->d_name);
+			cw_remove_tree(path);
+		}
+		if (fd >= 0) {
+			close(fd);
+		}
+	}
+	closedir(d);
+}
+
 bool cw_oci_prepare(const char *spec, bool do_unpack,
 	const struct cw_oci_limits *limits, char *root, size_t len,
 	struct cw_oci_config *conf, char *err, size_t errlen)
@@ -789,6 +823,7 @@ bool cw_oci_prepare(const char *spec, bool do_unpack,
 	const char *ref;
 	split_spec(spec, dir, sizeof(dir), &ref);
 	bool ok = false;
+	int lock = -1;
 	struct json_object *layout = read_json(dir, "oci-layout", NULL, err,
 		errlen);
 	struct json_object *index = NULL, *manifest = NULL;
@@ -828,14 +863,19 @@ bool cw_oci_prepare(const char *spec, bool do_unpack,
 			strerror(errno));
 		goto out;
 	}
+	remove_stale(base);
 	/* unpacked aside, then renamed: a half-unpacked image is never
-	 * taken for a whole one */
+	 * taken for a whole one; locked while this unpack runs */
 	char tmp[PATH_MAX + 32], tmproot[PATH_MAX + 48];
 	snprintf(tmp, sizeof(tmp), "%s/.unpack-XXXXXX", base);
 	if (mkdtemp(tmp) == NULL) {
 		snprintf(err, errlen, "cannot create %s: %s", tmp,
 			strerror(errno));
 		goto out;
+	}
+	lock = open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (lock >= 0) {
+		flock(lock, LOCK_EX);
 	}
 	snprintf(tmproot, sizeof(tmproot), "%s/rootfs", tmp);
 	if (mkdir(tmproot, 0755) < 0) {
@@ -859,6 +899,9 @@ bool cw_oci_prepare(const char *spec, bool do_unpack,
 	}
 	ok = true;
 out:
+	if (lock >= 0) {
+		close(lock);
+	}
 	if (!ok) {
 		cw_oci_config_free(conf);
 	}

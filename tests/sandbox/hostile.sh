@@ -327,6 +327,17 @@ oci)
 	grep -q "index.json: not a regular file" "$T/err" ||
 		fail "no clear error: $(cat "$T/err")"
 	pass "a FIFO in a layout is refused, not read"
+	# what a killed unpack left is removed by the next one; a fresh one
+	# (maybe another run's, still going) is not
+	mkdir -p "$cache/.unpack-killed/rootfs" "$cache/.unpack-fresh"
+	head -c 1M /dev/zero > "$cache/.unpack-killed/rootfs/junk"
+	touch -d '-1 hour' "$cache/.unpack-killed"
+	chown -R "$U:$U" "$cache"
+	cw run --no-wayland --root "oci:$L:lower" -- /bin/sh -c : ||
+		fail "lower after a killed unpack"
+	[ -e "$cache/.unpack-killed" ] && fail "a killed unpack's files are left"
+	[ -e "$cache/.unpack-fresh" ] || fail "a running unpack's directory went"
+	pass "a killed unpack's leftovers go with the next unpack"
 	# a file system with little room: unpacking stops before it is full
 	[ "$(id -u)" = 0 ] || skip "mounting a tmpfs needs root"
 	mkdir "$T/small"
