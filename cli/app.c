@@ -2,8 +2,10 @@
 #include <stdio.h>
 #include <string.h>
 #include "commands.h"
+#include "consent.h"
 #include "log.h"
 #include "manifest.h"
+#include "policy.h"
 #include "run.h"
 
 static const char usage_text[] =
@@ -13,7 +15,51 @@ static const char usage_text[] =
 	"in ~/.config/crate-wl/apps/ and /usr/share/crate-wl/apps/. The\n"
 	"options of crate-wl run given here apply after the manifest's.\n"
 	"ARGs are appended to the manifest's exec. --audio, --microphone and\n"
-	"--camera override its [media] section.\n";
+	"--camera override its [media] section.\n"
+	"\n"
+	"A manifest that is not installed and has not run before shows what\n"
+	"it asks for and runs only once confirmed on the terminal:\n"
+	"  --yes                   confirm without asking (for scripts)\n";
+
+/*
+ * A manifest from outside the apps directories runs once the user said
+ * yes to what it asks for, on a terminal or with --yes; the yes is
+ * remembered by the file's hash. 0 to go on, or an exit status.
+ */
+static int confirm(const struct cw_manifest *m,
+	const struct cw_launch_options *opts)
+{
+	if (m->installed || opts->dry_run || cw_consent_known(m->hash)) {
+		return 0;
+	}
+	char err[512];
+	struct cw_policy *policy = NULL;
+	if (m->cfg->wayland) {
+		policy = cw_sandbox_config_policy(m->cfg, err, sizeof(err));
+		if (policy == NULL) {
+			cw_msg("%s", err);
+			return 2;
+		}
+	}
+	enum cw_consent_answer answer = opts->yes ? CW_CONSENT_YES :
+		cw_consent_ask(m->label, m->cfg, policy, "Run it?");
+	cw_policy_destroy(policy);
+	switch (answer) {
+	case CW_CONSENT_YES:
+		break;
+	case CW_CONSENT_NO:
+		cw_msg("%s: not run", m->label);
+		return 1;
+	case CW_CONSENT_NO_TERMINAL:
+		cw_msg("%s has not run before: run it once on a terminal to see "
+			"what it asks for, or give --yes", m->label);
+		return 1;
+	}
+	if (!cw_consent_remember(m->hash, err, sizeof(err))) {
+		cw_msg("the confirmation is not remembered: %s", err);
+	}
+	return 0;
+}
 
 int cw_cmd_app(int argc, char *argv[])
 {
@@ -50,10 +96,26 @@ int cw_cmd_app(int argc, char *argv[])
 		cw_msg("%s", err.message);
 		return 1;
 	}
+	if (!cw_manifest_identify(m, CW_DATADIR)) {
+		cw_msg("out of memory");
+		ret = 1;
+		goto out;
+	}
+	char other[4096];
+	if (!m->installed && cw_manifest_find_installed(m->name, CW_DATADIR,
+			other, sizeof(other))) {
+		cw_msg("%s calls itself %s, the name of an installed app: it "
+			"runs as %s, with none of that app's permissions",
+			m->label, m->name, m->id);
+	}
 	opts = (struct cw_launch_options){ .json_status_fd = -1 };
 	ret = cw_run_parse_options(next, argv, usage_text, m->cfg, &opts,
 		&next);
 	if (ret >= 0) {
+		goto out;
+	}
+	ret = confirm(m, &opts);
+	if (ret != 0) {
 		goto out;
 	}
 	if (argc - next - 1 > 0) {

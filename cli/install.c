@@ -8,15 +8,38 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "commands.h"
+#include "consent.h"
+#include "launch.h"
 #include "log.h"
 #include "manifest.h"
 #include "paths.h"
+#include "policy.h"
+#include "util.h"
+
+/* In every launcher install writes, after "#!/bin/sh"; "# installed by
+ * crate-wl install" in those of earlier versions. */
+#define LAUNCHER_MARK "# crate-wl install: "
+#define OLD_LAUNCHER_MARK "# installed by crate-wl install"
+#define DESKTOP_MARK "X-CrateWL-Manifest="
+
+static const char usage_text[] =
+	"usage: crate-wl install [--yes] [--force] FILE.crate\n"
+	"\n"
+	"Shows what the app asks for and, once confirmed on the terminal,\n"
+	"installs it as ~/.local/bin/NAME and a menu entry.\n"
+	"  --yes    confirm without asking (for scripts)\n"
+	"  --force  replace what install would otherwise leave alone: a file\n"
+	"           it did not write, another installed app of the same\n"
+	"           name, or a command of that name elsewhere on PATH\n";
 
 static bool write_file(const char *path, const char *text, mode_t mode)
 {
 	char tmp[PATH_MAX + 8];
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	/* never through a link someone left at the temporary name */
+	unlink(tmp);
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+		O_CLOEXEC, mode);
 	if (fd < 0) {
 		cw_msg("cannot write %s: %s", tmp, strerror(errno));
 		return false;
@@ -58,6 +81,112 @@ static bool copy_file(const char *from, const char *to)
 	return ok;
 }
 
+/* Does path hold a line starting with mark (in its first 4 KiB)? */
+static bool has_mark(const char *path, const char *mark)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	if (fd < 0) {
+		return false;
+	}
+	char buf[4097];
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0) {
+		return false;
+	}
+	buf[n] = '\0';
+	size_t len = strlen(mark);
+	for (const char *line = buf; line != NULL;
+			line = strchr(line, '\n') ? strchr(line, '\n') + 1 :
+			NULL) {
+		if (strncmp(line, mark, len) == 0) {
+			return true;
+		}
+	}
+	return false;
+}
+
+/* A file install would replace: absent, or written by install. */
+static bool ours_or_absent(const char *path, const char *mark,
+	const char *old_mark)
+{
+	struct stat st;
+	if (lstat(path, &st) < 0) {
+		return errno == ENOENT;
+	}
+	return S_ISREG(st.st_mode) && (has_mark(path, mark) ||
+		(old_mark != NULL && has_mark(path, old_mark)));
+}
+
+/*
+ * What install must not do without --force: replace a file it did not
+ * write, another installed app of the same name, or shadow a command on
+ * PATH. False with the reason said.
+ */
+static bool may_install(const struct cw_manifest *m, const char *bindir,
+	const char *bin, const char *desktop)
+{
+	char other[PATH_MAX];
+	if (cw_manifest_find_installed(m->name, CW_DATADIR, other,
+			sizeof(other))) {
+		struct cw_ini_error err;
+		struct cw_manifest *o = cw_manifest_load(other, &err);
+		bool same = o != NULL && strcmp(o->hash, m->hash) == 0;
+		cw_manifest_destroy(o);
+		if (!same) {
+			cw_msg("another app named %s is installed (%s): "
+				"--force replaces it", m->name, other);
+			return false;
+		}
+	}
+	if (!ours_or_absent(bin, LAUNCHER_MARK, OLD_LAUNCHER_MARK)) {
+		cw_msg("%s exists and crate-wl did not write it: --force "
+			"replaces it", bin);
+		return false;
+	}
+	if (cw_find_program_except(m->name, bindir, other, sizeof(other))) {
+		cw_msg("%s would shadow the command %s: --force installs it "
+			"all the same", bin, other);
+		return false;
+	}
+	if (!ours_or_absent(desktop, DESKTOP_MARK, NULL)) {
+		cw_msg("%s exists and crate-wl did not write it: --force "
+			"replaces it", desktop);
+		return false;
+	}
+	return true;
+}
+
+/*
+ * An Exec= argument of a desktop entry: as it is when plain, else quoted
+ * by the spec's rules (the string's own escapes apply first, so a
+ * backslash inside quotes is four).
+ */
+static void desktop_quote(char *out, size_t len, const char *s)
+{
+	if (strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			"0123456789/._-+") == strlen(s)) {
+		snprintf(out, len, "%s", s);
+		return;
+	}
+	size_t j = 0;
+	out[j++] = '"';
+	for (; *s != '\0' && j + 6 < len; s++) {
+		if (*s == '"' || *s == '`' || *s == '$') {
+			out[j++] = '\\';
+			out[j++] = '\\';
+		} else if (*s == '\\') {
+			memcpy(out + j, "\\\\\\", 3);
+			j += 3;
+		} else if (*s == '%') {
+			out[j++] = '%';
+		}
+		out[j++] = *s;
+	}
+	out[j++] = '"';
+	out[j] = '\0';
+}
+
 /* Single-quoted for sh. */
 static void sh_quote(char *out, size_t len, const char *s)
 {
@@ -79,22 +208,39 @@ static void sh_quote(char *out, size_t len, const char *s)
 
 int cw_cmd_install(int argc, char *argv[])
 {
-	if (argc != 2 || strcmp(argv[1], "--help") == 0) {
-		fprintf(argc != 2 ? stderr : stdout,
-			"usage: crate-wl install FILE.crate\n");
-		return argc != 2 ? 2 : 0;
+	bool yes = false, force = false;
+	int i = 1;
+	for (; i < argc && argv[i][0] == '-'; i++) {
+		if (strcmp(argv[i], "--yes") == 0) {
+			yes = true;
+		} else if (strcmp(argv[i], "--force") == 0) {
+			force = true;
+		} else if (strcmp(argv[i], "--help") == 0) {
+			fputs(usage_text, stdout);
+			return 0;
+		} else {
+			break;
+		}
 	}
+	if (i != argc - 1) {
+		fputs(usage_text, stderr);
+		return 2;
+	}
+	const char *from = argv[i];
 	struct cw_ini_error err;
-	struct cw_manifest *m = cw_manifest_load(argv[1], &err);
+	struct cw_manifest *m = cw_manifest_load(from, &err);
 	if (m == NULL) {
 		cw_msg("%s", err.message);
 		return 1;
 	}
 	int ret = 1;
+	struct cw_policy *policy = NULL;
 	const char *home = getenv("HOME");
 	char config[PATH_MAX], data[PATH_MAX], self[PATH_MAX];
 	char manifest[PATH_MAX + 64], bin[PATH_MAX + 64];
 	char desktop[PATH_MAX + 64], dir[PATH_MAX + 32];
+	char bindir[PATH_MAX + 32], appdir[PATH_MAX + 32];
+	char msg[512];
 	if (home == NULL || home[0] != '/' ||
 			!cw_path_config_home(config, sizeof(config)) ||
 			!cw_path_data_home(data, sizeof(data))) {
@@ -107,23 +253,54 @@ int cw_cmd_install(int argc, char *argv[])
 		goto out;
 	}
 	self[n] = '\0';
+	snprintf(appdir, sizeof(appdir), "%s/crate-wl/apps", config);
+	snprintf(manifest, sizeof(manifest), "%s/%s.crate", appdir, m->name);
+	snprintf(bindir, sizeof(bindir), "%s/.local/bin", home);
+	snprintf(bin, sizeof(bin), "%s/%s", bindir, m->name);
+	snprintf(desktop, sizeof(desktop),
+		"%s/applications/crate-wl-%s.desktop", data, m->name);
+	if (!force && !may_install(m, bindir, bin, desktop)) {
+		goto out;
+	}
+	if (m->cfg->wayland) {
+		policy = cw_sandbox_config_policy(m->cfg, msg, sizeof(msg));
+		if (policy == NULL) {
+			cw_msg("%s", msg);
+			goto out;
+		}
+	}
+	char question[2 * PATH_MAX];
+	snprintf(question, sizeof(question), "Install it as %s and a menu "
+		"entry?", bin);
+	char who[PATH_MAX + 64];
+	snprintf(who, sizeof(who), "%s (%s)", m->name, from);
+	switch (yes ? CW_CONSENT_YES : cw_consent_ask(who, m->cfg, policy,
+			question)) {
+	case CW_CONSENT_YES:
+		break;
+	case CW_CONSENT_NO:
+		cw_msg("%s: not installed", m->name);
+		goto out;
+	case CW_CONSENT_NO_TERMINAL:
+		cw_msg("install shows what %s asks for and asks first: run it "
+			"on a terminal, or give --yes", m->name);
+		goto out;
+	}
 
-	snprintf(dir, sizeof(dir), "%s/crate-wl/apps", config);
-	snprintf(manifest, sizeof(manifest), "%s/%s.crate", dir, m->name);
+	snprintf(dir, sizeof(dir), "%s", appdir);
 	if (!cw_mkdir_p(dir, 0755)) {
 		cw_msg("cannot create %s: %s", dir, strerror(errno));
 		goto out;
 	}
 	char real_from[PATH_MAX], real_to[PATH_MAX];
-	bool same = realpath(argv[1], real_from) != NULL &&
+	bool same = realpath(from, real_from) != NULL &&
 		realpath(manifest, real_to) != NULL &&
 		strcmp(real_from, real_to) == 0;
-	if (!same && !copy_file(argv[1], manifest)) {
+	if (!same && !copy_file(from, manifest)) {
 		goto out;
 	}
 
-	snprintf(dir, sizeof(dir), "%s/.local/bin", home);
-	snprintf(bin, sizeof(bin), "%s/%s", dir, m->name);
+	snprintf(dir, sizeof(dir), "%s", bindir);
 	if (!cw_mkdir_p(dir, 0755)) {
 		cw_msg("cannot create %s: %s", dir, strerror(errno));
 		goto out;
@@ -132,26 +309,26 @@ int cw_cmd_install(int argc, char *argv[])
 	sh_quote(qself, sizeof(qself), self);
 	sh_quote(qmanifest, sizeof(qmanifest), manifest);
 	char script[6 * PATH_MAX];
-	snprintf(script, sizeof(script), "#!/bin/sh\n# installed by "
-		"crate-wl install\nexec %s app %s \"$@\"\n", qself, qmanifest);
+	snprintf(script, sizeof(script), "#!/bin/sh\n" LAUNCHER_MARK
+		"%s sha256:%s\nexec %s app %s \"$@\"\n", m->name, m->hash,
+		qself, qmanifest);
 	if (!write_file(bin, script, 0755)) {
 		goto out;
 	}
 
 	snprintf(dir, sizeof(dir), "%s/applications", data);
-	snprintf(desktop, sizeof(desktop), "%s/crate-wl-%s.desktop", dir,
-		m->name);
 	if (!cw_mkdir_p(dir, 0755)) {
 		cw_msg("cannot create %s: %s", dir, strerror(errno));
 		goto out;
 	}
-	char entry[4 * PATH_MAX];
+	char entry[5 * PATH_MAX], qbin[PATH_MAX + 64];
+	desktop_quote(qbin, sizeof(qbin), bin);
 	snprintf(entry, sizeof(entry),
 		"[Desktop Entry]\nType=Application\nName=%s\n"
 		"Comment=%s (in a crate-wl sandbox)\nExec=%s %%U\n"
 		"TryExec=%s\n%s%s%s%s%s%sTerminal=false\n"
-		"X-CrateWL-Manifest=%s\n", m->description ? m->description :
-		m->name, m->description ? m->description : m->name, bin, bin,
+		DESKTOP_MARK "%s\n", m->description ? m->description :
+		m->name, m->description ? m->description : m->name, qbin, bin,
 		m->icon ? "Icon=" : "", m->icon ? m->icon : "",
 		m->icon ? "\n" : "", m->categories ? "Categories=" : "",
 		m->categories ? m->categories : "", m->categories ? "\n" : "",
@@ -163,6 +340,7 @@ int cw_cmd_install(int argc, char *argv[])
 		desktop);
 	ret = 0;
 out:
+	cw_policy_destroy(policy);
 	cw_manifest_destroy(m);
 	return ret;
 }

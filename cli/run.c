@@ -39,7 +39,35 @@ static const char usage_text[] =
 	"  --no-wayland            no display at all\n"
 	"  --dry-run               print the plan, run nothing\n"
 	"  --json-status FD        write the child's pid and exit code to FD\n"
-	"  --trace                 print the proxy's filter decisions\n";
+	"  --trace                 print the proxy's filter decisions\n"
+	"  --oci-max-size SIZE     an OCI root unpacks to at most SIZE (8G)\n"
+	"  --oci-max-files N       and at most N files (500000)\n";
+
+/* "500000", or with size: "8G", "512M"... in binary units */
+static bool parse_amount(const char *s, bool size, uint64_t *out)
+{
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno != 0 || end == s || s[0] == '-' || v == 0) {
+		return false;
+	}
+	unsigned shift = 0;
+	if (size && *end != '\0' && end[1] == '\0') {
+		const char *units = "KMGT";
+		const char *u = strchr(units, *end);
+		if (u == NULL) {
+			return false;
+		}
+		shift = 10 * (unsigned)(u - units + 1);
+		end++;
+	}
+	if (*end != '\0' || (shift > 0 && v > (UINT64_MAX >> shift))) {
+		return false;
+	}
+	*out = (uint64_t)v << shift;
+	return true;
+}
 
 int cw_run_parse_options(int argc, char *argv[], const char *usage,
 	struct cw_sandbox_config *cfg, struct cw_launch_options *opts,
@@ -51,7 +79,7 @@ int cw_run_parse_options(int argc, char *argv[], const char *usage,
 		OPT_SCREENCOPY, OPT_CLIPBOARD, OPT_PROMPT, OPT_NO_WAYLAND,
 		OPT_DRY_RUN, OPT_JSON_STATUS, OPT_TRACE, OPT_X11, OPT_AUDIO,
 		OPT_MICROPHONE, OPT_CAMERA, OPT_DEVEL, OPT_TERMINAL,
-		OPT_NO_TERMINAL,
+		OPT_NO_TERMINAL, OPT_YES, OPT_OCI_MAX_SIZE, OPT_OCI_MAX_FILES,
 	};
 	static const struct option longopts[] = {
 		{ "root", required_argument, NULL, OPT_ROOT },
@@ -79,6 +107,10 @@ int cw_run_parse_options(int argc, char *argv[], const char *usage,
 		{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
 		{ "json-status", required_argument, NULL, OPT_JSON_STATUS },
 		{ "trace", no_argument, NULL, OPT_TRACE },
+		{ "yes", no_argument, NULL, OPT_YES },
+		{ "oci-max-size", required_argument, NULL, OPT_OCI_MAX_SIZE },
+		{ "oci-max-files", required_argument, NULL,
+			OPT_OCI_MAX_FILES },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -104,7 +136,6 @@ int cw_run_parse_options(int argc, char *argv[], const char *usage,
 		case OPT_DENY:
 		case OPT_SCREENCOPY:
 		case OPT_CLIPBOARD:
-		case OPT_PROMPT:
 			ok = cw_sandbox_config_set_wayland(cfg,
 				longopts[index].name, optarg, err, sizeof(err));
 			break;
@@ -113,6 +144,12 @@ int cw_run_parse_options(int argc, char *argv[], const char *usage,
 		case OPT_CAMERA:
 			ok = cw_sandbox_config_set_media(cfg,
 				longopts[index].name, optarg, err, sizeof(err));
+			break;
+		case OPT_PROMPT:
+			if (!cw_sandbox_config_set_prompt(cfg, optarg)) {
+				cw_msg("out of memory");
+				return 1;
+			}
 			break;
 		case OPT_NO_WAYLAND:
 			cfg->wayland = false;
@@ -140,6 +177,22 @@ int cw_run_parse_options(int argc, char *argv[], const char *usage,
 			break;
 		case OPT_TRACE:
 			opts->trace = true;
+			break;
+		case OPT_YES:
+			opts->yes = true;
+			break;
+		case OPT_OCI_MAX_SIZE:
+		case OPT_OCI_MAX_FILES:
+			if (!parse_amount(optarg, c == OPT_OCI_MAX_SIZE,
+					c == OPT_OCI_MAX_SIZE ?
+					&cfg->oci_limits.max_bytes :
+					&cfg->oci_limits.max_entries)) {
+				cw_msg("--%s %s: expected a number from 1%s",
+					longopts[index].name, optarg,
+					c == OPT_OCI_MAX_SIZE ? ", with K, M, "
+					"G or T for KiB... TiB" : "");
+				return 2;
+			}
 			break;
 		case 'h':
 			fputs(usage, stdout);
@@ -180,6 +233,12 @@ int cw_cmd_run(int argc, char *argv[])
 	int ret = cw_run_parse_options(argc, argv, usage_text, cfg, &opts,
 		&next);
 	if (ret >= 0) {
+		goto out;
+	}
+	if (opts.yes) {
+		cw_msg("--yes: crate-wl run asks nothing (it is for crate-wl "
+			"app)");
+		ret = 2;
 		goto out;
 	}
 	bool oci = cfg->root != NULL && strncmp(cfg->root, "oci:", 4) == 0;

@@ -1,8 +1,11 @@
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include "ini.h"
 
 #define INI_MAX_LINE 4096
@@ -20,14 +23,15 @@ static char *trim(char *s)
 	return s;
 }
 
-static bool valid_name(const char *s)
+/* section names may also hold ':' (the store's "file:HASH" apps) */
+static bool valid_name(const char *s, bool section)
 {
 	if (*s == '\0') {
 		return false;
 	}
 	for (; *s; s++) {
 		if (!isalnum((unsigned char)*s) && *s != '-' && *s != '_' &&
-				*s != '.') {
+				*s != '.' && !(section && *s == ':')) {
 			return false;
 		}
 	}
@@ -75,7 +79,7 @@ bool cw_ini_parse_string(const char *name, const char *text,
 			}
 			*end = '\0';
 			char *sec = trim(s + 1);
-			if (!valid_name(sec) || strlen(sec) >= sizeof(section)) {
+			if (!valid_name(sec, true) || strlen(sec) >= sizeof(section)) {
 				snprintf(error->message, sizeof(error->message),
 					"%s:%u: invalid section name '%s'",
 					name, lineno, sec);
@@ -94,7 +98,7 @@ bool cw_ini_parse_string(const char *name, const char *text,
 		*eq = '\0';
 		char *key = trim(s);
 		char *value = trim(eq + 1);
-		if (!valid_name(key)) {
+		if (!valid_name(key, false)) {
 			snprintf(error->message, sizeof(error->message),
 				"%s:%u: invalid key '%s'", name, lineno, key);
 			return false;
@@ -116,36 +120,50 @@ bool cw_ini_parse_string(const char *name, const char *text,
 	return true;
 }
 
-bool cw_ini_parse_file(const char *path, cw_ini_handler handler, void *data,
+char *cw_ini_read_file(const char *path, size_t *len,
 	struct cw_ini_error *error)
 {
-	FILE *f = fopen(path, "re");
-	if (f == NULL) {
+	/* O_NONBLOCK: a FIFO named as a file must not hang the caller */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0) {
 		snprintf(error->message, sizeof(error->message),
 			"%s: cannot open: %s", path, strerror(errno));
-		return false;
+		return NULL;
+	}
+	struct stat st;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		snprintf(error->message, sizeof(error->message),
+			"%s: not a regular file", path);
+		close(fd);
+		return NULL;
 	}
 	char *text = malloc(INI_MAX_SIZE + 1);
 	if (text == NULL) {
-		fclose(f);
+		close(fd);
 		snprintf(error->message, sizeof(error->message),
 			"%s: out of memory", path);
-		return false;
+		return NULL;
 	}
-	size_t n = fread(text, 1, INI_MAX_SIZE + 1, f);
-	bool read_error = ferror(f);
-	fclose(f);
+	size_t n = 0;
+	ssize_t r = 0;
+	while (n < INI_MAX_SIZE + 1 && ((r = read(fd, text + n,
+			INI_MAX_SIZE + 1 - n)) > 0 || (r < 0 &&
+			errno == EINTR))) {
+		n += r > 0 ? (size_t)r : 0;
+	}
+	bool read_error = r < 0 && n < INI_MAX_SIZE + 1;
+	close(fd);
 	if (read_error) {
 		snprintf(error->message, sizeof(error->message),
 			"%s: read error", path);
 		free(text);
-		return false;
+		return NULL;
 	}
 	if (n > INI_MAX_SIZE) {
 		snprintf(error->message, sizeof(error->message),
 			"%s: larger than %d bytes", path, INI_MAX_SIZE);
 		free(text);
-		return false;
+		return NULL;
 	}
 	text[n] = '\0';
 	if (strlen(text) != n) {
@@ -156,6 +174,18 @@ bool cw_ini_parse_file(const char *path, cw_ini_handler handler, void *data,
 		snprintf(error->message, sizeof(error->message),
 			"%s:%zu: NUL byte in line", path, line);
 		free(text);
+		return NULL;
+	}
+	*len = n;
+	return text;
+}
+
+bool cw_ini_parse_file(const char *path, cw_ini_handler handler, void *data,
+	struct cw_ini_error *error)
+{
+	size_t len;
+	char *text = cw_ini_read_file(path, &len, error);
+	if (text == NULL) {
 		return false;
 	}
 	bool ok = cw_ini_parse_string(path, text, handler, data, error);

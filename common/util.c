@@ -35,15 +35,30 @@ int64_t cw_now_ms(void)
 
 bool cw_find_program(const char *name, char *out, size_t len)
 {
+	return cw_find_program_except(name, NULL, out, len);
+}
+
+bool cw_find_program_except(const char *name, const char *skip, char *out,
+	size_t len)
+{
 	const char *path = getenv("PATH");
 	if (path == NULL || path[0] == '\0') {
 		path = "/usr/local/bin:/usr/bin:/bin";
+	}
+	char real_skip[PATH_MAX], real[PATH_MAX];
+	if (skip != NULL && realpath(skip, real_skip) == NULL) {
+		snprintf(real_skip, sizeof(real_skip), "%s", skip);
 	}
 	while (*path != '\0') {
 		size_t n = strcspn(path, ":");
 		if (n > 0 && (size_t)snprintf(out, len, "%.*s/%s", (int)n, path,
 				name) < len && access(out, X_OK) == 0) {
-			return true;
+			char dir[PATH_MAX];
+			snprintf(dir, sizeof(dir), "%.*s", (int)n, path);
+			if (skip == NULL || realpath(dir, real) == NULL ||
+					strcmp(real, real_skip) != 0) {
+				return true;
+			}
 		}
 		path += n + (path[n] == ':');
 	}

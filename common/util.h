@@ -11,6 +11,9 @@ bool cw_parse_uint(const char *s, int *out);
 
 /* name's path in $PATH (or the usual places), as execvp would find it. */
 bool cw_find_program(const char *name, char *out, size_t len);
+/* The same, skipping the directory skip (crate-wl install's own). */
+bool cw_find_program_except(const char *name, const char *skip, char *out,
+	size_t len);
 
 /* A listening Unix stream socket bound at path (close-on-exec,
  * non-blocking); -1 with "PATH: reason" in err. */

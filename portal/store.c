@@ -26,6 +26,19 @@ bool cw_store_valid_permission(const char *permission)
 
 bool cw_store_valid_app(const char *app)
 {
+	if (strncmp(app, "file:", 5) == 0) {
+		/* a manifest that is not installed: no name can be this */
+		if (strlen(app + 5) != 16) {
+			return false;
+		}
+		for (const char *p = app + 5; *p; p++) {
+			if (!((*p >= '0' && *p <= '9') ||
+					(*p >= 'a' && *p <= 'f'))) {
+				return false;
+			}
+		}
+		return true;
+	}
 	if (app[0] == '\0' || strlen(app) > 100) {
 		return false;
 	}

@@ -48,6 +48,8 @@ bool cw_store_update(const char *path, const char *app,
 	const char *permission, enum cw_grant grant, char *err, size_t errlen);
 
 bool cw_store_valid_permission(const char *permission);
+/* A name (letters, digits, '-', '_', '.'), or "file:" and 16 lower-case
+ * hex digits: a manifest that is not installed (cw_manifest_identify). */
 bool cw_store_valid_app(const char *app);
 const char *cw_grant_name(enum cw_grant grant);
 

@@ -70,8 +70,21 @@ void cw_permissions_destroy(struct cw_permissions *perms)
 	}
 	cw_prompter_destroy(perms->prompter);
 	free(perms->app);
+	free(perms->label);
 	free(perms->store_path);
 	free(perms);
+}
+
+bool cw_permissions_set_label(struct cw_permissions *perms,
+	const char *label)
+{
+	char *copy = strdup(label);
+	if (copy == NULL) {
+		return false;
+	}
+	free(perms->label);
+	perms->label = copy;
+	return true;
 }
 
 static enum cw_verdict stored_verdict(struct cw_permissions *perms,
@@ -192,7 +205,7 @@ void cw_permissions_wait(struct cw_permissions *perms, enum cw_capability cap,
 		return;
 	}
 	struct cw_prompt_request req = {
-		.app = perms->app,
+		.app = perms->label ? perms->label : perms->app,
 		.permission = cw_capability_name(cap),
 		.detail = detail,
 	};

@@ -46,7 +46,8 @@ struct cw_perm_listener {
 
 struct cw_permissions {
 	struct cw_proxy *proxy;
-	char *app;
+	char *app;   /* the store's key */
+	char *label; /* who asks, in prompts; NULL: app */
 	struct cw_prompter *prompter; /* NULL: nobody to ask, so deny */
 	char *store_path;             /* NULL: no store */
 	struct cw_perm_state state[CW_CAP_COUNT];
@@ -56,6 +57,9 @@ struct cw_permissions {
 struct cw_permissions *cw_permissions_create(struct cw_proxy *proxy,
 	const char *app, struct cw_prompter *prompter, const char *store_path);
 void cw_permissions_destroy(struct cw_permissions *perms);
+/* What prompts call the app ("evil.crate in ~/Downloads"). */
+bool cw_permissions_set_label(struct cw_permissions *perms,
+	const char *label);
 
 /* PASS (allowed now), DENY, or ASK (call cw_permissions_wait). */
 enum cw_verdict cw_permissions_check(struct cw_permissions *perms,

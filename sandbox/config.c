@@ -24,6 +24,7 @@ void cw_sandbox_config_destroy(struct cw_sandbox_config *cfg)
 		return;
 	}
 	free(cfg->app);
+	free(cfg->label);
 	free(cfg->root);
 	for (size_t i = 0; i < cfg->nbinds; i++) {
 		free(cfg->binds[i].src);
@@ -250,6 +251,8 @@ bool cw_sandbox_config_set(struct cw_sandbox_config *cfg, const char *key,
 				"digits, '-', '_' and '.' (64 at most)", value);
 			return false;
 		}
+		free(cfg->label);
+		cfg->label = NULL;
 		return replace(&cfg->app, value);
 	} else if (strcmp(key, "x11") == 0 || strcmp(key, "devel") == 0 ||
 			strcmp(key, "terminal") == 0) {
@@ -286,9 +289,6 @@ bool cw_sandbox_config_set(struct cw_sandbox_config *cfg, const char *key,
 bool cw_sandbox_config_set_wayland(struct cw_sandbox_config *cfg,
 	const char *key, const char *value, char *err, size_t errlen)
 {
-	if (strcmp(key, "prompt") == 0) {
-		return replace(&cfg->prompt, value);
-	}
 	if (strcmp(key, "policy") == 0) {
 		/* load it now, so a bad name fails where it is written */
 		struct cw_policy *p = cw_policy_load(value, err, errlen);
@@ -324,6 +324,23 @@ bool cw_sandbox_config_set_wayland(struct cw_sandbox_config *cfg,
 	}
 	cfg->nwayland_keys++;
 	return true;
+}
+
+bool cw_sandbox_config_set_prompt(struct cw_sandbox_config *cfg,
+	const char *spec)
+{
+	return replace(&cfg->prompt, spec);
+}
+
+bool cw_sandbox_config_set_identity(struct cw_sandbox_config *cfg,
+	const char *app, const char *label)
+{
+	if (!replace(&cfg->app, app)) {
+		return false;
+	}
+	free(cfg->label);
+	cfg->label = NULL;
+	return label == NULL || replace(&cfg->label, label);
 }
 
 const char *cw_media_access_name(enum cw_media_access access)

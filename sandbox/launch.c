@@ -11,6 +11,7 @@
 #include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "cgroup.h"
 #include "confined.h"
 #include "control.h"
 #include "instance.h"
@@ -139,8 +140,12 @@ static int dry_run(const struct cw_sandbox_config *cfg,
 	for (char **a = plan->argv; *a != NULL; a++) {
 		printf(" %s", *a);
 	}
-	printf("\napp: %s\n", cfg->app ? cfg->app : "(none)");
-	printf("namespaces: user mount pid ipc uts%s\n",
+	printf("\napp: %s", cfg->app ? cfg->app : "(none)");
+	if (cfg->label != NULL) {
+		printf(" (%s)", cfg->label);
+	}
+	printf("\n");
+	printf("namespaces: user mount pid ipc uts%s cgroup\n",
 		cfg->net == CW_NET_HOST ? "" : " net");
 	printf("network: %s\n", net_name(cfg->net));
 	if (cfg->x11) {
@@ -345,6 +350,11 @@ static bool setup_permissions(struct launch *l,
 			cfg->prompt, PROMPT_TIMEOUT_MS, &l->control)) {
 		return false;
 	}
+	if (cfg->label != NULL && !cw_permissions_set_label(l->proxy->perms,
+			cfg->label)) {
+		cw_msg("out of memory");
+		return false;
+	}
 	struct cw_prompter *prompter = l->proxy->perms->prompter;
 	if (prompter != NULL && cw_tty_stdio(&l->tty) != NULL) {
 		l->terminal.lend = terminal_lend;
@@ -452,7 +462,8 @@ int cw_launch(const struct cw_sandbox_config *cfg,
 	l.inst = &inst;
 	l.upstream = upstream;
 	struct cw_plan *plan = NULL;
-	bool have_inst = false;
+	struct cw_cgroup cgroup;
+	bool have_inst = false, have_cgroup = false;
 	pid_t pasta = -1;
 	int sfd = -1;
 	if (!cw_tty_open(&l.tty, cfg->terminal, err, sizeof(err))) {
@@ -542,9 +553,25 @@ int cw_launch(const struct cw_sandbox_config *cfg,
 		goto out;
 	}
 
+	/* cloned from inside its own cgroup: its namespace's root */
+	have_cgroup = cw_cgroup_create(&cgroup, inst.id, err, sizeof(err));
+	if (have_cgroup && !cw_cgroup_enter(&cgroup)) {
+		snprintf(err, sizeof(err), "cannot enter %.300s: %s", cgroup.path,
+			strerror(errno));
+		cw_cgroup_remove(&cgroup);
+		have_cgroup = false;
+	}
+	if (opts->trace) {
+		fprintf(stderr, "crate-wl: CGROUP %s%s\n", have_cgroup ?
+			cgroup.path : "none of its own: ", have_cgroup ? "" : err);
+	}
 	l.sb = cw_sandbox_spawn(plan, cw_seccomp_get(cfg->devel), plan->argv,
 		cfg->net != CW_NET_HOST, cw_tty_stdio(&l.tty), err,
 		sizeof(err));
+	if (have_cgroup && !cw_cgroup_leave(&cgroup)) {
+		cw_msg("crate-wl stays in the sandbox's cgroup %s: %s",
+			cgroup.path, strerror(errno));
+	}
 	if (l.sb == NULL) {
 		cw_msg("%s", err);
 		goto out;
@@ -621,6 +648,9 @@ out:
 		cw_loop_remove(l.loop, &l.status_source);
 	}
 	cw_nat_stop(pasta);
+	if (have_cgroup) {
+		cw_cgroup_remove(&cgroup);
+	}
 	cw_sandbox_destroy(l.sb);
 	if (l.bus_source.fd >= 0) {
 		cw_loop_remove(l.loop, &l.bus_source);

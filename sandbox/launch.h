@@ -12,6 +12,7 @@
 struct cw_launch_options {
 	bool dry_run;
 	bool trace;
+	bool yes; /* crate-wl app and install: confirmed without asking */
 	int json_status_fd; /* -1: none */
 };
 

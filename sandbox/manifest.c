@@ -1,5 +1,7 @@
 #include <errno.h>
+#include <libgen.h>
 #include <limits.h>
+#include <nettle/sha2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -119,6 +121,16 @@ static bool handle_app(struct cw_manifest *m, const char *key,
 	} else if (strcmp(key, "description") == 0) {
 		return set_str(&m->description, value, err, errlen);
 	} else if (strcmp(key, "icon") == 0) {
+		/* a name from the icon theme: a path would make the desktop
+		 * parse a file the manifest chose */
+		if (value[0] == '\0' || value[0] == '.' ||
+				strspn(value, "abcdefghijklmnopqrstuvwxyz"
+				"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.") !=
+				strlen(value)) {
+			snprintf(err, errlen, "icon = '%s': the name of an "
+				"icon of the theme, not a path", value);
+			return false;
+		}
 		return set_str(&m->icon, value, err, errlen);
 	} else if (strcmp(key, "categories") == 0) {
 		return set_str(&m->categories, value, err, errlen);
@@ -128,12 +140,99 @@ static bool handle_app(struct cw_manifest *m, const char *key,
 	return false;
 }
 
+/*
+ * A manifest names host paths absolutely (or from ~/): the same file means
+ * the same grant wherever it is run from, so what the user confirmed once
+ * (by the file's hash) is what later runs get.
+ */
+static bool absolute_path(const char *key, const char *value, char *err,
+	size_t errlen)
+{
+	const char *path = value;
+	if (strcmp(key, "root") == 0 && strncmp(value, "oci:", 4) == 0) {
+		path = value + 4;
+	} else if (strcmp(key, "policy") == 0 &&
+			strchr(value, '/') == NULL && strchr(value, '.') == NULL) {
+		return true; /* a base: strict, default or trusted */
+	}
+	bool home = strcmp(key, "bind") == 0 || strcmp(key, "ro-bind") == 0;
+	if (path[0] == '/' || (home && path[0] == '~' &&
+			(path[1] == '/' || path[1] == '\0'))) {
+		return true;
+	}
+	snprintf(err, errlen, "%s = '%s': a manifest names host paths "
+		"absolutely%s", key, value, home ? " or from ~/" : "");
+	return false;
+}
+
+static bool is_crate_wl(const char *word)
+{
+	const char *base = strrchr(word, '/');
+	return strcmp(base ? base + 1 : word, "crate-wl") == 0;
+}
+
+/*
+ * A "#!" first line may only start crate-wl app: words after it would be
+ * options from the file, not from the user (--prompt, --yes, --app...),
+ * when the manifest runs directly.
+ */
+static bool check_shebang(const char *path, const char *text,
+	struct cw_ini_error *err)
+{
+	if (strncmp(text, "#!", 2) != 0) {
+		return true;
+	}
+	char line[256];
+	size_t n = strcspn(text + 2, "\n");
+	bool ok = n < sizeof(line);
+	size_t count = 0;
+	char **w = NULL;
+	if (ok) {
+		memcpy(line, text + 2, n);
+		line[n] = '\0';
+		char msg[64];
+		w = cw_split_words(line, &count, msg, sizeof(msg));
+	}
+	size_t i = 0;
+	if (w != NULL && count > 0) {
+		const char *base = strrchr(w[0], '/');
+		if (strcmp(base ? base + 1 : w[0], "env") == 0) {
+			i = 1 + (count > 1 && strcmp(w[1], "-S") == 0);
+		}
+	}
+	/* [env [-S]] crate-wl [app] */
+	ok = w != NULL && i < count && is_crate_wl(w[i]) && (i + 1 == count ||
+		(i + 2 == count && strcmp(w[i + 1], "app") == 0));
+	cw_free_words(w);
+	if (!ok) {
+		snprintf(err->message, sizeof(err->message), "%s:1: the #! "
+			"line may only be #!/usr/bin/env -S crate-wl app: "
+			"options there would be the file's, not yours", path);
+	}
+	return ok;
+}
+
 static bool handle(void *data, const char *section, const char *key,
 	const char *value, char *err, size_t errlen)
 {
 	struct cw_manifest *m = data;
 	if (section == NULL || section[0] == '\0') {
 		snprintf(err, errlen, "'%s' is outside of any section", key);
+		return false;
+	}
+	if ((strcmp(section, "sandbox") == 0 && (strcmp(key, "root") == 0 ||
+			strcmp(key, "bind") == 0 ||
+			strcmp(key, "ro-bind") == 0)) ||
+			(strcmp(section, "wayland") == 0 &&
+			strcmp(key, "policy") == 0)) {
+		if (!absolute_path(key, value, err, errlen)) {
+			return false;
+		}
+	}
+	if (strcmp(section, "wayland") == 0 && strcmp(key, "prompt") == 0) {
+		/* a program run outside the sandbox, named by the app */
+		snprintf(err, errlen, "prompt: a manifest cannot choose who "
+			"asks the user (that is crate-wl's --prompt)");
 		return false;
 	}
 	if (strcmp(section, "app") == 0) {
@@ -186,7 +285,23 @@ struct cw_manifest *cw_manifest_load(const char *path,
 	/* an app has a window: a terminal only when [sandbox] terminal or
 	 * --terminal asks for one */
 	m->cfg->terminal = false;
-	if (!cw_ini_parse_file(path, handle, m, err)) {
+	size_t len;
+	char *text = cw_ini_read_file(path, &len, err);
+	if (text == NULL) {
+		goto fail;
+	}
+	struct sha256_ctx ctx;
+	uint8_t digest[SHA256_DIGEST_SIZE];
+	sha256_init(&ctx);
+	sha256_update(&ctx, len, (const uint8_t *)text);
+	sha256_digest(&ctx, sizeof(digest), digest);
+	for (size_t i = 0; i < sizeof(digest); i++) {
+		snprintf(m->hash + 2 * i, 3, "%02x", digest[i]);
+	}
+	bool parsed = check_shebang(path, text, err) &&
+		cw_ini_parse_string(path, text, handle, m, err);
+	free(text);
+	if (!parsed) {
 		goto fail;
 	}
 	if (m->argv == NULL) {
@@ -223,6 +338,8 @@ void cw_manifest_destroy(struct cw_manifest *m)
 	}
 	free(m->path);
 	free(m->name);
+	free(m->id);
+	free(m->label);
 	free(m->description);
 	free(m->icon);
 	free(m->categories);
@@ -232,6 +349,25 @@ void cw_manifest_destroy(struct cw_manifest *m)
 	free(m);
 }
 
+/* Where installed manifests live: the user's, then the system's. */
+static size_t apps_dirs(const char *datadir, char dirs[][PATH_MAX])
+{
+	size_t n = 0;
+	if (cw_path_config_home(dirs[n], PATH_MAX)) {
+		strncat(dirs[n], "/crate-wl/apps",
+			PATH_MAX - strlen(dirs[n]) - 1);
+		n++;
+	}
+	if (datadir != NULL) {
+		snprintf(dirs[n++], PATH_MAX, "%s/crate-wl/apps", datadir);
+	}
+	snprintf(dirs[n++], PATH_MAX, "/usr/local/share/crate-wl/apps");
+	snprintf(dirs[n++], PATH_MAX, "/usr/share/crate-wl/apps");
+	return n;
+}
+
+#define MAX_APPS_DIRS 4
+
 bool cw_manifest_find(const char *name, const char *datadir, char *out,
 	size_t len)
 {
@@ -240,18 +376,17 @@ bool cw_manifest_find(const char *name, const char *datadir, char *out,
 			(n > 6 && strcmp(name + n - 6, ".crate") == 0)) {
 		return (size_t)snprintf(out, len, "%s", name) < len;
 	}
-	char dirs[3][PATH_MAX];
-	size_t ndirs = 0;
-	if (cw_path_config_home(dirs[ndirs], sizeof(dirs[0]))) {
-		strncat(dirs[ndirs], "/crate-wl/apps",
-			sizeof(dirs[0]) - strlen(dirs[ndirs]) - 1);
-		ndirs++;
+	return cw_manifest_find_installed(name, datadir, out, len);
+}
+
+bool cw_manifest_find_installed(const char *name, const char *datadir,
+	char *out, size_t len)
+{
+	if (strchr(name, '/') != NULL) {
+		return false;
 	}
-	if (datadir != NULL) {
-		snprintf(dirs[ndirs++], sizeof(dirs[0]), "%s/crate-wl/apps",
-			datadir);
-	}
-	snprintf(dirs[ndirs++], sizeof(dirs[0]), "/usr/share/crate-wl/apps");
+	char dirs[MAX_APPS_DIRS][PATH_MAX];
+	size_t ndirs = apps_dirs(datadir, dirs);
 	for (size_t i = 0; i < ndirs; i++) {
 		if ((size_t)snprintf(out, len, "%s/%s.crate", dirs[i], name) <
 				len && access(out, R_OK) == 0) {
@@ -259,4 +394,69 @@ bool cw_manifest_find(const char *name, const char *datadir, char *out,
 		}
 	}
 	return false;
+}
+
+/* "~/Downloads" for $HOME/Downloads */
+static void tilde(const char *path, char *out, size_t len)
+{
+	const char *home = getenv("HOME");
+	size_t n = home ? strlen(home) : 0;
+	if (n > 1 && strncmp(path, home, n) == 0 &&
+			(path[n] == '/' || path[n] == '\0')) {
+		snprintf(out, len, "~%s", path + n);
+	} else {
+		snprintf(out, len, "%s", path);
+	}
+}
+
+bool cw_manifest_identify(struct cw_manifest *m, const char *datadir)
+{
+	char copy[PATH_MAX], dir[PATH_MAX];
+	snprintf(copy, sizeof(copy), "%s", m->path);
+	if (realpath(dirname(copy), dir) == NULL) {
+		snprintf(dir, sizeof(dir), "%s", dirname(copy));
+	}
+	snprintf(copy, sizeof(copy), "%s", m->path);
+	const char *base = basename(copy);
+	char dirs[MAX_APPS_DIRS][PATH_MAX];
+	size_t ndirs = apps_dirs(datadir, dirs);
+	m->installed = false;
+	for (size_t i = 0; i < ndirs && !m->installed; i++) {
+		char real[PATH_MAX];
+		m->installed = realpath(dirs[i], real) != NULL &&
+			strcmp(real, dir) == 0;
+	}
+	free(m->id);
+	free(m->label);
+	m->id = m->label = NULL;
+	if (m->installed) {
+		/* installed by the user or the system: the name is its own */
+		m->id = strdup(m->name);
+		return m->id != NULL && cw_sandbox_config_set_identity(m->cfg,
+			m->id, NULL);
+	}
+	/* from anywhere else: this file at this place, and nothing else */
+	struct sha256_ctx ctx;
+	uint8_t digest[SHA256_DIGEST_SIZE];
+	sha256_init(&ctx);
+	sha256_update(&ctx, strlen(dir) + 1, (const uint8_t *)dir);
+	sha256_update(&ctx, strlen(base) + 1, (const uint8_t *)base);
+	sha256_update(&ctx, strlen(m->hash), (const uint8_t *)m->hash);
+	sha256_digest(&ctx, sizeof(digest), digest);
+	char id[5 + 16 + 1] = "file:";
+	for (size_t i = 0; i < 8; i++) {
+		snprintf(id + 5 + 2 * i, 3, "%02x", digest[i]);
+	}
+	char where[PATH_MAX], label[2 * PATH_MAX];
+	tilde(dir, where, sizeof(where));
+	snprintf(label, sizeof(label), "%s in %s", base, where);
+	for (char *c = label; *c != '\0'; c++) {
+		if ((unsigned char)*c < 0x20 || *c == 0x7f) {
+			*c = '?'; /* a file name shown in prompts and messages */
+		}
+	}
+	m->id = strdup(id);
+	m->label = strdup(label);
+	return m->id != NULL && m->label != NULL &&
+		cw_sandbox_config_set_identity(m->cfg, m->id, m->label);
 }

@@ -4,8 +4,11 @@
  *   [sandbox]  the run options: root, bind, ro-bind, home, net, device, env,
  *              wayland
  *   [wayland]  the proxy's policy: policy, allow, deny, cap, screencopy,
- *              clipboard, clipboard-manager, prompt
- *   [media]    reserved (accepted, not used yet)
+ *              clipboard, clipboard-manager (never prompt: who asks the
+ *              user is the user's choice)
+ *   [media]    audio, microphone, camera
+ * A manifest is untrusted input: host paths in it are absolute (or from
+ * ~/), and its name is its own only where it is installed.
  */
 #ifndef CW_MANIFEST_H
 #define CW_MANIFEST_H
@@ -25,6 +28,11 @@ struct cw_manifest {
 	char **argv;  /* exec split into words */
 	size_t argc;
 	struct cw_sandbox_config *cfg; /* app and argv set from [app] */
+	char hash[65]; /* sha256 of the file, in hex */
+	/* set by cw_manifest_identify */
+	bool installed;
+	char *id;    /* the store's key: name, or "file:HEX" */
+	char *label; /* NULL, or "evil.crate in ~/Downloads" */
 };
 
 /* Errors come as "FILE:LINE: what" in err. */
@@ -39,6 +47,19 @@ void cw_manifest_destroy(struct cw_manifest *m);
  */
 bool cw_manifest_find(const char *name, const char *datadir, char *out,
 	size_t len);
+
+/* The same, for a NAME only: never a path. */
+bool cw_manifest_find_installed(const char *name, const char *datadir,
+	char *out, size_t len);
+
+/*
+ * Who the manifest is. Installed manifests (in the user's apps directory
+ * or a system one, datadir's included) own their [app] name. Any other is
+ * "file:" and 16 hex digits of the hash of its place and content, shown
+ * as "FILE in DIR": a file the user merely opened never takes an
+ * installed app's name, nor its remembered answers. Sets m->cfg's app.
+ */
+bool cw_manifest_identify(struct cw_manifest *m, const char *datadir);
 
 /* Splits a command line: spaces separate, '...' and "..." quote, \ escapes.
  * NULL (and err) on an unterminated quote. */

@@ -69,6 +69,7 @@ static const struct {
 	{ "uts", CLONE_NEWUTS },
 	{ "net", CLONE_NEWNET },
 	{ "pid", CLONE_NEWPID },
+	{ "cgroup", CLONE_NEWCGROUP },
 };
 
 enum { N_JOINED = sizeof(joined) / sizeof(joined[0]) };

@@ -154,7 +154,8 @@ static bool parse_config(const char *p, const char *end,
 	return true;
 }
 
-bool cw_oci_root(const char *spec, bool dry_run, char *root, size_t len,
+bool cw_oci_root(const char *spec, bool dry_run,
+	const struct cw_oci_limits *limits, char *root, size_t len,
 	struct cw_oci_config *conf, char *err, size_t errlen)
 {
 	char helper[PATH_MAX];
@@ -180,26 +181,39 @@ bool cw_oci_root(const char *spec, bool dry_run, char *root, size_t len,
 		return false;
 	}
 	snprintf(cache_env, sizeof(cache_env), "XDG_CACHE_HOME=%s", cache);
-	int out[2];
+	int out[2], errp[2];
 	if (pipe2(out, O_CLOEXEC) < 0) {
 		snprintf(err, errlen, "pipe: %s", strerror(errno));
 		return false;
 	}
-	char *argv[] = { helper, dry_run ? "--dry-run" : (char *)spec,
-		dry_run ? (char *)spec : NULL, NULL };
+	if (pipe2(errp, O_CLOEXEC) < 0) {
+		snprintf(err, errlen, "pipe: %s", strerror(errno));
+		close(out[0]);
+		close(out[1]);
+		return false;
+	}
+	char bytes[32], entries[32];
+	snprintf(bytes, sizeof(bytes), "--max-size=%llu",
+		(unsigned long long)(limits ? limits->max_bytes : 0));
+	snprintf(entries, sizeof(entries), "--max-files=%llu",
+		(unsigned long long)(limits ? limits->max_entries : 0));
+	char *argv[] = { helper, bytes, entries, dry_run ? "--dry-run" :
+		(char *)spec, dry_run ? (char *)spec : NULL, NULL };
 	char *envp[] = { cache_env, NULL };
 	struct cw_confined what = {
 		.argv = argv,
 		.envp = envp,
 		.out_fd = out[1],
-		.log_fd = STDERR_FILENO,
+		.log_fd = errp[1],
 		.ro_dir = layout,
 		.rw_dir = dry_run ? NULL : base,
 	};
 	pid_t pid = cw_confined_spawn(&what, err, errlen);
 	close(out[1]);
+	close(errp[1]);
 	if (pid < 0) {
 		close(out[0]);
+		close(errp[0]);
 		return false;
 	}
 	char *buf = malloc(MAX_HELPER_OUTPUT);
@@ -211,14 +225,31 @@ bool cw_oci_root(const char *spec, bool dry_run, char *root, size_t len,
 		used += n > 0 ? (size_t)n : 0;
 	}
 	close(out[0]);
+	/* its errors: one line, small (after stdout: it writes those last) */
+	char why[1024];
+	size_t wlen = 0;
+	while (wlen < sizeof(why) - 1 && ((n = read(errp[0], why + wlen,
+			sizeof(why) - 1 - wlen)) > 0 || (n < 0 &&
+			errno == EINTR))) {
+		wlen += n > 0 ? (size_t)n : 0;
+	}
+	close(errp[0]);
+	why[wlen] = '\0';
 	int status;
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
 	}
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		/* the helper said why on stderr */
-		snprintf(err, errlen, "cannot use the image %s", spec);
+		const char *w = why;
+		if (strncmp(w, "crate-wl: ", 10) == 0) {
+			w += 10;
+		}
+		snprintf(err, errlen, "cannot use the image %s: %.*s", spec,
+			(int)strcspn(w, "\n"), w[0] ? w : "crate-wl-oci failed");
 		free(buf);
 		return false;
+	}
+	if (wlen > 0) {
+		fputs(why, stderr);
 	}
 	const char *nl = buf ? memchr(buf, '\n', used) : NULL;
 	if (nl == NULL || buf[0] != '/' || (size_t)(nl - buf) >= len ||

@@ -10,8 +10,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 #include "oci.h"
 #include "paths.h"
@@ -85,24 +88,22 @@ static bool verify_fd(int fd, const struct blob_ref *ref, char *err,
 	return true;
 }
 
-/* A regular file of the image: a fifo or a device there would make the
- * unpacker wait, or read forever. */
+/* A regular file only: a FIFO or a device in an image is not read. */
 static int open_regular(const char *path, int flags, char *err,
 	size_t errlen)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | flags);
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY |
+		flags);
 	struct stat st;
-	if (fd >= 0 && (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))) {
-		close(fd);
-		fd = -1;
-		errno = EINVAL;
-	}
 	if (fd < 0) {
-		snprintf(err, errlen, "%s: %s", path, errno == EINVAL ?
-			"not a regular file" : strerror(errno));
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;
 	}
-	fcntl(fd, F_SETFL, 0);
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "%s: not a regular file", path);
+		close(fd);
+		return -1;
+	}
 	return fd;
 }
 
@@ -487,6 +488,75 @@ static bool is_whiteout(const char *path)
 	return strncmp(base, ".wh.", 4) == 0;
 }
 
+/* What an image has unpacked so far, against its limits. */
+struct unpack {
+	int root;
+	uint64_t max_bytes, max_entries;
+	uint64_t margin;      /* free space never used */
+	uint64_t planned_bytes, planned_entries; /* the headers' word */
+	uint64_t bytes, entries; /* written */
+	uint64_t unchecked;   /* bytes since the last free-space check */
+	const char *cache;    /* for messages */
+};
+
+#define SPACE_CHECK_BYTES (16u << 20)
+
+static void human_size(uint64_t n, char *out, size_t len)
+{
+	static const char *const units[] = { "bytes", "KiB", "MiB", "GiB",
+		"TiB" };
+	double v = (double)n;
+	size_t u = 0;
+	while (v >= 1024 && u < 4) {
+		v /= 1024;
+		u++;
+	}
+	if (u == 0 || v == (double)(uint64_t)v) {
+		snprintf(out, len, "%llu %s", (unsigned long long)v, units[u]);
+	} else {
+		snprintf(out, len, "%.1f %s", v, units[u]);
+	}
+}
+
+static bool within_limits(const struct unpack *u, uint64_t bytes,
+	uint64_t entries, char *err, size_t errlen)
+{
+	char size[32];
+	if (bytes > u->max_bytes) {
+		human_size(u->max_bytes, size, sizeof(size));
+		snprintf(err, errlen, "the image unpacks to more than %s, the "
+			"limit (--oci-max-size raises it)", size);
+		return false;
+	}
+	if (entries > u->max_entries) {
+		snprintf(err, errlen, "the image holds more than %llu files, "
+			"the limit (--oci-max-files raises it)",
+			(unsigned long long)u->max_entries);
+		return false;
+	}
+	return true;
+}
+
+/* Room for more bytes, keeping the margin free. */
+static bool enough_space(struct unpack *u, uint64_t more, char *err,
+	size_t errlen)
+{
+	struct statvfs sv;
+	u->unchecked = 0;
+	if (fstatvfs(u->root, &sv) < 0) {
+		return true; /* the writes themselves will fail */
+	}
+	uint64_t avail = (uint64_t)sv.f_bavail * sv.f_frsize;
+	if (avail >= more && avail - more >= u->margin) {
+		return true;
+	}
+	char size[32];
+	human_size(u->margin, size, sizeof(size));
+	snprintf(err, errlen, "unpacking the image would leave less than %s "
+		"free on the file system of %s: stopped", size, u->cache);
+	return false;
+}
+
 /*
  * The compressions OCI layers use (tar, tar+gzip, tar+zstd), in this
  * process only: libarchive runs an external program for what it cannot
@@ -518,9 +588,10 @@ static struct archive *open_layer(int fd)
  * One layer on top of root (the current directory): first its whiteouts,
  * which hide what the lower layers have, then its own files.
  */
-static bool apply_layer(int root, int fd, const char *hex, char *err,
-	size_t errlen)
+static bool apply_layer(struct unpack *u, int fd, const char *hex,
+	char *err, size_t errlen)
 {
+	int root = u->root;
 	struct archive *a = open_layer(fd);
 	struct archive_entry *entry;
 	char path[PATH_MAX];
@@ -529,14 +600,24 @@ static bool apply_layer(int root, int fd, const char *hex, char *err,
 		return false;
 	}
 	int r;
+	bool ok = true;
+	/* the headers first: a layer over the limits writes nothing */
 	while ((r = archive_read_next_header(a, &entry)) == ARCHIVE_OK) {
+		la_int64_t size = archive_entry_size(entry);
+		u->planned_bytes += size > 0 ? (uint64_t)size : 0;
+		u->planned_entries++;
+		if (!within_limits(u, u->planned_bytes, u->planned_entries,
+				err, errlen)) {
+			ok = false;
+			break;
+		}
 		if (clean_member(archive_entry_pathname(entry), path,
 				sizeof(path)) && is_whiteout(path)) {
 			apply_whiteout(root, path);
 		}
 	}
-	bool ok = r == ARCHIVE_EOF;
-	if (!ok) {
+	if (ok && r != ARCHIVE_EOF) {
+		ok = false;
 		snprintf(err, errlen, "layer sha256:%s: %s", hex,
 			archive_error_string(a));
 	}
@@ -558,6 +639,14 @@ static bool apply_layer(int root, int fd, const char *hex, char *err,
 		ARCHIVE_EXTRACT_SECURE_NODOTDOT |
 		ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS);
 	while ((r = archive_read_next_header(a, &entry)) == ARCHIVE_OK) {
+		la_int64_t declared = archive_entry_size(entry);
+		uint64_t size = declared > 0 ? (uint64_t)declared : 0;
+		if (!within_limits(u, u->bytes + size, ++u->entries, err,
+				errlen) || ((u->unchecked + size >=
+				SPACE_CHECK_BYTES || u->entries % 256 == 0) &&
+				!enough_space(u, size, err, errlen))) {
+			break;
+		}
 		mode_t type = archive_entry_filetype(entry);
 		if (!clean_member(archive_entry_pathname(entry), path,
 				sizeof(path)) || path[0] == '\0' ||
@@ -585,17 +674,35 @@ static bool apply_layer(int root, int fd, const char *hex, char *err,
 			break;
 		}
 		const void *buf;
-		size_t size;
+		size_t block;
 		la_int64_t offset;
 		int d;
-		while ((d = archive_read_data_block(a, &buf, &size,
+		bool written = true;
+		while (written && (d = archive_read_data_block(a, &buf, &block,
 				&offset)) == ARCHIVE_OK) {
-			if (archive_write_data_block(disk, buf, size, offset) <
-					ARCHIVE_WARN) {
-				break;
+			u->bytes += block;
+			u->unchecked += block;
+			if (!within_limits(u, u->bytes, u->entries, err,
+					errlen) || (u->unchecked >=
+					SPACE_CHECK_BYTES && !enough_space(u, 0,
+					err, errlen))) {
+				written = false;
+			} else if (archive_write_data_block(disk, buf, block,
+					offset) < ARCHIVE_WARN) {
+				snprintf(err, errlen, "layer sha256:%s: %s: %s",
+					hex, path, archive_error_string(disk));
+				written = false;
 			}
 		}
 		archive_write_finish_entry(disk);
+		if (!written) {
+			break;
+		}
+		if (d != ARCHIVE_EOF) {
+			snprintf(err, errlen, "layer sha256:%s: %s", hex,
+				archive_error_string(a));
+			break;
+		}
 	}
 	ok = r == ARCHIVE_EOF;
 	if (!ok && r != ARCHIVE_OK) {
@@ -613,7 +720,8 @@ static bool apply_layer(int root, int fd, const char *hex, char *err,
 }
 
 static bool unpack(const char *dir, struct json_object *manifest,
-	const char *tmp, char *err, size_t errlen)
+	const char *tmp, const struct cw_oci_limits *limits, const char *cache,
+	char *err, size_t errlen)
 {
 	struct json_object *layers;
 	if (!json_object_object_get_ex(manifest, "layers", &layers) ||
@@ -633,7 +741,21 @@ static bool unpack(const char *dir, struct json_object *manifest,
 		}
 		return false;
 	}
-	bool ok = true;
+	struct unpack u = {
+		.root = root,
+		.max_bytes = limits && limits->max_bytes ? limits->max_bytes :
+			CW_OCI_MAX_BYTES,
+		.max_entries = limits && limits->max_entries ?
+			limits->max_entries : CW_OCI_MAX_ENTRIES,
+		.margin = CW_OCI_FREE_MARGIN,
+		.cache = cache,
+	};
+	struct statvfs sv;
+	if (fstatvfs(root, &sv) == 0 && (uint64_t)sv.f_blocks * sv.f_frsize /
+			20 < u.margin) {
+		u.margin = (uint64_t)sv.f_blocks * sv.f_frsize / 20;
+	}
+	bool ok = enough_space(&u, 0, err, errlen);
 	size_t n = json_object_array_length(layers);
 	for (size_t i = 0; ok && i < n; i++) {
 		struct blob_ref ref;
@@ -645,7 +767,7 @@ static bool unpack(const char *dir, struct json_object *manifest,
 			break;
 		}
 		int fd = open_blob(dir, &ref, err, errlen);
-		ok = fd >= 0 && apply_layer(root, fd, ref.hex, err, errlen);
+		ok = fd >= 0 && apply_layer(&u, fd, ref.hex, err, errlen);
 		if (fd >= 0) {
 			close(fd);
 		}
@@ -658,13 +780,47 @@ static bool unpack(const char *dir, struct json_object *manifest,
 	return ok;
 }
 
-bool cw_oci_prepare(const char *spec, bool do_unpack, char *root,
-	size_t len, struct cw_oci_config *conf, char *err, size_t errlen)
+/*
+ * What killed runs left: an .unpack-* directory that no unpack holds its
+ * lock on (and not one just made, before its maker could lock it).
+ */
+static void remove_stale(const char *base)
+{
+	DIR *d = opendir(base);
+	if (d == NULL) {
+		return;
+	}
+	struct dirent *de;
+	while ((de = readdir(d)) != NULL) {
+		if (strncmp(de->d_name, ".unpack-", 8) != 0) {
+			continue;
+		}
+		int fd = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY |
+			O_NOFOLLOW | O_CLOEXEC);
+		struct stat st;
+		if (fd >= 0 && fstat(fd, &st) == 0 &&
+				st.st_mtime + 60 < time(NULL) &&
+				flock(fd, LOCK_EX | LOCK_NB) == 0) {
+			char path[PATH_MAX + 300];
+			snprintf(path, sizeof(path), "%s/%s", base, de->d_name);
+			cw_remove_tree(path);
+		}
+		if (fd >= 0) {
+			close(fd);
+		}
+	}
+	closedir(d);
+}
+
+bool cw_oci_prepare(const char *spec, bool do_unpack,
+	const struct cw_oci_limits *limits, char *root, size_t len,
+	struct cw_oci_config *conf, char *err, size_t errlen)
 {
 	char dir[PATH_MAX];
 	const char *ref;
 	cw_oci_split_spec(spec, dir, sizeof(dir), &ref);
 	bool ok = false;
+	int lock = -1;
 	struct json_object *layout = read_json(dir, "oci-layout", NULL, err,
 		errlen);
 	struct json_object *index = NULL, *manifest = NULL;
@@ -704,14 +860,19 @@ bool cw_oci_prepare(const char *spec, bool do_unpack, char *root,
 			strerror(errno));
 		goto out;
 	}
+	remove_stale(base);
 	/* unpacked aside, then renamed: a half-unpacked image is never
-	 * taken for a whole one */
+	 * taken for a whole one; locked while this unpack runs */
 	char tmp[PATH_MAX + 32], tmproot[PATH_MAX + 48];
 	snprintf(tmp, sizeof(tmp), "%s/.unpack-XXXXXX", base);
 	if (mkdtemp(tmp) == NULL) {
 		snprintf(err, errlen, "cannot create %s: %s", tmp,
 			strerror(errno));
 		goto out;
+	}
+	lock = open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (lock >= 0) {
+		flock(lock, LOCK_EX);
 	}
 	snprintf(tmproot, sizeof(tmproot), "%s/rootfs", tmp);
 	if (mkdir(tmproot, 0755) < 0) {
@@ -720,7 +881,7 @@ bool cw_oci_prepare(const char *spec, bool do_unpack, char *root,
 		cw_remove_tree(tmp);
 		goto out;
 	}
-	if (!unpack(dir, manifest, tmproot, err, errlen)) {
+	if (!unpack(dir, manifest, tmproot, limits, base, err, errlen)) {
 		cw_remove_tree(tmp);
 		goto out;
 	}
@@ -735,6 +896,9 @@ bool cw_oci_prepare(const char *spec, bool do_unpack, char *root,
 	}
 	ok = true;
 out:
+	if (lock >= 0) {
+		close(lock);
+	}
 	if (!ok) {
 		cw_oci_config_free(conf);
 	}

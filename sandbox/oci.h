@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 /*
@@ -29,6 +30,20 @@ void cw_oci_config_free(struct cw_oci_config *conf);
 /* "oci:DIR[:REF]": DIR into dir, REF (or NULL) into *ref. */
 void cw_oci_split_spec(const char *spec, char *dir, size_t len,
 	const char **ref);
+/*
+ * What one image may unpack to: bytes of file data and entries (files,
+ * directories, links, whiteouts) over all its layers. Layers are
+ * untrusted: 1 MB of gzip unpacks to 1 GB. Unpacking also stops while the
+ * file system of the cache still has CW_OCI_FREE_MARGIN (or 5% of its
+ * size, when that is less) free.
+ */
+struct cw_oci_limits {
+	uint64_t max_bytes;   /* 0: CW_OCI_MAX_BYTES */
+	uint64_t max_entries; /* 0: CW_OCI_MAX_ENTRIES */
+};
+#define CW_OCI_MAX_BYTES (8ull << 30)
+#define CW_OCI_MAX_ENTRIES 500000ull
+#define CW_OCI_FREE_MARGIN (1ull << 30)
 
 /* "oci:DIR[:REF]" with DIR made absolute; false with err. */
 bool cw_oci_normalize(const char *spec, char *out, size_t len, char *err,
@@ -41,7 +56,8 @@ bool cw_oci_normalize(const char *spec, char *out, size_t len, char *err,
  * another index (a multi-platform image): the one entry for this machine's
  * platform is taken there.
  */
-bool cw_oci_prepare(const char *spec, bool unpack, char *root, size_t len,
+bool cw_oci_prepare(const char *spec, bool unpack,
+	const struct cw_oci_limits *limits, char *root, size_t len,
 	struct cw_oci_config *conf, char *err, size_t errlen);
 
 /*
@@ -50,7 +66,8 @@ bool cw_oci_prepare(const char *spec, bool unpack, char *root, size_t len,
  * root on a line, then the config as NUL-terminated "KEY\tVALUE" records
  * (env, entrypoint, cmd: one per element, in order; workdir).
  */
-bool cw_oci_root(const char *spec, bool dry_run, char *root, size_t len,
+bool cw_oci_root(const char *spec, bool dry_run,
+	const struct cw_oci_limits *limits, char *root, size_t len,
 	struct cw_oci_config *conf, char *err, size_t errlen);
 
 /* The helper's side of that: writes conf to f. */

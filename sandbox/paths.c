@@ -38,6 +38,11 @@ bool cw_path_config_home(char *out, size_t len)
 	return xdg_dir("XDG_CONFIG_HOME", ".config", out, len);
 }
 
+bool cw_path_state_home(char *out, size_t len)
+{
+	return xdg_dir("XDG_STATE_HOME", ".local/state", out, len);
+}
+
 bool cw_mkdir_p(const char *path, mode_t mode)
 {
 	char buf[PATH_MAX];
@@ -124,9 +129,10 @@ size_t cw_path_state_dirs(char dirs[][PATH_MAX])
 {
 	static bool (*const xdg[])(char *, size_t) = {
 		cw_path_cache_home, cw_path_data_home, cw_path_config_home,
+		cw_path_state_home,
 	};
 	static const char *const fallback[] = {
-		".cache", ".local/share", ".config",
+		".cache", ".local/share", ".config", ".local/state",
 	};
 	char path[PATH_MAX];
 	size_t n = 0;

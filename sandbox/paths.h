@@ -13,6 +13,8 @@ bool cw_path_data_home(char *out, size_t len);
 bool cw_path_cache_home(char *out, size_t len);
 /* $XDG_CONFIG_HOME or ~/.config */
 bool cw_path_config_home(char *out, size_t len);
+/* $XDG_STATE_HOME or ~/.local/state */
+bool cw_path_state_home(char *out, size_t len);
 /*
  * crate-wl's runtime directory, created 0700: $XDG_RUNTIME_DIR/crate-wl,
  * or /tmp/crate-wl-UID when XDG_RUNTIME_DIR is not set. Checked to be
@@ -23,12 +25,12 @@ bool cw_path_runtime_dir(char *out, size_t len, char *err, size_t errlen);
 /*
  * crate-wl's own state, which no sandbox may see or change: the cache (OCI
  * layers), the data (permission store, persistent homes), the config
- * (manifests) and the runtime directory (instances, control sockets), as
+ * (manifests), the state (confirmed manifests) and the runtime directory (instances, control sockets), as
  * paths on the host (maybe not there yet), by the XDG variables and by
  * their defaults (where a crate-wl started with another environment keeps
  * them). Fills dirs; returns how many.
  */
-#define CW_PATH_STATE_DIRS 9
+#define CW_PATH_STATE_DIRS 11
 size_t cw_path_state_dirs(char dirs[][PATH_MAX]);
 
 /* mkdir -p; true when it exists as a directory afterwards. */

@@ -306,8 +306,8 @@ struct cw_plan *cw_plan_create(const struct cw_sandbox_config *cfg,
 	const char *root = cfg->root ? cfg->root : "/";
 	char oci_root[PATH_MAX];
 	if (strncmp(root, "oci:", 4) == 0) {
-		if (!cw_oci_root(root, dry_run, oci_root, sizeof(oci_root),
-				&image, err, errlen)) {
+		if (!cw_oci_root(root, dry_run, &cfg->oci_limits, oci_root,
+				sizeof(oci_root), &image, err, errlen)) {
 			goto fail;
 		}
 		root = oci_root;

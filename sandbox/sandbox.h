@@ -16,6 +16,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <sys/types.h>
+#include "oci.h"
 
 enum cw_home_mode {
 	CW_HOME_TMPFS,
@@ -50,8 +51,12 @@ enum cw_media_access {
 
 /* Everything a run option or a manifest can say. */
 struct cw_sandbox_config {
-	char *app;  /* NULL: anonymous */
+	char *app;  /* NULL: anonymous; the store's key and the instance's name */
+	char *label; /* who it is in prompts, in words; NULL: app */
 	char *root; /* NULL: the host root; a directory; or "oci:DIR[:REF]" */
+	/* what an OCI root may unpack to: the user's options only, never a
+	 * manifest's (0: the defaults of oci.h) */
+	struct cw_oci_limits oci_limits;
 	enum cw_home_mode home;
 	enum cw_net_mode net;
 	bool dev_dri;
@@ -68,7 +73,9 @@ struct cw_sandbox_config {
 	char *policy;
 	struct cw_kv wayland_keys[CW_SANDBOX_MAX_ITEMS];
 	size_t nwayland_keys;
-	char *prompt; /* stored; prompts are another component */
+	/* who asks the user: only ever the user's own choice (--prompt),
+	 * never a manifest's; prompts are another component */
+	char *prompt;
 	/* [media]: no socket at all unless one of these asks for it */
 	bool audio_playback;
 	enum cw_media_access microphone;
@@ -88,6 +95,16 @@ bool cw_sandbox_config_set(struct cw_sandbox_config *cfg, const char *key,
 /* One [wayland] key (policy, allow, deny, screencopy, clipboard...). */
 bool cw_sandbox_config_set_wayland(struct cw_sandbox_config *cfg,
 	const char *key, const char *value, char *err, size_t errlen);
+/* --prompt: the user's own choice, so no manifest key sets it. */
+bool cw_sandbox_config_set_prompt(struct cw_sandbox_config *cfg,
+	const char *spec);
+/*
+ * Who the sandbox is, set by the launcher, not by a manifest's words: app
+ * may be a store key no name can be ("file:HASH"); label is what prompts
+ * show (NULL: app). An --app given later replaces both.
+ */
+bool cw_sandbox_config_set_identity(struct cw_sandbox_config *cfg,
+	const char *app, const char *label);
 /* One [media] key (audio, microphone, camera). */
 bool cw_sandbox_config_set_media(struct cw_sandbox_config *cfg,
 	const char *key, const char *value, char *err, size_t errlen);

@@ -257,7 +257,7 @@ struct cw_sandbox *cw_sandbox_spawn(struct cw_plan *plan,
 		return NULL;
 	}
 	unsigned long flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID |
-		CLONE_NEWIPC | CLONE_NEWUTS | SIGCHLD;
+		CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWCGROUP | SIGCHLD;
 	if (net_ns) {
 		flags |= CLONE_NEWNET;
 	}

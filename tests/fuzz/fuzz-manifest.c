@@ -1,7 +1,9 @@
 /* libFuzzer: .crate manifests (sandbox/manifest.c over common/ini.c). */
 #include <stdint.h>
+#include <string.h>
 #include "fuzz-file.h"
 #include "manifest.h"
+#include "store.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len);
 
@@ -19,6 +21,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	if (m->argc == 0 || m->argv == NULL || m->argv[m->argc] != NULL ||
 			m->name == NULL) {
 		abort(); /* a loaded manifest has a command and a name */
+	}
+	if (m->cfg->prompt != NULL) {
+		abort(); /* who asks the user is never a manifest's choice */
+	}
+	for (size_t i = 0; i < m->cfg->nbinds; i++) {
+		if (m->cfg->binds[i].src[0] != '/') {
+			abort(); /* host paths are absolute */
+		}
+	}
+	/* written to a scratch directory: not installed, so its identity is
+	 * its file's, never the name it gives itself */
+	if (!cw_manifest_identify(m, NULL) || m->installed ||
+			strncmp(m->cfg->app, "file:", 5) != 0 ||
+			!cw_store_valid_app(m->cfg->app) || m->label == NULL) {
+		abort();
 	}
 	cw_manifest_destroy(m);
 	return 0;

@@ -22,6 +22,7 @@ chmod 700 "$T/home" "$T/rt" "$T/cache" "$T/config" "$T/data"
 chown "$U:$U" "$T/home" "$T/rt" "$T/cache" "$T/config" "$T/data"
 export HOME="$T/home" XDG_RUNTIME_DIR="$T/rt" XDG_CACHE_HOME="$T/cache"
 export XDG_CONFIG_HOME="$T/config" XDG_DATA_HOME="$T/data"
+export XDG_STATE_HOME="$T/state"
 unset WAYLAND_DISPLAY WAYLAND_SOCKET DISPLAY DBUS_SESSION_BUS_ADDRESS
 
 # crate-wl as the test's user; timeout so that nothing hangs

@@ -260,31 +260,36 @@ state-dirs)
 	# crate-wl's state, as a user's has it, each with something in it
 	state() {
 		mkdir -p "$XDG_CACHE_HOME/crate-wl/oci" "$XDG_CONFIG_HOME/crate-wl/apps" \
-			"$XDG_DATA_HOME/crate-wl" "$XDG_RUNTIME_DIR"
+			"$XDG_DATA_HOME/crate-wl" "$XDG_STATE_HOME/crate-wl" \
+			"$XDG_RUNTIME_DIR"
 		echo "[foo]" > "$XDG_DATA_HOME/crate-wl/permissions"
+		echo 0123 > "$XDG_STATE_HOME/crate-wl/confirmed"
 		echo "[app]" > "$XDG_CONFIG_HOME/crate-wl/apps/foo.crate"
 		chmod 700 "$XDG_RUNTIME_DIR"
 		chown -R "$U:$U" "$XDG_CACHE_HOME" "$XDG_CONFIG_HOME" \
-			"$XDG_DATA_HOME" "$XDG_RUNTIME_DIR"
+			"$XDG_DATA_HOME" "$XDG_STATE_HOME" "$XDG_RUNTIME_DIR"
 		# the runtime dir holds the running sandbox's own instance
 		DIRS=("$XDG_CACHE_HOME/crate-wl" "$XDG_DATA_HOME/crate-wl"
-			"$XDG_CONFIG_HOME/crate-wl" "$XDG_RUNTIME_DIR/crate-wl")
+			"$XDG_CONFIG_HOME/crate-wl" "$XDG_STATE_HOME/crate-wl"
+			"$XDG_RUNTIME_DIR/crate-wl")
 	}
 	# each state directory's parent bound
 	state
 	OPTS+=(--bind "$XDG_CACHE_HOME" --bind "$XDG_DATA_HOME"
-		--bind "$XDG_CONFIG_HOME" --bind "$XDG_RUNTIME_DIR")
+		--bind "$XDG_CONFIG_HOME" --bind "$XDG_STATE_HOME"
+		--bind "$XDG_RUNTIME_DIR")
 	attempt state "${DIRS[@]}"
 	attempt rename "${DIRS[@]}"
 	# all of them under the home, at their defaults, and the home bound:
 	# nothing between it and them can be moved aside either
 	export XDG_CACHE_HOME=$HOME/.cache XDG_DATA_HOME=$HOME/.local/share \
-		XDG_CONFIG_HOME=$HOME/.config XDG_RUNTIME_DIR=$HOME/rt
+		XDG_CONFIG_HOME=$HOME/.config XDG_STATE_HOME=$HOME/.local/state \
+		XDG_RUNTIME_DIR=$HOME/rt
 	state
 	OPTS=(--bind "$HOME")
 	attempt state "${DIRS[@]}"
 	attempt rename "${DIRS[@]}" "$HOME/.cache" "$HOME/.local" \
-		"$HOME/.local/share" "$HOME/.config" "$HOME/rt"
+		"$HOME/.local/share" "$HOME/.local/state" "$HOME/.config" "$HOME/rt"
 	# two of them under one parent in the home; and the cache's default
 	# place, where a crate-wl run without XDG_CACHE_HOME keeps it
 	export XDG_CACHE_HOME=$HOME/.local/cache

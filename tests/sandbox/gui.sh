@@ -141,7 +141,7 @@ app-*)
 	esac
 	# the sandbox gets nothing of the caller's environment but what
 	# --env names
-	$RUNAS "$CRATE_WL" app --env NO_AT_BRIDGE=1 \
+	$RUNAS "$CRATE_WL" app --yes --env NO_AT_BRIDGE=1 \
 		--env LIBGL_ALWAYS_SOFTWARE=1 \
 		--app "test-$app" "${extra[@]}" "$manifest" "${args[@]}" \
 		>"$T/app.log" 2>&1 &

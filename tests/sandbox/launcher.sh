@@ -276,6 +276,10 @@ CRATE
 	sed '1s|.*|#!/usr/bin/env crate-wl|' \
 		"$XDG_CONFIG_HOME/crate-wl/apps/hello.crate" > "$T/short.crate"
 	chmod 755 "$T/short.crate"
+	# not installed: it runs once confirmed (--yes), remembered by its hash
+	out=$(cw app --yes "$T/short.crate" y 2>/dev/null) ||
+		fail "a confirmed manifest did not run"
+	[ "$out" = "hello from-manifest y" ] || fail "confirmed run: $out"
 	out=$(PATH=$(dirname "$CRATE_WL"):$PATH timeout 20 $RUNAS \
 		"$T/short.crate" y) || fail "running a #!/usr/bin/env crate-wl manifest"
 	[ "$out" = "hello from-manifest y" ] || fail "short direct run: $out"
@@ -298,7 +302,7 @@ exec = echo installed-ok
 wayland = false
 CRATE
 	chmod 644 "$T/greet.crate"
-	cw install "$T/greet.crate" || fail "install"
+	cw install --yes "$T/greet.crate" || fail "install"
 	[ -x "$HOME/.local/bin/greet" ] || fail "no launcher"
 	d="$XDG_DATA_HOME/applications/crate-wl-greet.desktop"
 	[ -f "$d" ] || fail "no desktop entry"

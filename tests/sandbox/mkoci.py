@@ -7,7 +7,9 @@ leave the root: ../, an absolute path, a write through a symlink), "cmd"
 "badconf" (a config whose Env is not a list), "nested" (an index pointing
 to an index of two platforms: this machine's is "latest", the other one
 "lower"), "foreign" (an index pointing to an index with only another
-platform's image)."""
+platform's image). Hostile ones (hostile.sh): "bomb" (a 48 MiB file of
+zeros, 50 KB of gzip), "many" (3000 empty files), "loop" (symlinks that
+point at each other and at their own directory)."""
 import gzip, hashlib, io, json, os, sys, tarfile
 
 out, busybox = sys.argv[1], sys.argv[2]
@@ -94,7 +96,15 @@ evil = layer([("../escaped-dotdot", "file", b"x"),
 run = {"Env": ["GREETING=hello from the image", "PATH=/bin"],
     "Entrypoint": ["/bin/sh", "-c"],
     "Cmd": ['echo "$GREETING"; pwd'], "WorkingDir": "/etc"}
+bomb = layer([("zeros", "file", bytes(48 << 20))], True)
+many = layer([("many", "dir", None)] +
+    [("many/%d" % i, "file", b"") for i in range(3000)], True)
+loop = layer([("loop", "dir", None), ("loop/a", "link", "b"),
+    ("loop/b", "link", "a"), ("loop/self", "link", "self"),
+    ("loop/up", "link", ".")], False)
 index = {"schemaVersion": 2, "manifests": [image([base, upper], "latest"),
+    image([base, bomb], "bomb"), image([base, many], "many"),
+    image([base, loop], "loop"),
     image([base], "lower"), image([base, evil], "evil"),
     image([base], "cmd", run), image([base], "badconf", {"Env": "x=y"}),
     nested([(image([base], None), "linux", other),
