@@ -17,9 +17,10 @@ probe_userns() {
 }
 probe_userns
 
-mkdir -p "$T/home" "$T/rt" "$T/cache" "$T/config" "$T/data"
-chmod 700 "$T/home" "$T/rt" "$T/cache" "$T/config" "$T/data"
-chown "$U:$U" "$T/home" "$T/rt" "$T/cache" "$T/config" "$T/data"
+mkdir -p "$T/home" "$T/rt" "$T/cache" "$T/config" "$T/data" "$T/state"
+chmod 700 "$T/home" "$T/rt" "$T/cache" "$T/config" "$T/data" "$T/state"
+chown "$U:$U" "$T/home" "$T/rt" "$T/cache" "$T/config" "$T/data" \
+	"$T/state"
 export HOME="$T/home" XDG_RUNTIME_DIR="$T/rt" XDG_CACHE_HOME="$T/cache"
 export XDG_CONFIG_HOME="$T/config" XDG_DATA_HOME="$T/data"
 export XDG_STATE_HOME="$T/state"

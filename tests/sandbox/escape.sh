@@ -343,7 +343,7 @@ env = GITHUB_TOKEN
 env = EXTRA=2
 M
 	chmod 644 "$T/env.crate"
-	out=$(cw app "$T/env.crate") || fail "a manifest's env: $out"
+	out=$(cw app --yes "$T/env.crate") || fail "a manifest's env: $out"
 	[ "$out" = "crate-wl-test-token 2 unset" ] ||
 		fail "a manifest's env: '$out'"
 	# --dry-run shows the whole environment, and only that

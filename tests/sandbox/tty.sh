@@ -92,13 +92,13 @@ no-terminal)
 		"$S" >"$T/notty.crate"
 	chmod 644 "$S/probe.sh" "$T/notty.crate"
 	drive "expect PROMPT\\$ " \
-		"send $CRATE_WL app $T/notty.crate; echo RC:\$?\\r" \
+		"send $CRATE_WL app --yes $T/notty.crate; echo RC:\$?\\r" \
 		"expect NOT0" "expect NOT1" "expect NOT2" "expect DONE" \
 		"expect RC:0" \
 		"send $RUN --no-terminal -- sh /shared/probe.sh; echo RC:\$?\\r" \
 		"expect NOT0" "expect NOT1" "expect NOT2" "expect DONE" \
 		"expect RC:0" \
-		"send $CRATE_WL app --terminal $T/notty.crate; echo RC:\$?\\r" \
+		"send $CRATE_WL app --yes --terminal $T/notty.crate; echo RC:\$?\\r" \
 		"expect TTY0" "expect RC:0"
 	grep -aq 'esc:?\[31mred' "$T/out" ||
 		fail "the escape sequence reached the terminal: $(cat -v "$T/out")"
