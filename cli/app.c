@@ -10,10 +10,12 @@ static const char usage_text[] =
 	"usage: crate-wl app [OPTION]... NAME|FILE.crate [ARG]...\n"
 	"\n"
 	"Runs the app a manifest describes, in its sandbox. NAME is looked up\n"
-	"in ~/.config/crate-wl/apps/ and /usr/share/crate-wl/apps/. The\n"
-	"options of crate-wl run given here apply after the manifest's.\n"
-	"ARGs are appended to the manifest's exec. --audio, --microphone and\n"
-	"--camera override its [media] section.\n";
+	"in $CRATE_WL_APPS (a directory, e.g. a checkout's apps/), then in\n"
+	"~/.config/crate-wl/apps/, " CW_DATADIR "/crate-wl/apps/ and\n"
+	"/usr/share/crate-wl/apps/. The options of crate-wl run given here\n"
+	"apply after the manifest's. ARGs are appended to the manifest's\n"
+	"exec. --audio, --microphone and --camera override its [media]\n"
+	"section.\n";
 
 int cw_cmd_app(int argc, char *argv[])
 {
@@ -40,8 +42,10 @@ int cw_cmd_app(int argc, char *argv[])
 	}
 	char path[4096];
 	if (!cw_manifest_find(argv[next], CW_DATADIR, path, sizeof(path))) {
-		cw_msg("no manifest for '%s' in ~/.config/crate-wl/apps/ or "
-			"%s/crate-wl/apps/", argv[next], CW_DATADIR);
+		cw_msg("no manifest for '%s' in $CRATE_WL_APPS, "
+			"~/.config/crate-wl/apps/ or %s/crate-wl/apps/ (install "
+			"with 'meson install', or run from a checkout with "
+			"CRATE_WL_APPS=CHECKOUT/apps)", argv[next], CW_DATADIR);
 		return 1;
 	}
 	struct cw_ini_error err;

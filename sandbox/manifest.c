@@ -237,8 +237,14 @@ bool cw_manifest_find(const char *name, const char *datadir, char *out,
 			(n > 6 && strcmp(name + n - 6, ".crate") == 0)) {
 		return (size_t)snprintf(out, len, "%s", name) < len;
 	}
-	char dirs[3][PATH_MAX];
+	char dirs[4][PATH_MAX];
 	size_t ndirs = 0;
+	/* a directory of manifests named by the user: a checkout's apps/
+	 * run from its build directory, before anything is installed */
+	const char *apps = getenv("CRATE_WL_APPS");
+	if (apps != NULL && apps[0] != '\0') {
+		snprintf(dirs[ndirs++], sizeof(dirs[0]), "%s", apps);
+	}
 	if (cw_path_config_home(dirs[ndirs], sizeof(dirs[0]))) {
 		strncat(dirs[ndirs], "/crate-wl/apps",
 			sizeof(dirs[0]) - strlen(dirs[ndirs]) - 1);
