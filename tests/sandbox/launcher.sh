@@ -3,7 +3,6 @@
 # stop and install must do.
 CRATE_WL=$1
 CASE=$2
-CORE_TEST=1
 . "$(dirname "$0")/common.sh" "$3"
 
 # run QUIETLY: crate-wl run --no-wayland [OPTS] -- sh -c SCRIPT

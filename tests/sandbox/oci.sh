@@ -2,7 +2,6 @@
 # oci.sh CRATE_WL root|nobody: --root oci:DIR[:REF], from a layout this test
 # builds from busybox-static.
 CRATE_WL=$1
-CORE_TEST=0
 . "$(dirname "$0")/common.sh" "$2"
 here=$(cd "$(dirname "$0")" && pwd)
 need python3
