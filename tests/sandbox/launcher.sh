@@ -4,6 +4,8 @@
 CRATE_WL=$1
 CASE=$2
 . "$(dirname "$0")/common.sh" "$3"
+# ps inside the sandbox, pgrep outside
+need ps pgrep
 
 # run QUIETLY: crate-wl run --no-wayland [OPTS] -- sh -c SCRIPT
 sbx() {
