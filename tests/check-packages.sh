@@ -18,6 +18,7 @@ listed() {
 }
 # a list's package, or one it depends on directly (pkg-config is pkgconf's,
 # python3 python3-minimal's)
+# shellcheck disable=SC2046 # one package name a word
 closure() {
 	sort -u "$1" - <<-EOF
 	$(dpkg-query -W -f='${Depends},${Pre-Depends}\n' $(cat "$1") 2>/dev/null |
@@ -37,6 +38,7 @@ candidates() {
 # owners PATH...: learns the package of each candidate name of each PATH,
 # with one dpkg-query (it reads its whole database each time)
 declare -A OWNER
+# shellcheck disable=SC2046 # one path a word
 owners() {
 	local pkg path
 	while read -r pkg path; do
