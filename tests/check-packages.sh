@@ -6,7 +6,8 @@
 #    file (pkg-config --path, dpkg -S), is in the build list;
 #  - each program a test declares with need (tests/lib.sh), and each
 #    shipped manifest's exec (the gui-app tests run them), through its
-#    package (command -v, dpkg -S), is in some list, unless Debian installs
+#    package (command -v, dpkg -S), is in a list scripts/test installs for
+#    the whole suite (its suite_lists), unless Debian installs
 #    it everywhere (Essential, or Priority required: a minbase root has it).
 SRC=${1:?usage: check-packages.sh SOURCE_ROOT}
 CRATE_WL=${CRATE_WL:-none}
@@ -26,7 +27,10 @@ closure() {
 	EOF
 }
 listed "$SRC"/scripts/packages/build.txt > "$T/build.txt"
-listed "$SRC"/scripts/packages/*.txt > "$T/all.txt"
+suite_lists=$(sed -n 's/^suite_lists="\(.*\)"$/\1/p' "$SRC/scripts/test")
+[ -n "$suite_lists" ] || fail "no suite_lists in $SRC/scripts/test"
+# shellcheck disable=SC2046,SC2086 # one list a word
+listed $(printf "$SRC/scripts/packages/%s.txt " $suite_lists) > "$T/all.txt"
 closure "$T/build.txt" > "$T/build"
 closure "$T/all.txt" > "$T/all"
 
@@ -106,7 +110,7 @@ for prog in $progs $apps; do
 	pkg=$(owner "$path") || fail "no package owns $path ($prog)"
 	grep -qx "$pkg" "$T/all" || everywhere "$pkg" ||
 		errors="$errors
-   $prog: $path is in $pkg, which is in no list of scripts/packages/"
+   $prog: $path is in $pkg, which is in none of scripts/test's lists ($suite_lists)"
 done
 
 [ -z "$errors" ] || fail "packages the build or the tests need are in no list:$errors"
