@@ -12,10 +12,12 @@ static const char usage_text[] =
 	"usage: crate-wl app [OPTION]... NAME|FILE.crate [ARG]...\n"
 	"\n"
 	"Runs the app a manifest describes, in its sandbox. NAME is looked up\n"
-	"in ~/.config/crate-wl/apps/ and /usr/share/crate-wl/apps/. The\n"
-	"options of crate-wl run given here apply after the manifest's.\n"
-	"ARGs are appended to the manifest's exec. --audio, --microphone and\n"
-	"--camera override its [media] section.\n"
+	"in $CRATE_WL_APPS (an absolute path to a directory, e.g. a checkout's\n"
+	"apps/), then in ~/.config/crate-wl/apps/, " CW_DATADIR "/crate-wl/apps/\n"
+	"and /usr/share/crate-wl/apps/. The options of crate-wl run given here\n"
+	"apply after the manifest's. ARGs are appended to the manifest's\n"
+	"exec. --audio, --microphone and --camera override its [media]\n"
+	"section.\n"
 	"\n"
 	"A manifest that is not installed and has not run before shows what\n"
 	"it asks for and runs only once confirmed on the terminal:\n"
@@ -86,8 +88,10 @@ int cw_cmd_app(int argc, char *argv[])
 	}
 	char path[4096];
 	if (!cw_manifest_find(argv[next], CW_DATADIR, path, sizeof(path))) {
-		cw_msg("no manifest for '%s' in ~/.config/crate-wl/apps/ or "
-			"%s/crate-wl/apps/", argv[next], CW_DATADIR);
+		cw_msg("no manifest for '%s' in $CRATE_WL_APPS, "
+			"~/.config/crate-wl/apps/ or %s/crate-wl/apps/ (install "
+			"with 'meson install', or run from a checkout with "
+			"CRATE_WL_APPS=CHECKOUT/apps)", argv[next], CW_DATADIR);
 		return 1;
 	}
 	struct cw_ini_error err;

@@ -353,6 +353,14 @@ void cw_manifest_destroy(struct cw_manifest *m)
 static size_t apps_dirs(const char *datadir, char dirs[][PATH_MAX])
 {
 	size_t n = 0;
+	/* a directory of manifests named by the user: a checkout's apps/
+	 * run from its build directory, before anything is installed. The
+	 * user's own choice, as their config directory is: its manifests
+	 * own their names */
+	const char *apps = getenv("CRATE_WL_APPS");
+	if (apps != NULL && apps[0] == '/' && strlen(apps) < PATH_MAX) {
+		snprintf(dirs[n++], PATH_MAX, "%s", apps);
+	}
 	if (cw_path_config_home(dirs[n], PATH_MAX)) {
 		strncat(dirs[n], "/crate-wl/apps",
 			PATH_MAX - strlen(dirs[n]) - 1);
@@ -366,7 +374,7 @@ static size_t apps_dirs(const char *datadir, char dirs[][PATH_MAX])
 	return n;
 }
 
-#define MAX_APPS_DIRS 4
+#define MAX_APPS_DIRS 5
 
 bool cw_manifest_find(const char *name, const char *datadir, char *out,
 	size_t len)

@@ -41,7 +41,8 @@ struct cw_manifest *cw_manifest_load(const char *path,
 void cw_manifest_destroy(struct cw_manifest *m);
 
 /*
- * NAME.crate in ~/.config/crate-wl/apps/ (XDG_CONFIG_HOME), then
+ * NAME.crate in $CRATE_WL_APPS when set, then in
+ * ~/.config/crate-wl/apps/ (XDG_CONFIG_HOME), then
  * datadir/crate-wl/apps/ and /usr/share/crate-wl/apps/. A NAME with a '/'
  * or ending in .crate is taken as a path.
  */

@@ -8,7 +8,6 @@ out=$(realpath "${1:?usage: capture-seeds.sh OUTDIR [APP...]}")
 shift
 [ $# -gt 0 ] || set -- foot gtk3-demo featherpad chromium
 here=$(cd "$(dirname "$0")" && pwd)
-CORE_TEST=0
 . "$here/../lib.sh"
 start_sway
 mkdir -p "$out"

@@ -8,7 +8,8 @@ PW_OBJECTS=$2
 CASE=$3
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../sandbox/common.sh" "$4"
-need pw-play pw-record pw-cli pw-dump pw-link sox
+need pw-play pw-record pw-cli pw-dump pw-link pw-loopback pw-metadata sox \
+	python3 pgrep
 
 # a 0.5-amplitude sine for the sandbox to play, readable inside
 tone() {

@@ -3,7 +3,6 @@
 # perf_event_open on the sandbox's own processes, and only with it.
 CRATE_WL=$1
 ESCAPE=$2
-CORE_TEST=1
 . "$(dirname "$0")/common.sh" "$3"
 
 cp "$ESCAPE" "$T/escape"

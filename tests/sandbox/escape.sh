@@ -4,7 +4,6 @@
 CRATE_WL=$1
 ESCAPE=$2
 NAME=$3
-CORE_TEST=1
 . "$(dirname "$0")/common.sh" "$4"
 
 cp "$ESCAPE" "$T/escape"
@@ -197,7 +196,7 @@ net-none-ipv6)
 		sleep 0.02
 	done
 	[ -s "$T/net/port6" ] ||
-		CORE_TEST=0 skip "no IPv6 loopback on the host: $(cat "$T/fixture.log")"
+		skip "no IPv6 loopback on the host: $(cat "$T/fixture.log")"
 	control connect-tcp ::1 "$(cat "$T/net/port6")"
 	attempt connect-tcp ::1 "$(cat "$T/net/port6")"
 	;;

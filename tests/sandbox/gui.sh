@@ -6,8 +6,6 @@
 CRATE_WL=$1
 APPS=$2
 CASE=$3
-CORE_TEST=1
-case $CASE in app-*) CORE_TEST=0 ;; esac
 . "$(dirname "$0")/common.sh" "$4"
 need sway swaymsg
 
@@ -86,7 +84,6 @@ prompt)
 x11)
 	# an X11 app: a private rootful Xwayland inside, a client of the
 	# sandbox's proxy; the host's X server is never involved
-	CORE_TEST=0
 	need Xwayland xdpyinfo xmessage
 	host_x0=$([ -e /tmp/.X11-unix/X0 ] && echo yes)
 	out=$(cw run --x11 -- sh -c 'echo "$DISPLAY"; xdpyinfo | grep -c "^screen #"') ||

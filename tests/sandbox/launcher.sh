@@ -3,8 +3,9 @@
 # stop and install must do.
 CRATE_WL=$1
 CASE=$2
-CORE_TEST=1
 . "$(dirname "$0")/common.sh" "$3"
+# ps inside the sandbox, pgrep outside
+need ps pgrep
 
 # run QUIETLY: crate-wl run --no-wayland [OPTS] -- sh -c SCRIPT
 sbx() {

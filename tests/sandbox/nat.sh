@@ -3,7 +3,6 @@
 # server ever contacted is one this test starts on the host's loopback.
 CRATE_WL=$1
 ESCAPE=$2
-CORE_TEST=0
 . "$(dirname "$0")/common.sh" "$3"
 need pasta
 

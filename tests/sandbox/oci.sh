@@ -2,11 +2,10 @@
 # oci.sh CRATE_WL root|nobody: --root oci:DIR[:REF], from a layout this test
 # builds from busybox-static.
 CRATE_WL=$1
-CORE_TEST=0
 . "$(dirname "$0")/common.sh" "$2"
 here=$(cd "$(dirname "$0")" && pwd)
-need python3
-bb=$(command -v busybox) || skip "busybox-static is not installed"
+need python3 busybox
+bb=$(command -v busybox)
 file -L "$bb" 2>/dev/null | grep -q "statically linked" ||
 	ldd "$bb" 2>&1 | grep -q "not a dynamic" ||
 	skip "$bb is not statically linked (install busybox-static)"

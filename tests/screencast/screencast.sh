@@ -19,7 +19,7 @@ chmod 755 "$T/bin/pw-fd-objects"
 CLIENT=/.test/portal-client.py
 LISTER=/.test/pw-fd-objects
 need sway swaymsg grim python3 gst-launch-1.0 gst-inspect-1.0 pw-dump \
-	dbus-daemon
+	dbus-daemon gdbus
 # Debian's python3, which python3-gi is for (not one of a version manager's)
 PY=
 for py in /usr/bin/python3 "$(command -v python3)"; do
