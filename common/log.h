@@ -19,33 +19,6 @@ enum cw_log_importance cw_log_get_verbosity(void);
 #define CW_ATTRIB_PRINTF(start, end) __attribute__((format(printf, start, end)))
 #else
 #define CW_ATTRIB_PRINTF(start, end)
-/*
- * A message an app can cause, printed at most once a second per kind: a
- * struct cw_ratelimit for each kind, zeroed to start. What comes sooner is
- * counted, not printed; the next line of the kind says "(and N more like
- * it)". A line held back that way is printed by cw_ratelimit_flush once
- * its second is over, so no count is lost when the burst stops.
- */
-#define CW_RATELIMIT_MS 1000
-
-struct cw_ratelimit {
-	int64_t next_ms;     /* nothing printed before this */
-	uint64_t suppressed; /* held back since the last line */
-	char held[256];      /* the latest held back, for the flush */
-};
-
-void cw_msg_limited(struct cw_ratelimit *rl, const char *format, ...)
-	CW_ATTRIB_PRINTF(2, 3);
-void cw_vmsg_limited(struct cw_ratelimit *rl, const char *format,
-	va_list args) CW_ATTRIB_PRINTF(2, 0);
-
-/*
- * Prints the latest line held back, with the count, once its second is
- * over (at once with force). Returns when to call again (a cw_now_ms()
- * time), or -1 if nothing waits.
- */
-int64_t cw_ratelimit_flush(struct cw_ratelimit *rl, bool force);
-
 #endif
 
 void _cw_log(enum cw_log_importance verbosity, const char *format, ...)
