@@ -8,6 +8,7 @@
  *     then every op attaches its mount or creates its file inside the new
  *     root, where symlinks can only resolve inside.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -19,6 +20,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 #include "die.h"
+#include "plan-ops.h"
 #include "sandbox.h"
 
 static int sys_open_tree(int dirfd, const char *path, unsigned flags)
@@ -409,6 +411,15 @@ static void apply(struct cw_setup_op *op)
 	case CW_OP_HIDE:
 	case CW_OP_PROC:
 	case CW_OP_DEVPTS:
+		/* gone from the host's root since the plan was made:
+		 * nothing left to hide */
+		if (op->type == CW_OP_HIDE && faccessat(AT_FDCWD, op->dst,
+				F_OK, AT_SYMLINK_NOFOLLOW) < 0 &&
+				errno == ENOENT) {
+			close(op->fd);
+			op->fd = -1;
+			break;
+		}
 		if ((op->type == CW_OP_TMPFS || (op->type == CW_OP_HIDE &&
 				!(op->flags & CW_OP_FILE))) && scratch >= 0) {
 			place_scratch(op->dst);
@@ -484,6 +495,50 @@ static void enter_new_root(int root)
 	}
 }
 
+/* Whether the plan mounts something at /name. */
+static bool mounted_top(const struct cw_plan *plan, const char *name)
+{
+	for (size_t i = 0; i < plan->nops; i++) {
+		const struct cw_setup_op *op = &plan->ops[i];
+		if (op->type != CW_OP_MKDIR && op->type != CW_OP_SYMLINK &&
+				op->type != CW_OP_REMOUNT_RO_ROOT &&
+				op->dst[0] == '/' && strcmp(op->dst + 1, name) == 0) {
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * The host's whole root as the new root: its top level was listed when
+ * the plan was made, and an entry made on the host since then would show
+ * unhidden. Every entry is one the root shows, a mount of the plan's, or
+ * a symlink (as the plan lets them through); otherwise no sandbox.
+ */
+static void check_host_top(const struct cw_plan *plan)
+{
+	DIR *d = opendir("/");
+	if (d == NULL) {
+		cw_die_errno("cannot list the sandbox's root");
+	}
+	struct dirent *de;
+	while ((de = readdir(d)) != NULL) {
+		const char *name = de->d_name;
+		struct stat st;
+		bool link = de->d_type == DT_LNK || (de->d_type == DT_UNKNOWN &&
+			fstatat(dirfd(d), name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+			S_ISLNK(st.st_mode));
+		if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0 || link ||
+				cw_root_shows(name) ||
+				mounted_top(plan, name)) {
+			continue;
+		}
+		cw_die("/%s appeared on the host's root while the sandbox "
+			"was made: start it again", name);
+	}
+	closedir(d);
+}
+
 void cw_plan_run(struct cw_plan *plan)
 {
 	/* nothing we do here may propagate back to the host */
@@ -508,6 +563,9 @@ void cw_plan_run(struct cw_plan *plan)
 	}
 	for (size_t i = 0; i < plan->nops; i++) {
 		apply(&plan->ops[i]);
+	}
+	if (plan->nops > 0 && plan->ops[0].type == CW_OP_ROOT) {
+		check_host_top(plan);
 	}
 	if (scratch >= 0) {
 		close(scratch);

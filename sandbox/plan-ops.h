@@ -19,6 +19,13 @@ bool cw_root_add(struct cw_plan *plan, const struct cw_sandbox_config *cfg,
 	const char *root, bool *whole, char *err, size_t errlen);
 
 /*
+ * Whether a top-level entry of the host's root (a name, no slash) is shown
+ * as it is when the sandbox's root is the host's whole root: the system's
+ * software, and the directories the plan mounts over anyway.
+ */
+bool cw_root_shows(const char *name);
+
+/*
  * Hides crate-wl's own state directories wherever the plan's ops would
  * show them (state.c), and refuses binds of them. Under a read-write bind
  * they are created first, unless dry_run. False with a message in err.

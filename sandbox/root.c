@@ -85,6 +85,11 @@ static bool is_system(const char *name, size_t len)
 	return name_in(name, len, system_top, N(system_top));
 }
 
+bool cw_root_shows(const char *name)
+{
+	return is_replaced(name, true) || is_system(name, strlen(name));
+}
+
 /* The first component of an absolute path: its start and length. */
 static size_t top_component(const char *path, const char **start)
 {

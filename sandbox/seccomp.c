@@ -155,9 +155,21 @@ static bool target_resolve(struct target *t, const char *cpu,
 	char name[32];
 	/* libseccomp's names are meson's, but for the little-endian
 	 * PowerPC and MIPS */
-	snprintf(name, sizeof(name), "%s%s", cpu, strcmp(endian, "little") ==
-		0 && (strcmp(cpu, "ppc64") == 0 || strncmp(cpu, "mips", 4) ==
-		0) ? (cpu[0] == 'p' ? "le" : "el") : "");
+	const char *suffix = "";
+	if (strcmp(endian, "little") == 0 && strcmp(cpu, "ppc64") == 0) {
+		suffix = "le";
+	} else if (strcmp(endian, "little") == 0 &&
+			strncmp(cpu, "mips", 4) == 0) {
+		suffix = "el";
+	}
+	/* not snprintf: GCC's format checks under -fsanitize see a NULL
+	 * cpu where none can be */
+	size_t n = strlen(cpu), m = strlen(suffix);
+	if (n + m >= sizeof(name)) {
+		return false;
+	}
+	memcpy(name, cpu, n);
+	memcpy(name + n, suffix, m + 1);
 	t->arch = seccomp_arch_resolve_name(name);
 	for (size_t i = 0; i < sizeof(secondary) / sizeof(*secondary); i++) {
 		if (strcmp(secondary[i].cpu, cpu) == 0) {
