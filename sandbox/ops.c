@@ -500,9 +500,8 @@ static bool mounted_top(const struct cw_plan *plan, const char *name)
 {
 	for (size_t i = 0; i < plan->nops; i++) {
 		const struct cw_setup_op *op = &plan->ops[i];
-		if (op->type != CW_OP_MKDIR && op->type != CW_OP_SYMLINK &&
-				op->type != CW_OP_REMOUNT_RO_ROOT &&
-				op->dst[0] == '/' && strcmp(op->dst + 1, name) == 0) {
+		if (cw_op_mounts(op->type) && op->dst[0] == '/' &&
+				strcmp(op->dst + 1, name) == 0) {
 			return true;
 		}
 	}

@@ -42,6 +42,26 @@ static bool env_kept(const char *entry)
 	return false;
 }
 
+bool cw_op_mounts(enum cw_op_type type)
+{
+	switch (type) {
+	case CW_OP_BIND:
+	case CW_OP_RO_BIND:
+	case CW_OP_DEV_BIND:
+	case CW_OP_TMPFS:
+	case CW_OP_HIDE:
+	case CW_OP_PROC:
+	case CW_OP_DEVPTS:
+	case CW_OP_ROOT:
+		return true;
+	case CW_OP_MKDIR:
+	case CW_OP_SYMLINK:
+	case CW_OP_REMOUNT_RO_ROOT:
+		return false;
+	}
+	return false;
+}
+
 const char *cw_op_type_name(enum cw_op_type type)
 {
 	switch (type) {

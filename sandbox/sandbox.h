@@ -182,6 +182,8 @@ bool cw_plan_add_socket(struct cw_plan *plan, const char *host_path,
 bool cw_plan_setenv(struct cw_plan *plan, const char *entry);
 void cw_plan_print(const struct cw_plan *plan, FILE *f);
 const char *cw_op_type_name(enum cw_op_type type);
+/* Whether an op of this type mounts something at its dst. */
+bool cw_op_mounts(enum cw_op_type type);
 
 /* The entries of proc that every sandbox has read-only (ops.c). */
 extern const char *const cw_proc_read_only[];

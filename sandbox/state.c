@@ -29,26 +29,6 @@ static ssize_t under(const char *path, const char *dir)
 	return (ssize_t)strlen(path + n);
 }
 
-static bool mounts(enum cw_op_type type)
-{
-	switch (type) {
-	case CW_OP_BIND:
-	case CW_OP_RO_BIND:
-	case CW_OP_DEV_BIND:
-	case CW_OP_TMPFS:
-	case CW_OP_HIDE:
-	case CW_OP_PROC:
-	case CW_OP_DEVPTS:
-	case CW_OP_ROOT:
-		return true;
-	case CW_OP_MKDIR:
-	case CW_OP_SYMLINK:
-	case CW_OP_REMOUNT_RO_ROOT:
-		return false;
-	}
-	return false;
-}
-
 /*
  * Whether an op after the i-th mounts over path (inside): one of the
  * plan's own first nops, or a hide made here (the self-binds made here
@@ -59,7 +39,7 @@ static bool covered(const struct cw_plan *plan, size_t i, size_t nops,
 {
 	for (size_t j = i + 1; j < plan->nops; j++) {
 		const struct cw_setup_op *op = &plan->ops[j];
-		if ((j < nops ? mounts(op->type) : op->type == CW_OP_HIDE) &&
+		if ((j < nops ? cw_op_mounts(op->type) : op->type == CW_OP_HIDE) &&
 				under(path, op->dst) >= 0) {
 			return true;
 		}
