@@ -2,7 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "commands.h"
-#include "consent.h"
+#include "confirm.h"
 #include "log.h"
 #include "manifest.h"
 #include "policy.h"
@@ -31,7 +31,7 @@ static const char usage_text[] =
 static int confirm(const struct cw_manifest *m,
 	const struct cw_launch_options *opts)
 {
-	if (m->installed || opts->dry_run || cw_consent_known(m->hash)) {
+	if (m->installed || opts->dry_run || cw_confirm_known(m->hash)) {
 		return 0;
 	}
 	char err[512];
@@ -43,21 +43,21 @@ static int confirm(const struct cw_manifest *m,
 			return 2;
 		}
 	}
-	enum cw_consent_answer answer = opts->yes ? CW_CONSENT_YES :
-		cw_consent_ask(m->label, m->cfg, policy, "Run it?");
+	enum cw_confirm_answer answer = opts->yes ? CW_CONFIRM_YES :
+		cw_confirm_ask(m->label, m->cfg, policy, "Run it?");
 	cw_policy_destroy(policy);
 	switch (answer) {
-	case CW_CONSENT_YES:
+	case CW_CONFIRM_YES:
 		break;
-	case CW_CONSENT_NO:
+	case CW_CONFIRM_NO:
 		cw_msg("%s: not run", m->label);
 		return 1;
-	case CW_CONSENT_NO_TERMINAL:
+	case CW_CONFIRM_NO_TERMINAL:
 		cw_msg("%s has not run before: run it once on a terminal to see "
 			"what it asks for, or give --yes", m->label);
 		return 1;
 	}
-	if (!cw_consent_remember(m->hash, err, sizeof(err))) {
+	if (!cw_confirm_remember(m->hash, err, sizeof(err))) {
 		cw_msg("the confirmation is not remembered: %s", err);
 	}
 	return 0;

@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "commands.h"
-#include "consent.h"
+#include "confirm.h"
 #include "launch.h"
 #include "log.h"
 #include "manifest.h"
@@ -274,14 +274,14 @@ int cw_cmd_install(int argc, char *argv[])
 		"entry?", bin);
 	char who[PATH_MAX + 64];
 	snprintf(who, sizeof(who), "%s (%s)", m->name, from);
-	switch (yes ? CW_CONSENT_YES : cw_consent_ask(who, m->cfg, policy,
+	switch (yes ? CW_CONFIRM_YES : cw_confirm_ask(who, m->cfg, policy,
 			question)) {
-	case CW_CONSENT_YES:
+	case CW_CONFIRM_YES:
 		break;
-	case CW_CONSENT_NO:
+	case CW_CONFIRM_NO:
 		cw_msg("%s: not installed", m->name);
 		goto out;
-	case CW_CONSENT_NO_TERMINAL:
+	case CW_CONFIRM_NO_TERMINAL:
 		cw_msg("install shows what %s asks for and asks first: run it "
 			"on a terminal, or give --yes", m->name);
 		goto out;

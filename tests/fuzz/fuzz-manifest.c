@@ -1,4 +1,4 @@
-/* libFuzzer: .crate manifests (sandbox/manifest.c over common/ini.c). */
+/* libFuzzer: .crate manifests (launcher/manifest.c over common/ini.c). */
 #include <stdint.h>
 #include <string.h>
 #include "fuzz-file.h"

@@ -1,4 +1,4 @@
-/* libFuzzer: the permission store (portal/store.c over common/ini.c). */
+/* libFuzzer: the permission store (consent/store.c over common/ini.c). */
 #include <stdint.h>
 #include "fuzz-file.h"
 #include "store.h"

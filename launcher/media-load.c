@@ -17,7 +17,7 @@ static bool find_module(char *out, size_t len)
 	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
 	if (n > 0) {
 		self[n] = '\0';
-		if ((size_t)snprintf(out, len, "%s/../sandbox/" MODULE_NAME,
+		if ((size_t)snprintf(out, len, "%s/../module/" MODULE_NAME,
 				dirname(self)) < len && access(out, R_OK) == 0) {
 			return true;
 		}

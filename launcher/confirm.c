@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "consent.h"
+#include "confirm.h"
 #include "paths.h"
 #include "policy.h"
 
@@ -94,7 +94,7 @@ static void describe_display(const struct cw_policy *policy, FILE *f)
 	}
 }
 
-void cw_consent_describe(const struct cw_sandbox_config *cfg,
+void cw_confirm_describe(const struct cw_sandbox_config *cfg,
 	const struct cw_policy *policy, FILE *f)
 {
 	if (cfg->argv != NULL && cfg->argv[0] != NULL) {
@@ -163,7 +163,7 @@ static bool consent_path(char *out, size_t len)
 		(size_t)snprintf(out, len, "%s/crate-wl/confirmed", state) < len;
 }
 
-bool cw_consent_known(const char *hash)
+bool cw_confirm_known(const char *hash)
 {
 	char path[PATH_MAX];
 	if (!consent_path(path, sizeof(path))) {
@@ -183,7 +183,7 @@ bool cw_consent_known(const char *hash)
 	return found;
 }
 
-bool cw_consent_remember(const char *hash, char *err, size_t errlen)
+bool cw_confirm_remember(const char *hash, char *err, size_t errlen)
 {
 	char path[PATH_MAX], dir[PATH_MAX];
 	if (!consent_path(path, sizeof(path))) {
@@ -212,21 +212,21 @@ bool cw_consent_remember(const char *hash, char *err, size_t errlen)
 	return ok;
 }
 
-enum cw_consent_answer cw_consent_ask(const char *who,
+enum cw_confirm_answer cw_confirm_ask(const char *who,
 	const struct cw_sandbox_config *cfg, const struct cw_policy *policy,
 	const char *question)
 {
 	if (!isatty(STDIN_FILENO) || !isatty(STDERR_FILENO)) {
-		return CW_CONSENT_NO_TERMINAL;
+		return CW_CONFIRM_NO_TERMINAL;
 	}
 	char *text = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&text, &len);
 	if (f == NULL) {
-		return CW_CONSENT_NO;
+		return CW_CONFIRM_NO;
 	}
 	fprintf(f, "%s asks for:\n", who);
-	cw_consent_describe(cfg, policy, f);
+	cw_confirm_describe(cfg, policy, f);
 	fprintf(f, "%s [y/N] ", question);
 	fclose(f);
 	/* the manifest's words, not its escape sequences: a terminal must
@@ -243,8 +243,8 @@ enum cw_consent_answer cw_consent_ask(const char *who,
 	char line[64];
 	if (fgets(line, sizeof(line), stdin) == NULL) {
 		fprintf(stderr, "\n");
-		return CW_CONSENT_NO;
+		return CW_CONFIRM_NO;
 	}
-	return line[0] == 'y' || line[0] == 'Y' ? CW_CONSENT_YES :
-		CW_CONSENT_NO;
+	return line[0] == 'y' || line[0] == 'Y' ? CW_CONFIRM_YES :
+		CW_CONFIRM_NO;
 }
