@@ -1,6 +1,8 @@
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "commands.h"
+#include "log.h"
 
 struct command {
 	const char *name;
@@ -32,6 +34,11 @@ static void usage(FILE *f)
 
 int main(int argc, char *argv[])
 {
+	/* CRATE_WL_DEBUG is read here only: it prints DEBUG and INFO lines,
+	 * and the commands that have a trace turn it on (--trace) */
+	const char *debug = getenv("CRATE_WL_DEBUG");
+	cw_log_init(debug != NULL && debug[0] != '\0' &&
+		strcmp(debug, "0") != 0 ? CW_LOG_DEBUG : CW_LOG_ERROR);
 	if (argc < 2) {
 		usage(stderr);
 		return 2;

@@ -316,10 +316,7 @@ int cw_cmd_proxy(int argc, char *argv[])
 	if (ret >= 0) {
 		return ret;
 	}
-	const char *debug = getenv("CRATE_WL_DEBUG");
-	if (debug != NULL && debug[0] != '\0' && strcmp(debug, "0") != 0) {
-		o.trace = true;
-	}
+	o.trace = o.trace || cw_log_get_verbosity() >= CW_LOG_DEBUG;
 
 	/* every client costs two fds, and they travel in bulk */
 	struct rlimit lim;

@@ -213,10 +213,7 @@ int cw_run_parse_options(int argc, char *argv[], const char *usage,
 			return 2;
 		}
 	}
-	const char *debug = getenv("CRATE_WL_DEBUG");
-	if (debug != NULL && debug[0] != '\0' && strcmp(debug, "0") != 0) {
-		opts->trace = true;
-	}
+	opts->trace = opts->trace || cw_log_get_verbosity() >= CW_LOG_DEBUG;
 	*next = optind;
 	return -1;
 }

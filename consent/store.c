@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "ini.h"
+#include "paths.h"
 #include "store.h"
 
 static const char *const permissions[] = {
@@ -67,21 +68,14 @@ const char *cw_grant_name(enum cw_grant grant)
 
 bool cw_store_default_path(char *out, size_t len, char *err, size_t errlen)
 {
-	const char *data = getenv("XDG_DATA_HOME");
-	int n;
-	if (data != NULL && data[0] == '/') {
-		n = snprintf(out, len, "%s/crate-wl/permissions", data);
-	} else {
-		const char *home = getenv("HOME");
-		if (home == NULL || home[0] != '/') {
-			snprintf(err, errlen, "neither XDG_DATA_HOME nor HOME "
-				"is set: nowhere to keep permissions");
-			return false;
-		}
-		n = snprintf(out, len, "%s/.local/share/crate-wl/permissions",
-			home);
+	if (!cw_path_data_home(out, len)) {
+		snprintf(err, errlen, "neither XDG_DATA_HOME nor HOME "
+			"is set: nowhere to keep permissions");
+		return false;
 	}
-	if (n < 0 || (size_t)n >= len) {
+	size_t n = strlen(out);
+	if ((size_t)snprintf(out + n, len - n, "/crate-wl/permissions") >=
+			len - n) {
 		snprintf(err, errlen, "permission store path too long");
 		return false;
 	}

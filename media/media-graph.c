@@ -317,25 +317,6 @@ struct cw_media_node *cw_media_graph_node(struct cw_media_graph *g,
 	return e != NULL && e->kind == KIND_NODE ? e->node : NULL;
 }
 
-struct cw_media_link *cw_media_graph_link(struct cw_media_graph *g,
-	uint32_t id)
-{
-	struct entry *e = slot(g, id, false);
-	return e != NULL && e->kind == KIND_LINK ? e->link : NULL;
-}
-
-struct cw_media_node *cw_media_graph_node_by_name(struct cw_media_graph *g,
-	const char *name)
-{
-	for (uint32_t i = 0; i < g->ntable; i++) {
-		if (g->table[i].kind == KIND_NODE &&
-				strcmp(g->table[i].node->name, name) == 0) {
-			return g->table[i].node;
-		}
-	}
-	return NULL;
-}
-
 void cw_media_graph_each_node(struct cw_media_graph *g,
 	void (*fn)(void *data, struct cw_media_node *node), void *data)
 {

@@ -60,15 +60,11 @@ void cw_media_graph_destroy(struct cw_media_graph *graph);
 
 struct cw_media_node *cw_media_graph_node(struct cw_media_graph *graph,
 	uint32_t id);
-struct cw_media_node *cw_media_graph_node_by_name(
-	struct cw_media_graph *graph, const char *name);
 /* Calls fn for every node (or link); fn must not change the graph. */
 void cw_media_graph_each_node(struct cw_media_graph *graph,
 	void (*fn)(void *data, struct cw_media_node *node), void *data);
 void cw_media_graph_each_link(struct cw_media_graph *graph,
 	void (*fn)(void *data, struct cw_media_link *link), void *data);
-struct cw_media_link *cw_media_graph_link(struct cw_media_graph *graph,
-	uint32_t id);
 
 /* A session manager keeps the "default" metadata; none, no routing. */
 bool cw_media_graph_has_session_manager(struct cw_media_graph *graph);

@@ -134,12 +134,6 @@ void cw_media_nodes_unload(struct cw_media_nodes *nodes,
 	}
 }
 
-bool cw_media_nodes_loaded(const struct cw_media_nodes *nodes,
-	enum cw_media_side side)
-{
-	return nodes->sides[side].module != NULL;
-}
-
 const char *cw_media_nodes_name(const struct cw_media_nodes *nodes,
 	enum cw_media_side side)
 {

@@ -29,8 +29,6 @@ bool cw_media_nodes_load(struct cw_media_nodes *nodes,
 	enum cw_media_side side, char *err, size_t errlen);
 void cw_media_nodes_unload(struct cw_media_nodes *nodes,
 	enum cw_media_side side);
-bool cw_media_nodes_loaded(const struct cw_media_nodes *nodes,
-	enum cw_media_side side);
 
 /* The node the sandbox links to, and the loopback's other side. */
 const char *cw_media_nodes_name(const struct cw_media_nodes *nodes,

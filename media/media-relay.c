@@ -395,11 +395,6 @@ void cw_media_relay_drop_all(struct cw_media_relay *relay)
 	}
 }
 
-size_t cw_media_relay_count(const struct cw_media_relay *relay)
-{
-	return relay->nconns;
-}
-
 void cw_media_relay_destroy(struct cw_media_relay *relay)
 {
 	if (relay == NULL) {

@@ -36,6 +36,5 @@ void cw_media_relay_destroy(struct cw_media_relay *relay);
 
 /* Closes every client (the daemon went away); keeps listening. */
 void cw_media_relay_drop_all(struct cw_media_relay *relay);
-size_t cw_media_relay_count(const struct cw_media_relay *relay);
 
 #endif

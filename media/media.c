@@ -44,16 +44,6 @@ const char *cw_media_device_name(enum cw_media_device dev)
 	return dev == CW_MEDIA_CAMERA ? "camera" : "microphone";
 }
 
-const char *cw_media_mode(const struct cw_media *m)
-{
-	return m->seccontext != NULL ? "security-context" : "relay";
-}
-
-bool cw_media_granted(const struct cw_media *m, enum cw_media_device dev)
-{
-	return m->granted[dev];
-}
-
 static bool is_sandbox_client(const struct cw_media *m, uint32_t id)
 {
 	for (size_t i = 0; i < m->nclients; i++) {

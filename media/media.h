@@ -49,11 +49,6 @@ void cw_media_destroy(struct cw_media *media);
 /* Grants or revokes at once (a revoke unlinks). */
 void cw_media_grant(struct cw_media *media, enum cw_media_device dev,
 	bool granted);
-bool cw_media_granted(const struct cw_media *media,
-	enum cw_media_device dev);
-
-/* "relay" (PipeWire 0.3.x) or "security-context" (1.2 and later). */
-const char *cw_media_mode(const struct cw_media *media);
 const char *cw_media_device_name(enum cw_media_device dev);
 
 #endif

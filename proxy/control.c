@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include "control.h"
 #include "log.h"
+#include "paths.h"
 #include "util.h"
 #include "permission.h"
 #include "proxy.h"
@@ -21,17 +22,25 @@ struct cw_control {
 	char path[108];
 };
 
-static bool control_dir(char *out, size_t len)
+/* control/ in crate-wl's runtime directory, which is checked to be the
+ * user's own and private (cw_path_runtime_dir): another user must not be
+ * able to plant a socket that hears revokes, nor take them away */
+static bool control_dir(char *out, size_t len, char *err, size_t errlen)
 {
-	const char *rt = getenv("XDG_RUNTIME_DIR");
-	if (rt == NULL || rt[0] != '/') {
+	if (!cw_path_runtime_dir(out, len, err, errlen)) {
 		return false;
 	}
-	snprintf(out, len, "%s/crate-wl", rt);
-	mkdir(out, 0700);
 	size_t n = strlen(out);
-	snprintf(out + n, len - n, "/control");
-	return mkdir(out, 0700) == 0 || errno == EEXIST;
+	if ((size_t)snprintf(out + n, len - n, "/control") >= len - n) {
+		snprintf(err, errlen, "runtime directory path too long");
+		return false;
+	}
+	if (mkdir(out, 0700) < 0 && errno != EEXIST) {
+		snprintf(err, errlen, "cannot create %s: %s", out,
+			strerror(errno));
+		return false;
+	}
+	return true;
 }
 
 static bool cap_from_name(const char *name, enum cw_capability *cap)
@@ -95,10 +104,9 @@ static void control_dispatch(struct cw_source *source, uint32_t events)
 struct cw_control *cw_control_create(struct cw_proxy *proxy, char *err,
 	size_t errlen)
 {
-	char dir[96];
-	if (!control_dir(dir, sizeof(dir))) {
-		snprintf(err, errlen, "no usable XDG_RUNTIME_DIR for the control "
-			"socket");
+	char dir[96], why[160];
+	if (!control_dir(dir, sizeof(dir), why, sizeof(why))) {
+		snprintf(err, errlen, "no control socket: %s", why);
 		return NULL;
 	}
 	struct cw_control *control = calloc(1, sizeof(*control));
@@ -110,7 +118,6 @@ struct cw_control *cw_control_create(struct cw_proxy *proxy, char *err,
 	snprintf(control->path, sizeof(control->path), "%s/%d.sock", dir,
 		(int)getpid());
 	unlink(control->path);
-	char why[256];
 	int fd = cw_unix_listen(control->path, 16, why, sizeof(why));
 	if (fd >= 0 && !cw_loop_add(proxy->loop, &control->listener, fd,
 			EPOLLIN, control_dispatch)) {
@@ -143,8 +150,8 @@ void cw_control_destroy(struct cw_control *control)
 int cw_control_notify(const char *verb, const char *app,
 	const char *permission)
 {
-	char dir[96];
-	if (!control_dir(dir, sizeof(dir))) {
+	char dir[96], why[160];
+	if (!control_dir(dir, sizeof(dir), why, sizeof(why))) {
 		return 0;
 	}
 	DIR *d = opendir(dir);

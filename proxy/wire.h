@@ -1,6 +1,9 @@
 /*
  * The Wayland wire format: message framing and argument decoding against
- * the generated tables. See ../shared/reference/wayland-wire.md for the facts.
+ * the generated tables. The facts are libwayland's (the "Wire Format"
+ * section of the Wayland documentation, and connection.c): a header of
+ * object id, then size << 16 | opcode; 32-bit arguments; strings and
+ * arrays length-prefixed and padded to 4 bytes; fds out of band.
  */
 #ifndef CW_WIRE_H
 #define CW_WIRE_H

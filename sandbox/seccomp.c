@@ -1,9 +1,9 @@
 /*
- * The seccomp baseline (../shared/reference/seccomp.md) as data, and the
- * build-time program that compiles it with libseccomp: it writes the BPF of
- * each variant (the baseline, and --devel's) for the target architecture
- * as constant arrays into a C file that crate-wl is linked with, next to
- * the rules as text (what --dry-run prints). Nothing is read from disk at
+ * The seccomp baseline as data (docs/threat-model.md says what it denies),
+ * and the build-time program that compiles it with libseccomp, which
+ * writes the BPF of each variant (the baseline, and --devel's) for the
+ * target architecture as constant arrays into a C file that crate-wl is
+ * linked with, next to the rules as text (what --dry-run prints). Nothing is read from disk at
  * run time and libseccomp is not needed there: no file a sandbox could
  * write decides what a later sandbox is filtered with.
  *   seccomp-gen CPU_FAMILY ENDIAN OUT.c OUT.bpf
