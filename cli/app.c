@@ -75,8 +75,8 @@ int cw_cmd_app(int argc, char *argv[])
 		cw_msg("out of memory");
 		return 1;
 	}
-	ret = cw_run_parse_options(argc, argv, usage_text, scratch, &opts,
-		&next);
+	ret = cw_run_parse_options("app", argc, argv, usage_text, scratch,
+		&opts, &next);
 	cw_sandbox_config_destroy(scratch);
 	if (ret >= 0) {
 		return ret;
@@ -113,8 +113,8 @@ int cw_cmd_app(int argc, char *argv[])
 			m->label, m->name, m->id);
 	}
 	opts = (struct cw_launch_options){ .json_status_fd = -1 };
-	ret = cw_run_parse_options(next, argv, usage_text, m->cfg, &opts,
-		&next);
+	ret = cw_run_parse_options("app", next, argv, usage_text, m->cfg,
+		&opts, &next);
 	if (ret >= 0) {
 		goto out;
 	}

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "args.h"
 #include "commands.h"
 #include "confirm.h"
 #include "launch.h"
@@ -208,25 +209,37 @@ static void sh_quote(char *out, size_t len, const char *s)
 
 int cw_cmd_install(int argc, char *argv[])
 {
+	static const struct option longopts[] = {
+		{ "yes", no_argument, NULL, 'y' },
+		{ "force", no_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
 	bool yes = false, force = false;
-	int i = 1;
-	for (; i < argc && argv[i][0] == '-'; i++) {
-		if (strcmp(argv[i], "--yes") == 0) {
+	int c;
+	cw_args_begin();
+	while ((c = cw_args_next(argc, argv, longopts, NULL)) != -1) {
+		switch (c) {
+		case 'y':
 			yes = true;
-		} else if (strcmp(argv[i], "--force") == 0) {
+			break;
+		case 'f':
 			force = true;
-		} else if (strcmp(argv[i], "--help") == 0) {
+			break;
+		case 'h':
 			fputs(usage_text, stdout);
 			return 0;
-		} else {
-			break;
+		default:
+			return cw_args_bad_option("install", argv, longopts);
 		}
 	}
-	if (i != argc - 1) {
-		fputs(usage_text, stderr);
+	if (optind != argc - 1) {
+		cw_msg("install: %s (see crate-wl install --help)",
+			optind >= argc ? "which manifest?" :
+			"one manifest at a time");
 		return 2;
 	}
-	const char *from = argv[i];
+	const char *from = argv[optind];
 	struct cw_ini_error err;
 	struct cw_manifest *m = cw_manifest_load(from, &err);
 	if (m == NULL) {

@@ -1,6 +1,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "args.h"
 #include "commands.h"
 #include "log.h"
 
@@ -43,8 +44,17 @@ int main(int argc, char *argv[])
 		usage(stderr);
 		return 2;
 	}
-	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
-			strcmp(argv[1], "help") == 0) {
+	size_t ncommands = sizeof(commands) / sizeof(commands[0]);
+	if (strcmp(argv[1], "help") == 0 && argc > 2) {
+		/* crate-wl help CMD: CMD's own help */
+		for (size_t i = 0; i < ncommands; i++) {
+			if (strcmp(argv[2], commands[i].name) == 0) {
+				char *help[] = { argv[2], "--help", NULL };
+				return commands[i].run(2, help);
+			}
+		}
+		argv++;
+	} else if (cw_args_is_help(argv[1]) || strcmp(argv[1], "help") == 0) {
 		usage(stdout);
 		return 0;
 	}
@@ -57,12 +67,20 @@ int main(int argc, char *argv[])
 		/* a manifest run as "#!/usr/bin/env crate-wl" */
 		return cw_cmd_app(argc, argv);
 	}
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+	const char *names[sizeof(commands) / sizeof(commands[0]) + 1];
+	for (size_t i = 0; i < ncommands; i++) {
 		if (strcmp(argv[1], commands[i].name) == 0) {
 			return commands[i].run(argc - 1, argv + 1);
 		}
+		names[i] = commands[i].name;
 	}
-	fprintf(stderr, "crate-wl: unknown command '%s'\n", argv[1]);
-	usage(stderr);
+	names[ncommands] = NULL;
+	const char *near = cw_args_nearest(argv[1], names);
+	if (near != NULL) {
+		cw_msg("unknown command '%s'; did you mean '%s'?", argv[1], near);
+	} else {
+		cw_msg("unknown command '%s' (crate-wl --help lists them)",
+			argv[1]);
+	}
 	return 2;
 }

@@ -1,6 +1,8 @@
 /* crate-wl permissions: what was answered "always" or "never", per app. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include "args.h"
 #include "commands.h"
 #include "control.h"
 #include "log.h"
@@ -56,9 +58,20 @@ static bool check_args(const char *app, const char *permission)
 
 int cw_cmd_permissions(int argc, char *argv[])
 {
-	if (argc < 2 || strcmp(argv[1], "--help") == 0) {
+	static const char *const verbs[] = {
+		"list", "grant", "revoke", "reset", NULL
+	};
+	if (argc < 2 || cw_args_is_help(argv[1])) {
 		fputs(usage_text, argc < 2 ? stderr : stdout);
 		return argc < 2 ? 2 : 0;
+	}
+	bool known = false;
+	for (size_t i = 0; verbs[i] != NULL; i++) {
+		known = known || strcmp(verbs[i], argv[1]) == 0;
+	}
+	if (!known) {
+		return cw_args_bad_word("permissions", "subcommand", argv[1],
+			verbs);
 	}
 	char path[4096], err[1024];
 	if (!cw_store_default_path(path, sizeof(path), err, sizeof(err))) {

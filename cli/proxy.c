@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "args.h"
 #include "commands.h"
 #include "control.h"
 #include "log.h"
@@ -87,9 +88,9 @@ static int parse_options(int argc, char *argv[], struct proxy_options *o)
 	};
 	o->client_fd = -1;
 	o->prompt_timeout_s = 60;
-	optind = 1;
+	cw_args_begin();
 	int c;
-	while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+	while ((c = cw_args_next(argc, argv, longopts, NULL)) != -1) {
 		const char *key = NULL;
 		switch (c) {
 		case 'p':
@@ -161,8 +162,7 @@ static int parse_options(int argc, char *argv[], struct proxy_options *o)
 			fputs(usage_text, stdout);
 			return 0;
 		default:
-			fputs(usage_text, stderr);
-			return 2;
+			return cw_args_bad_option("proxy", argv, longopts);
 		}
 		if (key != NULL) {
 			if (o->nflags == sizeof(o->flags) / sizeof(o->flags[0])) {

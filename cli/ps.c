@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "args.h"
 #include "commands.h"
 #include "instance.h"
 #include "list.h"
@@ -45,13 +46,22 @@ static void print_one(const struct cw_instance *inst, void *data)
 
 int cw_cmd_ps(int argc, char *argv[])
 {
-	if (argc > 1) {
-		if (strcmp(argv[1], "--help") == 0 ||
-				strcmp(argv[1], "-h") == 0) {
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	int c;
+	cw_args_begin();
+	while ((c = cw_args_next(argc, argv, longopts, NULL)) != -1) {
+		if (c == 'h') {
 			printf("usage: crate-wl ps\n");
 			return 0;
 		}
-		cw_msg("usage: crate-wl ps");
+		return cw_args_bad_option("ps", argv, longopts);
+	}
+	if (optind < argc) {
+		cw_msg("ps: takes no arguments, got '%s' (see crate-wl ps "
+			"--help)", argv[optind]);
 		return 2;
 	}
 	char err[512];
@@ -127,11 +137,26 @@ static int relay_until_exit(struct cw_tty *tty, pid_t pid,
 
 int cw_cmd_enter(int argc, char *argv[])
 {
-	if (argc < 2 || strcmp(argv[1], "--help") == 0) {
-		fprintf(argc < 2 ? stderr : stdout,
-			"usage: crate-wl enter ID [COMMAND [ARG]...]\n");
-		return argc < 2 ? 2 : 0;
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	int c;
+	cw_args_begin();
+	while ((c = cw_args_next(argc, argv, longopts, NULL)) != -1) {
+		if (c == 'h') {
+			printf("usage: crate-wl enter ID [COMMAND [ARG]...]\n");
+			return 0;
+		}
+		return cw_args_bad_option("enter", argv, longopts);
 	}
+	if (optind >= argc) {
+		cw_msg("enter: which sandbox? crate-wl enter ID [COMMAND] "
+			"(crate-wl ps lists them)");
+		return 2;
+	}
+	argv += optind - 1;
+	argc -= optind - 1;
 	char err[512];
 	struct cw_instance inst;
 	if (!cw_instance_find(argv[1], &inst, err, sizeof(err))) {
@@ -223,8 +248,8 @@ int cw_cmd_stop(int argc, char *argv[])
 		"usage: crate-wl stop [--timeout SECONDS] ID...\n";
 	double timeout = 5;
 	int c;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+	cw_args_begin();
+	while ((c = cw_args_next(argc, argv, longopts, NULL)) != -1) {
 		switch (c) {
 		case 't': {
 			char *end;
@@ -240,8 +265,7 @@ int cw_cmd_stop(int argc, char *argv[])
 			fputs(usage, stdout);
 			return 0;
 		default:
-			fputs(usage, stderr);
-			return 2;
+			return cw_args_bad_option("stop", argv, longopts);
 		}
 	}
 	if (optind >= argc) {

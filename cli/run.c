@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "args.h"
 #include "commands.h"
 #include "log.h"
 #include "run.h"
@@ -69,9 +70,9 @@ static bool parse_amount(const char *s, bool size, uint64_t *out)
 	return true;
 }
 
-int cw_run_parse_options(int argc, char *argv[], const char *usage,
-	struct cw_sandbox_config *cfg, struct cw_launch_options *opts,
-	int *next)
+int cw_run_parse_options(const char *cmd, int argc, char *argv[],
+	const char *usage, struct cw_sandbox_config *cfg,
+	struct cw_launch_options *opts, int *next)
 {
 	enum {
 		OPT_ROOT = 256, OPT_BIND, OPT_RO_BIND, OPT_HOME, OPT_NET,
@@ -114,10 +115,10 @@ int cw_run_parse_options(int argc, char *argv[], const char *usage,
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	optind = 1;
+	cw_args_begin();
 	int c, index;
 	char err[512];
-	while ((c = getopt_long(argc, argv, "+h", longopts, &index)) != -1) {
+	while ((c = cw_args_next(argc, argv, longopts, &index)) != -1) {
 		bool ok = true;
 		switch (c) {
 		case OPT_ROOT:
@@ -198,8 +199,7 @@ int cw_run_parse_options(int argc, char *argv[], const char *usage,
 			fputs(usage, stdout);
 			return 0;
 		default:
-			fputs(usage, stderr);
-			return 2;
+			return cw_args_bad_option(cmd, argv, longopts);
 		}
 		if (!ok) {
 			/* the message may already start with the key */
@@ -227,8 +227,8 @@ int cw_cmd_run(int argc, char *argv[])
 		return 1;
 	}
 	int next;
-	int ret = cw_run_parse_options(argc, argv, usage_text, cfg, &opts,
-		&next);
+	int ret = cw_run_parse_options("run", argc, argv, usage_text, cfg,
+		&opts, &next);
 	if (ret >= 0) {
 		goto out;
 	}
