@@ -453,6 +453,14 @@ int cw_launch(const struct cw_sandbox_config *cfg,
 		cw_policy_destroy(policy);
 		return 1;
 	}
+	/* say now that there is no display, not after the app started and
+	 * died of it */
+	if (policy != NULL && !cw_compositor_check(upstream, err,
+			sizeof(err))) {
+		cw_msg("%s (or run with --no-wayland)", err);
+		cw_policy_destroy(policy);
+		return 1;
+	}
 
 	struct cw_instance inst;
 	struct launch l;

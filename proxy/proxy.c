@@ -1,6 +1,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <malloc.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,6 +80,68 @@ static int connect_unix(const char *path, char *err, size_t errlen)
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
 	return fd;
+}
+
+bool cw_compositor_check(const char *path, char *err, size_t errlen)
+{
+	int fd = connect_unix(path, err, errlen);
+	if (fd < 0) {
+		return false;
+	}
+	/* wl_display@1.sync(new_id 2), then wait for wl_callback@2.done;
+	 * whatever else comes first (the display's delete_id) is skipped */
+	uint32_t sync[3] = { 1, (12u << 16) | 0, 2 };
+	bool ok = false;
+	if (send(fd, sync, sizeof(sync), MSG_NOSIGNAL) != sizeof(sync)) {
+		snprintf(err, errlen, "the compositor at %s closed the "
+			"connection: %s", path, strerror(errno));
+		goto out;
+	}
+	int64_t deadline = cw_now_ms() + CW_COMPOSITOR_CHECK_MS;
+	uint8_t buf[4096];
+	size_t have = 0;
+	for (;;) {
+		int64_t left = deadline - cw_now_ms();
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		if (left <= 0 || poll(&p, 1, (int)left) == 0) {
+			snprintf(err, errlen, "the compositor at %s does not "
+				"answer (%d ms)", path, CW_COMPOSITOR_CHECK_MS);
+			goto out;
+		}
+		ssize_t n = recv(fd, buf + have, sizeof(buf) - have, 0);
+		if (n < 0 && (errno == EINTR || errno == EAGAIN)) {
+			continue;
+		}
+		if (n <= 0) {
+			snprintf(err, errlen, "the compositor at %s closed the "
+				"connection%s%s", path, n < 0 ? ": " : "",
+				n < 0 ? strerror(errno) : "");
+			goto out;
+		}
+		have += (size_t)n;
+		while (have >= 8) {
+			uint32_t head[2];
+			memcpy(head, buf, sizeof(head));
+			size_t size = head[1] >> 16;
+			if (size < 8 || size > sizeof(buf)) {
+				snprintf(err, errlen, "%s is not a Wayland "
+					"compositor's socket", path);
+				goto out;
+			}
+			if (have < size) {
+				break;
+			}
+			if (head[0] == 2 && (head[1] & 0xffff) == 0) {
+				ok = true;
+				goto out;
+			}
+			memmove(buf, buf + size, have - size);
+			have -= size;
+		}
+	}
+out:
+	close(fd);
+	return ok;
 }
 
 struct cw_proxy *cw_proxy_create(struct cw_loop *loop,

@@ -129,6 +129,16 @@ bool cw_proxy_add_client(struct cw_proxy *proxy, int fd);
 /* One loop iteration; frees what died in it. -errno on loop failure. */
 int cw_proxy_dispatch(struct cw_proxy *proxy, int timeout_ms);
 
+/*
+ * Is a compositor there and answering? One wl_display.sync on a
+ * connection of its own, closed after the answer; false with one line in
+ * err (nobody listens, not a Wayland socket, no answer in
+ * CW_COMPOSITOR_CHECK_MS). Called before a sandbox starts, so that an app
+ * does not start only to die without a display.
+ */
+#define CW_COMPOSITOR_CHECK_MS 3000
+bool cw_compositor_check(const char *path, char *err, size_t errlen);
+
 /* The resolved upstream socket as libwayland resolves WAYLAND_DISPLAY. */
 bool cw_resolve_wayland_display(const char *display, char *out, size_t len,
 	char *err, size_t errlen);

@@ -22,6 +22,54 @@ no_leftovers() {
 }
 
 case $CASE in
+no-compositor)
+	# issue 16, item 8: without a compositor to talk to, crate-wl says so
+	# in one line before anything starts, whatever is wrong with it
+	mkdir -m 777 "$T/m"
+	try() {
+		local what=$1 want=$2
+		rm -f "$T/m/started"
+		WAYLAND_DISPLAY=$T/wl-$what cw run --bind "$T/m:/m" -- \
+			sh -c 'touch /m/started' 2>"$T/err"
+		rc=$?
+		[ $rc = 1 ] || fail "$what: exit $rc, not 1: $(cat "$T/err")"
+		[ -e "$T/m/started" ] && fail "$what: the command ran"
+		[ "$(wc -l < "$T/err")" = 1 ] ||
+			fail "$what: not one line: $(cat "$T/err")"
+		grep -q "$want" "$T/err" ||
+			fail "$what: no '$want' in: $(cat "$T/err")"
+		pass "$what: $(cat "$T/err")"
+	}
+	try missing "cannot connect to the compositor at $T/wl-missing"
+	# a socket left by a compositor that died: nobody listens
+	python3 -c 'import socket,sys; s=socket.socket(socket.AF_UNIX); s.bind(sys.argv[1])' \
+		"$T/wl-dead"
+	chmod 777 "$T/wl-dead"
+	try dead "Connection refused"
+	# a compositor that hangs: the connection is taken, nothing answers
+	python3 -c '
+import os, socket, sys, time
+s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); os.chmod(sys.argv[1], 0o777)
+s.listen(8)
+c = s.accept()[0]
+time.sleep(60)' "$T/wl-hung" &
+	track $!
+	for _ in $(seq 1 100); do [ -S "$T/wl-hung" ] && break; sleep 0.02; done
+	start=$(date +%s%N)
+	try hung "does not answer"
+	ms=$(( ($(date +%s%N) - start) / 1000000 ))
+	[ $ms -lt 6000 ] || fail "the hung compositor held crate-wl $ms ms"
+	# something else on the socket
+	python3 -c '
+import os, socket, sys
+s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); os.chmod(sys.argv[1], 0o777)
+s.listen(8)
+while True:
+    c = s.accept()[0]; c.recv(64); c.sendall(b"HTTP/1.0 400 Bad\r\n\r\n"); c.close()' "$T/wl-other" &
+	track $!
+	for _ in $(seq 1 100); do [ -S "$T/wl-other" ] && break; sleep 0.02; done
+	try other "is not a Wayland compositor's socket"
+	;;
 exit-status)
 	sbx 'exit 3'
 	[ $? = 3 ] || fail "exit 3 came out as $?"
