@@ -124,7 +124,7 @@ x11-clipboard)
 	# clients (xclip, xsel) must not read what the host copied, nor
 	# reach the host's clipboard, while no window of the sandbox has
 	# the focus, for the clipboard and the primary selection
-	need Xwayland xmessage xclip xsel wtype wl-copy wl-paste foot
+	need Xwayland xmessage xclip xsel wtype wl-copy wl-paste foot python3
 	# an idle virtual keyboard: windows get keyboard focus
 	WAYLAND_DISPLAY=$SWAY_SOCKET wtype -s 3600000 &
 	track $!
@@ -153,8 +153,10 @@ for round in focused unfocused; do
 done
 sleep 60
 IN
-	$RUNAS "$CRATE_WL" run --x11 --trace --bind "$T/x:/x" -- \
-		sh /x/inside.sh >"$T/app.log" 2>&1 &
+	# WAYLAND_DEBUG: what Xwayland (the one Wayland client inside) sends
+	# and gets through the proxy, on the sandbox's stderr
+	$RUNAS "$CRATE_WL" run --x11 --trace --env WAYLAND_DEBUG=1 \
+		--bind "$T/x:/x" -- sh /x/inside.sh >"$T/app.log" 2>&1 &
 	pid=$!
 	track $pid
 	sway_ipc() {
@@ -205,7 +207,13 @@ walk(json.load(sys.stdin))'
 	# between the X and the Wayland selections (Xwayland 22 and 24 bind
 	# no data device), so even now nothing crosses; should that change,
 	# the focus rule below is what holds, and the threat model says so
+	grep -q 'wl_keyboard@[0-9]*\.enter(' "$T/app.log" ||
+		fail "Xwayland's keyboard never got the focus"
 	round focused
+	# no bridge: Xwayland never asks for a data device of either kind
+	! grep -E '"(wl_data_device_manager|zwp_primary_selection_device_manager_v1)"' \
+		"$T/app.log" | grep -q ' -> ' ||
+		fail "Xwayland binds a data device now: see the threat model's X11's clipboard"
 	pass "focused: X clients neither read nor set the host's selections"
 	# 2. focus moved to a host window with swaymsg
 	WAYLAND_DISPLAY=$SWAY_SOCKET foot -e sleep 60 >"$T/foot.log" 2>&1 &
@@ -217,6 +225,12 @@ walk(json.load(sys.stdin))'
 		sleep 0.05
 	done
 	[ "$(focused_pid)" = "$fpid" ] || fail "the host window got no focus"
+	for _ in $(seq 1 100); do
+		grep -q 'wl_keyboard@[0-9]*\.leave(' "$T/app.log" && break
+		sleep 0.05
+	done
+	grep -q 'wl_keyboard@[0-9]*\.leave(' "$T/app.log" ||
+		fail "Xwayland's keyboard never lost the focus"
 	round unfocused
 	# and the reads were real: X's own selections work inside
 	grep -qx "clipboard: x11-focused-clipboard" "$T/x/unfocused.out" &&
