@@ -552,4 +552,39 @@ PY
 	pass "--trace shows each refusal"
 }
 
+# the same for the graph: sinks the sandbox makes, each destroyed
+case_log_nodes() {
+	start_pipewire "$U"
+	# inside: 32 loopbacks, 16 at a time, whose capture side is an
+	# Audio/Sink (a device for everyone else: never the sandbox's)
+	cat > "$T/home/nodes.sh" <<'SH'
+for i in $(seq 1 16); do
+	for j in 1 2; do
+		timeout 3 pw-loopback \
+			--capture-props="media.class=Audio/Sink node.name=evil-$i-$j" \
+			>/dev/null 2>&1
+	done &
+done
+wait
+SH
+	chown "$U:$U" "$T/home/nodes.sh"
+	made="the sandbox made a Audio/Sink node"
+	start=$SECONDS
+	media --audio playback -- sh /h/nodes.sh || fail "the loops failed"
+	took=$((SECONDS - start + 1))
+	lines=$(grep -c "$made" "$T/cw.log")
+	more=$(sed -n 's/.*: destroyed (and \([0-9]*\) more like it)$/\1/p' \
+		"$T/cw.log" | awk '{ s += $1 } END { print s + 0 }')
+	echo "32 sinks made in at most $took s: $lines lines, $more more counted"
+	grep "$made" "$T/cw.log" | head -5
+	# more than the limit lets through, or this tells nothing
+	[ "$((lines + more))" -gt $((took + 1)) ] ||
+		fail "only $((lines + more)) of 32 sinks destroyed in $took s"
+	# at most one a second, and the last held back
+	[ "$lines" -ge 1 ] && [ "$lines" -le $((took + 1)) ] ||
+		fail "$lines lines for sinks made over $took s"
+	[ "$more" -gt 0 ] || fail "no count of the lines held back"
+	pass "sinks made in a loop: $lines lines, the rest counted"
+}
+
 "case_${CASE//-/_}"
