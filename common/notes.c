@@ -16,13 +16,8 @@ void cw_notes_set_trace(bool trace)
 /* Prints what waits; arms the timer for what still has to wait. */
 static void flush(struct cw_notes *notes, bool force)
 {
-	int64_t next = -1;
-	for (size_t i = 0; i < CW_NOTES_MAX_KINDS; i++) {
-		int64_t t = cw_ratelimit_flush(&notes->kinds[i], force);
-		if (t >= 0 && (next < 0 || t < next)) {
-			next = t;
-		}
-	}
+	int64_t next = cw_ratelimit_flush_all(notes->kinds,
+		CW_NOTES_MAX_KINDS, force);
 	if (notes->timer.fd >= 0) {
 		cw_timer_set_abs_usec(&notes->timer, next < 0 ? UINT64_MAX :
 			(uint64_t)next * 1000);
