@@ -113,3 +113,16 @@ int64_t cw_ratelimit_flush(struct cw_ratelimit *rl, bool force)
 	ratelimit_print(rl, rl->held, now);
 	return -1;
 }
+
+int64_t cw_ratelimit_flush_all(struct cw_ratelimit *rl, size_t n,
+	bool force)
+{
+	int64_t next = -1;
+	for (size_t i = 0; i < n; i++) {
+		int64_t t = cw_ratelimit_flush(&rl[i], force);
+		if (t >= 0 && (next < 0 || t < next)) {
+			next = t;
+		}
+	}
+	return next;
+}

@@ -3,6 +3,7 @@
 
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 enum cw_log_importance {
@@ -60,5 +61,8 @@ void cw_vmsg_limited(struct cw_ratelimit *rl, const char *format,
  * time), or -1 if nothing waits.
  */
 int64_t cw_ratelimit_flush(struct cw_ratelimit *rl, bool force);
+/* The same for n kinds: the earliest time to call again, or -1. */
+int64_t cw_ratelimit_flush_all(struct cw_ratelimit *rl, size_t n,
+	bool force);
 
 #endif

@@ -18,6 +18,7 @@
 #include "launch-screencast.h"
 #include "launch.h"
 #include "log.h"
+#include "notes.h"
 #include "loop.h"
 #include "media-module.h"
 #include "media-policy.h"
@@ -445,6 +446,8 @@ int cw_launch(const struct cw_sandbox_config *cfg,
 		return 1;
 	}
 
+	/* what the app can make the media side and the portal say */
+	cw_notes_set_trace(opts->trace);
 	char upstream[PATH_MAX];
 	if (policy != NULL && !cw_resolve_wayland_display(
 			getenv("WAYLAND_DISPLAY"), upstream, sizeof(upstream),

@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include "list.h"
 #include "log.h"
+#include "notes.h"
 #include "util.h"
 #include "media-relay.h"
 #include "media-restrict.h"
@@ -19,6 +20,12 @@
 #define RELAY_FDS_PER_MSG 28   /* what libpipewire's recvmsg takes at once */
 #define RELAY_MAX_CLIENTS 64
 #define RELAY_MAX_IDS 64
+
+/* What the sandbox's connections can make the relay say (cw_notes). */
+enum relay_note {
+	NOTE_FULL,          /* over RELAY_MAX_CLIENTS */
+	NOTE_NO_CONNECTION, /* no restricted connection for a client */
+};
 
 /* One direction: read from one end, written to the other. */
 struct half {
@@ -49,6 +56,7 @@ struct cw_media_relay {
 	void *data;
 	struct cw_list conns;
 	size_t nconns;
+	struct cw_notes notes;
 };
 
 static void half_finish(struct half *h)
@@ -263,8 +271,9 @@ static void restricted(void *data, int fd, uint32_t client_id,
 	cw_media_restrict_cancel(c->pending);
 	c->pending = NULL;
 	if (fd < 0) {
-		cw_log(CW_LOG_ERROR, "media: a client of the sandbox gets no "
-			"PipeWire connection: %s", err);
+		cw_note(&c->relay->notes, NOTE_NO_CONNECTION, "REFUSED",
+			"media: a client of the sandbox gets no PipeWire "
+			"connection: %s", err);
 		conn_destroy(c);
 		return;
 	}
@@ -293,9 +302,9 @@ static void listener_dispatch(struct cw_source *source, uint32_t events)
 			return;
 		}
 		if (r->nconns >= RELAY_MAX_CLIENTS) {
-			cw_log(CW_LOG_ERROR, "media: the sandbox has %d PipeWire "
-				"connections already; refused one",
-				RELAY_MAX_CLIENTS);
+			cw_note(&r->notes, NOTE_FULL, "REFUSED", "media: the "
+				"sandbox has %d PipeWire connections already; "
+				"refused one", RELAY_MAX_CLIENTS);
 			close(fd);
 			continue;
 		}
@@ -325,8 +334,9 @@ static void listener_dispatch(struct cw_source *source, uint32_t events)
 		c->pending = cw_media_restrict_start(r->pw, ids, n,
 			(const char *const *)r->props, restricted, c);
 		if (c->pending == NULL) {
-			cw_log(CW_LOG_ERROR, "media: cannot connect to "
-				"PipeWire: %s", strerror(errno));
+			cw_note(&r->notes, NOTE_NO_CONNECTION, "REFUSED",
+				"media: cannot connect to PipeWire: %s",
+				strerror(errno));
 			conn_destroy(c);
 		}
 	}
@@ -346,6 +356,7 @@ struct cw_media_relay *cw_media_relay_create(struct cw_media_pw *pw,
 	r->hooks = hooks;
 	r->data = data;
 	cw_list_init(&r->conns);
+	cw_notes_init(&r->notes, pw->loop);
 	size_t n = 0;
 	while (props != NULL && props[n] != NULL) {
 		n++;
@@ -379,6 +390,7 @@ struct cw_media_relay *cw_media_relay_create(struct cw_media_pw *pw,
 	return r;
 
 fail:
+	cw_notes_finish(&r->notes);
 	for (size_t i = 0; r->props != NULL && r->props[i] != NULL; i++) {
 		free(r->props[i]);
 	}
@@ -404,6 +416,7 @@ void cw_media_relay_destroy(struct cw_media_relay *relay)
 	cw_loop_remove(relay->pw->loop, &relay->listener);
 	close(relay->listener.fd);
 	unlink(relay->path);
+	cw_notes_finish(&relay->notes);
 	for (size_t i = 0; relay->props != NULL && relay->props[i] != NULL;
 			i++) {
 		free(relay->props[i]);

@@ -13,10 +13,17 @@
 #include "media-pw.h"
 #include "media-relay.h"
 #include "media-seccontext.h"
+#include "notes.h"
 
 #define MEDIA_MAX_CLIENTS 128
 #define CONNECT_TIMEOUT_MS 3000
 #define RETRY_MS 500
+
+/* What the sandbox's streams can make crate-wl say (cw_notes). */
+enum media_note {
+	NOTE_NODE,     /* a node of a class the sandbox may not make */
+	NOTE_UNLINKED, /* a link to a sandbox stream, undone */
+};
 
 struct cw_media {
 	struct cw_media_pw *pw;
@@ -37,6 +44,7 @@ struct cw_media {
 	bool lost;
 	cw_media_want_func want;
 	void *data;
+	struct cw_notes notes;
 };
 
 const char *cw_media_device_name(enum cw_media_device dev)
@@ -238,9 +246,9 @@ static void node_added(void *data, struct cw_media_node *n)
 	if (strncmp(n->media_class, "Stream/", 7) != 0) {
 		/* a sink or source of the sandbox's own making would be a
 		 * device for everyone else: streams only */
-		cw_msg("media: the sandbox made a %s node (%s): destroyed",
-			n->media_class[0] ? n->media_class : "classless",
-			n->name);
+		cw_note(&m->notes, NOTE_NODE, "DENIED", "media: the sandbox "
+			"made a %s node (%s): destroyed", n->media_class[0] ?
+			n->media_class : "classless", n->name);
 		cw_media_graph_destroy_object(m->graph, n->id);
 		return;
 	}
@@ -281,9 +289,10 @@ static void link_removed(void *data, struct cw_media_link *l,
 	}
 	struct cw_media_node *out = cw_media_graph_node(m->graph, l->out_node);
 	struct cw_media_node *in = cw_media_graph_node(m->graph, l->in_node);
-	cw_msg("media: unlinked %s -> %s (link %u, not the sandbox's own "
-		"node): it existed %.3f ms", out ? out->name : "?",
-		in ? in->name : "?", l->id, (double)lived_us / 1000.0);
+	cw_note(&m->notes, NOTE_UNLINKED, "UNLINKED", "media: unlinked %s -> "
+		"%s (link %u, not the sandbox's own node): it existed %.3f ms",
+		out ? out->name : "?", in ? in->name : "?", l->id,
+		(double)lived_us / 1000.0);
 }
 
 static void client_added(void *data, uint32_t id,
@@ -464,6 +473,7 @@ struct cw_media *cw_media_create(struct cw_loop *loop,
 		return NULL;
 	}
 	err[0] = '\0';
+	cw_notes_init(&m->notes, loop);
 	m->want = want;
 	m->data = data;
 	m->playback = cfg->playback;
@@ -540,6 +550,7 @@ void cw_media_destroy(struct cw_media *m)
 		cw_loop_remove_timer(m->loop, &m->timer);
 	}
 	cw_media_pw_destroy(m->pw);
+	cw_notes_finish(&m->notes);
 	free(m->app);
 	free(m->instance);
 	free(m->socket_path);

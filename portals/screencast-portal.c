@@ -18,6 +18,7 @@
 #include "log.h"
 #include "media-pw.h"
 #include "media-restrict.h"
+#include "notes.h"
 #include "screencast.h"
 #include "screencast-private.h"
 #include "sd-bus-lazy.h"
@@ -34,6 +35,14 @@
 #define CURSOR_HIDDEN 1u
 #define CURSOR_EMBEDDED 2u
 #define MAX_SESSIONS 16
+
+/* What the app's calls can make the portal say (cw_notes). */
+enum portal_note {
+	NOTE_RESPONSE, /* a Response that could not be sent */
+	NOTE_START,    /* Start failed */
+	NOTE_ENDED,    /* a cast ended */
+	NOTE_REMOTE,   /* OpenPipeWireRemote failed */
+};
 
 enum response {
 	RESPONSE_OK = 0,
@@ -83,6 +92,7 @@ struct cw_screencast {
 	size_t nsessions;
 	unsigned next_token;
 	unsigned next_node;
+	struct cw_notes notes;
 };
 
 static void session_close(struct session *s, bool emit_closed);
@@ -270,8 +280,8 @@ static void respond(struct cw_screencast *sc, const char *path,
 		r = sd_bus_send(sc->bus.bus, m, NULL);
 	}
 	if (r < 0) {
-		cw_log(CW_LOG_ERROR, "ScreenCast: cannot send a response: %s",
-			strerror(-r));
+		cw_note(&sc->notes, NOTE_RESPONSE, "ERROR", "ScreenCast: "
+			"cannot send a response: %s", strerror(-r));
 	}
 	sd_bus_message_unref(m);
 	cw_bus_update(&sc->bus);
@@ -546,7 +556,8 @@ static void on_cast(void *data, enum cw_sc_cast_event ev, const char *why)
 		}
 		break;
 	case CW_SC_CAST_ENDED:
-		cw_msg("%s: screen cast ended: %s", sc->app, why);
+		cw_note(&sc->notes, NOTE_ENDED, "ENDED", "%s: screen cast "
+			"ended: %s", sc->app, why);
 		if (s->request_path != NULL) {
 			respond(sc, s->request_path, s->owner, RESPONSE_OTHER,
 				s, false, false);
@@ -630,7 +641,8 @@ static int method_start(sd_bus_message *m, void *data, sd_bus_error *error)
 		s->cursor_mode == CURSOR_EMBEDDED, on_cast, s, err,
 		sizeof(err));
 	if (s->cast == NULL) {
-		cw_msg("%s: cannot share the screen: %s", sc->app, err);
+		cw_note(&sc->notes, NOTE_START, "ERROR", "%s: cannot share "
+			"the screen: %s", sc->app, err);
 		respond(sc, s->request_path, s->owner, RESPONSE_OTHER, s,
 			false, false);
 		end_start(s);
@@ -664,7 +676,8 @@ static void on_remote(void *data, int fd, uint32_t client_id,
 	s->remote = NULL;
 	s->remote_call = NULL;
 	if (fd < 0) {
-		cw_msg("%s: OpenPipeWireRemote: %s", sc->app, err);
+		cw_note(&sc->notes, NOTE_REMOTE, "REFUSED", "%s: "
+			"OpenPipeWireRemote: %s", sc->app, err);
 		sd_bus_reply_method_errorf(m, ERR_FAILED, "%s", err);
 	} else {
 		sd_bus_reply_method_return(m, "h", fd);
@@ -840,6 +853,7 @@ struct cw_screencast *cw_screencast_create(
 		return NULL;
 	}
 	sc->loop = cfg->loop;
+	cw_notes_init(&sc->notes, sc->loop);
 	sc->gate = cfg->gate;
 	sc->daemon.pid = -1;
 	sc->daemon.addr_fd = -1;
@@ -918,6 +932,7 @@ void cw_screencast_destroy(struct cw_screencast *sc)
 	}
 	cw_media_pw_destroy(sc->pw);
 	cw_sc_bus_stop(&sc->daemon);
+	cw_notes_finish(&sc->notes);
 	free(sc->app);
 	free(sc->instance);
 	free(sc->compositor);

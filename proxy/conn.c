@@ -526,8 +526,13 @@ static void compositor_fatal(struct cw_conn *conn, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
-	cw_msg("client %u: the compositor sent a malformed message: %s",
-		conn->id, text);
+	/* what the client made it send, maybe: rate-limited, and each
+	 * one in the trace (cw_conn_refuse) */
+	if (!conn->proxy->trace) {
+		cw_proxy_note(conn->proxy, CW_NOTE_COMPOSITOR, "client %u: the "
+			"compositor sent a malformed message: %s", conn->id,
+			text);
+	}
 	cw_conn_refuse(conn, CW_ERROR_IMPLEMENTATION,
 		"the compositor sent a malformed message (%s)", text);
 }

@@ -230,14 +230,7 @@ void cw_proxy_note(struct cw_proxy *proxy, enum cw_proxy_note_kind kind,
 /* Prints what the rate limits held back; returns the next deadline. */
 static int64_t flush_notes(struct cw_proxy *proxy, bool force)
 {
-	int64_t next = -1;
-	for (int i = 0; i < CW_NOTE_COUNT; i++) {
-		int64_t t = cw_ratelimit_flush(&proxy->notes[i], force);
-		if (t >= 0 && (next < 0 || t < next)) {
-			next = t;
-		}
-	}
-	return next;
+	return cw_ratelimit_flush_all(proxy->notes, CW_NOTE_COUNT, force);
 }
 
 void cw_proxy_trace(struct cw_proxy *proxy, const char *what,

@@ -27,6 +27,7 @@ enum cw_proxy_note_kind {
 	CW_NOTE_UPSTREAM,        /* the compositor could not be reached */
 	CW_NOTE_OUT_OF_FDS,      /* accepting paused */
 	CW_NOTE_DENIED,          /* a question answered no without the user */
+	CW_NOTE_COMPOSITOR,      /* a client's compositor sent a bad message */
 	CW_NOTE_COUNT,
 };
 

@@ -495,4 +495,96 @@ case_badinput() {
 	pass "bad media options and keys are named; --dry-run shows the media plan"
 }
 
+# issue 19: what a sandbox can make crate-wl say comes at most once a
+# second per kind, with a count of the rest; --trace shows every one
+case_log_flood() {
+	start_pipewire "$U"
+	pipewire --version | grep -q 'libpipewire 0\.3\.' ||
+		skip "PipeWire past 0.3: no relay (security context)"
+	# inside: the relay's 64 connections held, then for $1 s one more
+	# at a time that writes junk and closes; each of those is refused
+	cat > "$T/home/flood.py" <<'PY'
+import os, socket, sys, time
+path = os.environ["XDG_RUNTIME_DIR"] + "/pipewire-0"
+held = []
+for i in range(64):
+    s = socket.socket(socket.AF_UNIX)
+    s.connect(path)
+    held.append(s)
+time.sleep(0.5)
+end = time.time() + float(sys.argv[1])
+n = 0
+while time.time() < end:
+    s = socket.socket(socket.AF_UNIX)
+    try:
+        s.connect(path)
+        n += 1
+        s.send(b"junk" * 64)
+    except OSError:
+        pass
+    s.close()
+print("connections", n)
+PY
+	chown "$U:$U" "$T/home/flood.py"
+	refused="PipeWire connections already; refused one"
+	media --audio playback -- python3 /h/flood.py 3 > "$T/flood.out" ||
+		fail "the flood failed: $(cat "$T/flood.out") $(tail -5 "$T/cw.log")"
+	n=$(sed -n 's/^connections //p' "$T/flood.out")
+	lines=$(grep -c "$refused" "$T/cw.log")
+	more=$(sed -n "s/.*$refused (and \([0-9]*\) more like it)\$/\1/p" \
+		"$T/cw.log" | awk '{ s += $1 } END { print s + 0 }')
+	echo "$n refused connections in 3 s: $lines lines, $more more counted"
+	grep "$refused" "$T/cw.log" | head -5
+	[ "${n:-0}" -ge 100 ] || fail "the flood made only '$n' connections"
+	# one a second, and one for the last held back: 3 s give at most 5
+	[ "$lines" -ge 1 ] && [ "$lines" -le 5 ] ||
+		fail "$lines lines for a 3 s flood"
+	[ $((lines + more)) = "$n" ] ||
+		fail "$lines lines and $more counted for $n refusals"
+	pass "a connection flood: $lines lines, every refusal counted"
+	: > "$T/cw.log"
+	media --trace --audio playback -- python3 /h/flood.py 1 \
+		> "$T/flood.out" || fail "the traced flood failed"
+	n=$(sed -n 's/^connections //p' "$T/flood.out")
+	lines=$(grep -c "REFUSED media: .*$refused\$" "$T/cw.log")
+	echo "--trace: $n refused connections, $lines lines"
+	[ "$lines" = "$n" ] || fail "--trace showed $lines of $n refusals"
+	pass "--trace shows each refusal"
+}
+
+# the same for the graph: sinks the sandbox makes, each destroyed
+case_log_nodes() {
+	start_pipewire "$U"
+	# inside: 32 loopbacks, 16 at a time, whose capture side is an
+	# Audio/Sink (a device for everyone else: never the sandbox's)
+	cat > "$T/home/nodes.sh" <<'SH'
+for i in $(seq 1 16); do
+	for j in 1 2; do
+		timeout 3 pw-loopback \
+			--capture-props="media.class=Audio/Sink node.name=evil-$i-$j" \
+			>/dev/null 2>&1
+	done &
+done
+wait
+SH
+	chown "$U:$U" "$T/home/nodes.sh"
+	made="the sandbox made a Audio/Sink node"
+	start=$SECONDS
+	media --audio playback -- sh /h/nodes.sh || fail "the loops failed"
+	took=$((SECONDS - start + 1))
+	lines=$(grep -c "$made" "$T/cw.log")
+	more=$(sed -n 's/.*: destroyed (and \([0-9]*\) more like it)$/\1/p' \
+		"$T/cw.log" | awk '{ s += $1 } END { print s + 0 }')
+	echo "32 sinks made in at most $took s: $lines lines, $more more counted"
+	grep "$made" "$T/cw.log" | head -5
+	# more than the limit lets through, or this tells nothing
+	[ "$((lines + more))" -gt $((took + 1)) ] ||
+		fail "only $((lines + more)) of 32 sinks destroyed in $took s"
+	# at most one a second, and the last held back
+	[ "$lines" -ge 1 ] && [ "$lines" -le $((took + 1)) ] ||
+		fail "$lines lines for sinks made over $took s"
+	[ "$more" -gt 0 ] || fail "no count of the lines held back"
+	pass "sinks made in a loop: $lines lines, the rest counted"
+}
+
 "case_${CASE//-/_}"
