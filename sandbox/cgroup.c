@@ -1,4 +1,5 @@
 /* The sandbox's own cgroup, where the caller's is delegated. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/sched.h>
@@ -150,6 +151,30 @@ static bool populated(int events)
 	return strstr(buf, "populated 1") != NULL;
 }
 
+/* Empty crate-wl-ID cgroups that a killed crate-wl left (SIGKILL gives it
+ * no time to remove its own) go with the next sandbox's end: a minute old
+ * at least, so that none is taken from a crate-wl between making it and
+ * cloning into it. A cgroup with anything in it refuses. */
+static void sweep(const char *parent)
+{
+	DIR *d = opendir(parent);
+	if (d == NULL) {
+		return;
+	}
+	time_t old = time(NULL) - 60;
+	struct dirent *e;
+	while ((e = readdir(d)) != NULL) {
+		struct stat st;
+		if (e->d_type == DT_DIR &&
+				strncmp(e->d_name, "crate-wl-", 9) == 0 &&
+				fstatat(dirfd(d), e->d_name, &st,
+				AT_SYMLINK_NOFOLLOW) == 0 && st.st_mtime < old) {
+			unlinkat(dirfd(d), e->d_name, AT_REMOVEDIR);
+		}
+	}
+	closedir(d);
+}
+
 void cw_cgroup_remove(struct cw_cgroup *cg)
 {
 	int events = -1;
@@ -166,7 +191,7 @@ void cw_cgroup_remove(struct cw_cgroup *cg)
 		close(fd);
 	}
 	/* the kernel signals each change of cgroup.events: a second at
-	 * most, then it is left */
+	 * most, then sweep() removes it after a later sandbox */
 	events = openat(cg->fd, "cgroup.events", O_RDONLY | O_CLOEXEC);
 	struct timespec end, now;
 	clock_gettime(CLOCK_MONOTONIC, &end);
@@ -187,4 +212,5 @@ out:
 	}
 	close(cg->fd);
 	cg->fd = -1;
+	sweep(cg->parent);
 }

@@ -32,7 +32,8 @@ bool cw_cgroup_create(struct cw_cgroup *cg, const char *id, char *why,
  */
 pid_t cw_cgroup_clone(struct cw_cgroup *cg, unsigned long flags);
 /* Removes cg. Where something is still in it, kills that and waits (a
- * second at most) until it is empty. */
+ * second at most) until it is empty. Then removes the empty crate-wl-*
+ * beside it that a killed crate-wl left. */
 void cw_cgroup_remove(struct cw_cgroup *cg);
 
 #endif

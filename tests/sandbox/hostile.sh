@@ -127,6 +127,18 @@ own_cgroup() {
 		grep 'cgroup.procs.*O_WRONLY' "$T/out/strace" &&
 			fail "$label: crate-wl moved itself to clone the init"
 		pass "$label: crate-wl itself never moved"
+		# what a killed crate-wl left (a minute old at least, empty)
+		# goes with the next sandbox's end; a younger one may be a
+		# crate-wl's that has not cloned into it yet, and stays
+		local stale=${cg%/*}/crate-wl-stale$$ young=${cg%/*}/crate-wl-young$$
+		mkdir "$stale" "$young" || fail "$label: mkdir below ${cg%/*}"
+		touch -d '2 minutes ago' "$stale"
+		"$@" "$CRATE_WL" run --no-wayland -- true ||
+			fail "$label: run"
+		rmdir "$young" || fail "$label: $young is gone"
+		[ -d "$stale" ] && rmdir "$stale" &&
+			fail "$label: $stale is left"
+		pass "$label: a killed crate-wl's empty cgroup goes with the next"
 		# crate-wl stop ends the sandbox with what it left running
 		"$@" "$CRATE_WL" run --trace --no-wayland --json-status 3 -- \
 			sh -c 'sleep 600 & sleep 600' 3>"$T/status" 2>"$T/trace" &
