@@ -564,24 +564,20 @@ int cw_launch(const struct cw_sandbox_config *cfg,
 		goto out;
 	}
 
-	/* cloned from inside its own cgroup: its namespace's root */
-	have_cgroup = cw_cgroup_create(&cgroup, inst.id, err, sizeof(err));
-	if (have_cgroup && !cw_cgroup_enter(&cgroup)) {
-		snprintf(err, sizeof(err), "cannot enter %.300s: %s", cgroup.path,
-			strerror(errno));
+	/* born in its own cgroup: its cgroup namespace's root */
+	char why[512];
+	have_cgroup = cw_cgroup_create(&cgroup, inst.id, why, sizeof(why));
+	l.sb = cw_sandbox_spawn(plan, cw_seccomp_get(cfg->devel), plan->argv,
+		cfg->net != CW_NET_HOST, cw_tty_stdio(&l.tty),
+		have_cgroup ? &cgroup : NULL, err, sizeof(err));
+	if (have_cgroup && cgroup.why[0] != '\0') {
+		snprintf(why, sizeof(why), "%s", cgroup.why);
 		cw_cgroup_remove(&cgroup);
 		have_cgroup = false;
 	}
 	if (opts->trace) {
 		fprintf(stderr, "crate-wl: CGROUP %s%s\n", have_cgroup ?
-			cgroup.path : "none of its own: ", have_cgroup ? "" : err);
-	}
-	l.sb = cw_sandbox_spawn(plan, cw_seccomp_get(cfg->devel), plan->argv,
-		cfg->net != CW_NET_HOST, cw_tty_stdio(&l.tty), err,
-		sizeof(err));
-	if (have_cgroup && !cw_cgroup_leave(&cgroup)) {
-		cw_msg("crate-wl stays in the sandbox's cgroup %s: %s",
-			cgroup.path, strerror(errno));
+			cgroup.path : "none of its own: ", have_cgroup ? "" : why);
 	}
 	if (l.sb == NULL) {
 		cw_msg("%s", err);

@@ -1,12 +1,19 @@
 /* The sandbox's own cgroup, where the caller's is delegated. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/sched.h>
+#include <poll.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 #include "cgroup.h"
+#include "log.h"
+#include "sandbox.h"
 
 /* The cgroup2 mount point, from mountinfo. */
 static bool cgroup2_mount(char *out, size_t len)
@@ -75,6 +82,13 @@ bool cw_cgroup_create(struct cw_cgroup *cg, const char *id, char *why,
 		snprintf(why, len, "%s: %s", cg->path, strerror(errno));
 		return false;
 	}
+	cg->why[0] = '\0';
+	cg->fd = open(cg->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (cg->fd < 0) {
+		snprintf(why, len, "%s: %s", cg->path, strerror(errno));
+		rmdir(cg->path);
+		return false;
+	}
 	return true;
 }
 
@@ -91,33 +105,112 @@ static bool write_pid(const char *dir)
 	return ok;
 }
 
-bool cw_cgroup_enter(const struct cw_cgroup *cg)
+pid_t cw_cgroup_clone(struct cw_cgroup *cg, unsigned long flags)
 {
-	return write_pid(cg->path);
+	/* born in cg: crate-wl itself never moves, and a move (a write to
+	 * cgroup.procs) is what costs, taking the cgroup tree's lock */
+	struct clone_args args = {
+		.flags = (flags & ~(unsigned long)CSIGNAL) | CLONE_INTO_CGROUP,
+		.exit_signal = flags & CSIGNAL,
+		.cgroup = (uint64_t)cg->fd,
+	};
+	cg->why[0] = '\0';
+	pid_t pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+	if (pid >= 0) {
+		return pid;
+	}
+	/* no clone3 (before Linux 5.3, or a filter's ENOSYS), no
+	 * CLONE_INTO_CGROUP (before 5.7), or the cgroup refused: clone
+	 * from inside it, and go back */
+	if (!write_pid(cg->path)) {
+		snprintf(cg->why, sizeof(cg->why), "cannot enter %.300s: %s",
+			cg->path, strerror(errno));
+		return cw_raw_clone(flags);
+	}
+	pid = cw_raw_clone(flags);
+	if (pid != 0) {
+		int e = errno;
+		if (!write_pid(cg->parent)) {
+			cw_msg("crate-wl stays in the sandbox's cgroup %s: %s",
+				cg->path, strerror(errno));
+		}
+		errno = e;
+	}
+	return pid;
 }
 
-bool cw_cgroup_leave(const struct cw_cgroup *cg)
+/* cgroup.events says "populated 1" */
+static bool populated(int events)
 {
-	return write_pid(cg->parent);
+	char buf[256];
+	ssize_t n = pread(events, buf, sizeof(buf) - 1, 0);
+	if (n <= 0) {
+		return false;
+	}
+	buf[n] = '\0';
+	return strstr(buf, "populated 1") != NULL;
+}
+
+/* Empty crate-wl-ID cgroups that a killed crate-wl left (SIGKILL gives it
+ * no time to remove its own) go with the next sandbox's end: a minute old
+ * at least, so that none is taken from a crate-wl between making it and
+ * cloning into it. A cgroup with anything in it refuses. */
+static void sweep(const char *parent)
+{
+	DIR *d = opendir(parent);
+	if (d == NULL) {
+		return;
+	}
+	time_t old = time(NULL) - 60;
+	struct dirent *e;
+	while ((e = readdir(d)) != NULL) {
+		struct stat st;
+		if (e->d_type == DT_DIR &&
+				strncmp(e->d_name, "crate-wl-", 9) == 0 &&
+				fstatat(dirfd(d), e->d_name, &st,
+				AT_SYMLINK_NOFOLLOW) == 0 && st.st_mtime < old) {
+			unlinkat(dirfd(d), e->d_name, AT_REMOVEDIR);
+		}
+	}
+	closedir(d);
 }
 
 void cw_cgroup_remove(struct cw_cgroup *cg)
 {
+	int events = -1;
 	if (rmdir(cg->path) == 0 || errno != EBUSY) {
-		return;
+		goto out;
 	}
-	/* the init is still ending: whatever is left goes now */
-	char path[PATH_MAX + 16];
-	snprintf(path, sizeof(path), "%s/cgroup.kill", cg->path);
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	/* what is left goes now. Mostly that is only the init, ending: it
+	 * leaves the cgroup once the kernel has freed its namespaces */
+	int fd = openat(cg->fd, "cgroup.kill", O_WRONLY | O_CLOEXEC);
 	if (fd >= 0) {
 		if (write(fd, "1", 1) != 1) {
 			/* an older kernel: the processes end by themselves */
 		}
 		close(fd);
 	}
-	for (int i = 0; i < 100 && rmdir(cg->path) < 0 && errno == EBUSY;
-			i++) {
-		nanosleep(&(struct timespec){ .tv_nsec = 10000000 }, NULL);
+	/* the kernel signals each change of cgroup.events: a second at
+	 * most, then sweep() removes it after a later sandbox */
+	events = openat(cg->fd, "cgroup.events", O_RDONLY | O_CLOEXEC);
+	struct timespec end, now;
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	end.tv_sec += 1;
+	while (events >= 0 && populated(events)) {
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		long ms = (end.tv_sec - now.tv_sec) * 1000 +
+			(end.tv_nsec - now.tv_nsec) / 1000000;
+		struct pollfd p = { .fd = events, .events = POLLPRI };
+		if (ms <= 0 || (poll(&p, 1, (int)ms) < 0 && errno != EINTR)) {
+			break;
+		}
 	}
+	rmdir(cg->path);
+out:
+	if (events >= 0) {
+		close(events);
+	}
+	close(cg->fd);
+	cg->fd = -1;
+	sweep(cg->parent);
 }

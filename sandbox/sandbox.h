@@ -235,11 +235,14 @@ void cw_stdio_install(const struct cw_stdio *stdio);
 /*
  * Clones the sandbox's init, which builds the mounts and forks argv. The
  * command waits until cw_sandbox_release(). stdio NULL: the caller's fds
- * 0, 1 and 2 as they are.
+ * 0, 1 and 2 as they are. cg: the cgroup the init is born in (see
+ * cw_cgroup_clone), or NULL.
  */
+struct cw_cgroup;
 struct cw_sandbox *cw_sandbox_spawn(struct cw_plan *plan,
 	const struct cw_seccomp *sc, char *const argv[], bool net_ns,
-	const struct cw_stdio *stdio, char *err, size_t errlen);
+	const struct cw_stdio *stdio, struct cw_cgroup *cg, char *err,
+	size_t errlen);
 void cw_sandbox_release(struct cw_sandbox *sb);
 void cw_sandbox_destroy(struct cw_sandbox *sb);
 

@@ -11,6 +11,7 @@
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+#include "cgroup.h"
 #include "die.h"
 #include "namespaces.h"
 #include "reaper.h"
@@ -235,7 +236,8 @@ static _Noreturn void init_main(struct cw_plan *plan,
 
 struct cw_sandbox *cw_sandbox_spawn(struct cw_plan *plan,
 	const struct cw_seccomp *sc, char *const argv[], bool net_ns,
-	const struct cw_stdio *stdio, char *err, size_t errlen)
+	const struct cw_stdio *stdio, struct cw_cgroup *cg, char *err,
+	size_t errlen)
 {
 	struct cw_sandbox *sb = calloc(1, sizeof(*sb));
 	if (sb == NULL) {
@@ -261,7 +263,8 @@ struct cw_sandbox *cw_sandbox_spawn(struct cw_plan *plan,
 	if (net_ns) {
 		flags |= CLONE_NEWNET;
 	}
-	pid_t pid = cw_raw_clone(flags);
+	pid_t pid = cg != NULL ? cw_cgroup_clone(cg, flags) :
+		cw_raw_clone(flags);
 	if (pid < 0) {
 		int e = errno;
 		snprintf(err, errlen, "cannot create the namespaces: %s%s",

@@ -8,7 +8,8 @@
 #   install   install asks, and replaces or shadows nothing
 #   paths     a manifest's paths: absolute, regular files only
 #   oci       an image's size, file count and the disk's free space
-#   cgroup    the sandbox has its own cgroup namespace
+#   cgroup    the sandbox has its own cgroup namespace, and its own cgroup
+#             where the caller may make one
 CRATE_WL=$(realpath "$1")
 CASE=$2
 CORE_TEST=1
@@ -52,6 +53,118 @@ with_sway() {
 }
 
 mkdir -m 777 "$T/out"
+
+# own_cgroup LABEL CLONE3 PREFIX...: crate-wl run (started by PREFIX; with
+# clone3 or not) puts every process of the sandbox in a cgroup of its own
+# where the caller may make one, the app cannot move out of it, and it is
+# gone after the end
+own_cgroup() {
+	local label=$1 clone3=$2
+	shift 2
+	rm -f "$T/out/ready" "$T/out/go" "$T/out/moved"
+	# the command leaves a process behind, and tries every cgroup.procs
+	# it can see (the host's /sys) to move itself elsewhere
+	"$@" "$CRATE_WL" run --trace --no-wayland --bind "$T/out" \
+		--json-status 3 -- sh -c "sleep 600 & for f in \$(find /sys/fs/cgroup -name cgroup.procs 2>/dev/null); do echo \$\$ 2>/dev/null >\"\$f\" && echo \"\$f\" >> $T/out/moved; done; touch $T/out/ready; while [ ! -e $T/out/go ]; do sleep 0.05; done" \
+		3>"$T/status" 2>"$T/trace" &
+	local pid=$!
+	track $pid
+	for _ in $(seq 1 200); do [ -e "$T/out/ready" ] && break; sleep 0.05; done
+	[ -e "$T/out/ready" ] ||
+		fail "$label: the sandbox did not start: $(cat "$T/trace")"
+	[ -e "$T/out/moved" ] &&
+		fail "$label: the app moved itself to $(cat "$T/out/moved")"
+	local line child
+	line=$(grep "CGROUP" "$T/trace")
+	child=$(sed -n 's/.*"child-pid": \([0-9]*\).*/\1/p' "$T/status")
+	case $line in
+	*"none of its own: "*)
+		touch "$T/out/go"
+		wait $pid || fail "$label: run"
+		pass "$label: no cgroup of its own here, and --trace says why: ${line#*: }"
+		;;
+	*"CGROUP /"*)
+		local cg=${line#*CGROUP } p left=
+		[ -d "$cg" ] || fail "$label: no $cg"
+		grep -q "^0::.*/${cg##*/}\$" /proc/self/cgroup &&
+			fail "$label: crate-wl stayed in the sandbox's cgroup"
+		# every process in the sandbox's pid namespace is in it
+		exec {ns}<"/proc/$child/ns/pid"
+		for p in /proc/[0-9]*; do
+			[ "$p/ns/pid" -ef "/proc/self/fd/$ns" ] || continue
+			left="$left ${p#/proc/}"
+			grep -q "^0::.*/${cg##*/}\$" "$p/cgroup" 2>/dev/null ||
+				[ ! -e "$p" ] ||
+				fail "$label: ${p#/proc/} ($(cat "$p/comm")) is not in $cg: $(cat "$p/cgroup")"
+		done
+		[ "$(wc -w <<<"$left")" -ge 3 ] ||
+			fail "$label: not the init, sh and sleep in the sandbox:$left"
+		touch "$T/out/go"
+		wait $pid || fail "$label: run"
+		# gone when crate-wl run returns (it waits a second at most for
+		# the init to leave it; a loaded machine may take longer)
+		for _ in $(seq 1 100); do [ -d "$cg" ] || break; sleep 0.1; done
+		[ -d "$cg" ] && fail "$label: $cg is left after the sandbox ended"
+		# (the init may stay a zombie a while: whoever reaps our
+		# orphans reaps it)
+		for p in $left; do
+			[ "/proc/$p/ns/pid" -ef "/proc/self/fd/$ns" ] &&
+				[ "$(sed 's/.*) //' "/proc/$p/stat" | cut -d' ' -f1)" != Z ] &&
+				fail "$label: $p ($(cat "/proc/$p/comm")) outlived the sandbox"
+		done
+		exec {ns}<&-
+		pass "$label: a cgroup of its own ($cg) with every process of the sandbox, none moved out, gone when it ends"
+		[ "$clone3" = yes ] || return 0
+		# born there: crate-wl itself never moves (a write to a
+		# cgroup.procs takes the cgroup tree's lock, and cost a
+		# sandbox's start half of bwrap's time)
+		need strace
+		"$@" strace -f -qq -e trace=mkdir,open,openat \
+			-o "$T/out/strace" "$CRATE_WL" run --no-wayland -- true ||
+			fail "$label: run under strace"
+		grep -q 'mkdir(".*/crate-wl-[0-9a-f]*"' "$T/out/strace" ||
+			fail "$label: no cgroup made under strace"
+		grep 'cgroup.procs.*O_WRONLY' "$T/out/strace" &&
+			fail "$label: crate-wl moved itself to clone the init"
+		pass "$label: crate-wl itself never moved"
+		# what a killed crate-wl left (a minute old at least, empty)
+		# goes with the next sandbox's end; a younger one may be a
+		# crate-wl's that has not cloned into it yet, and stays
+		local stale=${cg%/*}/crate-wl-stale$$ young=${cg%/*}/crate-wl-young$$
+		mkdir "$stale" "$young" || fail "$label: mkdir below ${cg%/*}"
+		touch -d '2 minutes ago' "$stale"
+		"$@" "$CRATE_WL" run --no-wayland -- true ||
+			fail "$label: run"
+		rmdir "$young" || fail "$label: $young is gone"
+		[ -d "$stale" ] && rmdir "$stale" &&
+			fail "$label: $stale is left"
+		pass "$label: a killed crate-wl's empty cgroup goes with the next"
+		# crate-wl stop ends the sandbox with what it left running
+		"$@" "$CRATE_WL" run --trace --no-wayland --json-status 3 -- \
+			sh -c 'sleep 600 & sleep 600' 3>"$T/status" 2>"$T/trace" &
+		pid=$!
+		track $pid
+		local id=
+		for _ in $(seq 1 200); do
+			id=$(sed -n 's/.*"id": "\([0-9a-f]*\)".*/\1/p' "$T/status")
+			[ -n "$id" ] && break
+			sleep 0.05
+		done
+		[ -n "$id" ] || fail "$label: no sandbox to stop: $(cat "$T/trace")"
+		line=$(grep "CGROUP" "$T/trace")
+		cg=${line#*CGROUP }
+		[ -d "$cg" ] || fail "$label: no $cg"
+		"$@" "$CRATE_WL" stop "$id" || fail "$label: stop $id"
+		wait $pid
+		for _ in $(seq 1 100); do [ -d "$cg" ] || break; sleep 0.1; done
+		[ -d "$cg" ] && fail "$label: $cg is left after crate-wl stop"
+		pass "$label: crate-wl stop: the sandbox and its cgroup are gone"
+		;;
+	*)
+		fail "$label: --trace says nothing of a cgroup: $(cat "$T/trace")"
+		;;
+	esac
+}
 
 case $CASE in
 prompt)
@@ -364,38 +477,34 @@ cgroup)
 	echo "$out" | tail -n +2 | grep -v ':/$' &&
 		fail "a host cgroup path inside"
 	pass "a cgroup namespace of its own: every cgroup is / inside"
-	# a cgroup of its own where the caller may make one (--trace says)
-	$RUNAS "$CRATE_WL" run --trace --no-wayland --bind "$T/out" \
-		--json-status 3 -- sh -c "touch $T/out/ready; while [ ! -e $T/out/go ]; do sleep 0.05; done" \
-		3>"$T/status" 2>"$T/trace" &
-	pid=$!
-	track $pid
-	for _ in $(seq 1 200); do [ -e "$T/out/ready" ] && break; sleep 0.05; done
-	[ -e "$T/out/ready" ] || fail "the sandbox did not start: $(cat "$T/trace")"
-	line=$(grep "CGROUP" "$T/trace")
-	case $line in
-	*"none of its own: "*)
-		touch "$T/out/go"
-		wait $pid || fail "run"
-		pass "no cgroup of its own here, and --trace says why: ${line#*: }"
-		;;
-	*"CGROUP /"*)
-		cg=${line#*CGROUP }
-		child=$(sed -n 's/.*"child-pid": \([0-9]*\).*/\1/p' "$T/status")
-		[ -d "$cg" ] || fail "no $cg"
-		grep -q "^0::.*/${cg##*/}\$" "/proc/$child/cgroup" ||
-			fail "the init is not in $cg: $(cat "/proc/$child/cgroup")"
-		grep -q "^0::.*/${cg##*/}\$" /proc/self/cgroup &&
-			fail "crate-wl stayed in the sandbox's cgroup"
-		touch "$T/out/go"
-		wait $pid || fail "run"
-		[ -d "$cg" ] && fail "$cg is left after the sandbox ended"
-		pass "a cgroup of its own ($cg), gone when it ends"
-		;;
-	*)
-		fail "--trace says nothing of a cgroup: $(cat "$T/trace")"
-		;;
-	esac
+	# a cgroup of its own where the caller may make one (--trace says):
+	# as crate-wl makes it (clone3's CLONE_INTO_CGROUP), and where
+	# clone3 fails, as under a container's filter or an older kernel
+	own_cgroup clone3 yes $RUNAS
+	own_cgroup "no clone3" no $RUNAS "$NOCLONE3"
+	# the user's case: a cgroup delegated to it, as systemd gives
+	# user@UID.service (as root, ours is delegated already)
+	[ "$AS" = nobody ] || exit 0
+	mnt=$(grep ' - cgroup2 ' /proc/self/mountinfo | cut -d' ' -f5 | head -1)
+	own=$(sed -n 's/^0:://p' /proc/self/cgroup)
+	deleg=$mnt${own%/}/cw-test-deleg-$$
+	[ -n "$mnt" ] && mkdir "$deleg" 2>/dev/null ||
+		skip "no cgroup to delegate below $mnt$own"
+	trap 'cleanup; for d in "$deleg"/crate-wl-* "$deleg"; do
+		rmdir "$d" 2>/dev/null; done' EXIT
+	chown "$U:$U" "$deleg" "$deleg/cgroup.procs" "$deleg/cgroup.threads" \
+		"$deleg/cgroup.subtree_control"
+	# moved there as root (the move needs the common ancestor's
+	# cgroup.procs), then the user
+	printf '#!/bin/sh\necho $$ > "%s/cgroup.procs" && exec "$@"\n' \
+		"$deleg" > "$T/enter"
+	chmod 755 "$T/enter"
+	own_cgroup "delegated, clone3" yes "$T/enter" $RUNAS
+	grep -q "CGROUP $deleg/crate-wl-" "$T/trace" ||
+		fail "no cgroup of its own in a delegated one: $(cat "$T/trace")"
+	own_cgroup "delegated, no clone3" no "$T/enter" $RUNAS "$NOCLONE3"
+	grep -q "CGROUP $deleg/crate-wl-" "$T/trace" ||
+		fail "no cgroup of its own in a delegated one: $(cat "$T/trace")"
 	;;
 *)
 	fail "unknown case $CASE"
