@@ -18,8 +18,12 @@ static const char usage_text[] =
 	"\n"
 	"  --root /|DIR|oci:DIR[:REF]\n"
 	"                          the sandbox's root, read-only (default /)\n"
-	"  --bind SRC[:DST]        bind SRC read-write at DST\n"
+	"  --bind SRC[:DST]        bind SRC read-write at DST; SRC may be\n"
+	"                          xdg-download, xdg-documents, xdg-music,\n"
+	"                          xdg-pictures, xdg-videos... (user-dirs.dirs)\n"
 	"  --ro-bind SRC[:DST]     bind SRC read-only at DST\n"
+	"  --bind-try, --ro-bind-try SRC[:DST]\n"
+	"                          the same, skipped with a note if SRC is missing\n"
 	"  --home tmpfs|persist    an empty $HOME, or the app's own one\n"
 	"  --net none|host|nat     network (default none: loopback only)\n"
 	"  --device dri            GPU render nodes\n"
@@ -75,7 +79,8 @@ int cw_run_parse_options(const char *cmd, int argc, char *argv[],
 	struct cw_launch_options *opts, int *next)
 {
 	enum {
-		OPT_ROOT = 256, OPT_BIND, OPT_RO_BIND, OPT_HOME, OPT_NET,
+		OPT_ROOT = 256, OPT_BIND, OPT_RO_BIND, OPT_BIND_TRY,
+		OPT_RO_BIND_TRY, OPT_HOME, OPT_NET,
 		OPT_DEVICE, OPT_ENV, OPT_APP, OPT_POLICY, OPT_ALLOW, OPT_DENY,
 		OPT_SCREENCOPY, OPT_CLIPBOARD, OPT_PROMPT, OPT_NO_WAYLAND,
 		OPT_DRY_RUN, OPT_JSON_STATUS, OPT_TRACE, OPT_X11, OPT_AUDIO,
@@ -86,6 +91,8 @@ int cw_run_parse_options(const char *cmd, int argc, char *argv[],
 		{ "root", required_argument, NULL, OPT_ROOT },
 		{ "bind", required_argument, NULL, OPT_BIND },
 		{ "ro-bind", required_argument, NULL, OPT_RO_BIND },
+		{ "bind-try", required_argument, NULL, OPT_BIND_TRY },
+		{ "ro-bind-try", required_argument, NULL, OPT_RO_BIND_TRY },
 		{ "home", required_argument, NULL, OPT_HOME },
 		{ "net", required_argument, NULL, OPT_NET },
 		{ "device", required_argument, NULL, OPT_DEVICE },
@@ -124,6 +131,8 @@ int cw_run_parse_options(const char *cmd, int argc, char *argv[],
 		case OPT_ROOT:
 		case OPT_BIND:
 		case OPT_RO_BIND:
+		case OPT_BIND_TRY:
+		case OPT_RO_BIND_TRY:
 		case OPT_HOME:
 		case OPT_NET:
 		case OPT_DEVICE:

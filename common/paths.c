@@ -43,6 +43,96 @@ bool cw_path_state_home(char *out, size_t len)
 	return xdg_dir("XDG_STATE_HOME", ".local/state", out, len);
 }
 
+/* the defaults of xdg-user-dirs' user-dirs.defaults, in English */
+static const struct {
+	const char *name, *dir;
+} user_dirs[] = {
+	{ "DESKTOP", "Desktop" },
+	{ "DOCUMENTS", "Documents" },
+	{ "DOWNLOAD", "Downloads" },
+	{ "MUSIC", "Music" },
+	{ "PICTURES", "Pictures" },
+	{ "PUBLICSHARE", "Public" },
+	{ "TEMPLATES", "Templates" },
+	{ "VIDEOS", "Videos" },
+};
+
+/* XDG_NAME_DIR="VALUE" from user-dirs.dirs, "$HOME/" expanded; false
+ * when the file or the line is not there */
+static bool user_dirs_file(const char *name, const char *home, char *out,
+	size_t len)
+{
+	char path[PATH_MAX];
+	if (!cw_path_config_home(path, sizeof(path))) {
+		return false;
+	}
+	size_t n = strlen(path);
+	snprintf(path + n, sizeof(path) - n, "/user-dirs.dirs");
+	FILE *f = fopen(path, "re");
+	if (f == NULL) {
+		return false;
+	}
+	char key[64], line[PATH_MAX + 64];
+	snprintf(key, sizeof(key), "XDG_%s_DIR=\"", name);
+	bool found = false;
+	while (!found && fgets(line, sizeof(line), f) != NULL) {
+		if (strncmp(line, key, strlen(key)) != 0) {
+			continue;
+		}
+		char *v = line + strlen(key);
+		char *end = strchr(v, '"');
+		if (end == NULL) {
+			continue;
+		}
+		*end = '\0';
+		if (strncmp(v, "$HOME", 5) == 0 && (v[5] == '/' ||
+				v[5] == '\0')) {
+			found = (size_t)snprintf(out, len, "%s%s", home,
+				v + 5) < len;
+		} else if (v[0] == '/') {
+			found = (size_t)snprintf(out, len, "%s", v) < len;
+		}
+	}
+	fclose(f);
+	return found;
+}
+
+bool cw_path_user_dir(const char *name, char *out, size_t len, char *err,
+	size_t errlen)
+{
+	const char *dflt = NULL;
+	for (size_t i = 0; i < sizeof(user_dirs) / sizeof(user_dirs[0]);
+			i++) {
+		if (strcmp(user_dirs[i].name, name) == 0) {
+			dflt = user_dirs[i].dir;
+		}
+	}
+	const char *home = getenv("HOME");
+	if (dflt == NULL || home == NULL || home[0] != '/') {
+		snprintf(err, errlen, dflt == NULL ? "no user directory %s" :
+			"HOME is not set", name);
+		return false;
+	}
+	if (!user_dirs_file(name, home, out, len) &&
+			(size_t)snprintf(out, len, "%s/%s", home, dflt) >= len) {
+		snprintf(err, errlen, "path too long");
+		return false;
+	}
+	/* "$HOME/" means none; so does anything that resolves to the home
+	 * or above it */
+	char real_home[PATH_MAX], real_dir[PATH_MAX];
+	size_t n = 0;
+	if (realpath(home, real_home) != NULL &&
+			realpath(out, real_dir) != NULL &&
+			(n = strlen(real_dir), strncmp(real_home, real_dir, n) == 0) &&
+			(real_home[n] == '/' || real_home[n] == '\0' || n == 1)) {
+		snprintf(err, errlen, "the %s directory is the home itself "
+			"(or above it) in user-dirs.dirs: that means none", name);
+		return false;
+	}
+	return true;
+}
+
 bool cw_mkdir_p(const char *path, mode_t mode)
 {
 	char buf[PATH_MAX];

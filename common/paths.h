@@ -33,6 +33,18 @@ bool cw_path_runtime_dir(char *out, size_t len, char *err, size_t errlen);
 #define CW_PATH_STATE_DIRS 11
 size_t cw_path_state_dirs(char dirs[][PATH_MAX]);
 
+/*
+ * A user directory as xdg-user-dirs keeps it ($XDG_CONFIG_HOME/
+ * user-dirs.dirs): name is the part of XDG_NAME_DIR (DOWNLOAD, DOCUMENTS,
+ * MUSIC, PICTURES, VIDEOS, DESKTOP, TEMPLATES, PUBLICSHARE). Where the file
+ * does not say, ~/Downloads... as xdg-user-dirs makes them in English.
+ * False with why in err when it cannot be known, or when it is the home
+ * itself (xdg-user-dirs' way of saying "none"): a grant of that one
+ * directory must never be a grant of the whole home.
+ */
+bool cw_path_user_dir(const char *name, char *out, size_t len, char *err,
+	size_t errlen);
+
 /* mkdir -p; true when it exists as a directory afterwards. */
 bool cw_mkdir_p(const char *path, mode_t mode);
 /* rm -r of a directory we created (no symlinks followed). */

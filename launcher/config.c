@@ -3,7 +3,9 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include "log.h"
 #include "oci.h"
+#include "paths.h"
 #include "policy.h"
 #include "sandbox.h"
 
@@ -96,9 +98,46 @@ static bool clean_absolute(const char *path)
 	return true;
 }
 
-static bool add_bind(struct cw_sandbox_config *cfg, const char *value,
-	bool ro, char *err, size_t errlen)
+/* xdg-download[/REST] and the like, as Flatpak names them, to the user's
+ * own directory (cw_path_user_dir); false when src is not one */
+static bool user_dir(const char *src, char *out, size_t len, char *err,
+	size_t errlen, bool *failed)
 {
+	*failed = false;
+	if (strncmp(src, "xdg-", 4) != 0) {
+		return false;
+	}
+	char name[16];
+	size_t n = strcspn(src + 4, "/");
+	if (n == 0 || n >= sizeof(name)) {
+		n = 0;
+	}
+	for (size_t i = 0; i < n; i++) {
+		char c = src[4 + i];
+		name[i] = c >= 'a' && c <= 'z' ? (char)(c - 'a' + 'A') : c;
+	}
+	name[n] = '\0';
+	char dir[PATH_MAX];
+	if (!cw_path_user_dir(name, dir, sizeof(dir), err, errlen)) {
+		*failed = true;
+		return true;
+	}
+	if ((size_t)snprintf(out, len, "%s%s", dir, src + 4 + n) >= len) {
+		snprintf(err, errlen, "'%s': path too long", src);
+		*failed = true;
+	}
+	return true;
+}
+
+static bool add_bind(struct cw_sandbox_config *cfg, const char *value,
+	bool ro, bool optional, char *err, size_t errlen)
+{
+	/* ?PATH: skipped with a note where it is missing (a manifest's way
+	 * of saying --bind-try) */
+	if (value[0] == '?') {
+		optional = true;
+		value++;
+	}
 	if (cfg->nbinds == CW_SANDBOX_MAX_ITEMS) {
 		snprintf(err, errlen, "too many binds");
 		return false;
@@ -114,7 +153,16 @@ static bool add_bind(struct cw_sandbox_config *cfg, const char *value,
 	src[srclen] = '\0';
 	const char *dst = colon ? colon + 1 : NULL;
 	char expanded[PATH_MAX];
-	if (src[0] == '~' && (src[1] == '/' || src[1] == '\0')) {
+	bool failed;
+	if (user_dir(src, expanded, sizeof(expanded), err, errlen, &failed)) {
+		if (failed) {
+			if (optional) {
+				cw_msg("note: %s skipped: %s", src, err);
+				return true;
+			}
+			return false;
+		}
+	} else if (src[0] == '~' && (src[1] == '/' || src[1] == '\0')) {
 		const char *home = getenv("HOME");
 		if (home == NULL) {
 			snprintf(err, errlen, "'%s': HOME is not set", src);
@@ -126,6 +174,10 @@ static bool add_bind(struct cw_sandbox_config *cfg, const char *value,
 	}
 	char resolved[PATH_MAX];
 	if (realpath(expanded, resolved) == NULL) {
+		if (optional && errno == ENOENT) {
+			cw_msg("note: %s skipped: it does not exist", expanded);
+			return true;
+		}
 		snprintf(err, errlen, "%s: %s", expanded, strerror(errno));
 		return false;
 	}
@@ -178,10 +230,11 @@ bool cw_sandbox_config_set(struct cw_sandbox_config *cfg, const char *key,
 			return false;
 		}
 		return replace(&cfg->root, resolved);
-	} else if (strcmp(key, "bind") == 0) {
-		return add_bind(cfg, value, false, err, errlen);
-	} else if (strcmp(key, "ro-bind") == 0) {
-		return add_bind(cfg, value, true, err, errlen);
+	} else if (strcmp(key, "bind") == 0 || strcmp(key, "bind-try") == 0) {
+		return add_bind(cfg, value, false, key[4] != '\0', err, errlen);
+	} else if (strcmp(key, "ro-bind") == 0 ||
+			strcmp(key, "ro-bind-try") == 0) {
+		return add_bind(cfg, value, true, key[7] != '\0', err, errlen);
 	} else if (strcmp(key, "home") == 0) {
 		if (strcmp(value, "tmpfs") == 0) {
 			cfg->home = CW_HOME_TMPFS;

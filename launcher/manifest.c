@@ -145,6 +145,12 @@ static bool handle_app(struct cw_manifest *m, const char *key,
  * the same grant wherever it is run from, so what the user confirmed once
  * (by the file's hash) is what later runs get.
  */
+static bool is_bind(const char *key)
+{
+	return strcmp(key, "bind") == 0 || strcmp(key, "ro-bind") == 0 ||
+		strcmp(key, "bind-try") == 0 || strcmp(key, "ro-bind-try") == 0;
+}
+
 static bool absolute_path(const char *key, const char *value, char *err,
 	size_t errlen)
 {
@@ -155,13 +161,18 @@ static bool absolute_path(const char *key, const char *value, char *err,
 			strchr(value, '/') == NULL && strchr(value, '.') == NULL) {
 		return true; /* a base: strict, default or trusted */
 	}
-	bool home = strcmp(key, "bind") == 0 || strcmp(key, "ro-bind") == 0;
+	bool home = is_bind(key);
+	if (home && path[0] == '?') {
+		path++; /* optional */
+	}
 	if (path[0] == '/' || (home && path[0] == '~' &&
-			(path[1] == '/' || path[1] == '\0'))) {
+			(path[1] == '/' || path[1] == '\0')) ||
+			(home && strncmp(path, "xdg-", 4) == 0)) {
 		return true;
 	}
 	snprintf(err, errlen, "%s = '%s': a manifest names host paths "
-		"absolutely%s", key, value, home ? " or from ~/" : "");
+		"absolutely%s", key, value, home ? ", from ~/ or as "
+		"xdg-download..." : "");
 	return false;
 }
 
@@ -221,8 +232,7 @@ static bool handle(void *data, const char *section, const char *key,
 		return false;
 	}
 	if ((strcmp(section, "sandbox") == 0 && (strcmp(key, "root") == 0 ||
-			strcmp(key, "bind") == 0 ||
-			strcmp(key, "ro-bind") == 0)) ||
+			is_bind(key))) ||
 			(strcmp(section, "wayland") == 0 &&
 			strcmp(key, "policy") == 0)) {
 		if (!absolute_path(key, value, err, errlen)) {

@@ -22,6 +22,64 @@ no_leftovers() {
 }
 
 case $CASE in
+xdg-binds)
+	# issue 16, item 6: xdg-download... as user-dirs.dirs says, optional
+	# binds skipped with a note, and never the whole home for a name
+	CRATE_WL=$(realpath "$CRATE_WL") # runs from the home below, too
+	h=$T/h
+	mkdir -p "$h/Downloads/sub" "$h/Docs" "$h/.config"
+	echo secret > "$h/private"
+	echo hello > "$h/Downloads/sub/file"
+	chown -R "$U:$U" "$h"
+	hc() { HOME=$h XDG_CONFIG_HOME=$h/.config cw "$@"; }
+	out=$(hc run --no-wayland --bind xdg-download -- \
+		sh -c "cat $h/Downloads/sub/file; echo new > $h/Downloads/new; \
+			cat $h/private 2>&1; true") || fail "xdg-download: exit $?"
+	echo "$out" | grep -qx hello || fail "xdg-download not bound: $out"
+	[ "$(cat "$h/Downloads/new" 2>/dev/null)" = new ] ||
+		fail "xdg-download is not read-write"
+	echo "$out" | grep -q secret && fail "the home came with it: $out"
+	hc run --no-wayland --ro-bind xdg-download/sub -- \
+		sh -c "cat $h/Downloads/sub/file && ! echo x > $h/Downloads/sub/x && \
+			! ls $h/Downloads/new" >/dev/null 2>&1 ||
+		fail "--ro-bind xdg-download/sub is not that directory, read-only"
+	pass "xdg-download, read-write and (a part of it) read-only"
+	printf 'XDG_DOCUMENTS_DIR="$HOME/Docs"\nXDG_MUSIC_DIR="$HOME/"\nXDG_VIDEOS_DIR="$HOME/.."\n' \
+		> "$h/.config/user-dirs.dirs"
+	echo doc > "$h/Docs/d"
+	out=$(hc run --no-wayland --ro-bind xdg-documents -- cat "$h/Docs/d") &&
+		[ "$out" = doc ] || fail "xdg-documents is not user-dirs.dirs' Docs"
+	pass "xdg-documents as user-dirs.dirs says"
+	for name in music videos; do
+		hc run --no-wayland --ro-bind xdg-$name -- cat "$h/private" \
+			>"$T/out" 2>"$T/err"
+		rc=$?
+		[ $rc = 2 ] || fail "xdg-$name (the home or above): exit $rc"
+		grep -q secret "$T/out" && fail "xdg-$name gave the home"
+		grep -q "home itself" "$T/err" || fail "xdg-$name: $(cat "$T/err")"
+		pass "xdg-$name that is the home or above: $(cat "$T/err")"
+	done
+	hc run --no-wayland --bind xdg-pictures -- true 2>"$T/err"
+	[ $? = 2 ] || fail "a missing xdg-pictures did not stop the launch"
+	hc run --no-wayland --bind-try xdg-pictures --ro-bind-try /nonexistent \
+		-- true 2>"$T/err" || fail "--bind-try: exit $?: $(cat "$T/err")"
+	[ "$(grep -c "skipped" "$T/err")" = 2 ] ||
+		fail "no note for each skipped bind: $(cat "$T/err")"
+	pass "--bind-try: $(tr '\n' ' ' < "$T/err")"
+	# in a manifest: ?PATH is optional, and still absolute, ~/ or xdg-
+	printf '[app]\nname = opt\nexec = true\n[sandbox]\nwayland = false\nbind = ?~/Missing\nro-bind = ?xdg-pictures\n' \
+		> "$T/opt.crate"
+	hc app --yes "$T/opt.crate" 2>"$T/err" ||
+		fail "optional binds in a manifest: $(cat "$T/err")"
+	for bad in 'bind = ?Missing' 'bind-try = relative' 'ro-bind = ?../x'; do
+		printf '[app]\nname = opt\nexec = true\n[sandbox]\nwayland = false\n%s\n' \
+			"$bad" > "$T/bad.crate"
+		(cd "$h" && hc app --yes "$T/bad.crate") 2>"$T/err" &&
+			fail "a manifest's '$bad' ran"
+		grep -q "absolutely" "$T/err" || fail "'$bad': $(cat "$T/err")"
+	done
+	pass "a manifest's optional binds are still absolute"
+	;;
 no-compositor)
 	# issue 16, item 8: without a compositor to talk to, crate-wl says so
 	# in one line before anything starts, whatever is wrong with it
