@@ -118,6 +118,13 @@ int cw_cmd_app(int argc, char *argv[])
 	if (ret >= 0) {
 		goto out;
 	}
+	char why[512];
+	if (!opts.dry_run && !cw_manifest_present(m, why, sizeof(why))) {
+		/* before any question: there is nothing to run */
+		cw_msg("%s", why);
+		ret = 127;
+		goto out;
+	}
 	ret = confirm(m, &opts);
 	if (ret != 0) {
 		goto out;

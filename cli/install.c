@@ -15,6 +15,7 @@
 #include "manifest.h"
 #include "paths.h"
 #include "policy.h"
+#include "store.h"
 #include "util.h"
 
 /* In every launcher install writes, after "#!/bin/sh"; "# installed by
@@ -24,14 +25,23 @@
 #define DESKTOP_MARK "X-CrateWL-Manifest="
 
 static const char usage_text[] =
-	"usage: crate-wl install [--yes] [--force] FILE.crate\n"
+	"usage: crate-wl install [--yes] [--force] FILE.crate|NAME\n"
 	"\n"
 	"Shows what the app asks for and, once confirmed on the terminal,\n"
-	"installs it as ~/.local/bin/NAME and a menu entry.\n"
+	"installs it as ~/.local/bin/NAME and a menu entry. NAME is a\n"
+	"manifest crate-wl app finds by name (a stock one).\n"
 	"  --yes    confirm without asking (for scripts)\n"
 	"  --force  replace what install would otherwise leave alone: a file\n"
 	"           it did not write, another installed app of the same\n"
-	"           name, or a command of that name elsewhere on PATH\n";
+	"           name, or a command of that name elsewhere on PATH; and\n"
+	"           install an app whose program is not on this system\n";
+
+static const char uninstall_usage[] =
+	"usage: crate-wl uninstall NAME\n"
+	"\n"
+	"Removes what crate-wl install wrote for NAME: its command, its menu\n"
+	"entry and its copy of the manifest (kept if it was changed since).\n"
+	"Remembered answers stay: crate-wl permissions reset NAME forgets them.\n";
 
 static bool write_file(const char *path, const char *text, mode_t mode)
 {
@@ -188,6 +198,94 @@ static void desktop_quote(char *out, size_t len, const char *s)
 	out[j] = '\0';
 }
 
+/*
+ * What the app's own desktop entry on the host says of it (Icon, MimeType,
+ * Categories), so that the sandboxed entry looks the same and "Open with"
+ * lists it: the entry named by the manifest's desktop key, else NAME or
+ * the command's name, in the system's applications/ directories only.
+ */
+struct host_entry {
+	char icon[256];
+	char mime[2048];
+	char categories[256];
+};
+
+/* a value of a host entry, checked: nothing a desktop would read as more
+ * than it is */
+static void take_value(char *out, size_t len, const char *v,
+	const char *allowed)
+{
+	size_t n = strcspn(v, "\r\n");
+	if (n < len && strspn(v, allowed) >= n) {
+		memcpy(out, v, n);
+		out[n] = '\0';
+	}
+}
+
+static bool read_host_entry(const char *path, struct host_entry *e)
+{
+	FILE *f = fopen(path, "re");
+	if (f == NULL) {
+		return false;
+	}
+	static const char name_chars[] = "abcdefghijklmnopqrstuvwxyz"
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.";
+	char line[4096];
+	bool in_entry = false;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		if (line[0] == '[') {
+			in_entry = strncmp(line, "[Desktop Entry]", 15) == 0;
+		} else if (!in_entry) {
+			continue;
+		} else if (strncmp(line, "Icon=", 5) == 0) {
+			take_value(e->icon, sizeof(e->icon), line + 5, name_chars);
+		} else if (strncmp(line, "MimeType=", 9) == 0) {
+			take_value(e->mime, sizeof(e->mime), line + 9,
+				"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				"0123456789+-._/;");
+		} else if (strncmp(line, "Categories=", 11) == 0) {
+			take_value(e->categories, sizeof(e->categories),
+				line + 11, "abcdefghijklmnopqrstuvwxyz"
+				"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_;");
+		}
+	}
+	fclose(f);
+	return true;
+}
+
+static void host_desktop_entry(const struct cw_manifest *m,
+	struct host_entry *e)
+{
+	char ids[3][PATH_MAX];
+	size_t nids = 0;
+	if (m->desktop != NULL) {
+		snprintf(ids[nids++], PATH_MAX, "%s", m->desktop);
+	}
+	snprintf(ids[nids++], PATH_MAX, "%s.desktop", m->name);
+	if (m->argc > 0) {
+		const char *base = strrchr(m->argv[0], '/');
+		snprintf(ids[nids++], PATH_MAX, "%.200s.desktop",
+			base ? base + 1 : m->argv[0]);
+	}
+	const char *dirs = getenv("XDG_DATA_DIRS");
+	if (dirs == NULL || dirs[0] == '\0') {
+		dirs = "/usr/local/share:/usr/share";
+	}
+	for (size_t i = 0; i < nids; i++) {
+		for (const char *d = dirs; *d != '\0';) {
+			size_t n = strcspn(d, ":");
+			char path[2 * PATH_MAX];
+			if (n > 0 && d[0] == '/' && (size_t)snprintf(path,
+					sizeof(path), "%.*s/applications/%s",
+					(int)n, d, ids[i]) < sizeof(path) &&
+					read_host_entry(path, e)) {
+				return;
+			}
+			d += n + (d[n] == ':');
+		}
+	}
+}
+
 /* Single-quoted for sh. */
 static void sh_quote(char *out, size_t len, const char *s)
 {
@@ -240,10 +338,30 @@ int cw_cmd_install(int argc, char *argv[])
 		return 2;
 	}
 	const char *from = argv[optind];
+	char found[PATH_MAX];
+	size_t flen = strlen(from);
+	if (strchr(from, '/') == NULL && (flen < 6 ||
+			strcmp(from + flen - 6, ".crate") != 0)) {
+		/* by name, as crate-wl app finds it */
+		if (!cw_manifest_find(from, CW_DATADIR, found, sizeof(found))) {
+			cw_msg("no manifest for '%s' in $CRATE_WL_APPS, "
+				"~/.config/crate-wl/apps/ or %s/crate-wl/apps/",
+				from, CW_DATADIR);
+			return 1;
+		}
+		from = found;
+	}
 	struct cw_ini_error err;
 	struct cw_manifest *m = cw_manifest_load(from, &err);
 	if (m == NULL) {
 		cw_msg("%s", err.message);
+		return 1;
+	}
+	char why[512];
+	if (!force && !cw_manifest_present(m, why, sizeof(why))) {
+		/* a menu entry for an app that is not there would only fail */
+		cw_msg("%s; --force installs the manifest all the same", why);
+		cw_manifest_destroy(m);
 		return 1;
 	}
 	int ret = 1;
@@ -334,18 +452,23 @@ int cw_cmd_install(int argc, char *argv[])
 		cw_msg("cannot create %s: %s", dir, strerror(errno));
 		goto out;
 	}
-	char entry[5 * PATH_MAX], qbin[PATH_MAX + 64];
+	char entry[8 * PATH_MAX], qbin[PATH_MAX + 64];
+	struct host_entry host = { 0 };
+	host_desktop_entry(m, &host);
+	const char *icon = m->icon ? m->icon : host.icon[0] ? host.icon : NULL;
+	const char *categories = m->categories ? m->categories :
+		host.categories[0] ? host.categories : NULL;
 	desktop_quote(qbin, sizeof(qbin), bin);
 	snprintf(entry, sizeof(entry),
 		"[Desktop Entry]\nType=Application\nName=%s\n"
 		"Comment=%s (in a crate-wl sandbox)\nExec=%s %%U\n"
-		"TryExec=%s\n%s%s%s%s%s%sTerminal=false\n"
+		"TryExec=%s\n%s%s%s%s%s%s%s%s%sTerminal=false\n"
 		DESKTOP_MARK "%s\n", m->description ? m->description :
 		m->name, m->description ? m->description : m->name, qbin, bin,
-		m->icon ? "Icon=" : "", m->icon ? m->icon : "",
-		m->icon ? "\n" : "", m->categories ? "Categories=" : "",
-		m->categories ? m->categories : "", m->categories ? "\n" : "",
-		manifest);
+		icon ? "Icon=" : "", icon ? icon : "", icon ? "\n" : "",
+		categories ? "Categories=" : "", categories ? categories : "",
+		categories ? "\n" : "", host.mime[0] ? "MimeType=" : "",
+		host.mime, host.mime[0] ? "\n" : "", manifest);
 	if (!write_file(desktop, entry, 0644)) {
 		goto out;
 	}
@@ -355,5 +478,118 @@ int cw_cmd_install(int argc, char *argv[])
 out:
 	cw_policy_destroy(policy);
 	cw_manifest_destroy(m);
+	return ret;
+}
+
+/* the hash a launcher install wrote records: "# crate-wl install: NAME
+ * sha256:HEX"; false when bin is not such a launcher for name */
+static bool launcher_hash(const char *bin, const char *name, char *hash,
+	size_t len)
+{
+	FILE *f = fopen(bin, "re");
+	if (f == NULL) {
+		return false;
+	}
+	char line[512], want[256];
+	snprintf(want, sizeof(want), LAUNCHER_MARK "%s sha256:", name);
+	bool found = false;
+	for (int i = 0; i < 4 && fgets(line, sizeof(line), f) != NULL; i++) {
+		if (strncmp(line, want, strlen(want)) == 0) {
+			snprintf(hash, len, "%.64s", line + strlen(want));
+			found = strlen(hash) == 64;
+		}
+	}
+	fclose(f);
+	return found;
+}
+
+int cw_cmd_uninstall(int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	int c;
+	cw_args_begin();
+	while ((c = cw_args_next(argc, argv, longopts, NULL)) != -1) {
+		if (c == 'h') {
+			fputs(uninstall_usage, stdout);
+			return 0;
+		}
+		return cw_args_bad_option("uninstall", argv, longopts);
+	}
+	if (optind != argc - 1) {
+		cw_msg("uninstall: %s (see crate-wl uninstall --help)",
+			optind >= argc ? "which app?" : "one app at a time");
+		return 2;
+	}
+	const char *name = argv[optind];
+	const char *home = getenv("HOME");
+	char config[PATH_MAX], data[PATH_MAX];
+	if (!cw_store_valid_app(name)) {
+		cw_msg("uninstall: '%s' is not an app's name", name);
+		return 2;
+	}
+	if (home == NULL || home[0] != '/' ||
+			!cw_path_config_home(config, sizeof(config)) ||
+			!cw_path_data_home(data, sizeof(data))) {
+		cw_msg("HOME is not set");
+		return 1;
+	}
+	char bin[PATH_MAX + 64], desktop[PATH_MAX + 64];
+	char manifest[PATH_MAX + 64];
+	snprintf(bin, sizeof(bin), "%s/.local/bin/%s", home, name);
+	snprintf(desktop, sizeof(desktop),
+		"%s/applications/crate-wl-%s.desktop", data, name);
+	snprintf(manifest, sizeof(manifest), "%s/crate-wl/apps/%s.crate",
+		config, name);
+	int removed = 0, ret = 0;
+	char hash[65] = "";
+	bool ours_bin = launcher_hash(bin, name, hash, sizeof(hash));
+	/* the manifest's copy goes only if it is what install copied */
+	struct cw_ini_error err;
+	struct cw_manifest *m = ours_bin ? cw_manifest_load(manifest, &err) :
+		NULL;
+	if (m != NULL && strcmp(m->hash, hash) == 0) {
+		if (unlink(manifest) == 0) {
+			printf("removed %s\n", manifest);
+			removed++;
+		} else {
+			cw_msg("cannot remove %s: %s", manifest,
+				strerror(errno));
+			ret = 1;
+		}
+	} else if (ours_bin && access(manifest, F_OK) == 0) {
+		cw_msg("kept %s: it changed since it was installed", manifest);
+	}
+	cw_manifest_destroy(m);
+	if (ours_bin || ours_or_absent(bin, OLD_LAUNCHER_MARK, NULL)) {
+		if (unlink(bin) == 0) {
+			printf("removed %s\n", bin);
+			removed++;
+		} else if (errno != ENOENT) {
+			cw_msg("cannot remove %s: %s", bin, strerror(errno));
+			ret = 1;
+		}
+	} else if (access(bin, F_OK) == 0) {
+		cw_msg("kept %s: crate-wl install did not write it", bin);
+	}
+	if (ours_or_absent(desktop, DESKTOP_MARK, NULL)) {
+		if (unlink(desktop) == 0) {
+			printf("removed %s\n", desktop);
+			removed++;
+		} else if (errno != ENOENT) {
+			cw_msg("cannot remove %s: %s", desktop,
+				strerror(errno));
+			ret = 1;
+		}
+	} else {
+		cw_msg("kept %s: crate-wl install did not write it", desktop);
+	}
+	if (removed == 0 && ret == 0) {
+		cw_msg("%s is not installed (crate-wl install wrote nothing "
+			"of it here)", name);
+		return 1;
+	}
 	return ret;
 }

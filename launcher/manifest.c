@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include "manifest.h"
 #include "paths.h"
+#include "util.h"
 
 void cw_free_words(char **words)
 {
@@ -134,9 +135,29 @@ static bool handle_app(struct cw_manifest *m, const char *key,
 		return set_str(&m->icon, value, err, errlen);
 	} else if (strcmp(key, "categories") == 0) {
 		return set_str(&m->categories, value, err, errlen);
+	} else if (strcmp(key, "package") == 0) {
+		/* said to the user, never run: a Debian package name */
+		if (value[0] == '\0' || strspn(value, "abcdefghijklmnopqrstuvwxyz"
+				"0123456789+-.") != strlen(value)) {
+			snprintf(err, errlen, "package = '%s': a Debian package "
+				"name", value);
+			return false;
+		}
+		return set_str(&m->package, value, err, errlen);
+	} else if (strcmp(key, "desktop") == 0) {
+		/* an id looked up in the system's applications/ only */
+		size_t n = strlen(value);
+		if (n <= 8 || strcmp(value + n - 8, ".desktop") != 0 ||
+				value[0] == '.' || strchr(value, '/') != NULL) {
+			snprintf(err, errlen, "desktop = '%s': the id of the "
+				"host's desktop entry (mpv.desktop)", value);
+			return false;
+		}
+		return set_str(&m->desktop, value, err, errlen);
 	}
 	snprintf(err, errlen, "unknown key '%s' in [app] (expected name, "
-		"exec, description, icon or categories)", key);
+		"exec, description, icon, categories, package or desktop)",
+		key);
 	return false;
 }
 
@@ -266,6 +287,29 @@ static bool handle(void *data, const char *section, const char *key,
 	return false;
 }
 
+bool cw_manifest_present(const struct cw_manifest *m, char *err,
+	size_t errlen)
+{
+	if (m->cfg->root != NULL || m->argv == NULL || m->argc == 0) {
+		return true;
+	}
+	char path[PATH_MAX];
+	const char *cmd = m->argv[0];
+	if (cmd[0] == '/' ? access(cmd, X_OK) == 0 :
+			cw_find_program(cmd, path, sizeof(path))) {
+		return true;
+	}
+	if (m->package != NULL) {
+		snprintf(err, errlen, "%s is not installed on this system: "
+			"install the package %s (apt install %s)", cmd,
+			m->package, m->package);
+	} else {
+		snprintf(err, errlen, "%s is not installed on this system (the "
+			"manifest names no package)", cmd);
+	}
+	return false;
+}
+
 /* "foot" from ".../foot.crate" */
 static char *name_from_path(const char *path)
 {
@@ -353,6 +397,8 @@ void cw_manifest_destroy(struct cw_manifest *m)
 	free(m->description);
 	free(m->icon);
 	free(m->categories);
+	free(m->package);
+	free(m->desktop);
 	free(m->exec);
 	cw_free_words(m->argv);
 	cw_sandbox_config_destroy(m->cfg);

@@ -24,6 +24,8 @@ struct cw_manifest {
 	char *description;
 	char *icon;
 	char *categories;
+	char *package; /* the Debian package that has the app, or NULL */
+	char *desktop; /* the host's own desktop entry's id, or NULL */
 	char *exec;   /* as written */
 	char **argv;  /* exec split into words */
 	size_t argc;
@@ -34,6 +36,14 @@ struct cw_manifest {
 	char *id;    /* the store's key: name, or "file:HEX" */
 	char *label; /* NULL, or "evil.crate in ~/Downloads" */
 };
+
+/*
+ * Is the app there to run? With the host's root, its command must be on
+ * PATH (or where exec names it); false with what to install in err ("mpv
+ * is not installed: apt install mpv"). A root of its own has it inside.
+ */
+bool cw_manifest_present(const struct cw_manifest *m, char *err,
+	size_t errlen);
 
 /* Errors come as "FILE:LINE: what" in err. */
 struct cw_manifest *cw_manifest_load(const char *path,

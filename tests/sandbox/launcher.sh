@@ -418,6 +418,74 @@ CRATE
 	out=$(timeout 20 $RUNAS "$HOME/.local/bin/greet") || fail "launcher failed"
 	[ "$out" = installed-ok ] || fail "launcher: $out"
 	pass "install: launcher and desktop entry"
+
+	# issue 16, item 5: a home with a space, started from /, by name,
+	# the host entry's icon and types, no entry for a missing program,
+	# and uninstall removes what install wrote and nothing else
+	need desktop-file-validate
+	CRATE_WL=$(realpath "$CRATE_WL")
+	sp="$T/my home"
+	mkdir -p "$sp/.config" "$T/apps" "$T/share/applications"
+	chown -R "$U:$U" "$sp"
+	sed 's/^name = greet/name = hello/' "$T/greet.crate" > "$T/apps/hello.crate"
+	printf '[Desktop Entry]\nType=Application\nName=Hello\nExec=hello %%F\nIcon=hello-icon\nMimeType=text/plain;image/png;\nCategories=Utility;\n' \
+		> "$T/share/applications/hello.desktop"
+	hc() {
+		HOME=$sp XDG_DATA_HOME="$sp/.local/share" \
+			XDG_CONFIG_HOME="$sp/.config" XDG_DATA_DIRS=$T/share \
+			CRATE_WL_APPS=$T/apps cw "$@"
+	}
+	(cd / && hc install --yes hello) >"$T/out" 2>&1 ||
+		fail "install by name: $(cat "$T/out")"
+	d="$sp/.local/share/applications/crate-wl-hello.desktop"
+	desktop-file-validate "$d" || fail "invalid entry: $(cat "$d")"
+	grep -qx "MimeType=text/plain;image/png;" "$d" &&
+		grep -qx "Icon=hello-icon" "$d" ||
+		fail "the host entry's icon and types are not there: $(cat "$d")"
+	# its Exec line, as a desktop splits it, from /
+	exe=$(sed -n 's/^Exec=\(.*\) %U$/\1/p' "$d")
+	[ "$exe" = "\"$sp/.local/bin/hello\"" ] || fail "Exec: $exe"
+	out=$(cd / && HOME=$sp XDG_CONFIG_HOME="$sp/.config" \
+		XDG_DATA_HOME="$sp/.local/share" \
+		timeout 20 $RUNAS "$sp/.local/bin/hello" 2>&1) &&
+		[ "$out" = installed-ok ] ||
+		fail "the launcher from / in a home with a space: $out"
+	pass "by name, in a home with a space, from /; the entry validates"
+
+	printf '[app]\nname = gone\nexec = crate-wl-no-such-program\npackage = no-such-package\n' \
+		> "$T/apps/gone.crate"
+	hc install --yes gone 2>"$T/err" && fail "installed an app that is not there"
+	grep -q "apt install no-such-package" "$T/err" ||
+		fail "no package named: $(cat "$T/err")"
+	[ -e "$sp/.local/share/applications/crate-wl-gone.desktop" ] &&
+		fail "a menu entry for a missing program"
+	hc app --yes gone 2>"$T/err"
+	[ $? = 127 ] || fail "app of a missing program is not 127"
+	grep -q "apt install no-such-package" "$T/err" ||
+		fail "app does not name the package: $(cat "$T/err")"
+	pass "a missing program: $(cat "$T/err")"
+
+	# uninstall: a changed manifest copy and a file not ours are kept
+	echo "# mine" >> "$sp/.config/crate-wl/apps/hello.crate"
+	hc uninstall hello >"$T/out" 2>"$T/err" || fail "uninstall: $(cat "$T/err")"
+	[ -e "$sp/.local/bin/hello" ] || [ -e "$d" ] &&
+		fail "uninstall left the launcher or the entry"
+	[ -e "$sp/.config/crate-wl/apps/hello.crate" ] ||
+		fail "uninstall removed a manifest the user changed"
+	grep -q "kept .*hello.crate: it changed" "$T/err" ||
+		fail "no word of the kept manifest: $(cat "$T/err")"
+	hc uninstall hello 2>"$T/err"
+	[ $? = 1 ] && grep -q "is not installed" "$T/err" ||
+		fail "a second uninstall: $(cat "$T/err")"
+	(cd / && hc install --yes --force hello) >/dev/null 2>&1 ||
+		fail "install again"
+	hc uninstall hello >"$T/out" 2>&1 || fail "uninstall: $(cat "$T/out")"
+	[ -e "$sp/.config/crate-wl/apps/hello.crate" ] &&
+		fail "the installed copy of the manifest stayed"
+	echo '#!/bin/sh' > "$sp/.local/bin/hello"
+	hc uninstall hello 2>"$T/err"
+	[ -e "$sp/.local/bin/hello" ] || fail "uninstall removed a file not its own"
+	pass "uninstall removes what install wrote, and nothing else"
 	;;
 *)
 	fail "unknown case $CASE"
