@@ -14,6 +14,9 @@ PIDS=""
 RC_FILE="$T/.rc"
 
 cleanup() {
+	# the benches source this under set -e: a pid already gone must
+	# not end the cleanup before it removed $T
+	set +e
 	for pid in $PIDS; do
 		kill "$pid" 2>/dev/null
 	done
