@@ -14,6 +14,9 @@ PIDS=""
 RC_FILE="$T/.rc"
 
 cleanup() {
+	# the benches source this under set -e: a pid already gone must
+	# not end the cleanup before it removed $T
+	set +e
 	for pid in $PIDS; do
 		kill "$pid" 2>/dev/null
 	done
@@ -376,11 +379,12 @@ stop_pipewire_daemon() {
 	wait "$PW_PID" 2>/dev/null
 }
 
-# mic_tone [FREQ]: the fake microphone says a sine (0.5 amplitude, 60 s)
+# mic_tone [FREQ [SECONDS]]: the fake microphone says a sine (0.5
+# amplitude, 60 s)
 mic_tone() {
 	need sox pw-play
-	sox -n -r 48000 -c 2 -b 16 "$T/mic-tone.wav" synth 60 sine "${1:-440}" \
-		vol 0.5
+	sox -n -r 48000 -c 2 -b 16 "$T/mic-tone.wav" synth "${2:-60}" sine \
+		"${1:-440}" vol 0.5
 	pw-play --target test-mic-feed "$T/mic-tone.wav" 2>>"$T/mic-tone.log" &
 	MIC_TONE_PID=$!
 	track $MIC_TONE_PID
