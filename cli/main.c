@@ -17,6 +17,7 @@ static const struct command commands[] = {
 		"list, grant and revoke remembered answers" },
 	{ "run", cw_cmd_run, "run a command in a new sandbox" },
 	{ "app", cw_cmd_app, "run an app from its .crate manifest" },
+	{ "list", cw_cmd_list, "list the apps there are" },
 	{ "ps", cw_cmd_ps, "list the running sandboxes" },
 	{ "enter", cw_cmd_enter, "run a command inside a running sandbox" },
 	{ "stop", cw_cmd_stop, "stop a running sandbox" },

@@ -1,3 +1,4 @@
+#include <dirent.h>
 #include <errno.h>
 #include <libgen.h>
 #include <limits.h>
@@ -441,6 +442,46 @@ bool cw_manifest_find(const char *name, const char *datadir, char *out,
 		return (size_t)snprintf(out, len, "%s", name) < len;
 	}
 	return cw_manifest_find_installed(name, datadir, out, len);
+}
+
+static int compare_names(const struct dirent **a, const struct dirent **b)
+{
+	return strcmp((*a)->d_name, (*b)->d_name);
+}
+
+void cw_manifest_each(const char *datadir,
+	void (*fn)(void *data, const char *name, const char *path,
+		const char *dir, bool shadowed), void *data)
+{
+	char dirs[MAX_APPS_DIRS][PATH_MAX];
+	size_t ndirs = apps_dirs(datadir, dirs);
+	for (size_t i = 0; i < ndirs; i++) {
+		bool again = false;
+		for (size_t k = 0; k < i; k++) {
+			again = again || strcmp(dirs[k], dirs[i]) == 0;
+		}
+		struct dirent **names = NULL;
+		int n = again ? -1 : scandir(dirs[i], &names, NULL,
+			compare_names);
+		for (int j = 0; j < n; j++) {
+			char name[256], path[2 * PATH_MAX], earlier[PATH_MAX];
+			size_t len = strlen(names[j]->d_name);
+			if (len > 6 && len - 6 < sizeof(name) &&
+					strcmp(names[j]->d_name + len - 6,
+					".crate") == 0) {
+				snprintf(name, sizeof(name), "%.*s",
+					(int)(len - 6), names[j]->d_name);
+				snprintf(path, sizeof(path), "%s/%s", dirs[i],
+					names[j]->d_name);
+				bool shadowed = cw_manifest_find_installed(name,
+					datadir, earlier, sizeof(earlier)) &&
+					strcmp(earlier, path) != 0;
+				fn(data, name, path, dirs[i], shadowed);
+			}
+			free(names[j]);
+		}
+		free(names);
+	}
 }
 
 bool cw_manifest_find_installed(const char *name, const char *datadir,

@@ -59,6 +59,16 @@ void cw_manifest_destroy(struct cw_manifest *m);
 bool cw_manifest_find(const char *name, const char *datadir, char *out,
 	size_t len);
 
+/*
+ * Every NAME.crate in the directories cw_manifest_find searches, in its
+ * order: fn gets the name, the file, its directory and whether an earlier
+ * directory has the same name (so that this one never runs by name).
+ * Names sorted within a directory.
+ */
+void cw_manifest_each(const char *datadir,
+	void (*fn)(void *data, const char *name, const char *path,
+		const char *dir, bool shadowed), void *data);
+
 /* The same, for a NAME only: never a path. */
 bool cw_manifest_find_installed(const char *name, const char *datadir,
 	char *out, size_t len);

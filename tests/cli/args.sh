@@ -8,7 +8,7 @@ CRATE_WL=$1
 export HOME=$T/home XDG_RUNTIME_DIR=$T/run XDG_STATE_HOME=$T/state
 mkdir -m 700 "$HOME" "$XDG_RUNTIME_DIR"
 
-cmds="proxy permissions run app ps enter stop install uninstall"
+cmds="proxy permissions run app list ps enter stop install uninstall"
 
 # runs crate-wl with the rest; its stdout in $T/out, stderr in $T/err, its
 # status in $rc
@@ -62,3 +62,32 @@ bad "unknown command 'zzzzzz'" zzzzzz
 bad "takes no arguments" ps extra
 bad "which sandbox?" enter
 bad "which manifest?" install
+
+# crate-wl list: the apps by name, where from, whether each can run
+mkdir "$T/apps"
+printf '[app]\nname = here\ndescription = Here\nexec = sh\n' > "$T/apps/here.crate"
+printf '[app]\nname = gone\nexec = crate-wl-no-such-program\npackage = no-such-pkg\n' \
+	> "$T/apps/gone.crate"
+printf '[app]\nname = bad\nexec =\n' > "$T/apps/bad.crate"
+mkdir -p "$HOME/.config/crate-wl/apps"
+cp "$T/apps/here.crate" "$HOME/.config/crate-wl/apps/"
+CRATE_WL_APPS=$T/apps XDG_CONFIG_HOME=$HOME/.config "$CRATE_WL" list \
+	>"$T/out" 2>"$T/err" || fail "list: exit $?: $(cat "$T/err")"
+grep -q "^here  *ready  *Here" "$T/out" || fail "list: no ready 'here': $(cat "$T/out")"
+grep -q "^gone  *missing .*(apt install no-such-pkg)" "$T/out" ||
+	fail "list: no missing 'gone' with its package: $(cat "$T/out")"
+grep -q "^bad  *broken" "$T/out" || fail "list: no broken 'bad': $(cat "$T/out")"
+grep -q "^here  *hidden" "$T/out" ||
+	fail "list: the config's 'here' is not shown hidden: $(cat "$T/out")"
+CRATE_WL_APPS=$T/apps XDG_CONFIG_HOME=$HOME/.config "$CRATE_WL" list --json \
+	> "$T/json" || fail "list --json"
+python3 -c '
+import json, sys
+apps = [json.loads(l) for l in open(sys.argv[1])]
+by = {(a["name"], a["shadowed"]): a for a in apps}
+assert by[("here", False)]["present"] and by[("here", False)]["path"].endswith("/apps/here.crate")
+assert by[("here", True)]["shadowed"]
+assert not by[("gone", False)]["present"] and by[("gone", False)]["package"] == "no-such-pkg"
+assert not by[("bad", False)]["usable"]
+' "$T/json" || fail "list --json: $(cat "$T/json")"
+pass "list: ready, missing with its package, broken, hidden; --json"
