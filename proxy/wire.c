@@ -1,5 +1,6 @@
 #include <stdio.h>
 #include <string.h>
+#include "cw-protocol-tables.h"
 #include "wire.h"
 
 static uint32_t get_word(const uint8_t *p)
@@ -124,7 +125,7 @@ size_t cw_wire_display_error(uint8_t *out, uint32_t object, uint32_t code,
 	}
 	size_t padded = (len + 3) & ~(size_t)3;
 	uint32_t size = CW_HEADER_SIZE + 12 + padded;
-	cw_wire_write_header(out, CW_DISPLAY_ID, 0, size);
+	cw_wire_write_header(out, CW_DISPLAY_ID, CW_WL_DISPLAY_ERROR, size);
 	put_word(out + 8, object);
 	put_word(out + 12, code);
 	put_word(out + 16, len);
@@ -135,7 +136,7 @@ size_t cw_wire_display_error(uint8_t *out, uint32_t object, uint32_t code,
 
 size_t cw_wire_delete_id(uint8_t *out, uint32_t id)
 {
-	cw_wire_write_header(out, CW_DISPLAY_ID, 1, 12);
+	cw_wire_write_header(out, CW_DISPLAY_ID, CW_WL_DISPLAY_DELETE_ID, 12);
 	put_word(out + 8, id);
 	return 12;
 }
