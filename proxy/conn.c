@@ -527,17 +527,15 @@ static void compositor_fatal(struct cw_conn *conn, const char *fmt, ...)
 		"the compositor sent a malformed message (%s)", text);
 }
 
-void cw_conn_send_event(struct cw_conn *conn, uint32_t id,
-	const struct cw_interface *iface, const char *event, unsigned nargs,
-	const uint32_t *args)
+void cw_conn_send_event(struct cw_conn *conn, uint32_t id, uint16_t opcode,
+	unsigned nargs, const uint32_t *args)
 {
-	const struct cw_message *msg = cw_interface_message(iface, true, event);
-	if (msg == NULL || conn->closing || conn->dead) {
+	if (conn->closing || conn->dead) {
 		return;
 	}
 	uint8_t out[CW_HEADER_SIZE + 4 * 8];
 	uint32_t size = CW_HEADER_SIZE + 4 * nargs;
-	cw_wire_write_header(out, id, (uint16_t)(msg - iface->events), size);
+	cw_wire_write_header(out, id, opcode, size);
 	if (nargs > 0) {
 		memcpy(out + CW_HEADER_SIZE, args, 4 * nargs);
 	}
