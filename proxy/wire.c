@@ -1,6 +1,5 @@
 #include <stdio.h>
 #include <string.h>
-#include "cw-protocol-tables.h"
 #include "wire.h"
 
 static uint32_t get_word(const uint8_t *p)
