@@ -12,7 +12,7 @@ looks a message up by its name or spells a number the XML already says.
 From the list of hooked messages (hooks.list) it writes the proxy's typed
 hooks (cw-hooks.h, cw-hooks.c): per message a handler type with the
 protocol's own arguments, a registration that only takes a handler of that
-type, typed setters for its int and uint arguments, and the one function
+type and typed setters for its int, uint and fixed arguments; the function
 that decodes a message's arguments and calls its handler; and per event the
 proxy sends itself, a typed sender (cw_send_wl_data_source_cancelled).
 

@@ -13,7 +13,9 @@
  * arguments from the parsed message and calls the handler directly. A
  * handler of any other type, a message not in the list or a request
  * registered as an event does not build: the registration is a _Generic
- * selection with the one type it takes. No libffi, no cast.
+ * selection with the one type it takes. No libffi, no cast. The events
+ * the proxy sends itself get typed senders there too, from the same list
+ * (cw_send_zwlr_screencopy_frame_v1_failed(conn, id)).
  *
  * Argument types: int -> int32_t, uint/object/new_id -> uint32_t, fixed ->
  * int32_t (24.8), string -> const char *, array -> const struct cw_array *,
@@ -71,7 +73,7 @@ enum cw_verdict cw_hooks_dispatch(struct cw_hook_call *call);
 
 /*
  * For REWRITE: cw_hook_set_<interface>_<message>_<argument>() (cw-hooks.h)
- * changes an int or uint argument in the message's bytes.
+ * changes an int, uint or fixed argument in the message's bytes.
  */
 
 /* For ERROR: the wl_display.error the client gets. */
