@@ -1,6 +1,7 @@
 /*
  * flood: request throughput. Sends many small requests that need no reply
- * (wl_region.add of the same rectangle on one region, 24 bytes each),
+ * (wl_region.add of the same rectangle, 24 bytes each, on a fresh region
+ * every REGION_RECTS: crate-wl refuses more than 2048 on one region),
  * flushing every FLUSH requests and waiting for the socket when it is full,
  * with a roundtrip every SYNC requests and one at the end, so that the time
  * covers the compositor having processed every request.
@@ -21,6 +22,7 @@
 /* libwayland 1.21 treats EAGAIN during an implicit flush (its 4 KiB buffer
  * full) as fatal: flush ourselves well before that. 128 * 24 B = 3 KiB. */
 #define FLUSH_EVERY 128
+#define REGION_RECTS 2000
 
 struct flood {
 	struct wl_compositor *compositor;
@@ -118,6 +120,10 @@ int main(int argc, char *argv[])
 
 	double t0 = now_s();
 	for (long i = 1; i <= n; i++) {
+		if ((i - 1) % REGION_RECTS == 0) {
+			wl_region_destroy(region);
+			region = wl_compositor_create_region(flood.compositor);
+		}
 		wl_region_add(region, 0, 0, 64, 64);
 		if (i % FLUSH_EVERY == 0 && flush_all(display) < 0) {
 			goto fail;

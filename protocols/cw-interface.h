@@ -51,7 +51,5 @@ extern const struct cw_interface *const cw_interfaces[]; /* sorted by name */
 extern const size_t cw_interface_count;
 
 const struct cw_interface *cw_interface_find(const char *name);
-const struct cw_message *cw_interface_message(const struct cw_interface *iface,
-	bool event, const char *name);
 
 #endif

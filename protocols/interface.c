@@ -14,16 +14,3 @@ const struct cw_interface *cw_interface_find(const char *name)
 		cw_interface_count, sizeof(cw_interfaces[0]), cmp_name);
 	return found ? *found : NULL;
 }
-
-const struct cw_message *cw_interface_message(const struct cw_interface *iface,
-	bool event, const char *name)
-{
-	const struct cw_message *msgs = event ? iface->events : iface->requests;
-	uint16_t n = event ? iface->nevents : iface->nrequests;
-	for (uint16_t i = 0; i < n; i++) {
-		if (strcmp(msgs[i].name, name) == 0) {
-			return &msgs[i];
-		}
-	}
-	return NULL;
-}

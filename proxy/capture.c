@@ -20,15 +20,15 @@ static void capture_failed(struct cw_conn *conn, uint32_t id,
 	const struct cw_interface *iface)
 {
 	if (iface == &cw_iface_zwlr_screencopy_frame_v1) {
-		cw_conn_send_event(conn, id, iface, "failed", 0, NULL);
+		cw_send_zwlr_screencopy_frame_v1_failed(conn, id);
 	} else if (iface == &cw_iface_zwlr_export_dmabuf_frame_v1) {
-		uint32_t permanent = 1;
-		cw_conn_send_event(conn, id, iface, "cancel", 1, &permanent);
+		cw_send_zwlr_export_dmabuf_frame_v1_cancel(conn, id,
+			CW_ZWLR_EXPORT_DMABUF_FRAME_V1_CANCEL_REASON_PERMANENT);
 	} else if (iface == &cw_iface_ext_image_copy_capture_session_v1) {
-		cw_conn_send_event(conn, id, iface, "stopped", 0, NULL);
+		cw_send_ext_image_copy_capture_session_v1_stopped(conn, id);
 	} else if (iface == &cw_iface_ext_image_copy_capture_frame_v1) {
-		uint32_t stopped = 2;
-		cw_conn_send_event(conn, id, iface, "failed", 1, &stopped);
+		cw_send_ext_image_copy_capture_frame_v1_failed(conn, id,
+			CW_EXT_IMAGE_COPY_CAPTURE_FRAME_V1_FAILURE_REASON_STOPPED);
 	}
 }
 

@@ -29,13 +29,18 @@
 static void send_empty(struct cw_conn *conn, uint32_t id,
 	const struct cw_interface *iface, uint32_t version)
 {
-	const uint32_t none = 0;
-	cw_conn_send_event(conn, id, iface, "selection", 1, &none);
-	const struct cw_message *primary = cw_interface_message(iface, true,
-		"primary_selection");
-	if (primary != NULL && primary->since <= version) {
-		cw_conn_send_event(conn, id, iface, "primary_selection", 1,
-			&none);
+	if (iface == &cw_iface_zwlr_data_control_device_v1) {
+		const struct cw_message *primary = &iface->events[
+			CW_ZWLR_DATA_CONTROL_DEVICE_V1_PRIMARY_SELECTION];
+		cw_send_zwlr_data_control_device_v1_selection(conn, id, 0);
+		if (version >= primary->since) {
+			cw_send_zwlr_data_control_device_v1_primary_selection(
+				conn, id, 0);
+		}
+	} else if (iface == &cw_iface_ext_data_control_device_v1) {
+		cw_send_ext_data_control_device_v1_selection(conn, id, 0);
+		cw_send_ext_data_control_device_v1_primary_selection(conn, id,
+			0);
 	}
 }
 
@@ -96,7 +101,7 @@ static bool refused(const struct cw_object *device)
 
 /* set_selection and set_primary_selection on a device that was refused */
 static enum cw_verdict set_on_device(struct cw_hook_call *call,
-	uint32_t source, const struct cw_interface *source_iface)
+	uint32_t source, void (*cancel)(struct cw_conn *conn, uint32_t source))
 {
 	if (!refused(call->object)) {
 		return CW_PASS;
@@ -105,20 +110,21 @@ static enum cw_verdict set_on_device(struct cw_hook_call *call,
 		"source is cancelled", call->object->iface->name,
 		call->msg->name);
 	if (source != 0) {
-		cw_conn_send_event(call->conn, source, source_iface,
-			"cancelled", 0, NULL);
+		cancel(call->conn, source);
 	}
 	return CW_DENY;
 }
 
 static enum cw_verdict wlr_set(struct cw_hook_call *call, uint32_t source)
 {
-	return set_on_device(call, source, &cw_iface_zwlr_data_control_source_v1);
+	return set_on_device(call, source,
+		cw_send_zwlr_data_control_source_v1_cancelled);
 }
 
 static enum cw_verdict ext_set(struct cw_hook_call *call, uint32_t source)
 {
-	return set_on_device(call, source, &cw_iface_ext_data_control_source_v1);
+	return set_on_device(call, source,
+		cw_send_ext_data_control_source_v1_cancelled);
 }
 
 /* a revoked device's news: dropped */

@@ -39,9 +39,6 @@ static bool own_serial(struct cw_conn *conn, uint32_t serial)
 	return false;
 }
 
-/* wl_seat.capability, from wayland.xml */
-enum { SEAT_CAPABILITY_KEYBOARD = 2 };
-
 /* ---- keyboard focus ----
  *
  * Focus is kept per wl_keyboard, from its enter and leave, and the client
@@ -174,7 +171,7 @@ static enum cw_verdict seat_release(struct cw_hook_call *call)
 static enum cw_verdict seat_capabilities(struct cw_hook_call *call,
 	uint32_t capabilities)
 {
-	if (!(capabilities & SEAT_CAPABILITY_KEYBOARD)) {
+	if (!(capabilities & CW_WL_SEAT_CAPABILITY_KEYBOARD)) {
 		forget_seat_focus(call->conn, call->object_id,
 			"the seat has no keyboard now");
 	}
@@ -331,7 +328,7 @@ static enum cw_verdict primary_offer_receive(struct cw_hook_call *call,
 /* ---- writing ---- */
 
 static enum cw_verdict write_rule(struct cw_hook_call *call, uint32_t source,
-	uint32_t serial, const struct cw_interface *source_iface)
+	uint32_t serial, void (*cancel)(struct cw_conn *conn, uint32_t source))
 {
 	struct cw_conn *conn = call->conn;
 	const char *why = NULL;
@@ -353,8 +350,7 @@ static enum cw_verdict write_rule(struct cw_hook_call *call, uint32_t source,
 	cw_conn_trace(conn, "DENIED", "set_selection (serial %u): %s", serial,
 		why);
 	if (source != 0) {
-		cw_conn_send_event(conn, source, source_iface, "cancelled", 0,
-			NULL);
+		cancel(conn, source);
 	}
 	return CW_DENY;
 }
@@ -362,14 +358,15 @@ static enum cw_verdict write_rule(struct cw_hook_call *call, uint32_t source,
 static enum cw_verdict device_set_selection(struct cw_hook_call *call,
 	uint32_t source, uint32_t serial)
 {
-	return write_rule(call, source, serial, &cw_iface_wl_data_source);
+	return write_rule(call, source, serial,
+		cw_send_wl_data_source_cancelled);
 }
 
 static enum cw_verdict primary_set_selection(struct cw_hook_call *call,
 	uint32_t source, uint32_t serial)
 {
 	return write_rule(call, source, serial,
-		&cw_iface_zwp_primary_selection_source_v1);
+		cw_send_zwp_primary_selection_source_v1_cancelled);
 }
 
 static const struct cw_hook clipboard_hooks[] = {

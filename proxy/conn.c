@@ -258,22 +258,17 @@ struct cw_conn *cw_conn_create(struct cw_proxy *proxy, int client_fd,
 	int server_fd)
 {
 	if (msg_delete_id == NULL) {
-		msg_delete_id = cw_interface_message(&cw_iface_wl_display, true,
-			"delete_id");
-		msg_display_error = cw_interface_message(&cw_iface_wl_display,
-			true, "error");
-		msg_bind = cw_interface_message(&cw_iface_wl_registry, false,
-			"bind");
-		msg_rects[0] = cw_interface_message(&cw_iface_wl_region, false,
-			"add");
-		msg_rects[1] = cw_interface_message(&cw_iface_wl_region, false,
-			"subtract");
-		msg_rects[2] = cw_interface_message(&cw_iface_wl_surface,
-			false, "damage");
-		msg_rects[3] = cw_interface_message(&cw_iface_wl_surface,
-			false, "damage_buffer");
-		msg_commit = cw_interface_message(&cw_iface_wl_surface, false,
-			"commit");
+		const struct cw_message *display = cw_iface_wl_display.events;
+		const struct cw_message *region = cw_iface_wl_region.requests;
+		const struct cw_message *surface = cw_iface_wl_surface.requests;
+		msg_delete_id = &display[CW_WL_DISPLAY_DELETE_ID];
+		msg_display_error = &display[CW_WL_DISPLAY_ERROR];
+		msg_bind = &cw_iface_wl_registry.requests[CW_WL_REGISTRY_BIND];
+		msg_rects[0] = &region[CW_WL_REGION_ADD];
+		msg_rects[1] = &region[CW_WL_REGION_SUBTRACT];
+		msg_rects[2] = &surface[CW_WL_SURFACE_DAMAGE];
+		msg_rects[3] = &surface[CW_WL_SURFACE_DAMAGE_BUFFER];
+		msg_commit = &surface[CW_WL_SURFACE_COMMIT];
 	}
 	struct cw_conn *conn = calloc(1, sizeof(*conn));
 	if (conn == NULL) {
@@ -537,17 +532,15 @@ static void compositor_fatal(struct cw_conn *conn, const char *fmt, ...)
 		"the compositor sent a malformed message (%s)", text);
 }
 
-void cw_conn_send_event(struct cw_conn *conn, uint32_t id,
-	const struct cw_interface *iface, const char *event, unsigned nargs,
-	const uint32_t *args)
+void cw_conn_send_event(struct cw_conn *conn, uint32_t id, uint16_t opcode,
+	unsigned nargs, const uint32_t *args)
 {
-	const struct cw_message *msg = cw_interface_message(iface, true, event);
-	if (msg == NULL || conn->closing || conn->dead) {
+	if (conn->closing || conn->dead) {
 		return;
 	}
 	uint8_t out[CW_HEADER_SIZE + 4 * 8];
 	uint32_t size = CW_HEADER_SIZE + 4 * nargs;
-	cw_wire_write_header(out, id, (uint16_t)(msg - iface->events), size);
+	cw_wire_write_header(out, id, opcode, size);
 	if (nargs > 0) {
 		memcpy(out + CW_HEADER_SIZE, args, 4 * nargs);
 	}
@@ -803,9 +796,6 @@ static void close_fds(struct cw_fdq *q, unsigned n)
 static bool reserve_ids(struct cw_conn *conn, const struct new_object *news,
 	unsigned n)
 {
-	uint16_t sync_opcode = (uint16_t)(cw_interface_message(
-		&cw_iface_wl_display, false, "sync") -
-		cw_iface_wl_display.requests);
 	for (unsigned i = 0; i < n; i++) {
 		if (conn->nplaceholders == conn->capplaceholders) {
 			uint32_t cap = conn->capplaceholders ?
@@ -822,8 +812,8 @@ static bool reserve_ids(struct cw_conn *conn, const struct new_object *news,
 			conn->capplaceholders = cap;
 		}
 		uint8_t sync[CW_HEADER_SIZE + 4];
-		cw_wire_write_header(sync, CW_DISPLAY_ID, sync_opcode,
-			sizeof(sync));
+		cw_wire_write_header(sync, CW_DISPLAY_ID,
+			CW_WL_DISPLAY_SYNC, sizeof(sync));
 		memcpy(sync + CW_HEADER_SIZE, &news[i].id, 4);
 		if (!endpoint_queue(&conn->server, sync, sizeof(sync), NULL,
 				0)) {
@@ -875,11 +865,12 @@ static bool placeholder_event(struct cw_conn *conn, const uint8_t *data,
 	uint16_t opcode = cw_msg_opcode(data);
 	memcpy(&arg, data + CW_HEADER_SIZE, 4);
 	bool delete_id = id == CW_DISPLAY_ID &&
-		&cw_iface_wl_display.events[opcode] == msg_delete_id;
+		opcode == CW_WL_DISPLAY_DELETE_ID;
 	for (uint32_t i = 0; i < conn->nplaceholders; i++) {
 		struct cw_placeholder *p = &conn->placeholders[i];
-		if (!p->done && p->id == id && opcode == 0) {
-			p->done = true; /* wl_callback.done */
+		if (!p->done && p->id == id &&
+				opcode == CW_WL_CALLBACK_DONE) {
+			p->done = true;
 			return true;
 		}
 		if (p->done && delete_id && p->id == arg) {

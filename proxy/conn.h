@@ -155,10 +155,12 @@ void cw_conn_fatal(struct cw_conn *conn, uint32_t object, uint32_t code,
 void cw_conn_refuse(struct cw_conn *conn, uint32_t code, const char *fmt,
 	...) __attribute__((format(printf, 3, 4)));
 
-/* Queues an event from the proxy itself: uint arguments only. */
-void cw_conn_send_event(struct cw_conn *conn, uint32_t id,
-	const struct cw_interface *iface, const char *event, unsigned nargs,
-	const uint32_t *args);
+/*
+ * Queues an event from the proxy itself, its arguments as words (at most
+ * 8). Call it through the typed senders of cw-hooks.h (hooks.list).
+ */
+void cw_conn_send_event(struct cw_conn *conn, uint32_t id, uint16_t opcode,
+	unsigned nargs, const uint32_t *args);
 
 /* Calls fn on every live object of the proxy's clients until it returns
  * false; false if one did. */

@@ -1,15 +1,26 @@
 /*
- * Intercepted messages. Each one is listed once with a typed handler that
- * takes the protocol's own arguments, like a libwayland listener:
+ * Intercepted messages. Each one is listed once, in protocols/hooks.list,
+ * and gets a typed handler that takes the protocol's own arguments, like a
+ * libwayland listener:
  *
  *   static enum cw_verdict handle_global(struct cw_hook_call *call,
  *           uint32_t name, const char *interface, uint32_t version);
  *   CW_HOOK_EVENT(wl_registry, global, handle_global)
  *
- * The dispatcher decodes the message from the tables and calls the handler
- * through libffi. Argument types: int -> int32_t, uint/object/new_id ->
- * uint32_t, fixed -> int32_t (24.8), string -> const char *, array ->
- * const struct cw_array *, fd -> int32_t.
+ * The generator (protocols/gen-tables.py) writes cw-hooks.h from the list:
+ * the handler's type (cw_hook_wl_registry_global_fn), the registration
+ * CW_HOOK_EVENT expands to, and cw_hook_invoke(), which decodes the
+ * arguments from the parsed message and calls the handler directly. A
+ * handler of any other type, a message not in the list or a request
+ * registered as an event does not build: the registration is a _Generic
+ * selection with the one type it takes. No libffi, no cast. The events
+ * the proxy sends itself get typed senders there too, from the same list
+ * (cw_send_zwlr_screencopy_frame_v1_failed(conn, id)).
+ *
+ * Argument types: int -> int32_t, uint/object/new_id -> uint32_t, fixed ->
+ * int32_t (24.8), string -> const char *, array -> const struct cw_array *,
+ * fd -> int32_t. An untyped new_id (wl_registry.bind) comes as interface,
+ * version, id.
  */
 #ifndef CW_HOOKS_H
 #define CW_HOOKS_H
@@ -17,6 +28,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "cw-hooks.h"
 #include "cw-protocol-tables.h"
 #include "verdict.h"
 #include "wire.h"
@@ -44,31 +56,25 @@ struct cw_hook_call {
 	char hold_detail[160];
 };
 
-struct cw_hook {
-	const struct cw_interface *iface;
-	bool event;
-	const char *message;
-	void (*handler)(void);
-};
+#define CW_HOOK_REQUEST(iface, msg, fn) cw_hook_request_##iface##_##msg(fn)
+#define CW_HOOK_EVENT(iface, msg, fn) cw_hook_event_##iface##_##msg(fn)
 
-#define CW_HOOK_REQUEST(iface, msg, fn) \
-	{ &cw_iface_##iface, false, #msg, (void (*)(void))(fn) }
-#define CW_HOOK_EVENT(iface, msg, fn) \
-	{ &cw_iface_##iface, true, #msg, (void (*)(void))(fn) }
-
-/* Installs hooks once at start-up; false if a message does not exist. */
+/* Installs hooks once at start-up; false if a message gets two. */
 bool cw_hooks_register(const struct cw_hook *hooks, size_t n);
+
+extern const struct cw_hook *cw_hook_table[CW_MESSAGE_COUNT];
 
 static inline bool cw_hooks_has(const struct cw_message *msg)
 {
-	extern void (*const *cw_hook_handlers)(void);
-	return cw_hook_handlers != NULL && cw_hook_handlers[msg->index] != NULL;
+	return cw_hook_table[msg->index] != NULL;
 }
 
 enum cw_verdict cw_hooks_dispatch(struct cw_hook_call *call);
 
-/* For REWRITE: change a 32-bit argument of the message in place. */
-void cw_hook_set_uint(struct cw_hook_call *call, unsigned arg, uint32_t value);
+/*
+ * For REWRITE: cw_hook_set_<interface>_<message>_<argument>() (cw-hooks.h)
+ * changes an int, uint or fixed argument in the message's bytes.
+ */
 
 /* For ERROR: the wl_display.error the client gets. */
 enum cw_verdict cw_hook_error(struct cw_hook_call *call, uint32_t code,

@@ -63,7 +63,8 @@ static enum cw_verdict handle_global(struct cw_hook_call *call, uint32_t name,
 		return CW_HIDE;
 	}
 	if (global->version < version) {
-		cw_hook_set_uint(call, 2, global->version);
+		cw_hook_set_wl_registry_global_version(call,
+			global->version);
 		return CW_REWRITE;
 	}
 	return CW_PASS;

@@ -124,7 +124,7 @@ size_t cw_wire_display_error(uint8_t *out, uint32_t object, uint32_t code,
 	}
 	size_t padded = (len + 3) & ~(size_t)3;
 	uint32_t size = CW_HEADER_SIZE + 12 + padded;
-	cw_wire_write_header(out, CW_DISPLAY_ID, 0, size);
+	cw_wire_write_header(out, CW_DISPLAY_ID, CW_WL_DISPLAY_ERROR, size);
 	put_word(out + 8, object);
 	put_word(out + 12, code);
 	put_word(out + 16, len);
@@ -135,7 +135,7 @@ size_t cw_wire_display_error(uint8_t *out, uint32_t object, uint32_t code,
 
 size_t cw_wire_delete_id(uint8_t *out, uint32_t id)
 {
-	cw_wire_write_header(out, CW_DISPLAY_ID, 1, 12);
+	cw_wire_write_header(out, CW_DISPLAY_ID, CW_WL_DISPLAY_DELETE_ID, 12);
 	put_word(out + 8, id);
 	return 12;
 }

@@ -11,7 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include "cw-interface.h"
+#include "cw-protocol-tables.h"
 
 #define CW_HEADER_SIZE 8
 #define CW_MAX_MESSAGE_SIZE 4096
@@ -19,12 +19,12 @@
 #define CW_CLIENT_ID_MAX 0xfeffffffu
 #define CW_DISPLAY_ID 1
 
-/* wl_display.error codes */
+/* wl_display.error codes, by shorter names */
 enum cw_display_error {
-	CW_ERROR_INVALID_OBJECT = 0,
-	CW_ERROR_INVALID_METHOD = 1,
-	CW_ERROR_NO_MEMORY = 2,
-	CW_ERROR_IMPLEMENTATION = 3,
+	CW_ERROR_INVALID_OBJECT = CW_WL_DISPLAY_ERROR_INVALID_OBJECT,
+	CW_ERROR_INVALID_METHOD = CW_WL_DISPLAY_ERROR_INVALID_METHOD,
+	CW_ERROR_NO_MEMORY = CW_WL_DISPLAY_ERROR_NO_MEMORY,
+	CW_ERROR_IMPLEMENTATION = CW_WL_DISPLAY_ERROR_IMPLEMENTATION,
 };
 
 struct cw_array {

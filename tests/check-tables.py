@@ -4,10 +4,13 @@
 Reads the XML independently of the generator and compares, for every
 interface: its version, and for every message in order: name, since,
 the wire signature, which arguments create or name objects of which
-interface, nullability, the fd count and the destructor flag.
+interface, nullability, the fd count and the destructor flag. Then the
+header's constants: each opcode (CW_WL_REGISTRY_BIND) and each entry of
+the protocols' enums (CW_WL_SEAT_CAPABILITY_KEYBOARD), by name and value.
 
-usage: check-tables.py DUMP-TABLES-BINARY PROTOCOL.xml...
+usage: check-tables.py TABLES-HEADER DUMP-TABLES-BINARY PROTOCOL.xml...
 """
+import re
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -44,6 +47,29 @@ def expected(paths):
     return out
 
 
+def expected_constants(paths):
+    out = {}
+    for path in paths:
+        for iface in ET.parse(path).getroot().iter("interface"):
+            name = iface.get("name")
+            for kind in ("request", "event"):
+                for i, m in enumerate(iface.findall(kind)):
+                    out["CW_%s_%s" % (name, m.get("name"))] = i
+            for enum in iface.findall("enum"):
+                for e in enum.findall("entry"):
+                    out["CW_%s_%s_%s" % (name, enum.get("name"),
+                                         e.get("name"))] = \
+                        int(e.get("value"), 0)
+    return {k.upper(): v for k, v in out.items()}
+
+
+def actual_constants(header):
+    with open(header) as f:
+        return {m.group(1): int(m.group(2), 0) for m in
+                re.finditer(r"^\t(CW_[A-Z0-9_]+) = (\w+),$", f.read(),
+                            re.M)}
+
+
 def actual(binary):
     text = subprocess.run([binary], check=True, capture_output=True,
                           text=True).stdout
@@ -57,9 +83,16 @@ def actual(binary):
 
 
 def main():
-    exp = expected(sys.argv[2:])
-    act = actual(sys.argv[1])
+    exp = expected(sys.argv[3:])
+    act = actual(sys.argv[2])
     errors = 0
+    exp_const = expected_constants(sys.argv[3:])
+    act_const = actual_constants(sys.argv[1])
+    for name in sorted(set(exp_const) | set(act_const)):
+        if exp_const.get(name) != act_const.get(name):
+            print("constant %s: xml %s, header %s" %
+                  (name, exp_const.get(name), act_const.get(name)))
+            errors += 1
     for name in sorted(set(exp) | set(act)):
         if name not in act:
             print("missing from the tables: %s" % name)
@@ -77,8 +110,8 @@ def main():
                 print("  message counts differ: xml %d, tables %d" %
                       (len(exp[name]) - 1, len(act[name]) - 1))
     nmsg = sum(len(v) - 1 for v in exp.values())
-    print("%d interfaces, %d messages checked, %d mismatches" %
-          (len(exp), nmsg, errors))
+    print("%d interfaces, %d messages, %d constants checked, "
+          "%d mismatches" % (len(exp), nmsg, len(exp_const), errors))
     sys.exit(1 if errors else 0)
 
 

@@ -6,6 +6,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include "cw-protocol-tables.h"
 #include "wire.h"
 
 static void check_args(const uint8_t *data, uint32_t size,
@@ -92,8 +93,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *input, size_t len)
 	uint8_t out[CW_MAX_MESSAGE_SIZE];
 	size_t size = cw_wire_display_error(out, 3, 1, text);
 	const struct cw_message *error =
-		cw_interface_message(cw_interface_find("wl_display"), true,
-			"error");
+		&cw_iface_wl_display.events[CW_WL_DISPLAY_ERROR];
 	struct cw_args args;
 	char err[256];
 	if (size > CW_MAX_MESSAGE_SIZE || size != cw_msg_size(out) ||

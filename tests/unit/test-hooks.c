@@ -1,4 +1,4 @@
-/* Hooks get the protocol's own argument types through libffi. */
+/* Hooks get the protocol's own argument types through generated code. */
 #include <string.h>
 #include "cw-protocol-tables.h"
 #include "hooks.h"
@@ -6,9 +6,8 @@
 #include "wire.h"
 
 static uint32_t seen_name, seen_version;
-static char seen_iface[64];
-static int seen_fd;
-static int32_t seen_size;
+static char seen_iface[64], seen_mime[64];
+static int32_t seen_fd;
 
 static enum cw_verdict on_global(struct cw_hook_call *call, uint32_t name,
 	const char *interface, uint32_t version)
@@ -16,46 +15,54 @@ static enum cw_verdict on_global(struct cw_hook_call *call, uint32_t name,
 	seen_name = name;
 	seen_version = version;
 	snprintf(seen_iface, sizeof(seen_iface), "%s", interface);
-	cw_hook_set_uint(call, 2, 1);
+	cw_hook_set_wl_registry_global_version(call, 1);
 	return CW_REWRITE;
 }
 
-static enum cw_verdict on_keymap(struct cw_hook_call *call, uint32_t format,
-	int32_t fd, uint32_t size)
+static enum cw_verdict on_receive(struct cw_hook_call *call,
+	const char *mime_type, int32_t fd)
 {
+	snprintf(seen_mime, sizeof(seen_mime), "%s", mime_type);
 	seen_fd = fd;
-	seen_size = (int32_t)size;
-	return cw_hook_error(call, 3, "keymap %u refused", format);
+	return cw_hook_error(call, 3, "receive of %s refused", mime_type);
+}
+
+static enum cw_verdict other_global(struct cw_hook_call *call, uint32_t name,
+	const char *interface, uint32_t version)
+{
+	return CW_HIDE;
 }
 
 static const struct cw_hook hooks[] = {
 	CW_HOOK_EVENT(wl_registry, global, on_global),
-	CW_HOOK_EVENT(wl_keyboard, keymap, on_keymap),
+	CW_HOOK_REQUEST(wl_data_offer, receive, on_receive),
 };
 
-static const struct cw_hook bad_hooks[] = {
-	{ &cw_iface_wl_registry, true, "no_such_event", NULL },
+static const struct cw_hook second[] = {
+	CW_HOOK_EVENT(wl_registry, global, other_global),
 };
 
 int main(void)
 {
 	ok(cw_hooks_register(hooks, 2), "hooks register");
-	ok(!cw_hooks_register(bad_hooks, 1), "a hook on an unknown message is "
-		"refused at start-up");
-	const struct cw_message *global = cw_interface_message(
-		&cw_iface_wl_registry, true, "global");
-	const struct cw_message *keymap = cw_interface_message(
-		&cw_iface_wl_keyboard, true, "keymap");
-	const struct cw_message *bind = cw_interface_message(
-		&cw_iface_wl_registry, false, "bind");
-	ok(cw_hooks_has(global) && cw_hooks_has(keymap) && !cw_hooks_has(bind),
+	ok(cw_hooks_register(hooks, 2), "registering the same table twice is "
+		"harmless");
+	ok(!cw_hooks_register(second, 1), "a second hook for a hooked message "
+		"is refused at start-up");
+	const struct cw_message *global =
+		&cw_iface_wl_registry.events[CW_WL_REGISTRY_GLOBAL];
+	const struct cw_message *receive =
+		&cw_iface_wl_data_offer.requests[CW_WL_DATA_OFFER_RECEIVE];
+	const struct cw_message *bind =
+		&cw_iface_wl_registry.requests[CW_WL_REGISTRY_BIND];
+	ok(cw_hooks_has(global) && cw_hooks_has(receive) && !cw_hooks_has(bind),
 		"only hooked messages are hooked");
 
 	uint8_t data[64];
 	uint32_t words[] = { 7, 8, 0, 0, 3 };
 	memcpy(data + 8, words, sizeof(words));
 	memcpy(data + 16, "wl_seat", 8);
-	cw_wire_write_header(data, 2, 0, 8 + sizeof(words));
+	cw_wire_write_header(data, 2, CW_WL_REGISTRY_GLOBAL, 8 + sizeof(words));
 	struct cw_args args;
 	char err[128];
 	ok(cw_wire_parse(data, 8 + sizeof(words), global, NULL, &args, err,
@@ -70,17 +77,19 @@ int main(void)
 	memcpy(&version, data + 24, 4);
 	ok(version == 1, "REWRITE changed the version in the bytes");
 
-	uint32_t kwords[] = { 1, 4096 };
-	memcpy(data + 8, kwords, sizeof(kwords));
-	cw_wire_write_header(data, 5, 0, 16);
+	uint32_t rwords[] = { 11 };
+	memcpy(data + 8, rwords, sizeof(rwords));
+	memcpy(data + 12, "text/plain\0\0", 12);
+	cw_wire_write_header(data, 5, CW_WL_DATA_OFFER_RECEIVE, 24);
 	int fds[1] = { 42 };
-	ok(cw_wire_parse(data, 16, keymap, fds, &args, err, sizeof(err)),
-		"keymap parses");
-	call = (struct cw_hook_call){ .msg = keymap, .data = data, .size = 16,
-		.args = &args, .event = true };
+	ok(cw_wire_parse(data, 24, receive, fds, &args, err, sizeof(err)),
+		"receive parses %s", err);
+	call = (struct cw_hook_call){ .msg = receive, .data = data,
+		.size = 24, .args = &args };
 	v = cw_hooks_dispatch(&call);
-	ok(v == CW_ERROR && seen_fd == 42 && seen_size == 4096 &&
-		call.error_code == 3 && strcmp(call.error, "keymap 1 refused")
-		== 0, "fd argument and error verdict");
+	ok(v == CW_ERROR && seen_fd == 42 &&
+		strcmp(seen_mime, "text/plain") == 0 && call.error_code == 3 &&
+		strcmp(call.error, "receive of text/plain refused") == 0,
+		"string and fd arguments, and the error verdict");
 	return tap_done();
 }

@@ -43,26 +43,28 @@ static bool parse(struct builder *b, const struct cw_message *msg, char *err)
 int main(void)
 {
 	char err[256];
-	const struct cw_message *bind = cw_interface_message(
-		&cw_iface_wl_registry, false, "bind");
-	const struct cw_message *global = cw_interface_message(
-		&cw_iface_wl_registry, true, "global");
-	const struct cw_message *keymap = cw_interface_message(
-		&cw_iface_wl_keyboard, true, "keymap");
-	const struct cw_message *set_title = cw_interface_message(
-		&cw_iface_xdg_toplevel, false, "set_title");
-	const struct cw_message *attach = cw_interface_message(
-		&cw_iface_wl_surface, false, "attach");
+	const struct cw_message *bind =
+		&cw_iface_wl_registry.requests[CW_WL_REGISTRY_BIND];
+	const struct cw_message *global =
+		&cw_iface_wl_registry.events[CW_WL_REGISTRY_GLOBAL];
+	const struct cw_message *keymap =
+		&cw_iface_wl_keyboard.events[CW_WL_KEYBOARD_KEYMAP];
+	const struct cw_message *set_title =
+		&cw_iface_xdg_toplevel.requests[CW_XDG_TOPLEVEL_SET_TITLE];
+	const struct cw_message *attach =
+		&cw_iface_wl_surface.requests[CW_WL_SURFACE_ATTACH];
 
+	ok(strcmp(bind->name, "bind") == 0 && strcmp(global->name,
+		"global") == 0 && strcmp(keymap->name, "keymap") == 0 &&
+		strcmp(set_title->name, "set_title") == 0 &&
+		strcmp(attach->name, "attach") == 0,
+		"the opcode constants name their messages");
 	ok(strcmp(bind->signature, "usun") == 0 && bind->types[3] == NULL,
 		"wl_registry.bind is an untyped new_id: usun");
 	ok(keymap->nfds == 1, "wl_keyboard.keymap carries one fd");
-	ok(cw_interface_message(&cw_iface_wl_callback, true, "done")->destructor,
+	ok(cw_iface_wl_callback.events[CW_WL_CALLBACK_DONE].destructor,
 		"wl_callback.done is a destructor event");
-	ok(cw_interface_message(&cw_iface_wl_display, true, "error") ==
-		&cw_iface_wl_display.events[0] &&
-		cw_interface_message(&cw_iface_wl_display, true, "delete_id") ==
-		&cw_iface_wl_display.events[1],
+	ok(CW_WL_DISPLAY_ERROR == 0 && CW_WL_DISPLAY_DELETE_ID == 1,
 		"wl_display events: error is 0, delete_id is 1");
 
 	struct builder b = { .len = 8 };
