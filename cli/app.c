@@ -105,6 +105,12 @@ int cw_cmd_app(int argc, char *argv[])
 		ret = 1;
 		goto out;
 	}
+	if (!cw_manifest_apply_overrides(m, &err)) {
+		cw_msg("%s (crate-wl override %s --reset removes it)",
+			err.message, m->name);
+		ret = 1;
+		goto out;
+	}
 	char other[4096];
 	if (!m->installed && cw_manifest_find_installed(m->name, CW_DATADIR,
 			other, sizeof(other))) {

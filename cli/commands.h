@@ -12,5 +12,6 @@ int cw_cmd_stop(int argc, char *argv[]);
 int cw_cmd_install(int argc, char *argv[]);
 int cw_cmd_uninstall(int argc, char *argv[]);
 int cw_cmd_list(int argc, char *argv[]);
+int cw_cmd_override(int argc, char *argv[]);
 
 #endif

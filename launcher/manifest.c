@@ -311,6 +311,58 @@ bool cw_manifest_present(const struct cw_manifest *m, char *err,
 	return false;
 }
 
+/* An override file: what a manifest's [sandbox], [wayland] and [media]
+ * take, with the same checks; never [app] (who the app is and what it
+ * runs stay the manifest's) */
+static bool handle_override(void *data, const char *section,
+	const char *key, const char *value, char *err, size_t errlen)
+{
+	if (section != NULL && strcmp(section, "app") == 0) {
+		snprintf(err, errlen, "an override changes [sandbox], "
+			"[wayland] and [media], not [app]");
+		return false;
+	}
+	return handle(data, section, key, value, err, errlen);
+}
+
+bool cw_manifest_override_path(const char *name, char *out, size_t len)
+{
+	if (!cw_path_config_home(out, len)) {
+		return false;
+	}
+	size_t n = strlen(out);
+	return (size_t)snprintf(out + n, len - n, "/crate-wl/overrides/%s",
+		name) < len - n;
+}
+
+bool cw_manifest_check_override(struct cw_manifest *m, const char *name,
+	const char *text, struct cw_ini_error *err)
+{
+	return cw_ini_parse_string(name, text, handle_override, m, err);
+}
+
+bool cw_manifest_apply_overrides(struct cw_manifest *m,
+	struct cw_ini_error *err)
+{
+	char path[PATH_MAX];
+	/* by name, so only an installed app's: a file that merely calls
+	 * itself mpv never gets what the user gave mpv */
+	if (!m->installed || !cw_manifest_override_path(m->name, path,
+			sizeof(path)) || access(path, F_OK) != 0) {
+		return true;
+	}
+	if (!cw_ini_parse_file(path, handle_override, m, err)) {
+		return false;
+	}
+	free(m->override);
+	m->override = strdup(path);
+	if (m->override == NULL) {
+		snprintf(err->message, sizeof(err->message), "out of memory");
+		return false;
+	}
+	return true;
+}
+
 /* "foot" from ".../foot.crate" */
 static char *name_from_path(const char *path)
 {
@@ -400,6 +452,7 @@ void cw_manifest_destroy(struct cw_manifest *m)
 	free(m->categories);
 	free(m->package);
 	free(m->desktop);
+	free(m->override);
 	free(m->exec);
 	cw_free_words(m->argv);
 	cw_sandbox_config_destroy(m->cfg);

@@ -26,6 +26,7 @@ struct cw_manifest {
 	char *categories;
 	char *package; /* the Debian package that has the app, or NULL */
 	char *desktop; /* the host's own desktop entry's id, or NULL */
+	char *override; /* the override file applied, or NULL */
 	char *exec;   /* as written */
 	char **argv;  /* exec split into words */
 	size_t argc;
@@ -44,6 +45,21 @@ struct cw_manifest {
  */
 bool cw_manifest_present(const struct cw_manifest *m, char *err,
 	size_t errlen);
+
+/*
+ * The user's changes to an installed app, over its manifest:
+ * $XDG_CONFIG_HOME/crate-wl/overrides/NAME, an INI file of [sandbox],
+ * [wayland] and [media] keys taken as a manifest's, after it (crate-wl
+ * override writes it). Applied only to an installed manifest (after
+ * cw_manifest_identify): none is looked up by a name a file merely
+ * claims. Sets m->override to the file applied.
+ */
+bool cw_manifest_apply_overrides(struct cw_manifest *m,
+	struct cw_ini_error *err);
+bool cw_manifest_override_path(const char *name, char *out, size_t len);
+/* Parses text as an override of m (m changes): false with FILE:LINE. */
+bool cw_manifest_check_override(struct cw_manifest *m, const char *name,
+	const char *text, struct cw_ini_error *err);
 
 /* Errors come as "FILE:LINE: what" in err. */
 struct cw_manifest *cw_manifest_load(const char *path,

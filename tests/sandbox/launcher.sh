@@ -80,6 +80,56 @@ xdg-binds)
 	done
 	pass "a manifest's optional binds are still absolute"
 	;;
+override)
+	# issue 16, item 2: the user's changes over a stock manifest, never
+	# for a file that merely takes its name, checked as a manifest is
+	CRATE_WL=$(realpath "$CRATE_WL")
+	mkdir -p "$T/apps" "$T/elsewhere" "$T/data"
+	chown "$U:$U" "$T/data"
+	printf '[app]\nname = tell\nexec = sh -c "echo v=$V; ls /data 2>&1; true"\n[sandbox]\nwayland = false\n' \
+		> "$T/apps/tell.crate"
+	sum=$(sha256sum < "$T/apps/tell.crate")
+	export CRATE_WL_APPS=$T/apps
+	ov=$XDG_CONFIG_HOME/crate-wl/overrides/tell
+	cw override tell sandbox.env=V=42 "sandbox.ro-bind=$T/data:/data" \
+		>"$T/out" 2>&1 || fail "override: $(cat "$T/out")"
+	touch "$T/data/seen"
+	out=$(cw app --yes tell 2>&1) || fail "app: $out"
+	echo "$out" | grep -qx "v=42" && echo "$out" | grep -qx seen ||
+		fail "the overrides did not apply: $out"
+	[ "$(sha256sum < "$T/apps/tell.crate")" = "$sum" ] ||
+		fail "the stock manifest changed"
+	cw override tell | grep -q "env = V=42" || fail "override APP does not show them"
+	pass "override: applied over the manifest, which stays stock"
+	# a copy elsewhere calls itself tell: it is not the installed app
+	cp "$T/apps/tell.crate" "$T/elsewhere/tell.crate"
+	out=$(cw app --yes "$T/elsewhere/tell.crate" 2>&1)
+	echo "$out" | grep -q "v=42" && fail "a file named tell got tell's overrides"
+	pass "a file that takes the name gets none of them"
+	cp "$ov" "$T/ov.before"
+	for bad in 'sandbox.bind=relative/path' 'app.exec=evil' \
+			"$(printf 'sandbox.env=A=1\n[wayland]\npolicy=trusted')" \
+			'wayland.prompt=cmd:/bin/evil' 'sandbox.nosuch=1' 'nodot'; do
+		cw override tell "$bad" >/dev/null 2>"$T/err"
+		[ $? = 2 ] || fail "override '$bad' was taken: $(cat "$T/err")"
+		[ "$(wc -l < "$T/err")" = 1 ] || fail "'$bad': $(cat "$T/err")"
+		cmp -s "$ov" "$T/ov.before" || fail "'$bad' changed the file"
+	done
+	pass "a bad override is one line, and changes nothing"
+	cw override nosuchapp sandbox.net=nat 2>/dev/null && fail "no such app"
+	cw override tell --reset >/dev/null || fail "--reset"
+	[ -e "$ov" ] && fail "--reset left the file"
+	out=$(cw app --yes tell 2>&1)
+	echo "$out" | grep -q "v=42" && fail "still overridden after --reset"
+	pass "--reset"
+	# an app cannot write its own overrides: they are crate-wl's state
+	cw override tell sandbox.env=V=1 >/dev/null || fail "override again"
+	printf '[app]\nname = tell\nexec = sh -c "echo x >> %s; ls %s"\n[sandbox]\nwayland = false\n' \
+		"$ov" "$(dirname "$ov")" > "$T/apps/tell.crate"
+	cw app --yes tell >/dev/null 2>&1
+	grep -q "^x" "$ov" && fail "the app wrote its own overrides"
+	pass "the app cannot write its overrides"
+	;;
 no-compositor)
 	# issue 16, item 8: without a compositor to talk to, crate-wl says so
 	# in one line before anything starts, whatever is wrong with it
