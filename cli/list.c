@@ -4,6 +4,7 @@
 #include <string.h>
 #include "args.h"
 #include "commands.h"
+#include "json.h"
 #include "log.h"
 #include "manifest.h"
 #include "util.h"
@@ -21,22 +22,6 @@ struct listing {
 	int shown;
 };
 
-static void json_string(const char *s)
-{
-	putchar('"');
-	for (; s != NULL && *s != '\0'; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\') {
-			printf("\\%c", c);
-		} else if (c < 0x20) {
-			printf("\\u%04x", c);
-		} else {
-			putchar(c);
-		}
-	}
-	putchar('"');
-}
-
 static void show(void *data, const char *name, const char *path,
 	const char *dir, bool shadowed)
 {
@@ -53,20 +38,16 @@ static void show(void *data, const char *name, const char *path,
 	cw_text_sanitize(text);
 	if (l->json) {
 		printf("{\"name\":");
-		json_string(name);
+		cw_json_string(stdout, name);
 		printf(",\"path\":");
-		json_string(path);
+		cw_json_string(stdout, path);
 		printf(",\"usable\":%s,\"shadowed\":%s,\"present\":%s",
 			m != NULL ? "true" : "false",
 			shadowed ? "true" : "false", present ? "true" : "false");
 		printf(",\"package\":");
-		if (m != NULL && m->package != NULL) {
-			json_string(m->package);
-		} else {
-			printf("null");
-		}
+		cw_json_string(stdout, m != NULL ? m->package : NULL);
 		printf(",\"description\":");
-		json_string(text);
+		cw_json_string(stdout, text);
 		printf("}\n");
 	} else {
 		const char *state = m == NULL ? "broken" : shadowed ?

@@ -15,6 +15,7 @@
 #include "args.h"
 #include "commands.h"
 #include "instance.h"
+#include "json.h"
 #include "list.h"
 #include "log.h"
 #include "loop.h"
@@ -36,6 +37,24 @@ static void print_uptime(char *out, size_t len, long long started)
 	}
 }
 
+static void print_json(const struct cw_instance *inst, void *data)
+{
+	printf("{\"id\":");
+	cw_json_string(stdout, inst->id);
+	printf(",\"app\":");
+	cw_json_string(stdout, inst->app);
+	printf(",\"pid\":%d,\"started\":%lld,\"uptime\":%lld,"
+		"\"devel\":%s,\"policy\":", (int)inst->pid, inst->started,
+		(long long)time(NULL) - inst->started,
+		inst->devel ? "true" : "false");
+	cw_json_string(stdout, inst->policy);
+	printf(",\"command\":");
+	cw_json_string(stdout, inst->command);
+	printf(",\"home\":");
+	cw_json_string(stdout, inst->home[0] ? inst->home : NULL);
+	printf("}\n");
+}
+
 static void print_one(const struct cw_instance *inst, void *data)
 {
 	char uptime[32];
@@ -47,14 +66,20 @@ static void print_one(const struct cw_instance *inst, void *data)
 int cw_cmd_ps(int argc, char *argv[])
 {
 	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
+	bool json = false;
 	int c;
 	cw_args_begin();
 	while ((c = cw_args_next(argc, argv, longopts, NULL)) != -1) {
+		if (c == 'j') {
+			json = true;
+			continue;
+		}
 		if (c == 'h') {
-			printf("usage: crate-wl ps\n");
+			printf("usage: crate-wl ps [--json]\n");
 			return 0;
 		}
 		return cw_args_bad_option("ps", argv, longopts);
@@ -65,9 +90,12 @@ int cw_cmd_ps(int argc, char *argv[])
 		return 2;
 	}
 	char err[512];
-	printf("%-8s  %-16s  %7s  %-12s  %8s  %s\n", "ID", "APP", "PID",
-		"POLICY", "UPTIME", "COMMAND");
-	if (!cw_instance_foreach(print_one, NULL, err, sizeof(err))) {
+	if (!json) {
+		printf("%-8s  %-16s  %7s  %-12s  %8s  %s\n", "ID", "APP",
+			"PID", "POLICY", "UPTIME", "COMMAND");
+	}
+	if (!cw_instance_foreach(json ? print_json : print_one, NULL, err,
+			sizeof(err))) {
 		cw_msg("%s", err);
 		return 1;
 	}

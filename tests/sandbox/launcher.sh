@@ -346,6 +346,18 @@ instances)
 	grep -q " demo " "$T/ps" || fail "ps does not list the sandbox"
 	id=$(awk '$2 == "demo" { print $1 }' "$T/ps")
 	[ -n "$id" ] || fail "no id"
+	# ps --json: the same, one object a line (issue 16, item 7)
+	as_user "$CRATE_WL" ps --json >"$T/ps.json" || fail "ps --json"
+	python3 -c '
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+demo = [r for r in rows if r["app"] == "demo"]
+assert len(demo) == 1, rows
+d = demo[0]
+assert d["id"] == sys.argv[2], d
+assert d["pid"] > 1 and d["uptime"] >= 0 and d["started"] > 1700000000, d
+assert "sleep 60" in d["command"] and d["devel"] is False, d
+' "$T/ps.json" "$id" || fail "ps --json: $(cat "$T/ps.json")"
 	# the instance is told from a reused pid by its start time (field
 	# 22 of /proc/PID/stat; field 23, the size, changes as it runs)
 	info="$XDG_RUNTIME_DIR/crate-wl/$id/info"
