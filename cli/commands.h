@@ -13,5 +13,6 @@ int cw_cmd_install(int argc, char *argv[]);
 int cw_cmd_uninstall(int argc, char *argv[]);
 int cw_cmd_list(int argc, char *argv[]);
 int cw_cmd_override(int argc, char *argv[]);
+int cw_cmd_gc(int argc, char *argv[]);
 
 #endif

@@ -23,6 +23,7 @@ static const struct command commands[] = {
 	{ "enter", cw_cmd_enter, "run a command inside a running sandbox" },
 	{ "stop", cw_cmd_stop, "stop a running sandbox" },
 	{ "install", cw_cmd_install, "install a .crate as a command" },
+	{ "gc", cw_cmd_gc, "remove unpacked images no sandbox uses" },
 	{ "uninstall", cw_cmd_uninstall, "remove what install wrote" },
 };
 

@@ -11,6 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include "confined.h"
@@ -152,6 +155,118 @@ static bool parse_config(const char *p, const char *end,
 		p = rec_end + 1;
 	}
 	return true;
+}
+
+int cw_oci_hold(const char *root, char *err, size_t errlen)
+{
+	char dir[PATH_MAX];
+	snprintf(dir, sizeof(dir), "%s", root);
+	char *slash = strrchr(dir, '/');
+	if (slash == NULL || slash == dir) {
+		snprintf(err, errlen, "%s: not an unpacked image", root);
+		return -1;
+	}
+	*slash = '\0';
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0) {
+		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
+		return -1;
+	}
+	/* gc holds its exclusive lock only while it renames */
+	struct stat held, now;
+	while (flock(fd, LOCK_SH) < 0 && errno == EINTR) {
+	}
+	if (fstat(fd, &held) < 0 || stat(dir, &now) < 0 ||
+			held.st_ino != now.st_ino || held.st_dev != now.st_dev ||
+			access(root, F_OK) < 0) {
+		snprintf(err, errlen, "%s was removed meanwhile (crate-wl gc)",
+			dir);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static unsigned long long tree_bytes(int fd)
+{
+	DIR *d = fdopendir(fd);
+	if (d == NULL) {
+		close(fd);
+		return 0;
+	}
+	unsigned long long total = 0;
+	struct dirent *e;
+	while ((e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) {
+			continue;
+		}
+		struct stat st;
+		if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+			continue;
+		}
+		total += (unsigned long long)st.st_blocks * 512;
+		if (S_ISDIR(st.st_mode)) {
+			int sub = openat(dirfd(d), e->d_name, O_RDONLY |
+				O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (sub >= 0) {
+				total += tree_bytes(sub);
+			}
+		}
+	}
+	closedir(d);
+	return total;
+}
+
+int cw_oci_gc(bool dry_run, void (*fn)(void *data, const char *dir,
+	unsigned long long bytes, bool in_use), void *data, char *err,
+	size_t errlen)
+{
+	char cache[PATH_MAX], base[PATH_MAX + 16];
+	if (!cw_path_cache_home(cache, sizeof(cache))) {
+		snprintf(err, errlen, "neither XDG_CACHE_HOME nor HOME is set");
+		return -1;
+	}
+	snprintf(base, sizeof(base), "%s/crate-wl/oci", cache);
+	DIR *d = opendir(base);
+	if (d == NULL) {
+		return errno == ENOENT ? 0 : (snprintf(err, errlen, "%s: %s",
+			base, strerror(errno)), -1);
+	}
+	int removed = 0;
+	struct dirent *e;
+	while ((e = readdir(d)) != NULL) {
+		bool trash = strncmp(e->d_name, ".gc-", 4) == 0;
+		if (strncmp(e->d_name, "sha256-", 7) != 0 && !trash) {
+			continue;
+		}
+		char path[2 * PATH_MAX], away[2 * PATH_MAX];
+		snprintf(path, sizeof(path), "%s/%s", base, e->d_name);
+		int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC |
+			O_NOFOLLOW);
+		if (fd < 0) {
+			continue;
+		}
+		bool in_use = flock(fd, LOCK_EX | LOCK_NB) < 0;
+		unsigned long long bytes = tree_bytes(dup(fd));
+		fn(data, path, bytes, in_use);
+		if (in_use || dry_run) {
+			close(fd);
+			continue;
+		}
+		/* renamed away under the lock: a sandbox that locks the old
+		 * name after this finds it gone and unpacks again */
+		snprintf(away, sizeof(away), "%s/.gc-%s", base,
+			trash ? e->d_name + 4 : e->d_name);
+		if (!trash && rename(path, away) < 0) {
+			close(fd);
+			continue;
+		}
+		close(fd);
+		cw_remove_tree(away);
+		removed++;
+	}
+	closedir(d);
+	return removed;
 }
 
 bool cw_oci_root(const char *spec, bool dry_run,

@@ -70,6 +70,25 @@ bool cw_oci_root(const char *spec, bool dry_run,
 	const struct cw_oci_limits *limits, char *root, size_t len,
 	struct cw_oci_config *conf, char *err, size_t errlen);
 
+/*
+ * An unpacked image in use: a shared flock on its directory (the parent of
+ * root) for as long as the fd stays open, which crate-wl gc respects. -1
+ * with err when the directory went away meanwhile (gc took it: unpack
+ * again).
+ */
+int cw_oci_hold(const char *root, char *err, size_t errlen);
+
+/*
+ * crate-wl gc: removes every unpacked image in the cache that no sandbox
+ * holds (cw_oci_hold), each renamed away under an exclusive lock first so
+ * that a sandbox starting meanwhile never sees half of one. Reports each
+ * with its size through fn; dry_run removes nothing. Returns how many, or
+ * -1 with err.
+ */
+int cw_oci_gc(bool dry_run, void (*fn)(void *data, const char *dir,
+	unsigned long long bytes, bool in_use), void *data, char *err,
+	size_t errlen);
+
 /* The helper's side of that: writes conf to f. */
 void cw_oci_config_write(const struct cw_oci_config *conf, FILE *f);
 

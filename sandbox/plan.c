@@ -303,6 +303,7 @@ struct cw_plan *cw_plan_create(const struct cw_sandbox_config *cfg,
 		goto fail;
 	}
 	plan->x11 = cfg->x11;
+	plan->oci_hold = -1;
 	plan->uid = getuid();
 	plan->gid = getgid();
 	const char *home = getenv("HOME");
@@ -334,8 +335,21 @@ struct cw_plan *cw_plan_create(const struct cw_sandbox_config *cfg,
 	const char *root = cfg->root ? cfg->root : "/";
 	char oci_root[PATH_MAX];
 	if (strncmp(root, "oci:", 4) == 0) {
-		if (!cw_oci_root(root, dry_run, &cfg->oci_limits, oci_root,
-				sizeof(oci_root), &image, err, errlen)) {
+		/* held for the plan's life, so that crate-wl gc leaves
+		 * it alone; taken away meanwhile: unpacked again, once */
+		for (int tries = 0; tries < 2 && plan->oci_hold < 0; tries++) {
+			cw_oci_config_free(&image);
+			if (!cw_oci_root(root, dry_run, &cfg->oci_limits,
+					oci_root, sizeof(oci_root), &image, err,
+					errlen)) {
+				goto fail;
+			}
+			if (dry_run) {
+				break;
+			}
+			plan->oci_hold = cw_oci_hold(oci_root, err, errlen);
+		}
+		if (!dry_run && plan->oci_hold < 0) {
 			goto fail;
 		}
 		root = oci_root;
@@ -463,6 +477,9 @@ void cw_plan_destroy(struct cw_plan *plan)
 		}
 	}
 	free(plan->ops);
+	if (plan->oci_hold >= 0) {
+		close(plan->oci_hold);
+	}
 	for (size_t i = 0; i < plan->nenvp; i++) {
 		free(plan->envp[i]);
 	}

@@ -156,6 +156,7 @@ struct cw_plan {
 	size_t nenvp;
 	char *cwd;
 	bool x11;          /* start Xwayland on :0 first */
+	int oci_hold;      /* the image's lock (cw_oci_hold), or -1 */
 	/* the command: the config's, or an OCI image's Entrypoint and Cmd
 	 * when the config gives none */
 	char **argv;

@@ -100,6 +100,31 @@ cw run --no-wayland --root "oci:$L" -- /bin/sh -c : 2>"$T/err" &&
 	fail "an ambiguous layout ran"
 grep -q "give oci:DIR:REF" "$T/err" || fail "no clear error: $(cat "$T/err")"
 
+# crate-wl gc (issue 16, item 7): what no sandbox holds goes, what one
+# holds stays and keeps working, and a later run unpacks it again
+$RUNAS "$CRATE_WL" run --no-wayland --root "oci:$L:latest" -- /bin/sh -c \
+	'/bin/busybox echo up; /bin/busybox sleep 3; /bin/busybox cat /etc/keep' \
+	>"$T/held" 2>&1 &
+held=$!
+track $held
+for _ in $(seq 1 200); do grep -q up "$T/held" && break; sleep 0.02; done
+n=$(ls "$cache" | grep -c '^sha256-')
+as_user "$CRATE_WL" gc --dry-run >"$T/gc" || fail "gc --dry-run: $(cat "$T/gc")"
+grep -c "^in use, kept:" "$T/gc" | grep -qx 1 &&
+	grep -c "^would remove" "$T/gc" | grep -qx $((n - 1)) ||
+	fail "gc --dry-run: $(cat "$T/gc") [$(ls -A "$cache")]"
+[ "$(ls "$cache" | grep -c '^sha256-')" = $n ] || fail "--dry-run removed something"
+as_user "$CRATE_WL" gc >"$T/gc" || fail "gc: $(cat "$T/gc")"
+[ "$(ls -A "$cache" | grep -c .)" = 1 ] ||
+	fail "gc left $(ls -A "$cache"): $(cat "$T/gc")"
+wait $held || fail "the sandbox using the kept image failed: $(cat "$T/held")"
+grep -q keep "$T/held" || fail "the kept image changed under its sandbox"
+as_user "$CRATE_WL" gc >"$T/gc" || fail "gc: $(cat "$T/gc")"
+[ -z "$(ls -A "$cache")" ] || fail "gc left $(ls -A "$cache") once nothing ran"
+cw run --no-wayland --root "oci:$L:lower" -- /bin/busybox cat /etc/hello \
+	>/dev/null || fail "an image gc removed does not unpack again"
+pass "gc removes what no sandbox holds, keeps what one does"
+
 # a corrupt layer: refused, and nothing is unpacked
 export XDG_CACHE_HOME=$T/cache2
 mkdir -m 700 "$XDG_CACHE_HOME" && chown "$U:$U" "$XDG_CACHE_HOME"
