@@ -10,6 +10,8 @@
  * cw_oci_root()); errors go to stderr.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,8 +41,14 @@ int main(int argc, char *argv[])
 	bool dry_run = false;
 	int i = 1;
 	for (; i < argc - 1; i++) {
+		uint64_t fd;
 		if (strcmp(argv[i], "--dry-run") == 0) {
 			dry_run = true;
+		} else if (number_option(argv[i], "--progress-fd", &fd) &&
+				fd > 2 && fd < 1024) {
+			cw_oci_progress_fd = (int)fd;
+			fcntl(cw_oci_progress_fd, F_SETFL, O_NONBLOCK);
+			signal(SIGPIPE, SIG_IGN);
 		} else if (!number_option(argv[i], "--max-size",
 				&limits.max_bytes) && !number_option(argv[i],
 				"--max-files", &limits.max_entries)) {

@@ -14,6 +14,7 @@
 #include <dirent.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <poll.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include "confined.h"
@@ -168,6 +169,13 @@ int cw_oci_hold(const char *root, char *err, size_t errlen)
 	}
 	*slash = '\0';
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd >= 0 && fd < 3) {
+		/* never a standard fd: the terminal relay may have lent
+		 * those out, and would take a directory for its input */
+		int high = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+		close(fd);
+		fd = high;
+	}
 	if (fd < 0) {
 		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
 		return -1;
@@ -269,6 +277,90 @@ int cw_oci_gc(bool dry_run, void (*fn)(void *data, const char *dir,
 	return removed;
 }
 
+/*
+ * Reads the helper's stdout into buf (MAX_HELPER_OUTPUT), its stderr into
+ * why (1 KiB), and its progress lines (prog, or -1) to a line on the
+ * terminal, until all are closed. Closes the fds.
+ */
+static void read_helper(int out, char *buf, size_t *used, int errfd,
+	char *why, size_t *wlen, int prog, const char *spec)
+{
+	struct pollfd p[3] = {
+		{ .fd = out, .events = POLLIN },
+		{ .fd = errfd, .events = POLLIN },
+		{ .fd = prog, .events = POLLIN },
+	};
+	char line[128];
+	size_t llen = 0;
+	bool shown = false;
+	unsigned long long total = 0;
+	size_t layers = 0;
+	while (p[0].fd >= 0 || p[1].fd >= 0 || p[2].fd >= 0) {
+		if (poll(p, 3, -1) < 0) {
+			if (errno == EINTR) {
+				continue;
+			}
+			break;
+		}
+		for (int i = 0; i < 3; i++) {
+			if (p[i].fd < 0 || p[i].revents == 0) {
+				continue;
+			}
+			char tmp[4096];
+			char *to = i == 0 ? (buf ? buf + *used : tmp) :
+				i == 1 ? why + *wlen : tmp;
+			size_t room = i == 0 ? (buf ? MAX_HELPER_OUTPUT - *used :
+				sizeof(tmp)) : i == 1 ? 1023 - *wlen :
+				sizeof(tmp);
+			ssize_t n = read(p[i].fd, room ? to : tmp,
+				room ? room : sizeof(tmp));
+			if (n < 0 && errno == EINTR) {
+				continue;
+			}
+			if (n <= 0) {
+				close(p[i].fd);
+				p[i].fd = -1;
+				continue;
+			}
+			if (i == 0 && buf != NULL && room > 0) {
+				*used += (size_t)n;
+			} else if (i == 1 && room > 0) {
+				*wlen += (size_t)n;
+			} else if (i == 2) {
+				/* the last whole line read counts */
+				for (ssize_t k = 0; k < n; k++) {
+					if (tmp[k] != '\n') {
+						if (llen < sizeof(line) - 1) {
+							line[llen++] = tmp[k];
+						}
+						continue;
+					}
+					line[llen] = '\0';
+					llen = 0;
+					size_t layer, nlayers;
+					unsigned long long b;
+					if (sscanf(line, "%zu %zu %llu", &layer,
+							&nlayers, &b) != 3) {
+						continue;
+					}
+					fprintf(stderr, "\rcrate-wl: unpacking "
+						"%.200s: layer %zu of %zu, "
+						"%.1f MiB ", spec, layer,
+						nlayers, (double)b / (1 << 20));
+					shown = true;
+					total = b;
+					layers = nlayers;
+				}
+			}
+		}
+	}
+	if (shown) {
+		fprintf(stderr, "\rcrate-wl: unpacked %.200s: %zu layer%s, "
+			"%.1f MiB\n", spec, layers, layers == 1 ? "" : "s",
+			(double)total / (1 << 20));
+	}
+}
+
 bool cw_oci_root(const char *spec, bool dry_run,
 	const struct cw_oci_limits *limits, char *root, size_t len,
 	struct cw_oci_config *conf, char *err, size_t errlen)
@@ -296,7 +388,7 @@ bool cw_oci_root(const char *spec, bool dry_run,
 		return false;
 	}
 	snprintf(cache_env, sizeof(cache_env), "XDG_CACHE_HOME=%s", cache);
-	int out[2], errp[2];
+	int out[2], errp[2], prog[2] = { -1, -1 };
 	if (pipe2(out, O_CLOEXEC) < 0) {
 		snprintf(err, errlen, "pipe: %s", strerror(errno));
 		return false;
@@ -307,17 +399,27 @@ bool cw_oci_root(const char *spec, bool dry_run,
 		close(out[1]);
 		return false;
 	}
+	/* on a terminal, the unpacking's progress (it may take a while) */
+	bool show = !dry_run && isatty(STDERR_FILENO) &&
+		pipe2(prog, O_CLOEXEC) == 0;
 	char bytes[32], entries[32];
 	snprintf(bytes, sizeof(bytes), "--max-size=%llu",
 		(unsigned long long)(limits ? limits->max_bytes : 0));
 	snprintf(entries, sizeof(entries), "--max-files=%llu",
 		(unsigned long long)(limits ? limits->max_entries : 0));
-	char *argv[] = { helper, bytes, entries, dry_run ? "--dry-run" :
-		(char *)spec, dry_run ? (char *)spec : NULL, NULL };
+	char *argv[] = { helper, bytes, entries, "--progress-fd=3",
+		dry_run ? "--dry-run" : (char *)spec,
+		dry_run ? (char *)spec : NULL, NULL };
+	if (!show) {
+		/* no progress: the option goes */
+		memmove(&argv[3], &argv[4], 3 * sizeof(argv[0]));
+	}
 	char *envp[] = { cache_env, NULL };
 	struct cw_confined what = {
 		.argv = argv,
 		.envp = envp,
+		.fds = show ? &prog[1] : NULL,
+		.nfds = show ? 1 : 0,
 		.out_fd = out[1],
 		.log_fd = errp[1],
 		.ro_dir = layout,
@@ -326,29 +428,24 @@ bool cw_oci_root(const char *spec, bool dry_run,
 	pid_t pid = cw_confined_spawn(&what, err, errlen);
 	close(out[1]);
 	close(errp[1]);
+	if (show) {
+		close(prog[1]);
+	}
 	if (pid < 0) {
 		close(out[0]);
 		close(errp[0]);
+		if (show) {
+			close(prog[0]);
+		}
 		return false;
 	}
 	char *buf = malloc(MAX_HELPER_OUTPUT);
 	size_t used = 0;
-	ssize_t n = 0;
-	while (buf != NULL && used < MAX_HELPER_OUTPUT && ((n = read(out[0],
-			buf + used, MAX_HELPER_OUTPUT - used)) > 0 ||
-			(n < 0 && errno == EINTR))) {
-		used += n > 0 ? (size_t)n : 0;
-	}
-	close(out[0]);
-	/* its errors: one line, small (after stdout: it writes those last) */
+	/* its errors: one line, small */
 	char why[1024];
 	size_t wlen = 0;
-	while (wlen < sizeof(why) - 1 && ((n = read(errp[0], why + wlen,
-			sizeof(why) - 1 - wlen)) > 0 || (n < 0 &&
-			errno == EINTR))) {
-		wlen += n > 0 ? (size_t)n : 0;
-	}
-	close(errp[0]);
+	read_helper(out[0], buf, &used, errp[0], why, &wlen,
+		show ? prog[0] : -1, spec);
 	why[wlen] = '\0';
 	int status;
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {

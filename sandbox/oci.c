@@ -497,7 +497,34 @@ struct unpack {
 	uint64_t bytes, entries; /* written */
 	uint64_t unchecked;   /* bytes since the last free-space check */
 	const char *cache;    /* for messages */
+	size_t layer, nlayers; /* for the progress */
+	int64_t progress_ms;  /* when it was last told */
 };
+
+int cw_oci_progress_fd = -1;
+
+/* "LAYER NLAYERS BYTES" on cw_oci_progress_fd, at most every 100 ms (and
+ * at each layer's start): the caller shows it on a terminal. Never waits:
+ * a line the pipe cannot take is dropped. */
+static void progress(struct unpack *u, bool now)
+{
+	if (cw_oci_progress_fd < 0) {
+		return;
+	}
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	int64_t ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	if (!now && ms - u->progress_ms < 100) {
+		return;
+	}
+	u->progress_ms = ms;
+	char line[96];
+	int n = snprintf(line, sizeof(line), "%zu %zu %llu\n", u->layer + 1,
+		u->nlayers, (unsigned long long)u->bytes);
+	if (write(cw_oci_progress_fd, line, (size_t)n) < 0 && errno == EPIPE) {
+		cw_oci_progress_fd = -1;
+	}
+}
 
 #define SPACE_CHECK_BYTES (16u << 20)
 
@@ -682,6 +709,7 @@ static bool apply_layer(struct unpack *u, int fd, const char *hex,
 				&offset)) == ARCHIVE_OK) {
 			u->bytes += block;
 			u->unchecked += block;
+			progress(u, false);
 			if (!within_limits(u, u->bytes, u->entries, err,
 					errlen) || (u->unchecked >=
 					SPACE_CHECK_BYTES && !enough_space(u, 0,
@@ -757,7 +785,10 @@ static bool unpack(const char *dir, struct json_object *manifest,
 	}
 	bool ok = enough_space(&u, 0, err, errlen);
 	size_t n = json_object_array_length(layers);
+	u.nlayers = n;
 	for (size_t i = 0; ok && i < n; i++) {
+		u.layer = i;
+		progress(&u, true);
 		struct blob_ref ref;
 		if (!parse_descriptor(json_object_array_get_idx(layers, i),
 				&ref)) {
@@ -771,6 +802,9 @@ static bool unpack(const char *dir, struct json_object *manifest,
 		if (fd >= 0) {
 			close(fd);
 		}
+	}
+	if (ok) {
+		progress(&u, true); /* the whole, at the end */
 	}
 	if (fchdir(cwd) < 0) {
 		ok = false;

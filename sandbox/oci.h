@@ -89,6 +89,10 @@ int cw_oci_gc(bool dry_run, void (*fn)(void *data, const char *dir,
 	unsigned long long bytes, bool in_use), void *data, char *err,
 	size_t errlen);
 
+/* In the helper: where unpacking reports its progress (--progress-fd),
+ * lines of "LAYER NLAYERS BYTES"; -1: nowhere. */
+extern int cw_oci_progress_fd;
+
 /* The helper's side of that: writes conf to f. */
 void cw_oci_config_write(const struct cw_oci_config *conf, FILE *f);
 

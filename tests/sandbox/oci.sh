@@ -125,6 +125,21 @@ cw run --no-wayland --root "oci:$L:lower" -- /bin/busybox cat /etc/hello \
 	>/dev/null || fail "an image gc removed does not unpack again"
 pass "gc removes what no sandbox holds, keeps what one does"
 
+# on a terminal, the unpacking says how far it is (issue 16, item 7); not
+# otherwise. And the terminal relay works over an image's root.
+need script
+rm -rf "$cache"
+out=$(script -qec "$RUNAS $(realpath "$CRATE_WL") run --no-wayland --root oci:$L:latest -- /bin/busybox echo ran-ok" /dev/null | tr '\r' '\n')
+echo "$out" | grep -q "unpacking oci:$L:latest: layer 1 of 2" &&
+	echo "$out" | grep -q "unpacked oci:$L:latest: 2 layers" ||
+	fail "no progress on a terminal: $out"
+echo "$out" | grep -qx "ran-ok" || fail "the command did not run on a terminal: $out"
+rm -rf "$cache"
+cw run --no-wayland --root "oci:$L:latest" -- /bin/busybox true 2>"$T/err" ||
+	fail "unpack without a terminal: $(cat "$T/err")"
+grep -q "unpack" "$T/err" && fail "progress without a terminal: $(cat "$T/err")"
+pass "progress on a terminal only"
+
 # a corrupt layer: refused, and nothing is unpacked
 export XDG_CACHE_HOME=$T/cache2
 mkdir -m 700 "$XDG_CACHE_HOME" && chown "$U:$U" "$XDG_CACHE_HOME"
