@@ -12,6 +12,7 @@ int cw_cmd_stop(int argc, char *argv[]);
 int cw_cmd_install(int argc, char *argv[]);
 int cw_cmd_uninstall(int argc, char *argv[]);
 int cw_cmd_list(int argc, char *argv[]);
+int cw_cmd_info(int argc, char *argv[]);
 int cw_cmd_override(int argc, char *argv[]);
 int cw_cmd_gc(int argc, char *argv[]);
 
