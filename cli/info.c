@@ -59,7 +59,23 @@ static bool has(const struct keys *k, const char *name)
 
 struct origin {
 	struct keys manifest, override;
+	/* the manifest without the override: a bind not in it is the
+	 * user's */
+	const struct cw_sandbox_config *stock;
 };
+
+static const char *bind_origin(const struct origin *o,
+	const struct cw_bind *b)
+{
+	for (size_t i = 0; o->stock != NULL && i < o->stock->nbinds; i++) {
+		const struct cw_bind *s = &o->stock->binds[i];
+		if (strcmp(s->src, b->src) == 0 && strcmp(s->dst, b->dst) == 0 &&
+				s->ro == b->ro) {
+			return "manifest";
+		}
+	}
+	return o->stock != NULL ? "override" : "manifest";
+}
 
 /* Who set the line made of these keys (NULL-terminated): the user's
  * override wins over the manifest, which wins over the default. */
@@ -83,9 +99,7 @@ static const char *origin_of(const struct origin *o, const char *const *keys)
 static const char *const display_keys[] = { "sandbox.wayland",
 	"wayland.policy", "wayland.allow", "wayland.deny", "wayland.cap",
 	NULL };
-static const char *const files_keys[] = { "sandbox.root", "sandbox.home",
-	"sandbox.bind", "sandbox.ro-bind", "sandbox.bind-try",
-	"sandbox.ro-bind-try", NULL };
+static const char *const root_keys[] = { "sandbox.root", NULL };
 
 /* The known interfaces, sorted by what the policy does with them. */
 struct globals {
@@ -314,10 +328,11 @@ static void print_text(const struct cw_manifest *m,
 	} else {
 		printf("%s as its system, read-only", cfg->root);
 	}
-	printf("  [%s]\n", origin_of(o, files_keys));
-	printf("            %s\n", cfg->home == CW_HOME_PERSIST ?
+	printf("  [%s]\n", origin_of(o, root_keys));
+	printf("            %s  [%s]\n", cfg->home == CW_HOME_PERSIST ?
 		"a home folder of its own that it keeps" :
-		"an empty home folder, gone when it ends");
+		"an empty home folder, gone when it ends",
+		origin_of(o, KEYS("sandbox.home")));
 	for (size_t i = 0; i < cfg->nbinds; i++) {
 		const struct cw_bind *b = &cfg->binds[i];
 		printf("            %s, %s", b->src, b->ro ? "read-only" :
@@ -325,7 +340,7 @@ static void print_text(const struct cw_manifest *m,
 		if (strcmp(b->src, b->dst) != 0) {
 			printf(" (inside: %s)", b->dst);
 		}
-		printf("\n");
+		printf("  [%s]\n", bind_origin(o, b));
 	}
 	if (cfg->dev_dri) {
 		printf("devices     the graphics card (render nodes)  [%s]\n",
@@ -402,8 +417,9 @@ static void print_json(const struct cw_manifest *m,
 		cw_json_string(stdout, cfg->binds[i].src);
 		printf(",\"inside\":");
 		cw_json_string(stdout, cfg->binds[i].dst);
-		printf(",\"read_only\":%s}", cfg->binds[i].ro ? "true" :
-			"false");
+		printf(",\"read_only\":%s,\"origin\":\"%s\"}",
+			cfg->binds[i].ro ? "true" : "false",
+			bind_origin(o, &cfg->binds[i]));
 	}
 	printf("]},\"devices\":{\"dri\":%s},\"network\":\"%s\"",
 		cfg->dev_dri ? "true" : "false", net_name(cfg->net));
@@ -416,7 +432,7 @@ static void print_json(const struct cw_manifest *m,
 	printf("},\"origins\":{\"display\":\"%s\",\"screencopy\":\"%s\","
 		"\"clipboard\":\"%s\",\"clipboard_manager\":\"%s\","
 		"\"audio\":\"%s\",\"microphone\":\"%s\",\"camera\":\"%s\","
-		"\"files\":\"%s\",\"network\":\"%s\"}}\n",
+		"\"root\":\"%s\",\"home\":\"%s\",\"network\":\"%s\"}}\n",
 		origin_of(o, display_keys),
 		origin_of(o, KEYS("wayland.screencopy", "wayland.policy")),
 		origin_of(o, KEYS("wayland.clipboard", "wayland.policy")),
@@ -425,7 +441,8 @@ static void print_json(const struct cw_manifest *m,
 		origin_of(o, KEYS("media.audio")),
 		origin_of(o, KEYS("media.microphone")),
 		origin_of(o, KEYS("media.camera")),
-		origin_of(o, files_keys), origin_of(o, KEYS("sandbox.net")));
+		origin_of(o, root_keys), origin_of(o, KEYS("sandbox.home")),
+		origin_of(o, KEYS("sandbox.net")));
 }
 
 int cw_cmd_info(int argc, char *argv[])
@@ -472,6 +489,7 @@ int cw_cmd_info(int argc, char *argv[])
 	struct cw_policy *policy = NULL;
 	struct cw_store store = { 0 };
 	struct origin o = { 0 };
+	struct cw_manifest *stock = NULL;
 	if (!cw_manifest_identify(m, CW_DATADIR)) {
 		cw_msg("out of memory");
 		goto out;
@@ -485,6 +503,8 @@ int cw_cmd_info(int argc, char *argv[])
 	cw_ini_parse_file(m->path, collect, &o.manifest, &ierr);
 	if (m->override != NULL) {
 		cw_ini_parse_file(m->override, collect, &o.override, &ierr);
+		stock = cw_manifest_load(m->path, &ierr);
+		o.stock = stock != NULL ? stock->cfg : NULL;
 	}
 	char err[512];
 	if (m->cfg->wayland) {
@@ -511,6 +531,7 @@ int cw_cmd_info(int argc, char *argv[])
 out:
 	cw_store_finish(&store);
 	cw_policy_destroy(policy);
+	cw_manifest_destroy(stock);
 	cw_manifest_destroy(m);
 	return ret;
 }

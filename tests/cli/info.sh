@@ -33,7 +33,8 @@ line microphone | grep -q "after asking you.*\[manifest\]" ||
 	fail "microphone: $out"
 line camera | grep -q "no  \[default\]" || fail "camera: $out"
 line clipboard | grep -q "keyboard  \[default\]" || fail "clipboard: $out"
-echo "$out" | grep -q "^            $T/files, read-only$" || fail "files: $out"
+echo "$out" | grep -q "^            $T/files, read-only  \[manifest\]$" ||
+	fail "files: $out"
 block() { echo "$out" | sed -n "/^ *$1:/,/^ *[a-z]* *[a-z]*:/p"; }
 block asked | grep -q zwlr_screencopy_manager_v1 ||
 	fail "the asked globals are not named: $out"
@@ -43,12 +44,16 @@ line remembered | grep -q nothing || fail "remembered: $out"
 pass "info: the manifest's grants in words, with their origin"
 
 # the user's changes: shown as theirs, the manifest untouched
+mkdir "$T/more"
 "$CRATE_WL" override viewer sandbox.net=none media.microphone=deny \
-	>/dev/null || fail "override"
+	"sandbox.bind=$T/more" >/dev/null || fail "override"
 out=$("$CRATE_WL" info viewer 2>&1) || fail "info: $out"
 line network | grep -q "none.*\[override\]" || fail "network: $out"
 line microphone | grep -q "no  \[override\]" || fail "microphone: $out"
 line screen | grep -q "\[manifest\]" || fail "screen: $out"
+echo "$out" | grep -q "^            $T/files, read-only  \[manifest\]$" &&
+	echo "$out" | grep -q "^            $T/more, read-write  \[override\]$" ||
+	fail "the binds' origins: $out"
 echo "$out" | grep -q "changed   by you in $XDG_CONFIG_HOME/crate-wl/overrides/viewer" ||
 	fail "the override file is not named: $out"
 cmp -s "$T/apps/viewer.crate" "$T/viewer.before" || fail "the manifest changed"
@@ -74,8 +79,9 @@ assert j["media"]["microphone"] == "deny", j
 assert j["display"]["screencopy"] == "ask", j
 assert "zwlr_screencopy_manager_v1" in j["display"]["asked"], j
 assert "wl_compositor" in j["display"]["offered"], j
-assert j["files"]["binds"] == [{"source": sys.argv[2], "inside": sys.argv[2],
-	"read_only": True}], j
+assert j["files"]["binds"][0] == {"source": sys.argv[2],
+	"inside": sys.argv[2], "read_only": True, "origin": "manifest"}, j
+assert j["files"]["binds"][1]["origin"] == "override", j
 assert j["remembered"] == {"screencopy": "allow", "camera": "deny"}, j
 EOT
 pass "info --json"
