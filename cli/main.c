@@ -26,6 +26,7 @@ static const struct command commands[] = {
 	{ "install", cw_cmd_install, "install a .crate as a command" },
 	{ "gc", cw_cmd_gc, "remove unpacked images no sandbox uses" },
 	{ "uninstall", cw_cmd_uninstall, "remove what install wrote" },
+	{ "reset-data", cw_cmd_reset_data, "remove what an app kept" },
 };
 
 static void usage(FILE *f)
