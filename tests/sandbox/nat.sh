@@ -119,7 +119,8 @@ serve net serve-udp 203.0.113.80 unet4
 port() { cat "$T/net/$1"; }
 
 # What the sandbox tries, all at once (each bounded by the escape helper's
-# timeout). reach: must be served by ADDR; deny: must not be served at all.
+# timeout). reach: must be served by ADDR; deny: must not be served at all,
+# and the host's loopback servers must see no client.
 : >"$T/res/plan"
 : >"$T/expect"
 try() { # reach|deny NAME MODE ADDR PORT WHAT
@@ -182,6 +183,18 @@ while read -r kind name addr what; do
 		bad=1
 	fi
 done <"$T/expect"
+# a datagram may get through where no answer gets back (pasta answers
+# from another address than the one asked): what the host's loopback
+# servers saw, from anyone
+for srv in lo4 lo6 ulo4 ulo6 dns; do
+	if [ -s "$T/net/$srv.seen" ]; then
+		echo "FAIL: the host's loopback server $srv was reached from:" \
+			"$(tr '\n' ' ' <"$T/net/$srv.seen")" >&2
+		bad=1
+	else
+		pass "the host's loopback server $srv saw no client"
+	fi
+done
 [ $bad = 0 ] || fail "a nat sandbox reaches what it must not, or misses the internet"
 ls -A "$XDG_RUNTIME_DIR/crate-wl" | grep -q . &&
 	fail "left in the runtime directory: $(ls -A "$XDG_RUNTIME_DIR/crate-wl")"
