@@ -113,23 +113,29 @@ serve host serve-udp 127.0.0.1 ulo4
 serve host serve-udp ::1 ulo6
 # the resolver: root's, on port 53
 serve root serve-udp 127.0.0.1 dns 53
+# bound to every address: the host's own service, open to its network
+serve host serve-tcp 0.0.0.0 any4
 serve net serve-tcp 203.0.113.80 net4
 serve net serve-tcp 2001:db8::80 net6
 serve net serve-udp 203.0.113.80 unet4
 port() { cat "$T/net/$1"; }
 
 # What the sandbox tries, all at once (each bounded by the escape helper's
-# timeout). reach: must be served by ADDR; deny: must not be served at all,
-# and the host's loopback servers must see no client.
+# timeout). reach: must be served by the server at ADDR (the server's own,
+# when it was bound to another); deny: must not be served at all, and the
+# host's loopback servers must see no client.
 : >"$T/res/plan"
 : >"$T/expect"
-try() { # reach|deny NAME MODE ADDR PORT WHAT
+try() { # reach|deny NAME MODE ADDR PORT WHAT [SERVER]
 	echo "$2 $3 $4 $5" >>"$T/res/plan"
-	echo "$1 $2 $4 $6" >>"$T/expect"
+	echo "$1 $2 ${7:-$4} $6" >>"$T/expect"
 }
 try reach net-tcp4 connect-tcp 203.0.113.80 "$(port net4)" "a TCP server on the internet"
 try reach net-tcp6 connect-tcp 2001:db8::80 "$(port net6)" "a TCP server on the internet, IPv6"
 try reach net-udp4 udp 203.0.113.80 "$(port unet4)" "a UDP server on the internet"
+# as any program of the user's would: the host's other addresses are not
+# its loopback
+try reach host-any connect-tcp 10.78.0.1 "$(port any4)" "a host server bound to 0.0.0.0, at another address of the host's" 0.0.0.0
 try deny gw-tcp4 connect-tcp 10.77.0.1 "$(port lo4)" "the host's 127.0.0.1 (TCP) through the gateway"
 try deny gw-tcp6 connect-tcp fd77::1 "$(port lo6)" "the host's ::1 (TCP) through the gateway"
 try deny gw-udp4 udp 10.77.0.1 "$(port ulo4)" "the host's 127.0.0.1 (UDP) through the gateway"
@@ -156,6 +162,11 @@ done
 in_host timeout -k 2 30 $RUNAS "$CRATE_WL" run --no-wayland --net nat \
 	--ro-bind "$T/escape:$E" --bind "$T/res:/res" -- sh -c '
 	cat /proc/net/route >/res/route
+	# pasta takes what reaches its tap to any address, the loopback
+	# included: only the kernel'"'"'s routes keep 127.0.0.1 off it, and the
+	# app must not change them
+	ip route add 198.51.100.0/24 via 10.77.0.1 >/res/route-add 2>&1
+	echo $? >>/res/route-add
 	while read -r name mode addr port; do
 		( '"$E"' "$mode" "$addr" "$port" >"/res/$name.out" 2>&1
 		echo $? >"/res/$name.rc" ) &
@@ -165,6 +176,11 @@ in_host timeout -k 2 30 $RUNAS "$CRATE_WL" run --no-wayland --net nat \
 # the sandbox's default route is the host's: through 10.77.0.1
 awk '$2 == "00000000" { print $3 }' "$T/res/route" | grep -qx 01004D0A ||
 	fail "the sandbox's default route is not through 10.77.0.1: $(cat "$T/res/route")"
+tail -n 1 "$T/res/route-add" | grep -qvx 0 ||
+	fail "the sandbox changed its routes: $(cat "$T/res/route-add")"
+grep -q "Operation not permitted" "$T/res/route-add" ||
+	fail "ip route add failed, not for want of permission: $(cat "$T/res/route-add")"
+pass "the sandbox cannot change its routes: $(head -n 1 "$T/res/route-add")"
 bad=0
 while read -r kind name addr what; do
 	rc=$(cat "$T/res/$name.rc" 2>/dev/null)
