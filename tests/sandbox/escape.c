@@ -20,6 +20,7 @@
 #include <linux/seccomp.h>
 #include <linux/sched.h>
 #include <linux/userfaultfd.h>
+#include <net/if.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sched.h>
@@ -241,7 +242,17 @@ static bool parse_addr(const char *host, const char *port,
 		in4->sin_port = htons((uint16_t)atoi(port));
 		*len = sizeof(*in4);
 		return true;
-	} else if (inet_pton(AF_INET6, host, &in6->sin6_addr) == 1) {
+	}
+	/* IPv6, link-local ones with their interface: fe80::1%eth0 */
+	char addr[INET6_ADDRSTRLEN + IF_NAMESIZE + 1];
+	snprintf(addr, sizeof(addr), "%s", host);
+	char *scope = strchr(addr, '%');
+	if (scope != NULL) {
+		*scope++ = '\0';
+		in6->sin6_scope_id = if_nametoindex(scope);
+	}
+	if (inet_pton(AF_INET6, addr, &in6->sin6_addr) == 1 &&
+			(scope == NULL || in6->sin6_scope_id != 0)) {
 		in6->sin6_family = AF_INET6;
 		in6->sin6_port = htons((uint16_t)atoi(port));
 		*len = sizeof(*in6);

@@ -124,12 +124,80 @@ port() { cat "$T/net/$1"; }
 # timeout). reach: must be served by the server at ADDR (the server's own,
 # when it was bound to another); deny: must not be served at all, and the
 # host's loopback servers must see no client.
-: >"$T/res/plan"
-: >"$T/expect"
+plan() {
+	: >"$T/res/plan"
+	: >"$T/expect"
+	rm -f "$T/res/"*.rc "$T/res/"*.out "$T/res/route" "$T/res/route-add"
+	# the servers append: what they saw is this plan's alone
+	local f
+	for f in "$T/net/"*.seen; do
+		: >"$f"
+	done
+}
 try() { # reach|deny NAME MODE ADDR PORT WHAT [SERVER]
 	echo "$2 $3 $4 $5" >>"$T/res/plan"
 	echo "$1 $2 ${7:-$4} $6" >>"$T/expect"
 }
+bad=0
+# run_plan WHEN: one sandbox tries the plan; its checks
+run_plan() {
+	local when=$1
+	# shellcheck disable=SC2016,SC2086 # expanded in the sandbox; a prefix
+	in_host timeout -k 2 30 $RUNAS "$CRATE_WL" run --no-wayland --net nat \
+		--ro-bind "$T/escape:$E" --bind "$T/res:/res" -- sh -c '
+		cat /proc/net/route >/res/route
+		# pasta takes what reaches its tap to any address, the
+		# loopback included: only the kernel'"'"'s routes keep
+		# 127.0.0.1 off it, and the app must not change them
+		ip route add 198.51.100.0/24 via 10.77.0.1 >/res/route-add 2>&1
+		echo $? >>/res/route-add
+		while read -r name mode addr port; do
+			( '"$E"' "$mode" "$addr" "$port" >"/res/$name.out" 2>&1
+			echo $? >"/res/$name.rc" ) &
+		done </res/plan
+		wait
+	' || fail "nat: exit $?"
+	# the sandbox's default route is the host's: through 10.77.0.1
+	awk '$2 == "00000000" { print $3 }' "$T/res/route" | grep -qx 01004D0A ||
+		fail "the sandbox's default route is not through 10.77.0.1: $(cat "$T/res/route")"
+	tail -n 1 "$T/res/route-add" | grep -qvx 0 ||
+		fail "the sandbox changed its routes: $(cat "$T/res/route-add")"
+	grep -q "Operation not permitted" "$T/res/route-add" ||
+		fail "ip route add failed, not for want of permission: $(cat "$T/res/route-add")"
+	pass "the sandbox cannot change its routes: $(head -n 1 "$T/res/route-add")"
+	local kind name addr what rc out srv
+	while read -r kind name addr what; do
+		rc=$(cat "$T/res/$name.rc" 2>/dev/null)
+		out=$(cat "$T/res/$name.out" 2>/dev/null)
+		if [ "$kind" = reach ]; then
+			if [ "$rc" = 11 ] && [ "${out##*by }" = "$addr" ]; then
+				pass "reaches $what: $out"
+			else
+				echo "FAIL: does not reach $what (exit $rc): $out" >&2
+				bad=1
+			fi
+		elif [ "$rc" = 10 ]; then
+			pass "does not reach $what: $out"
+		else
+			echo "FAIL: reaches $what (exit $rc): $out" >&2
+			bad=1
+		fi
+	done <"$T/expect"
+	# a datagram may get through where no answer gets back (pasta
+	# answers from another address than the one asked): what the
+	# host's loopback servers saw, from anyone
+	for srv in lo4 lo6 ulo4 ulo6 dns; do
+		if [ -s "$T/net/$srv.seen" ]; then
+			echo "FAIL: the host's loopback server $srv was reached" \
+				"$when from: $(tr '\n' ' ' <"$T/net/$srv.seen")" >&2
+			bad=1
+		else
+			pass "the host's loopback server $srv saw no client $when"
+		fi
+	done
+}
+
+plan
 try reach net-tcp4 connect-tcp 203.0.113.80 "$(port net4)" "a TCP server on the internet"
 try reach net-tcp6 connect-tcp 2001:db8::80 "$(port net6)" "a TCP server on the internet, IPv6"
 try reach net-udp4 udp 203.0.113.80 "$(port unet4)" "a UDP server on the internet"
@@ -157,60 +225,20 @@ for a in $(ip -n "$HNS" -o addr show scope global | awk '{ print $4 }'); do
 	esac
 done
 [ $n = 4 ] || fail "the host namespace has $n addresses, not 4"
+run_plan "(gateways 10.77.0.1, fd77::1)"
 
-# shellcheck disable=SC2016,SC2086 # expanded in the sandbox; a prefix
-in_host timeout -k 2 30 $RUNAS "$CRATE_WL" run --no-wayland --net nat \
-	--ro-bind "$T/escape:$E" --bind "$T/res:/res" -- sh -c '
-	cat /proc/net/route >/res/route
-	# pasta takes what reaches its tap to any address, the loopback
-	# included: only the kernel'"'"'s routes keep 127.0.0.1 off it, and the
-	# app must not change them
-	ip route add 198.51.100.0/24 via 10.77.0.1 >/res/route-add 2>&1
-	echo $? >>/res/route-add
-	while read -r name mode addr port; do
-		( '"$E"' "$mode" "$addr" "$port" >"/res/$name.out" 2>&1
-		echo $? >"/res/$name.rc" ) &
-	done </res/plan
-	wait
-' || fail "nat: exit $?"
-# the sandbox's default route is the host's: through 10.77.0.1
-awk '$2 == "00000000" { print $3 }' "$T/res/route" | grep -qx 01004D0A ||
-	fail "the sandbox's default route is not through 10.77.0.1: $(cat "$T/res/route")"
-tail -n 1 "$T/res/route-add" | grep -qvx 0 ||
-	fail "the sandbox changed its routes: $(cat "$T/res/route-add")"
-grep -q "Operation not permitted" "$T/res/route-add" ||
-	fail "ip route add failed, not for want of permission: $(cat "$T/res/route-add")"
-pass "the sandbox cannot change its routes: $(head -n 1 "$T/res/route-add")"
-bad=0
-while read -r kind name addr what; do
-	rc=$(cat "$T/res/$name.rc" 2>/dev/null)
-	out=$(cat "$T/res/$name.out" 2>/dev/null)
-	if [ "$kind" = reach ]; then
-		if [ "$rc" = 11 ] && [ "${out##*by }" = "$addr" ]; then
-			pass "reaches $what: $out"
-		else
-			echo "FAIL: does not reach $what (exit $rc): $out" >&2
-			bad=1
-		fi
-	elif [ "$rc" = 10 ]; then
-		pass "does not reach $what: $out"
-	else
-		echo "FAIL: reaches $what (exit $rc): $out" >&2
-		bad=1
-	fi
-done <"$T/expect"
-# a datagram may get through where no answer gets back (pasta answers
-# from another address than the one asked): what the host's loopback
-# servers saw, from anyone
-for srv in lo4 lo6 ulo4 ulo6 dns; do
-	if [ -s "$T/net/$srv.seen" ]; then
-		echo "FAIL: the host's loopback server $srv was reached from:" \
-			"$(tr '\n' ' ' <"$T/net/$srv.seen")" >&2
-		bad=1
-	else
-		pass "the host's loopback server $srv saw no client"
-	fi
-done
+# an IPv6 gateway is often link-local (router advertisements): the host's
+# default route through the net's fe80:: address instead
+ll=$(ip -n "$INS" -6 -o addr show dev n0 scope link | awk '{ print $4 }')
+ll=${ll%/*}
+[ -n "$ll" ] || fail "no link-local address in the net namespace"
+ip -n "$HNS" -6 route replace default via "$ll" dev h0 ||
+	fail "cannot route the host through $ll"
+plan
+try reach net-tcp6 connect-tcp 2001:db8::80 "$(port net6)" "a TCP server on the internet, IPv6, through a link-local gateway"
+try deny gwll-tcp6 connect-tcp "$ll%h0" "$(port lo6)" "the host's ::1 (TCP) through the link-local gateway"
+try deny gwll-udp6 udp "$ll%h0" "$(port ulo6)" "the host's ::1 (UDP) through the link-local gateway"
+run_plan "(IPv6 gateway $ll)"
 [ $bad = 0 ] || fail "a nat sandbox reaches what it must not, or misses the internet"
 ls -A "$XDG_RUNTIME_DIR/crate-wl" | grep -q . &&
 	fail "left in the runtime directory: $(ls -A "$XDG_RUNTIME_DIR/crate-wl")"
