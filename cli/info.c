@@ -228,7 +228,8 @@ static const char *net_words(enum cw_net_mode net)
 		return "the network as your own programs have it, services on "
 			"this machine included";
 	case CW_NET_NAT:
-		return "the internet, through pasta; nothing on this machine";
+		return "the internet and the local network, through pasta; "
+			"nothing this machine serves only to itself";
 	case CW_NET_NONE:
 		break;
 	}
