@@ -106,6 +106,12 @@ serve() {
 	for _ in $(seq 1 100); do [ -s "$T/net/$name" ] && break; sleep 0.02; done
 	[ -s "$T/net/$name" ] ||
 		fail "no $mode on $addr in $ns: $(cat "$T/server.log")"
+	# the server itself, not only the shell that started it: ip netns
+	# exec and sh stay between them
+	local spid
+	for spid in $(pgrep -f "^$T/escape $mode $addr $T/net/$name( |\$)"); do
+		track "$spid"
+	done
 }
 serve host serve-tcp 127.0.0.1 lo4
 serve host serve-tcp ::1 lo6
