@@ -21,7 +21,7 @@ BENCH_CPU=${BENCH_CPU:-0}
 ROUNDS=${ROUNDS:-5}
 APP=${APP:-gtk4-demo}
 
-for tool in sway swaymsg taskset unshare setsid "$APP"; do
+for tool in sway swaymsg taskset unshare setsid; do
 	command -v "$tool" >/dev/null || die "$tool missing"
 done
 [ -x "$cli" ] || die "$cli missing: ninja -C $build"

@@ -194,10 +194,25 @@ static bool build_env(struct cw_plan *plan,
 	/* the software's usual places; an image's Env may say otherwise */
 	ok = ok && env_put(plan, "PATH=/usr/local/sbin:/usr/local/bin:"
 		"/usr/sbin:/usr/bin:/sbin:/bin");
+	/* the XDG base directories in the sandbox's home, named: Mesa's
+	 * shader cache and others look up the passwd entry's home, not
+	 * $HOME, and would write (and lose) their caches elsewhere. An
+	 * image's Env and --env may say otherwise. */
+	static const char *const xdg[][2] = {
+		{ "XDG_CONFIG_HOME", ".config" },
+		{ "XDG_CACHE_HOME", ".cache" },
+		{ "XDG_DATA_HOME", ".local/share" },
+		{ "XDG_STATE_HOME", ".local/state" },
+	};
+	char buf[PATH_MAX + 32];
+	for (size_t i = 0; ok && i < sizeof(xdg) / sizeof(xdg[0]); i++) {
+		snprintf(buf, sizeof(buf), "%s=%s/%s", xdg[i][0], plan->home,
+			xdg[i][1]);
+		ok = env_put(plan, buf);
+	}
 	for (char **e = image_env; ok && e != NULL && *e != NULL; e++) {
 		ok = env_put(plan, *e);
 	}
-	char buf[PATH_MAX + 32];
 	snprintf(buf, sizeof(buf), "HOME=%s", plan->home);
 	ok = ok && env_put(plan, buf);
 	snprintf(buf, sizeof(buf), "XDG_RUNTIME_DIR=%s", plan->runtime_dir);

@@ -147,6 +147,14 @@ app-data)
 	echo "$out" | grep -qx kept || fail "the home was not kept: $out"
 	[ -f "$data/home/kept" ] || fail "no $data/home/kept"
 	pass "an app keeps its home in $data/home"
+	# caches go there too, whatever the passwd entry says (Mesa's
+	# shader cache looks there, not at $HOME)
+	cw run --no-wayland --app cachey --home persist -- sh -c \
+		'mkdir -p "$XDG_CACHE_HOME" && echo x > "$XDG_CACHE_HOME/probe"' ||
+		fail "cachey"
+	[ -f "$XDG_DATA_HOME/crate-wl/apps/cachey/home/.cache/probe" ] ||
+		fail "XDG_CACHE_HOME inside is not in the kept home"
+	pass "XDG_CACHE_HOME and the others are in the kept home"
 	cw app keeper first > "$T/first" 2>&1 &
 	first=$!
 	for _ in $(seq 100); do
