@@ -347,6 +347,15 @@ static void print_text(const struct cw_manifest *m,
 		printf("devices     the graphics card (render nodes)  [%s]\n",
 			origin_of(o, KEYS("sandbox.device")));
 	}
+	if (cfg->nested) {
+		printf("nested      makes sandboxes of its own inside (user "
+			"namespaces, as a browser's)  [%s]\n",
+			origin_of(o, KEYS("sandbox.nested-sandbox")));
+	}
+	if (cfg->devel) {
+		printf("devel       debuggers and profilers on its own "
+			"processes  [%s]\n", origin_of(o, KEYS("sandbox.devel")));
+	}
 	printf("network     %s  [%s]\n", net_words(cfg->net),
 		origin_of(o, KEYS("sandbox.net")));
 	for (size_t i = 0; i < cfg->nenv; i++) {
@@ -422,8 +431,10 @@ static void print_json(const struct cw_manifest *m,
 			cfg->binds[i].ro ? "true" : "false",
 			bind_origin(o, &cfg->binds[i]));
 	}
-	printf("]},\"devices\":{\"dri\":%s},\"network\":\"%s\"",
-		cfg->dev_dri ? "true" : "false", net_name(cfg->net));
+	printf("]},\"devices\":{\"dri\":%s},\"nested_sandbox\":%s,"
+		"\"devel\":%s,\"network\":\"%s\"",
+		cfg->dev_dri ? "true" : "false", cfg->nested ? "true" : "false",
+		cfg->devel ? "true" : "false", net_name(cfg->net));
 	printf(",\"remembered\":{");
 	for (size_t i = 0; i < r->n; i++) {
 		printf(i ? "," : "");

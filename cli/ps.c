@@ -199,7 +199,7 @@ int cw_cmd_enter(int argc, char *argv[])
 		return 1;
 	}
 	/* the same filter as the sandbox's command */
-	const struct cw_seccomp *sc = cw_seccomp_get(inst.devel);
+	const struct cw_seccomp *sc = cw_seccomp_get(inst.devel, inst.nested);
 	/* the pty from the host's /dev/ptmx, before we join the sandbox */
 	struct cw_tty tty;
 	if (!cw_tty_open(&tty, true, err, sizeof(err))) {

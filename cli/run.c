@@ -38,6 +38,8 @@ static const char usage_text[] =
 	"                          the sandbox's PipeWire socket (crate-wl-media(7))\n"
 	"  --x11                   a private Xwayland for X11 apps (DISPLAY)\n"
 	"  --devel                 allow ptrace and perf_event_open inside\n"
+	"  --nested-sandbox        let the app make sandboxes of its own\n"
+	"                          (user namespaces, for a browser's)\n"
 	"  --terminal, --no-terminal\n"
 	"                          a pty crate-wl relays in the foreground\n"
 	"                          (run's default), or no terminal (app's)\n"
@@ -86,7 +88,7 @@ int cw_run_parse_options(const char *cmd, int argc, char *argv[],
 		OPT_DRY_RUN, OPT_JSON_STATUS, OPT_TRACE, OPT_X11, OPT_AUDIO,
 		OPT_MICROPHONE, OPT_CAMERA, OPT_DEVEL, OPT_TERMINAL,
 		OPT_NO_TERMINAL, OPT_YES, OPT_OCI_MAX_SIZE, OPT_OCI_MAX_FILES,
-		OPT_NEW_INSTANCE,
+		OPT_NEW_INSTANCE, OPT_NESTED,
 	};
 	static const struct option longopts[] = {
 		{ "root", required_argument, NULL, OPT_ROOT },
@@ -111,6 +113,7 @@ int cw_run_parse_options(const char *cmd, int argc, char *argv[],
 		{ "microphone", required_argument, NULL, OPT_MICROPHONE },
 		{ "camera", required_argument, NULL, OPT_CAMERA },
 		{ "devel", no_argument, NULL, OPT_DEVEL },
+		{ "nested-sandbox", no_argument, NULL, OPT_NESTED },
 		{ "terminal", no_argument, NULL, OPT_TERMINAL },
 		{ "no-terminal", no_argument, NULL, OPT_NO_TERMINAL },
 		{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
@@ -171,6 +174,9 @@ int cw_run_parse_options(const char *cmd, int argc, char *argv[],
 			break;
 		case OPT_DEVEL:
 			cfg->devel = true;
+			break;
+		case OPT_NESTED:
+			cfg->nested = true;
 			break;
 		case OPT_TERMINAL:
 		case OPT_NO_TERMINAL:

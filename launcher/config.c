@@ -322,6 +322,17 @@ bool cw_sandbox_config_set(struct cw_sandbox_config *cfg, const char *key,
 			return false;
 		}
 		return true;
+	} else if (strcmp(key, "nested-sandbox") == 0) {
+		if (strcmp(value, "allow") == 0) {
+			cfg->nested = true;
+		} else if (strcmp(value, "deny") == 0) {
+			cfg->nested = false;
+		} else {
+			snprintf(err, errlen, "nested-sandbox: '%s': expected "
+				"allow or deny", value);
+			return false;
+		}
+		return true;
 	} else if (strcmp(key, "wayland") == 0) {
 		if (strcmp(value, "true") == 0 || strcmp(value, "yes") == 0) {
 			cfg->wayland = true;

@@ -136,6 +136,10 @@ void cw_confirm_describe(const struct cw_sandbox_config *cfg,
 	if (cfg->dev_dri) {
 		fprintf(f, "  - the graphics card (render nodes)\n");
 	}
+	if (cfg->nested) {
+		fprintf(f, "  - sandboxes of its own inside (user namespaces, "
+			"as a browser's)\n");
+	}
 	if (cfg->devel) {
 		fprintf(f, "  - debugging tools inside (ptrace, "
 			"perf_event_open)\n");

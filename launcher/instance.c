@@ -50,6 +50,7 @@ bool cw_instance_create(struct cw_instance *inst, char *err, size_t errlen)
 	inst->starttime = 0;
 	inst->started = 0;
 	inst->devel = false;
+	inst->nested = false;
 	inst->id[0] = inst->app[0] = inst->policy[0] = '\0';
 	inst->command[0] = inst->dir[0] = inst->home[0] = '\0';
 	char base[PATH_MAX];
@@ -111,7 +112,8 @@ bool cw_instance_save(struct cw_instance *inst, char *const envp[],
 		envlen += strlen(envp[i]) + 1;
 	}
 	static const char fmt[] = "id=%s\napp=%s\npid=%d\nstarttime=%llu\n"
-		"started=%lld\npolicy=%s\nhome=%s\ndevel=%d\ncommand=%s\nenv\n";
+		"started=%lld\npolicy=%s\nhome=%s\ndevel=%d\nnested=%d\n"
+		"command=%s\nenv\n";
 	size_t cap = sizeof(fmt) + 64 + strlen(inst->id) + strlen(inst->app) +
 		strlen(inst->policy) + strlen(inst->home) +
 		strlen(inst->command) + envlen;
@@ -122,7 +124,7 @@ bool cw_instance_save(struct cw_instance *inst, char *const envp[],
 	}
 	int n = snprintf(data, cap, fmt, inst->id, inst->app, (int)inst->pid,
 		inst->starttime, inst->started, inst->policy, inst->home,
-		inst->devel, inst->command);
+		inst->devel, inst->nested, inst->command);
 	size_t len = (size_t)n;
 	for (size_t i = 0; envp[i] != NULL; i++) {
 		size_t l = strlen(envp[i]) + 1;
@@ -222,6 +224,8 @@ static bool load_info(const char *dir, struct cw_instance *inst)
 			snprintf(inst->home, sizeof(inst->home), "%s", v);
 		} else if (strcmp(k, "devel") == 0) {
 			inst->devel = strcmp(v, "1") == 0;
+		} else if (strcmp(k, "nested") == 0) {
+			inst->nested = strcmp(v, "1") == 0;
 		} else if (strcmp(k, "command") == 0) {
 			snprintf(inst->command, sizeof(inst->command), "%s", v);
 		}

@@ -18,6 +18,7 @@ struct cw_instance {
 	unsigned long long starttime; /* of pid, against pid reuse */
 	long long started; /* unix time */
 	bool devel; /* its seccomp filter is the --devel one */
+	bool nested; /* and the nested sandboxes' one */
 	char id[17];
 	char app[128];
 	char policy[256];

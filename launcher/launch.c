@@ -207,7 +207,7 @@ static int dry_run(const struct cw_sandbox_config *cfg,
 	printf("seccomp:%s\n", cfg->devel ? " (--devel: ptrace, "
 		"process_vm_readv/writev, pidfd_getfd and perf_event_open "
 		"allowed)" : "");
-	cw_seccomp_print_rules(stdout, cfg->devel);
+	cw_seccomp_print_rules(stdout, cfg->devel, cfg->nested);
 	cw_plan_destroy(plan);
 	return 0;
 }
@@ -603,7 +603,7 @@ int cw_launch(const struct cw_sandbox_config *cfg,
 	/* born in its own cgroup: its cgroup namespace's root */
 	char why[512];
 	have_cgroup = cw_cgroup_create(&cgroup, inst.id, why, sizeof(why));
-	l.sb = cw_sandbox_spawn(plan, cw_seccomp_get(cfg->devel), plan->argv,
+	l.sb = cw_sandbox_spawn(plan, cw_seccomp_get(cfg->devel, cfg->nested), plan->argv,
 		cfg->net != CW_NET_HOST, cw_tty_stdio(&l.tty),
 		have_cgroup ? &cgroup : NULL, err, sizeof(err));
 	if (have_cgroup && cgroup.why[0] != '\0') {
@@ -634,6 +634,7 @@ int cw_launch(const struct cw_sandbox_config *cfg,
 		(cfg->policy ? cfg->policy : "default") : "(no wayland)");
 	snprintf(inst.home, sizeof(inst.home), "%s", plan->home);
 	inst.devel = cfg->devel;
+	inst.nested = cfg->nested;
 	join_command(inst.command, sizeof(inst.command), plan->argv);
 	l.ready_inst = &inst;
 	l.plan = plan;

@@ -194,7 +194,7 @@ pid_t cw_confined_spawn(const struct cw_confined *what, char *err,
 	if (pid == 0) {
 		cw_die_set_fd(-1);
 		/* the sandbox's own filter, without --devel's exceptions */
-		confined_main(what, plan, cw_seccomp_get(false), null);
+		confined_main(what, plan, cw_seccomp_get(false, false), null);
 	}
 out:
 	if (null >= 0) {

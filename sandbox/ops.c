@@ -345,6 +345,55 @@ const char *const cw_proc_read_only[] = {
 const size_t cw_proc_read_only_len =
 	sizeof(cw_proc_read_only) / sizeof(cw_proc_read_only[0]);
 
+/*
+ * The kernel's limits on the namespaces the sandbox's processes may make,
+ * for the sandbox's user namespace and every one below it: written through
+ * the sandbox's own proc while the init still has the capability to
+ * (before sys goes read-only, and before it is confined). With 0 the
+ * kernel refuses a nested namespace even where the filter would not.
+ */
+static int mnt_limit_fd = -1;
+static unsigned mnt_limit;
+
+static void write_limit(int fd, unsigned max, const char *kind)
+{
+	char value[16];
+	int len = snprintf(value, sizeof(value), "%u\n", max);
+	if (write(fd, value, (size_t)len) != len) {
+		cw_die_errno("cannot limit the sandbox's %s namespaces", kind);
+	}
+	close(fd);
+}
+
+static void limit_namespaces(int proc, unsigned max)
+{
+	static const char *const kinds[] = {
+		"user", "mnt", "pid", "net", "ipc", "uts", "cgroup", "time",
+	};
+	char path[64];
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		snprintf(path, sizeof(path), "sys/user/max_%s_namespaces",
+			kinds[i]);
+		int fd = openat(proc, path, O_WRONLY | O_CLOEXEC);
+		if (fd < 0 && errno == ENOENT) {
+			continue; /* a kernel without that kind */
+		}
+		if (fd < 0) {
+			cw_die_errno("cannot limit the sandbox's %s namespaces",
+				kinds[i]);
+		}
+		if (strcmp(kinds[i], "mnt") == 0) {
+			/* the mounts still to make clone trees, each an
+			 * anonymous mount namespace: written once they are
+			 * made (the file stays open past sys's read-only) */
+			mnt_limit_fd = fd;
+			mnt_limit = max;
+			continue;
+		}
+		write_limit(fd, max, kinds[i]);
+	}
+}
+
 /* proc: the mount in fd, attached already */
 static void cover_proc(int proc, const char *where)
 {
@@ -380,6 +429,7 @@ static void attach(struct cw_setup_op *op)
 			cw_op_type_name(op->type), op->dst);
 	}
 	if (op->type == CW_OP_PROC) {
+		limit_namespaces(op->fd, op->mode);
 		cover_proc(op->fd, op->dst);
 	}
 	close(op->fd);
@@ -565,6 +615,10 @@ void cw_plan_run(struct cw_plan *plan)
 	}
 	if (plan->nops > 0 && plan->ops[0].type == CW_OP_ROOT) {
 		check_host_top(plan);
+	}
+	if (mnt_limit_fd >= 0) {
+		write_limit(mnt_limit_fd, mnt_limit, "mnt");
+		mnt_limit_fd = -1;
 	}
 	if (scratch >= 0) {
 		close(scratch);

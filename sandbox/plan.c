@@ -489,7 +489,10 @@ struct cw_plan *cw_plan_create(const struct cw_sandbox_config *cfg,
 	}
 	bool ok = cw_plan_add_op(plan, CW_OP_TMPFS, NULL, "/tmp", 01777, 0);
 	ok = ok && add_dev(plan, cfg->dev_dri);
-	ok = ok && cw_plan_add_op(plan, CW_OP_PROC, NULL, "/proc", 0, 0);
+	/* its mode: how many namespaces of each kind the sandbox may make
+	 * (none, unless nested sandboxes are allowed) */
+	ok = ok && cw_plan_add_op(plan, CW_OP_PROC, NULL, "/proc",
+		cfg->nested ? CW_NESTED_NAMESPACES : 0, 0);
 	if (!whole) {
 		/* the whole root's clone has it, read-only */
 		ok = ok && cw_plan_add_op(plan, CW_OP_RO_BIND, "/sys", "/sys",
@@ -621,7 +624,7 @@ void cw_plan_print(const struct cw_plan *plan, FILE *f)
 			fprintf(f, " %s %s", op->type == CW_OP_SYMLINK ?
 				"->" : "<-", op->src);
 		}
-		if (op->mode != 0) {
+		if (op->mode != 0 && op->type != CW_OP_PROC) {
 			fprintf(f, " mode=%04o", op->mode);
 		}
 		if (op->flags & CW_OP_OPTIONAL) {
@@ -641,7 +644,8 @@ void cw_plan_print(const struct cw_plan *plan, FILE *f)
 			for (size_t j = 0; j < cw_proc_read_only_len; j++) {
 				fprintf(f, " %s", cw_proc_read_only[j]);
 			}
-			fprintf(f, ")");
+			fprintf(f, "; namespaces made inside: at most %u of "
+				"each kind)", op->mode);
 		}
 		fputc('\n', f);
 	}

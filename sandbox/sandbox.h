@@ -63,6 +63,9 @@ struct cw_sandbox_config {
 	bool wayland;
 	bool x11; /* a private rootful Xwayland, a client of the proxy */
 	bool devel; /* ptrace (and its twins), perf_event_open allowed */
+	/* nested-sandbox = allow: the app may make user namespaces of its
+	 * own (a browser's sandbox, bwrap), at most CW_NESTED_NAMESPACES */
+	bool nested;
 	/* a terminal inside (tty.h): a pty crate-wl relays; or none */
 	bool terminal;
 	struct cw_bind binds[CW_SANDBOX_MAX_ITEMS];
@@ -203,6 +206,15 @@ bool cw_app_data_dir(const char *app, char *out, size_t len);
 int cw_app_data_lock(const char *app, bool wait, char *err, size_t errlen);
 bool cw_app_data_running(const char *app, char *id, size_t idlen);
 
+/*
+ * How many namespaces of each kind (user, mount, pid, net...) a sandbox
+ * with nested sandboxes may make, all of its processes together: the
+ * kernel's per-user-namespace limits (/proc/sys/user/max_*_namespaces),
+ * set by the init before anything of the app runs. A browser makes a few;
+ * every other sandbox may make none.
+ */
+#define CW_NESTED_NAMESPACES 64
+
 /* Runs every op; dies with the failing path and errno. Inside the init. */
 void cw_plan_run(struct cw_plan *plan);
 
@@ -213,17 +225,20 @@ struct cw_seccomp {
 	const char *rules;  /* the rules it was compiled from, as text */
 };
 
-/* [0]: the baseline; [1]: --devel's (generated: seccomp-bpf.c) */
-extern const struct cw_seccomp cw_seccomp_programs[2];
+/* [0]: the baseline; [1]: --devel's; [2]: nested sandboxes'; [3]: both
+ * (generated: seccomp-bpf.c) */
+extern const struct cw_seccomp cw_seccomp_programs[4];
 
 /*
- * The baseline filter, or with devel the one without the rules that block
- * development tools (ptrace, perf_event_open), for --devel.
+ * The baseline filter, or without the rules that block development tools
+ * (ptrace, perf_event_open) for --devel, or without those that block user
+ * namespaces and mounts (unshare, clone's CLONE_NEWUSER, mount, umount,
+ * pivot_root, chroot) for nested sandboxes, or both.
  */
-const struct cw_seccomp *cw_seccomp_get(bool devel);
+const struct cw_seccomp *cw_seccomp_get(bool devel, bool nested);
 /* Loads it into this thread; needs no_new_privs. */
 bool cw_seccomp_load(const struct cw_seccomp *sc);
-void cw_seccomp_print_rules(FILE *f, bool devel);
+void cw_seccomp_print_rules(FILE *f, bool devel, bool nested);
 
 /* The running sandbox, as the caller sees it. */
 struct cw_sandbox {

@@ -8,9 +8,9 @@
 #include <sys/prctl.h>
 #include "sandbox.h"
 
-const struct cw_seccomp *cw_seccomp_get(bool devel)
+const struct cw_seccomp *cw_seccomp_get(bool devel, bool nested)
 {
-	return &cw_seccomp_programs[devel];
+	return &cw_seccomp_programs[(devel ? 1 : 0) | (nested ? 2 : 0)];
 }
 
 bool cw_seccomp_load(const struct cw_seccomp *sc)
@@ -22,7 +22,7 @@ bool cw_seccomp_load(const struct cw_seccomp *sc)
 	return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0) == 0;
 }
 
-void cw_seccomp_print_rules(FILE *f, bool devel)
+void cw_seccomp_print_rules(FILE *f, bool devel, bool nested)
 {
-	fputs(cw_seccomp_get(devel)->rules, f);
+	fputs(cw_seccomp_get(devel, nested)->rules, f);
 }

@@ -31,9 +31,16 @@ enum rule_cmp {
 	CMP_EQ,        /* arg == value */
 };
 
+/* What a variant lifts: --devel, and nested-sandbox = allow. */
+enum {
+	LIFT_DEVEL = 1 << 0,
+	LIFT_NESTED = 1 << 1,
+	NVARIANTS = 4,
+};
+
 struct rule {
 	const char *syscall;
-	bool devel; /* lifted by --devel */
+	unsigned lift; /* the variants without this rule */
 	int err;
 	enum rule_cmp cmp;
 	unsigned arg;
@@ -41,9 +48,13 @@ struct rule {
 	uint64_t value;
 };
 
-#define BLOCK(name, e) { name, false, e, CMP_NONE, 0, 0, 0 }
-#define DEVEL(name, e) { name, true, e, CMP_NONE, 0, 0, 0 }
-#define FAMILY(af) { "socket", false, EAFNOSUPPORT, CMP_EQ, 0, 0, af }
+#define BLOCK(name, e) { name, 0, e, CMP_NONE, 0, 0, 0 }
+#define DEVEL(name, e) { name, LIFT_DEVEL, e, CMP_NONE, 0, 0, 0 }
+/* a sandbox of the app's own inside (a browser's, bwrap's): user
+ * namespaces and what they are for; the kernel then asks for the
+ * capabilities they give, over the app's own namespaces only */
+#define NESTED(name, e) { name, LIFT_NESTED, e, CMP_NONE, 0, 0, 0 }
+#define FAMILY(af) { "socket", 0, EAFNOSUPPORT, CMP_EQ, 0, 0, af }
 
 static const struct rule rules[] = {
 	BLOCK("syslog", EPERM),
@@ -60,17 +71,17 @@ static const struct rule rules[] = {
 	BLOCK("set_mempolicy", EPERM),
 	BLOCK("set_mempolicy_home_node", EPERM),
 	BLOCK("migrate_pages", EPERM),
-	BLOCK("unshare", EPERM),
+	NESTED("unshare", EPERM),
 	BLOCK("setns", EPERM),
-	BLOCK("mount", EPERM),
-	BLOCK("umount", EPERM),
-	BLOCK("umount2", EPERM),
-	BLOCK("pivot_root", EPERM),
-	BLOCK("chroot", EPERM),
-	{ "clone", false, EPERM, CMP_MASKED_EQ, 0, CLONE_NEWUSER,
+	NESTED("mount", EPERM),
+	NESTED("umount", EPERM),
+	NESTED("umount2", EPERM),
+	NESTED("pivot_root", EPERM),
+	NESTED("chroot", EPERM),
+	{ "clone", LIFT_NESTED, EPERM, CMP_MASKED_EQ, 0, CLONE_NEWUSER,
 		CLONE_NEWUSER },
-	{ "ioctl", false, EPERM, CMP_MASKED_EQ, 1, 0xFFFFFFFFu, TIOCSTI },
-	{ "ioctl", false, EPERM, CMP_MASKED_EQ, 1, 0xFFFFFFFFu, TIOCLINUX },
+	{ "ioctl", 0, EPERM, CMP_MASKED_EQ, 1, 0xFFFFFFFFu, TIOCSTI },
+	{ "ioctl", 0, EPERM, CMP_MASKED_EQ, 1, 0xFFFFFFFFu, TIOCLINUX },
 	/* ENOSYS: libc falls back to calls the filter can inspect */
 	BLOCK("clone3", ENOSYS),
 	BLOCK("open_tree", ENOSYS),
@@ -102,15 +113,15 @@ static const struct rule rules[] = {
 	DEVEL("process_vm_writev", EPERM),
 	DEVEL("pidfd_getfd", EPERM),
 	BLOCK("modify_ldt", EPERM),
-	{ "personality", false, EPERM, CMP_NE, 0, 0, 0 /* PER_LINUX */ },
+	{ "personality", 0, EPERM, CMP_NE, 0, 0, 0 /* PER_LINUX */ },
 	/* socket(): only UNSPEC, UNIX, INET, INET6 and NETLINK */
 	FAMILY(3), FAMILY(4), FAMILY(5), FAMILY(6), FAMILY(7), FAMILY(8),
 	FAMILY(9), FAMILY(11), FAMILY(12), FAMILY(13), FAMILY(14),
 	FAMILY(15),
-	{ "socket", false, EAFNOSUPPORT, CMP_GE, 0, 0, AF_NETLINK + 1 },
+	{ "socket", 0, EAFNOSUPPORT, CMP_GE, 0, 0, AF_NETLINK + 1 },
 	/* the other call that makes sockets of a family: only AF_UNIX has
 	 * pairs among the families above, AF_TIPC among the others */
-	{ "socketpair", false, EAFNOSUPPORT, CMP_NE, 0, 0, AF_UNIX },
+	{ "socketpair", 0, EAFNOSUPPORT, CMP_NE, 0, 0, AF_UNIX },
 };
 
 /* The target's secondary ABIs, whose syscalls must not bypass the
@@ -179,11 +190,13 @@ static bool target_resolve(struct target *t, const char *cpu,
 	return t->arch != 0;
 }
 
-static void print_rules(FILE *f, const struct target *t, bool devel)
+static void print_rules(FILE *f, const struct target *t, unsigned variant)
 {
 	const struct scmp_version *v = seccomp_version();
-	fprintf(f, "# %s, libseccomp %u.%u.%u, %s%s\n", FORMAT, v->major,
-		v->minor, v->micro, t->cpu, devel ? ", --devel" : "");
+	fprintf(f, "# %s, libseccomp %u.%u.%u, %s%s%s\n", FORMAT, v->major,
+		v->minor, v->micro, t->cpu, variant & LIFT_DEVEL ?
+		", --devel" : "", variant & LIFT_NESTED ?
+		", nested sandboxes" : "");
 	fprintf(f, "default allow\narch 0x%08x", t->arch);
 	for (size_t i = 0; i < 2 && t->extra[i] != 0; i++) {
 		fprintf(f, " 0x%08x", t->extra[i]);
@@ -191,7 +204,7 @@ static void print_rules(FILE *f, const struct target *t, bool devel)
 	fputc('\n', f);
 	for (size_t i = 0; i < sizeof(rules) / sizeof(*rules); i++) {
 		const struct rule *r = &rules[i];
-		if (devel && r->devel) {
+		if (r->lift & variant) {
 			continue;
 		}
 		fprintf(f, "%s -> %s", r->syscall, strerrorname_np(r->err));
@@ -247,7 +260,7 @@ static int add_rule(scmp_filter_ctx ctx, const struct rule *r)
 }
 
 /* The rules compiled for t; the BPF written to fd. */
-static bool compile(const struct target *t, bool devel, int fd)
+static bool compile(const struct target *t, unsigned variant, int fd)
 {
 	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
 	if (ctx == NULL) {
@@ -277,7 +290,7 @@ static bool compile(const struct target *t, bool devel, int fd)
 		}
 	}
 	for (size_t i = 0; i < sizeof(rules) / sizeof(*rules); i++) {
-		if (devel && rules[i].devel) {
+		if (rules[i].lift & variant) {
 			continue;
 		}
 		r = add_rule(ctx, &rules[i]);
@@ -299,14 +312,19 @@ out:
 }
 
 /* One variant: its program as an array, and its rules as a string. */
-static bool emit(FILE *out, FILE *raw, const struct target *t, bool devel)
+static const char *const variant_names[NVARIANTS] = {
+	"baseline", "devel", "nested", "devel_nested",
+};
+
+static bool emit(FILE *out, FILE *raw, const struct target *t,
+	unsigned variant)
 {
 	FILE *bpf = tmpfile();
-	if (bpf == NULL || !compile(t, devel, fileno(bpf))) {
+	if (bpf == NULL || !compile(t, variant, fileno(bpf))) {
 		return false;
 	}
 	rewind(bpf);
-	const char *name = devel ? "devel" : "baseline";
+	const char *name = variant_names[variant];
 	fprintf(out, "static const struct sock_filter %s_filter[] = {\n",
 		name);
 	struct sock_filter insn;
@@ -331,7 +349,7 @@ static bool emit(FILE *out, FILE *raw, const struct target *t, bool devel)
 	if (m == NULL) {
 		return false;
 	}
-	print_rules(m, t, devel);
+	print_rules(m, t, variant);
 	fclose(m);
 	for (size_t i = 0; i < textlen; i++) {
 		if (text[i] == '\n') {
@@ -370,13 +388,22 @@ int main(int argc, char *argv[])
 	fprintf(out, "/* Generated by seccomp-gen (sandbox/seccomp.c) from "
 		"its rules: do not edit. */\n#include <linux/filter.h>\n"
 		"#include \"sandbox.h\"\n\n");
-	bool ok = emit(out, raw, &t, false) && emit(out, NULL, &t, true);
+	/* the variants in the order of their lift bits: baseline,
+	 * --devel, nested, both */
+	bool ok = true;
+	for (unsigned v = 0; ok && v < NVARIANTS; v++) {
+		ok = emit(out, v == 0 ? raw : NULL, &t, v);
+	}
 	if (ok) {
-		fprintf(out, "const struct cw_seccomp cw_seccomp_programs[2] "
-			"= {\n\t{ baseline_filter, sizeof(baseline_filter) / "
-			"sizeof(*baseline_filter), baseline_rules },\n"
-			"\t{ devel_filter, sizeof(devel_filter) / "
-			"sizeof(*devel_filter), devel_rules },\n};\n");
+		fprintf(out, "const struct cw_seccomp cw_seccomp_programs[%d] "
+			"= {\n", NVARIANTS);
+		for (unsigned v = 0; v < NVARIANTS; v++) {
+			fprintf(out, "\t{ %s_filter, sizeof(%s_filter) / "
+				"sizeof(*%s_filter), %s_rules },\n",
+				variant_names[v], variant_names[v],
+				variant_names[v], variant_names[v]);
+		}
+		fprintf(out, "};\n");
 	}
 	ok = fclose(raw) == 0 && ok;
 	ok = fclose(out) == 0 && ok;

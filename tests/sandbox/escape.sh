@@ -15,19 +15,33 @@ OPTS=()
 # cloned whole (the default, when every mount point is there already), and
 # a tmpfs root with each entry bound (a bind to a path the host lacks:
 # /.test). Sets E (the probe's path inside) and LOPTS for LAYOUT.
+# The third layout: the whole root with nested sandboxes allowed
+# (--nested-sandbox), the attempt made from a user and mount namespace of
+# its own in which it has every capability (unshare -Urm; not as root,
+# whose uid 0 a nested namespace cannot map: the kernel asks for
+# CAP_SETFCAP there): what the app may do then must hold all the same.
+NPRE=()
 layout() {
+	NPRE=()
 	case $1 in
-	whole) E=$T/escape ;;
+	whole|nested) E=$T/escape ;;
 	entries) E=/.test/escape ;;
 	esac
 	LOPTS=(--no-wayland --ro-bind "$T/escape:$E" "${OPTS[@]}")
+	if [ "$1" = nested ]; then
+		LOPTS+=(--nested-sandbox)
+		[ "$AS" = root ] || NPRE=(unshare -Urm --)
+	fi
 	# the plan is the layout meant
 	local plan
 	plan=$(cw run "${LOPTS[@]}" --dry-run -- true) ||
 		fail "--dry-run failed: $plan"
 	case $1 in
-	whole) echo "$plan" | grep -q '^  root  *\/ <- \/' ;;
+	whole) echo "$plan" | grep -q '^  root  *\/ <- \/' &&
+		echo "$plan" | grep -q 'namespaces made inside: at most 0 ' ;;
 	entries) echo "$plan" | grep -q '^  remount-ro *\/$' ;;
+	nested) echo "$plan" | grep -q '^  root  *\/ <- \/' &&
+		echo "$plan" | grep -q 'namespaces made inside: at most [1-9]' ;;
 	esac || fail "not the $1 layout: $plan"
 }
 
@@ -40,10 +54,22 @@ verdict() {
 	esac
 }
 
+# what nested sandboxes are: made possible there, by design (the nested
+# layout's other attempts say what they can reach)
+NESTED_LIFTS=" mount unshare-user clone-newuser pivot-root chroot "
+# what measures the probe's own uid and capabilities, which a nested
+# namespace's root has there by design: tried without the prefix
+NESTED_PLAIN=" setuid "
 attempt() {
-	for l in whole entries; do
+	for l in whole entries nested; do
+		if [ $l = nested ] && [[ $NESTED_LIFTS == *" $NAME "* ]]; then
+			continue
+		fi
 		layout $l
-		cw run "${LOPTS[@]}" -- "$E" "$@"
+		if [[ $NESTED_PLAIN == *" $NAME "* ]]; then
+			NPRE=()
+		fi
+		cw run "${LOPTS[@]}" -- "${NPRE[@]}" "$E" "$@"
 		verdict $? $l
 	done
 }

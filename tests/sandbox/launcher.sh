@@ -414,6 +414,43 @@ seccomp-builtin)
 	sbx 'grep -q "^Seccomp:	2" /proc/self/status' || fail "no filter"
 	pass "the seccomp filter is built in: a planted program is not loaded"
 	;;
+nested)
+	# issue 15, item 8: nested-sandbox = allow lets the app make
+	# namespaces of its own (a browser's sandbox), bounded, with the
+	# filter and the sandbox's mounts still over them; without it the
+	# kernel itself refuses them too (limits of 0)
+	out=$(sbx 'cat /proc/sys/user/max_user_namespaces; unshare -U true 2>&1; echo rc=$?')
+	[ "$(echo "$out" | head -1)" = 0 ] || fail "the namespace limit is not 0: $out"
+	echo "$out" | grep -qx 'rc=0' && fail "a user namespace without nested-sandbox"
+	pass "no nested namespace by default (limit 0 and the filter)"
+	out=$(sbx --nested-sandbox 'cat /proc/sys/user/max_user_namespaces')
+	[ "$out" = 64 ] || fail "--nested-sandbox: the limit is '$out'"
+	if [ "$AS" = root ]; then
+		# a nested namespace cannot map uid 0 without CAP_SETFCAP
+		pass "nested sandboxes: limit 64 (root: its uid 0 cannot be mapped below)"
+		exit 0
+	fi
+	out=$(sbx --nested-sandbox 'unshare -Urm sh -c "id -u; mount -t tmpfs none /mnt && echo own-mount; touch /usr/x 2>/dev/null && echo usr-written; mount -o remount,bind,rw /usr 2>/dev/null && echo usr-remounted; echo 1 > /proc/sys/kernel/domainname 2>/dev/null && echo sysctl-written; mount -t proc proc /proc 2>/dev/null && echo proc-mounted; true"')
+	echo "$out" | grep -qx 0 && echo "$out" | grep -qx own-mount ||
+		fail "no namespace of its own with --nested-sandbox: $out"
+	echo "$out" | grep -E -q 'usr-|sysctl-|proc-mounted' &&
+		fail "a nested namespace undid the sandbox's mounts: $out"
+	pass "a nested namespace is the app's own; the sandbox's mounts hold over it"
+	out=$(sbx --nested-sandbox 'for i in $(seq 72); do unshare -U sleep 3 2>/dev/null & done; sleep 1; n=0; me=$(readlink /proc/self/ns/user); for p in /proc/[0-9]*; do u=$(readlink $p/ns/user 2>/dev/null); [ -n "$u" ] && [ "$u" != "$me" ] && n=$((n + 1)); done; echo $n; wait')
+	[ "$out" -le 64 ] && [ "$out" -ge 32 ] ||
+		fail "72 nested namespaces at once: $out alive, not at most 64"
+	pass "nested namespaces are bounded: $out of 72 made"
+	if command -v chromium >/dev/null; then
+		sbx 'chromium --headless=new --dump-dom "data:text/html,<p>nested-ok</p>"' \
+			>"$T/out" 2>"$T/err"
+		grep -q "No usable sandbox" "$T/err" ||
+			fail "chromium ran its sandbox without nested-sandbox: $(tail -3 "$T/err")"
+		out=$(sbx --nested-sandbox 'chromium --headless=new "data:text/html,<p>x</p>" >/dev/null 2>&1 & sleep 8; me=$(readlink /proc/self/ns/user); for p in /proc/[0-9]*; do grep -q -- "--type=renderer" $p/cmdline 2>/dev/null || continue; echo "renderer $( [ "$(readlink $p/ns/user)" != "$me" ] && echo own-userns) $(awk "/Seccomp_filters/ { print \$2 }" $p/status)"; done; kill $!')
+		echo "$out" | grep -q '^renderer own-userns [2-9]' ||
+			fail "chromium's renderers are not in its sandbox: $out"
+		pass "chromium's own sandbox: renderers in a user namespace of theirs, under its filter and ours"
+	fi
+	;;
 enter-early)
 	# enter never joins a sandbox still being made, whose mounts are
 	# still the host's: the host's /tmp (where this test's files are)
