@@ -430,10 +430,11 @@ nested)
 		pass "nested sandboxes: limit 64 (root: its uid 0 cannot be mapped below)"
 		exit 0
 	fi
-	out=$(sbx --nested-sandbox 'unshare -Urm sh -c "id -u; mount -t tmpfs none /mnt && echo own-mount; touch /usr/x 2>/dev/null && echo usr-written; mount -o remount,bind,rw /usr 2>/dev/null && echo usr-remounted; echo 1 > /proc/sys/kernel/domainname 2>/dev/null && echo sysctl-written; mount -t proc proc /proc 2>/dev/null && echo proc-mounted; true"')
+	touch "$T/nested-marker"
+	out=$(sbx --nested-sandbox 'unshare -Urm sh -c "id -u; mount -t tmpfs none /mnt && echo own-mount; touch /usr/x 2>/dev/null && echo usr-written; mount -o remount,bind,rw /usr 2>/dev/null && echo usr-remounted; echo 1 > /proc/sys/kernel/domainname 2>/dev/null && echo sysctl-written; mount -t proc proc /proc 2>/dev/null && echo proc-mounted; umount -i -n -l /tmp 2>/dev/null && echo tmp-unmounted; umount -i -n /proc/sys 2>/dev/null && echo sys-unmounted; test -e '"$T/nested-marker"' && echo host-tmp-seen; true"')
 	echo "$out" | grep -qx 0 && echo "$out" | grep -qx own-mount ||
 		fail "no namespace of its own with --nested-sandbox: $out"
-	echo "$out" | grep -E -q 'usr-|sysctl-|proc-mounted' &&
+	echo "$out" | grep -E -q 'usr-|sysctl-|proc-mounted|unmounted|host-tmp' &&
 		fail "a nested namespace undid the sandbox's mounts: $out"
 	pass "a nested namespace is the app's own; the sandbox's mounts hold over it"
 	out=$(sbx --nested-sandbox 'for i in $(seq 72); do unshare -U sleep 3 2>/dev/null & done; sleep 1; n=0; me=$(readlink /proc/self/ns/user); for p in /proc/[0-9]*; do u=$(readlink $p/ns/user 2>/dev/null); [ -n "$u" ] && [ "$u" != "$me" ] && n=$((n + 1)); done; echo $n; wait')
