@@ -4,24 +4,27 @@
 #include "media-policy.h"
 #include "policy.h"
 
-static enum cw_access to_access(enum cw_media_access a)
+static struct cw_cap_rule to_access(enum cw_media_access a)
 {
+	struct cw_cap_rule r = { CW_DECISION_DENY, false };
 	switch (a) {
 	case CW_MEDIA_ALLOW:
-		return CW_ACCESS_ALLOW;
+		r.decision = CW_DECISION_ALLOW;
+		break;
 	case CW_MEDIA_ASK:
-		return CW_ACCESS_ASK;
+		r.decision = CW_DECISION_ASK;
+		break;
 	case CW_MEDIA_DENY:
 		break;
 	}
-	return CW_ACCESS_DENY;
+	return r;
 }
 
 void cw_sandbox_media_policy(const struct cw_sandbox_config *cfg,
 	struct cw_policy *policy)
 {
-	policy->microphone = to_access(cfg->microphone);
-	policy->camera = to_access(cfg->camera);
+	policy->rules[CW_CAP_MICROPHONE] = to_access(cfg->microphone);
+	policy->rules[CW_CAP_CAMERA] = to_access(cfg->camera);
 }
 
 void cw_sandbox_media_print(const struct cw_sandbox_config *cfg, FILE *f)

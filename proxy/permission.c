@@ -9,24 +9,6 @@
 #include "proxy.h"
 #include "store.h"
 
-static enum cw_access policy_access(const struct cw_policy *policy,
-	enum cw_capability cap)
-{
-	switch (cap) {
-	case CW_CAP_SCREENCOPY:
-		return policy->screencopy;
-	case CW_CAP_CLIPBOARD:
-		return policy->clipboard;
-	case CW_CAP_CLIPBOARD_MANAGER:
-		return policy->clipboard_manager;
-	case CW_CAP_MICROPHONE:
-		return policy->microphone;
-	case CW_CAP_CAMERA:
-		return policy->camera;
-	}
-	return CW_ACCESS_DENY;
-}
-
 struct cw_permissions *cw_permissions_create(struct cw_proxy *proxy,
 	const char *app, struct cw_prompter *prompter, const char *store_path)
 {
@@ -123,13 +105,13 @@ static enum cw_verdict stored_verdict(struct cw_permissions *perms,
 enum cw_verdict cw_permissions_check(struct cw_permissions *perms,
 	enum cw_capability cap)
 {
-	switch (policy_access(perms->proxy->policy, cap)) {
-	case CW_ACCESS_ALLOW:
-	case CW_ACCESS_FOCUS:
+	/* focus: allowed here; the clipboard's rules see to the focus */
+	switch (perms->proxy->policy->rules[cap].decision) {
+	case CW_DECISION_ALLOW:
 		return CW_PASS;
-	case CW_ACCESS_DENY:
+	case CW_DECISION_DENY:
 		return CW_DENY;
-	case CW_ACCESS_ASK:
+	case CW_DECISION_ASK:
 		break;
 	}
 	if (perms->state[cap].run_allowed) {

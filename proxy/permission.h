@@ -17,8 +17,6 @@ struct cw_proxy;
 struct cw_prompter;
 struct cw_prompt;
 
-#define CW_CAP_COUNT 5
-
 struct cw_perm_waiter {
 	struct cw_list link; /* cw_perm_state::waiters */
 	void (*done)(struct cw_perm_waiter *waiter, bool allowed);
