@@ -51,16 +51,16 @@ static void describe_bind(const struct cw_bind *b, FILE *f)
 	}
 }
 
-static void describe_media(const char *what, enum cw_media_access access,
+static void describe_media(const char *what, enum cw_decision access,
 	FILE *f)
 {
 	switch (access) {
-	case CW_MEDIA_DENY:
+	case CW_DECISION_DENY:
 		break;
-	case CW_MEDIA_ASK:
+	case CW_DECISION_ASK:
 		fprintf(f, "  - your %s, after asking you\n", what);
 		break;
-	case CW_MEDIA_ALLOW:
+	case CW_DECISION_ALLOW:
 		fprintf(f, "  - your %s, without asking\n", what);
 		break;
 	}

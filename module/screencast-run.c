@@ -29,15 +29,10 @@ struct ask {
 	bool answered;
 };
 
-static enum cw_sc_verdict gate_check(void *data)
+static enum cw_decision gate_check(void *data)
 {
 	struct cw_launch_screencast *ls = data;
-	enum cw_verdict v = cw_permissions_check(ls->perms,
-		CW_CAP_SCREENCOPY);
-	if (v == CW_PASS) {
-		return CW_SC_ALLOW;
-	}
-	return v == CW_ASK ? CW_SC_ASK : CW_SC_DENY;
+	return cw_permissions_check(ls->perms, CW_CAP_SCREENCOPY);
 }
 
 static void waiter_done(struct cw_perm_waiter *waiter, bool allowed)

@@ -631,8 +631,8 @@ static int method_start(sd_bus_message *m, void *data, sd_bus_error *error)
 	s->state = SESSION_STARTING;
 	r = sd_bus_reply_method_return(m, "o", req);
 
-	enum cw_sc_verdict v = sc->gate.check(sc->gate.data);
-	if (v == CW_SC_DENY) {
+	enum cw_decision v = sc->gate.check(sc->gate.data);
+	if (v == CW_DECISION_DENY) {
 		on_answer(s, false);
 		return r;
 	}
@@ -649,7 +649,7 @@ static int method_start(sd_bus_message *m, void *data, sd_bus_error *error)
 		s->state = SESSION_SELECTED;
 		return r;
 	}
-	if (v == CW_SC_ALLOW) {
+	if (v == CW_DECISION_ALLOW) {
 		begin_cast(s);
 		return r;
 	}

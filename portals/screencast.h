@@ -13,20 +13,15 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include "capability.h"
 #include "confined.h"
 #include "loop.h"
-
-/* How the launcher decides (its permission "screencopy"). */
-enum cw_sc_verdict {
-	CW_SC_ALLOW,
-	CW_SC_DENY,
-	CW_SC_ASK,
-};
 
 typedef void (*cw_sc_answer_func)(void *cookie, bool allowed);
 
 struct cw_screencast_gate {
-	enum cw_sc_verdict (*check)(void *data);
+	/* how the launcher decides (its permission "screencopy") */
+	enum cw_decision (*check)(void *data);
 	/* asks the user; done(cookie, allowed) comes later, or from inside
 	 * ask when there is nobody to ask (then ask returns NULL); the
 	 * handle withdraws the question (cancel) */

@@ -36,24 +36,17 @@ static enum cw_verdict gate(struct cw_hook_call *call, uint32_t new_id,
 	const struct cw_interface *iface, const char *what)
 {
 	struct cw_conn *conn = call->conn;
-	enum cw_verdict v = cw_permissions_check(conn->proxy->perms,
-		CW_CAP_SCREENCOPY);
-	switch (v) {
-	case CW_PASS:
+	switch (cw_permissions_check(conn->proxy->perms, CW_CAP_SCREENCOPY)) {
+	case CW_DECISION_ALLOW:
 		cw_conn_trace(conn, "CAPTURING", "%s", what);
 		return CW_PASS;
-	case CW_DENY:
-		cw_conn_trace(conn, "DENIED", "%s (screencopy)", what);
-		capture_failed(conn, new_id, iface);
-		return CW_DENY;
-	case CW_ASK:
+	case CW_DECISION_ASK:
 		return cw_hook_hold(call, CW_CAP_SCREENCOPY, capture_failed,
 			"%s", what);
-	case CW_REWRITE:
-	case CW_HIDE:
-	case CW_ERROR:
+	case CW_DECISION_DENY:
 		break;
 	}
+	cw_conn_trace(conn, "DENIED", "%s (screencopy)", what);
 	capture_failed(conn, new_id, iface);
 	return CW_DENY;
 }

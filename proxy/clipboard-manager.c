@@ -60,19 +60,16 @@ static enum cw_verdict gate(struct cw_hook_call *call, uint32_t device,
 	struct cw_conn *conn = call->conn;
 	switch (cw_permissions_check(conn->proxy->perms,
 			CW_CAP_CLIPBOARD_MANAGER)) {
-	case CW_PASS:
+	case CW_DECISION_ALLOW:
 		cw_conn_trace(conn, "CLIPBOARD-MANAGER", "%s: sees every copy "
 			"from now on", iface->name);
 		conn->data_control_revoked = false;
 		return CW_PASS;
-	case CW_ASK:
+	case CW_DECISION_ASK:
 		return cw_hook_hold(call, CW_CAP_CLIPBOARD_MANAGER,
 			device_denied, "see everything copied to the clipboard "
 			"(%s)", iface->name);
-	case CW_DENY:
-	case CW_REWRITE:
-	case CW_HIDE:
-	case CW_ERROR:
+	case CW_DECISION_DENY:
 		break;
 	}
 	cw_conn_trace(conn, "DENIED", "%s (clipboard-manager): the app sees "

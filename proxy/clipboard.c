@@ -297,15 +297,12 @@ static enum cw_verdict read_rule(struct cw_hook_call *call, uint32_t current,
 		break;
 	}
 	switch (cw_permissions_check(conn->proxy->perms, CW_CAP_CLIPBOARD)) {
-	case CW_PASS:
+	case CW_DECISION_ALLOW:
 		return CW_PASS;
-	case CW_ASK:
+	case CW_DECISION_ASK:
 		return cw_hook_hold(call, CW_CAP_CLIPBOARD, NULL,
 			"read the clipboard (%s)", mime);
-	case CW_DENY:
-	case CW_REWRITE:
-	case CW_HIDE:
-	case CW_ERROR:
+	case CW_DECISION_DENY:
 		break;
 	}
 	cw_conn_trace(conn, "DENIED", "clipboard read of %s", mime);

@@ -69,7 +69,7 @@ bool cw_permissions_set_label(struct cw_permissions *perms,
 	return true;
 }
 
-static enum cw_verdict stored_verdict(struct cw_permissions *perms,
+static enum cw_decision stored_decision(struct cw_permissions *perms,
 	enum cw_capability cap)
 {
 	struct cw_perm_state *st = &perms->state[cap];
@@ -77,7 +77,7 @@ static enum cw_verdict stored_verdict(struct cw_permissions *perms,
 		return st->stored;
 	}
 	st->store_checked = true;
-	st->stored = CW_ASK;
+	st->stored = CW_DECISION_ASK;
 	if (perms->store_path == NULL) {
 		return st->stored;
 	}
@@ -92,32 +92,32 @@ static enum cw_verdict stored_verdict(struct cw_permissions *perms,
 	case CW_GRANT_UNSET:
 		break;
 	case CW_GRANT_ALLOW:
-		st->stored = CW_PASS;
+		st->stored = CW_DECISION_ALLOW;
 		break;
 	case CW_GRANT_DENY:
-		st->stored = CW_DENY;
+		st->stored = CW_DECISION_DENY;
 		break;
 	}
 	cw_store_finish(&store);
 	return st->stored;
 }
 
-enum cw_verdict cw_permissions_check(struct cw_permissions *perms,
+enum cw_decision cw_permissions_check(struct cw_permissions *perms,
 	enum cw_capability cap)
 {
 	/* focus: allowed here; the clipboard's rules see to the focus */
 	switch (perms->proxy->policy->rules[cap].decision) {
 	case CW_DECISION_ALLOW:
-		return CW_PASS;
+		return CW_DECISION_ALLOW;
 	case CW_DECISION_DENY:
-		return CW_DENY;
+		return CW_DECISION_DENY;
 	case CW_DECISION_ASK:
 		break;
 	}
 	if (perms->state[cap].run_allowed) {
-		return CW_PASS;
+		return CW_DECISION_ALLOW;
 	}
-	return stored_verdict(perms, cap);
+	return stored_decision(perms, cap);
 }
 
 static void store_answer(struct cw_permissions *perms, enum cw_capability cap,
@@ -156,7 +156,7 @@ static void prompt_done(void *data, enum cw_answer answer, const char *why)
 	case CW_ANSWER_DENY_ALWAYS:
 		store_answer(perms, cap, CW_GRANT_DENY);
 		st->store_checked = true;
-		st->stored = CW_DENY;
+		st->stored = CW_DECISION_DENY;
 		break;
 	case CW_ANSWER_DENY_ONCE:
 		break;

@@ -11,7 +11,7 @@
 #include <stdint.h>
 #include "list.h"
 #include "policy.h"
-#include "verdict.h"
+#include "capability.h"
 
 struct cw_proxy;
 struct cw_prompter;
@@ -25,7 +25,7 @@ struct cw_perm_waiter {
 struct cw_perm_state {
 	bool run_allowed;   /* "allow for this run", or the store said allow */
 	bool store_checked; /* the store was read since the last revoke */
-	enum cw_verdict stored; /* PASS, DENY, or ASK (nothing stored) */
+	enum cw_decision stored; /* allow, deny, or ask (nothing stored) */
 	struct cw_prompt *prompt; /* open question, if any */
 	struct cw_permissions *owner; /* for the prompt's answer */
 	enum cw_capability cap;
@@ -59,8 +59,8 @@ void cw_permissions_destroy(struct cw_permissions *perms);
 bool cw_permissions_set_label(struct cw_permissions *perms,
 	const char *label);
 
-/* PASS (allowed now), DENY, or ASK (call cw_permissions_wait). */
-enum cw_verdict cw_permissions_check(struct cw_permissions *perms,
+/* Allowed now, denied, or ask (call cw_permissions_wait). */
+enum cw_decision cw_permissions_check(struct cw_permissions *perms,
 	enum cw_capability cap);
 
 /* Queue for the answer; opens a prompt unless one is open already. */
