@@ -186,10 +186,21 @@ static bool revoke_one(struct cw_conn *conn, uint32_t id, struct cw_object *o,
 	return true;
 }
 
-void cw_capture_revoke(struct cw_proxy *proxy)
+static void screencopy_changed(struct cw_consent_listener *listener,
+	enum cw_capability cap, enum cw_decision decision)
 {
-	cw_proxy_each_object(proxy, revoke_one, NULL);
-	cw_capturing_stop(proxy, "revoked");
+	struct cw_proxy *proxy = cw_container_of(listener, proxy,
+		capture_listener);
+	if (cap == CW_CAP_SCREENCOPY && decision == CW_DECISION_DENY) {
+		cw_proxy_each_object(proxy, revoke_one, NULL);
+		cw_capturing_stop(proxy, "revoked");
+	}
+}
+
+void cw_capture_listen(struct cw_proxy *proxy)
+{
+	proxy->capture_listener.changed = screencopy_changed;
+	cw_permissions_listen(proxy->perms, &proxy->capture_listener);
 }
 
 static bool not_a_session(struct cw_conn *conn, uint32_t id,

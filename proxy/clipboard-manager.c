@@ -185,7 +185,19 @@ static bool revoke_device(struct cw_conn *conn, uint32_t id,
 	return true;
 }
 
-void cw_clipboard_manager_revoke(struct cw_proxy *proxy)
+static void manager_changed(struct cw_consent_listener *listener,
+	enum cw_capability cap, enum cw_decision decision)
 {
-	cw_proxy_each_object(proxy, revoke_device, NULL);
+	struct cw_proxy *proxy = cw_container_of(listener, proxy,
+		clipboard_manager_listener);
+	if (cap == CW_CAP_CLIPBOARD_MANAGER && decision == CW_DECISION_DENY) {
+		cw_proxy_each_object(proxy, revoke_device, NULL);
+	}
+}
+
+void cw_clipboard_manager_listen(struct cw_proxy *proxy)
+{
+	proxy->clipboard_manager_listener.changed = manager_changed;
+	cw_permissions_listen(proxy->perms,
+		&proxy->clipboard_manager_listener);
 }
