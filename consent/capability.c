@@ -127,6 +127,29 @@ void cw_capability_expected(enum cw_capability cap, char *buf, size_t len)
 	}
 }
 
+void cw_capability_keys(const char *section, bool or_last, char *buf,
+	size_t len)
+{
+	size_t n = strlen(section), used = 0, left = 0;
+	for (int i = 0; i < CW_CAP_COUNT; i++) {
+		left += strncmp(table[i].key, section, n) == 0 &&
+			table[i].key[n] == '.';
+	}
+	buf[0] = '\0';
+	for (int i = 0; i < CW_CAP_COUNT && used < len; i++) {
+		if (strncmp(table[i].key, section, n) != 0 ||
+				table[i].key[n] != '.') {
+			continue;
+		}
+		left--;
+		const char *sep = used == 0 ? "" :
+			or_last && left == 0 ? " or " : ", ";
+		int w = snprintf(buf + used, len - used, "%s%s", sep,
+			table[i].key + n + 1);
+		used += w > 0 ? (size_t)w : 0;
+	}
+}
+
 const char *cw_decision_name(enum cw_decision decision)
 {
 	switch (decision) {

@@ -73,6 +73,11 @@ const char *cw_cap_rule_word(struct cw_cap_rule rule);
 /* "deny, ask or allow": cap's words, for error messages. */
 void cw_capability_expected(enum cw_capability cap, char *buf, size_t len);
 
+/* The keys of SECTION's capabilities, for error messages: "a, b, c", or
+ * with or_last "a, b or c". */
+void cw_capability_keys(const char *section, bool or_last, char *buf,
+	size_t len);
+
 const char *cw_decision_name(enum cw_decision decision);
 
 /* The capabilities, one a line, as crate-wl permissions --help lists them. */

@@ -413,8 +413,10 @@ bool cw_sandbox_config_set_media(struct cw_sandbox_config *cfg,
 	}
 	enum cw_capability cap;
 	if (!cw_capability_from_key("media", key, &cap)) {
+		char caps[256];
+		cw_capability_keys("media", true, caps, sizeof(caps));
 		snprintf(err, errlen, "unknown key '%s' in [media] (expected "
-			"audio, microphone or camera)", key);
+			"audio, %s)", key, caps);
 		return false;
 	}
 	struct cw_cap_rule rule;

@@ -180,6 +180,9 @@ void cw_permissions_wait(struct cw_permissions *perms, enum cw_capability cap,
 		answer_waiters(st, false);
 		return;
 	}
+	if (detail == NULL) {
+		detail = cw_capability_info(cap)->help;
+	}
 	struct cw_prompt_request req = {
 		.app = perms->label ? perms->label : perms->app,
 		.permission = cw_capability_name(cap),

@@ -54,6 +54,7 @@ enum cw_decision cw_permissions_check(struct cw_permissions *perms,
 /*
  * Queue for the answer (allow or deny, once, to answer->changed; it may
  * come before this returns); opens a prompt unless one is open already.
+ * detail: what is asked, in words (NULL: the capability's help line).
  * cw_consent_unlisten withdraws from the question.
  */
 void cw_permissions_wait(struct cw_permissions *perms, enum cw_capability cap,

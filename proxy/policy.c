@@ -363,9 +363,11 @@ bool cw_policy_set(struct cw_policy *policy, const char *key,
 		policy->max_buffers = (uint32_t)n;
 		return true;
 	}
+	char caps[256];
+	cw_capability_keys("wayland", false, caps, sizeof(caps));
 	snprintf(err, errlen, "unknown key '%s' (expected policy, allow, deny, "
-		"cap, screencopy, clipboard, clipboard-manager, "
-		"max-connections, max-objects or max-buffers)", key);
+		"cap, %s, max-connections, max-objects or max-buffers)", key,
+		caps);
 	return false;
 }
 
