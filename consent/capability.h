@@ -49,7 +49,7 @@ struct cw_cap_rule {
 
 struct cw_capability_info {
 	const char *name; /* the store's, the prompts' */
-	const char *key;  /* the policy key: "SECTION.KEY" ("wayland.clipboard") */
+	const char *key;  /* the policy key, "SECTION.KEY": "media.camera" */
 	unsigned words;      /* enum cw_word, ored */
 	/* by base policy: strict, default, trusted (enum cw_policy_base) */
 	enum cw_word defaults[3];

@@ -474,9 +474,8 @@ struct cw_global_decision cw_policy_classify_global(
 			}
 			break;
 		case CW_CLASS_CLIPBOARD:
-			d = access_decision(
-				policy->rules[CW_CAP_CLIPBOARD], "clipboard=deny",
-				"clipboard=ask");
+			d = access_decision(policy->rules[CW_CAP_CLIPBOARD],
+				"clipboard=deny", "clipboard=ask");
 			if (d.verdict == CW_ASK) {
 				/* asking happens per paste, not per global */
 				d.verdict = CW_PASS;
@@ -484,9 +483,8 @@ struct cw_global_decision cw_policy_classify_global(
 			}
 			break;
 		case CW_CLASS_SCREENCOPY:
-			d = access_decision(
-				policy->rules[CW_CAP_SCREENCOPY], "screencopy=deny",
-				"screencopy=ask");
+			d = access_decision(policy->rules[CW_CAP_SCREENCOPY],
+				"screencopy=deny", "screencopy=ask");
 			break;
 		case CW_CLASS_CLIPBOARD_MANAGER:
 			d = access_decision(

@@ -155,7 +155,8 @@ static void check_synopsis(const char *doc, const char *text,
 {
 	int seen[CW_CAP_COUNT] = { 0 };
 	for (const char *line = text; line != NULL && *line != '\0';
-			line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
+			line = strchr(line, '\n') ? strchr(line, '\n') + 1 :
+			NULL) {
 		size_t klen = strspn(line, "abcdefghijklmnopqrstuvwxyz-");
 		if (klen == 0 || strncmp(line + klen, " = ", 3) != 0) {
 			continue;
@@ -168,7 +169,8 @@ static void check_synopsis(const char *doc, const char *text,
 		bool decision_words = true;
 		for (const char *w = v; w < v + vlen; ) {
 			size_t wlen = strcspn(w, "|\n");
-			decision_words = decision_words && word_of(w, wlen) != 0;
+			decision_words = decision_words &&
+				word_of(w, wlen) != 0;
 			w += wlen + 1;
 		}
 		if (!decision_words) {
@@ -217,8 +219,9 @@ static void check_permission_list(const char *text)
 			break;
 		}
 		size_t len = (size_t)(close - p - 1);
-		if (n >= CW_CAP_COUNT || strlen(cw_capability_name(n)) != len ||
-				strncmp(p + 1, cw_capability_name(n), len) != 0) {
+		const char *want = n < CW_CAP_COUNT ?
+			cw_capability_name(n) : "";
+		if (strlen(want) != len || strncmp(p + 1, want, len) != 0) {
 			printf("# listed: %.*s\n", (int)len, p + 1);
 			order = false;
 		}
