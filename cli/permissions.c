@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "args.h"
+#include "capability.h"
 #include "commands.h"
 #include "control.h"
 #include "log.h"
@@ -12,9 +13,14 @@ static const char usage_text[] =
 	"usage: crate-wl permissions list [APP]\n"
 	"       crate-wl permissions grant APP PERMISSION [allow|deny]\n"
 	"       crate-wl permissions revoke APP PERMISSION\n"
-	"       crate-wl permissions reset APP\n"
-	"permissions: screencopy, clipboard, clipboard-manager, microphone, "
-	"camera\n";
+	"       crate-wl permissions reset APP\n";
+
+/* the usage, and the permissions from their table (capabilities.def) */
+static void usage(FILE *f)
+{
+	fputs(usage_text, f);
+	cw_capability_print_help(f);
+}
 
 static int list(const char *path, const char *app)
 {
@@ -50,7 +56,7 @@ static bool check_args(const char *app, const char *permission)
 	}
 	if (permission != NULL && !cw_store_valid_permission(permission)) {
 		cw_msg("unknown permission '%s'", permission);
-		fputs(usage_text, stderr);
+		usage(stderr);
 		return false;
 	}
 	return true;
@@ -62,7 +68,7 @@ int cw_cmd_permissions(int argc, char *argv[])
 		"list", "grant", "revoke", "reset", NULL
 	};
 	if (argc < 2 || cw_args_is_help(argv[1])) {
-		fputs(usage_text, argc < 2 ? stderr : stdout);
+		usage(argc < 2 ? stderr : stdout);
 		return argc < 2 ? 2 : 0;
 	}
 	bool known = false;
@@ -99,7 +105,7 @@ int cw_cmd_permissions(int argc, char *argv[])
 	} else if (strcmp(verb, "reset") == 0 && argc == 3) {
 		permission = NULL;
 	} else {
-		fputs(usage_text, stderr);
+		usage(stderr);
 		return 2;
 	}
 	if (!check_args(app, permission)) {

@@ -6,23 +6,16 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "capability.h"
 #include "ini.h"
 #include "paths.h"
 #include "store.h"
 
-static const char *const permissions[] = {
-	"screencopy", "clipboard", "clipboard-manager", "microphone", "camera",
-};
 
 bool cw_store_valid_permission(const char *permission)
 {
-	for (size_t i = 0; i < sizeof(permissions) / sizeof(permissions[0]);
-			i++) {
-		if (strcmp(permission, permissions[i]) == 0) {
-			return true;
-		}
-	}
-	return false;
+	enum cw_capability cap;
+	return cw_capability_from_name(permission, &cap);
 }
 
 bool cw_store_valid_app(const char *app)

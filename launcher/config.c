@@ -407,19 +407,6 @@ bool cw_sandbox_config_set_identity(struct cw_sandbox_config *cfg,
 	return label == NULL || replace(&cfg->label, label);
 }
 
-const char *cw_media_access_name(enum cw_media_access access)
-{
-	switch (access) {
-	case CW_MEDIA_DENY:
-		return "deny";
-	case CW_MEDIA_ASK:
-		return "ask";
-	case CW_MEDIA_ALLOW:
-		return "allow";
-	}
-	return "?";
-}
-
 bool cw_sandbox_config_set_media(struct cw_sandbox_config *cfg,
 	const char *key, const char *value, char *err, size_t errlen)
 {
@@ -435,31 +422,31 @@ bool cw_sandbox_config_set_media(struct cw_sandbox_config *cfg,
 		}
 		return true;
 	}
-	enum cw_media_access *access;
-	if (strcmp(key, "microphone") == 0) {
-		access = &cfg->microphone;
-	} else if (strcmp(key, "camera") == 0) {
-		access = &cfg->camera;
-	} else {
+	enum cw_capability cap;
+	if (!cw_capability_from_key("media", key, &cap)) {
+		char caps[256];
+		cw_capability_keys("media", true, caps, sizeof(caps));
 		snprintf(err, errlen, "unknown key '%s' in [media] (expected "
-			"audio, microphone or camera)", key);
+			"audio, %s)", key, caps);
 		return false;
 	}
-	for (int i = CW_MEDIA_DENY; i <= CW_MEDIA_ALLOW; i++) {
-		if (strcmp(value, cw_media_access_name(i)) == 0) {
-			*access = i;
-			return true;
-		}
+	struct cw_cap_rule rule;
+	if (!cw_cap_rule_parse(cap, value, &rule) || rule.focus) {
+		char expected[64];
+		cw_capability_expected(cap, expected, sizeof(expected));
+		snprintf(err, errlen, "%s: '%s': expected %s", key, value,
+			expected);
+		return false;
 	}
-	snprintf(err, errlen, "%s: '%s': expected deny, ask or allow", key,
-		value);
-	return false;
+	*(cap == CW_CAP_CAMERA ? &cfg->camera : &cfg->microphone) =
+		rule.decision;
+	return true;
 }
 
 bool cw_sandbox_config_has_media(const struct cw_sandbox_config *cfg)
 {
-	return cfg->audio_playback || cfg->microphone != CW_MEDIA_DENY ||
-		cfg->camera != CW_MEDIA_DENY;
+	return cfg->audio_playback || cfg->microphone != CW_DECISION_DENY ||
+		cfg->camera != CW_DECISION_DENY;
 }
 
 bool cw_sandbox_config_set_argv(struct cw_sandbox_config *cfg,

@@ -51,16 +51,16 @@ static void describe_bind(const struct cw_bind *b, FILE *f)
 	}
 }
 
-static void describe_media(const char *what, enum cw_media_access access,
+static void describe_media(const char *what, enum cw_decision access,
 	FILE *f)
 {
 	switch (access) {
-	case CW_MEDIA_DENY:
+	case CW_DECISION_DENY:
 		break;
-	case CW_MEDIA_ASK:
+	case CW_DECISION_ASK:
 		fprintf(f, "  - your %s, after asking you\n", what);
 		break;
-	case CW_MEDIA_ALLOW:
+	case CW_DECISION_ALLOW:
 		fprintf(f, "  - your %s, without asking\n", what);
 		break;
 	}
@@ -80,16 +80,19 @@ static void describe_display(const struct cw_policy *policy, FILE *f)
 				policy->allow[i]);
 		}
 	}
-	if (policy->screencopy == CW_ACCESS_ALLOW) {
+	const struct cw_cap_rule *rules = policy->rules;
+	if (rules[CW_CAP_SCREENCOPY].decision == CW_DECISION_ALLOW) {
 		fprintf(f, "  - captures your screen without asking\n");
 	}
-	if (policy->clipboard == CW_ACCESS_ALLOW) {
+	if (rules[CW_CAP_CLIPBOARD].decision == CW_DECISION_ALLOW &&
+			!rules[CW_CAP_CLIPBOARD].focus) {
 		fprintf(f, "  - reads the clipboard at any time, not only "
 			"while you use it\n");
 	}
-	if (policy->clipboard_manager != CW_ACCESS_DENY) {
+	if (rules[CW_CAP_CLIPBOARD_MANAGER].decision != CW_DECISION_DENY) {
 		fprintf(f, "  - sees everything you copy in any app%s\n",
-			policy->clipboard_manager == CW_ACCESS_ASK ?
+			rules[CW_CAP_CLIPBOARD_MANAGER].decision ==
+			CW_DECISION_ASK ?
 			", after asking you" : "");
 	}
 }

@@ -107,7 +107,8 @@ static const char *net_name(enum cw_net_mode net)
 /* The ScreenCast portal runs where the sandbox may capture at all. */
 static bool screencast_wanted(const struct cw_policy *policy)
 {
-	return policy != NULL && policy->screencopy != CW_ACCESS_DENY;
+	return policy != NULL && policy->rules[CW_CAP_SCREENCOPY].decision !=
+		CW_DECISION_DENY;
 }
 
 /* The portal's private bus as the sandbox's session bus. */

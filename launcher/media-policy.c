@@ -4,30 +4,19 @@
 #include "media-policy.h"
 #include "policy.h"
 
-static enum cw_access to_access(enum cw_media_access a)
-{
-	switch (a) {
-	case CW_MEDIA_ALLOW:
-		return CW_ACCESS_ALLOW;
-	case CW_MEDIA_ASK:
-		return CW_ACCESS_ASK;
-	case CW_MEDIA_DENY:
-		break;
-	}
-	return CW_ACCESS_DENY;
-}
-
 void cw_sandbox_media_policy(const struct cw_sandbox_config *cfg,
 	struct cw_policy *policy)
 {
-	policy->microphone = to_access(cfg->microphone);
-	policy->camera = to_access(cfg->camera);
+	policy->rules[CW_CAP_MICROPHONE] =
+		(struct cw_cap_rule){ .decision = cfg->microphone };
+	policy->rules[CW_CAP_CAMERA] =
+		(struct cw_cap_rule){ .decision = cfg->camera };
 }
 
 void cw_sandbox_media_print(const struct cw_sandbox_config *cfg, FILE *f)
 {
 	fprintf(f, "media:\n  audio = %s\n  microphone = %s\n  camera = %s\n",
 		cfg->audio_playback ? "playback" : "none",
-		cw_media_access_name(cfg->microphone),
-		cw_media_access_name(cfg->camera));
+		cw_decision_name(cfg->microphone),
+		cw_decision_name(cfg->camera));
 }

@@ -13,9 +13,9 @@
 struct cw_sandbox_media {
 	struct cw_media *media;
 	struct cw_permissions *perms;
-	enum cw_media_access access[2];
-	struct cw_perm_listener listener;
-	struct cw_perm_waiter waiter[2];
+	enum cw_decision access[2];
+	struct cw_consent_listener listener;
+	struct cw_consent_listener waiter[2];
 	bool waiting[2];
 };
 
@@ -42,17 +42,20 @@ static bool cap_device(enum cw_capability cap, enum cw_media_device *dev)
 }
 
 /* allow: yes; deny: no; ask: what this run or the store already says. */
-static enum cw_verdict verdict(struct cw_sandbox_media *sm,
+static enum cw_decision verdict(struct cw_sandbox_media *sm,
 	enum cw_media_device dev)
 {
 	if (sm->perms == NULL) {
-		return sm->access[dev] == CW_MEDIA_ALLOW ? CW_PASS : CW_DENY;
+		return sm->access[dev] == CW_DECISION_ALLOW ?
+			CW_DECISION_ALLOW : CW_DECISION_DENY;
 	}
 	return cw_permissions_check(sm->perms, device_cap(dev));
 }
 
-static void answered(struct cw_perm_waiter *w, bool allowed)
+static void answered(struct cw_consent_listener *w, enum cw_capability cap,
+	enum cw_decision decision)
 {
+	bool allowed = decision == CW_DECISION_ALLOW;
 	enum cw_media_device dev = CW_MEDIA_MICROPHONE;
 	struct cw_sandbox_media *sm = cw_container_of(w, sm,
 		waiter[CW_MEDIA_MICROPHONE]);
@@ -73,40 +76,30 @@ static void want(void *data, enum cw_media_device dev)
 		return;
 	}
 	switch (verdict(sm, dev)) {
-	case CW_PASS:
+	case CW_DECISION_ALLOW:
 		cw_media_grant(sm->media, dev, true);
 		return;
-	case CW_ASK:
+	case CW_DECISION_ASK:
 		sm->waiting[dev] = true;
-		sm->waiter[dev].done = answered;
+		sm->waiter[dev].changed = answered;
 		cw_permissions_wait(sm->perms, device_cap(dev),
 			dev == CW_MEDIA_CAMERA ? "use the camera" :
 			"record from the microphone", &sm->waiter[dev]);
 		return;
-	case CW_DENY:
-	case CW_HIDE:
-	case CW_REWRITE:
-	case CW_ERROR:
+	case CW_DECISION_DENY:
 		break;
 	}
 	cw_log(CW_LOG_INFO, "media: %s denied", cw_media_device_name(dev));
 }
 
-static void revoked(struct cw_perm_listener *l, enum cw_capability cap)
+/* deny: revoked; allow: granted in the store */
+static void changed(struct cw_consent_listener *l, enum cw_capability cap,
+	enum cw_decision decision)
 {
 	struct cw_sandbox_media *sm = cw_container_of(l, sm, listener);
 	enum cw_media_device dev;
-	if (cap_device(cap, &dev)) {
-		cw_media_grant(sm->media, dev, false);
-	}
-}
-
-static void refreshed(struct cw_perm_listener *l, enum cw_capability cap)
-{
-	struct cw_sandbox_media *sm = cw_container_of(l, sm, listener);
-	enum cw_media_device dev;
-	if (cap_device(cap, &dev) && verdict(sm, dev) == CW_PASS) {
-		cw_media_grant(sm->media, dev, true);
+	if (cap_device(cap, &dev) && decision != CW_DECISION_ASK) {
+		cw_media_grant(sm->media, dev, decision == CW_DECISION_ALLOW);
 	}
 }
 
@@ -128,8 +121,9 @@ struct cw_sandbox_media *cw_sandbox_media_start(struct cw_loop *loop,
 		.instance = instance,
 		.socket_path = socket_path,
 		.playback = cfg->audio_playback,
-		.microphone = verdict(sm, CW_MEDIA_MICROPHONE) == CW_PASS,
-		.camera = verdict(sm, CW_MEDIA_CAMERA) == CW_PASS,
+		.microphone = verdict(sm, CW_MEDIA_MICROPHONE) ==
+			CW_DECISION_ALLOW,
+		.camera = verdict(sm, CW_MEDIA_CAMERA) == CW_DECISION_ALLOW,
 	};
 	sm->media = cw_media_create(loop, &mc, want, sm, err, errlen);
 	if (sm->media == NULL) {
@@ -137,9 +131,8 @@ struct cw_sandbox_media *cw_sandbox_media_start(struct cw_loop *loop,
 		return NULL;
 	}
 	if (perms != NULL) {
-		sm->listener.revoked = revoked;
-		sm->listener.refreshed = refreshed;
-		cw_permissions_add_listener(perms, &sm->listener);
+		sm->listener.changed = changed;
+		cw_permissions_listen(perms, &sm->listener);
 	}
 	return sm;
 }
@@ -151,11 +144,11 @@ void cw_sandbox_media_stop(struct cw_sandbox_media *sm)
 	}
 	for (int i = 0; i < 2; i++) {
 		if (sm->waiting[i]) {
-			cw_permissions_cancel_wait(&sm->waiter[i]);
+			cw_consent_unlisten(&sm->waiter[i]);
 		}
 	}
 	if (sm->perms != NULL) {
-		cw_permissions_remove_listener(&sm->listener);
+		cw_consent_unlisten(&sm->listener);
 	}
 	cw_media_destroy(sm->media);
 	free(sm);

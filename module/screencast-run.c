@@ -18,65 +18,20 @@ struct cw_launch_screencast {
 	struct cw_screencast *sc;
 	struct cw_proxy *proxy;
 	struct cw_permissions *perms;
-	struct cw_perm_listener listener;
+	struct cw_consent_listener listener;
 };
 
-struct ask {
-	struct cw_perm_waiter waiter;
-	cw_sc_answer_func done;
-	void *cookie;
-	bool in_ask;
-	bool answered;
-};
-
-static enum cw_sc_verdict gate_check(void *data)
+static enum cw_decision gate_check(void *data)
 {
 	struct cw_launch_screencast *ls = data;
-	enum cw_verdict v = cw_permissions_check(ls->perms,
-		CW_CAP_SCREENCOPY);
-	if (v == CW_PASS) {
-		return CW_SC_ALLOW;
-	}
-	return v == CW_ASK ? CW_SC_ASK : CW_SC_DENY;
+	return cw_permissions_check(ls->perms, CW_CAP_SCREENCOPY);
 }
 
-static void waiter_done(struct cw_perm_waiter *waiter, bool allowed)
-{
-	struct ask *a = cw_container_of(waiter, a, waiter);
-	a->answered = true;
-	a->done(a->cookie, allowed);
-	if (!a->in_ask) {
-		free(a);
-	}
-}
-
-static void *gate_ask(void *data, const char *detail, cw_sc_answer_func done,
-	void *cookie)
+static void gate_ask(void *data, const char *detail,
+	struct cw_consent_listener *answer)
 {
 	struct cw_launch_screencast *ls = data;
-	struct ask *a = calloc(1, sizeof(*a));
-	if (a == NULL) {
-		return NULL;
-	}
-	a->waiter.done = waiter_done;
-	a->done = done;
-	a->cookie = cookie;
-	a->in_ask = true;
-	cw_permissions_wait(ls->perms, CW_CAP_SCREENCOPY, detail, &a->waiter);
-	a->in_ask = false;
-	if (a->answered) {
-		/* nobody to ask: answered already */
-		free(a);
-		return NULL;
-	}
-	return a;
-}
-
-static void gate_cancel(void *data, void *handle)
-{
-	struct ask *a = handle;
-	cw_permissions_cancel_wait(&a->waiter);
-	free(a);
+	cw_permissions_wait(ls->perms, CW_CAP_SCREENCOPY, detail, answer);
 }
 
 /* the same notice as for a direct capture: trace, desktop notification */
@@ -86,12 +41,12 @@ static void gate_frame(void *data)
 	cw_capturing_frame(ls->proxy);
 }
 
-static void revoked(struct cw_perm_listener *listener,
-	enum cw_capability cap)
+static void changed(struct cw_consent_listener *listener,
+	enum cw_capability cap, enum cw_decision decision)
 {
 	struct cw_launch_screencast *ls = cw_container_of(listener, ls,
 		listener);
-	if (cap == CW_CAP_SCREENCOPY) {
+	if (cap == CW_CAP_SCREENCOPY && decision == CW_DECISION_DENY) {
 		cw_screencast_revoke(ls->sc);
 	}
 }
@@ -119,7 +74,6 @@ struct cw_launch_screencast *cw_launch_screencast_create(struct cw_loop *loop,
 		.gate = {
 			.check = gate_check,
 			.ask = gate_ask,
-			.cancel = gate_cancel,
 			.frame = gate_frame,
 			.data = ls,
 		},
@@ -130,8 +84,8 @@ struct cw_launch_screencast *cw_launch_screencast_create(struct cw_loop *loop,
 		free(ls);
 		return NULL;
 	}
-	ls->listener.revoked = revoked;
-	cw_permissions_add_listener(ls->perms, &ls->listener);
+	ls->listener.changed = changed;
+	cw_permissions_listen(ls->perms, &ls->listener);
 	return ls;
 }
 
@@ -140,7 +94,7 @@ void cw_launch_screencast_destroy(struct cw_launch_screencast *ls)
 	if (ls == NULL) {
 		return;
 	}
-	cw_permissions_remove_listener(&ls->listener);
+	cw_consent_unlisten(&ls->listener);
 	cw_screencast_destroy(ls->sc);
 	free(ls);
 }

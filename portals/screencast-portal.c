@@ -68,8 +68,7 @@ struct session {
 	/* Start in flight */
 	char *request_path;
 	sd_bus_slot *request_slot;
-	void *ask; /* the gate's question */
-	bool answered;
+	struct cw_consent_listener answer; /* on the gate's question */
 	struct cw_sc_cast *cast;
 	/* OpenPipeWireRemote in flight: answered once PipeWire has made
 	 * the restricted connection */
@@ -303,10 +302,7 @@ static struct session *find_session(struct cw_screencast *sc,
 
 static void end_start(struct session *s)
 {
-	if (s->ask != NULL) {
-		s->sc->gate.cancel(s->sc->gate.data, s->ask);
-		s->ask = NULL;
-	}
+	cw_consent_unlisten(&s->answer);
 	s->request_slot = sd_bus_slot_unref(s->request_slot);
 	free(s->request_path);
 	s->request_path = NULL;
@@ -584,11 +580,8 @@ static void begin_cast(struct session *s)
 	cw_sc_cast_start(s->cast, sc->pw, name);
 }
 
-static void on_answer(void *cookie, bool allowed)
+static void answered(struct session *s, bool allowed)
 {
-	struct session *s = cookie;
-	s->ask = NULL;
-	s->answered = true;
 	if (allowed) {
 		begin_cast(s);
 		return;
@@ -599,6 +592,13 @@ static void on_answer(void *cookie, bool allowed)
 	s->state = SESSION_SELECTED;
 	cw_sc_cast_destroy(s->cast);
 	s->cast = NULL;
+}
+
+static void on_answer(struct cw_consent_listener *answer,
+	enum cw_capability cap, enum cw_decision decision)
+{
+	struct session *s = cw_container_of(answer, s, answer);
+	answered(s, decision == CW_DECISION_ALLOW);
 }
 
 static int method_start(sd_bus_message *m, void *data, sd_bus_error *error)
@@ -631,9 +631,9 @@ static int method_start(sd_bus_message *m, void *data, sd_bus_error *error)
 	s->state = SESSION_STARTING;
 	r = sd_bus_reply_method_return(m, "o", req);
 
-	enum cw_sc_verdict v = sc->gate.check(sc->gate.data);
-	if (v == CW_SC_DENY) {
-		on_answer(s, false);
+	enum cw_decision v = sc->gate.check(sc->gate.data);
+	if (v == CW_DECISION_DENY) {
+		answered(s, false);
 		return r;
 	}
 	char err[512];
@@ -649,7 +649,7 @@ static int method_start(sd_bus_message *m, void *data, sd_bus_error *error)
 		s->state = SESSION_SELECTED;
 		return r;
 	}
-	if (v == CW_SC_ALLOW) {
+	if (v == CW_DECISION_ALLOW) {
 		begin_cast(s);
 		return r;
 	}
@@ -658,11 +658,8 @@ static int method_start(sd_bus_message *m, void *data, sd_bus_error *error)
 	snprintf(detail, sizeof(detail), "share output %s through the "
 		"ScreenCast portal", output[0] ? output : "(unnamed)");
 	/* the answer may come at once (nobody to ask) */
-	s->answered = false;
-	s->ask = sc->gate.ask(sc->gate.data, detail, on_answer, s);
-	if (s->ask == NULL && !s->answered) {
-		on_answer(s, false);
-	}
+	s->answer.changed = on_answer;
+	sc->gate.ask(sc->gate.data, detail, &s->answer);
 	return r;
 }
 

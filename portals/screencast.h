@@ -13,26 +13,19 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include "capability.h"
+#include "listener.h"
 #include "confined.h"
 #include "loop.h"
 
-/* How the launcher decides (its permission "screencopy"). */
-enum cw_sc_verdict {
-	CW_SC_ALLOW,
-	CW_SC_DENY,
-	CW_SC_ASK,
-};
-
-typedef void (*cw_sc_answer_func)(void *cookie, bool allowed);
-
 struct cw_screencast_gate {
-	enum cw_sc_verdict (*check)(void *data);
-	/* asks the user; done(cookie, allowed) comes later, or from inside
-	 * ask when there is nobody to ask (then ask returns NULL); the
-	 * handle withdraws the question (cancel) */
-	void *(*ask)(void *data, const char *detail, cw_sc_answer_func done,
-		void *cookie);
-	void (*cancel)(void *data, void *handle);
+	/* how the launcher decides (its permission "screencopy") */
+	enum cw_decision (*check)(void *data);
+	/* asks the user: the answer (allow or deny) comes to
+	 * answer->changed, later or before ask returns (nobody to ask);
+	 * cw_consent_unlisten(answer) withdraws the question */
+	void (*ask)(void *data, const char *detail,
+		struct cw_consent_listener *answer);
 	/* a frame went to the app (the user is told a capture runs) */
 	void (*frame)(void *data);
 	void *data;

@@ -36,24 +36,17 @@ static enum cw_verdict gate(struct cw_hook_call *call, uint32_t new_id,
 	const struct cw_interface *iface, const char *what)
 {
 	struct cw_conn *conn = call->conn;
-	enum cw_verdict v = cw_permissions_check(conn->proxy->perms,
-		CW_CAP_SCREENCOPY);
-	switch (v) {
-	case CW_PASS:
+	switch (cw_permissions_check(conn->proxy->perms, CW_CAP_SCREENCOPY)) {
+	case CW_DECISION_ALLOW:
 		cw_conn_trace(conn, "CAPTURING", "%s", what);
 		return CW_PASS;
-	case CW_DENY:
-		cw_conn_trace(conn, "DENIED", "%s (screencopy)", what);
-		capture_failed(conn, new_id, iface);
-		return CW_DENY;
-	case CW_ASK:
+	case CW_DECISION_ASK:
 		return cw_hook_hold(call, CW_CAP_SCREENCOPY, capture_failed,
 			"%s", what);
-	case CW_REWRITE:
-	case CW_HIDE:
-	case CW_ERROR:
+	case CW_DECISION_DENY:
 		break;
 	}
+	cw_conn_trace(conn, "DENIED", "%s (screencopy)", what);
 	capture_failed(conn, new_id, iface);
 	return CW_DENY;
 }
@@ -193,10 +186,21 @@ static bool revoke_one(struct cw_conn *conn, uint32_t id, struct cw_object *o,
 	return true;
 }
 
-void cw_capture_revoke(struct cw_proxy *proxy)
+static void screencopy_changed(struct cw_consent_listener *listener,
+	enum cw_capability cap, enum cw_decision decision)
 {
-	cw_proxy_each_object(proxy, revoke_one, NULL);
-	cw_capturing_stop(proxy, "revoked");
+	struct cw_proxy *proxy = cw_container_of(listener, proxy,
+		capture_listener);
+	if (cap == CW_CAP_SCREENCOPY && decision == CW_DECISION_DENY) {
+		cw_proxy_each_object(proxy, revoke_one, NULL);
+		cw_capturing_stop(proxy, "revoked");
+	}
+}
+
+void cw_capture_listen(struct cw_proxy *proxy)
+{
+	proxy->capture_listener.changed = screencopy_changed;
+	cw_permissions_listen(proxy->perms, &proxy->capture_listener);
 }
 
 static bool not_a_session(struct cw_conn *conn, uint32_t id,

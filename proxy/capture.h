@@ -8,9 +8,9 @@
 struct cw_proxy;
 
 bool cw_capture_filter_init(void);
-/* The permission was revoked: running captures fail from their next
- * frame on. */
-void cw_capture_revoke(struct cw_proxy *proxy);
+/* Listens on proxy->perms: when screencopy is revoked, running captures
+ * fail from their next frame on. */
+void cw_capture_listen(struct cw_proxy *proxy);
 /* Does a client hold an ext-image-copy-capture session that may capture? */
 bool cw_capture_session_open(struct cw_proxy *proxy);
 

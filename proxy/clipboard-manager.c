@@ -60,19 +60,16 @@ static enum cw_verdict gate(struct cw_hook_call *call, uint32_t device,
 	struct cw_conn *conn = call->conn;
 	switch (cw_permissions_check(conn->proxy->perms,
 			CW_CAP_CLIPBOARD_MANAGER)) {
-	case CW_PASS:
+	case CW_DECISION_ALLOW:
 		cw_conn_trace(conn, "CLIPBOARD-MANAGER", "%s: sees every copy "
 			"from now on", iface->name);
 		conn->data_control_revoked = false;
 		return CW_PASS;
-	case CW_ASK:
+	case CW_DECISION_ASK:
 		return cw_hook_hold(call, CW_CAP_CLIPBOARD_MANAGER,
 			device_denied, "see everything copied to the clipboard "
 			"(%s)", iface->name);
-	case CW_DENY:
-	case CW_REWRITE:
-	case CW_HIDE:
-	case CW_ERROR:
+	case CW_DECISION_DENY:
 		break;
 	}
 	cw_conn_trace(conn, "DENIED", "%s (clipboard-manager): the app sees "
@@ -188,7 +185,19 @@ static bool revoke_device(struct cw_conn *conn, uint32_t id,
 	return true;
 }
 
-void cw_clipboard_manager_revoke(struct cw_proxy *proxy)
+static void manager_changed(struct cw_consent_listener *listener,
+	enum cw_capability cap, enum cw_decision decision)
 {
-	cw_proxy_each_object(proxy, revoke_device, NULL);
+	struct cw_proxy *proxy = cw_container_of(listener, proxy,
+		clipboard_manager_listener);
+	if (cap == CW_CAP_CLIPBOARD_MANAGER && decision == CW_DECISION_DENY) {
+		cw_proxy_each_object(proxy, revoke_device, NULL);
+	}
+}
+
+void cw_clipboard_manager_listen(struct cw_proxy *proxy)
+{
+	proxy->clipboard_manager_listener.changed = manager_changed;
+	cw_permissions_listen(proxy->perms,
+		&proxy->clipboard_manager_listener);
 }

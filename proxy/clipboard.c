@@ -280,33 +280,29 @@ static enum cw_verdict read_rule(struct cw_hook_call *call, uint32_t current,
 			"is no longer the selection", mime, offer);
 		return CW_DENY;
 	}
-	switch (conn->proxy->policy->clipboard) {
-	case CW_ACCESS_ALLOW:
-		return CW_PASS;
-	case CW_ACCESS_DENY:
-		cw_conn_trace(conn, "DENIED", "clipboard read of %s "
-			"(clipboard=deny)", mime);
-		return CW_DENY;
-	case CW_ACCESS_FOCUS:
-		if (conn->proxy->focused_conns > 0) {
+	struct cw_cap_rule rule = conn->proxy->policy->rules[CW_CAP_CLIPBOARD];
+	switch (rule.decision) {
+	case CW_DECISION_ALLOW:
+		if (!rule.focus || conn->proxy->focused_conns > 0) {
 			return CW_PASS;
 		}
 		cw_conn_trace(conn, "DENIED", "clipboard read of %s: the app "
 			"has no keyboard focus (clipboard=focus)", mime);
 		return CW_DENY;
-	case CW_ACCESS_ASK:
+	case CW_DECISION_DENY:
+		cw_conn_trace(conn, "DENIED", "clipboard read of %s "
+			"(clipboard=deny)", mime);
+		return CW_DENY;
+	case CW_DECISION_ASK:
 		break;
 	}
 	switch (cw_permissions_check(conn->proxy->perms, CW_CAP_CLIPBOARD)) {
-	case CW_PASS:
+	case CW_DECISION_ALLOW:
 		return CW_PASS;
-	case CW_ASK:
+	case CW_DECISION_ASK:
 		return cw_hook_hold(call, CW_CAP_CLIPBOARD, NULL,
 			"read the clipboard (%s)", mime);
-	case CW_DENY:
-	case CW_REWRITE:
-	case CW_HIDE:
-	case CW_ERROR:
+	case CW_DECISION_DENY:
 		break;
 	}
 	cw_conn_trace(conn, "DENIED", "clipboard read of %s", mime);
@@ -332,20 +328,24 @@ static enum cw_verdict write_rule(struct cw_hook_call *call, uint32_t source,
 {
 	struct cw_conn *conn = call->conn;
 	const char *why = NULL;
-	switch (conn->proxy->policy->clipboard) {
-	case CW_ACCESS_ALLOW:
-		return CW_PASS;
-	case CW_ACCESS_DENY:
-		why = "clipboard=deny";
-		break;
-	case CW_ACCESS_FOCUS:
-	case CW_ACCESS_ASK:
-		/* clearing the selection takes nothing from anyone */
-		if (source == 0 || own_serial(conn, serial)) {
+	struct cw_cap_rule rule = conn->proxy->policy->rules[CW_CAP_CLIPBOARD];
+	switch (rule.decision) {
+	case CW_DECISION_ALLOW:
+		if (!rule.focus) {
 			return CW_PASS;
 		}
-		why = "its serial is not from this client's own input";
+		break; /* focus copies as ask does */
+	case CW_DECISION_ASK:
 		break;
+	case CW_DECISION_DENY:
+		why = "clipboard=deny";
+		break;
+	}
+	/* clearing the selection takes nothing from anyone */
+	if (why == NULL && (source == 0 || own_serial(conn, serial))) {
+		return CW_PASS;
+	} else if (why == NULL) {
+		why = "its serial is not from this client's own input";
 	}
 	cw_conn_trace(conn, "DENIED", "set_selection (serial %u): %s", serial,
 		why);

@@ -16,7 +16,8 @@ void cw_clipboard_seat_bound(struct cw_conn *conn, uint32_t seat,
 	uint32_t name);
 void cw_clipboard_global_removed(struct cw_conn *conn, uint32_t name);
 void cw_clipboard_conn_gone(struct cw_conn *conn);
-/* clipboard-manager was revoked: running clipboard managers stop at once. */
-void cw_clipboard_manager_revoke(struct cw_proxy *proxy);
+/* Listens on proxy->perms: when clipboard-manager is revoked, running
+ * clipboard managers stop at once. */
+void cw_clipboard_manager_listen(struct cw_proxy *proxy);
 
 #endif

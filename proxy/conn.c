@@ -245,7 +245,7 @@ static void set_label(struct cw_conn *conn, int fd)
 
 static void held_free(struct cw_held *held)
 {
-	cw_permissions_cancel_wait(&held->waiter);
+	cw_consent_unlisten(&held->answer);
 	for (unsigned i = 0; i < held->nfds; i++) {
 		close(held->fds[i]);
 	}
@@ -995,9 +995,11 @@ static bool held_msg_valid(struct cw_conn *conn, const uint8_t *data,
 	return true;
 }
 
-static void held_release(struct cw_perm_waiter *waiter, bool allowed)
+static void held_release(struct cw_consent_listener *answer,
+	enum cw_capability cap, enum cw_decision decision)
 {
-	struct cw_held *held = cw_container_of(waiter, held, waiter);
+	struct cw_held *held = cw_container_of(answer, held, answer);
+	bool allowed = decision == CW_DECISION_ALLOW;
 	struct cw_conn *conn = held->conn;
 	uint32_t pos;
 	struct cw_args args;
@@ -1220,13 +1222,13 @@ static bool handle_message(struct cw_endpoint *ep, uint8_t *data,
 			}
 			held->conn = conn;
 			held->deny = call.hold_deny;
-			held->waiter.done = held_release;
+			held->answer.changed = held_release;
 			cw_list_insert(conn->held.prev, &held->link);
 			if (!held_add(held, ep, data, size, msg, news, nnews)) {
 				return false;
 			}
 			cw_permissions_wait(conn->proxy->perms, call.hold_cap,
-				call.hold_detail, &held->waiter);
+				call.hold_detail, &held->answer);
 			return !conn->dead && !conn->closing;
 		}
 		/* nothing to hold on to: refuse */

@@ -83,7 +83,7 @@ struct cw_held {
 	uint8_t nfds;
 	void (*deny)(struct cw_conn *conn, uint32_t id,
 		const struct cw_interface *iface);
-	struct cw_perm_waiter waiter;
+	struct cw_consent_listener answer; /* on the question */
 };
 
 /* A client id the compositor knows only as a wl_display.sync callback. */

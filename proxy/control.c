@@ -43,17 +43,6 @@ static bool control_dir(char *out, size_t len, char *err, size_t errlen)
 	return true;
 }
 
-static bool cap_from_name(const char *name, enum cw_capability *cap)
-{
-	for (int i = 0; i < CW_CAP_COUNT; i++) {
-		if (strcmp(name, cw_capability_name(i)) == 0) {
-			*cap = i;
-			return true;
-		}
-	}
-	return false;
-}
-
 static void control_dispatch(struct cw_source *source, uint32_t events)
 {
 	struct cw_control *control = cw_container_of(source, control, listener);
@@ -78,7 +67,7 @@ static void control_dispatch(struct cw_source *source, uint32_t events)
 		if (words >= 2 && strcmp(app, perms->app) != 0) {
 			reply = "ignored\n";
 		} else if (words == 3 && strcmp(verb, "revoke") == 0 &&
-				cap_from_name(perm, &cap)) {
+				cw_capability_from_name(perm, &cap)) {
 			cw_permissions_revoke(perms, cap);
 			reply = "ok\n";
 		} else if (words == 2 && strcmp(verb, "reset") == 0) {
@@ -87,7 +76,7 @@ static void control_dispatch(struct cw_source *source, uint32_t events)
 			}
 			reply = "ok\n";
 		} else if (words == 3 && strcmp(verb, "refresh") == 0 &&
-				cap_from_name(perm, &cap)) {
+				cw_capability_from_name(perm, &cap)) {
 			/* a new grant: read the store again next time */
 			cw_permissions_refresh(perms, cap);
 			reply = "ok\n";

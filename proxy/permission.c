@@ -1,31 +1,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "capture.h"
-#include "clipboard.h"
 #include "log.h"
 #include "permission.h"
 #include "prompt.h"
 #include "proxy.h"
 #include "store.h"
-
-static enum cw_access policy_access(const struct cw_policy *policy,
-	enum cw_capability cap)
-{
-	switch (cap) {
-	case CW_CAP_SCREENCOPY:
-		return policy->screencopy;
-	case CW_CAP_CLIPBOARD:
-		return policy->clipboard;
-	case CW_CAP_CLIPBOARD_MANAGER:
-		return policy->clipboard_manager;
-	case CW_CAP_MICROPHONE:
-		return policy->microphone;
-	case CW_CAP_CAMERA:
-		return policy->camera;
-	}
-	return CW_ACCESS_DENY;
-}
 
 struct cw_permissions *cw_permissions_create(struct cw_proxy *proxy,
 	const char *app, struct cw_prompter *prompter, const char *store_path)
@@ -49,12 +29,8 @@ struct cw_permissions *cw_permissions_create(struct cw_proxy *proxy,
 
 static void answer_waiters(struct cw_perm_state *st, bool allowed)
 {
-	while (!cw_list_empty(&st->waiters)) {
-		struct cw_perm_waiter *w = cw_container_of(st->waiters.next, w,
-			link);
-		cw_list_remove(&w->link);
-		w->done(w, allowed);
-	}
+	cw_consent_tell(&st->waiters, st->cap, allowed ? CW_DECISION_ALLOW :
+		CW_DECISION_DENY, true);
 }
 
 void cw_permissions_destroy(struct cw_permissions *perms)
@@ -87,7 +63,7 @@ bool cw_permissions_set_label(struct cw_permissions *perms,
 	return true;
 }
 
-static enum cw_verdict stored_verdict(struct cw_permissions *perms,
+static enum cw_decision stored_decision(struct cw_permissions *perms,
 	enum cw_capability cap)
 {
 	struct cw_perm_state *st = &perms->state[cap];
@@ -95,7 +71,7 @@ static enum cw_verdict stored_verdict(struct cw_permissions *perms,
 		return st->stored;
 	}
 	st->store_checked = true;
-	st->stored = CW_ASK;
+	st->stored = CW_DECISION_ASK;
 	if (perms->store_path == NULL) {
 		return st->stored;
 	}
@@ -110,32 +86,32 @@ static enum cw_verdict stored_verdict(struct cw_permissions *perms,
 	case CW_GRANT_UNSET:
 		break;
 	case CW_GRANT_ALLOW:
-		st->stored = CW_PASS;
+		st->stored = CW_DECISION_ALLOW;
 		break;
 	case CW_GRANT_DENY:
-		st->stored = CW_DENY;
+		st->stored = CW_DECISION_DENY;
 		break;
 	}
 	cw_store_finish(&store);
 	return st->stored;
 }
 
-enum cw_verdict cw_permissions_check(struct cw_permissions *perms,
+enum cw_decision cw_permissions_check(struct cw_permissions *perms,
 	enum cw_capability cap)
 {
-	switch (policy_access(perms->proxy->policy, cap)) {
-	case CW_ACCESS_ALLOW:
-	case CW_ACCESS_FOCUS:
-		return CW_PASS;
-	case CW_ACCESS_DENY:
-		return CW_DENY;
-	case CW_ACCESS_ASK:
+	/* focus: allowed here; the clipboard's rules see to the focus */
+	switch (perms->proxy->policy->rules[cap].decision) {
+	case CW_DECISION_ALLOW:
+		return CW_DECISION_ALLOW;
+	case CW_DECISION_DENY:
+		return CW_DECISION_DENY;
+	case CW_DECISION_ASK:
 		break;
 	}
 	if (perms->state[cap].run_allowed) {
-		return CW_PASS;
+		return CW_DECISION_ALLOW;
 	}
-	return stored_verdict(perms, cap);
+	return stored_decision(perms, cap);
 }
 
 static void store_answer(struct cw_permissions *perms, enum cw_capability cap,
@@ -174,7 +150,7 @@ static void prompt_done(void *data, enum cw_answer answer, const char *why)
 	case CW_ANSWER_DENY_ALWAYS:
 		store_answer(perms, cap, CW_GRANT_DENY);
 		st->store_checked = true;
-		st->stored = CW_DENY;
+		st->stored = CW_DECISION_DENY;
 		break;
 	case CW_ANSWER_DENY_ONCE:
 		break;
@@ -190,10 +166,10 @@ static void prompt_done(void *data, enum cw_answer answer, const char *why)
 }
 
 void cw_permissions_wait(struct cw_permissions *perms, enum cw_capability cap,
-	const char *detail, struct cw_perm_waiter *waiter)
+	const char *detail, struct cw_consent_listener *answer)
 {
 	struct cw_perm_state *st = &perms->state[cap];
-	cw_list_insert(st->waiters.prev, &waiter->link);
+	cw_consent_listen(&st->waiters, answer);
 	if (st->prompt != NULL) {
 		return; /* shares the open question */
 	}
@@ -203,6 +179,9 @@ void cw_permissions_wait(struct cw_permissions *perms, enum cw_capability cap,
 			cw_capability_name(cap), perms->app);
 		answer_waiters(st, false);
 		return;
+	}
+	if (detail == NULL) {
+		detail = cw_capability_info(cap)->help;
 	}
 	struct cw_prompt_request req = {
 		.app = perms->label ? perms->label : perms->app,
@@ -223,13 +202,6 @@ void cw_permissions_wait(struct cw_permissions *perms, enum cw_capability cap,
 		cw_capability_name(cap), perms->app, detail);
 }
 
-void cw_permissions_cancel_wait(struct cw_perm_waiter *waiter)
-{
-	if (waiter->link.next != NULL) {
-		cw_list_remove(&waiter->link);
-	}
-}
-
 bool cw_permissions_asking(const struct cw_permissions *perms)
 {
 	for (int i = 0; i < CW_CAP_COUNT; i++) {
@@ -240,22 +212,6 @@ bool cw_permissions_asking(const struct cw_permissions *perms)
 	return false;
 }
 
-/* a listener may remove itself from its callback */
-static void tell_listeners(struct cw_permissions *perms,
-	enum cw_capability cap, bool revoked)
-{
-	struct cw_list *pos = perms->listeners.next;
-	while (pos != &perms->listeners) {
-		struct cw_perm_listener *l = cw_container_of(pos, l, link);
-		pos = pos->next;
-		void (*fn)(struct cw_perm_listener *, enum cw_capability) =
-			revoked ? l->revoked : l->refreshed;
-		if (fn != NULL) {
-			fn(l, cap);
-		}
-	}
-}
-
 void cw_permissions_revoke(struct cw_permissions *perms, enum cw_capability cap)
 {
 	struct cw_perm_state *st = &perms->state[cap];
@@ -263,31 +219,22 @@ void cw_permissions_revoke(struct cw_permissions *perms, enum cw_capability cap)
 	st->store_checked = false;
 	cw_proxy_trace(perms->proxy, "REVOKED", "%s for %s",
 		cw_capability_name(cap), perms->app);
-	if (cap == CW_CAP_SCREENCOPY) {
-		cw_capture_revoke(perms->proxy);
-	} else if (cap == CW_CAP_CLIPBOARD_MANAGER) {
-		cw_clipboard_manager_revoke(perms->proxy);
-	}
-	tell_listeners(perms, cap, true);
+	cw_consent_tell(&perms->listeners, cap, CW_DECISION_DENY, false);
 }
 
 void cw_permissions_refresh(struct cw_permissions *perms,
 	enum cw_capability cap)
 {
 	perms->state[cap].store_checked = false;
-	tell_listeners(perms, cap, false);
-}
-
-void cw_permissions_add_listener(struct cw_permissions *perms,
-	struct cw_perm_listener *listener)
-{
-	cw_list_insert(perms->listeners.prev, &listener->link);
-}
-
-void cw_permissions_remove_listener(struct cw_perm_listener *listener)
-{
-	if (listener->link.next != NULL) {
-		cw_list_remove(&listener->link);
-		listener->link.next = NULL;
+	/* a new grant: nothing to take back, something may start */
+	if (cw_permissions_check(perms, cap) == CW_DECISION_ALLOW) {
+		cw_consent_tell(&perms->listeners, cap, CW_DECISION_ALLOW,
+			false);
 	}
+}
+
+void cw_permissions_listen(struct cw_permissions *perms,
+	struct cw_consent_listener *listener)
+{
+	cw_consent_listen(&perms->listeners, listener);
 }

@@ -11,37 +11,21 @@
 #include <stdint.h>
 #include "list.h"
 #include "policy.h"
-#include "verdict.h"
+#include "capability.h"
+#include "listener.h"
 
 struct cw_proxy;
 struct cw_prompter;
 struct cw_prompt;
 
-#define CW_CAP_COUNT 5
-
-struct cw_perm_waiter {
-	struct cw_list link; /* cw_perm_state::waiters */
-	void (*done)(struct cw_perm_waiter *waiter, bool allowed);
-};
-
 struct cw_perm_state {
 	bool run_allowed;   /* "allow for this run", or the store said allow */
 	bool store_checked; /* the store was read since the last revoke */
-	enum cw_verdict stored; /* PASS, DENY, or ASK (nothing stored) */
+	enum cw_decision stored; /* allow, deny, or ask (nothing stored) */
 	struct cw_prompt *prompt; /* open question, if any */
 	struct cw_permissions *owner; /* for the prompt's answer */
 	enum cw_capability cap;
-	struct cw_list waiters;   /* cw_perm_waiter::link */
-};
-
-/* Other parts of the sandbox (media) that act on revokes and grants. */
-struct cw_perm_listener {
-	struct cw_list link; /* cw_permissions::listeners */
-	void (*revoked)(struct cw_perm_listener *listener,
-		enum cw_capability cap);
-	/* the store may say something new (crate-wl permissions grant) */
-	void (*refreshed)(struct cw_perm_listener *listener,
-		enum cw_capability cap);
+	struct cw_list waiters;   /* cw_consent_listener::link, told once */
 };
 
 struct cw_permissions {
@@ -51,7 +35,9 @@ struct cw_permissions {
 	struct cw_prompter *prompter; /* NULL: nobody to ask, so deny */
 	char *store_path;             /* NULL: no store */
 	struct cw_perm_state state[CW_CAP_COUNT];
-	struct cw_list listeners; /* cw_perm_listener::link */
+	/* who acts on revokes and new grants (the proxy's captures and
+	 * clipboard managers, media, ScreenCast): cw_consent_listener::link */
+	struct cw_list listeners;
 };
 
 struct cw_permissions *cw_permissions_create(struct cw_proxy *proxy,
@@ -61,26 +47,29 @@ void cw_permissions_destroy(struct cw_permissions *perms);
 bool cw_permissions_set_label(struct cw_permissions *perms,
 	const char *label);
 
-/* PASS (allowed now), DENY, or ASK (call cw_permissions_wait). */
-enum cw_verdict cw_permissions_check(struct cw_permissions *perms,
+/* Allowed now, denied, or ask (call cw_permissions_wait). */
+enum cw_decision cw_permissions_check(struct cw_permissions *perms,
 	enum cw_capability cap);
 
-/* Queue for the answer; opens a prompt unless one is open already. */
+/*
+ * Queue for the answer (allow or deny, once, to answer->changed; it may
+ * come before this returns); opens a prompt unless one is open already.
+ * detail: what is asked, in words (NULL: the capability's help line).
+ * cw_consent_unlisten withdraws from the question.
+ */
 void cw_permissions_wait(struct cw_permissions *perms, enum cw_capability cap,
-	const char *detail, struct cw_perm_waiter *waiter);
-void cw_permissions_cancel_wait(struct cw_perm_waiter *waiter);
+	const char *detail, struct cw_consent_listener *answer);
 
 /* Is a question open? */
 bool cw_permissions_asking(const struct cw_permissions *perms);
 
-/* Forget run grants and cached store answers; running captures fail,
- * listeners hear it. */
+/* Forget run grants and cached store answers; listeners hear deny. */
 void cw_permissions_revoke(struct cw_permissions *perms, enum cw_capability cap);
-/* Read the store again next time; listeners hear it. */
+/* Read the store again; listeners hear allow if that allows it now. */
 void cw_permissions_refresh(struct cw_permissions *perms,
 	enum cw_capability cap);
-void cw_permissions_add_listener(struct cw_permissions *perms,
-	struct cw_perm_listener *listener);
-void cw_permissions_remove_listener(struct cw_perm_listener *listener);
+/* Hears revokes and grants until cw_consent_unlisten. */
+void cw_permissions_listen(struct cw_permissions *perms,
+	struct cw_consent_listener *listener);
 
 #endif

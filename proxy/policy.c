@@ -98,34 +98,13 @@ static const char *const base_names[] = {
 	[CW_POLICY_TRUSTED] = "trusted",
 };
 
-static const char *const access_names[] = {
-	[CW_ACCESS_DENY] = "deny",
-	[CW_ACCESS_FOCUS] = "focus",
-	[CW_ACCESS_ASK] = "ask",
-	[CW_ACCESS_ALLOW] = "allow",
-};
-
-static const char *const capability_names[] = {
-	[CW_CAP_SCREENCOPY] = "screencopy",
-	[CW_CAP_CLIPBOARD] = "clipboard",
-	[CW_CAP_CLIPBOARD_MANAGER] = "clipboard-manager",
-	[CW_CAP_MICROPHONE] = "microphone",
-	[CW_CAP_CAMERA] = "camera",
-};
+/* the table's defaults are in this order */
+_Static_assert(CW_POLICY_STRICT == 0 && CW_POLICY_DEFAULT == 1 &&
+	CW_POLICY_TRUSTED == 2, "capabilities.def: strict, default, trusted");
 
 const char *cw_policy_base_name(enum cw_policy_base base)
 {
 	return base_names[base];
-}
-
-const char *cw_access_name(enum cw_access access)
-{
-	return access_names[access];
-}
-
-const char *cw_capability_name(enum cw_capability cap)
-{
-	return capability_names[cap];
 }
 
 bool cw_policy_base_from_string(const char *s, enum cw_policy_base *out)
@@ -139,43 +118,13 @@ bool cw_policy_base_from_string(const char *s, enum cw_policy_base *out)
 	return false;
 }
 
-bool cw_access_from_string(enum cw_capability cap, const char *s,
-	enum cw_access *out)
-{
-	for (size_t i = 0; i < sizeof(access_names) / sizeof(access_names[0]);
-			i++) {
-		if (strcmp(s, access_names[i]) != 0) {
-			continue;
-		}
-		/* "focus" only means something for the app's own clipboard */
-		if (i == CW_ACCESS_FOCUS && cap != CW_CAP_CLIPBOARD) {
-			return false;
-		}
-		*out = i;
-		return true;
-	}
-	return false;
-}
-
 static void apply_base(struct cw_policy *policy, enum cw_policy_base base)
 {
 	policy->base = base;
-	switch (base) {
-	case CW_POLICY_STRICT:
-		policy->screencopy = CW_ACCESS_DENY;
-		policy->clipboard = CW_ACCESS_DENY;
-		policy->clipboard_manager = CW_ACCESS_DENY;
-		break;
-	case CW_POLICY_DEFAULT:
-		policy->screencopy = CW_ACCESS_ASK;
-		policy->clipboard = CW_ACCESS_FOCUS;
-		policy->clipboard_manager = CW_ACCESS_DENY;
-		break;
-	case CW_POLICY_TRUSTED:
-		policy->screencopy = CW_ACCESS_ALLOW;
-		policy->clipboard = CW_ACCESS_ALLOW;
-		policy->clipboard_manager = CW_ACCESS_ALLOW;
-		break;
+	for (int i = 0; i < CW_CAP_COUNT; i++) {
+		if (strncmp(cw_capability_info(i)->key, "wayland.", 8) == 0) {
+			policy->rules[i] = cw_capability_default(i, base);
+		}
 	}
 }
 
@@ -352,13 +301,14 @@ static bool deny_one(struct cw_policy *policy, const char *name, char *err,
 	return add_name(policy->deny, &policy->ndeny, name, err, errlen);
 }
 
-static bool set_access(enum cw_capability cap, enum cw_access *field,
+static bool set_rule(enum cw_capability cap, struct cw_policy *policy,
 	const char *value, char *err, size_t errlen)
 {
-	if (!cw_access_from_string(cap, value, field)) {
-		snprintf(err, errlen, "%s = '%s': expected %s", capability_names[cap],
-			value, cap == CW_CAP_CLIPBOARD ? "deny, focus, ask or allow"
-			: "deny, ask or allow");
+	if (!cw_cap_rule_parse(cap, value, &policy->rules[cap])) {
+		char expected[64];
+		cw_capability_expected(cap, expected, sizeof(expected));
+		snprintf(err, errlen, "%s = '%s': expected %s",
+			cw_capability_name(cap), value, expected);
 		return false;
 	}
 	return true;
@@ -378,6 +328,7 @@ static bool set_limit(const char *key, const char *value, int max,
 bool cw_policy_set(struct cw_policy *policy, const char *key,
 	const char *value, char *err, size_t errlen)
 {
+	enum cw_capability cap;
 	if (strcmp(key, "policy") == 0) {
 		enum cw_policy_base base;
 		if (!cw_policy_base_from_string(value, &base)) {
@@ -394,15 +345,8 @@ bool cw_policy_set(struct cw_policy *policy, const char *key,
 		return for_each_word(policy, value, deny_one, err, errlen);
 	} else if (strcmp(key, "cap") == 0) {
 		return for_each_word(policy, value, add_cap, err, errlen);
-	} else if (strcmp(key, "screencopy") == 0) {
-		return set_access(CW_CAP_SCREENCOPY, &policy->screencopy, value,
-			err, errlen);
-	} else if (strcmp(key, "clipboard") == 0) {
-		return set_access(CW_CAP_CLIPBOARD, &policy->clipboard, value,
-			err, errlen);
-	} else if (strcmp(key, "clipboard-manager") == 0) {
-		return set_access(CW_CAP_CLIPBOARD_MANAGER,
-			&policy->clipboard_manager, value, err, errlen);
+	} else if (cw_capability_from_key("wayland", key, &cap)) {
+		return set_rule(cap, policy, value, err, errlen);
 	} else if (strcmp(key, "max-connections") == 0) {
 		int n;
 		if (!set_limit(key, value, CW_POLICY_LIMIT_MAX_CONNECTIONS, &n,
@@ -428,9 +372,11 @@ bool cw_policy_set(struct cw_policy *policy, const char *key,
 		policy->max_buffers = (uint32_t)n;
 		return true;
 	}
+	char caps[256];
+	cw_capability_keys("wayland", false, caps, sizeof(caps));
 	snprintf(err, errlen, "unknown key '%s' (expected policy, allow, deny, "
-		"cap, screencopy, clipboard, clipboard-manager, "
-		"max-connections, max-objects or max-buffers)", key);
+		"cap, %s, max-connections, max-objects or max-buffers)", key,
+		caps);
 	return false;
 }
 
@@ -490,21 +436,20 @@ static bool listed(char *const *list, size_t n, const char *name)
 	return false;
 }
 
-static struct cw_global_decision access_decision(enum cw_access access,
+static struct cw_global_decision access_decision(struct cw_cap_rule rule,
 	const char *why_deny, const char *why_ask)
 {
 	struct cw_global_decision d = { .verdict = CW_PASS, .why = "allowed" };
-	switch (access) {
-	case CW_ACCESS_DENY:
+	switch (rule.decision) {
+	case CW_DECISION_DENY:
 		d.verdict = CW_DENY;
 		d.why = why_deny;
 		break;
-	case CW_ACCESS_ASK:
+	case CW_DECISION_ASK:
 		d.verdict = CW_ASK;
 		d.why = why_ask;
 		break;
-	case CW_ACCESS_FOCUS:
-	case CW_ACCESS_ALLOW:
+	case CW_DECISION_ALLOW:
 		break;
 	}
 	return d;
@@ -538,8 +483,8 @@ struct cw_global_decision cw_policy_classify_global(
 			}
 			break;
 		case CW_CLASS_CLIPBOARD:
-			d = access_decision(policy->clipboard, "clipboard=deny",
-				"clipboard=ask");
+			d = access_decision(policy->rules[CW_CAP_CLIPBOARD],
+				"clipboard=deny", "clipboard=ask");
 			if (d.verdict == CW_ASK) {
 				/* asking happens per paste, not per global */
 				d.verdict = CW_PASS;
@@ -547,11 +492,12 @@ struct cw_global_decision cw_policy_classify_global(
 			}
 			break;
 		case CW_CLASS_SCREENCOPY:
-			d = access_decision(policy->screencopy, "screencopy=deny",
-				"screencopy=ask");
+			d = access_decision(policy->rules[CW_CAP_SCREENCOPY],
+				"screencopy=deny", "screencopy=ask");
 			break;
 		case CW_CLASS_CLIPBOARD_MANAGER:
-			d = access_decision(policy->clipboard_manager,
+			d = access_decision(
+				policy->rules[CW_CAP_CLIPBOARD_MANAGER],
 				"clipboard-manager=deny", "clipboard-manager=ask");
 			break;
 		case CW_CLASS_PRIVILEGED:
@@ -589,10 +535,13 @@ void cw_policy_print(const struct cw_policy *policy, void *file)
 	FILE *f = file;
 	fprintf(f, "[wayland]\n");
 	fprintf(f, "policy = %s\n", base_names[policy->base]);
-	fprintf(f, "screencopy = %s\n", access_names[policy->screencopy]);
-	fprintf(f, "clipboard = %s\n", access_names[policy->clipboard]);
-	fprintf(f, "clipboard-manager = %s\n",
-		access_names[policy->clipboard_manager]);
+	for (int i = 0; i < CW_CAP_COUNT; i++) {
+		const char *key = cw_capability_info(i)->key;
+		if (strncmp(key, "wayland.", 8) == 0) {
+			fprintf(f, "%s = %s\n", key + 8,
+				cw_cap_rule_word(policy->rules[i]));
+		}
+	}
 	fprintf(f, "max-connections = %u\n", policy->max_connections);
 	fprintf(f, "max-objects = %u\n", policy->max_objects);
 	fprintf(f, "max-buffers = %u\n", policy->max_buffers);

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "capability.h"
 #include "verdict.h"
 
 enum cw_policy_base {
@@ -16,20 +17,6 @@ enum cw_policy_base {
 	CW_POLICY_TRUSTED,
 };
 
-enum cw_access {
-	CW_ACCESS_DENY,
-	CW_ACCESS_FOCUS, /* clipboard only */
-	CW_ACCESS_ASK,
-	CW_ACCESS_ALLOW,
-};
-
-enum cw_capability {
-	CW_CAP_SCREENCOPY,
-	CW_CAP_CLIPBOARD,
-	CW_CAP_CLIPBOARD_MANAGER,
-	CW_CAP_MICROPHONE, /* media: set by [media], not [wayland] */
-	CW_CAP_CAMERA,
-};
 
 /* What a global interface is for; decides its default visibility. */
 enum cw_iface_class {
@@ -64,11 +51,9 @@ struct cw_version_cap {
 struct cw_policy {
 	char *source; /* "default", or the file it came from */
 	enum cw_policy_base base;
-	enum cw_access screencopy;
-	enum cw_access clipboard;
-	enum cw_access clipboard_manager;
-	enum cw_access microphone; /* deny unless [media] says otherwise */
-	enum cw_access camera;
+	/* by capability (capabilities.def); [media]'s are deny unless the
+	 * sandbox's [media] says otherwise */
+	struct cw_cap_rule rules[CW_CAP_COUNT];
 	char *allow[CW_POLICY_MAX_NAMES];
 	size_t nallow;
 	char *deny[CW_POLICY_MAX_NAMES];
@@ -96,10 +81,6 @@ bool cw_policy_set(struct cw_policy *policy, const char *key,
 
 bool cw_policy_base_from_string(const char *s, enum cw_policy_base *out);
 const char *cw_policy_base_name(enum cw_policy_base base);
-bool cw_access_from_string(enum cw_capability cap, const char *s,
-	enum cw_access *out);
-const char *cw_access_name(enum cw_access access);
-const char *cw_capability_name(enum cw_capability cap);
 
 enum cw_iface_class cw_policy_iface_class(const char *iface);
 

@@ -195,8 +195,14 @@ bool cw_proxy_set_permissions(struct cw_proxy *proxy, const char *app,
 		cw_prompter_destroy(prompter);
 		return false;
 	}
+	cw_consent_unlisten(&proxy->capture_listener);
+	cw_consent_unlisten(&proxy->clipboard_manager_listener);
 	cw_permissions_destroy(proxy->perms);
 	proxy->perms = perms;
+	/* first on the list: the proxy's own captures end before anything
+	 * else hears of a revoke */
+	cw_capture_listen(proxy);
+	cw_clipboard_manager_listen(proxy);
 	return true;
 }
 

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "list.h"
+#include "listener.h"
 #include "log.h"
 #include "loop.h"
 
@@ -36,6 +37,10 @@ struct cw_proxy {
 	const struct cw_policy *policy;
 	struct cw_permissions *perms;
 	struct cw_capturing *capturing; /* capturing.c, once a frame went */
+	/* revokes of screencopy (capture.c) and clipboard-manager
+	 * (clipboard-manager.c), listening on perms */
+	struct cw_consent_listener capture_listener;
+	struct cw_consent_listener clipboard_manager_listener;
 	/* upstream: a socket path, or one pre-connected fd (WAYLAND_SOCKET) */
 	char *upstream_path;
 	int upstream_fd;

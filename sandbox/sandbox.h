@@ -16,6 +16,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <sys/types.h>
+#include "capability.h"
 #include "oci.h"
 
 enum cw_home_mode {
@@ -38,13 +39,6 @@ struct cw_bind {
 struct cw_kv {
 	char *key;
 	char *value;
-};
-
-/* [media]: what the sandbox's PipeWire socket offers */
-enum cw_media_access {
-	CW_MEDIA_DENY,
-	CW_MEDIA_ASK,
-	CW_MEDIA_ALLOW,
 };
 
 #define CW_SANDBOX_MAX_ITEMS 256
@@ -81,8 +75,8 @@ struct cw_sandbox_config {
 	char *prompt;
 	/* [media]: no socket at all unless one of these asks for it */
 	bool audio_playback;
-	enum cw_media_access microphone;
-	enum cw_media_access camera;
+	enum cw_decision microphone; /* capabilities.def: media.microphone */
+	enum cw_decision camera;
 	char **argv;  /* owned, NULL-terminated */
 };
 
@@ -113,7 +107,6 @@ bool cw_sandbox_config_set_media(struct cw_sandbox_config *cfg,
 	const char *key, const char *value, char *err, size_t errlen);
 /* Any [media] access at all: the sandbox gets a PipeWire socket. */
 bool cw_sandbox_config_has_media(const struct cw_sandbox_config *cfg);
-const char *cw_media_access_name(enum cw_media_access access);
 bool cw_sandbox_config_set_argv(struct cw_sandbox_config *cfg,
 	char *const *argv, size_t argc);
 

@@ -33,6 +33,22 @@ for c in $cmds; do
 done
 pass "-h, --help and help CMD for $cmds"
 
+# permissions --help lists the permissions, each one the store takes
+perms=$(sed -n '/^permissions:/,$p' "$T/help-permissions" | awk 'NR > 1 { print $1 }')
+[ "$(echo $perms | wc -w)" -ge 5 ] ||
+	fail "permissions --help lists: $(cat "$T/help-permissions")"
+for p in $perms; do
+	cw_ permissions grant someapp "$p" deny
+	[ $rc = 0 ] || fail "grant someapp $p deny: exit $rc: $(cat "$T/err")"
+	cw_ permissions list someapp
+	grep -qx "someapp $p deny" "$T/out" ||
+		fail "list after grant $p: $(cat "$T/out")"
+done
+cw_ permissions grant someapp no-such-permission deny
+[ $rc = 2 ] && grep -q "unknown permission 'no-such-permission'" "$T/err" ||
+	fail "an unknown permission: exit $rc: $(cat "$T/err")"
+pass "permissions --help lists $(echo $perms), each stored"
+
 # one line, exit 2, the suggestion
 bad() {
 	local want=$1

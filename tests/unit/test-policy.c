@@ -121,7 +121,8 @@ int main(void)
 	p = cw_policy_load(path, err, sizeof(err));
 	ok(p != NULL, "policy file loads (%s)", p ? "" : err);
 	if (p != NULL) {
-		ok(p->base == CW_POLICY_STRICT && p->clipboard == CW_ACCESS_FOCUS,
+		ok(p->base == CW_POLICY_STRICT &&
+			p->rules[CW_CAP_CLIPBOARD].focus,
 			"file sets base and clipboard");
 		d = cw_policy_classify_global(p, "xdg_activation_v1", 1);
 		ok(d.verdict == CW_PASS, "file allow list applies");
