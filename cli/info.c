@@ -300,14 +300,15 @@ static void print_text(const struct cw_manifest *m,
 			}
 			printf("\n");
 		}
-		printf("screen      %s  [%s]\n", screen_words(cw_access_name(
-			policy->screencopy)), origin_of(o,
+		printf("screen      %s  [%s]\n", screen_words(cw_cap_rule_word(
+			policy->rules[CW_CAP_SCREENCOPY])), origin_of(o,
 			KEYS("wayland.screencopy", "wayland.policy")));
-		printf("clipboard   %s  [%s]\n", clipboard_words(cw_access_name(
-			policy->clipboard)), origin_of(o,
-			KEYS("wayland.clipboard", "wayland.policy")));
-		printf("            %s  [%s]\n", manager_words(cw_access_name(
-			policy->clipboard_manager)), origin_of(o,
+		printf("clipboard   %s  [%s]\n", clipboard_words(
+			cw_cap_rule_word(policy->rules[CW_CAP_CLIPBOARD])),
+			origin_of(o, KEYS("wayland.clipboard",
+			"wayland.policy")));
+		printf("            %s  [%s]\n", manager_words(cw_cap_rule_word(
+			policy->rules[CW_CAP_CLIPBOARD_MANAGER])), origin_of(o,
 			KEYS("wayland.clipboard-manager", "wayland.policy")));
 	}
 	if (cfg->x11) {
@@ -317,9 +318,9 @@ static void print_text(const struct cw_manifest *m,
 	}
 	printf("sound       %s  [%s]\n", cfg->audio_playback ? "plays sound" :
 		"none", origin_of(o, KEYS("media.audio")));
-	printf("microphone  %s  [%s]\n", media_words(cw_media_access_name(
+	printf("microphone  %s  [%s]\n", media_words(cw_decision_name(
 		cfg->microphone)), origin_of(o, KEYS("media.microphone")));
-	printf("camera      %s  [%s]\n", media_words(cw_media_access_name(
+	printf("camera      %s  [%s]\n", media_words(cw_decision_name(
 		cfg->camera)), origin_of(o, KEYS("media.camera")));
 	printf("files       ");
 	if (cfg->root == NULL) {
@@ -409,15 +410,15 @@ static void print_json(const struct cw_manifest *m,
 		printf(",\"others_hidden\":%s,\"screencopy\":\"%s\","
 			"\"clipboard\":\"%s\",\"clipboard_manager\":\"%s\"}",
 			policy->base != CW_POLICY_TRUSTED ? "true" : "false",
-			cw_access_name(policy->screencopy),
-			cw_access_name(policy->clipboard),
-			cw_access_name(policy->clipboard_manager));
+			cw_cap_rule_word(policy->rules[CW_CAP_SCREENCOPY]),
+			cw_cap_rule_word(policy->rules[CW_CAP_CLIPBOARD]),
+			cw_cap_rule_word(policy->rules[CW_CAP_CLIPBOARD_MANAGER]));
 	}
 	printf(",\"x11\":%s,\"media\":{\"audio\":%s,\"microphone\":\"%s\","
 		"\"camera\":\"%s\"}", cfg->x11 ? "true" : "false",
 		cfg->audio_playback ? "true" : "false",
-		cw_media_access_name(cfg->microphone),
-		cw_media_access_name(cfg->camera));
+		cw_decision_name(cfg->microphone),
+		cw_decision_name(cfg->camera));
 	printf(",\"files\":{\"root\":");
 	cw_json_string(stdout, cfg->root);
 	printf(",\"home\":\"%s\",\"binds\":[", cfg->home == CW_HOME_PERSIST ?
