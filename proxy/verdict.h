@@ -14,6 +14,5 @@ enum cw_verdict {
 	CW_ERROR,     /* protocol error: wl_display.error, then disconnect */
 };
 
-const char *cw_verdict_name(enum cw_verdict verdict);
 
 #endif
