@@ -14,5 +14,4 @@ enum cw_verdict {
 	CW_ERROR,     /* protocol error: wl_display.error, then disconnect */
 };
 
-
 #endif
