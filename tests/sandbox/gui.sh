@@ -1,16 +1,16 @@
 #!/bin/bash
-# gui.sh CRATE_WL APPS_DIR CASE root|nobody
+# gui.sh CRATE_WL APPS_DIR CASE root|nobody|user
 #   globals: wayland-info inside a sandbox sees exactly its policy's globals
 #   app-NAME: the shipped manifest NAME maps a window in headless sway,
-#             through its sandbox's proxy
+#             through its sandbox's proxy, and draws in it
 CRATE_WL=$1
 APPS=$2
 CASE=$3
 . "$(dirname "$0")/common.sh" "$4"
 need sway swaymsg
 
-if [ "$AS" = nobody ]; then
-	start_sway 65534
+if [ "$AS" != root ]; then
+	start_sway "$U"
 else
 	start_sway
 fi
@@ -241,23 +241,37 @@ walk(json.load(sys.stdin))'
 	pass "unfocused: X clients neither read nor set the host's selections"
 	;;
 app-*)
+	# the window is the app's own drawing: grim, run outside, sees rows
+	# of more than one colour where the app's window is
+	need grim python3
 	app=${CASE#app-}
 	manifest="$APPS/$app.crate"
 	[ -f "$manifest" ] || fail "no manifest $manifest"
 	bin=$(sed -n 's/^exec *= *\([^ ]*\).*/\1/p' "$manifest")
 	need "$bin"
 	extra=()
+	args=()
+	# tests talk to no network: a manifest's nat becomes none here
+	grep -qx 'net = nat' "$manifest" && extra+=(--net none)
 	case $app in
 	chromium)
-		# no network in tests; a fresh profile; nothing phones home
-		extra=(--net none --env LIBGL_ALWAYS_SOFTWARE=1)
+		# a fresh profile; nothing phones home
+		extra+=(--env LIBGL_ALWAYS_SOFTWARE=1)
 		args=(--disable-gpu --disable-background-networking
 			--user-data-dir="$HOME/chromium-test" about:blank)
 		;;
-	foot) args=(-e sh -c 'sleep 60') ;;
+	firefox-esr)
+		# a fresh profile of its own; no first-run pages
+		args=(--new-instance --profile /tmp/ff-test about:blank)
+		;;
+	foot) args=(-e sh -c 'echo crate-wl; sleep 60') ;;
 	mpv) args=(--vo=wlshm --idle=yes --force-window=yes) ;;
-	*) args=() ;;
+	xterm) args=(-e sh -c 'echo crate-wl; sleep 60') ;;
 	esac
+	# an app with sound plays to a PipeWire daemon of the test's own
+	if sed -n '/^\[media\]/,/^\[/p' "$manifest" | grep -q '^audio *= *playback'; then
+		start_pipewire "$U"
+	fi
 	# the sandbox gets nothing of the caller's environment but what
 	# --env names
 	$RUNAS "$CRATE_WL" app --yes --env NO_AT_BRIDGE=1 \
@@ -266,7 +280,8 @@ app-*)
 		>"$T/app.log" 2>&1 &
 	pid=$!
 	track $pid
-	for _ in $(seq 1 300); do
+	# heavy apps (the browsers) take seconds on a loaded CI machine
+	for _ in $(seq 1 600); do
 		swaymsg_tree > "$T/tree" 2>/dev/null
 		# a mapped view: a node with a pid and a visible rect
 		if grep -q '"pid": [0-9]' "$T/tree"; then
@@ -284,10 +299,49 @@ app-*)
 	wpid=$(sed -n 's/.*"pid": \([0-9]*\).*/\1/p' "$T/tree" | head -1)
 	[ "$wpid" = "$pid" ] ||
 		fail "the window belongs to pid $wpid, not to the sandbox's proxy ($pid)"
+	# non-blank: the one window fills the output (no borders, no bar);
+	# of its rows, at least 3 are not all of one colour
+	shown=
+	for _ in $(seq 1 150); do
+		if WAYLAND_DISPLAY=$SWAY_SOCKET grim -t ppm "$T/shot.ppm" 2>/dev/null &&
+				rows=$(python3 - "$T/shot.ppm" <<'PY'
+import sys
+d = open(sys.argv[1], 'rb').read()
+# P6 W H MAX, each after whitespace
+fields, pos = [], 2
+while len(fields) < 3:
+    while d[pos:pos + 1].isspace():
+        pos += 1
+    end = pos
+    while not d[end:end + 1].isspace():
+        end += 1
+    fields.append(int(d[pos:end]))
+    pos = end
+pos += 1
+w, h = fields[0], fields[1]
+n = 0
+for y in range(h):
+    row = d[pos + y * w * 3:pos + (y + 1) * w * 3]
+    if row != row[:3] * w:
+        n += 1
+print(n)
+PY
+				) && [ "$rows" -ge 3 ]; then
+			shown=$rows
+			break
+		fi
+		kill -0 $pid 2>/dev/null || break
+		sleep 0.1
+	done
+	[ -n "$shown" ] || {
+		tail -20 "$T/app.log" >&2
+		fail "$app's window stays blank"
+	}
+	echo "$app: $shown of 720 rows drawn"
 	kill -TERM $pid
 	for _ in $(seq 1 250); do kill -0 $pid 2>/dev/null || break; sleep 0.02; done
 	kill -0 $pid 2>/dev/null && fail "$app did not end on SIGTERM"
-	pass "$app maps a window through its sandbox's proxy"
+	pass "$app maps a window, not blank, through its sandbox's proxy"
 	;;
 *)
 	fail "unknown case $CASE"
