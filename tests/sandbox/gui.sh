@@ -241,8 +241,7 @@ walk(json.load(sys.stdin))'
 	pass "unfocused: X clients neither read nor set the host's selections"
 	;;
 app-*)
-	# the window is the app's own drawing: grim, run outside, sees rows
-	# of more than one colour where the app's window is
+	# the window is the app's own drawing: grim, run outside, sees it
 	need grim python3
 	app=${CASE#app-}
 	manifest="$APPS/$app.crate"
@@ -251,6 +250,7 @@ app-*)
 	need "$bin"
 	extra=()
 	args=()
+	red=0
 	# tests talk to no network: a manifest's nat becomes none here
 	grep -qx 'net = nat' "$manifest" && extra+=(--net none)
 	case $app in
@@ -267,6 +267,23 @@ app-*)
 	foot) args=(-e sh -c 'echo crate-wl; sleep 60') ;;
 	mpv) args=(--vo=wlshm --idle=yes --force-window=yes) ;;
 	xterm) args=(-e sh -c 'echo crate-wl; sleep 60') ;;
+	# viewers open a file of the user directory their manifest binds
+	# (?xdg-documents, ?xdg-pictures: there is one here), and show its
+	# red (shot.py): they read it in the sandbox, and drew it
+	zathura|qpdfview)
+		mkdir -p "$HOME/Documents"
+		python3 "$here/shot.py" pdf "$HOME/Documents/test.pdf"
+		chown -R "$U:$U" "$HOME/Documents"
+		args=("$HOME/Documents/test.pdf")
+		red=2000
+		;;
+	ristretto)
+		mkdir -p "$HOME/Pictures"
+		python3 "$here/shot.py" png "$HOME/Pictures/test.png"
+		chown -R "$U:$U" "$HOME/Pictures"
+		args=("$HOME/Pictures/test.png")
+		red=2000
+		;;
 	esac
 	# an app with sound plays to a PipeWire daemon of the test's own
 	if sed -n '/^\[media\]/,/^\[/p' "$manifest" | grep -q '^audio *= *playback'; then
@@ -300,33 +317,14 @@ app-*)
 	[ "$wpid" = "$pid" ] ||
 		fail "the window belongs to pid $wpid, not to the sandbox's proxy ($pid)"
 	# non-blank: the one window fills the output (no borders, no bar);
-	# of its rows, at least 3 are not all of one colour
+	# at least 3 of its rows are drawn (shot.py: more than an undrawn
+	# window on a background would show)
 	shown=
 	for _ in $(seq 1 150); do
 		if WAYLAND_DISPLAY=$SWAY_SOCKET grim -t ppm "$T/shot.ppm" 2>/dev/null &&
-				rows=$(python3 - "$T/shot.ppm" <<'PY'
-import sys
-d = open(sys.argv[1], 'rb').read()
-# P6 W H MAX, each after whitespace
-fields, pos = [], 2
-while len(fields) < 3:
-    while d[pos:pos + 1].isspace():
-        pos += 1
-    end = pos
-    while not d[end:end + 1].isspace():
-        end += 1
-    fields.append(int(d[pos:end]))
-    pos = end
-pos += 1
-w, h = fields[0], fields[1]
-n = 0
-for y in range(h):
-    row = d[pos + y * w * 3:pos + (y + 1) * w * 3]
-    if row != row[:3] * w:
-        n += 1
-print(n)
-PY
-				) && [ "$rows" -ge 3 ]; then
+				rows=$(python3 "$here/shot.py" drawn "$T/shot.ppm") &&
+				[ "$rows" -ge 3 ] && { [ $red = 0 ] ||
+				[ "$(python3 "$here/shot.py" red "$T/shot.ppm")" -ge $red ]; }; then
 			shown=$rows
 			break
 		fi
@@ -335,9 +333,10 @@ PY
 	done
 	[ -n "$shown" ] || {
 		tail -20 "$T/app.log" >&2
-		fail "$app's window stays blank"
+		fail "$app's window stays blank (or without the file's red)"
 	}
 	echo "$app: $shown of 720 rows drawn"
+	[ -z "${KEEP_SHOT:-}" ] || cp "$T/shot.ppm" "$KEEP_SHOT"
 	kill -TERM $pid
 	for _ in $(seq 1 250); do kill -0 $pid 2>/dev/null || break; sleep 0.02; done
 	kill -0 $pid 2>/dev/null && fail "$app did not end on SIGTERM"
