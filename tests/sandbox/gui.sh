@@ -241,6 +241,15 @@ walk(json.load(sys.stdin))'
 	pass "unfocused: X clients neither read nor set the host's selections"
 	;;
 app-*)
+	# red_page: a red page in the Downloads directory the browsers bind
+	# (?xdg-download), as a file: URL; its title is "crate-wl test"
+	red_page() {
+		mkdir -p "$HOME/Downloads"
+		echo '<!DOCTYPE html><title>crate-wl test</title><body style="background:#ff0000">' \
+			> "$HOME/Downloads/test.html"
+		chown -R "$U:$U" "$HOME/Downloads"
+		echo "file://$HOME/Downloads/test.html"
+	}
 	# the window is the app's own drawing: grim, run outside, sees it
 	need grim python3
 	app=${CASE#app-}
@@ -251,6 +260,9 @@ app-*)
 	extra=()
 	args=()
 	red=0
+	stop=
+	title=
+	sound=
 	# tests talk to no network: a manifest's nat becomes none here
 	grep -qx 'net = nat' "$manifest" && extra+=(--net none)
 	case $app in
@@ -258,14 +270,37 @@ app-*)
 		# a fresh profile; nothing phones home
 		extra+=(--env LIBGL_ALWAYS_SOFTWARE=1)
 		args=(--disable-gpu --disable-background-networking
-			--user-data-dir="$HOME/chromium-test" about:blank)
+			--user-data-dir="$HOME/chromium-test" "$(red_page)")
+		title='crate-wl test - Chromium'
+		red=2000
 		;;
 	firefox-esr)
-		# a fresh profile of its own; no first-run pages
-		args=(--new-instance --profile /tmp/ff-test about:blank)
+		# its profile in the persistent home; the browser's window, not
+		# a dialog (a profile it cannot load says so in one)
+		args=("$(red_page)")
+		title='crate-wl test'
+		red=2000
 		;;
 	foot) args=(-e sh -c 'echo crate-wl; sleep 60') ;;
-	mpv) args=(--vo=wlshm --idle=yes --force-window=yes) ;;
+	# its first-run wizard ignores SIGTERM, SIGINT and SIGHUP (outside
+	# any sandbox too): the user ends it with crate-wl stop, whose
+	# SIGKILL ends the sandbox's pid namespace after the timeout
+	claws-mail) stop=1 ;;
+	mpv)
+		# a picture and a tone from the Videos directory it binds
+		# (?xdg-videos): the picture's red on screen, the tone at the
+		# test's PipeWire sink
+		need sox pw-record
+		mkdir -p "$HOME/Videos"
+		python3 "$here/shot.py" png "$HOME/Videos/test.png"
+		sox -n -r 48000 -c 2 -b 16 "$HOME/Videos/tone.wav" synth 60 \
+			sine 440 vol 0.5
+		chown -R "$U:$U" "$HOME/Videos"
+		args=(--vo=wlshm --image-display-duration=60
+			--audio-file="$HOME/Videos/tone.wav" "$HOME/Videos/test.png")
+		red=2000
+		sound=1
+		;;
 	xterm) args=(-e sh -c 'echo crate-wl; sleep 60') ;;
 	# viewers open a file of the user directory their manifest binds
 	# (?xdg-documents, ?xdg-pictures: there is one here), and show its
@@ -312,6 +347,20 @@ app-*)
 		fail "$app mapped no window"
 	}
 	grep -E '"(app_id|class)": "[^"]*"' "$T/tree" | head -3
+	# the app's main window, by the start of its title, where a dialog
+	# could come first
+	if [ -n "$title" ]; then
+		for _ in $(seq 1 200); do
+			grep -qF "\"name\": \"$title" "$T/tree" && break
+			kill -0 $pid 2>/dev/null || break
+			sleep 0.05
+			swaymsg_tree > "$T/tree" 2>/dev/null
+		done
+		grep -qF "\"name\": \"$title" "$T/tree" || {
+			grep '"name"' "$T/tree" >&2
+			fail "no window titled $title"
+		}
+	fi
 	# the window's client is the proxy, i.e. crate-wl, never the app
 	wpid=$(sed -n 's/.*"pid": \([0-9]*\).*/\1/p' "$T/tree" | head -1)
 	[ "$wpid" = "$pid" ] ||
@@ -336,8 +385,21 @@ app-*)
 		fail "$app's window stays blank (or without the file's red)"
 	}
 	echo "$app: $shown of 720 rows drawn"
+	if [ -n "$sound" ]; then
+		record_sink "$T/sink.wav"
+		sleep 1.5
+		stop_record
+		r=$(rms "$T/sink.wav")
+		echo "$app: RMS at the test sink $r"
+		awk -v r="$r" 'BEGIN { exit !(r > 0.1) }' ||
+			fail "$app's sound does not reach the host's sink (RMS $r)"
+	fi
 	[ -z "${KEEP_SHOT:-}" ] || cp "$T/shot.ppm" "$KEEP_SHOT"
-	kill -TERM $pid
+	if [ -n "$stop" ]; then
+		cw stop --timeout 1 "test-$app" || fail "crate-wl stop test-$app"
+	else
+		kill -TERM $pid
+	fi
 	for _ in $(seq 1 250); do kill -0 $pid 2>/dev/null || break; sleep 0.02; done
 	kill -0 $pid 2>/dev/null && fail "$app did not end on SIGTERM"
 	pass "$app maps a window, not blank, through its sandbox's proxy"
