@@ -385,6 +385,36 @@ app-*)
 		fail "$app's window stays blank (or without the file's red)"
 	}
 	echo "$app: $shown of 720 rows drawn"
+	if [ "$app" = firefox-esr ]; then
+		need ps
+		# its manifest's word: Firefox's own sandbox runs in here, its
+		# content processes under a seccomp filter of their own on top of
+		# crate-wl's
+		desc=$(ps -e -o pid=,ppid= | awk -v root=$pid '
+			{ parent[$1] = $2 }
+			END {
+				for (p in parent) {
+					q = p
+					while (q in parent && q != root && q > 1)
+						q = parent[q]
+					if (q == root)
+						print p
+				}
+			}')
+		content=0
+		for p in $desc; do
+			case $(cat /proc/$p/comm 2>/dev/null) in
+			"Isolated Web Co"|"Web Content")
+				f=$(sed -n 's/^Seccomp_filters:[[:space:]]*//p' /proc/$p/status)
+				[ "${f:-0}" -ge 2 ] ||
+					fail "a content process of Firefox has $f seccomp filters"
+				content=$((content + 1))
+				;;
+			esac
+		done
+		[ $content -gt 0 ] || fail "no content process of Firefox found"
+		echo "firefox-esr: $content content processes, each with its own filter"
+	fi
 	if [ -n "$sound" ]; then
 		record_sink "$T/sink.wav"
 		sleep 1.5
