@@ -98,6 +98,22 @@ x11)
 		fail "Xwayland is not confined as the app: $(echo $out)"
 	[ -n "$host_x0" ] || [ ! -e /tmp/.X11-unix/X0 ] ||
 		fail "the sandbox's X server appeared on the host"
+	# the X server lets in its cookie's holders (XAUTHORITY), no one by
+	# user name: a client without it is refused; with no user database
+	# at all (an LDAP user, an OCI image's root), the app still gets in
+	cw run --x11 -- sh -c 'test -s "$XAUTHORITY" &&
+		XAUTHORITY=/dev/null xdpyinfo' >"$T/out" 2>&1 &&
+		fail "an X client without the cookie got in"
+	grep -q "unable to open display" "$T/out" ||
+		fail "no cookie: not a refusal: $(cat "$T/out")"
+	# (nss-systemd would make up root and nobody: files only)
+	: > "$T/passwd"
+	printf 'passwd: files\ngroup: files\n' > "$T/nsswitch.conf"
+	chmod 644 "$T/passwd" "$T/nsswitch.conf"
+	cw run --x11 --ro-bind "$T/passwd:/etc/passwd" \
+		--ro-bind "$T/nsswitch.conf:/etc/nsswitch.conf" -- sh -c \
+		'! id -un 2>/dev/null && xdpyinfo >/dev/null' >"$T/out" 2>&1 ||
+		fail "no user in /etc/passwd: no X: $(cat "$T/out")"
 	$RUNAS "$CRATE_WL" run --x11 -- xmessage -timeout 30 hello \
 		>"$T/app.log" 2>&1 &
 	pid=$!
