@@ -440,6 +440,7 @@ app-*)
 		awk -v r="$r" 'BEGIN { exit !(r > 0.1) }' ||
 			fail "$app's sound does not reach the host's sink (RMS $r)"
 	fi
+	# KEEP_SHOT=FILE: the shot that passed, to look at
 	[ -z "${KEEP_SHOT:-}" ] || cp "$T/shot.ppm" "$KEEP_SHOT"
 	if [ -n "$stop" ]; then
 		cw stop --timeout 1 "test-$app" || fail "crate-wl stop test-$app"
