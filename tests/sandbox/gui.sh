@@ -420,7 +420,7 @@ app-*)
 		content=0
 		for p in $desc; do
 			case $(cat /proc/$p/comm 2>/dev/null) in
-			"Isolated Web Co"|"Web Content")
+			"Isolated Web Co"|*Content)
 				f=$(sed -n 's/^Seccomp_filters:[[:space:]]*//p' /proc/$p/status)
 				[ "${f:-0}" -ge 2 ] ||
 					fail "a content process of Firefox has $f seccomp filters"
