@@ -1,12 +1,14 @@
 /* crate-wl app: a manifest's command in its sandbox. */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include "commands.h"
 #include "confirm.h"
 #include "log.h"
 #include "manifest.h"
 #include "policy.h"
 #include "run.h"
+#include "sandbox.h"
 
 static const char usage_text[] =
 	"usage: crate-wl app [OPTION]... NAME|FILE.crate [ARG]...\n"
@@ -21,7 +23,14 @@ static const char usage_text[] =
 	"\n"
 	"A manifest that is not installed and has not run before shows what\n"
 	"it asks for and runs only once confirmed on the terminal:\n"
-	"  --yes                   confirm without asking (for scripts)\n";
+	"  --yes                   confirm without asking (for scripts)\n"
+	"\n"
+	"An app keeps its data in ~/.local/share/crate-wl/apps/NAME/home\n"
+	"(its $HOME inside) unless its manifest says home = tmpfs, and one\n"
+	"sandbox has that data at a time: while NAME runs, crate-wl app NAME\n"
+	"runs the command in that sandbox instead.\n"
+	"  --new-instance          a sandbox of its own, with a fresh\n"
+	"                          temporary home, even while NAME runs\n";
 
 /*
  * A manifest from outside the apps directories runs once the user said
@@ -61,6 +70,51 @@ static int confirm(const struct cw_manifest *m,
 		cw_msg("the confirmation is not remembered: %s", err);
 	}
 	return 0;
+}
+
+/*
+ * One sandbox per app's data: while the app runs, crate-wl app runs the
+ * manifest's command (with args) in that sandbox, as crate-wl enter does,
+ * and a single-instance app hands it to its first window. -1 when the app
+ * is not running; else the command's status.
+ */
+static int enter_running(const struct cw_manifest *m, int noptions,
+	int nargs, char **args)
+{
+	char id[32] = "";
+	if (!cw_app_data_running(m->id, id, sizeof(id))) {
+		return -1;
+	}
+	/* a sandbox just starting writes its id once it is there */
+	for (int i = 0; i < 150 && id[0] == '\0'; i++) {
+		usleep(20 * 1000);
+		if (!cw_app_data_running(m->id, id, sizeof(id))) {
+			return -1;
+		}
+	}
+	if (id[0] == '\0') {
+		cw_msg("%s is starting and has not said where: try again",
+			m->name);
+		return 1;
+	}
+	if (noptions > 1) {
+		cw_msg("%s runs already: its command runs in that sandbox, "
+			"which keeps the options it started with "
+			"(--new-instance for a sandbox of its own)", m->name);
+	}
+	char *all[3 + m->argc + (size_t)nargs + 1];
+	size_t n = 0;
+	all[n++] = "enter";
+	all[n++] = "--";
+	all[n++] = id;
+	for (size_t i = 0; i < m->argc; i++) {
+		all[n++] = m->argv[i];
+	}
+	for (int i = 0; i < nargs; i++) {
+		all[n++] = args[i];
+	}
+	all[n] = NULL;
+	return cw_cmd_enter((int)n, all);
 }
 
 int cw_cmd_app(int argc, char *argv[])
@@ -134,6 +188,15 @@ int cw_cmd_app(int argc, char *argv[])
 	ret = confirm(m, &opts);
 	if (ret != 0) {
 		goto out;
+	}
+	if (opts.new_instance) {
+		m->cfg->home = CW_HOME_TMPFS;
+	} else if (m->cfg->home == CW_HOME_PERSIST && !opts.dry_run) {
+		ret = enter_running(m, next, argc - next - 1, argv + next + 1);
+		if (ret >= 0) {
+			goto out;
+		}
+		ret = 0;
 	}
 	if (argc - next - 1 > 0) {
 		/* the manifest's exec, then the arguments given */

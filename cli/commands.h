@@ -12,7 +12,9 @@ int cw_cmd_stop(int argc, char *argv[]);
 int cw_cmd_install(int argc, char *argv[]);
 int cw_cmd_uninstall(int argc, char *argv[]);
 int cw_cmd_list(int argc, char *argv[]);
+int cw_cmd_info(int argc, char *argv[]);
 int cw_cmd_override(int argc, char *argv[]);
 int cw_cmd_gc(int argc, char *argv[]);
+int cw_cmd_reset_data(int argc, char *argv[]);
 
 #endif

@@ -18,6 +18,7 @@ static const struct command commands[] = {
 	{ "run", cw_cmd_run, "run a command in a new sandbox" },
 	{ "app", cw_cmd_app, "run an app from its .crate manifest" },
 	{ "list", cw_cmd_list, "list the apps there are" },
+	{ "info", cw_cmd_info, "show what an app may do" },
 	{ "override", cw_cmd_override, "change what an installed app may do" },
 	{ "ps", cw_cmd_ps, "list the running sandboxes" },
 	{ "enter", cw_cmd_enter, "run a command inside a running sandbox" },
@@ -25,6 +26,7 @@ static const struct command commands[] = {
 	{ "install", cw_cmd_install, "install a .crate as a command" },
 	{ "gc", cw_cmd_gc, "remove unpacked images no sandbox uses" },
 	{ "uninstall", cw_cmd_uninstall, "remove what install wrote" },
+	{ "reset-data", cw_cmd_reset_data, "remove what an app kept" },
 };
 
 static void usage(FILE *f)

@@ -86,6 +86,7 @@ int cw_run_parse_options(const char *cmd, int argc, char *argv[],
 		OPT_DRY_RUN, OPT_JSON_STATUS, OPT_TRACE, OPT_X11, OPT_AUDIO,
 		OPT_MICROPHONE, OPT_CAMERA, OPT_DEVEL, OPT_TERMINAL,
 		OPT_NO_TERMINAL, OPT_YES, OPT_OCI_MAX_SIZE, OPT_OCI_MAX_FILES,
+		OPT_NEW_INSTANCE,
 	};
 	static const struct option longopts[] = {
 		{ "root", required_argument, NULL, OPT_ROOT },
@@ -116,6 +117,7 @@ int cw_run_parse_options(const char *cmd, int argc, char *argv[],
 		{ "json-status", required_argument, NULL, OPT_JSON_STATUS },
 		{ "trace", no_argument, NULL, OPT_TRACE },
 		{ "yes", no_argument, NULL, OPT_YES },
+		{ "new-instance", no_argument, NULL, OPT_NEW_INSTANCE },
 		{ "oci-max-size", required_argument, NULL, OPT_OCI_MAX_SIZE },
 		{ "oci-max-files", required_argument, NULL,
 			OPT_OCI_MAX_FILES },
@@ -191,6 +193,9 @@ int cw_run_parse_options(const char *cmd, int argc, char *argv[],
 		case OPT_YES:
 			opts->yes = true;
 			break;
+		case OPT_NEW_INSTANCE:
+			opts->new_instance = true;
+			break;
 		case OPT_OCI_MAX_SIZE:
 		case OPT_OCI_MAX_FILES:
 			if (!parse_amount(optarg, c == OPT_OCI_MAX_SIZE,
@@ -241,9 +246,10 @@ int cw_cmd_run(int argc, char *argv[])
 	if (ret >= 0) {
 		goto out;
 	}
-	if (opts.yes) {
-		cw_msg("--yes: crate-wl run asks nothing (it is for crate-wl "
-			"app)");
+	if (opts.yes || opts.new_instance) {
+		cw_msg("--%s: %s (it is for crate-wl app)", opts.yes ? "yes" :
+			"new-instance", opts.yes ? "crate-wl run asks nothing" :
+			"every crate-wl run is a sandbox of its own");
 		ret = 2;
 		goto out;
 	}

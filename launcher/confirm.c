@@ -128,7 +128,9 @@ void cw_confirm_describe(const struct cw_sandbox_config *cfg,
 			"services on this machine included\n");
 		break;
 	case CW_NET_NAT:
-		fprintf(f, "  - the internet (through pasta)\n");
+		fprintf(f, "  - the internet and the local network, "
+			"not what this machine serves only to itself "
+			"(through pasta)\n");
 		break;
 	}
 	if (cfg->dev_dri) {

@@ -48,6 +48,11 @@ struct launch {
 	/* a tty or cmd: prompt borrows the terminal from the relay */
 	struct cw_prompt_terminal terminal;
 	const struct cw_instance *inst;
+	/* for the instance's info, written once the sandbox says it is
+	 * whole ("ready"): before, enter would join half-made namespaces */
+	struct cw_instance *ready_inst;
+	const struct cw_plan *plan;
+	bool ready;
 	const char *upstream;
 	struct cw_source signal_source;
 	struct cw_source status_source;
@@ -257,9 +262,40 @@ static bool bus_listen(struct launch *l)
 	return true;
 }
 
+/* The sandbox is whole and its command started: from now on ps lists
+ * it, enter joins it, and a second crate-wl app of the same data enters
+ * it. */
+static void sandbox_ready(struct launch *l)
+{
+	char err[512];
+	if (l->ready || l->ready_inst == NULL) {
+		return;
+	}
+	l->ready = true;
+	if (!cw_instance_save(l->ready_inst, l->plan->envp, err,
+			sizeof(err))) {
+		cw_msg("%s", err);
+		kill(l->sb->pid, SIGKILL);
+		return;
+	}
+	if (l->plan->data_lock >= 0) {
+		char line[32];
+		int n = snprintf(line, sizeof(line), "%s\n",
+			l->ready_inst->id);
+		if (ftruncate(l->plan->data_lock, 0) < 0 ||
+				pwrite(l->plan->data_lock, line, (size_t)n, 0) !=
+				n) {
+			cw_msg("cannot record the instance: %s",
+				strerror(errno));
+		}
+	}
+}
+
 static void handle_line(struct launch *l, const char *line)
 {
-	if (strncmp(line, "exit ", 5) == 0) {
+	if (strcmp(line, "ready") == 0) {
+		sandbox_ready(l);
+	} else if (strncmp(line, "exit ", 5) == 0) {
 		l->exit_status = atoi(line + 5);
 		l->have_exit = true;
 	} else if (strncmp(line, "error ", 6) == 0) {
@@ -599,10 +635,9 @@ int cw_launch(const struct cw_sandbox_config *cfg,
 	snprintf(inst.home, sizeof(inst.home), "%s", plan->home);
 	inst.devel = cfg->devel;
 	join_command(inst.command, sizeof(inst.command), plan->argv);
-	if (!cw_instance_save(&inst, plan->envp, err, sizeof(err))) {
-		cw_msg("%s", err);
-		kill(l.sb->pid, SIGKILL);
-	} else if (cfg->net == CW_NET_NAT && !cw_nat_attach(l.sb->pid,
+	l.ready_inst = &inst;
+	l.plan = plan;
+	if (cfg->net == CW_NET_NAT && !cw_nat_attach(l.sb->pid,
 			inst.dir, &pasta, err, sizeof(err))) {
 		cw_msg("%s", err);
 		kill(l.sb->pid, SIGKILL);

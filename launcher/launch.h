@@ -13,6 +13,9 @@ struct cw_launch_options {
 	bool dry_run;
 	bool trace;
 	bool yes; /* crate-wl app and install: confirmed without asking */
+	/* crate-wl app: a sandbox of its own, with a fresh temporary home,
+	 * even while the app runs */
+	bool new_instance;
 	int json_status_fd; /* -1: none */
 };
 

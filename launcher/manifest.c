@@ -385,6 +385,12 @@ struct cw_manifest *cw_manifest_load(const char *path,
 	}
 	m->path = strdup(path);
 	m->cfg = cw_sandbox_config_create();
+	if (m->cfg != NULL) {
+		/* an app keeps its data (its settings, its caches) unless
+		 * its manifest says home = tmpfs; crate-wl run keeps
+		 * nothing unless asked */
+		m->cfg->home = CW_HOME_PERSIST;
+	}
 	if (m->path == NULL || m->cfg == NULL) {
 		snprintf(err->message, sizeof(err->message), "out of memory");
 		goto fail;

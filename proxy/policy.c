@@ -83,6 +83,15 @@ enum cw_iface_class cw_policy_iface_class(const char *iface)
 	return CW_CLASS_PRIVILEGED;
 }
 
+void cw_policy_each_known(void (*fn)(void *data, const char *iface),
+	void *data)
+{
+	for (size_t i = 0; i < sizeof(iface_classes) / sizeof(iface_classes[0]);
+			i++) {
+		fn(data, iface_classes[i].iface);
+	}
+}
+
 static const char *const base_names[] = {
 	[CW_POLICY_STRICT] = "strict",
 	[CW_POLICY_DEFAULT] = "default",

@@ -103,6 +103,10 @@ const char *cw_capability_name(enum cw_capability cap);
 
 enum cw_iface_class cw_policy_iface_class(const char *iface);
 
+/* Every interface the class table names (anything else is privileged). */
+void cw_policy_each_known(void (*fn)(void *data, const char *iface),
+	void *data);
+
 struct cw_global_decision {
 	enum cw_verdict verdict;
 	uint32_t version; /* advertised version when visible */

@@ -116,6 +116,12 @@ bool cw_nat_attach(pid_t target, const char *dir, pid_t *pasta,
 			/* nothing from outside into the sandbox, and the
 			 * sandbox's loopback is its own */
 			"-t", "none", "-u", "none", "-T", "none", "-U", "none",
+			/* the gateway's address is the real gateway, not the
+			 * host's loopback; this also ends pasta's forwarding
+			 * of DNS to a resolver on the host's loopback (it
+			 * forwards to one only through the mapped gateway
+			 * unless --dns-forward asks) */
+			"--no-map-gw",
 			"--log-file", (char *)log_path, "--pid", pidfile,
 			target_s, NULL,
 		};

@@ -1,8 +1,9 @@
 /*
  * --net nat: pasta (Debian's passt) links the sandbox's network namespace
  * to the host's network, without privileges. Nothing is forwarded into the
- * sandbox, and the sandbox's own 127.0.0.1 stays its own; as with a VM's
- * NAT, the gateway address reaches the host's loopback.
+ * sandbox, the sandbox's own 127.0.0.1 stays its own, and nothing reaches
+ * the host's loopback: unlike a VM's usual NAT, the gateway's address is
+ * the real gateway (docs/threat-model.md, pasta).
  */
 #ifndef CW_NAT_H
 #define CW_NAT_H

@@ -1,8 +1,10 @@
 /* From a config to the list of setup operations, and the environment. */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "oci.h"
@@ -192,10 +194,25 @@ static bool build_env(struct cw_plan *plan,
 	/* the software's usual places; an image's Env may say otherwise */
 	ok = ok && env_put(plan, "PATH=/usr/local/sbin:/usr/local/bin:"
 		"/usr/sbin:/usr/bin:/sbin:/bin");
+	/* the XDG base directories in the sandbox's home, named: Mesa's
+	 * shader cache and others look up the passwd entry's home, not
+	 * $HOME, and would write (and lose) their caches elsewhere. An
+	 * image's Env and --env may say otherwise. */
+	static const char *const xdg[][2] = {
+		{ "XDG_CONFIG_HOME", ".config" },
+		{ "XDG_CACHE_HOME", ".cache" },
+		{ "XDG_DATA_HOME", ".local/share" },
+		{ "XDG_STATE_HOME", ".local/state" },
+	};
+	char buf[PATH_MAX + 32];
+	for (size_t i = 0; ok && i < sizeof(xdg) / sizeof(xdg[0]); i++) {
+		snprintf(buf, sizeof(buf), "%s=%s/%s", xdg[i][0], plan->home,
+			xdg[i][1]);
+		ok = env_put(plan, buf);
+	}
 	for (char **e = image_env; ok && e != NULL && *e != NULL; e++) {
 		ok = env_put(plan, *e);
 	}
-	char buf[PATH_MAX + 32];
 	snprintf(buf, sizeof(buf), "HOME=%s", plan->home);
 	ok = ok && env_put(plan, buf);
 	snprintf(buf, sizeof(buf), "XDG_RUNTIME_DIR=%s", plan->runtime_dir);
@@ -227,17 +244,112 @@ static bool build_env(struct cw_plan *plan,
 	return ok;
 }
 
-/* Creates every parent of the persistent home, as the user. */
-static bool make_persist_home(struct cw_plan *plan, const char *app,
-	char *err, size_t errlen)
+bool cw_app_data_dir(const char *app, char *out, size_t len)
 {
 	char dir[PATH_MAX];
-	if (!cw_path_data_home(dir, sizeof(dir))) {
+	if (!cw_path_data_home(dir, sizeof(dir)) || strchr(app, '/') != NULL ||
+			strcmp(app, ".") == 0 || strcmp(app, "..") == 0) {
+		return false;
+	}
+	return (size_t)snprintf(out, len, "%s/crate-wl/apps/%s", dir, app) <
+		len;
+}
+
+int cw_app_data_lock(const char *app, bool wait, char *err, size_t errlen)
+{
+	char dir[PATH_MAX], path[PATH_MAX];
+	if (!cw_app_data_dir(app, dir, sizeof(dir))) {
+		snprintf(err, errlen, "no data directory for '%s': neither "
+			"XDG_DATA_HOME nor HOME is set, or the name is not one",
+			app);
+		return -1;
+	}
+	if (!cw_mkdir_p(dir, 0700)) {
+		snprintf(err, errlen, "cannot create %s: %s", dir,
+			strerror(errno));
+		return -1;
+	}
+	if ((size_t)snprintf(path, sizeof(path), "%s/running", dir) >=
+			sizeof(path)) {
+		snprintf(err, errlen, "%s: the path is too long", dir);
+		return -1;
+	}
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd >= 0 && fd < 3) {
+		/* never a standard fd: whatever the caller closed */
+		int high = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+		close(fd);
+		fd = high;
+	}
+	if (fd < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	int r;
+	do {
+		r = flock(fd, LOCK_EX | (wait ? 0 : LOCK_NB));
+	} while (r < 0 && errno == EINTR);
+	if (r < 0) {
+		int e = errno;
+		close(fd);
+		if (e == EWOULDBLOCK) {
+			snprintf(err, errlen, "%s is running already, on the "
+				"same data (crate-wl enter %s runs a command "
+				"in it)", app, app);
+			errno = EBUSY;
+		} else {
+			snprintf(err, errlen, "%s: %s", path, strerror(e));
+			errno = e;
+		}
+		return -1;
+	}
+	return fd;
+}
+
+bool cw_app_data_running(const char *app, char *id, size_t idlen)
+{
+	char dir[PATH_MAX], path[PATH_MAX];
+	if (!cw_app_data_dir(app, dir, sizeof(dir))) {
+		return false;
+	}
+	if ((size_t)snprintf(path, sizeof(path), "%s/running", dir) >=
+			sizeof(path)) {
+		return false;
+	}
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0) {
+		return false;
+	}
+	bool busy = flock(fd, LOCK_SH | LOCK_NB) < 0 && errno == EWOULDBLOCK;
+	if (busy && idlen > 0) {
+		ssize_t n = pread(fd, id, idlen - 1, 0);
+		id[n > 0 ? n : 0] = '\0';
+		id[strcspn(id, "\n")] = '\0';
+	}
+	close(fd);
+	return busy;
+}
+
+/*
+ * Creates every parent of the persistent home, as the user, and holds the
+ * app's data for the plan's life: a second sandbox on the same data is
+ * refused (cw_app_data_lock).
+ */
+static bool make_persist_home(struct cw_plan *plan, const char *app,
+	bool dry_run, char *err, size_t errlen)
+{
+	char dir[PATH_MAX];
+	if (!cw_app_data_dir(app, dir, sizeof(dir))) {
 		snprintf(err, errlen, "neither XDG_DATA_HOME nor HOME is set");
 		return false;
 	}
+	plan->data_lock = dry_run ? -1 : cw_app_data_lock(app, false, err,
+		errlen);
+	if (!dry_run && plan->data_lock < 0) {
+		return false;
+	}
 	size_t n = strlen(dir);
-	snprintf(dir + n, sizeof(dir) - n, "/crate-wl/apps/%s/home", app);
+	snprintf(dir + n, sizeof(dir) - n, "/home");
 	if (!cw_mkdir_p(dir, 0700)) {
 		snprintf(err, errlen, "cannot create %s: %s", dir,
 			strerror(errno));
@@ -308,6 +420,7 @@ struct cw_plan *cw_plan_create(const struct cw_sandbox_config *cfg,
 	}
 	plan->x11 = cfg->x11;
 	plan->oci_hold = -1;
+	plan->data_lock = -1;
 	plan->uid = getuid();
 	plan->gid = getgid();
 	const char *home = getenv("HOME");
@@ -331,7 +444,7 @@ struct cw_plan *cw_plan_create(const struct cw_sandbox_config *cfg,
 				"name (--app NAME)");
 			goto fail;
 		}
-		if (!make_persist_home(plan, cfg->app, err, errlen)) {
+		if (!make_persist_home(plan, cfg->app, dry_run, err, errlen)) {
 			goto fail;
 		}
 	}
@@ -483,6 +596,9 @@ void cw_plan_destroy(struct cw_plan *plan)
 	free(plan->ops);
 	if (plan->oci_hold >= 0) {
 		close(plan->oci_hold);
+	}
+	if (plan->data_lock >= 0) {
+		close(plan->data_lock);
 	}
 	for (size_t i = 0; i < plan->nenvp; i++) {
 		free(plan->envp[i]);

@@ -157,6 +157,7 @@ struct cw_plan {
 	char *cwd;
 	bool x11;          /* start Xwayland on :0 first */
 	int oci_hold;      /* the image's lock (cw_oci_hold), or -1 */
+	int data_lock;     /* the persistent home's (cw_app_data_lock), or -1 */
 	/* the command: the config's, or an OCI image's Entrypoint and Cmd
 	 * when the config gives none */
 	char **argv;
@@ -189,6 +190,18 @@ bool cw_op_mounts(enum cw_op_type type);
 /* The entries of proc that every sandbox has read-only (ops.c). */
 extern const char *const cw_proc_read_only[];
 extern const size_t cw_proc_read_only_len;
+
+/*
+ * An app's own data, outside every sandbox: $XDG_DATA_HOME/crate-wl/apps/APP
+ * (its persistent home is home/ there). cw_app_data_lock takes the data
+ * for one sandbox (an exclusive flock on its "running" file, where the
+ * launcher writes the instance's id): the fd, or -1 with err and errno
+ * EBUSY when a sandbox has it. cw_app_data_running says whether one has
+ * it, and which (id, when written).
+ */
+bool cw_app_data_dir(const char *app, char *out, size_t len);
+int cw_app_data_lock(const char *app, bool wait, char *err, size_t errlen);
+bool cw_app_data_running(const char *app, char *id, size_t idlen);
 
 /* Runs every op; dies with the failing path and errno. Inside the init. */
 void cw_plan_run(struct cw_plan *plan);

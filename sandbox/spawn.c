@@ -285,6 +285,11 @@ static _Noreturn void init_main(struct cw_plan *plan,
 	if (child < 0) {
 		cw_die_errno("cannot start the command");
 	}
+	/* whole: the launcher lists the sandbox from now on, and only now
+	 * may anything join it */
+	if (write(status_fd, "ready\n", 6) != 6) {
+		/* the caller is gone; the command's end ends us */
+	}
 	prctl(PR_SET_NAME, "crate-wl-init", 0, 0, 0);
 	cw_reaper_run(child, status_fd);
 }

@@ -44,7 +44,7 @@ _crate_wl()
 			awk '/^  [a-z]/ { print $1 }')
 		COMPREPLY=($(compgen -W "$words" -- "$cur"))
 		;;
-	app)
+	app|info|override|install|uninstall)
 		COMPREPLY=($(compgen -W "$(_crate_wl_apps)" -- "$cur")
 			$(compgen -f -X '!*.crate' -- "$cur"))
 		;;
@@ -54,9 +54,6 @@ _crate_wl()
 		;;
 	permissions)
 		COMPREPLY=($(compgen -W "list grant revoke reset" -- "$cur"))
-		;;
-	install)
-		COMPREPLY=($(compgen -f -X '!*.crate' -- "$cur"))
 		;;
 	*)
 		COMPREPLY=($(compgen -f -- "$cur"))

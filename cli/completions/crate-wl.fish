@@ -42,7 +42,7 @@ complete -c crate-wl -f
 complete -c crate-wl -n __crate_wl_is -a '(__crate_wl_commands) help'
 complete -c crate-wl -n 'not __crate_wl_is; and string match -q -- "-*" (commandline -ct)' -a '(__crate_wl_options)'
 complete -c crate-wl -n '__crate_wl_is help' -a '(__crate_wl_commands)'
-complete -c crate-wl -n '__crate_wl_is app' -a '(__crate_wl_apps)'
-complete -c crate-wl -n '__crate_wl_is app install run proxy' -F
+complete -c crate-wl -n '__crate_wl_is app info override install uninstall' -a '(__crate_wl_apps)'
+complete -c crate-wl -n '__crate_wl_is app info install run proxy' -F
 complete -c crate-wl -n '__crate_wl_is enter stop' -a '(crate-wl ps 2>/dev/null | tail -n +2 | string split -f1 " ")'
 complete -c crate-wl -n '__crate_wl_is permissions' -a 'list grant revoke reset'

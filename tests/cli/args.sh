@@ -8,7 +8,7 @@ CRATE_WL=$1
 export HOME=$T/home XDG_RUNTIME_DIR=$T/run XDG_STATE_HOME=$T/state
 mkdir -m 700 "$HOME" "$XDG_RUNTIME_DIR"
 
-cmds="proxy permissions run app list override ps enter stop install uninstall gc"
+cmds="proxy permissions run app list info override ps enter stop install uninstall gc reset-data"
 
 # runs crate-wl with the rest; its stdout in $T/out, stderr in $T/err, its
 # status in $rc

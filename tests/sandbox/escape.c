@@ -5,7 +5,8 @@
  *   77  not applicable here (says why)
  *    2  usage or setup error
  * Modes that run outside, as the test's fixtures: wait, serve-unix,
- * serve-abstract, serve-tcp.
+ * serve-abstract, serve-tcp, serve-udp. A server writes its port to a
+ * file once it listens, and tells each client its own address.
  */
 #include <arpa/inet.h>
 #include <dirent.h>
@@ -19,8 +20,11 @@
 #include <linux/seccomp.h>
 #include <linux/sched.h>
 #include <linux/userfaultfd.h>
+#include <net/if.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sched.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -226,28 +230,111 @@ static int try_connect_unix(int argc, char **argv, int abstract)
 	return ret;
 }
 
-static int try_connect_tcp(const char *host, const char *port)
+/* host and port as a socket address; false if host is not an address */
+static bool parse_addr(const char *host, const char *port,
+	struct sockaddr_storage *ss, socklen_t *len)
 {
-	struct sockaddr_storage ss = { 0 };
-	socklen_t len;
-	struct sockaddr_in *in4 = (struct sockaddr_in *)&ss;
-	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&ss;
+	struct sockaddr_in *in4 = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
+	memset(ss, 0, sizeof(*ss));
 	if (inet_pton(AF_INET, host, &in4->sin_addr) == 1) {
 		in4->sin_family = AF_INET;
 		in4->sin_port = htons((uint16_t)atoi(port));
-		len = sizeof(*in4);
-	} else if (inet_pton(AF_INET6, host, &in6->sin6_addr) == 1) {
+		*len = sizeof(*in4);
+		return true;
+	}
+	/* IPv6, link-local ones with their interface: fe80::1%eth0 */
+	char addr[INET6_ADDRSTRLEN + IF_NAMESIZE + 1];
+	snprintf(addr, sizeof(addr), "%s", host);
+	char *scope = strchr(addr, '%');
+	if (scope != NULL) {
+		*scope++ = '\0';
+		in6->sin6_scope_id = if_nametoindex(scope);
+	}
+	if (inet_pton(AF_INET6, addr, &in6->sin6_addr) == 1 &&
+			(scope == NULL || in6->sin6_scope_id != 0)) {
 		in6->sin6_family = AF_INET6;
 		in6->sin6_port = htons((uint16_t)atoi(port));
-		len = sizeof(*in6);
-	} else {
-		fprintf(stderr, "%s: not an address\n", host);
+		*len = sizeof(*in6);
+		return true;
+	}
+	fprintf(stderr, "%s: not an address\n", host);
+	return false;
+}
+
+#define NET_TIMEOUT_MS 3000
+
+/* Up to len - 1 bytes from fd within NET_TIMEOUT_MS, as a string. */
+static void read_reply(int fd, char *buf, size_t len)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	ssize_t n = -1;
+	if (poll(&p, 1, NET_TIMEOUT_MS) > 0) {
+		n = recv(fd, buf, len - 1, 0);
+	}
+	buf[n > 0 ? n : 0] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+}
+
+/*
+ * A TCP connection, bounded in time (a silently dropped SYN counts as
+ * blocked). The server's greeting (serve-tcp's: its own address) is
+ * printed, to tell which server answered.
+ */
+static int try_connect_tcp(const char *host, const char *port)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	if (!parse_addr(host, port, &ss, &len)) {
 		return 2;
 	}
-	int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC |
+		SOCK_NONBLOCK, 0);
 	int ok = fd >= 0 && connect(fd, (struct sockaddr *)&ss, len) == 0;
-	char what[128];
-	snprintf(what, sizeof(what), "%s port %s", host, port);
+	if (fd >= 0 && !ok && errno == EINPROGRESS) {
+		struct pollfd p = { .fd = fd, .events = POLLOUT };
+		int err = ETIMEDOUT;
+		socklen_t elen = sizeof(err);
+		if (poll(&p, 1, NET_TIMEOUT_MS) > 0) {
+			getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &elen);
+		}
+		ok = err == 0;
+		errno = err;
+	}
+	char what[256], reply[64] = "";
+	if (ok) {
+		read_reply(fd, reply, sizeof(reply));
+	}
+	snprintf(what, sizeof(what), "%s port %s%s%s", host, port,
+		ok ? ", served by " : "", ok ? reply : "");
+	return verdict(ok, what);
+}
+
+/*
+ * A UDP datagram, and a reply within NET_TIMEOUT_MS (serve-udp's: its
+ * own address). No reply, or an ICMP refusal, counts as blocked.
+ */
+static int try_udp(const char *host, const char *port)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	if (!parse_addr(host, port, &ss, &len)) {
+		return 2;
+	}
+	int fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	char what[256], reply[64] = "";
+	int ok = fd >= 0 && connect(fd, (struct sockaddr *)&ss, len) == 0 &&
+		send(fd, "ping\n", 5, 0) == 5;
+	if (ok) {
+		errno = 0;
+		read_reply(fd, reply, sizeof(reply));
+		ok = reply[0] != '\0';
+		if (!ok && errno == 0) {
+			errno = ETIMEDOUT;
+		}
+	}
+	snprintf(what, sizeof(what), "%s port %s%s%s", host, port,
+		ok ? ", answered by " : "", ok ? reply : "");
 	return verdict(ok, what);
 }
 
@@ -797,19 +884,55 @@ static int serve_unix(const char *path, int abstract)
 	}
 }
 
+/* port into portfile, atomically: the test waits for the file */
+static bool write_port(const char *portfile, unsigned port)
+{
+	char tmp[4096];
+	snprintf(tmp, sizeof(tmp), "%s.tmp", portfile);
+	FILE *f = fopen(tmp, "w");
+	if (f == NULL || fprintf(f, "%u\n", port) < 0 || fclose(f) != 0 ||
+			rename(tmp, portfile) < 0) {
+		perror(portfile);
+		return false;
+	}
+	return true;
+}
+
+/*
+ * PORTFILE.seen, created empty: a line per client, with its address, so
+ * that a test sees what got through even where no answer got back.
+ */
+static int open_seen(const char *portfile)
+{
+	char path[4096];
+	snprintf(path, sizeof(path), "%s.seen", portfile);
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND |
+		O_CLOEXEC, 0644);
+	if (fd < 0) {
+		perror(path);
+	}
+	return fd;
+}
+
+static void note_peer(int seen, const struct sockaddr_storage *peer)
+{
+	char addr[INET6_ADDRSTRLEN + 2] = "?";
+	const void *a = peer->ss_family == AF_INET ?
+		(const void *)&((const struct sockaddr_in *)peer)->sin_addr :
+		(const void *)&((const struct sockaddr_in6 *)peer)->sin6_addr;
+	inet_ntop(peer->ss_family, a, addr, INET6_ADDRSTRLEN);
+	strcat(addr, "\n");
+	if (write(seen, addr, strlen(addr)) < 0) {
+		perror("seen");
+	}
+}
+
+/* Greets every connection with its own address, for connect-tcp. */
 static int serve_tcp(const char *host, const char *portfile)
 {
-	struct sockaddr_storage ss = { 0 };
+	struct sockaddr_storage ss;
 	socklen_t len;
-	struct sockaddr_in *in4 = (struct sockaddr_in *)&ss;
-	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&ss;
-	if (inet_pton(AF_INET, host, &in4->sin_addr) == 1) {
-		in4->sin_family = AF_INET;
-		len = sizeof(*in4);
-	} else if (inet_pton(AF_INET6, host, &in6->sin6_addr) == 1) {
-		in6->sin6_family = AF_INET6;
-		len = sizeof(*in6);
-	} else {
+	if (!parse_addr(host, "0", &ss, &len)) {
 		return 2;
 	}
 	int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -819,20 +942,59 @@ static int serve_tcp(const char *host, const char *portfile)
 		perror(host);
 		return 2;
 	}
-	unsigned port = ntohs(ss.ss_family == AF_INET ? in4->sin_port :
-		in6->sin6_port);
-	char tmp[4096];
-	snprintf(tmp, sizeof(tmp), "%s.tmp", portfile);
-	FILE *f = fopen(tmp, "w");
-	if (f == NULL || fprintf(f, "%u\n", port) < 0 || fclose(f) != 0 ||
-			rename(tmp, portfile) < 0) {
-		perror(portfile);
+	unsigned port = ntohs(ss.ss_family == AF_INET ?
+		((struct sockaddr_in *)&ss)->sin_port :
+		((struct sockaddr_in6 *)&ss)->sin6_port);
+	int seen = open_seen(portfile);
+	if (seen < 0 || !write_port(portfile, port)) {
 		return 2;
 	}
+	char greeting[128];
+	int glen = snprintf(greeting, sizeof(greeting), "%s\n", host);
 	for (;;) {
-		int c = accept(fd, NULL, NULL);
+		struct sockaddr_storage peer;
+		socklen_t plen = sizeof(peer);
+		int c = accept(fd, (struct sockaddr *)&peer, &plen);
 		if (c >= 0) {
+			note_peer(seen, &peer);
+			send(c, greeting, (size_t)glen, MSG_NOSIGNAL);
 			close(c);
+		}
+	}
+}
+
+/* Answers every datagram with its own address, for udp. */
+static int serve_udp(const char *host, const char *portfile,
+	const char *want)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	if (!parse_addr(host, want, &ss, &len)) {
+		return 2;
+	}
+	int fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&ss, len) < 0 ||
+			getsockname(fd, (struct sockaddr *)&ss, &len) < 0) {
+		perror(host);
+		return 2;
+	}
+	unsigned port = ntohs(ss.ss_family == AF_INET ?
+		((struct sockaddr_in *)&ss)->sin_port :
+		((struct sockaddr_in6 *)&ss)->sin6_port);
+	int seen = open_seen(portfile);
+	if (seen < 0 || !write_port(portfile, port)) {
+		return 2;
+	}
+	char reply[128], buf[512];
+	int rlen = snprintf(reply, sizeof(reply), "%s\n", host);
+	for (;;) {
+		struct sockaddr_storage from;
+		socklen_t flen = sizeof(from);
+		if (recvfrom(fd, buf, sizeof(buf), 0,
+				(struct sockaddr *)&from, &flen) >= 0) {
+			note_peer(seen, &from);
+			sendto(fd, reply, (size_t)rlen, 0,
+				(struct sockaddr *)&from, flen);
 		}
 	}
 }
@@ -865,6 +1027,8 @@ int main(int argc, char **argv)
 		return try_connect_unix(n, a, 1);
 	} else if (strcmp(mode, "connect-tcp") == 0 && n == 2) {
 		return try_connect_tcp(a[0], a[1]);
+	} else if (strcmp(mode, "udp") == 0 && n == 2) {
+		return try_udp(a[0], a[1]);
 	} else if (strcmp(mode, "ptrace") == 0 && n == 2) {
 		return try_ptrace((pid_t)atoi(a[0]));
 	} else if (strcmp(mode, "signal") == 0 && n == 2) {
@@ -937,6 +1101,9 @@ int main(int argc, char **argv)
 		return serve_unix(a[0], 1);
 	} else if (strcmp(mode, "serve-tcp") == 0 && n == 2) {
 		return serve_tcp(a[0], a[1]);
+	} else if (strcmp(mode, "serve-udp") == 0 && (n == 2 || n == 3)) {
+		/* a port of its own, or the one asked for */
+		return serve_udp(a[0], a[1], n == 3 ? a[2] : "0");
 	}
 	fprintf(stderr, "escape: unknown mode or arguments: %s\n", mode);
 	return 2;

@@ -130,6 +130,84 @@ override)
 	grep -q "^x" "$ov" && fail "the app wrote its own overrides"
 	pass "the app cannot write its overrides"
 	;;
+app-data)
+	# issue 15, items 5 and 6: an app keeps its data by default, one
+	# sandbox has it at a time (a second start runs in that one),
+	# --new-instance is a sandbox of its own, reset-data wipes it
+	CRATE_WL=$(realpath "$CRATE_WL")
+	mkdir -p "$T/apps"
+	# each run says which pid namespace it ran in; the first one waits
+	printf '%s\n' '[app]' 'name = keeper' \
+		'exec = sh -c "echo $1 > ~/ran-$1; echo ns=$(readlink /proc/self/ns/pid); cat ~/kept 2>/dev/null; echo kept > ~/kept; [ $1 = first ] && sleep 30; true" sh' \
+		'[sandbox]' 'wayland = false' > "$T/apps/keeper.crate"
+	export CRATE_WL_APPS=$T/apps
+	data=$XDG_DATA_HOME/crate-wl/apps/keeper
+	out=$(cw app keeper once 2>&1) || fail "app: $out"
+	out=$(cw app keeper again 2>&1) || fail "app: $out"
+	echo "$out" | grep -qx kept || fail "the home was not kept: $out"
+	[ -f "$data/home/kept" ] || fail "no $data/home/kept"
+	pass "an app keeps its home in $data/home"
+	# caches go there too, whatever the passwd entry says (Mesa's
+	# shader cache looks there, not at $HOME)
+	cw run --no-wayland --app cachey --home persist -- sh -c \
+		'mkdir -p "$XDG_CACHE_HOME" && echo x > "$XDG_CACHE_HOME/probe"' ||
+		fail "cachey"
+	[ -f "$XDG_DATA_HOME/crate-wl/apps/cachey/home/.cache/probe" ] ||
+		fail "XDG_CACHE_HOME inside is not in the kept home"
+	pass "XDG_CACHE_HOME and the others are in the kept home"
+	cw app keeper first > "$T/first" 2>&1 &
+	first=$!
+	for _ in $(seq 100); do
+		[ -e "$data/home/ran-first" ] && break
+		sleep 0.1
+	done
+	[ -e "$data/home/ran-first" ] || fail "the first run did not start"
+	ns1=$(grep '^ns=' "$T/first")
+	out=$(cw app keeper second 2>&1) || fail "second: $out"
+	ns2=$(echo "$out" | grep '^ns=')
+	[ -n "$ns1" ] && [ "$ns1" = "$ns2" ] ||
+		fail "the second start ran elsewhere: '$ns1' then '$ns2' ($out)"
+	[ "$(cw ps | grep -c keeper)" = 1 ] || fail "two sandboxes: $(cw ps)"
+	pass "a second start runs in the running sandbox ($ns1)"
+	out=$(cw app --new-instance keeper third 2>&1) || fail "third: $out"
+	ns3=$(echo "$out" | grep '^ns=')
+	[ -n "$ns3" ] && [ "$ns3" != "$ns1" ] || fail "--new-instance: $out"
+	echo "$out" | grep -qx kept && fail "--new-instance got the kept home"
+	[ -e "$data/home/ran-third" ] && fail "--new-instance wrote the app's data"
+	pass "--new-instance: a sandbox and a home of its own"
+	out=$(cw run --no-wayland --app keeper --home persist -- true 2>&1) &&
+		fail "a second sandbox on the same data ran"
+	[ "$(echo "$out" | wc -l)" = 1 ] && echo "$out" | grep -q "running already" ||
+		fail "a second sandbox on the data: $out"
+	pass "no second sandbox on the same data: $out"
+	out=$(cw reset-data --yes keeper 2>&1) && fail "reset-data while it runs"
+	echo "$out" | grep -q "is running" || fail "reset-data while running: $out"
+	[ -f "$data/home/kept" ] || fail "reset-data removed data of a running app"
+	pass "reset-data refuses while the app runs"
+	cw stop keeper >/dev/null || fail "stop"
+	wait "$first"
+	# what the app left: a link to the user's file, a folder it made
+	# unwritable; reset-data removes the link, never what it points to
+	echo precious > "$T/precious"
+	chmod 644 "$T/precious"
+	ln -s "$T/precious" "$data/home/link"
+	mkdir -p "$data/home/locked/deep"
+	touch "$data/home/locked/deep/f"
+	chown -R "$U:$U" "$data/home/locked" "$data/home/link" 2>/dev/null
+	chmod 500 "$data/home/locked/deep" "$data/home/locked"
+	cw reset-data keeper < /dev/null > "$T/out" 2>&1 && fail "reset-data without --yes nor a terminal"
+	[ -f "$data/home/kept" ] || fail "reset-data without --yes removed"
+	out=$(cw reset-data --yes keeper 2>&1) || fail "reset-data: $out"
+	[ -e "$data" ] && fail "reset-data left $(ls -A "$data")"
+	[ "$(cat "$T/precious")" = precious ] || fail "reset-data followed a link"
+	out=$(cw app keeper fresh 2>&1) || fail "app after reset-data: $out"
+	echo "$out" | grep -qx kept && fail "the data came back"
+	pass "reset-data: gone, links not followed"
+	cw reset-data --yes ../x >/dev/null 2>&1
+	[ $? = 2 ] || fail "reset-data ../x"
+	out=$(cw app --dry-run keeper 2>&1) || fail "--dry-run: $out"
+	pass "reset-data refuses a path for a name"
+	;;
 no-compositor)
 	# issue 16, item 8: without a compositor to talk to, crate-wl says so
 	# in one line before anything starts, whatever is wrong with it
@@ -335,6 +413,36 @@ seccomp-builtin)
 	[ $? = 10 ] || fail "an allow-all program in the cache unfiltered the sandbox"
 	sbx 'grep -q "^Seccomp:	2" /proc/self/status' || fail "no filter"
 	pass "the seccomp filter is built in: a planted program is not loaded"
+	;;
+enter-early)
+	# enter never joins a sandbox still being made, whose mounts are
+	# still the host's: the host's /tmp (where this test's files are)
+	# would show there. Entered as fast as it can be, from the start.
+	touch "$T/host-marker"
+	chmod 755 "$T"
+	leaks=0
+	entered=0
+	for i in $(seq 20); do
+		$RUNAS "$CRATE_WL" run --no-wayland --app early -- sleep 5 \
+			>/dev/null 2>&1 &
+		pid=$!
+		track $pid
+		out=
+		for _ in $(seq 1000); do
+			out=$(as_user "$CRATE_WL" enter early sh -c \
+				"test -e $T/host-marker && echo LEAK || echo inside" \
+				2>/dev/null) && break
+		done
+		case $out in
+		*LEAK*) leaks=$((leaks + 1)) ;;
+		*inside*) entered=$((entered + 1)) ;;
+		esac
+		cw stop early >/dev/null 2>&1
+		wait $pid
+	done
+	[ $leaks = 0 ] || fail "enter joined $leaks sandboxes before they were whole (of 20)"
+	[ $entered = 20 ] || fail "enter got into $entered of 20 sandboxes"
+	pass "enter joins only whole sandboxes (20 of 20, entered at once)"
 	;;
 instances)
 	$RUNAS "$CRATE_WL" run --no-wayland --app demo -- sh -c 'echo inside > /tmp/m; echo ready; exec sleep 60' >"$T/out" &
