@@ -401,6 +401,16 @@ app-*)
 		fail "$app's window stays blank (or without the file's red)"
 	}
 	echo "$app: $shown of 720 rows drawn"
+	if [ "$app" = chromium ]; then
+		# its manifest's word: Chromium's own sandbox cannot start in
+		# here (should it ever, --no-sandbox must go)
+		cw run --no-wayland -- chromium --headless \
+			--no-first-run --user-data-dir=/tmp/c about:blank \
+			>"$T/own.log" 2>&1 && fail "Chromium's own sandbox runs in here"
+		grep -q "No usable sandbox" "$T/own.log" ||
+			fail "Chromium failed otherwise: $(tail -3 "$T/own.log")"
+		echo "chromium: its own sandbox cannot run inside, as its manifest says"
+	fi
 	if [ "$app" = firefox-esr ]; then
 		need ps
 		# its manifest's word: Firefox's own sandbox runs in here, its
