@@ -416,29 +416,38 @@ app-*)
 		# its manifest's word: Firefox's own sandbox runs in here, its
 		# content processes under a seccomp filter of their own on top of
 		# crate-wl's
-		desc=$(ps -e -o pid=,ppid= | awk -v root=$pid '
-			{ parent[$1] = $2 }
-			END {
-				for (p in parent) {
-					q = p
-					while (q in parent && q != root && q > 1)
-						q = parent[q]
-					if (q == root)
-						print p
-				}
-			}')
-		content=0
-		for p in $desc; do
-			case $(cat /proc/$p/comm 2>/dev/null) in
-			"Isolated Web Co"|*Content)
-				f=$(sed -n 's/^Seccomp_filters:[[:space:]]*//p' /proc/$p/status)
-				[ "${f:-0}" -ge 2 ] ||
-					fail "a content process of Firefox has $f seccomp filters"
-				content=$((content + 1))
-				;;
-			esac
+		# (a content process just forked sets its filter up a moment
+		# later: all of them, at some moment within 5 s)
+		for _ in $(seq 1 50); do
+			desc=$(ps -e -o pid=,ppid= | awk -v root=$pid '
+				{ parent[$1] = $2 }
+				END {
+					for (p in parent) {
+						q = p
+						while (q in parent && q != root && q > 1)
+							q = parent[q]
+						if (q == root)
+							print p
+					}
+				}')
+			content=0 unfiltered=
+			for p in $desc; do
+				case $(cat /proc/$p/comm 2>/dev/null) in
+				"Isolated Web Co"|*Content)
+					f=$(sed -n 's/^Seccomp_filters:[[:space:]]*//p' \
+						/proc/$p/status 2>/dev/null)
+					[ -z "$f" ] && continue # gone
+					[ "$f" -ge 2 ] || unfiltered="$unfiltered $p:$f"
+					content=$((content + 1))
+					;;
+				esac
+			done
+			[ $content -gt 0 ] && [ -z "$unfiltered" ] && break
+			sleep 0.1
 		done
 		[ $content -gt 0 ] || fail "no content process of Firefox found"
+		[ -z "$unfiltered" ] ||
+			fail "Firefox's content processes without a filter of their own (pid:filters):$unfiltered"
 		echo "firefox-esr: $content content processes, each with its own filter"
 	fi
 	if [ -n "$sound" ]; then
