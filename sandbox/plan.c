@@ -225,6 +225,10 @@ static bool build_env(struct cw_plan *plan,
 		/* /tmp and the abstract namespace are the sandbox's: :0 is
 		 * always free */
 		ok = ok && env_put(plan, "DISPLAY=:0");
+		/* its cookie, written by the init (spawn.c) */
+		snprintf(buf, sizeof(buf), "XAUTHORITY=%s/Xauthority",
+			plan->runtime_dir);
+		ok = ok && env_put(plan, buf);
 	}
 	if (cfg->app != NULL) {
 		snprintf(buf, sizeof(buf), "CRATE_WL_APP=%s", cfg->app);

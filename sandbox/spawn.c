@@ -8,7 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <limits.h>
 #include <sys/prctl.h>
+#include <sys/random.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 #include "cgroup.h"
@@ -98,14 +100,67 @@ _Noreturn void cw_sandbox_exec(const struct cw_seccomp *sc,
 	_exit(err == ENOENT ? 127 : 126);
 }
 
+/* one field of an Xauthority record: a 16-bit big-endian length, then
+ * the bytes */
+static size_t xauth_field(unsigned char *out, const void *data, size_t len)
+{
+	out[0] = (unsigned char)(len >> 8);
+	out[1] = (unsigned char)len;
+	memcpy(out + 2, data, len);
+	return 2 + len;
+}
+
+/*
+ * The X server's one cookie, in PATH (the sandbox's XAUTHORITY): a
+ * MIT-MAGIC-COOKIE-1 of 16 random bytes for any address (FamilyWild).
+ * Without -auth, Xwayland lets in the local connections of its own user
+ * by name (si:localuser), which needs that user in the sandbox's
+ * /etc/passwd: a user only in LDAP, or an OCI image's root, would get
+ * "Authorization required" and no window. With it, only the cookie
+ * counts, whatever the user database says.
+ */
+static void write_xauthority(const char *path)
+{
+	unsigned char cookie[16];
+	size_t got = 0;
+	while (got < sizeof(cookie)) {
+		ssize_t n = getrandom(cookie + got, sizeof(cookie) - got, 0);
+		if (n < 0 && errno != EINTR) {
+			cw_die_errno("getrandom");
+		}
+		got += n > 0 ? (size_t)n : 0;
+	}
+	static const char name[] = "MIT-MAGIC-COOKIE-1";
+	unsigned char rec[64];
+	size_t len = 0;
+	rec[len++] = 0xff; /* FamilyWild */
+	rec[len++] = 0xff;
+	len += xauth_field(rec + len, "", 0);  /* any address */
+	len += xauth_field(rec + len, "0", 1); /* display :0 */
+	len += xauth_field(rec + len, name, sizeof(name) - 1);
+	len += xauth_field(rec + len, cookie, sizeof(cookie));
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+		O_CLOEXEC, 0600);
+	if (fd < 0) {
+		cw_die_errno("%s", path);
+	}
+	if (write(fd, rec, len) != (ssize_t)len || close(fd) < 0) {
+		cw_die_errno("%s", path);
+	}
+}
+
 /*
  * A private rootful Xwayland on :0, a client of the sandbox's proxy with
  * the command's restrictions (the init's, inherited); ready when it writes
- * its display number to the -displayfd pipe. The reaper reaps it; it ends
+ * its display number to the -displayfd pipe. Clients need the cookie of
+ * $XDG_RUNTIME_DIR/Xauthority (XAUTHORITY). The reaper reaps it; it ends
  * with the sandbox.
  */
 static void start_xwayland(struct cw_plan *plan, int status_fd)
 {
+	char auth[PATH_MAX];
+	snprintf(auth, sizeof(auth), "%s/Xauthority", plan->runtime_dir);
+	write_xauthority(auth);
 	int ready[2];
 	if (pipe2(ready, O_CLOEXEC) < 0) {
 		cw_die_errno("pipe");
@@ -121,7 +176,7 @@ static void start_xwayland(struct cw_plan *plan, int status_fd)
 		snprintf(fdnum, sizeof(fdnum), "%d", fd);
 		char *argv[] = {
 			"Xwayland", ":0", "-displayfd", fdnum, "-nolisten",
-			"tcp", "-noreset", NULL,
+			"tcp", "-noreset", "-auth", auth, NULL,
 		};
 		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
 		if (null >= 0) {

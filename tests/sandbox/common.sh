@@ -1,5 +1,6 @@
 # Sandbox tests: the shared rig (../lib.sh) plus a user to run as.
-# Usage: . common.sh root|nobody   (after setting CRATE_WL)
+# Usage: . common.sh root|nobody|user   (after setting CRATE_WL); user is
+# uid 1000, a desktop user's, with no entry needed in /etc/passwd
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib.sh"
 
@@ -7,6 +8,7 @@ AS=${1:-root}
 case $AS in
 root) RUNAS= ; U=0 ;;
 nobody) RUNAS="setpriv --reuid=65534 --regid=65534 --clear-groups" ; U=65534 ;;
+user) RUNAS="setpriv --reuid=1000 --regid=1000 --clear-groups" ; U=1000 ;;
 *) fail "unknown user $AS" ;;
 esac
 

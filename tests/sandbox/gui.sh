@@ -1,16 +1,16 @@
 #!/bin/bash
-# gui.sh CRATE_WL APPS_DIR CASE root|nobody
+# gui.sh CRATE_WL APPS_DIR CASE root|nobody|user
 #   globals: wayland-info inside a sandbox sees exactly its policy's globals
 #   app-NAME: the shipped manifest NAME maps a window in headless sway,
-#             through its sandbox's proxy
+#             through its sandbox's proxy, and draws in it
 CRATE_WL=$1
 APPS=$2
 CASE=$3
 . "$(dirname "$0")/common.sh" "$4"
 need sway swaymsg
 
-if [ "$AS" = nobody ]; then
-	start_sway 65534
+if [ "$AS" != root ]; then
+	start_sway "$U"
 else
 	start_sway
 fi
@@ -98,6 +98,22 @@ x11)
 		fail "Xwayland is not confined as the app: $(echo $out)"
 	[ -n "$host_x0" ] || [ ! -e /tmp/.X11-unix/X0 ] ||
 		fail "the sandbox's X server appeared on the host"
+	# the X server lets in its cookie's holders (XAUTHORITY), no one by
+	# user name: a client without it is refused; with no user database
+	# at all (an LDAP user, an OCI image's root), the app still gets in
+	cw run --x11 -- sh -c 'test -s "$XAUTHORITY" &&
+		XAUTHORITY=/dev/null xdpyinfo' >"$T/out" 2>&1 &&
+		fail "an X client without the cookie got in"
+	grep -q "unable to open display" "$T/out" ||
+		fail "no cookie: not a refusal: $(cat "$T/out")"
+	# (nss-systemd would make up root and nobody: files only)
+	: > "$T/passwd"
+	printf 'passwd: files\ngroup: files\n' > "$T/nsswitch.conf"
+	chmod 644 "$T/passwd" "$T/nsswitch.conf"
+	cw run --x11 --ro-bind "$T/passwd:/etc/passwd" \
+		--ro-bind "$T/nsswitch.conf:/etc/nsswitch.conf" -- sh -c \
+		'! id -un 2>/dev/null && xdpyinfo >/dev/null' >"$T/out" 2>&1 ||
+		fail "no user in /etc/passwd: no X: $(cat "$T/out")"
 	$RUNAS "$CRATE_WL" run --x11 -- xmessage -timeout 30 hello \
 		>"$T/app.log" 2>&1 &
 	pid=$!
@@ -241,23 +257,89 @@ walk(json.load(sys.stdin))'
 	pass "unfocused: X clients neither read nor set the host's selections"
 	;;
 app-*)
+	# red_page: a red page in the Downloads directory the browsers bind
+	# (?xdg-download), as a file: URL; its title is "crate-wl test"
+	red_page() {
+		mkdir -p "$HOME/Downloads"
+		echo '<!DOCTYPE html><title>crate-wl test</title><body style="background:#ff0000">' \
+			> "$HOME/Downloads/test.html"
+		chown -R "$U:$U" "$HOME/Downloads"
+		echo "file://$HOME/Downloads/test.html"
+	}
+	# the window is the app's own drawing: grim, run outside, sees it
+	need grim python3
 	app=${CASE#app-}
 	manifest="$APPS/$app.crate"
 	[ -f "$manifest" ] || fail "no manifest $manifest"
 	bin=$(sed -n 's/^exec *= *\([^ ]*\).*/\1/p' "$manifest")
 	need "$bin"
 	extra=()
+	args=()
+	red=0
+	stop=
+	title=
+	sound=
+	# tests talk to no network: a manifest's nat becomes none here
+	grep -qx 'net = nat' "$manifest" && extra+=(--net none)
 	case $app in
 	chromium)
-		# no network in tests; a fresh profile; nothing phones home
-		extra=(--net none --env LIBGL_ALWAYS_SOFTWARE=1)
+		# a fresh profile; nothing phones home
+		extra+=(--env LIBGL_ALWAYS_SOFTWARE=1)
 		args=(--disable-gpu --disable-background-networking
-			--user-data-dir="$HOME/chromium-test" about:blank)
+			--user-data-dir="$HOME/chromium-test" "$(red_page)")
+		title='crate-wl test - Chromium'
+		red=2000
 		;;
-	foot) args=(-e sh -c 'sleep 60') ;;
-	mpv) args=(--vo=wlshm --idle=yes --force-window=yes) ;;
-	*) args=() ;;
+	firefox-esr)
+		# its profile in the persistent home; the browser's window, not
+		# a dialog (a profile it cannot load says so in one)
+		args=("$(red_page)")
+		title='crate-wl test'
+		red=2000
+		;;
+	foot) args=(-e sh -c 'echo crate-wl; sleep 60') ;;
+	# its first-run wizard ignores SIGTERM, SIGINT and SIGHUP (outside
+	# any sandbox too): the user ends it with crate-wl stop, whose
+	# SIGKILL ends the sandbox's pid namespace after the timeout
+	claws-mail) stop=1 ;;
+	mpv)
+		# a picture and a tone from the Videos directory it binds
+		# (?xdg-videos): the picture's red on screen, the tone at the
+		# test's PipeWire sink
+		need sox pw-record
+		mkdir -p "$HOME/Videos"
+		python3 "$here/shot.py" png "$HOME/Videos/test.png"
+		sox -n -r 48000 -c 2 -b 16 "$HOME/Videos/tone.wav" synth 60 \
+			sine 440 vol 0.5
+		chown -R "$U:$U" "$HOME/Videos"
+		args=(--vo=wlshm --image-display-duration=60
+			--audio-file="$HOME/Videos/tone.wav" "$HOME/Videos/test.png")
+		red=2000
+		sound=1
+		;;
+	xterm) args=(-e sh -c 'echo crate-wl; sleep 60') ;;
+	# viewers open a file of the user directory their manifest binds
+	# (?xdg-documents, ?xdg-pictures: there is one here), and show its
+	# red (shot.py): they read it in the sandbox, and drew it
+	zathura|qpdfview)
+		mkdir -p "$HOME/Documents"
+		python3 "$here/shot.py" pdf "$HOME/Documents/test.pdf"
+		chown -R "$U:$U" "$HOME/Documents"
+		args=("$HOME/Documents/test.pdf")
+		red=2000
+		;;
+	ristretto)
+		mkdir -p "$HOME/Pictures"
+		python3 "$here/shot.py" png "$HOME/Pictures/test.png"
+		chown -R "$U:$U" "$HOME/Pictures"
+		args=("$HOME/Pictures/test.png")
+		red=2000
+		;;
 	esac
+	# an app with sound plays to a PipeWire daemon of the test's own
+	if sed -n '/^\[media\]/,/^\[/p' "$manifest" | grep -q '^audio *= *playback'; then
+		start_pipewire "$U"
+	fi
 	# the sandbox gets nothing of the caller's environment but what
 	# --env names
 	$RUNAS "$CRATE_WL" app --yes --env NO_AT_BRIDGE=1 \
@@ -266,7 +348,8 @@ app-*)
 		>"$T/app.log" 2>&1 &
 	pid=$!
 	track $pid
-	for _ in $(seq 1 300); do
+	# heavy apps (the browsers) take seconds on a loaded CI machine
+	for _ in $(seq 1 600); do
 		swaymsg_tree > "$T/tree" 2>/dev/null
 		# a mapped view: a node with a pid and a visible rect
 		if grep -q '"pid": [0-9]' "$T/tree"; then
@@ -280,14 +363,112 @@ app-*)
 		fail "$app mapped no window"
 	}
 	grep -E '"(app_id|class)": "[^"]*"' "$T/tree" | head -3
+	# the app's main window, by the start of its title, where a dialog
+	# could come first
+	if [ -n "$title" ]; then
+		for _ in $(seq 1 200); do
+			grep -qF "\"name\": \"$title" "$T/tree" && break
+			kill -0 $pid 2>/dev/null || break
+			sleep 0.05
+			swaymsg_tree > "$T/tree" 2>/dev/null
+		done
+		grep -qF "\"name\": \"$title" "$T/tree" || {
+			grep '"name"' "$T/tree" >&2
+			fail "no window titled $title"
+		}
+	fi
 	# the window's client is the proxy, i.e. crate-wl, never the app
 	wpid=$(sed -n 's/.*"pid": \([0-9]*\).*/\1/p' "$T/tree" | head -1)
 	[ "$wpid" = "$pid" ] ||
 		fail "the window belongs to pid $wpid, not to the sandbox's proxy ($pid)"
-	kill -TERM $pid
+	# non-blank: the one window fills the output (no borders, no bar);
+	# at least 3 of its rows are drawn (shot.py: more than an undrawn
+	# window on a background would show)
+	shown=
+	for _ in $(seq 1 150); do
+		if WAYLAND_DISPLAY=$SWAY_SOCKET grim -t ppm "$T/shot.ppm" 2>/dev/null &&
+				rows=$(python3 "$here/shot.py" drawn "$T/shot.ppm") &&
+				[ "$rows" -ge 3 ] && { [ $red = 0 ] ||
+				[ "$(python3 "$here/shot.py" red "$T/shot.ppm")" -ge $red ]; }; then
+			shown=$rows
+			break
+		fi
+		kill -0 $pid 2>/dev/null || break
+		sleep 0.1
+	done
+	[ -n "$shown" ] || {
+		tail -20 "$T/app.log" >&2
+		fail "$app's window stays blank (or without the file's red)"
+	}
+	echo "$app: $shown of 720 rows drawn"
+	if [ "$app" = chromium ]; then
+		# its manifest's word: Chromium's own sandbox cannot start in
+		# here (should it ever, --no-sandbox must go)
+		cw run --no-wayland -- chromium --headless \
+			--no-first-run --user-data-dir=/tmp/c about:blank \
+			>"$T/own.log" 2>&1 && fail "Chromium's own sandbox runs in here"
+		grep -q "No usable sandbox" "$T/own.log" ||
+			fail "Chromium failed otherwise: $(tail -3 "$T/own.log")"
+		echo "chromium: its own sandbox cannot run inside, as its manifest says"
+	fi
+	if [ "$app" = firefox-esr ]; then
+		need ps
+		# its manifest's word: Firefox's own sandbox runs in here, its
+		# content processes under a seccomp filter of their own on top of
+		# crate-wl's
+		# (a content process just forked sets its filter up a moment
+		# later: all of them, at some moment within 5 s)
+		for _ in $(seq 1 50); do
+			desc=$(ps -e -o pid=,ppid= | awk -v root=$pid '
+				{ parent[$1] = $2 }
+				END {
+					for (p in parent) {
+						q = p
+						while (q in parent && q != root && q > 1)
+							q = parent[q]
+						if (q == root)
+							print p
+					}
+				}')
+			content=0 unfiltered=
+			for p in $desc; do
+				case $(cat /proc/$p/comm 2>/dev/null) in
+				"Isolated Web Co"|*Content)
+					f=$(sed -n 's/^Seccomp_filters:[[:space:]]*//p' \
+						/proc/$p/status 2>/dev/null)
+					[ -z "$f" ] && continue # gone
+					[ "$f" -ge 2 ] || unfiltered="$unfiltered $p:$f"
+					content=$((content + 1))
+					;;
+				esac
+			done
+			[ $content -gt 0 ] && [ -z "$unfiltered" ] && break
+			sleep 0.1
+		done
+		[ $content -gt 0 ] || fail "no content process of Firefox found"
+		[ -z "$unfiltered" ] ||
+			fail "Firefox's content processes without a filter of their own (pid:filters):$unfiltered"
+		echo "firefox-esr: $content content processes, each with its own filter"
+	fi
+	if [ -n "$sound" ]; then
+		record_sink "$T/sink.wav"
+		sleep 1.5
+		stop_record
+		r=$(rms "$T/sink.wav")
+		echo "$app: RMS at the test sink $r"
+		awk -v r="$r" 'BEGIN { exit !(r > 0.1) }' ||
+			fail "$app's sound does not reach the host's sink (RMS $r)"
+	fi
+	# KEEP_SHOT=FILE: the shot that passed, to look at
+	[ -z "${KEEP_SHOT:-}" ] || cp "$T/shot.ppm" "$KEEP_SHOT"
+	if [ -n "$stop" ]; then
+		cw stop --timeout 1 "test-$app" || fail "crate-wl stop test-$app"
+	else
+		kill -TERM $pid
+	fi
 	for _ in $(seq 1 250); do kill -0 $pid 2>/dev/null || break; sleep 0.02; done
 	kill -0 $pid 2>/dev/null && fail "$app did not end on SIGTERM"
-	pass "$app maps a window through its sandbox's proxy"
+	pass "$app maps a window, not blank, through its sandbox's proxy"
 	;;
 *)
 	fail "unknown case $CASE"
