@@ -155,6 +155,19 @@ app-data)
 	[ -f "$XDG_DATA_HOME/crate-wl/apps/cachey/home/.cache/probe" ] ||
 		fail "XDG_CACHE_HOME inside is not in the kept home"
 	pass "XDG_CACHE_HOME and the others are in the kept home"
+	# settings too, as the stock GTK apps keep them (issue 15, item 4)
+	if command -v gsettings >/dev/null &&
+			gsettings list-schemas | grep -qx org.gtk.Demo4; then
+		cw run --no-wayland --app cachey --home persist \
+			--env GSETTINGS_BACKEND=keyfile -- \
+			gsettings set org.gtk.Demo4 maximized true >/dev/null 2>&1 ||
+			fail "gsettings set"
+		out=$(cw run --no-wayland --app cachey --home persist \
+			--env GSETTINGS_BACKEND=keyfile -- \
+			gsettings get org.gtk.Demo4 maximized 2>&1)
+		[ "$out" = true ] || fail "a setting was not kept: $out"
+		pass "settings kept between runs (GSETTINGS_BACKEND=keyfile)"
+	fi
 	cw app keeper first > "$T/first" 2>&1 &
 	first=$!
 	for _ in $(seq 100); do
