@@ -105,11 +105,16 @@ static int config_fd(void)
 	return fd;
 }
 
-/* From the command's environment, only what says where things are. */
+/*
+ * From the command's environment, only what says where things are, and
+ * how much PipeWire should log (--env PIPEWIRE_DEBUG=3 to see why it
+ * failed).
+ */
 static bool keep_env(const char *entry)
 {
 	static const char *const keep[] = {
 		"HOME=", "PATH=", "XDG_RUNTIME_DIR=", "LANG=",
+		"PIPEWIRE_DEBUG=",
 	};
 	for (size_t i = 0; i < sizeof(keep) / sizeof(keep[0]); i++) {
 		if (strncmp(entry, keep[i], strlen(keep[i])) == 0) {
@@ -123,17 +128,21 @@ static bool keep_env(const char *entry)
 static _Noreturn void server_main(const struct cw_plan *plan,
 	int listen_fd, int status_fd)
 {
-	char *envp[8], pid_env[32];
+	char *envp[9], pid_env[32];
 	size_t n = 0;
-	for (size_t i = 0; i < plan->nenvp && n < 4; i++) {
+	bool debug = false;
+	for (size_t i = 0; i < plan->nenvp && n < 5; i++) {
 		if (keep_env(plan->envp[i])) {
+			debug |= strncmp(plan->envp[i], "PIPEWIRE_DEBUG=", 15) == 0;
 			envp[n++] = plan->envp[i];
 		}
 	}
 	snprintf(pid_env, sizeof(pid_env), "LISTEN_PID=%d", (int)getpid());
 	envp[n++] = "LISTEN_FDS=1";
 	envp[n++] = pid_env;
-	envp[n++] = "PIPEWIRE_DEBUG=1"; /* errors only: no warnings */
+	if (!debug) {
+		envp[n++] = "PIPEWIRE_DEBUG=1"; /* errors only: no warnings */
+	}
 	envp[n] = NULL;
 
 	int conf = config_fd();
