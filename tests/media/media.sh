@@ -751,6 +751,23 @@ case_pulse_mic() {
 	# microphone, and crate-wl undid that
 	grep -q 'unlinked test-mic -> parecord' "$T/cw.log" ||
 		fail "no undone link from the microphone to parecord: $(cat "$T/cw.log")"
+	# nor its own output's monitor, which pipewire-pulse offers as the
+	# default source
+	tone 3
+	media --audio playback --microphone deny -- sh -c '
+		paplay /h/tone.wav & sleep 0.3
+		mon=$(pactl list short sources | cut -f2 | grep "\.out\.monitor$")
+		echo "monitor=$mon"
+		timeout 2 parecord --latency-msec=50 -d "$mon" /h/monitor.wav
+		wait' > "$T/inside" 2>&1 || fail "the sandbox failed: $(cat "$T/cw.log")"
+	cat "$T/inside"
+	grep -q '^monitor=crate-wl\.media\.[0-9a-f]*\.out\.monitor$' "$T/inside" ||
+		fail "pipewire-pulse offers no monitor of the out node"
+	r=$(rms "$T/home/monitor.wav")
+	echo "RMS recorded from its own output's monitor: $r"
+	quiet "$r" || fail "parecord heard the sandbox's own output (RMS $r)"
+	grep -q 'unlinked crate-wl\.media\.[0-9a-f]*\.out -> parecord' "$T/cw.log" ||
+		fail "no undone link from the out node to parecord"
 	media --audio playback --microphone allow -- \
 		sh -c 'timeout 3 parecord --latency-msec=50 /h/allowed.wav; true' ||
 		fail "the sandbox failed: $(cat "$T/cw.log")"
