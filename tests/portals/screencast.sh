@@ -157,7 +157,7 @@ if worst > 1:
     sys.exit("the frame differs from the screen by %d levels" % worst)
 PY
 		fail "the received frame does not match the screen"
-	pass "a granted Start streams the screen; the fd sees only its node"
+	pass "a granted Start streams the screen; the fd sees only its node and itself"
 	;;
 deny)
 	answer 1
