@@ -65,7 +65,8 @@ int cw_pulse_listen(const struct cw_plan *plan, int status_fd)
 		dir);
 	if (n < 0 || (size_t)n >= sizeof(addr.sun_path)) {
 		status_line(status_fd, "error no PulseAudio socket in the "
-			"sandbox: %s/native: %s\n", dir, strerror(ENAMETOOLONG));
+			"sandbox: %s/native: %s\n", dir,
+			strerror(ENAMETOOLONG));
 		return -1;
 	}
 	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
@@ -133,7 +134,8 @@ static _Noreturn void server_main(const struct cw_plan *plan,
 	bool debug = false;
 	for (size_t i = 0; i < plan->nenvp && n < 5; i++) {
 		if (keep_env(plan->envp[i])) {
-			debug |= strncmp(plan->envp[i], "PIPEWIRE_DEBUG=", 15) == 0;
+			debug |= strncmp(plan->envp[i], "PIPEWIRE_DEBUG=",
+				15) == 0;
 			envp[n++] = plan->envp[i];
 		}
 	}

@@ -132,9 +132,11 @@ static int next_signal(const sigset_t *set, struct server *s, int sfd)
 		if (n < 0 && errno != EAGAIN && errno != EINTR) {
 			return -1;
 		}
+		/* the socket only while no server runs (fd -1: ignored) */
 		struct pollfd p[2] = {
 			{ .fd = sfd, .events = POLLIN },
-			{ .fd = s->pid < 0 ? s->sock->fd : -1, .events = POLLIN },
+			{ .fd = s->pid < 0 ? s->sock->fd : -1,
+				.events = POLLIN },
 		};
 		if (poll(p, 2, -1) < 0 && errno != EINTR) {
 			return -1;
