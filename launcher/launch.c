@@ -138,7 +138,9 @@ static int dry_run(const struct cw_sandbox_config *cfg,
 			(cw_sandbox_config_has_media(cfg) &&
 			!cw_plan_add_socket(plan,
 			"$XDG_RUNTIME_DIR/crate-wl/ID/pipewire-0",
-			"pipewire-0"))) {
+			"pipewire-0")) ||
+			(cw_sandbox_config_has_media(cfg) &&
+			cfg->audio_playback && !cw_plan_add_pulse(plan))) {
 		cw_msg("out of memory");
 		cw_plan_destroy(plan);
 		return 1;
@@ -203,6 +205,11 @@ static int dry_run(const struct cw_sandbox_config *cfg,
 		printf("  %s/pipewire-0 <- crate-wl's PipeWire relay (outside, "
 			"restricted per connection) -> %s\n", plan->runtime_dir,
 			pw);
+	}
+	if (plan->pulse) {
+		printf("  %s/pulse/native <- pipewire-pulse, started inside "
+			"on the first connection, as confined as the app -> "
+			"pipewire-0\n", plan->runtime_dir);
 	}
 	cw_sandbox_media_print(cfg, stdout);
 	printf("seccomp:%s\n", cfg->devel ? " (--devel: ptrace, "
@@ -590,8 +597,9 @@ int cw_launch(const struct cw_sandbox_config *cfg,
 		cw_msg("out of memory");
 		goto out;
 	}
-	if (l.media != NULL && !cw_plan_add_socket(plan, pw_socket,
-			"pipewire-0")) {
+	if (l.media != NULL && (!cw_plan_add_socket(plan, pw_socket,
+			"pipewire-0") || (cfg->audio_playback &&
+			!cw_plan_add_pulse(plan)))) {
 		cw_msg("out of memory");
 		goto out;
 	}

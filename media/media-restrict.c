@@ -119,7 +119,7 @@ static const struct pw_registry_events registry_events = {
 static void restrict_self(struct cw_media_restrict *r)
 {
 	size_t n = 0;
-	struct pw_permission *perms = calloc(r->nids + 3, sizeof(*perms));
+	struct pw_permission *perms = calloc(r->nids + 4, sizeof(*perms));
 	if (perms == NULL) {
 		finish(r, "out of memory");
 		return;
@@ -130,6 +130,13 @@ static void restrict_self(struct cw_media_restrict *r)
 	}
 	for (size_t i = 0; i < r->nids; i++) {
 		perms[n++] = PW_PERMISSION_INIT(r->ids[i], PW_PERM_RWX);
+	}
+	/* its own client object, read only: PulseAudio clients need their
+	 * index (pipewire-pulse takes it from the registry) */
+	uint32_t self = pw_proxy_get_bound_id(
+		(struct pw_proxy *)pw_core_get_client(r->core));
+	if (self != SPA_ID_INVALID) {
+		perms[n++] = PW_PERMISSION_INIT(self, PW_PERM_R);
 	}
 	/* everything else, now and later: nothing */
 	perms[n++] = PW_PERMISSION_INIT(PW_ID_ANY, 0);

@@ -111,7 +111,7 @@ static void permit_all(struct cw_media *m, uint32_t object, uint32_t perms)
 /* The full set for one client: in the security-context mode, ours. */
 static void permit_client(struct cw_media *m, uint32_t client)
 {
-	uint32_t ids[64], pairs[2 * 67];
+	uint32_t ids[64], pairs[2 * 68];
 	size_t n = visible_ids(m, ids, 64), k = 0;
 	pairs[k++] = PW_ID_ANY;
 	pairs[k++] = 0;
@@ -126,6 +126,9 @@ static void permit_client(struct cw_media *m, uint32_t client)
 		pairs[k++] = ids[i];
 		pairs[k++] = PW_PERM_RWX;
 	}
+	/* itself, read only, as a relayed client (media-restrict.c) */
+	pairs[k++] = client;
+	pairs[k++] = PW_PERM_R;
 	cw_media_graph_permit_many(m->graph, client, pairs, k / 2);
 }
 
@@ -252,6 +255,9 @@ static void node_added(void *data, struct cw_media_node *n)
 		cw_media_graph_destroy_object(m->graph, n->id);
 		return;
 	}
+	/* a client sees its own streams (read only), as PulseAudio
+	 * clients do (pipewire-pulse needs their index) */
+	cw_media_graph_permit(m->graph, n->client_id, n->id, PW_PERM_R);
 	route(m, n);
 }
 
@@ -277,6 +283,21 @@ static void link_added(void *data, struct cw_media_link *l)
 	struct cw_media *m = data;
 	if (!link_allowed(m, l)) {
 		cw_media_graph_refuse_link(m->graph, l);
+		return;
+	}
+	/*
+	 * A link the rule lets stand joins a sandbox stream to one of the
+	 * sandbox's own nodes: the stream's client may see it (read only).
+	 * pipewire-pulse answers a PulseAudio client's new stream only once
+	 * it sees the stream linked.
+	 */
+	for (int i = 0; i < 2; i++) {
+		struct cw_media_node *n = cw_media_graph_node(m->graph,
+			i ? l->in_node : l->out_node);
+		if (is_sandbox_node(m, n)) {
+			cw_media_graph_permit(m->graph, n->client_id, l->id,
+				PW_PERM_R);
+		}
 	}
 }
 

@@ -584,6 +584,15 @@ bool cw_plan_setenv(struct cw_plan *plan, const char *entry)
 	return env_put(plan, entry);
 }
 
+bool cw_plan_add_pulse(struct cw_plan *plan)
+{
+	char env[PATH_MAX + 64];
+	snprintf(env, sizeof(env), "PULSE_SERVER=unix:%s/pulse/native",
+		plan->runtime_dir);
+	plan->pulse = true;
+	return env_put(plan, env);
+}
+
 void cw_plan_destroy(struct cw_plan *plan)
 {
 	if (plan == NULL) {

@@ -152,6 +152,7 @@ struct cw_plan {
 	size_t nenvp;
 	char *cwd;
 	bool x11;          /* start Xwayland on :0 first */
+	bool pulse;        /* a PulseAudio socket (pulse.h) */
 	int oci_hold;      /* the image's lock (cw_oci_hold), or -1 */
 	int data_lock;     /* the persistent home's (cw_app_data_lock), or -1 */
 	/* the command: the config's, or an OCI image's Entrypoint and Cmd
@@ -178,6 +179,12 @@ bool cw_plan_add_socket(struct cw_plan *plan, const char *host_path,
 	const char *name);
 /* Sets NAME=VALUE in the command's environment. */
 bool cw_plan_setenv(struct cw_plan *plan, const char *entry);
+/*
+ * A PulseAudio socket at $XDG_RUNTIME_DIR/pulse/native inside, served by
+ * pipewire-pulse inside the sandbox (pulse.h), and PULSE_SERVER naming it.
+ * For a sandbox with a PipeWire socket. False when out of memory.
+ */
+bool cw_plan_add_pulse(struct cw_plan *plan);
 void cw_plan_print(const struct cw_plan *plan, FILE *f);
 const char *cw_op_type_name(enum cw_op_type type);
 /* Whether an op of this type mounts something at its dst. */

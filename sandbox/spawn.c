@@ -16,6 +16,7 @@
 #include "cgroup.h"
 #include "die.h"
 #include "namespaces.h"
+#include "pulse.h"
 #include "reaper.h"
 #include "sandbox.h"
 
@@ -238,6 +239,18 @@ static pid_t spawn_command(struct cw_plan *plan, char *const argv[],
 		CLONE_VM | CLONE_VFORK | SIGCHLD, &c);
 }
 
+/* The sandbox's PulseAudio server, started by the reaper on demand. */
+struct pulse {
+	const struct cw_plan *plan;
+	int status_fd;
+};
+
+static pid_t pulse_start(void *data, int fd)
+{
+	const struct pulse *p = data;
+	return cw_pulse_start(p->plan, fd, p->status_fd);
+}
+
 static _Noreturn void init_main(struct cw_plan *plan,
 	const struct cw_seccomp *sc, char *const argv[], int status_fd,
 	int sync_fd, bool net, const struct cw_stdio *stdio)
@@ -280,6 +293,15 @@ static _Noreturn void init_main(struct cw_plan *plan,
 		start_xwayland(plan, status_fd);
 	}
 
+	/* listening before the command runs: it never finds no server */
+	struct pulse pulse = { .plan = plan, .status_fd = status_fd };
+	struct cw_reaper_socket sock = {
+		.fd = plan->pulse ? cw_pulse_listen(plan, status_fd) : -1,
+		.name = "pipewire-pulse",
+		.start = pulse_start,
+		.data = &pulse,
+	};
+
 	pid_t child = spawn_command(plan, argv, status_fd,
 		stdio != NULL ? stdio->ctty : -1);
 	if (child < 0) {
@@ -291,7 +313,7 @@ static _Noreturn void init_main(struct cw_plan *plan,
 		/* the caller is gone; the command's end ends us */
 	}
 	prctl(PR_SET_NAME, "crate-wl-init", 0, 0, 0);
-	cw_reaper_run(child, status_fd);
+	cw_reaper_run(child, status_fd, sock.fd >= 0 ? &sock : NULL);
 }
 
 struct cw_sandbox *cw_sandbox_spawn(struct cw_plan *plan,

@@ -47,11 +47,12 @@ case_restrict() {
 	"$PW_OBJECTS" --restrict test-sink > "$T/seen" ||
 		fail "cannot open a restricted connection"
 	cat "$T/seen"
-	# exactly the core, the client-node factory, the granted node
+	# exactly the core, the client-node factory, the granted node and
+	# the connection's own client
 	awk '{print $2, $3}' "$T/seen" | sort > "$T/got"
-	printf 'Core -\nFactory client-node\nNode test-sink\n' > "$T/want"
+	printf 'Client -\nCore -\nFactory client-node\nNode test-sink\n' > "$T/want"
 	diff -u "$T/want" "$T/got" || fail "the restricted connection sees more or less"
-	pass "a restricted connection sees the core, the factory and test-sink"
+	pass "a restricted connection sees the core, the factory, test-sink and itself"
 }
 
 case_playback() {
@@ -98,7 +99,7 @@ case_visible() {
 	sed -n '1,/^===$/p' "$T/inside" | inside_objects | sort > "$T/got"
 	name=$(sed -n 's/^node \(crate-wl\.media\.[0-9a-f]*\.out\)$/\1/p' "$T/got")
 	[ -n "$name" ] || fail "the sandbox does not see its own out node: $(cat "$T/got")"
-	printf 'factory client-node\nnode %s\ntype Core\ntype Factory\ntype Node\n' \
+	printf 'factory client-node\nnode %s\ntype Client\ntype Core\ntype Factory\ntype Node\n' \
 		"$name" | sort > "$T/want"
 	diff -u "$T/want" "$T/got" || fail "pw-cli ls inside sees other objects"
 	sed -n '/^===$/,$p' "$T/inside" | tail -n +2 > "$T/dump"
@@ -107,9 +108,15 @@ for o in json.load(open(sys.argv[1])):
     props = (o.get("info") or {}).get("props") or {}
     print(o["type"].split(":")[-1], props.get("node.name",
         props.get("factory.name", "-")))' "$T/dump" | sort > "$T/dumped"
-	printf 'Core -\nFactory client-node\nNode %s\n' "$name" > "$T/want"
+	printf 'Client -\nCore -\nFactory client-node\nNode %s\n' "$name" > "$T/want"
 	diff -u "$T/want" "$T/dumped" || fail "pw-dump inside sees other objects"
-	pass "inside, PipeWire shows the core, client-node and $name only"
+	# the one client it sees is itself
+	python3 -c 'import json, sys
+for o in json.load(open(sys.argv[1])):
+    if o["type"].endswith("Client"):
+        print(o["info"]["props"].get("application.name"))' "$T/dump" |
+		grep -qx pw-dump || fail "the client pw-dump sees is not itself"
+	pass "inside, PipeWire shows the core, client-node, $name and the client itself"
 }
 
 case_isolation() {
@@ -585,6 +592,302 @@ SH
 		fail "$lines lines for sinks made over $took s"
 	[ "$more" -gt 0 ] || fail "no count of the lines held back"
 	pass "sinks made in a loop: $lines lines, the rest counted"
+}
+
+# --- PulseAudio (issue 15): pipewire-pulse inside the sandbox ---
+
+# the processes still in the pid namespace named in FILE (a readlink of
+# /proc/self/ns/pid inside), seen from the host after a second: crate-wl
+# returns once the init said everything ended, and the init's own exit
+# may come a moment later
+left_in_ns() {
+	local ns p left
+	ns=$(cat "$1")
+	[ -n "$ns" ] || fail "no pid namespace recorded in $1"
+	for _ in $(seq 1 50); do
+		left=
+		for p in /proc/[0-9]*; do
+			[ "$(readlink "$p/ns/pid" 2>/dev/null)" = "$ns" ] &&
+				left="$left ${p#/proc/}:$(cat "$p/comm" 2>/dev/null)"
+		done
+		[ -z "$left" ] && break
+		sleep 0.02
+	done
+	echo "$left"
+}
+
+# paplay plays; pipewire-pulse starts on the first connection only, runs
+# as confined as the app, starts again after it ended, and ends with the
+# sandbox
+case_pulse_play() {
+	need paplay pactl ps
+	start_pipewire "$U"
+	tone 1
+	# a run that never connects never starts it
+	media --audio playback -- sh -c 'ls $XDG_RUNTIME_DIR/pulse; sleep 0.3
+		pgrep -x pipewire-pulse; echo "pgrep=$?"' > "$T/idle" 2>&1 ||
+		fail "the sandbox failed: $(cat "$T/idle") $(cat "$T/cw.log")"
+	cat "$T/idle"
+	grep -qx native "$T/idle" || fail "no pulse/native in the sandbox"
+	grep -qx 'pgrep=1' "$T/idle" ||
+		fail "pipewire-pulse ran with no client: $(cat "$T/idle")"
+	record_sink "$T/sink.wav"
+	sleep 0.3
+	# fields of /proc/PID/status that say how confined a process is
+	media --audio playback -- sh -c '
+		conf() { grep -E "^(Uid|Gid|Groups|CapInh|CapPrm|CapEff|CapBnd|CapAmb|NoNewPrivs|Seccomp|Seccomp_filters):" /proc/$1/status; }
+		readlink /proc/self/ns/pid > /h/pidns
+		echo "server=$PULSE_SERVER"
+		paplay /h/tone.wav; echo "paplay=$?"
+		pid=$(pgrep -x pipewire-pulse)
+		echo "pid=$pid parent=$(ps -o ppid= -p "$pid" | tr -d " ")"
+		for ns in pid mnt net user ipc uts cgroup; do
+			[ "$(readlink /proc/$pid/ns/$ns)" = "$(readlink /proc/self/ns/$ns)" ] ||
+				echo "namespace $ns differs"
+		done
+		conf "$pid" > /h/server.conf; conf $$ > /h/app.conf
+		pactl info | grep "^Server Name"
+		# it ended (a crash, say): the next client starts it again
+		sleep 1; kill "$pid"; sleep 0.2
+		paplay /h/tone.wav; echo "again=$?"
+		echo "pid2=$(pgrep -x pipewire-pulse)"
+	' > "$T/inside" 2>&1 || fail "the sandbox failed: $(cat "$T/inside")"
+	sleep 0.2
+	stop_record
+	cat "$T/inside"
+	grep -qx "server=unix:/run/user/$U/pulse/native" "$T/inside" ||
+		fail "PULSE_SERVER is not the sandbox's socket"
+	grep -qx 'paplay=0' "$T/inside" || fail "paplay failed: $(cat "$T/cw.log")"
+	grep -q '^Server Name: PulseAudio (on PipeWire' "$T/inside" ||
+		fail "the server is not pipewire-pulse"
+	grep -q '^pid=[0-9][0-9]* parent=1$' "$T/inside" ||
+		fail "pipewire-pulse is not the sandbox's init's child"
+	grep -q 'namespace .* differs' "$T/inside" &&
+		fail "pipewire-pulse is in other namespaces than the app"
+	echo "pipewire-pulse:"; cat "$T/home/server.conf"
+	grep -q '^NoNewPrivs:[[:space:]]*1$' "$T/home/server.conf" &&
+		grep -q '^Seccomp:[[:space:]]*2$' "$T/home/server.conf" ||
+		fail "pipewire-pulse is not filtered"
+	diff -u "$T/home/app.conf" "$T/home/server.conf" ||
+		fail "pipewire-pulse is less confined than the app"
+	grep -qx 'again=0' "$T/inside" || fail "not served again after it ended"
+	p1=$(sed -n 's/^pid=\([0-9]*\) .*/\1/p' "$T/inside")
+	p2=$(sed -n 's/^pid2=//p' "$T/inside")
+	[ -n "$p2" ] && [ "$p2" != "$p1" ] ||
+		fail "no second pipewire-pulse ($p1, then '$p2')"
+	r=$(rms "$T/sink.wav")
+	echo "RMS at the host sink: $r"
+	loud "$r" || fail "paplay's tone did not reach the host sink (RMS $r)"
+	left=$(left_in_ns "$T/home/pidns")
+	[ -z "$left" ] || fail "processes outlived the sandbox:$left"
+	pass "paplay plays through pipewire-pulse, started on demand, as confined as the app"
+}
+
+case_pulse_mpv() {
+	need mpv
+	start_pipewire "$U"
+	tone 2
+	record_sink "$T/sink.wav"
+	sleep 0.3
+	media --audio playback -- mpv --no-config --ao=pulse --no-video \
+		--really-quiet /h/tone.wav ||
+		fail "mpv failed: $(cat "$T/cw.log")"
+	sleep 0.2
+	stop_record
+	r=$(rms "$T/sink.wav")
+	echo "RMS at the host sink: $r"
+	loud "$r" || fail "mpv --ao=pulse did not reach the host sink (RMS $r)"
+	pass "mpv --ao=pulse plays in the sandbox"
+}
+
+# no --audio playback, no PulseAudio; --dry-run says which
+case_pulse_none() {
+	need paplay
+	start_pipewire "$U"
+	tone 1
+	record_sink "$T/sink.wav"
+	sleep 0.3
+	media --audio none --microphone allow -- sh -c '
+		echo "server=${PULSE_SERVER-unset}"; ls $XDG_RUNTIME_DIR
+		timeout 3 paplay /h/tone.wav; echo "paplay=$?"
+		pgrep -x pipewire-pulse; echo "pgrep=$?"' > "$T/inside" 2>&1
+	sleep 0.2
+	stop_record
+	cat "$T/inside"
+	grep -qx 'server=unset' "$T/inside" || fail "PULSE_SERVER without playback"
+	grep -qx pulse "$T/inside" && fail "a pulse directory without playback"
+	grep -qx 'paplay=0' "$T/inside" && fail "paplay played without playback"
+	grep -qx 'pgrep=1' "$T/inside" || fail "pipewire-pulse ran without playback"
+	r=$(rms "$T/sink.wav")
+	echo "RMS at the host sink: $r"
+	quiet "$r" || fail "sound reached the host sink without playback (RMS $r)"
+	cw run --no-wayland --audio playback --dry-run -- true > "$T/dry" ||
+		fail "--dry-run failed"
+	grep -qx "  PULSE_SERVER=unix:/run/user/$U/pulse/native" "$T/dry" ||
+		fail "--dry-run shows no PULSE_SERVER: $(cat "$T/dry")"
+	grep -q "^  /run/user/$U/pulse/native <- pipewire-pulse, started inside" \
+		"$T/dry" || fail "--dry-run shows no pulse socket: $(cat "$T/dry")"
+	cw run --no-wayland --audio none --microphone allow --dry-run -- true \
+		> "$T/dry" || fail "--dry-run failed"
+	grep -q 'pulse' "$T/dry" && fail "--dry-run shows PulseAudio without playback"
+	pass "without --audio playback no PulseAudio socket, and --dry-run says so"
+}
+
+# parecord: silence without the microphone grant, the microphone with it.
+# A PulseAudio recorder gets its data a fragment at a time (parecord's
+# default is 2 s): the tests ask for 50 ms.
+case_pulse_mic() {
+	need parecord
+	start_pipewire "$U"
+	mic_tone
+	media --audio playback --microphone deny -- \
+		sh -c 'timeout 3 parecord --latency-msec=50 /h/denied.wav; echo "parecord=$?"' \
+		> "$T/inside" 2>&1 || fail "the sandbox failed: $(cat "$T/cw.log")"
+	cat "$T/inside"
+	r=$(rms "$T/home/denied.wav")
+	echo "RMS recorded without a grant: $r"
+	quiet "$r" || fail "parecord heard the microphone without a grant (RMS $r)"
+	# the stream was there: the session manager linked it to the
+	# microphone, and crate-wl undid that
+	grep -q 'unlinked test-mic -> parecord' "$T/cw.log" ||
+		fail "no undone link from the microphone to parecord: $(cat "$T/cw.log")"
+	# nor its own output's monitor, which pipewire-pulse offers as the
+	# default source
+	tone 3
+	media --audio playback --microphone deny -- sh -c '
+		paplay /h/tone.wav & sleep 0.3
+		mon=$(pactl list short sources | cut -f2 | grep "\.out\.monitor$")
+		echo "monitor=$mon"
+		timeout 2 parecord --latency-msec=50 -d "$mon" /h/monitor.wav
+		wait' > "$T/inside" 2>&1 || fail "the sandbox failed: $(cat "$T/cw.log")"
+	cat "$T/inside"
+	grep -q '^monitor=crate-wl\.media\.[0-9a-f]*\.out\.monitor$' "$T/inside" ||
+		fail "pipewire-pulse offers no monitor of the out node"
+	r=$(rms "$T/home/monitor.wav")
+	echo "RMS recorded from its own output's monitor: $r"
+	quiet "$r" || fail "parecord heard the sandbox's own output (RMS $r)"
+	grep -q 'unlinked crate-wl\.media\.[0-9a-f]*\.out -> parecord' "$T/cw.log" ||
+		fail "no undone link from the out node to parecord"
+	media --audio playback --microphone allow -- \
+		sh -c 'timeout 3 parecord --latency-msec=50 /h/allowed.wav; true' ||
+		fail "the sandbox failed: $(cat "$T/cw.log")"
+	r=$(rms "$T/home/allowed.wav")
+	echo "RMS recorded with --microphone allow: $r"
+	loud "$r" || fail "parecord does not hear the granted microphone (RMS $r)"
+	pass "parecord: silence without the grant, the microphone with it"
+}
+
+# ask, allowed for the run, then crate-wl permissions revoke: parecord
+# hears the microphone until the revoke, nothing after
+case_pulse_revoke() {
+	need sway parecord
+	if [ "$AS" = nobody ]; then start_sway 65534; else start_sway; fi
+	export XDG_RUNTIME_DIR="$T/rt" WAYLAND_DISPLAY="$SWAY_SOCKET"
+	start_pipewire "$U"
+	mic_tone
+	scripted_prompt
+	echo 2 > "$T/answer"   # allow for this run
+	cw run --app media --bind "$T/home:/h" --audio playback \
+		--microphone ask --prompt "cmd:$T/prompt.sh" -- \
+		sh -c 'timeout 12 parecord --latency-msec=50 /h/rec.wav; echo "parecord=$?"' \
+		> "$T/inside" 2>>"$T/cw.log" &
+	A=$!
+	for _ in $(seq 1 200); do
+		pw-link -l | grep -A1 '^crate-wl\.media\.[0-9a-f]*\.in:' |
+			grep -q 'parecord' && break
+		sleep 0.05
+	done
+	pw-link -l | grep -A1 '^crate-wl\.media\.[0-9a-f]*\.in:' |
+		grep -q 'parecord' ||
+		fail "parecord was never linked to the in node: $(pw-link -l) $(cat "$T/cw.log")"
+	grep -qx "media microphone" "$T/prompts.log" ||
+		fail "no microphone prompt: $(cat "$T/prompts.log")"
+	sleep 1.5
+	as_user "$CRATE_WL" permissions revoke media microphone ||
+		fail "crate-wl permissions revoke failed"
+	sleep 2
+	# nor did the session manager get it back onto the microphone
+	pw-link -l | grep -A1 '^test-mic:' | grep -q parecord &&
+		fail "parecord is linked to the microphone after the revoke"
+	for pid in $(pgrep -f -x "parecord --latency-msec=50 /h/rec.wav"); do
+		kill -INT "$pid"
+	done
+	wait $A
+	cat "$T/inside"
+	ls -l "$T/home/rec.wav"
+	echo "recorded $(soxi -D "$T/home/rec.wav") s in all"
+	sox "$T/home/rec.wav" "$T/first.wav" trim 0.2 1 2>/dev/null
+	sox "$T/home/rec.wav" "$T/last.wav" trim 2.2 2>/dev/null
+	r1=$(rms "$T/first.wav")
+	r2=$(rms "$T/last.wav")
+	# after the revoke the stream has no source: the file ends there,
+	# or goes on silent
+	echo "RMS in the first second: $r1; from 0.7 s after the revoke: $r2"
+	loud "$r1" || fail "parecord did not hear the microphone after allow (RMS $r1)"
+	quiet "$r2" || fail "parecord still heard the microphone after the revoke (RMS $r2)"
+	pw-link -l | grep -q 'crate-wl\.media\.[0-9a-f]*\.in' &&
+		fail "the in node outlived the revoke"
+	pass "a revoke cuts parecord off the microphone at once"
+}
+
+# what the app can ask pipewire-pulse for stays the app's: a sink it
+# loads is refused or destroyed, a TCP server it loads listens only in
+# the sandbox's network namespace
+case_pulse_modules() {
+	need pactl python3
+	start_pipewire "$U"
+	port=$((20000 + RANDOM % 20000))
+	media --audio playback --env PORT=$port -- sh -c '
+		pactl load-module module-null-sink sink_name=evil-null; echo "null-sink=$?"
+		pactl load-module module-remap-sink sink_name=evil-remap; echo "remap-sink=$?"
+		pactl load-module module-native-protocol-tcp port=$PORT listen=127.0.0.1; echo "tcp=$?"
+		python3 -c "import socket, os; socket.create_connection((\"127.0.0.1\", int(os.environ[\"PORT\"])), 2); print(\"inside=connected\")"
+		sleep 0.5; pactl list short sinks > /h/sinks
+		touch /h/up
+		while [ ! -e /h/done ]; do sleep 0.05; done' > "$T/inside" 2>&1 &
+	M=$!
+	track $M
+	wait_file "$T/home/up"
+	if python3 -c 'import socket, sys
+socket.create_connection(("127.0.0.1", int(sys.argv[1])), 2)' "$port" \
+			2>/dev/null; then
+		touch "$T/home/done"
+		fail "the sandbox's TCP module listens on the host's loopback"
+	fi
+	pw-cli ls Node > "$T/nodes"
+	touch "$T/home/done"
+	wait $M
+	cat "$T/inside" "$T/cw.log"
+	grep -q 'evil' "$T/nodes" && fail "a sink the sandbox loaded is in the host graph"
+	grep -qx 'tcp=0' "$T/inside" && grep -qx 'inside=connected' "$T/inside" ||
+		fail "the TCP module did not listen inside: $(cat "$T/inside")"
+	grep -qx 'null-sink=0' "$T/inside" &&
+		fail "module-null-sink loaded: it makes its node with the adapter factory, which the sandbox cannot see"
+	grep -q 'the sandbox made a Audio/Sink node (evil-remap): destroyed' \
+		"$T/cw.log" || fail "crate-wl did not destroy the remap sink"
+	grep -q evil "$T/home/sinks" && fail "the sandbox still sees a sink it loaded"
+	pass "pipewire-pulse's modules reach no further than the app"
+}
+
+# pipewire-pulse ends at once (here: it has no runtime directory): said
+# once, the socket refuses from then on, the app runs on
+case_pulse_fail() {
+	need paplay
+	start_pipewire "$U"
+	tone 1
+	media --audio playback --env XDG_RUNTIME_DIR=/nowhere -- sh -c '
+		timeout 5 paplay /h/tone.wav; echo "first=$?"
+		timeout 5 paplay /h/tone.wav; echo "second=$?"' \
+		> "$T/inside" 2>&1 || fail "the sandbox failed: $(cat "$T/inside")"
+	cat "$T/inside" "$T/cw.log"
+	grep -qx 'first=0' "$T/inside" && fail "paplay played without a server"
+	grep -qx 'second=0' "$T/inside" && fail "paplay played without a server"
+	grep -q '^second=' "$T/inside" || fail "the second paplay did not end"
+	ended="pipewire-pulse ended at once (exit status [0-9]*): its socket refuses clients from now on"
+	grep -q "$ended" "$T/cw.log" || fail "no message that the socket refuses clients"
+	[ "$(grep -c "$ended" "$T/cw.log")" = 1 ] ||
+		fail "pipewire-pulse was started more than once"
+	pass "pipewire-pulse ends at once: one clear message, clients refused"
 }
 
 "case_${CASE//-/_}"

@@ -108,7 +108,8 @@ frame)
 		fail "Start did not ask as the app, for screencopy: $(cat "$T/prompts.log")"
 	node=$(sed -n 's/^node \([0-9]*\) .*/\1/p' "$T/client.log")
 	size=$(sed -n 's/^node [0-9]* //p' "$T/client.log")
-	# the fd sees exactly the core, the client-node factory and the node
+	# the fd sees exactly the core, the client-node factory, the node
+	# and its own client
 	echo "through the fd:"; cat "$T/out/seen"
 	grep -q "^$node Node crate-wl\.caster\.[0-9a-f]*\.screen[0-9]*\$" \
 		"$T/out/seen" || fail "node $node is not crate-wl's for caster"
@@ -117,9 +118,12 @@ frame)
 	{ echo "0 Core -"; echo "$node Node N"; } > "$T/want-a"
 	grep ' Factory client-node$' "$T/out/seen" | awk '{print $1, $2, $3}' \
 		>> "$T/want-a"
+	grep ' Client -$' "$T/out/seen" >> "$T/want-a"
 	sort "$T/want-a" > "$T/want"
 	[ "$(grep -c ' Factory ' "$T/out/seen")" = 1 ] ||
 		fail "the fd sees other factories than client-node"
+	[ "$(grep -c ' Client ' "$T/out/seen")" = 1 ] ||
+		fail "the fd sees other clients than itself"
 	diff -u "$T/want" "$T/got" || fail "the fd sees more or less than the node"
 	# the frame against what grim sees on the compositor, pixel by pixel
 	WAYLAND_DISPLAY=$SWAY_SOCKET as_user grim -t ppm "$T/out/host.ppm" ||
@@ -153,7 +157,7 @@ if worst > 1:
     sys.exit("the frame differs from the screen by %d levels" % worst)
 PY
 		fail "the received frame does not match the screen"
-	pass "a granted Start streams the screen; the fd sees only its node"
+	pass "a granted Start streams the screen; the fd sees only its node and itself"
 	;;
 deny)
 	answer 1
