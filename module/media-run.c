@@ -13,7 +13,6 @@
 struct cw_sandbox_media {
 	struct cw_media *media;
 	struct cw_permissions *perms;
-	enum cw_media_access access[2];
 	struct cw_perm_listener listener;
 	struct cw_perm_waiter waiter[2];
 	bool waiting[2];
@@ -41,13 +40,11 @@ static bool cap_device(enum cw_capability cap, enum cw_media_device *dev)
 	return false;
 }
 
-/* allow: yes; deny: no; ask: what this run or the store already says. */
+/* allow: yes (until a revoke); deny: no; ask: what this run or the store
+ * already says. The same state with a display or without (issue 19). */
 static enum cw_verdict verdict(struct cw_sandbox_media *sm,
 	enum cw_media_device dev)
 {
-	if (sm->perms == NULL) {
-		return sm->access[dev] == CW_MEDIA_ALLOW ? CW_PASS : CW_DENY;
-	}
 	return cw_permissions_check(sm->perms, device_cap(dev));
 }
 
@@ -115,14 +112,17 @@ struct cw_sandbox_media *cw_sandbox_media_start(struct cw_loop *loop,
 	const char *app, const char *instance, const char *socket_path,
 	char *err, size_t errlen)
 {
+	if (perms == NULL) {
+		/* a static answer could not be revoked */
+		snprintf(err, errlen, "no permission state for the sandbox");
+		return NULL;
+	}
 	struct cw_sandbox_media *sm = calloc(1, sizeof(*sm));
 	if (sm == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
 	sm->perms = perms;
-	sm->access[CW_MEDIA_MICROPHONE] = cfg->microphone;
-	sm->access[CW_MEDIA_CAMERA] = cfg->camera;
 	struct cw_media_config mc = {
 		.app = app,
 		.instance = instance,
@@ -136,11 +136,9 @@ struct cw_sandbox_media *cw_sandbox_media_start(struct cw_loop *loop,
 		free(sm);
 		return NULL;
 	}
-	if (perms != NULL) {
-		sm->listener.revoked = revoked;
-		sm->listener.refreshed = refreshed;
-		cw_permissions_add_listener(perms, &sm->listener);
-	}
+	sm->listener.revoked = revoked;
+	sm->listener.refreshed = refreshed;
+	cw_permissions_add_listener(perms, &sm->listener);
 	return sm;
 }
 
@@ -154,9 +152,7 @@ void cw_sandbox_media_stop(struct cw_sandbox_media *sm)
 			cw_permissions_cancel_wait(&sm->waiter[i]);
 		}
 	}
-	if (sm->perms != NULL) {
-		cw_permissions_remove_listener(&sm->listener);
-	}
+	cw_permissions_remove_listener(&sm->listener);
 	cw_media_destroy(sm->media);
 	free(sm);
 }

@@ -280,14 +280,23 @@ static enum cw_verdict read_rule(struct cw_hook_call *call, uint32_t current,
 			"is no longer the selection", mime, offer);
 		return CW_DENY;
 	}
+	/* a revoke made allow and focus ask (permission.h) */
+	bool revoked = cw_permissions_revoked(conn->proxy->perms,
+		CW_CAP_CLIPBOARD);
 	switch (conn->proxy->policy->clipboard) {
 	case CW_ACCESS_ALLOW:
+		if (revoked) {
+			break;
+		}
 		return CW_PASS;
 	case CW_ACCESS_DENY:
 		cw_conn_trace(conn, "DENIED", "clipboard read of %s "
 			"(clipboard=deny)", mime);
 		return CW_DENY;
 	case CW_ACCESS_FOCUS:
+		if (revoked) {
+			break;
+		}
 		if (conn->proxy->focused_conns > 0) {
 			return CW_PASS;
 		}
@@ -332,7 +341,12 @@ static enum cw_verdict write_rule(struct cw_hook_call *call, uint32_t source,
 {
 	struct cw_conn *conn = call->conn;
 	const char *why = NULL;
-	switch (conn->proxy->policy->clipboard) {
+	enum cw_access access = conn->proxy->policy->clipboard;
+	if (access == CW_ACCESS_ALLOW && cw_permissions_revoked(
+			conn->proxy->perms, CW_CAP_CLIPBOARD)) {
+		access = CW_ACCESS_ASK; /* revoked: as under ask */
+	}
+	switch (access) {
 	case CW_ACCESS_ALLOW:
 		return CW_PASS;
 	case CW_ACCESS_DENY:

@@ -126,6 +126,9 @@ enum cw_verdict cw_permissions_check(struct cw_permissions *perms,
 	switch (policy_access(perms->proxy->policy, cap)) {
 	case CW_ACCESS_ALLOW:
 	case CW_ACCESS_FOCUS:
+		if (perms->state[cap].revoked) {
+			break; /* a revoke makes allow ask */
+		}
 		return CW_PASS;
 	case CW_ACCESS_DENY:
 		return CW_DENY;
@@ -261,6 +264,7 @@ void cw_permissions_revoke(struct cw_permissions *perms, enum cw_capability cap)
 	struct cw_perm_state *st = &perms->state[cap];
 	st->run_allowed = false;
 	st->store_checked = false;
+	st->revoked = true;
 	cw_proxy_trace(perms->proxy, "REVOKED", "%s for %s",
 		cw_capability_name(cap), perms->app);
 	if (cap == CW_CAP_SCREENCOPY) {
@@ -269,6 +273,12 @@ void cw_permissions_revoke(struct cw_permissions *perms, enum cw_capability cap)
 		cw_clipboard_manager_revoke(perms->proxy);
 	}
 	tell_listeners(perms, cap, true);
+}
+
+bool cw_permissions_revoked(const struct cw_permissions *perms,
+	enum cw_capability cap)
+{
+	return perms->state[cap].revoked;
 }
 
 void cw_permissions_refresh(struct cw_permissions *perms,

@@ -27,6 +27,9 @@ struct cw_perm_waiter {
 struct cw_perm_state {
 	bool run_allowed;   /* "allow for this run", or the store said allow */
 	bool store_checked; /* the store was read since the last revoke */
+	/* revoked in this run: a policy of allow (or focus) asks from now
+	 * on, as ask does; a grant or an answer allows again */
+	bool revoked;
 	enum cw_verdict stored; /* PASS, DENY, or ASK (nothing stored) */
 	struct cw_prompt *prompt; /* open question, if any */
 	struct cw_permissions *owner; /* for the prompt's answer */
@@ -73,9 +76,13 @@ void cw_permissions_cancel_wait(struct cw_perm_waiter *waiter);
 /* Is a question open? */
 bool cw_permissions_asking(const struct cw_permissions *perms);
 
-/* Forget run grants and cached store answers; running captures fail,
+/* Forget run grants and cached store answers, and the policy's allow
+ * for the rest of the run (it asks as ask does); running captures fail,
  * listeners hear it. */
 void cw_permissions_revoke(struct cw_permissions *perms, enum cw_capability cap);
+/* Was the permission revoked in this run (see cw_perm_state)? */
+bool cw_permissions_revoked(const struct cw_permissions *perms,
+	enum cw_capability cap);
 /* Read the store again next time; listeners hear it. */
 void cw_permissions_refresh(struct cw_permissions *perms,
 	enum cw_capability cap);
