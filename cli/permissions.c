@@ -113,11 +113,12 @@ int cw_cmd_permissions(int argc, char *argv[])
 	 * read a new grant from the store */
 	int n = cw_control_notify(grant == CW_GRANT_ALLOW ? "refresh" :
 		"revoke", app, permission);
-	if (grant != CW_GRANT_ALLOW) {
-		if (n > 0) {
-			fprintf(stderr, "crate-wl: %d running instance%s of %s "
-				"told\n", n, n == 1 ? "" : "s", app);
-		}
+	if (n > 0) {
+		fprintf(stderr, "crate-wl: %d running instance%s of %s told\n",
+			n, n == 1 ? "" : "s", app);
+	} else {
+		fprintf(stderr, "crate-wl: no running instance of %s to tell; "
+			"the store changed\n", app);
 	}
 	return 0;
 }
