@@ -82,7 +82,7 @@ static int links(struct watch *w, double now, double *oldest_ms)
 	return n;
 }
 
-static void revoke(struct watch *w)
+static void run_revoke(struct watch *w)
 {
 	w->revoke_ms = now_ms();
 	w->child = fork();
@@ -171,7 +171,7 @@ static void on_tick(void *data, uint64_t expirations)
 	switch (w->phase) {
 	case WAITING:
 		if (n > 0 && oldest >= w->settle_ms) {
-			revoke(w);
+			run_revoke(w);
 		} else if (t - w->start_ms > LINK_WAIT_MS) {
 			fprintf(stderr, "revoke-watch: %s was never linked\n",
 				w->node);
