@@ -9,10 +9,12 @@
 #     (revoke-watch); links the session manager makes again after that
 #     must go as fast, and none may stay.
 #   screencopy: a capture loop inside (capture-loop, a frame after
-#     another); the last frame delivered and the first refused, after the
-#     revoke.
-#   clipboard, clipboard-manager: wl-paste again and again inside; the
-#     last paste that read the host's text, and the first refused.
+#     another); the last frame delivered after the revoke (bounded) and
+#     the first refused (printed); none delivered after a refusal.
+#   clipboard: a focused window pasting every 20 ms (paste-window);
+#   clipboard-manager: wl-paste (data-control) again and again; the last
+#     paste asked for after the revoke that read the host's text
+#     (bounded), and the first refused (printed).
 # Usage: revoke.sh CRATE_WL REVOKE_WATCH TESTBIN CASE root|nobody
 CRATE_WL=$1
 REVOKE_WATCH=$2
@@ -32,9 +34,9 @@ sandbox() {
 	local way=$1 cap=$2
 	shift 2
 	local opts=() app=(run --app m) display=(--no-wayland)
-	case $way in
-	display) display=() ;;
-	esac
+	if [ "$way" = display ] || [ "${display_cap:-0}" = 1 ]; then
+		display=()
+	fi
 	case $way in
 	option|display) opts=(--"$cap" allow) ;;
 	store)
@@ -144,8 +146,9 @@ display_setup() {
 # times LOG: "T ok|no" lines after $T0: the last ok and the first no, in
 # ms after the revoke
 after_revoke() {
-	awk -v t0="$T0" '$1 > t0 && $2 == "ok" { ok = ($1 - t0) * 1000 }
-		$1 > t0 && $2 == "no" && no == "" { no = ($1 - t0) * 1000 }
+	awk -v t0="$T0" '$1 > t0 && $2 == "ok" { ok = sprintf("%.1f", ($1 - t0) * 1000) }
+		$1 > t0 && $2 == "no" && no == "" {
+			no = sprintf("%.1f", ($1 - t0) * 1000) }
 		END { printf "%s %s\n", ok == "" ? "-" : ok, no == "" ? "-" : no }' "$1"
 }
 
@@ -170,7 +173,11 @@ loop_revoke() {
 		sleep 0.02
 	done
 	touch "$T/home/stop"
+	for pid in $(pgrep -f "paste-window cw-revoke"); do
+		kill "$pid" 2>/dev/null
+	done
 	wait $S
+	awk -v t0="$T0" '{ printf "%.1f %s\n", ($1 - t0) * 1000, $2 }' "$log" | tail -n 15
 	read -r ok no < <(after_revoke "$log")
 	echo "after the revoke: last access at $ok ms, first refusal at $no ms"
 	[ "$no" != - ] || fail "nothing refused after the revoke: $(tail -5 "$log")"
@@ -180,8 +187,10 @@ loop_revoke() {
 	last=$ok
 	[ "$last" = - ] && last=0
 	figure "$last" "first refusal $no ms"
+	# the bound is on the access: when the loop's next request comes
+	# after that is the loop's pace (and the machine's load), not the
+	# revoke's
 	within "$last" || fail "access $last ms after the revoke (bound $BOUND_MS)"
-	within "$no" || fail "the first refusal came $no ms after the revoke"
 }
 
 case_screencopy() {
@@ -190,9 +199,11 @@ case_screencopy() {
 	MANIFEST_EXTRA=$'[wayland]\nscreencopy = allow'
 	EXTRA=
 	: > "$T/home/frames"
-	chown "$U:$U" "$T/home/frames"
+	# the build tree is not in the sandbox: the client comes in by /h
+	cp "$TESTBIN/capture-loop" "$T/home/"
+	chown "$U:$U" "$T/home/frames" "$T/home/capture-loop"
 	# a frame after another, "T ok" or "T no" each, until 3 refused
-	sandbox "$way" screencopy -- "CAPTURE_LOOP_TIMES=1 $TESTBIN/capture-loop 100000 3 > /h/frames" &
+	sandbox "$way" screencopy -- "CAPTURE_LOOP_TIMES=1 /h/capture-loop 100000 3 > /h/frames" &
 	S=$!
 	track $S
 	loop_revoke "$T/home/frames" screencopy
@@ -224,8 +235,15 @@ case_clipboard() {
 	paste_loop
 	EXTRA=
 	if [ "$perm" = clipboard ]; then
+		# sway serves the selection to the focused window only: a
+		# window that pastes every 20 ms, and a keyboard for its focus
+		need wtype
+		wtype -s 3600000 &
+		track $!
+		cp "$TESTBIN/paste-window" "$T/home/"
+		chown "$U:$U" "$T/home/paste-window"
 		MANIFEST_EXTRA=$'[wayland]\nclipboard = allow'
-		sandbox "$way" clipboard -- bash /h/loop.sh &
+		sandbox "$way" clipboard -- "PASTE_TIMES=1 PASTE_INTERVAL_MS=20 /h/paste-window cw-revoke paste 12 > /h/pastes" &
 	elif [ "$way" = manifest ]; then
 		# the regular clipboard closed: pastes read through
 		# data-control only
