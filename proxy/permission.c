@@ -263,7 +263,10 @@ void cw_permissions_revoke(struct cw_permissions *perms, enum cw_capability cap)
 {
 	struct cw_perm_state *st = &perms->state[cap];
 	st->run_allowed = false;
-	st->store_checked = false;
+	/* the store's answer too, until a refresh: crate-wl permissions
+	 * tells running instances before it writes the store */
+	st->store_checked = true;
+	st->stored = CW_ASK;
 	st->revoked = true;
 	cw_proxy_trace(perms->proxy, "REVOKED", "%s for %s",
 		cw_capability_name(cap), perms->app);
