@@ -2,8 +2,9 @@
  * How long a device stays linked after a revoke, as an unsandboxed
  * PipeWire client sees it (issue 19).
  *   revoke-watch NODE SETTLE_MS WINDOW_MS -- COMMAND...
- * Waits until a link out of the node named NODE (the fake microphone or
- * camera) has lived SETTLE_MS, runs COMMAND (the revoke), and times on
+ * Waits until a link out of a node named NODE (a glob: the fake
+ * microphone or camera, a sandbox's screen-sharing node) has lived
+ * SETTLE_MS, runs COMMAND (the revoke), and times on
  * CLOCK_MONOTONIC how long until no link out of NODE is left. Then it
  * watches WINDOW_MS more for links the session manager makes again. It
  * prints, one a line:
@@ -13,6 +14,7 @@
  *   command-exit STATUS
  * Exit 0, or 2 when NODE was never linked, 3 when the links stayed 5 s.
  */
+#include <fnmatch.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,7 +64,7 @@ static double now_ms(void)
 static bool from_node(struct watch *w, const struct object *o)
 {
 	return o->link && o->out < MAX_ID && w->objects[o->out].name != NULL &&
-		strcmp(w->objects[o->out].name, w->node) == 0;
+		fnmatch(w->node, w->objects[o->out].name, 0) == 0;
 }
 
 /* links out of the node; the age of the oldest in *oldest_ms */
