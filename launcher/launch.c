@@ -184,6 +184,12 @@ static int dry_run(const struct cw_sandbox_config *cfg,
 		cw_policy_print(policy, stdout);
 	} else {
 		printf("sockets: none (--no-wayland)\n");
+		if (cw_sandbox_config_has_media(cfg)) {
+			/* media asks as with a display */
+			printf("prompt: %s\n", cfg->prompt ? cfg->prompt :
+				getenv("DBUS_SESSION_BUS_ADDRESS") ? "portal" :
+				"none (ask is denied)");
+		}
 	}
 	if (cw_sandbox_config_has_media(cfg)) {
 		char pw[PATH_MAX], why[PATH_MAX];
