@@ -26,7 +26,9 @@ struct cw_perm_waiter {
 
 struct cw_perm_state {
 	bool run_allowed;   /* "allow for this run", or the store said allow */
-	bool store_checked; /* the store was read since the last revoke */
+	/* stored holds the store's answer (after a revoke: ASK, until a
+	 * refresh says to read the store again) */
+	bool store_checked;
 	/* revoked in this run: a policy of allow (or focus) asks from now
 	 * on, as ask does; a grant or an answer allows again */
 	bool revoked;
