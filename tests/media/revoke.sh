@@ -37,8 +37,16 @@ within() {
 }
 
 # m's sandbox, one way: WAY is option, manifest, store, prompt or display;
-# ACCESS the capability's options; the command after --
+# CAP the permission; the command after --. Started in the background as
+# itself (not in a subshell), pid in $S, so that the cleanup's signal
+# reaches it (timeout passes it on)
 sandbox() {
+	sandbox_command "$@"
+	"${CMD[@]}" 2>>"$T/cw.log" &
+	S=$!
+	track $S
+}
+sandbox_command() {
 	local way=$1 cap=$2
 	shift 2
 	local opts=() app=(run --app m) display=(--no-wayland)
@@ -69,13 +77,14 @@ sandbox() {
 	*) fail "unknown way $way" ;;
 	esac
 	shift # --
+	CMD=(timeout -k 2 30 $RUNAS "$CRATE_WL" "${app[@]}")
 	if [ "$way" = manifest ]; then
 		printf '%s\n' "$*" > "$T/home/run.sh"
 		chown "$U:$U" "$T/home/run.sh"
-		cw "${app[@]}" m 2>>"$T/cw.log"
+		CMD+=(m)
 	else
-		cw "${app[@]}" "${display[@]}" --bind "$T/home:/h" "${opts[@]}" \
-			$EXTRA -- sh -c "$*" 2>>"$T/cw.log"
+		CMD+=("${display[@]}" --bind "$T/home:/h" "${opts[@]}" $EXTRA
+			-- sh -c "$*")
 	fi
 }
 
@@ -95,7 +104,7 @@ device_case() {
 		start_pipewire "$U"
 		mic_tone
 		node=test-mic
-		grab='timeout 20 pw-record /h/rec.wav'
+		grab='pw-record /h/rec.wav'
 		MANIFEST_EXTRA=$'[media]\naudio = playback\nmicrophone = allow' ;;
 	camera)
 		start_pipewire --camera "$U"
@@ -103,22 +112,19 @@ device_case() {
 		gst-inspect-1.0 pipewiresrc >/dev/null 2>&1 ||
 			skip "GStreamer's pipewiresrc is not installed"
 		node=test-camera
-		grab='timeout 20 gst-launch-1.0 -q pipewiresrc stream-properties="props,media.type=Video,media.category=Capture,media.role=Camera" ! fakesink'
+		grab='gst-launch-1.0 -q pipewiresrc stream-properties="props,media.type=Video,media.category=Capture,media.role=Camera" ! fakesink'
 		MANIFEST_EXTRA=$'[media]\naudio = playback\ncamera = allow' ;;
 	esac
-	sandbox "$way" "$dev" -- "$grab; echo grab-ended > /h/ended" &
-	S=$!
-	track $S
+	# the grabber runs until the test says stop (pw-record then writes
+	# its file's header)
+	sandbox "$way" "$dev" -- "$grab & p=\$!; while [ ! -e /h/stop ]; do sleep 0.05; done; kill -INT \$p; wait \$p"
 	# revoke once the device has been linked 1 s; watch 1 s more
 	"$REVOKE_WATCH" "$node" 1000 1000 -- \
 		$RUNAS "$CRATE_WL" permissions revoke m "$dev" \
 		> "$T/watch" 2> "$T/revoke.err"
 	rc=$?
 	cat "$T/watch" "$T/revoke.err"
-	# the grabber ends (ours, in the sandbox's pid namespace)
-	for pid in $(pgrep -f "pw-record /h/rec.wav|pipewiresrc stream-properties"); do
-		kill -INT "$pid" 2>/dev/null
-	done
+	touch "$T/home/stop"
 	wait $S
 	[ $rc = 2 ] && fail "$node was never linked to the sandbox: $(cat "$T/cw.log")"
 	[ $rc = 0 ] || fail "the links out of $node stayed after the revoke: $(cat "$T/cw.log")"
@@ -181,9 +187,6 @@ loop_revoke() {
 		sleep 0.02
 	done
 	touch "$T/home/stop"
-	for pid in $(pgrep -f "paste-window cw-revoke"); do
-		kill "$pid" 2>/dev/null
-	done
 	wait $S
 	awk -v t0="$T0" '{ printf "%.1f %s\n", ($1 - t0) * 1000, $2 }' "$log" | tail -n 15
 	read -r ok no < <(after_revoke "$log")
@@ -211,9 +214,7 @@ case_screencopy() {
 	cp "$TESTBIN/capture-loop" "$T/home/"
 	chown "$U:$U" "$T/home/frames" "$T/home/capture-loop"
 	# a frame after another, "T ok" or "T no" each, until 3 refused
-	sandbox "$way" screencopy -- "CAPTURE_LOOP_TIMES=1 /h/capture-loop 100000 3 > /h/frames" &
-	S=$!
-	track $S
+	sandbox "$way" screencopy -- "CAPTURE_LOOP_TIMES=1 /h/capture-loop 100000 3 > /h/frames"
 	loop_revoke "$T/home/frames" screencopy
 	pass "screencopy allowed by $way: frames refused from the revoke on"
 }
@@ -251,12 +252,12 @@ case_clipboard() {
 		cp "$TESTBIN/paste-window" "$T/home/"
 		chown "$U:$U" "$T/home/paste-window"
 		MANIFEST_EXTRA=$'[wayland]\nclipboard = allow'
-		sandbox "$way" clipboard -- "PASTE_TIMES=1 PASTE_INTERVAL_MS=20 /h/paste-window cw-revoke paste 12 > /h/pastes" &
+		sandbox "$way" clipboard -- "PASTE_TIMES=1 PASTE_INTERVAL_MS=20 /h/paste-window cw-revoke paste 20 > /h/pastes & p=\$!; while [ ! -e /h/stop ]; do sleep 0.05; done; kill \$p"
 	elif [ "$way" = manifest ]; then
 		# the regular clipboard closed: pastes read through
 		# data-control only
 		MANIFEST_EXTRA=$'[wayland]\nclipboard = deny\nclipboard-manager = allow'
-		sandbox manifest clipboard-manager -- bash /h/loop.sh &
+		sandbox manifest clipboard-manager -- bash /h/loop.sh
 	else
 		# a policy file says it: there is no option for it
 		local access=allow
@@ -268,11 +269,12 @@ case_clipboard() {
 		printf '[wayland]\npolicy = default\nclipboard = deny\nclipboard-manager = %s\n' \
 			"$access" > "$T/cm.policy"
 		chmod 644 "$T/cm.policy"
-		cw run --app m --bind "$T/home:/h" --policy "$T/cm.policy" \
+		timeout -k 2 30 $RUNAS "$CRATE_WL" run --app m \
+			--bind "$T/home:/h" --policy "$T/cm.policy" \
 			--prompt none -- bash /h/loop.sh 2>>"$T/cw.log" &
+		S=$!
+		track $S
 	fi
-	S=$!
-	track $S
 	loop_revoke "$T/home/pastes" "$perm"
 	pass "$perm allowed by $way: pastes refused from the revoke on"
 }
