@@ -126,6 +126,12 @@ device_case() {
 	cat "$T/watch" "$T/revoke.err"
 	touch "$T/home/stop"
 	wait $S
+	# the daemon itself must live through the revoke
+	kill -0 "$PW_PID" 2>/dev/null || {
+		wait "$PW_PID"
+		tail -n 20 "$T/pipewire.log" >&2
+		fail "the PipeWire daemon died (status $?) during the revoke"
+	}
 	[ $rc = 2 ] && fail "$node was never linked to the sandbox: $(cat "$T/cw.log")"
 	[ $rc = 0 ] || fail "the links out of $node stayed after the revoke: $(cat "$T/cw.log")"
 	grep -q "^command-exit 0$" "$T/watch" || fail "permissions revoke failed"
