@@ -129,8 +129,9 @@ device_case() {
 	# the daemon itself must live through the revoke
 	kill -0 "$PW_PID" 2>/dev/null || {
 		wait "$PW_PID"
+		st=$?
 		tail -n 20 "$T/pipewire.log" >&2
-		fail "the PipeWire daemon died (status $?) during the revoke"
+		fail "the PipeWire daemon died (status $st) during the revoke"
 	}
 	[ $rc = 2 ] && fail "$node was never linked to the sandbox: $(cat "$T/cw.log")"
 	[ $rc = 0 ] || fail "the links out of $node stayed after the revoke: $(cat "$T/cw.log")"
