@@ -115,24 +115,34 @@ device_case() {
 		grab='gst-launch-1.0 -q pipewiresrc stream-properties="props,media.type=Video,media.category=Capture,media.role=Camera" ! fakesink'
 		MANIFEST_EXTRA=$'[media]\naudio = playback\ncamera = allow' ;;
 	esac
-	# the grabber runs until the test says stop (pw-record then writes
-	# its file's header)
-	sandbox "$way" "$dev" -- "$grab & p=\$!; while [ ! -e /h/stop ]; do sleep 0.05; done; kill -INT \$p; wait \$p"
-	# revoke once the device has been linked 1 s; watch 1 s more
-	"$REVOKE_WATCH" "$node" 1000 1000 -- \
-		$RUNAS "$CRATE_WL" permissions revoke m "$dev" \
-		> "$T/watch" 2> "$T/revoke.err"
-	rc=$?
-	cat "$T/watch" "$T/revoke.err"
-	touch "$T/home/stop"
-	wait $S
-	# the daemon itself must live through the revoke
-	kill -0 "$PW_PID" 2>/dev/null || {
+	for try in 1 2; do
+		rm -f "$T/home/stop"
+		# the grabber runs until the test says stop (pw-record then
+		# writes its file's header)
+		sandbox "$way" "$dev" -- "$grab & p=\$!; while [ ! -e /h/stop ]; do sleep 0.05; done; kill -INT \$p; wait \$p"
+		# revoke once the device has been linked 1 s; watch 1 s more
+		"$REVOKE_WATCH" "$node" 1000 1000 -- \
+			$RUNAS "$CRATE_WL" permissions revoke m "$dev" \
+			> "$T/watch" 2> "$T/revoke.err"
+		rc=$?
+		cat "$T/watch" "$T/revoke.err"
+		touch "$T/home/stop"
+		wait $S
+		# the daemon itself must live through the revoke
+		kill -0 "$PW_PID" 2>/dev/null && break
 		wait "$PW_PID"
 		st=$?
 		tail -n 20 "$T/pipewire.log" >&2
-		fail "the PipeWire daemon died (status $st) during the revoke"
-	}
+		[ "$try" = 1 ] && [ "$dev" = camera ] ||
+			fail "the PipeWire daemon died (status $st) during the revoke"
+		# the rig's, not crate-wl's: measured once more, said aloud
+		echo "RIG: the PipeWire daemon died (status $st) as the camera's" \
+			"link went. PipeWire 0.3.65's videotestsrc (the fake" \
+			"camera) crashes in its data thread when a link from it" \
+			"goes while it streams (seen with gdb, about 1 run in 10" \
+			"under load). Once more, with a new daemon."
+		restart_pipewire
+	done
 	[ $rc = 2 ] && fail "$node was never linked to the sandbox: $(cat "$T/cw.log")"
 	[ $rc = 0 ] || fail "the links out of $node stayed after the revoke: $(cat "$T/cw.log")"
 	grep -q "^command-exit 0$" "$T/watch" || fail "permissions revoke failed"
