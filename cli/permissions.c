@@ -111,19 +111,28 @@ int cw_cmd_permissions(int argc, char *argv[])
 	if (!check_args(app, permission)) {
 		return 2;
 	}
+	/* running instances forget what they were allowed at once, before
+	 * the store's write (and its fsync) that may take a while; until
+	 * they are told to read it again they trust nothing it said */
+	int n = 0;
+	if (grant != CW_GRANT_ALLOW) {
+		n = cw_control_notify("revoke", app, permission);
+	}
 	if (!cw_store_update(path, app, permission, grant, err, sizeof(err))) {
 		cw_msg("%s", err);
 		return 1;
 	}
-	/* running instances forget what they were allowed at once, and
-	 * read a new grant from the store */
-	int n = cw_control_notify(grant == CW_GRANT_ALLOW ? "refresh" :
-		"revoke", app, permission);
-	if (grant != CW_GRANT_ALLOW) {
-		if (n > 0) {
-			fprintf(stderr, "crate-wl: %d running instance%s of %s "
-				"told\n", n, n == 1 ? "" : "s", app);
-		}
+	/* a new answer stored: they read it at their next request */
+	if (grant != CW_GRANT_UNSET) {
+		int told = cw_control_notify("refresh", app, permission);
+		n = n > told ? n : told;
+	}
+	if (n > 0) {
+		fprintf(stderr, "crate-wl: %d running instance%s of %s told\n",
+			n, n == 1 ? "" : "s", app);
+	} else {
+		fprintf(stderr, "crate-wl: no running instance of %s to tell; "
+			"the store changed\n", app);
 	}
 	return 0;
 }

@@ -192,6 +192,12 @@ static int dry_run(const struct cw_sandbox_config *cfg,
 		cw_policy_print(policy, stdout);
 	} else {
 		printf("sockets: none (--no-wayland)\n");
+		if (cw_sandbox_config_has_media(cfg)) {
+			/* media asks as with a display */
+			printf("prompt: %s\n", cfg->prompt ? cfg->prompt :
+				getenv("DBUS_SESSION_BUS_ADDRESS") ? "portal" :
+				"none (ask is denied)");
+		}
 	}
 	if (cw_sandbox_config_has_media(cfg)) {
 		char pw[PATH_MAX], why[PATH_MAX];
@@ -517,6 +523,7 @@ int cw_launch(const struct cw_sandbox_config *cfg,
 	l.inst = &inst;
 	l.upstream = upstream;
 	struct cw_plan *plan = NULL;
+	struct cw_policy *perm_policy = NULL; /* without a display */
 	struct cw_cgroup cgroup;
 	bool have_inst = false, have_cgroup = false;
 	pid_t pasta = -1;
@@ -556,15 +563,31 @@ int cw_launch(const struct cw_sandbox_config *cfg,
 		cw_msg("%s", err);
 		goto out;
 	}
-	if (policy != NULL) {
-		l.proxy = cw_proxy_create(l.loop, policy, upstream, -1);
+	/*
+	 * The sandbox's permission state and its control socket live in the
+	 * proxy. Without a display, a sandbox with media still gets one that
+	 * serves no socket, so that its grants are asked, stored and revoked
+	 * as with a display (issue 19).
+	 */
+	if (policy == NULL && cw_sandbox_config_has_media(cfg)) {
+		perm_policy = cw_policy_create(CW_POLICY_STRICT);
+		if (perm_policy == NULL) {
+			cw_msg("out of memory");
+			goto out;
+		}
+		cw_sandbox_media_policy(cfg, perm_policy);
+	}
+	if (policy != NULL || perm_policy != NULL) {
+		l.proxy = cw_proxy_create(l.loop, policy ? policy : perm_policy,
+			policy ? upstream : NULL, -1);
 		if (l.proxy == NULL) {
 			cw_msg("cannot start the proxy: %s", strerror(errno));
 			goto out;
 		}
 		l.proxy->trace = opts->trace;
 		if (!setup_permissions(&l, cfg, plan->argv[0]) ||
-				!cw_proxy_listen(l.proxy, socket_path)) {
+				(policy != NULL &&
+				!cw_proxy_listen(l.proxy, socket_path))) {
 			goto out;
 		}
 	}
@@ -573,21 +596,14 @@ int cw_launch(const struct cw_sandbox_config *cfg,
 		char app[101];
 		snprintf(pw_socket, sizeof(pw_socket), "%s/pipewire-0",
 			inst.dir);
-		if (l.proxy != NULL) {
-			snprintf(app, sizeof(app), "%s", l.proxy->perms->app);
-		} else if (cfg->app != NULL) {
-			snprintf(app, sizeof(app), "%s", cfg->app);
-		} else {
-			cw_app_name_from_command(plan->argv[0], app, sizeof(app));
-		}
+		snprintf(app, sizeof(app), "%s", l.proxy->perms->app);
 		l.mm = cw_media_module_load(err, sizeof(err));
 		if (l.mm == NULL) {
 			cw_msg("media: %s", err);
 			goto out;
 		}
-		l.media = l.mm->media_start(l.loop, cfg, l.proxy ?
-			l.proxy->perms : NULL, app, inst.id, pw_socket, err,
-			sizeof(err));
+		l.media = l.mm->media_start(l.loop, cfg, l.proxy->perms, app,
+			inst.id, pw_socket, err, sizeof(err));
 		if (l.media == NULL) {
 			cw_msg("media: %s", err);
 			goto out;
@@ -722,6 +738,7 @@ out:
 	}
 	cw_plan_destroy(plan);
 	cw_policy_destroy(policy);
+	cw_policy_destroy(perm_policy);
 	if (l.have_exit && WIFSIGNALED(l.exit_status) &&
 			!dumps_core(WTERMSIG(l.exit_status))) {
 		/* die the way the command died, for the caller's shell (but

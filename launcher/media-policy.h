@@ -22,8 +22,9 @@ void cw_sandbox_media_policy(const struct cw_sandbox_config *cfg,
 struct cw_sandbox_media;
 
 /*
- * perms: the sandbox's proxy's permissions (NULL without a display: then
- * ask is deny). socket_path: where the sandbox's pipewire-0 listens on the
+ * perms: the sandbox's permissions (its proxy's, which the launcher makes
+ * without a display too); never NULL: every grant must be revocable, so
+ * the nodes follow them and their revokes. socket_path: where the sandbox's pipewire-0 listens on the
  * host. NULL with a message in err.
  */
 struct cw_sandbox_media *cw_sandbox_media_start(struct cw_loop *loop,

@@ -13,7 +13,6 @@
 struct cw_sandbox_media {
 	struct cw_media *media;
 	struct cw_permissions *perms;
-	enum cw_decision access[2];
 	struct cw_consent_listener listener;
 	struct cw_consent_listener waiter[2];
 	bool waiting[2];
@@ -41,14 +40,11 @@ static bool cap_device(enum cw_capability cap, enum cw_media_device *dev)
 	return false;
 }
 
-/* allow: yes; deny: no; ask: what this run or the store already says. */
+/* allow: yes (until a revoke); deny: no; ask: what this run or the store
+ * already says. The same state with a display or without (issue 19). */
 static enum cw_decision verdict(struct cw_sandbox_media *sm,
 	enum cw_media_device dev)
 {
-	if (sm->perms == NULL) {
-		return sm->access[dev] == CW_DECISION_ALLOW ?
-			CW_DECISION_ALLOW : CW_DECISION_DENY;
-	}
 	return cw_permissions_check(sm->perms, device_cap(dev));
 }
 
@@ -108,14 +104,17 @@ struct cw_sandbox_media *cw_sandbox_media_start(struct cw_loop *loop,
 	const char *app, const char *instance, const char *socket_path,
 	char *err, size_t errlen)
 {
+	if (perms == NULL) {
+		/* a static answer could not be revoked */
+		snprintf(err, errlen, "no permission state for the sandbox");
+		return NULL;
+	}
 	struct cw_sandbox_media *sm = calloc(1, sizeof(*sm));
 	if (sm == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
 	sm->perms = perms;
-	sm->access[CW_MEDIA_MICROPHONE] = cfg->microphone;
-	sm->access[CW_MEDIA_CAMERA] = cfg->camera;
 	struct cw_media_config mc = {
 		.app = app,
 		.instance = instance,
@@ -130,10 +129,8 @@ struct cw_sandbox_media *cw_sandbox_media_start(struct cw_loop *loop,
 		free(sm);
 		return NULL;
 	}
-	if (perms != NULL) {
-		sm->listener.changed = changed;
-		cw_permissions_listen(perms, &sm->listener);
-	}
+	sm->listener.changed = changed;
+	cw_permissions_listen(perms, &sm->listener);
 	return sm;
 }
 
@@ -147,9 +144,7 @@ void cw_sandbox_media_stop(struct cw_sandbox_media *sm)
 			cw_consent_unlisten(&sm->waiter[i]);
 		}
 	}
-	if (sm->perms != NULL) {
-		cw_consent_unlisten(&sm->listener);
-	}
+	cw_consent_unlisten(&sm->listener);
 	cw_media_destroy(sm->media);
 	free(sm);
 }

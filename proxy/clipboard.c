@@ -280,7 +280,13 @@ static enum cw_verdict read_rule(struct cw_hook_call *call, uint32_t current,
 			"is no longer the selection", mime, offer);
 		return CW_DENY;
 	}
+	/* a revoke made allow and focus ask (permission.h) */
+	bool revoked = cw_permissions_revoked(conn->proxy->perms,
+		CW_CAP_CLIPBOARD);
 	struct cw_cap_rule rule = conn->proxy->policy->rules[CW_CAP_CLIPBOARD];
+	if (rule.decision == CW_DECISION_ALLOW && revoked) {
+		rule.decision = CW_DECISION_ASK;
+	}
 	switch (rule.decision) {
 	case CW_DECISION_ALLOW:
 		if (!rule.focus || conn->proxy->focused_conns > 0) {
@@ -329,6 +335,10 @@ static enum cw_verdict write_rule(struct cw_hook_call *call, uint32_t source,
 	struct cw_conn *conn = call->conn;
 	const char *why = NULL;
 	struct cw_cap_rule rule = conn->proxy->policy->rules[CW_CAP_CLIPBOARD];
+	if (rule.decision == CW_DECISION_ALLOW && cw_permissions_revoked(
+			conn->proxy->perms, CW_CAP_CLIPBOARD)) {
+		rule.decision = CW_DECISION_ASK; /* revoked: as under ask */
+	}
 	switch (rule.decision) {
 	case CW_DECISION_ALLOW:
 		if (!rule.focus) {

@@ -102,6 +102,9 @@ enum cw_decision cw_permissions_check(struct cw_permissions *perms,
 	/* focus: allowed here; the clipboard's rules see to the focus */
 	switch (perms->proxy->policy->rules[cap].decision) {
 	case CW_DECISION_ALLOW:
+		if (perms->state[cap].revoked) {
+			break; /* a revoke makes allow ask */
+		}
 		return CW_DECISION_ALLOW;
 	case CW_DECISION_DENY:
 		return CW_DECISION_DENY;
@@ -216,10 +219,20 @@ void cw_permissions_revoke(struct cw_permissions *perms, enum cw_capability cap)
 {
 	struct cw_perm_state *st = &perms->state[cap];
 	st->run_allowed = false;
-	st->store_checked = false;
+	/* the store's answer too, until a refresh: crate-wl permissions
+	 * tells running instances before it writes the store */
+	st->store_checked = true;
+	st->stored = CW_DECISION_ASK;
+	st->revoked = true;
 	cw_proxy_trace(perms->proxy, "REVOKED", "%s for %s",
 		cw_capability_name(cap), perms->app);
 	cw_consent_tell(&perms->listeners, cap, CW_DECISION_DENY, false);
+}
+
+bool cw_permissions_revoked(const struct cw_permissions *perms,
+	enum cw_capability cap)
+{
+	return perms->state[cap].revoked;
 }
 
 void cw_permissions_refresh(struct cw_permissions *perms,

@@ -20,7 +20,12 @@ struct cw_prompt;
 
 struct cw_perm_state {
 	bool run_allowed;   /* "allow for this run", or the store said allow */
-	bool store_checked; /* the store was read since the last revoke */
+	/* stored holds the store's answer (after a revoke: ASK, until a
+	 * refresh says to read the store again) */
+	bool store_checked;
+	/* revoked in this run: a policy of allow (or focus) asks from now
+	 * on, as ask does; a grant or an answer allows again */
+	bool revoked;
 	enum cw_decision stored; /* allow, deny, or ask (nothing stored) */
 	struct cw_prompt *prompt; /* open question, if any */
 	struct cw_permissions *owner; /* for the prompt's answer */
@@ -63,8 +68,12 @@ void cw_permissions_wait(struct cw_permissions *perms, enum cw_capability cap,
 /* Is a question open? */
 bool cw_permissions_asking(const struct cw_permissions *perms);
 
-/* Forget run grants and cached store answers; listeners hear deny. */
+/* Forget run grants and cached store answers, and the policy's allow
+ * for the rest of the run (it asks as ask does); listeners hear deny. */
 void cw_permissions_revoke(struct cw_permissions *perms, enum cw_capability cap);
+/* Was the permission revoked in this run (see cw_perm_state)? */
+bool cw_permissions_revoked(const struct cw_permissions *perms,
+	enum cw_capability cap);
 /* Read the store again; listeners hear allow if that allows it now. */
 void cw_permissions_refresh(struct cw_permissions *perms,
 	enum cw_capability cap);

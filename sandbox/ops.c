@@ -349,8 +349,9 @@ const size_t cw_proc_read_only_len =
  * The kernel's limits on the namespaces the sandbox's processes may make,
  * for the sandbox's user namespace and every one below it: written through
  * the sandbox's own proc while the init still has the capability to
- * (before sys goes read-only, and before it is confined). With 0 the
- * kernel refuses a nested namespace even where the filter would not.
+ * (before sys goes read-only, and before it is confined). User namespaces:
+ * user_max (0 unless nested sandboxes are allowed: the kernel refuses one
+ * even where the filter would not); the other kinds CW_NESTED_NAMESPACES.
  */
 static int mnt_limit_fd = -1;
 static unsigned mnt_limit;
@@ -365,7 +366,7 @@ static void write_limit(int fd, unsigned max, const char *kind)
 	close(fd);
 }
 
-static void limit_namespaces(int proc, unsigned max)
+static void limit_namespaces(int proc, unsigned user_max)
 {
 	static const char *const kinds[] = {
 		"user", "mnt", "pid", "net", "ipc", "uts", "cgroup", "time",
@@ -382,6 +383,11 @@ static void limit_namespaces(int proc, unsigned max)
 			cw_die_errno("cannot limit the sandbox's %s namespaces",
 				kinds[i]);
 		}
+		/* the other kinds need a capability in the namespace's owner,
+		 * which nothing of the app has but in a user namespace of its
+		 * own: pasta, which joins the sandbox's with its capabilities
+		 * to set the network up, makes a few for its own isolation */
+		unsigned max = i == 0 ? user_max : CW_NESTED_NAMESPACES;
 		if (strcmp(kinds[i], "mnt") == 0) {
 			/* the mounts still to make clone trees, each an
 			 * anonymous mount namespace: written once they are

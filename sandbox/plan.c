@@ -493,8 +493,8 @@ struct cw_plan *cw_plan_create(const struct cw_sandbox_config *cfg,
 	}
 	bool ok = cw_plan_add_op(plan, CW_OP_TMPFS, NULL, "/tmp", 01777, 0);
 	ok = ok && add_dev(plan, cfg->dev_dri);
-	/* its mode: how many namespaces of each kind the sandbox may make
-	 * (none, unless nested sandboxes are allowed) */
+	/* its mode: how many user namespaces the sandbox may make (none,
+	 * unless nested sandboxes are allowed) */
 	ok = ok && cw_plan_add_op(plan, CW_OP_PROC, NULL, "/proc",
 		cfg->nested ? CW_NESTED_NAMESPACES : 0, 0);
 	if (!whole) {
@@ -657,8 +657,9 @@ void cw_plan_print(const struct cw_plan *plan, FILE *f)
 			for (size_t j = 0; j < cw_proc_read_only_len; j++) {
 				fprintf(f, " %s", cw_proc_read_only[j]);
 			}
-			fprintf(f, "; namespaces made inside: at most %u of "
-				"each kind)", op->mode);
+			fprintf(f, "; namespaces made inside: at most %u user "
+				"namespaces, %u of each other kind)", op->mode,
+				CW_NESTED_NAMESPACES);
 		}
 		fputc('\n', f);
 	}

@@ -210,8 +210,9 @@ bool cw_app_data_running(const char *app, char *id, size_t idlen);
  * How many namespaces of each kind (user, mount, pid, net...) a sandbox
  * with nested sandboxes may make, all of its processes together: the
  * kernel's per-user-namespace limits (/proc/sys/user/max_*_namespaces),
- * set by the init before anything of the app runs. A browser makes a few;
- * every other sandbox may make none.
+ * set by the init before anything of the app runs. A browser makes a few.
+ * Without nested sandboxes a sandbox may make no user namespace (the
+ * other kinds need a capability only a user namespace of its own gives).
  */
 #define CW_NESTED_NAMESPACES 64
 

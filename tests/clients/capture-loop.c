@@ -2,10 +2,14 @@
  * Captures the first output again and again with wlr-screencopy and prints
  * "ready" or "failed" for each frame, so a test can see a running capture
  * stop. usage: capture-loop MAX-FRAMES STOP-AFTER-FAILURES
+ * With CAPTURE_LOOP_TIMES set: "SECONDS.MICROS ok|no" instead, the time
+ * (CLOCK_REALTIME) each frame's answer came.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/mman.h>
 #include <unistd.h>
 #include <wayland-client.h>
@@ -84,6 +88,7 @@ int main(int argc, char *argv[])
 {
 	int max = argc > 1 ? atoi(argv[1]) : 100;
 	int stop_after = argc > 2 ? atoi(argv[2]) : 3;
+	bool times = getenv("CAPTURE_LOOP_TIMES") != NULL;
 	struct wl_display *display = wl_display_connect(NULL);
 	if (display == NULL) {
 		fprintf(stderr, "cannot connect\n");
@@ -110,7 +115,16 @@ int main(int argc, char *argv[])
 				return 1;
 			}
 		}
-		printf("%s\n", frame_state == 1 ? "ready" : "failed");
+		if (times) {
+			/* CLOCK_REALTIME: a shell's $EPOCHREALTIME */
+			struct timespec ts;
+			clock_gettime(CLOCK_REALTIME, &ts);
+			printf("%lld.%06ld %s\n", (long long)ts.tv_sec,
+				ts.tv_nsec / 1000, frame_state == 1 ? "ok" :
+				"no");
+		} else {
+			printf("%s\n", frame_state == 1 ? "ready" : "failed");
+		}
 		fflush(stdout);
 		if (frame_state == 1) {
 			ready++;

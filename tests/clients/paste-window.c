@@ -4,7 +4,10 @@
  *
  * usage: paste-window APP-ID paste SECONDS
  *          every 200 ms, reads the current selection and prints
- *          "paste [focused|unfocused]: TEXT" ("<empty>" when refused)
+ *          "paste [focused|unfocused]: TEXT" ("<empty>" when refused);
+ *          with PASTE_TIMES set, "SECONDS.MICROS ok|no" instead, the time
+ *          (CLOCK_REALTIME) each paste was asked for. PASTE_INTERVAL_MS:
+ *          another interval
  *        paste-window APP-ID paste-release-keyboard|paste-release-seat SECONDS
  *          the same, but once a paste with focus worked, releases its
  *          wl_keyboard (or its wl_seat) and prints "released"; once the
@@ -256,6 +259,8 @@ static void pump(struct wl_display *display, int ms)
 /* false: nothing came */
 static bool paste_once(struct wl_display *display)
 {
+	struct timespec asked;
+	clock_gettime(CLOCK_REALTIME, &asked);
 	char text[256] = "";
 	if (selection != NULL) {
 		int p[2];
@@ -282,8 +287,14 @@ static bool paste_once(struct wl_display *display)
 		close(p[0]);
 		text[strcspn(text, "\n")] = '\0';
 	}
-	printf("paste [%s]: %s\n", focused ? "focused" : "unfocused",
-		text[0] ? text : "<empty>");
+	if (getenv("PASTE_TIMES") != NULL) {
+		/* CLOCK_REALTIME: a shell's $EPOCHREALTIME */
+		printf("%lld.%06ld %s\n", (long long)asked.tv_sec,
+			asked.tv_nsec / 1000, text[0] ? "ok" : "no");
+	} else {
+		printf("paste [%s]: %s\n", focused ? "focused" :
+			"unfocused", text[0] ? text : "<empty>");
+	}
 	fflush(stdout);
 	return text[0] != '\0';
 }
@@ -327,8 +338,10 @@ int main(int argc, char *argv[])
 		bool release_seat = strcmp(argv[2], "paste-release-seat") == 0;
 		const char *marker = getenv("PASTE_MARKER");
 		double end = now() + atof(argv[3]);
+		const char *interval = getenv("PASTE_INTERVAL_MS");
+		int every = interval ? atoi(interval) : 200;
 		while (now() < end) {
-			pump(display, 200);
+			pump(display, every);
 			if (marker != NULL && access(marker, F_OK) == 0) {
 				marker = NULL;
 				printf("marker\n");

@@ -230,6 +230,66 @@ revoke|close|leave)
 	[ "$after" = "$mid" ] || fail "frames go on after the $CASE"
 	pass "the stream ends on $CASE"
 	;;
+timed-*)
+	# issue 19: how long the stream lasts after a revoke, however
+	# screencopy was allowed: an option, a manifest, a remembered answer
+	# or a prompt. From just before the revoke command to the last link
+	# out of the sandbox's screen node going (revoke-watch, outside),
+	# at most 100 ms; then no frame, and Session.Closed.
+	way=${CASE#timed-}
+	: "${REVOKE_WATCH:?REVOKE_WATCH must point to revoke-watch}"
+	opts=(--screencopy ask --prompt "cmd:$T/prompt.sh")
+	case $way in
+	option) opts=(--screencopy allow --prompt none) ;;
+	store)
+		as_user "$CRATE_WL" permissions grant caster screencopy \
+			2>/dev/null || fail "permissions grant"
+		opts=(--screencopy ask --prompt none) ;;
+	prompt) answer 2 ;;
+	manifest)
+		mkdir -p "$T/config/crate-wl/apps"
+		printf '[app]\nname = caster\nexec = %s %s hold /out\n[sandbox]\nbind = %s:/out\nro-bind = %s:/.test\n[wayland]\nscreencopy = allow\n' \
+			"$PY" "$CLIENT" "$T/out" "$T/bin" \
+			> "$T/config/crate-wl/apps/caster.crate"
+		chown -R "$U:$U" "$T/config/crate-wl" ;;
+	*) fail "unknown way $way" ;;
+	esac
+	if [ "$way" = manifest ]; then
+		timeout -k 2 60 $RUNAS "$CRATE_WL" app caster \
+			> "$T/client.log" 2>&1 &
+	else
+		timeout -k 2 60 $RUNAS "$CRATE_WL" run --app caster "${opts[@]}" \
+			--bind "$T/out:/out" --ro-bind "$T/bin:/.test" \
+			"${INSIDE[@]}" -- "$PY" "$CLIENT" hold /out \
+			> "$T/client.log" 2>&1 &
+	fi
+	cpid=$!
+	track $cpid
+	wait_line "$T/client.log" '^streaming$' || {
+		cat "$T/client.log"
+		fail "the client never streamed"
+	}
+	"$REVOKE_WATCH" 'crate-wl.caster.*' 500 500 -- \
+		$RUNAS "$CRATE_WL" permissions revoke caster screencopy \
+		> "$T/watch" 2> "$T/revoke.err"
+	rc=$?
+	cat "$T/watch" "$T/revoke.err"
+	[ $rc = 2 ] && fail "the screen node was never linked: $(cat "$T/client.log")"
+	[ $rc = 0 ] || fail "the stream stayed linked after the revoke"
+	grep -q "crate-wl: 1 running instance of caster told" "$T/revoke.err" ||
+		fail "the revoke did not say it reached the sandbox"
+	wait_line "$T/client.log" '^closed$' ||
+		fail "no Session.Closed after the revoke: $(cat "$T/client.log")"
+	[ -z "$(screen_nodes)" ] || fail "the node outlived the revoke"
+	mid=$(frames)
+	sleep 0.5
+	[ "$(frames)" = "$mid" ] || fail "frames go on after the revoke"
+	ms=$(sed -n 's/^unlink-ms //p' "$T/watch")
+	echo "revoke-figure screencast-$way $AS $ms ms"
+	awk -v v="$ms" 'BEGIN { exit !(v <= 100) }' ||
+		fail "the stream lasted $ms ms after the revoke (bound 100)"
+	pass "screencast allowed by $way: unlinked $ms ms after the revoke"
+	;;
 only-portal)
 	answer 1
 	# inside: the portal is the only service; the app may own names of
