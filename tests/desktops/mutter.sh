@@ -208,7 +208,152 @@ proxy-window|run-window)
 	}
 	pass "foot ($CASE) mapped a window on mutter: $n pixels of it in mutter's own frame"
 	;;
+screencast-*)
+	# the ScreenCast portal of crate-wl run, a real client inside, the
+	# stream from mutter's own ScreenCast
+	need gdbus pw-dump foot dbus-daemon
+	[ -x "${PW_FD_OBJECTS:-}" ] || fail "PW_FD_OBJECTS is not set"
+	mkdir -m 755 "$T/bin"
+	cp "$PORTAL_CLIENT" "$T/bin/portal-client.py"
+	cp "$PW_FD_OBJECTS" "$T/bin/pw-fd-objects"
+	chmod 755 "$T/bin/pw-fd-objects"
+	mkdir -m 777 "$T/out"
+	scripted_prompt
+	answer() { echo "$1" > "$ANSWER_FILE"; }
+	# something of this run's own on screen: a window in COLOR
+	as_user foot -o "colors.background=$COLOR" -e sleep 60 \
+		>"$T/foot.log" 2>&1 &
+	track $!
+	window_seen >/dev/null || fail "foot mapped no window"
+	INSIDE=()
+	if [ -n "${ASAN_OPTIONS:-}" ]; then
+		INSIDE=(--env "ASAN_OPTIONS=$ASAN_OPTIONS:detect_leaks=0")
+	fi
+	CASTER=(timeout -k 2 60 $RUNAS "$CRATE_WL" run --app caster
+		--screencopy ask --prompt "cmd:$T/prompt.sh" --bind "$T/out:/out"
+		--ro-bind "$T/bin:/.test" --env FRAMES=1 "${INSIDE[@]}" --trace --
+		"$PY" /.test/portal-client.py)
+	# the host graph's video sources, "ID NAME" per line: crate-wl's
+	# (Video/Source) and mutter's (a stream: Stream/Output/Video)
+	screen_nodes() {
+		pw-dump 2>/dev/null | python3 -c '
+import json, sys
+for o in json.load(sys.stdin):
+    p = (o.get("info") or {}).get("props") or {}
+    if p.get("media.class") in ("Video/Source", "Stream/Output/Video"):
+        print(o["id"], p.get("node.name"))'
+	}
+	wait_line() {
+		for _ in $(seq 1 200); do
+			grep -q "$2" "$1" 2>/dev/null && return 0
+			sleep 0.05
+		done
+		return 1
+	}
+	[ -z "$(screen_nodes)" ] || fail "a screen node before any cast"
+	;;
 *)
 	fail "unknown case $CASE"
+	;;
+esac
+
+case $CASE in
+screencast-frame)
+	answer 0
+	"${CASTER[@]}" frame /out /.test/pw-fd-objects > "$T/client.log" 2>&1 ||
+		fail "the client failed: $(cat "$T/client.log")"
+	cat "$T/client.log"
+	grep -qx "response 0" "$T/client.log" || fail "Start was not granted"
+	grep -qx "caster screencopy" "$T/prompts.log" ||
+		fail "Start did not ask as the app, for screencopy: $(cat "$T/prompts.log")"
+	node=$(sed -n 's/^node \([0-9]*\) .*/\1/p' "$T/client.log")
+	size=$(sed -n 's/^node [0-9]* //p' "$T/client.log")
+	[ "$size" = 1280x720 ] || fail "the portal said the stream is $size"
+	# the fd sees exactly the core, the client-node factory and mutter's
+	# node
+	echo "through the fd:"; cat "$T/out/seen"
+	awk '{print $1, $2}' "$T/out/seen" | sort > "$T/got"
+	{ echo "0 Core"; echo "$node Node"
+	  grep ' Factory client-node$' "$T/out/seen" | awk '{print $1, $2}'
+	} | sort > "$T/want"
+	[ "$(grep -c ' Factory ' "$T/out/seen")" = 1 ] ||
+		fail "the fd sees other factories than client-node"
+	diff -u "$T/want" "$T/got" || fail "the fd sees more or less than the node"
+	# the frame against mutter's own, pixel by pixel
+	frame
+	python3 - "$T/out/frame.rgb" "$T/cast/frame.rgb" "$COLOR" <<'PY' ||
+import sys
+got, host, color = sys.argv[1:]
+a, b = open(got, "rb").read(), open(host, "rb").read()
+n = 1280 * 720 * 3
+if len(a) != n:
+    sys.exit("the app's frame has %d bytes, not %d" % (len(a), n))
+want = bytes.fromhex(color)
+px = sum(1 for i in range(0, n, 3) if a[i:i + 3] == want)
+if px < 20000:
+    sys.exit("the app's frame does not show the window (%d pixels)" % px)
+diff = sum(1 for i in range(0, n, 3) if a[i:i + 3] != b[i:i + 3])
+if diff:
+    sys.exit("%d pixels differ from mutter's own frame" % diff)
+print("the app's frame is mutter's screen: %d pixels of the window" % px)
+PY
+		fail "the frame is not the screen"
+	pass "a sandboxed app shared mutter's screen through the portal"
+	;;
+screencast-deny)
+	answer 1
+	"${CASTER[@]}" deny > "$T/client.log" 2>&1 ||
+		fail "the client failed: $(cat "$T/client.log")"
+	grep -qx "response 1" "$T/client.log" ||
+		fail "a denied Start did not answer 1: $(cat "$T/client.log")"
+	[ -z "$(screen_nodes)" ] || fail "a node after a denied Start"
+	pass "denied: Response 1 and no stream on mutter"
+	;;
+screencast-nomutter)
+	# the same compositor, but a session bus without mutter on it: no
+	# way to share the screen, said before anyone is asked
+	answer 0
+	as_user dbus-daemon --session --nofork \
+		--address="unix:path=$T/out/other-bus" >"$T/other-bus.log" 2>&1 &
+	track $!
+	wait_for_socket "$T/out/other-bus" || fail "the other bus did not start"
+	DBUS_SESSION_BUS_ADDRESS=unix:path=$T/out/other-bus \
+		"${CASTER[@]}" deny > "$T/client.log" 2>&1 ||
+		fail "the client failed: $(cat "$T/client.log")"
+	cat "$T/client.log"
+	grep -qx "response 2" "$T/client.log" ||
+		fail "Start without mutter's API did not answer 2"
+	grep -q "cannot share the screen: the compositor offers no wlr-screencopy, and no org.gnome.Mutter.ScreenCast on the session bus" \
+		"$T/client.log" || fail "crate-wl did not say why"
+	[ ! -s "$T/prompts.log" ] ||
+		fail "the user was asked for what cannot be shared"
+	[ -z "$(screen_nodes)" ] || fail "a node without mutter's API"
+	pass "no wlr-screencopy, no mutter on the bus: Response 2, nobody asked"
+	;;
+screencast-revoke)
+	answer 2
+	"${CASTER[@]}" hold /out > "$T/client.log" 2>&1 &
+	cpid=$!
+	track $cpid
+	wait_line "$T/client.log" '^streaming$' || {
+		cat "$T/client.log"
+		fail "the client never streamed"
+	}
+	[ -n "$(screen_nodes)" ] || fail "no screen node in the host graph"
+	as_user "$CRATE_WL" permissions revoke caster screencopy ||
+		fail "revoke failed"
+	for _ in $(seq 1 100); do
+		[ -z "$(screen_nodes)" ] && break
+		sleep 0.05
+	done
+	[ -z "$(screen_nodes)" ] || fail "mutter's node outlived the revoke"
+	wait_line "$T/client.log" '^closed$' ||
+		fail "no Session.Closed after the revoke"
+	grep -q 'CAPTURE-STARTED.*caster is capturing the screen' \
+		"$T/client.log" || fail "no capture notice while streaming"
+	wait_line "$T/client.log" 'CAPTURE-STOPPED' ||
+		fail "the capture notice outlived the revoke"
+	cat "$T/client.log"
+	pass "a revoke ends mutter's stream and closes the session"
 	;;
 esac
