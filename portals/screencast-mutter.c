@@ -156,7 +156,7 @@ static int on_added(sd_bus_message *msg, void *data, sd_bus_error *error)
 {
 	struct cw_sc_mutter *m = data;
 	uint32_t node;
-	if (m->ended || m->node != 0) {
+	if (m->ended || m->destroy_pending || m->node != 0) {
 		return 0;
 	}
 	if (sd_bus_message_read(msg, "u", &node) < 0 || node == 0) {
