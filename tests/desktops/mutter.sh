@@ -9,6 +9,9 @@
 #   proxy-window: foot through the proxy maps a window, seen in a frame of
 #       mutter's own ScreenCast
 #   run-window: the same, foot inside crate-wl run
+#   screencast-frame|deny|revoke|close|leave|nomutter: the ScreenCast portal
+#       of crate-wl run, a real client inside, the stream from mutter's own
+#       ScreenCast (as tests/portals/screencast.sh on sway)
 # mutter runs as the test's user (as root it needs no uid mapping); the
 # bus, PipeWire and mutter are ended by pid.
 CRATE_WL=$1
@@ -336,9 +339,14 @@ screencast-nomutter)
 	[ -z "$(screen_nodes)" ] || fail "a node without mutter's API"
 	pass "no wlr-screencopy, no mutter on the bus: Response 2, nobody asked"
 	;;
-screencast-revoke)
+screencast-revoke|screencast-close|screencast-leave)
+	# revoke: crate-wl permissions revoke; close: Session.Close; leave:
+	# the app's bus connection goes (as when it crashes)
+	how=${CASE#screencast-}
+	mode=hold
+	[ "$how" = revoke ] || mode=$how
 	answer 2
-	"${CASTER[@]}" hold /out > "$T/client.log" 2>&1 &
+	"${CASTER[@]}" $mode /out > "$T/client.log" 2>&1 &
 	cpid=$!
 	track $cpid
 	wait_line "$T/client.log" '^streaming$' || {
@@ -346,20 +354,26 @@ screencast-revoke)
 		fail "the client never streamed"
 	}
 	[ -n "$(screen_nodes)" ] || fail "no screen node in the host graph"
-	as_user "$CRATE_WL" permissions revoke caster screencopy ||
-		fail "revoke failed"
+	if [ "$how" = revoke ]; then
+		as_user "$CRATE_WL" permissions revoke caster screencopy ||
+			fail "revoke failed"
+	else
+		touch "$T/out/go"
+	fi
 	for _ in $(seq 1 100); do
 		[ -z "$(screen_nodes)" ] && break
 		sleep 0.05
 	done
-	[ -z "$(screen_nodes)" ] || fail "mutter's node outlived the revoke"
-	wait_line "$T/client.log" '^closed$' ||
-		fail "no Session.Closed after the revoke"
+	[ -z "$(screen_nodes)" ] || fail "mutter's node outlived the $how"
+	if [ "$how" = revoke ]; then
+		wait_line "$T/client.log" '^closed$' ||
+			fail "no Session.Closed after the revoke"
+	fi
 	grep -q 'CAPTURE-STARTED.*caster is capturing the screen' \
 		"$T/client.log" || fail "no capture notice while streaming"
 	wait_line "$T/client.log" 'CAPTURE-STOPPED' ||
-		fail "the capture notice outlived the revoke"
+		fail "the capture notice outlived the $how"
 	cat "$T/client.log"
-	pass "a revoke ends mutter's stream and closes the session"
+	pass "$how: mutter's stream ends with it"
 	;;
 esac
