@@ -301,10 +301,15 @@ want = bytes.fromhex(color)
 px = sum(1 for i in range(0, n, 3) if a[i:i + 3] == want)
 if px < 20000:
     sys.exit("the app's frame does not show the window (%d pixels)" % px)
-diff = sum(1 for i in range(0, n, 3) if a[i:i + 3] != b[i:i + 3])
-if diff:
-    sys.exit("%d pixels differ from mutter's own frame" % diff)
-print("the app's frame is mutter's screen: %d pixels of the window" % px)
+# two streams of one screen, each rendered and converted on its own: a
+# level of rounding apart at most
+worst = max(abs(x - y) for x, y in zip(a, b))
+if worst > 1:
+    diff = sum(1 for i in range(0, n, 3) if a[i:i + 3] != b[i:i + 3])
+    sys.exit("the app's frame differs from mutter's own by %d levels "
+             "(%d pixels differ)" % (worst, diff))
+print("the app's frame is mutter's screen (within %d level): %d pixels "
+      "of the window" % (worst, px))
 PY
 		fail "the frame is not the screen"
 	pass "a sandboxed app shared mutter's screen through the portal"
