@@ -278,15 +278,18 @@ screencast-frame)
 	node=$(sed -n 's/^node \([0-9]*\) .*/\1/p' "$T/client.log")
 	size=$(sed -n 's/^node [0-9]* //p' "$T/client.log")
 	[ "$size" = 1280x720 ] || fail "the portal said the stream is $size"
-	# the fd sees exactly the core, the client-node factory and mutter's
-	# node
+	# the fd sees exactly the core, the client-node factory, mutter's
+	# node and (where crate-wl grants it) its own client
 	echo "through the fd:"; cat "$T/out/seen"
 	awk '{print $1, $2}' "$T/out/seen" | sort > "$T/got"
 	{ echo "0 Core"; echo "$node Node"
 	  grep ' Factory client-node$' "$T/out/seen" | awk '{print $1, $2}'
+	  grep ' Client -$' "$T/out/seen" | awk '{print $1, $2}'
 	} | sort > "$T/want"
 	[ "$(grep -c ' Factory ' "$T/out/seen")" = 1 ] ||
 		fail "the fd sees other factories than client-node"
+	[ "$(grep -c ' Client ' "$T/out/seen")" -le 1 ] ||
+		fail "the fd sees other clients than itself"
 	diff -u "$T/want" "$T/got" || fail "the fd sees more or less than the node"
 	# the frame against mutter's own, pixel by pixel
 	frame
