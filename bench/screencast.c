@@ -99,8 +99,9 @@ int main(int argc, char *argv[])
 		fprintf(stderr, "screencast: %s\n", err);
 		return 1;
 	}
+	bool unsupported;
 	b.cap = cw_sc_capture_create(b.loop, argv[1], false, on_frame, &b,
-		err, sizeof(err));
+		&unsupported, err, sizeof(err));
 	if (b.cap == NULL) {
 		fprintf(stderr, "screencast: %s\n", err);
 		return 1;

@@ -23,6 +23,7 @@
 
 #define CW_SD_BUS_FUNCS(X) \
 	X(sd_bus_add_object_vtable) \
+	X(sd_bus_call) \
 	X(sd_bus_call_async) \
 	X(sd_bus_call_method) \
 	X(sd_bus_close_unref) \
@@ -117,6 +118,7 @@ static inline sd_bus *cw_sd_bus_unref(sd_bus *p)
 }
 
 #define sd_bus_add_object_vtable (cw_sd_bus.sd_bus_add_object_vtable)
+#define sd_bus_call (cw_sd_bus.sd_bus_call)
 #define sd_bus_call_async (cw_sd_bus.sd_bus_call_async)
 #define sd_bus_call_method (cw_sd_bus.sd_bus_call_method)
 #define sd_bus_close_unref cw_sd_bus_close_unref

@@ -268,8 +268,9 @@ static void display_dispatch(struct cw_source *source, uint32_t events)
 
 struct cw_sc_capture *cw_sc_capture_create(struct cw_loop *loop,
 	const char *compositor, bool cursor, cw_sc_frame_func func, void *data,
-	char *err, size_t errlen)
+	bool *unsupported, char *err, size_t errlen)
 {
+	*unsupported = false;
 	struct cw_sc_capture *cap = calloc(1, sizeof(*cap));
 	if (cap == NULL) {
 		snprintf(err, errlen, "out of memory");
@@ -295,6 +296,7 @@ struct cw_sc_capture *cw_sc_capture_create(struct cw_loop *loop,
 		goto fail;
 	}
 	if (cap->manager == NULL || cap->shm == NULL || cap->output == NULL) {
+		*unsupported = cap->manager == NULL;
 		snprintf(err, errlen, "the compositor offers no %s",
 			cap->manager == NULL ? "wlr-screencopy" :
 			cap->shm == NULL ? "wl_shm" : "output");

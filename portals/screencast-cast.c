@@ -3,6 +3,11 @@
  * the stream its size and format; after that each frame is copied into a
  * PipeWire buffer as soon as it is ready, and the next capture is asked
  * for no sooner than 1/MAX_FPS after the last one.
+ *
+ * A compositor without wlr-screencopy may be GNOME's: then mutter makes
+ * the node itself (screencast-mutter.c), and crate-wl sees no frames. The
+ * user is told of the capture from the node's start to its end, as if a
+ * frame reached the app every MUTTER_TELL_MS.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -13,10 +18,14 @@
 #include "screencast-private.h"
 
 #define CAST_MAX_FPS 30
+/* below CW_CAPTURE_LINGER_MS, so that the capture is told as one */
+#define MUTTER_TELL_MS 1000
 
 struct cw_sc_cast {
 	struct cw_loop *loop;
-	struct cw_sc_capture *cap;
+	struct cw_sc_capture *cap;     /* wlr-screencopy, or */
+	struct cw_sc_mutter *mutter;   /* GNOME's own, and then */
+	uint32_t mutter_node;
 	struct cw_sc_stream *stream;
 	struct cw_media_pw *pw;
 	char *name;
@@ -62,6 +71,13 @@ static void timer_due(struct cw_source *source, uint32_t events)
 {
 	struct cw_sc_cast *cast = cw_container_of(source, cast, timer);
 	cw_timer_ack(source);
+	if (cast->mutter != NULL) {
+		if (cast->started && !cast->ended) {
+			cw_timer_set(&cast->timer, MUTTER_TELL_MS);
+			emit(cast, CW_SC_CAST_FRAME, NULL);
+		}
+		return;
+	}
 	if (!cast->ended && cast->cap != NULL) {
 		cw_sc_capture_next(cast->cap);
 	}
@@ -112,6 +128,19 @@ static void on_frame(void *data, const struct cw_sc_frame *frame,
 	schedule_next(cast, frame->ready_ns);
 }
 
+static void on_mutter(void *data, uint32_t node, const char *why)
+{
+	struct cw_sc_cast *cast = data;
+	if (node == 0) {
+		emit(cast, CW_SC_CAST_ENDED, why);
+		return;
+	}
+	cast->mutter_node = node;
+	cast->started = true;
+	cw_timer_set(&cast->timer, 0);
+	emit(cast, CW_SC_CAST_STARTED, NULL);
+}
+
 struct cw_sc_cast *cw_sc_cast_create(struct cw_loop *loop,
 	const char *compositor, bool cursor, cw_sc_cast_func func, void *data,
 	char *err, size_t errlen)
@@ -130,18 +159,32 @@ struct cw_sc_cast *cw_sc_cast_create(struct cw_loop *loop,
 		free(cast);
 		return NULL;
 	}
+	bool unsupported;
 	cast->cap = cw_sc_capture_create(loop, compositor, cursor, on_frame,
-		cast, err, errlen);
-	if (cast->cap == NULL) {
+		cast, &unsupported, err, errlen);
+	if (cast->cap == NULL && unsupported) {
+		char why[512];
+		cast->mutter = cw_sc_mutter_create(loop, cursor, on_mutter,
+			cast, why, sizeof(why));
+		if (cast->mutter == NULL) {
+			snprintf(err, errlen, "the compositor offers no "
+				"wlr-screencopy, and %s", why);
+		}
+	}
+	if (cast->cap == NULL && cast->mutter == NULL) {
 		cast_free(cast);
 		return NULL;
+	}
+	if (cast->mutter != NULL) {
+		cw_sc_mutter_size(cast->mutter, &cast->width, &cast->height);
 	}
 	return cast;
 }
 
 const char *cw_sc_cast_output(const struct cw_sc_cast *cast)
 {
-	return cw_sc_capture_output_name(cast->cap);
+	return cast->cap != NULL ? cw_sc_capture_output_name(cast->cap) :
+		"the primary monitor";
 }
 
 void cw_sc_cast_start(struct cw_sc_cast *cast, struct cw_media_pw *pw,
@@ -153,11 +196,18 @@ void cw_sc_cast_start(struct cw_sc_cast *cast, struct cw_media_pw *pw,
 		emit(cast, CW_SC_CAST_ENDED, "out of memory");
 		return;
 	}
+	if (cast->mutter != NULL) {
+		cw_sc_mutter_start(cast->mutter);
+		return;
+	}
 	cw_sc_capture_next(cast->cap);
 }
 
 uint32_t cw_sc_cast_node(const struct cw_sc_cast *cast)
 {
+	if (cast->mutter != NULL) {
+		return cast->mutter_node;
+	}
 	return cast->stream ? cw_sc_stream_node_id(cast->stream) : 0;
 }
 
@@ -182,6 +232,7 @@ static void cast_free(struct cw_sc_cast *cast)
 		cw_sc_stream_destroy(cast->stream);
 	}
 	cw_sc_capture_destroy(cast->cap);
+	cw_sc_mutter_destroy(cast->mutter);
 	cw_loop_remove_timer(cast->loop, &cast->timer);
 	free(cast->name);
 	free(cast);

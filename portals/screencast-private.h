@@ -55,15 +55,38 @@ typedef void (*cw_sc_frame_func)(void *data, const struct cw_sc_frame *frame,
 
 struct cw_sc_capture;
 
-/* Connects to the compositor (a short roundtrip) and finds an output. */
+/* Connects to the compositor (a short roundtrip) and finds an output.
+ * NULL with the reason in err; *unsupported: because the compositor has
+ * no wlr-screencopy. */
 struct cw_sc_capture *cw_sc_capture_create(struct cw_loop *loop,
 	const char *compositor, bool cursor, cw_sc_frame_func func, void *data,
-	char *err, size_t errlen);
+	bool *unsupported, char *err, size_t errlen);
 /* The output's name (wl_output v4), or "" when the compositor has none. */
 const char *cw_sc_capture_output_name(const struct cw_sc_capture *cap);
 /* Asks for one frame; func is called once it is ready (or failed). */
 void cw_sc_capture_next(struct cw_sc_capture *cap);
 void cw_sc_capture_destroy(struct cw_sc_capture *cap);
+
+/*
+ * screencast-mutter.c: GNOME's own screen cast (org.gnome.Mutter.ScreenCast
+ * on the session bus), for a compositor without wlr-screencopy. Mutter
+ * makes the node; func gets its id once it is there (why NULL), or 0 and
+ * why when the cast ended for good. Never called from create or start.
+ */
+typedef void (*cw_sc_mutter_func)(void *data, uint32_t node,
+	const char *why);
+
+struct cw_sc_mutter;
+
+/* A session recording the primary monitor, not started: a few calls,
+ * waited for (bounded). NULL with the reason in err. */
+struct cw_sc_mutter *cw_sc_mutter_create(struct cw_loop *loop, bool cursor,
+	cw_sc_mutter_func func, void *data, char *err, size_t errlen);
+void cw_sc_mutter_size(const struct cw_sc_mutter *m, uint32_t *w,
+	uint32_t *h);
+void cw_sc_mutter_start(struct cw_sc_mutter *m);
+/* Stops the session: mutter removes the node. Safe from func. */
+void cw_sc_mutter_destroy(struct cw_sc_mutter *m);
 
 /* screencast-stream.c: the Video/Source node, on crate-wl's PipeWire loop. */
 struct cw_media_pw;

@@ -61,9 +61,18 @@ class Interface:
         self.events = [Message(self, m, "event") for m in el.findall("event")]
         self.enums = []  # (name, [(entry, value)])
         for enum in el.findall("enum"):
-            entries = [(e.attrib["name"], e.attrib["value"])
+            entries = [(e.attrib["name"], entry_value(e.attrib["value"]))
                        for e in enum.findall("entry")]
             self.enums.append((enum.attrib["name"], entries))
+
+
+def entry_value(text):
+    """An enum entry's value: a number, or a shift as KDE writes its
+    bitfields ("1 << 3"), as the hex number wayland-scanner's C would be."""
+    if "<<" in text:
+        base, shift = text.split("<<")
+        return hex(int(base, 0) << int(shift, 0))
+    return text
 
 
 def c_ident(name):

@@ -57,6 +57,18 @@ static const struct iface_class_entry iface_classes[] = {
 	{ "wp_commit_timing_manager_v1", CW_CLASS_DESKTOP },
 	{ "wp_color_manager_v1", CW_CLASS_DESKTOP },
 	{ "zxdg_shell_v6", CW_CLASS_DESKTOP },
+	/* input methods for the app's own focused text fields (KDE, Qt) */
+	{ "zwp_text_input_manager_v2", CW_CLASS_DESKTOP },
+	/* GNOME: the app's own windows' app menu, titlebar gestures, startup
+	 * id, bell and modality */
+	{ "gtk_shell1", CW_CLASS_DESKTOP },
+	/* KDE: the app's own windows' decoration colours, menu and effects */
+	{ "org_kde_kwin_server_decoration_palette_manager", CW_CLASS_DESKTOP },
+	{ "org_kde_kwin_appmenu_manager", CW_CLASS_DESKTOP },
+	{ "org_kde_kwin_blur_manager", CW_CLASS_DESKTOP },
+	{ "org_kde_kwin_contrast_manager", CW_CLASS_DESKTOP },
+	{ "org_kde_kwin_slide_manager", CW_CLASS_DESKTOP },
+	{ "org_kde_kwin_shadow_manager", CW_CLASS_DESKTOP },
 	/* the clipboard of the focused app */
 	{ "wl_data_device_manager", CW_CLASS_CLIPBOARD },
 	{ "zwp_primary_selection_device_manager_v1", CW_CLASS_CLIPBOARD },
@@ -70,6 +82,60 @@ static const struct iface_class_entry iface_classes[] = {
 	/* background access to every copy */
 	{ "zwlr_data_control_manager_v1", CW_CLASS_CLIPBOARD_MANAGER },
 	{ "ext_data_control_manager_v1", CW_CLASS_CLIPBOARD_MANAGER },
+	/*
+	 * Privileged, named so that the reason is written down (anything not
+	 * listed is privileged too): each exposes other apps or the desktop,
+	 * injects input, or takes the whole seat or display.
+	 */
+	/* keeps the user's shortcuts (switching away) from the compositor */
+	{ "zwp_keyboard_shortcuts_inhibit_manager_v1", CW_CLASS_PRIVILEGED },
+	/* ties the app's windows to other apps' windows through a handle
+	 * passed between them (GNOME offers it; browsers list it) */
+	{ "zxdg_exporter_v1", CW_CLASS_PRIVILEGED },
+	{ "zxdg_exporter_v2", CW_CLASS_PRIVILEGED },
+	{ "zxdg_importer_v1", CW_CLASS_PRIVILEGED },
+	{ "zxdg_importer_v2", CW_CLASS_PRIVILEGED },
+	/* grabs the keyboard for X11 windows: for Xwayland only */
+	{ "zwp_xwayland_keyboard_grab_manager_v1", CW_CLASS_PRIVILEGED },
+	/* associates X11 windows with surfaces: for Xwayland only */
+	{ "xwayland_shell_v1", CW_CLASS_PRIVILEGED },
+	/* GNOME: parents X11 windows, for the portal backend only */
+	{ "mutter_x11_interop", CW_CLASS_PRIVILEGED },
+	/* takes a display connector away from the desktop (VR headsets) */
+	{ "wp_drm_lease_device_v1", CW_CLASS_PRIVILEGED },
+	/* the user's idle time: whether anyone is at the machine */
+	{ "ext_idle_notifier_v1", CW_CLASS_PRIVILEGED },
+	{ "org_kde_kwin_idle", CW_CLASS_PRIVILEGED },
+	/* KDE: turns the displays off and on */
+	{ "org_kde_kwin_dpms_manager", CW_CLASS_PRIVILEGED },
+	/* KDE: the keyboard's lock keys while other apps have focus */
+	{ "org_kde_kwin_keystate", CW_CLASS_PRIVILEGED },
+	/* KDE: injects pointer and keyboard input into every app */
+	{ "org_kde_kwin_fake_input", CW_CLASS_PRIVILEGED },
+	/* KDE: hands out the screen's buffers */
+	{ "org_kde_kwin_remote_access_manager", CW_CLASS_PRIVILEGED },
+	/* KDE: streams screens and windows to PipeWire; the proxy's capture
+	 * gate does not see these streams, so they are never screencopy class */
+	{ "zkde_screencast_unstable_v1", CW_CLASS_PRIVILEGED },
+	/* KDE: the monitors' identities (EDID, serials) and their layout */
+	{ "org_kde_kwin_outputdevice", CW_CLASS_PRIVILEGED },
+	{ "kde_output_device_v2", CW_CLASS_PRIVILEGED },
+	{ "kde_output_order_v1", CW_CLASS_PRIVILEGED },
+	{ "kde_primary_output_v1", CW_CLASS_PRIVILEGED },
+	/* KDE: reconfigures the monitors */
+	{ "org_kde_kwin_outputmanagement", CW_CLASS_PRIVILEGED },
+	{ "kde_output_management_v2", CW_CLASS_PRIVILEGED },
+	/* KDE: sets the monitors' brightness */
+	{ "kde_external_brightness_v1", CW_CLASS_PRIVILEGED },
+	/* KDE: the shell's roles (panels, lock screen, notifications placed
+	 * anywhere), which let an app pass for the desktop itself */
+	{ "org_kde_plasma_shell", CW_CLASS_PRIVILEGED },
+	{ "kde_lockscreen_overlay_v1", CW_CLASS_PRIVILEGED },
+	{ "kde_screen_edge_manager_v1", CW_CLASS_PRIVILEGED },
+	/* KDE: lists and controls every app's windows */
+	{ "org_kde_plasma_window_management", CW_CLASS_PRIVILEGED },
+	/* KDE: lists, creates and removes the virtual desktops */
+	{ "org_kde_plasma_virtual_desktop_management", CW_CLASS_PRIVILEGED },
 };
 
 enum cw_iface_class cw_policy_iface_class(const char *iface)

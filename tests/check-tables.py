@@ -47,6 +47,14 @@ def expected(paths):
     return out
 
 
+def entry_value(text):
+    # KDE writes bitfields as shifts: "1 << 3"
+    if "<<" in text:
+        base, shift = text.split("<<")
+        return int(base, 0) << int(shift, 0)
+    return int(text, 0)
+
+
 def expected_constants(paths):
     out = {}
     for path in paths:
@@ -59,7 +67,7 @@ def expected_constants(paths):
                 for e in enum.findall("entry"):
                     out["CW_%s_%s_%s" % (name, enum.get("name"),
                                          e.get("name"))] = \
-                        int(e.get("value"), 0)
+                        entry_value(e.get("value"))
     return {k.upper(): v for k, v in out.items()}
 
 

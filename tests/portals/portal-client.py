@@ -171,7 +171,10 @@ if mode == "frame":
         f.write(lister.stdout)
     if lister.returncode != 0:
         sys.exit("lister: " + lister.stderr)
-    proc = gst(fd, node, ["num-buffers=3", "!", "videoconvert", "!",
+    # mutter sends a frame only when the screen changes: one is all a
+    # still screen gives (FRAMES=1)
+    proc = gst(fd, node, ["num-buffers=" + os.environ.get("FRAMES", "3"),
+                          "!", "videoconvert", "!",
                           "video/x-raw,format=RGB", "!", "filesink",
                           "location=" + os.path.join(out, "frame.rgb")])
     code = wait_gst(proc, 20)

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include "cw-interface.h"
 #include "policy.h"
 #include "tap.h"
 
@@ -14,6 +15,14 @@ static struct cw_global_decision classify(const char *policy_name,
 		version);
 	cw_policy_destroy(p);
 	return d;
+}
+
+static void count_unknown(void *data, const char *iface)
+{
+	if (cw_interface_find(iface) == NULL) {
+		printf("# class table names %s, which the tables lack\n", iface);
+		(*(int *)data)++;
+	}
 }
 
 static char *write_file(const char *text)
@@ -50,6 +59,29 @@ int main(void)
 	ok(d.verdict == CW_HIDE, "strict: desktop interface HIDE");
 	d = classify("default", "zwlr_layer_shell_v1", 4);
 	ok(d.verdict == CW_HIDE, "default: privileged interface HIDE");
+
+	/* the desktops' own protocols: known, and classed */
+	d = classify("default", "gtk_shell1", 5);
+	ok(d.verdict == CW_PASS, "default: GNOME's gtk_shell1 PASS");
+	d = classify("strict", "gtk_shell1", 5);
+	ok(d.verdict == CW_HIDE, "strict: gtk_shell1 HIDE (desktop class)");
+	d = classify("default", "org_kde_kwin_blur_manager", 1);
+	ok(d.verdict == CW_PASS, "default: KDE's blur PASS");
+	d = classify("default", "org_kde_plasma_window_management", 16);
+	ok(d.verdict == CW_HIDE &&
+		strcmp(d.why, "privileged: not listed with allow") == 0,
+		"default: KDE's window management HIDE as privileged (%s)",
+		d.why);
+	d = classify("default", "org_kde_kwin_fake_input", 4);
+	ok(d.verdict == CW_HIDE, "default: KDE's fake input HIDE");
+	d = classify("default", "zkde_screencast_unstable_v1", 3);
+	ok(d.verdict == CW_HIDE, "default: KDE's screencast HIDE");
+	d = classify("trusted", "zkde_screencast_unstable_v1", 3);
+	ok(d.verdict == CW_PASS, "trusted: KDE's screencast PASS");
+	int unknown = 0;
+	cw_policy_each_known(count_unknown, &unknown);
+	ok(unknown == 0, "every interface the class table names is in the "
+		"tables (%d not)", unknown);
 
 	/* DENY: a capability set to deny */
 	d = classify("default", "zwlr_data_control_manager_v1", 2);
