@@ -432,7 +432,7 @@ int cw_cmd_proxy(int argc, char *argv[])
 				/* the background child serves the connections
 				 * now, through the epoll set we share */
 				proxy->released = true;
-				cw_control_destroy(control);
+				cw_control_destroy(control, true);
 				control = NULL;
 				cw_proxy_release(proxy);
 				proxy = NULL;
@@ -460,7 +460,7 @@ int cw_cmd_proxy(int argc, char *argv[])
 	}
 
 out:
-	cw_control_destroy(control);
+	cw_control_destroy(control, proxy != NULL && proxy->released);
 	cw_proxy_destroy(proxy);
 	if (sfd >= 0) {
 		close(sfd);

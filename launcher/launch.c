@@ -730,7 +730,7 @@ out:
 	if (l.media != NULL) {
 		l.mm->media_stop(l.media);
 	}
-	cw_control_destroy(l.control);
+	cw_control_destroy(l.control, l.proxy != NULL && l.proxy->released);
 	cw_proxy_destroy(l.proxy);
 	cw_loop_destroy(l.loop);
 	if (have_inst) {

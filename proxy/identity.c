@@ -66,7 +66,8 @@ bool cw_proxy_setup_permissions(struct cw_proxy *proxy, const char *app,
 		cw_msg("out of memory");
 		return false;
 	}
-	*control = cw_control_create(proxy, err, sizeof(err));
+	*control = cw_control_create(proxy->loop, proxy->perms, err,
+		sizeof(err));
 	if (*control == NULL) {
 		cw_msg("revokes will not reach this proxy at once: %s", err);
 	}

@@ -18,6 +18,7 @@
 #include "conn.h"
 #include "filters.h"
 #include "permission.h"
+#include "policy.h"
 #include "prompt.h"
 #include "log.h"
 #include "proxy.h"
@@ -186,11 +187,27 @@ struct cw_proxy *cw_proxy_create(struct cw_loop *loop,
 	return proxy;
 }
 
+/* The permission state speaks through the proxy's trace and notes. */
+static void perms_trace(void *data, const char *what, const char *text)
+{
+	cw_proxy_trace(data, what, "%s", text);
+}
+
+static void perms_denied(void *data, const char *text)
+{
+	cw_proxy_note(data, CW_NOTE_DENIED, "%s", text);
+}
+
 bool cw_proxy_set_permissions(struct cw_proxy *proxy, const char *app,
 	struct cw_prompter *prompter, const char *store_path)
 {
-	struct cw_permissions *perms = cw_permissions_create(proxy, app,
-		prompter, store_path);
+	struct cw_consent_sink sink = {
+		.trace = perms_trace,
+		.denied = perms_denied,
+		.data = proxy,
+	};
+	struct cw_permissions *perms = cw_permissions_create(
+		proxy->policy->rules, &sink, app, prompter, store_path);
 	if (perms == NULL) {
 		cw_prompter_destroy(prompter);
 		return false;

@@ -1,5 +1,6 @@
 /*
- * Each running proxy listens on a control socket in
+ * Each running app's permission state (its proxy's, or its sandbox's
+ * without a display) listens on a control socket in
  * $XDG_RUNTIME_DIR/crate-wl/control/, so that `crate-wl permissions revoke`
  * reaches running apps at once. One line per connection:
  *   revoke APP PERMISSION     forget what was allowed, stop captures
@@ -13,12 +14,16 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-struct cw_proxy;
+struct cw_loop;
+struct cw_permissions;
 struct cw_control;
 
-struct cw_control *cw_control_create(struct cw_proxy *proxy, char *err,
-	size_t errlen);
-void cw_control_destroy(struct cw_control *control);
+/* Listens for perms, in loop (perms outlives it). */
+struct cw_control *cw_control_create(struct cw_loop *loop,
+	struct cw_permissions *perms, char *err, size_t errlen);
+/* released: in a process that forked and left the socket to the other
+ * (nothing of it is removed). */
+void cw_control_destroy(struct cw_control *control, bool released);
 
 /* Tells every running proxy (verb "revoke" or "refresh"; permission NULL
  * means reset); returns how many acted on it. */

@@ -1,20 +1,56 @@
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "log.h"
 #include "permission.h"
 #include "prompt.h"
-#include "proxy.h"
 #include "store.h"
 
-struct cw_permissions *cw_permissions_create(struct cw_proxy *proxy,
-	const char *app, struct cw_prompter *prompter, const char *store_path)
+static void trace(struct cw_permissions *perms, const char *what,
+	const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void denied(struct cw_permissions *perms, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void trace(struct cw_permissions *perms, const char *what,
+	const char *fmt, ...)
+{
+	if (perms->sink.trace == NULL) {
+		return;
+	}
+	char text[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	perms->sink.trace(perms->sink.data, what, text);
+}
+
+static void denied(struct cw_permissions *perms, const char *fmt, ...)
+{
+	if (perms->sink.denied == NULL) {
+		return;
+	}
+	char text[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	perms->sink.denied(perms->sink.data, text);
+}
+
+struct cw_permissions *cw_permissions_create(const struct cw_cap_rule *rules,
+	const struct cw_consent_sink *sink, const char *app,
+	struct cw_prompter *prompter, const char *store_path)
 {
 	struct cw_permissions *perms = calloc(1, sizeof(*perms));
 	if (perms == NULL) {
 		return NULL;
 	}
-	perms->proxy = proxy;
+	perms->rules = rules;
+	if (sink != NULL) {
+		perms->sink = *sink;
+	}
 	perms->app = strdup(app);
 	perms->prompter = prompter;
 	perms->store_path = store_path ? strdup(store_path) : NULL;
@@ -100,7 +136,7 @@ enum cw_decision cw_permissions_check(struct cw_permissions *perms,
 	enum cw_capability cap)
 {
 	/* focus: allowed here; the clipboard's rules see to the focus */
-	switch (perms->proxy->policy->rules[cap].decision) {
+	switch (perms->rules[cap].decision) {
 	case CW_DECISION_ALLOW:
 		if (perms->state[cap].revoked) {
 			break; /* a revoke makes allow ask */
@@ -159,10 +195,10 @@ static void prompt_done(void *data, enum cw_answer answer, const char *why)
 		break;
 	}
 	if (why != NULL) {
-		cw_proxy_note(perms->proxy, CW_NOTE_DENIED, "%s: %s denied: %s",
+		denied(perms, "%s: %s denied: %s",
 			perms->app, cw_capability_name(cap), why);
 	}
-	cw_proxy_trace(perms->proxy, allowed ? "ASKED→allowed" : "ASKED→denied",
+	trace(perms, allowed ? "ASKED→allowed" : "ASKED→denied",
 		"%s for %s (%s%s%s)", cw_capability_name(cap), perms->app,
 		cw_answer_name(answer), why ? ": " : "", why ? why : "");
 	answer_waiters(st, allowed);
@@ -177,7 +213,7 @@ void cw_permissions_wait(struct cw_permissions *perms, enum cw_capability cap,
 		return; /* shares the open question */
 	}
 	if (perms->prompter == NULL) {
-		cw_proxy_trace(perms->proxy, "ASKED→denied", "%s for %s (no "
+		trace(perms, "ASKED→denied", "%s for %s (no "
 			"prompt front-end: --prompt none)",
 			cw_capability_name(cap), perms->app);
 		answer_waiters(st, false);
@@ -195,13 +231,13 @@ void cw_permissions_wait(struct cw_permissions *perms, enum cw_capability cap,
 	 * is cancelled rather than answered */
 	st->prompt = cw_prompt_start(perms->prompter, &req, prompt_done, st);
 	if (st->prompt == NULL) {
-		cw_proxy_note(perms->proxy, CW_NOTE_DENIED, "%s: cannot open a "
+		denied(perms, "%s: cannot open a "
 			"prompt for %s: denied", perms->app,
 			cw_capability_name(cap));
 		answer_waiters(st, false);
 		return;
 	}
-	cw_proxy_trace(perms->proxy, "ASK", "%s for %s: %s",
+	trace(perms, "ASK", "%s for %s: %s",
 		cw_capability_name(cap), perms->app, detail);
 }
 
@@ -224,7 +260,7 @@ void cw_permissions_revoke(struct cw_permissions *perms, enum cw_capability cap)
 	st->store_checked = true;
 	st->stored = CW_DECISION_ASK;
 	st->revoked = true;
-	cw_proxy_trace(perms->proxy, "REVOKED", "%s for %s",
+	trace(perms, "REVOKED", "%s for %s",
 		cw_capability_name(cap), perms->app);
 	cw_consent_tell(&perms->listeners, cap, CW_DECISION_DENY, false);
 }

@@ -13,11 +13,12 @@
 #include "log.h"
 #include "paths.h"
 #include "util.h"
+#include "loop.h"
 #include "permission.h"
-#include "proxy.h"
 
 struct cw_control {
-	struct cw_proxy *proxy;
+	struct cw_loop *loop;
+	struct cw_permissions *perms;
 	struct cw_source listener;
 	char path[108];
 };
@@ -62,7 +63,7 @@ static void control_dispatch(struct cw_source *source, uint32_t events)
 		line[strcspn(line, "\n")] = '\0';
 		char verb[16], app[128], perm[64] = "";
 		int words = sscanf(line, "%15s %127s %63s", verb, app, perm);
-		struct cw_permissions *perms = control->proxy->perms;
+		struct cw_permissions *perms = control->perms;
 		enum cw_capability cap;
 		if (words >= 2 && strcmp(app, perms->app) != 0) {
 			reply = "ignored\n";
@@ -90,8 +91,8 @@ static void control_dispatch(struct cw_source *source, uint32_t events)
 	close(fd);
 }
 
-struct cw_control *cw_control_create(struct cw_proxy *proxy, char *err,
-	size_t errlen)
+struct cw_control *cw_control_create(struct cw_loop *loop,
+	struct cw_permissions *perms, char *err, size_t errlen)
 {
 	char dir[96], why[160];
 	if (!control_dir(dir, sizeof(dir), why, sizeof(why))) {
@@ -103,12 +104,13 @@ struct cw_control *cw_control_create(struct cw_proxy *proxy, char *err,
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
-	control->proxy = proxy;
+	control->loop = loop;
+	control->perms = perms;
 	snprintf(control->path, sizeof(control->path), "%s/%d.sock", dir,
 		(int)getpid());
 	unlink(control->path);
 	int fd = cw_unix_listen(control->path, 16, why, sizeof(why));
-	if (fd >= 0 && !cw_loop_add(proxy->loop, &control->listener, fd,
+	if (fd >= 0 && !cw_loop_add(loop, &control->listener, fd,
 			EPOLLIN, control_dispatch)) {
 		snprintf(why, sizeof(why), "%s: %s", control->path,
 			strerror(errno));
@@ -123,13 +125,13 @@ struct cw_control *cw_control_create(struct cw_proxy *proxy, char *err,
 	return control;
 }
 
-void cw_control_destroy(struct cw_control *control)
+void cw_control_destroy(struct cw_control *control, bool released)
 {
 	if (control == NULL) {
 		return;
 	}
-	if (!control->proxy->released) {
-		cw_loop_remove(control->proxy->loop, &control->listener);
+	if (!released) {
+		cw_loop_remove(control->loop, &control->listener);
 		unlink(control->path);
 	}
 	close(control->listener.fd);

@@ -1,5 +1,6 @@
 /*
- * Permission decisions for one proxy (one app): the policy's value, the
+ * Permission decisions for one app (one proxy, one sandbox, with or
+ * without a display): the policy's value, the
  * answers given for this run, the store's "always" and "never", and the
  * prompt that asks when none of those decides. Requests that wait for the
  * same permission share one prompt.
@@ -10,11 +11,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "list.h"
-#include "policy.h"
 #include "capability.h"
 #include "listener.h"
 
-struct cw_proxy;
 struct cw_prompter;
 struct cw_prompt;
 
@@ -33,8 +32,22 @@ struct cw_perm_state {
 	struct cw_list waiters;   /* cw_consent_listener::link, told once */
 };
 
+/*
+ * What the state tells its owner in words: the trace (ASK, ASKED→...,
+ * REVOKED) and what a user is told (a denial), at most a line a second
+ * per kind (the owner's).
+ */
+struct cw_consent_sink {
+	void (*trace)(void *data, const char *what, const char *text);
+	void (*denied)(void *data, const char *text);
+	void *data;
+};
+
 struct cw_permissions {
-	struct cw_proxy *proxy;
+	/* the policy's rules, by capability: owned by whoever owns the
+	 * policy (the proxy), which outlives this */
+	const struct cw_cap_rule *rules;
+	struct cw_consent_sink sink;
 	char *app;   /* the store's key */
 	char *label; /* who asks, in prompts; NULL: app */
 	struct cw_prompter *prompter; /* NULL: nobody to ask, so deny */
@@ -45,8 +58,9 @@ struct cw_permissions {
 	struct cw_list listeners;
 };
 
-struct cw_permissions *cw_permissions_create(struct cw_proxy *proxy,
-	const char *app, struct cw_prompter *prompter, const char *store_path);
+struct cw_permissions *cw_permissions_create(const struct cw_cap_rule *rules,
+	const struct cw_consent_sink *sink, const char *app,
+	struct cw_prompter *prompter, const char *store_path);
 void cw_permissions_destroy(struct cw_permissions *perms);
 /* What prompts call the app ("evil.crate in ~/Downloads"). */
 bool cw_permissions_set_label(struct cw_permissions *perms,
