@@ -257,6 +257,13 @@ track $!
 
 # views: the number of windows mapped on the headless sway
 views() { swaymsg_tree 2>/dev/null | grep -c '"pid": [0-9]'; }
+# sway_alive: no example takes the compositor down
+sway_alive() {
+	kill -0 "$SWAY_PID" 2>/dev/null || {
+		tail -20 "$T/sway.log" >&2
+		fail "$what: sway is gone"
+	}
+}
 # procs: the number of processes in the test's pid namespace, in $NPROCS
 # (counted in this shell: no passing child of its own counted)
 procs() {
@@ -303,7 +310,7 @@ n=0
 for ex in "${ORDER[@]}"; do
 	n=$((n + 1))
 	mode=run wait= status=0 runcmd=$ex steps= checks=() outs=() says=()
-	befores=() file= dir=$W keys= beside=
+	befores=() file= dir=$W keys= beside= sound=
 	while IFS= read -r d; do
 		case $d in '' | '#'*) continue ;; esac
 		verb=${d%% *}
@@ -322,11 +329,17 @@ for ex in "${ORDER[@]}"; do
 		keys) mode=keys wait=${arg%% *} keys=${arg#* } ;;
 		pty) mode=pty steps+="$arg"$'\n' ;;
 		pair) mode=pair ;;
+		sound) sound=1 ;;
 		covered) mode=covered file=$arg ;;
 		*) fail "examples.txt: unknown check '$d' of: $ex" ;;
 		esac
 	done <<< "${DIRS[$ex]:-}"
 	what="example $n ($ex)"
+	# CRATE_WL_EXAMPLES_ONLY=ERE runs only the examples like it (to debug)
+	if [ -n "${CRATE_WL_EXAMPLES_ONLY:-}" ] &&
+			! grep -qE -- "$CRATE_WL_EXAMPLES_ONLY" <<< "$ex"; then
+		continue
+	fi
 	for s in "${says[@]}"; do
 		grep -qF -- "$s" <<< "${DOC_OUT[$ex]:-}" ||
 			fail "$what: the docs do not show '$s' as its output"
@@ -343,10 +356,6 @@ for ex in "${ORDER[@]}"; do
 		continue
 	fi
 	cd "$dir" || fail "no $dir"
-	for b in "${befores[@]}"; do
-		bash -c "$b" >>"$T/before.log" 2>&1 ||
-			fail "$what: setting up ($b): $(tail -5 "$T/before.log")"
-	done
 	log=$T/ex$n.log
 	export LOG=$log
 	rc=0
@@ -354,14 +363,19 @@ for ex in "${ORDER[@]}"; do
 	nprocs=$NPROCS
 	bpid=
 	if [ -n "$beside" ]; then
-		# "SOCKET COMMAND": COMMAND serves SOCKET, beside the example
+		# "SOCKET COMMAND": COMMAND serves SOCKET (- for none), beside
+		# the example, and is stopped after it
 		bsock=$(bash -c "echo ${beside%% *}")
 		bash -c "exec ${beside#* }" >"$log.beside" 2>&1 </dev/null &
 		bpid=$!
 		track $bpid
-		wait_for_socket "$bsock" ||
+		[ "$bsock" = - ] || wait_for_socket "$bsock" ||
 			fail "$what: no $bsock beside it: $(cat "$log.beside")"
 	fi
+	for b in "${befores[@]}"; do
+		bash -c "$b" >>"$T/before.log" 2>&1 ||
+			fail "$what: setting up ($b): $(tail -5 "$T/before.log")"
+	done
 	t0=$(date +%s%N)
 	case $mode in
 	run)
@@ -378,6 +392,7 @@ for ex in "${ORDER[@]}"; do
 	gui | window | bg | keys)
 		# a final & is the test's to do, with the pid known
 		runcmd=${runcmd%&}
+		[ -z "$sound" ] || record_sink "$T/sink$n.wav"
 		bash -c "exec $runcmd" >"$log" 2>&1 </dev/null &
 		pid=$!
 		track $pid
@@ -403,6 +418,7 @@ for ex in "${ORDER[@]}"; do
 		window | keys)
 			[ $alive = 0 ] || [ "$(views)" -gt "$base" ] || {
 				tail -20 "$log" >&2
+				sway_alive
 				fail "$what: no window within $secs s"
 			} ;;
 		bg)
@@ -438,6 +454,13 @@ for ex in "${ORDER[@]}"; do
 		;;
 	esac
 	ms=$((($(date +%s%N) - t0) / 1000000))
+	sway_alive
+	if [ -n "$sound" ]; then
+		stop_record
+		level=$(rms "$T/sink$n.wav")
+		awk -v r="$level" 'BEGIN {exit !(r > 0.05)}' ||
+			fail "$what: the sink heard RMS $level, no sound"
+	fi
 	if [ -n "$bpid" ]; then
 		stop $bpid || fail "$what: what ran beside it did not stop"
 	fi
