@@ -393,10 +393,11 @@ for ex in "${ORDER[@]}"; do
 		# a final & is the test's to do, with the pid known
 		runcmd=${runcmd%&}
 		[ -z "$sound" ] || record_sink "$T/sink$n.wav"
+		# the windows there were before it (a fast one maps at once)
+		base=$(views)
 		bash -c "exec $runcmd" >"$log" 2>&1 </dev/null &
 		pid=$!
 		track $pid
-		base=$(views)
 		alive=1 secs=${wait%% *}
 		sock=$(bash -c "echo ${wait#* }")
 		for _ in $(seq 1 $((secs * 20))); do
