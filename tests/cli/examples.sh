@@ -185,10 +185,11 @@ pass "${#IN_DOCS[@]} examples in the docs, each in tests/cli/examples.txt"
 # 3. run them: a private home, the shipped manifests, this crate-wl first
 # on PATH, a headless sway and a PipeWire daemon with WirePlumber, in a
 # working directory with the files they name
+CRATE_WL_DIR=$(dirname "$CRATE_WL")
 export HOME=/home/me XDG_CONFIG_HOME=/home/me/.config \
 	XDG_DATA_HOME=/home/me/.local/share XDG_STATE_HOME=/home/me/.local/state \
 	XDG_CACHE_HOME=/home/me/.cache CRATE_WL_APPS=$SRC/apps \
-	PATH=$(dirname "$CRATE_WL"):$PATH \
+	PATH=$CRATE_WL_DIR:$PATH \
 	NO_AT_BRIDGE=1 GTK_A11Y=none LIBGL_ALWAYS_SOFTWARE=1 \
 	GDK_BACKEND=wayland QT_QPA_PLATFORM=wayland
 unset CRATE_WL_DEBUG
@@ -309,8 +310,8 @@ pass "sway, PipeWire and the examples' files ready in $(($(date +%s) - START)) s
 n=0
 for ex in "${ORDER[@]}"; do
 	n=$((n + 1))
-	mode=run wait= status=0 runcmd=$ex steps= checks=() outs=() says=()
-	befores=() file= dir=$W keys= beside= sound=
+	mode=run wait='' status=0 runcmd=$ex steps='' checks=() outs=() says=()
+	befores=() file='' dir=$W keys='' beside='' sound=''
 	while IFS= read -r d; do
 		case $d in '' | '#'*) continue ;; esac
 		verb=${d%% *}
@@ -347,8 +348,11 @@ for ex in "${ORDER[@]}"; do
 	if [ $mode = covered ]; then
 		[ -f "$SRC/$file" ] || fail "$what: no $file"
 		# each command of it, by its first two words
-		while read -r first second _; do
-			[ "$first" = sudo ] && first=$second second=${_%% *}
+		while read -r first second rest; do
+			if [ "$first" = sudo ]; then
+				first=$second
+				second=${rest%% *}
+			fi
 			grep -qF -- "$first $second" "$SRC/$file" ||
 				fail "$what: $file does not run '$first $second'"
 		done < <(sed 's/ *&& */\n/g' <<< "$ex")
