@@ -23,6 +23,7 @@
 #include "media-module.h"
 #include "media-policy.h"
 #include "nat.h"
+#include "pulse.h"
 #include "permission.h"
 #include "policy.h"
 #include "prompt.h"
@@ -140,7 +141,8 @@ static int dry_run(const struct cw_sandbox_config *cfg,
 			"$XDG_RUNTIME_DIR/crate-wl/ID/pipewire-0",
 			"pipewire-0")) ||
 			(cw_sandbox_config_has_media(cfg) &&
-			cfg->audio_playback && !cw_plan_add_pulse(plan))) {
+			cfg->audio_playback && !cw_plan_add_pulse(plan,
+			"$XDG_RUNTIME_DIR/crate-wl/ID/pipewire-pulse.conf"))) {
 		cw_msg("out of memory");
 		cw_plan_destroy(plan);
 		return 1;
@@ -613,9 +615,17 @@ int cw_launch(const struct cw_sandbox_config *cfg,
 		cw_msg("out of memory");
 		goto out;
 	}
+	char pulse_conf[PATH_MAX + 32];
+	snprintf(pulse_conf, sizeof(pulse_conf), "%s/pipewire-pulse.conf",
+		inst.dir);
+	if (l.media != NULL && cfg->audio_playback &&
+			!cw_pulse_write_config(pulse_conf, err, sizeof(err))) {
+		cw_msg("%s", err);
+		goto out;
+	}
 	if (l.media != NULL && (!cw_plan_add_socket(plan, pw_socket,
 			"pipewire-0") || (cfg->audio_playback &&
-			!cw_plan_add_pulse(plan)))) {
+			!cw_plan_add_pulse(plan, pulse_conf)))) {
 		cw_msg("out of memory");
 		goto out;
 	}

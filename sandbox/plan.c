@@ -584,13 +584,16 @@ bool cw_plan_setenv(struct cw_plan *plan, const char *entry)
 	return env_put(plan, entry);
 }
 
-bool cw_plan_add_pulse(struct cw_plan *plan)
+bool cw_plan_add_pulse(struct cw_plan *plan, const char *config)
 {
 	char env[PATH_MAX + 64];
 	snprintf(env, sizeof(env), "PULSE_SERVER=unix:%s/pulse/native",
 		plan->runtime_dir);
 	plan->pulse = true;
-	return env_put(plan, env);
+	/* read-only and a mount point: the app can neither change nor
+	 * replace what pipewire-pulse reads */
+	return env_put(plan, env) && cw_plan_add_op(plan, CW_OP_RO_BIND,
+		config, CW_PULSE_CONFIG, 0, 0);
 }
 
 void cw_plan_destroy(struct cw_plan *plan)

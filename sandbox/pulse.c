@@ -88,22 +88,22 @@ int cw_pulse_listen(const struct cw_plan *plan, int status_fd)
 	return fd;
 }
 
-/* The config in a sealed memfd: what it says cannot change under it. */
-static int config_fd(void)
+bool cw_pulse_write_config(const char *path, char *err, size_t errlen)
 {
-	int fd = memfd_create("crate-wl-pulse.conf", MFD_CLOEXEC |
-		MFD_ALLOW_SEALING);
-	if (fd < 0) {
-		return -1;
-	}
+	/* the instance's directory, the user's own: made new, never
+	 * followed; read-only to everyone from the start */
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC |
+		O_NOFOLLOW, 0444);
 	size_t len = sizeof(cw_pulse_config) - 1;
-	if (write(fd, cw_pulse_config, len) != (ssize_t)len ||
-			fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW |
-			F_SEAL_WRITE | F_SEAL_SEAL) < 0) {
-		close(fd);
-		return -1;
+	bool ok = fd >= 0 && write(fd, cw_pulse_config, len) == (ssize_t)len;
+	if (!ok) {
+		snprintf(err, errlen, "cannot write %s: %s", path,
+			strerror(errno));
 	}
-	return fd;
+	if (fd >= 0) {
+		close(fd);
+	}
+	return ok;
 }
 
 /*
@@ -147,30 +147,24 @@ static _Noreturn void server_main(const struct cw_plan *plan,
 	}
 	envp[n] = NULL;
 
-	int conf = config_fd();
-	if (conf < 0) {
-		status_line(status_fd, "error cannot start pipewire-pulse: "
-			"its configuration: %s\n", strerror(errno));
-		_exit(1);
-	}
-	/* out of the way of 3 and 4 first: any of them may be 3 or 4 */
+	/* out of the way of 3 first: either may be 3 */
 	int lfd = fcntl(listen_fd, F_DUPFD_CLOEXEC, 16);
-	int cfd = fcntl(conf, F_DUPFD_CLOEXEC, 16);
 	int efd = fcntl(status_fd, F_DUPFD_CLOEXEC, 16);
 	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-	if (lfd < 0 || cfd < 0 || efd < 0 || dup2(lfd, 3) < 0 ||
-			dup2(cfd, 4) < 0 || (null >= 0 && (dup2(null, 0) < 0 ||
+	if (lfd < 0 || efd < 0 || dup2(lfd, 3) < 0 ||
+			(null >= 0 && (dup2(null, 0) < 0 ||
 			dup2(null, 1) < 0))) {
 		status_line(efd >= 0 ? efd : status_fd, "error cannot start "
 			"pipewire-pulse: %s\n", strerror(errno));
 		_exit(1);
 	}
-	/* 3 and 4, without close-on-exec (dup2 clears it); every other fd
-	 * but the status pipe (close-on-exec) goes */
-	close_range(5, (unsigned)efd - 1, 0);
+	/* 3, without close-on-exec (dup2 clears it); every other fd but
+	 * the status pipe (close-on-exec) goes */
+	close_range(4, (unsigned)efd - 1, 0);
 	close_range((unsigned)efd + 1, ~0u, 0);
+	/* the configuration crate-wl wrote, bound read-only (the plan) */
 	char *argv[] = {
-		"pipewire-pulse", "-c", "/proc/self/fd/4", NULL,
+		"pipewire-pulse", "-c", CW_PULSE_CONFIG, NULL,
 	};
 	cw_sandbox_exec(NULL, argv, envp, "/", efd, -1);
 }

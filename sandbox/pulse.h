@@ -22,8 +22,11 @@
 #include <sys/types.h>
 #include "sandbox.h"
 
-/* The configuration pipewire-pulse runs with (-c, from a sealed memfd). */
+/* The configuration pipewire-pulse runs with (-c CW_PULSE_CONFIG). */
 extern const char cw_pulse_config[];
+/* Writes it as a new read-only file at path (the instance's directory,
+ * outside the sandbox), for cw_plan_add_pulse to bind. */
+bool cw_pulse_write_config(const char *path, char *err, size_t errlen);
 
 /*
  * Inside the init, once the mounts are done: makes $XDG_RUNTIME_DIR/pulse
@@ -34,7 +37,7 @@ int cw_pulse_listen(const struct cw_plan *plan, int status_fd);
 
 /*
  * Forks pipewire-pulse with the listening socket as fd 3 (LISTEN_FDS=1,
- * LISTEN_PID its pid) and its configuration as fd 4. Its pid, or -1.
+ * LISTEN_PID its pid), reading CW_PULSE_CONFIG. Its pid, or -1.
  * An exec that fails says so on status_fd.
  */
 pid_t cw_pulse_start(const struct cw_plan *plan, int listen_fd,

@@ -184,7 +184,11 @@ bool cw_plan_setenv(struct cw_plan *plan, const char *entry);
  * pipewire-pulse inside the sandbox (pulse.h), and PULSE_SERVER naming it.
  * For a sandbox with a PipeWire socket. False when out of memory.
  */
-bool cw_plan_add_pulse(struct cw_plan *plan);
+bool cw_plan_add_pulse(struct cw_plan *plan, const char *config);
+/* Where pipewire-pulse's configuration is, inside: the host's file
+ * config (cw_pulse_write_config) bound read-only. PipeWire 1.4 takes a
+ * configuration only from a name ending in .conf. */
+#define CW_PULSE_CONFIG "/run/crate-wl/pipewire-pulse.conf"
 void cw_plan_print(const struct cw_plan *plan, FILE *f);
 const char *cw_op_type_name(enum cw_op_type type);
 /* Whether an op of this type mounts something at its dst. */

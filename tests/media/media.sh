@@ -625,12 +625,22 @@ case_pulse_play() {
 	tone 1
 	# a run that never connects never starts it
 	media --audio playback -- sh -c 'ls $XDG_RUNTIME_DIR/pulse; sleep 0.3
-		pgrep -x pipewire-pulse; echo "pgrep=$?"' > "$T/idle" 2>&1 ||
+		pgrep -x pipewire-pulse; echo "pgrep=$?"
+		# its configuration: the app can neither change nor replace it
+		c=/run/crate-wl/pipewire-pulse.conf
+		grep -q module-protocol-pulse $c && echo conf-there
+		echo x >> $c 2>/dev/null && echo conf-written
+		echo "context.modules = []" > /tmp/evil.conf
+		mv /tmp/evil.conf $c 2>/dev/null && echo conf-replaced
+		rm -f $c 2>/dev/null && echo conf-removed; true' > "$T/idle" 2>&1 ||
 		fail "the sandbox failed: $(cat "$T/idle") $(cat "$T/cw.log")"
 	cat "$T/idle"
 	grep -qx native "$T/idle" || fail "no pulse/native in the sandbox"
 	grep -qx 'pgrep=1' "$T/idle" ||
 		fail "pipewire-pulse ran with no client: $(cat "$T/idle")"
+	grep -qx conf-there "$T/idle" || fail "no configuration for pipewire-pulse"
+	grep -E -q 'conf-(written|replaced|removed)' "$T/idle" &&
+		fail "the app changed pipewire-pulse's configuration: $(cat "$T/idle")"
 	record_sink "$T/sink.wav"
 	sleep 0.3
 	# fields of /proc/PID/status that say how confined a process is
