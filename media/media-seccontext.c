@@ -9,7 +9,7 @@
 #include "media-seccontext.h"
 #include "util.h"
 
-#define SEC_ENGINE "crate-wl"
+#define SEC_ENGINE CW_MEDIA_SEC_ENGINE
 
 bool cw_media_seccontext_owns(const struct spa_dict *props,
 	const char *instance)
