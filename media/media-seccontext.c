@@ -125,12 +125,13 @@ struct cw_media_seccontext *cw_media_seccontext_create(
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
-	if (strlen(path) >= sizeof(sc->path)) {
+	size_t len = strlen(path);
+	if (len >= sizeof(sc->path)) {
 		snprintf(err, errlen, "%s: the path is too long for a socket",
 			path);
 		goto fail;
 	}
-	snprintf(sc->path, sizeof(sc->path), "%s", path);
+	memcpy(sc->path, path, len + 1);
 	unlink(path);
 	char why[256];
 	sc->listen_fd = cw_unix_listen(path, 16, why, sizeof(why));
