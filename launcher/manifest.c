@@ -530,8 +530,12 @@ void cw_manifest_each(const char *datadir,
 					".crate") == 0) {
 				snprintf(name, sizeof(name), "%.*s",
 					(int)(len - 6), names[j]->d_name);
-				snprintf(path, sizeof(path), "%s/%s", dirs[i],
-					names[j]->d_name);
+				int w = snprintf(path, sizeof(path), "%s/%s",
+					dirs[i], names[j]->d_name);
+				if (w < 0 || (size_t)w >= sizeof(path)) {
+					free(names[j]);
+					continue;
+				}
 				bool shadowed = cw_manifest_find_installed(name,
 					datadir, earlier, sizeof(earlier)) &&
 					strcmp(earlier, path) != 0;

@@ -17,12 +17,24 @@ enum kind {
 	KIND_CLIENT,
 };
 
+/* A client the daemon accepted on a crate-wl security-context socket:
+ * its global shows only pipewire.access, so it is bound to read the rest
+ * of its properties (pipewire.sec.engine and instance id) from its info. */
+struct client_bind {
+	struct cw_media_graph *g;
+	uint32_t id;
+	struct pw_client *proxy;
+	struct spa_hook listener;
+	bool told;
+};
+
 /* Every global by id: a sparse table, ids are small and reused. */
 struct entry {
 	enum kind kind;
 	union {
 		struct cw_media_node *node;
 		struct cw_media_link *link;
+		struct client_bind *client; /* NULL: not bound */
 	};
 };
 
@@ -94,6 +106,10 @@ static void free_entry(struct entry *e)
 		free(e->node);
 	} else if (e->kind == KIND_LINK) {
 		free(e->link);
+	} else if (e->kind == KIND_CLIENT && e->client != NULL) {
+		spa_hook_remove(&e->client->listener);
+		pw_proxy_destroy((struct pw_proxy *)e->client->proxy);
+		free(e->client);
 	}
 	e->kind = KIND_OTHER;
 	e->node = NULL;
@@ -104,6 +120,42 @@ static void metadata_bind(struct cw_media_graph *g, uint32_t id)
 	g->metadata = pw_registry_bind(g->registry, id,
 		PW_TYPE_INTERFACE_Metadata, PW_VERSION_METADATA, 0);
 	g->metadata_id = g->metadata ? id : CW_MEDIA_NO_ID;
+}
+
+static void client_info(void *data, const struct pw_client_info *info)
+{
+	struct client_bind *c = data;
+	if (c->told || info == NULL || info->props == NULL) {
+		return;
+	}
+	c->told = true;
+	if (c->g->events->client_added != NULL) {
+		c->g->events->client_added(c->g->data, c->id, info->props);
+	}
+}
+
+static const struct pw_client_events client_events = {
+	PW_VERSION_CLIENT_EVENTS,
+	.info = client_info,
+};
+
+static void client_bind(struct cw_media_graph *g, struct entry *e,
+	uint32_t id)
+{
+	struct client_bind *c = calloc(1, sizeof(*c));
+	if (c == NULL) {
+		return;
+	}
+	c->g = g;
+	c->id = id;
+	c->proxy = pw_registry_bind(g->registry, id, PW_TYPE_INTERFACE_Client,
+		PW_VERSION_CLIENT, 0);
+	if (c->proxy == NULL) {
+		free(c);
+		return;
+	}
+	pw_client_add_listener(c->proxy, &c->listener, &client_events, c);
+	e->client = c;
 }
 
 static void registry_global(void *data, uint32_t id, uint32_t permissions,
@@ -160,7 +212,12 @@ static void registry_global(void *data, uint32_t id, uint32_t permissions,
 		}
 	} else if (strcmp(type, PW_TYPE_INTERFACE_Client) == 0) {
 		e->kind = KIND_CLIENT;
-		if (g->events->client_added != NULL) {
+		e->client = NULL;
+		const char *access = props ? spa_dict_lookup(props,
+			PW_KEY_ACCESS) : NULL;
+		if (access != NULL && strcmp(access, CW_MEDIA_SEC_ENGINE) == 0) {
+			client_bind(g, e, id); /* told from its info */
+		} else if (g->events->client_added != NULL) {
 			g->events->client_added(g->data, id, props);
 		}
 	} else if (strcmp(type, PW_TYPE_INTERFACE_Factory) == 0) {
@@ -298,13 +355,14 @@ void cw_media_graph_destroy(struct cw_media_graph *g)
 	if (g->metadata != NULL) {
 		pw_proxy_destroy((struct pw_proxy *)g->metadata);
 	}
+	/* the entries' proxies first: the core frees them with itself */
+	for (uint32_t i = 0; i < g->ntable; i++) {
+		free_entry(&g->table[i]);
+	}
 	spa_hook_remove(&g->registry_listener);
 	pw_proxy_destroy((struct pw_proxy *)g->registry);
 	spa_hook_remove(&g->core_listener);
 	pw_core_disconnect(g->core);
-	for (uint32_t i = 0; i < g->ntable; i++) {
-		free_entry(&g->table[i]);
-	}
 	free(g->table);
 	free(g->targeted);
 	free(g);

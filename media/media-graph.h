@@ -39,6 +39,9 @@ struct cw_media_graph_events {
 	/* lived_us: from its global's arrival to its removal */
 	void (*link_removed)(void *data, struct cw_media_link *link,
 		int64_t lived_us);
+	/* props: the global's; for a client of a crate-wl security context
+	 * (pipewire.access crate-wl), its info's, which name the engine and
+	 * the instance (a round trip later) */
 	void (*client_added)(void *data, uint32_t id,
 		const struct spa_dict *props);
 	void (*client_removed)(void *data, uint32_t id);
@@ -48,6 +51,10 @@ struct cw_media_graph_events {
 };
 
 struct cw_media_graph;
+
+/* pipewire.sec.engine of crate-wl's security contexts, and the
+ * pipewire.access they give their clients */
+#define CW_MEDIA_SEC_ENGINE "crate-wl"
 
 /*
  * Connects and waits (timeout_ms) for the first view; *graph is set

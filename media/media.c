@@ -456,6 +456,7 @@ static void disconnect_graph(struct cw_media *m)
 	if (m->relay != NULL) {
 		cw_media_relay_drop_all(m->relay);
 	}
+	cw_media_seccontext_detach(m->seccontext);
 	cw_media_nodes_unload(m->nodes, CW_MEDIA_OUT);
 	cw_media_nodes_unload(m->nodes, CW_MEDIA_IN);
 	cw_media_graph_destroy(m->graph);
@@ -477,6 +478,13 @@ static void retry(struct cw_source *source, uint32_t events)
 	}
 	char err[512] = "";
 	if (connect_graph(m, false, err, sizeof(err))) {
+		if (m->seccontext != NULL && !cw_media_seccontext_attach(
+				m->seccontext, m->graph, err, sizeof(err))) {
+			cw_msg("media: %s; reconnecting", err);
+			disconnect_graph(m);
+			arm_retry(m, RETRY_MS);
+			return;
+		}
 		cw_msg("media: PipeWire is back");
 		return;
 	}

@@ -97,15 +97,18 @@ bool cw_nat_attach(pid_t target, const char *dir, pid_t *pasta,
 		return false;
 	}
 	if (pid == 0) {
-		/* the pid file is the pipe: written once the link is up */
-		int fd = dup(ready[1]);
-		snprintf(pidfile, sizeof(pidfile), "/proc/self/fd/%d", fd);
+		/* the pid file is the pipe: written once the link is up.
+		 * It is pasta's stdout: pasta since 2024 (Debian 13)
+		 * closes every other fd it inherits before it opens the
+		 * pid file. */
+		snprintf(pidfile, sizeof(pidfile), "/proc/self/fd/%d",
+			STDOUT_FILENO);
 		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
 		if (null >= 0) {
 			dup2(null, STDIN_FILENO);
-			dup2(null, STDOUT_FILENO);
 			dup2(null, STDERR_FILENO);
 		}
+		dup2(ready[1], STDOUT_FILENO);
 		sigset_t none;
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);

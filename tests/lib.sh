@@ -261,6 +261,8 @@ globals() {
 # PipeWire tools find it through PIPEWIRE_RUNTIME_DIR, which is exported.
 # --no-session-manager leaves WirePlumber out; --camera adds a fake camera
 # "test-camera" (videotestsrc, a Video/Source with media.role Camera).
+# test-mic's priority is above test-sink's: WirePlumber 0.5 counts a
+# sink's monitor as a source too, and would pick test-sink on a tie.
 start_pipewire() {
 	need pipewire pw-cli pw-metadata dbus-daemon
 	local sm=1 camera=0
@@ -277,6 +279,7 @@ start_pipewire() {
 	PW_RT="$PW_DIR/run"
 	mkdir -p "$PW_RT" "$PW_DIR/config/pipewire/pipewire.conf.d" \
 		"$PW_DIR/config/wireplumber/main.lua.d" \
+		"$PW_DIR/config/wireplumber/wireplumber.conf.d" \
 		"$PW_DIR/config/wireplumber/bluetooth.lua.d" "$PW_DIR/state"
 	chmod 700 "$PW_RT"
 	cat > "$PW_DIR/config/pipewire/pipewire.conf.d/10-crate-wl-test.conf" <<'CONF'
@@ -293,7 +296,7 @@ context.modules = [
       capture.props = { node.name = "test-mic-feed" media.class = "Audio/Sink"
         audio.position = [ FL FR ] node.passive = true }
       playback.props = { node.name = "test-mic" media.class = "Audio/Source"
-        audio.position = [ FL FR ] priority.session = 2000 } } }
+        audio.position = [ FL FR ] priority.session = 2100 } } }
 ]
 CONF
 	if [ $camera = 1 ]; then
@@ -315,6 +318,19 @@ libcamera_monitor.enabled = false
 LUA
 	echo 'bluez_monitor.enabled = false' \
 		> "$PW_DIR/config/wireplumber/bluetooth.lua.d/80-crate-wl-test.lua"
+	# the same for WirePlumber 0.5 (Debian 13), which reads no Lua
+	# configuration: its features, turned off in the profile it runs
+	cat > "$PW_DIR/config/wireplumber/wireplumber.conf.d/80-crate-wl-test.conf" <<'CONF'
+wireplumber.profiles = {
+  main = {
+    hardware.audio = disabled
+    hardware.bluetooth = disabled
+    hardware.video-capture = disabled
+    support.portal-permissionstore = disabled
+    script.client.access-portal = disabled
+  }
+}
+CONF
 	PW_RUNAS=
 	if [ -n "$PW_AS" ]; then
 		chown -R "$PW_AS:$PW_AS" "$PW_DIR"

@@ -42,7 +42,8 @@ got=$(ask "$T/p2.err" wl-paste -n)
 rc=$?
 [ "$rc" -eq 1 ] || fail "denied wl-paste: exit $rc: $(grep -v HIDDEN "$T/p2.err")"
 [ -z "$got" ] || fail "denied wl-paste printed '$got'"
-grep -q "^No selection" "$T/p2.err" || fail "denied wl-paste said: $(grep -v "^crate-wl" "$T/p2.err")"
+# wl-clipboard 2.1 (Debian 12) says "No selection", 2.2 (13) "Nothing is copied"
+grep -q "^No selection\|^Nothing is copied" "$T/p2.err" || fail "denied wl-paste said: $(grep -v "^crate-wl" "$T/p2.err")"
 grep -q "ASKED→denied clipboard-manager for wl-paste (deny once)" "$T/p2.err" ||
 	fail "denied wl-paste: trace"
 [ "$(prompts)" -eq 2 ] || fail "denied wl-paste: $(prompts) prompts"

@@ -223,7 +223,8 @@ walk(json.load(sys.stdin))'
 	# between the X and the Wayland selections (Xwayland 22 and 24 bind
 	# no data device), so even now nothing crosses; should that change,
 	# the focus rule below is what holds, and the threat model says so
-	grep -q 'wl_keyboard@[0-9]*\.enter(' "$T/app.log" ||
+	# (libwayland 1.23, Debian 13, writes wl_keyboard#N, 1.21 wl_keyboard@N)
+	grep -q 'wl_keyboard[@#][0-9]*\.enter(' "$T/app.log" ||
 		fail "Xwayland's keyboard never got the focus"
 	round focused
 	# no bridge: Xwayland never asks for a data device of either kind
@@ -242,10 +243,10 @@ walk(json.load(sys.stdin))'
 	done
 	[ "$(focused_pid)" = "$fpid" ] || fail "the host window got no focus"
 	for _ in $(seq 1 100); do
-		grep -q 'wl_keyboard@[0-9]*\.leave(' "$T/app.log" && break
+		grep -q 'wl_keyboard[@#][0-9]*\.leave(' "$T/app.log" && break
 		sleep 0.05
 	done
-	grep -q 'wl_keyboard@[0-9]*\.leave(' "$T/app.log" ||
+	grep -q 'wl_keyboard[@#][0-9]*\.leave(' "$T/app.log" ||
 		fail "Xwayland's keyboard never lost the focus"
 	round unfocused
 	# and the reads were real: X's own selections work inside
