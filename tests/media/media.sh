@@ -828,9 +828,13 @@ case_pulse_mic() {
 	echo "RMS recorded without a grant: $r"
 	quiet "$r" || fail "parecord heard the microphone without a grant (RMS $r)"
 	# the stream was there: the session manager linked it to the
-	# microphone, and crate-wl undid that
-	grep -q 'unlinked test-mic -> parecord' "$T/cw.log" ||
-		fail "no undone link from the microphone to parecord: $(cat "$T/cw.log")"
+	# microphone, and crate-wl undid that (PipeWire 1.2 and later refuse
+	# the link themselves: the security context's client cannot see the
+	# microphone; the silence above is what counts)
+	if pw_03; then
+		grep -q 'unlinked test-mic -> parecord' "$T/cw.log" ||
+			fail "no undone link from the microphone to parecord: $(cat "$T/cw.log")"
+	fi
 	# nor its own output's monitor, which pipewire-pulse offers as the
 	# default source
 	tone 3
@@ -846,8 +850,10 @@ case_pulse_mic() {
 	r=$(rms "$T/home/monitor.wav")
 	echo "RMS recorded from its own output's monitor: $r"
 	quiet "$r" || fail "parecord heard the sandbox's own output (RMS $r)"
-	grep -q 'unlinked crate-wl\.media\.[0-9a-f]*\.out -> parecord' "$T/cw.log" ||
-		fail "no undone link from the out node to parecord"
+	if pw_03; then
+		grep -q 'unlinked crate-wl\.media\.[0-9a-f]*\.out -> parecord' \
+			"$T/cw.log" || fail "no undone link from the out node to parecord"
+	fi
 	media --audio playback --microphone allow -- \
 		sh -c 'timeout 3 parecord --latency-msec=50 /h/allowed.wav; true' ||
 		fail "the sandbox failed: $(cat "$T/cw.log")"
