@@ -43,9 +43,10 @@ taskset -pc "$BENCH_CPU" $$ >/dev/null
 bench_setup
 start_sway
 
-start crate-wl "$cli" proxy --socket "$T/cw.sock"
+# the bench connects more clients than a sandbox may by default (32)
+start crate-wl "$cli" proxy --max-connections 1000 --socket "$T/cw.sock"
 cw_pid=$started
-start crate-wl-trusted "$cli" proxy --policy trusted --socket "$T/cwt.sock"
+start crate-wl-trusted "$cli" proxy --max-connections 1000 --policy trusted --socket "$T/cwt.sock"
 cwt_pid=$started
 start relay "$bin/relay" "$T/relay.sock"
 relay_pid=$started
