@@ -139,7 +139,19 @@ device_case() {
 		touch "$T/home/stop"
 		wait $S
 		# the daemon itself must live through the revoke
-		kill -0 "$PW_PID" 2>/dev/null && break
+		if kill -0 "$PW_PID" 2>/dev/null; then
+			ms=$(sed -n 's/^unlink-ms //p' "$T/watch")
+			# over the bound: measured once more, said aloud (the
+			# figure counts each process on the way waiting for a
+			# CPU, 1 run in 50 under load; a slower crate-wl is
+			# over it both times, and fails)
+			if [ "$try" = 1 ] && [ $rc = 0 ] && [ -n "$ms" ] &&
+					! within "$ms"; then
+				echo "OVER: $ms ms on the first try; once more"
+				continue
+			fi
+			break
+		fi
 		wait "$PW_PID"
 		st=$?
 		tail -n 20 "$T/pipewire.log" >&2
