@@ -334,6 +334,10 @@ screencast-nomutter)
 		--address="unix:path=$T/out/other-bus" >"$T/other-bus.log" 2>&1 &
 	track $!
 	wait_for_socket "$T/out/other-bus" || fail "the other bus did not start"
+	# the daemon itself, not only the shell as_user ran it in
+	for p in $(pgrep -f -- "--address=unix:path=$T/out/other-bus"); do
+		track "$p"
+	done
 	DBUS_SESSION_BUS_ADDRESS=unix:path=$T/out/other-bus \
 		"${CASTER[@]}" deny > "$T/client.log" 2>&1 ||
 		fail "the client failed: $(cat "$T/client.log")"
