@@ -7,6 +7,22 @@ CRATE_WL=$1
 APPS=$2
 CASE=$3
 . "$(dirname "$0")/common.sh" "$4"
+
+# descendants PID: every process below PID, a pid a line
+descendants() {
+	ps -e -o pid=,ppid= | awk -v root="$1" '
+		{ parent[$1] = $2 }
+		END {
+			for (p in parent) {
+				q = p
+				while (q in parent && q != root && q > 1)
+					q = parent[q]
+				if (q == root)
+					print p
+			}
+		}'
+}
+
 need sway swaymsg
 
 if [ "$AS" != root ]; then
@@ -410,17 +426,7 @@ app-*)
 		for _ in $(seq 1 50); do
 			found=
 			browser_ns=
-			desc=$(ps -e -o pid=,ppid= | awk -v root=$pid '
-				{ parent[$1] = $2 }
-				END {
-					for (p in parent) {
-						q = p
-						while (q in parent && q != root && q > 1)
-							q = parent[q]
-						if (q == root)
-							print p
-					}
-				}')
+			desc=$(descendants "$pid")
 			for p in $desc; do
 				cmd=$(tr '\0' ' ' < /proc/$p/cmdline 2>/dev/null)
 				case $cmd in
@@ -456,17 +462,7 @@ app-*)
 		# (a content process just forked sets its filter up a moment
 		# later: all of them, at some moment within 5 s)
 		for _ in $(seq 1 50); do
-			desc=$(ps -e -o pid=,ppid= | awk -v root=$pid '
-				{ parent[$1] = $2 }
-				END {
-					for (p in parent) {
-						q = p
-						while (q in parent && q != root && q > 1)
-							q = parent[q]
-						if (q == root)
-							print p
-					}
-				}')
+			desc=$(descendants "$pid")
 			content=0 unfiltered=
 			for p in $desc; do
 				case $(cat /proc/$p/comm 2>/dev/null) in
