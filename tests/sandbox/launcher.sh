@@ -285,11 +285,13 @@ exit-status)
 	cw run --bogus-option -- true 2>/dev/null
 	[ $? = 2 ] || fail "a bad option is not exit 2"
 	# what the command left running ends with it, before crate-wl
-	# returns (and only the command: one process, nothing to kill)
+	# returns (and only the command: one process, nothing to kill).
+	# -x: the init, still ending after crate-wl returned, carries
+	# crate-wl's command line, which holds the same words
 	mark=1000.$$$RANDOM
 	sbx "sleep $mark & exit 4"
 	[ $? = 4 ] || fail "exit 4 with a process left came out as $?"
-	pgrep -f "sleep $mark" && fail "the command's background process outlived crate-wl"
+	pgrep -f -x "sleep $mark" && fail "the command's background process outlived crate-wl"
 	sbx 'exit 5'
 	[ $? = 5 ] || fail "exit 5 came out as $?"
 	no_leftovers
