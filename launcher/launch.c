@@ -15,6 +15,7 @@
 #include "confined.h"
 #include "control.h"
 #include "instance.h"
+#include "host.h"
 #include "launch-screencast.h"
 #include "launch.h"
 #include "log.h"
@@ -40,11 +41,15 @@ struct launch {
 	struct cw_proxy *proxy;
 	struct cw_control *control;
 	const struct cw_media_module *mm; /* loaded for media or screen sharing */
-	struct cw_launch_screencast *screencast;
+	/* the portals on the sandbox's bus, from the app's first connection */
+	struct cw_portal_host *portals;
+	const struct cw_portal *portal_table[8];
+	size_t nportals;
+	const struct cw_sandbox_config *cfg;
 	struct cw_sandbox_media *media;
 	struct cw_sandbox *sb;
-	/* the ScreenCast bus's socket, until the app first connects: then
-	 * the module is loaded and the portal takes it over */
+	/* the bus's socket, until the app first connects: then the portals'
+	 * host takes it over */
 	struct cw_source bus_source;
 	/* a tty or cmd: prompt borrows the terminal from the relay */
 	struct cw_prompt_terminal terminal;
@@ -112,7 +117,39 @@ static bool screencast_wanted(const struct cw_policy *policy)
 		CW_DECISION_DENY;
 }
 
-/* The portal's private bus as the sandbox's session bus. */
+/*
+ * Every sandbox with a permission state (a display, or media) has a bus of
+ * its own with crate-wl's portals on it; its daemon starts only when the
+ * app first connects.
+ */
+static bool bus_wanted(const struct cw_sandbox_config *cfg,
+	const struct cw_policy *policy)
+{
+	return policy != NULL || cw_sandbox_config_has_media(cfg);
+}
+
+/* The portals of this sandbox, in the order they start. */
+static size_t portal_table(const struct cw_policy *policy,
+	const struct cw_portal **out, size_t max)
+{
+	size_t n = 0;
+	if (screencast_wanted(policy) && n < max) {
+		out[n++] = &cw_portal_screencast;
+	}
+	return n;
+}
+
+static void print_portals(const struct cw_policy *policy)
+{
+	const struct cw_portal *table[8];
+	size_t n = portal_table(policy, table, 8);
+	for (size_t i = 0; i < n; i++) {
+		printf("%s%s", i ? ", " : "", table[i]->name);
+	}
+	printf("%s", n == 0 ? "none" : "");
+}
+
+/* The portals' private bus as the sandbox's session bus. */
 static bool add_bus(struct cw_plan *plan, const char *host_path)
 {
 	char env[PATH_MAX + 64];
@@ -134,7 +171,7 @@ static int dry_run(const struct cw_sandbox_config *cfg,
 		cw_msg("%s", err);
 		return 1;
 	}
-	if ((screencast_wanted(policy) && !add_bus(plan,
+	if ((bus_wanted(cfg, policy) && !add_bus(plan,
 			"$XDG_RUNTIME_DIR/crate-wl/ID/bus")) ||
 			(cw_sandbox_config_has_media(cfg) &&
 			!cw_plan_add_socket(plan,
@@ -179,14 +216,12 @@ static int dry_run(const struct cw_sandbox_config *cfg,
 		}
 		printf("sockets:\n  %s/wayland-0 <- filtering proxy "
 			"(outside) -> %s\n", plan->runtime_dir, upstream);
-		if (screencast_wanted(policy)) {
-			printf("  %s/bus <- a private session bus (a "
-				"dbus-daemon outside, in namespaces of its "
-				"own, activating nothing) where crate-wl "
-				"serves only org.freedesktop.portal.ScreenCast"
-				"\n",
-				plan->runtime_dir);
-		}
+		printf("  %s/bus <- a private session bus (a dbus-daemon "
+			"outside, in namespaces of its own, activating "
+			"nothing) where crate-wl serves only its portals: ",
+			plan->runtime_dir);
+		print_portals(policy);
+		printf("\n");
 		printf("prompt: %s\npolicy:\n", cfg->prompt ? cfg->prompt :
 			getenv("DBUS_SESSION_BUS_ADDRESS") ? "portal" :
 			"none (ask is denied)");
@@ -230,8 +265,8 @@ static int dry_run(const struct cw_sandbox_config *cfg,
 
 /*
  * The app's first connection to its bus (it waits in the backlog): only
- * now is the media module loaded, and its portal starts the bus's daemon
- * on this socket. A run that never looks for the portal pays for neither.
+ * now do the bus's daemon and the portals start, on this socket. A run
+ * that never looks for a portal pays for neither.
  */
 static void bus_first_connection(struct cw_source *source, uint32_t events)
 {
@@ -240,16 +275,26 @@ static void bus_first_connection(struct cw_source *source, uint32_t events)
 	cw_loop_remove(l->loop, source);
 	source->fd = -1;
 	char err[PATH_MAX + 512];
-	l->mm = cw_media_module_load(err, sizeof(err));
-	if (l->mm == NULL) {
-		close(fd); /* the app's bus refuses connections from now on */
-	} else {
-		l->screencast = l->mm->screencast_create(l->loop, l->proxy,
-			l->inst->id, l->inst->dir, fd, l->upstream,
-			cw_confined_spawn, err, sizeof(err));
-	}
-	if (l->screencast == NULL) {
-		cw_msg("no ScreenCast portal in the sandbox: %s", err);
+	struct cw_portal_host_config cfg = {
+		.env = {
+			.loop = l->loop,
+			.app = l->cfg->app ? l->cfg->app : "-",
+			.label = l->proxy->perms->app,
+			.instance = l->inst->id,
+			.dir = l->inst->dir,
+			.pid = l->sb != NULL ? l->sb->pid : -1,
+			.perms = l->proxy->perms,
+			.compositor = l->upstream,
+			.proxy = l->upstream != NULL ? l->proxy : NULL,
+		},
+		.listen_fd = fd,
+		.spawn = cw_confined_spawn,
+		.portals = l->portal_table,
+		.nportals = l->nportals,
+	};
+	l->portals = cw_portal_host_create(&cfg, err, sizeof(err));
+	if (l->portals == NULL) {
+		cw_msg("no portals in the sandbox: %s", err);
 	}
 }
 
@@ -258,10 +303,7 @@ static bool bus_listen(struct launch *l)
 {
 	char err[PATH_MAX + 512];
 	snprintf(l->bus_path, sizeof(l->bus_path), "%s/bus", l->inst->dir);
-	int fd = -1;
-	if (cw_media_module_present(err, sizeof(err))) {
-		fd = cw_unix_listen(l->bus_path, 64, err, sizeof(err));
-	}
+	int fd = cw_unix_listen(l->bus_path, 64, err, sizeof(err));
 	if (fd >= 0 && !cw_loop_add(l->loop, &l->bus_source, fd, EPOLLIN,
 			bus_first_connection)) {
 		snprintf(err, sizeof(err), "cannot watch %s: %s", l->bus_path,
@@ -272,7 +314,7 @@ static bool bus_listen(struct launch *l)
 	if (fd < 0) {
 		/* the app runs; it sees no portal, as on a desktop without
 		 * one */
-		cw_msg("no ScreenCast portal in the sandbox: %s", err);
+		cw_msg("no portals in the sandbox: %s", err);
 		return false;
 	}
 	return true;
@@ -523,7 +565,7 @@ int cw_launch(const struct cw_sandbox_config *cfg,
 	l.signal_source.fd = -1;
 	l.bus_source.fd = -1;
 	l.inst = &inst;
-	l.upstream = upstream;
+	l.upstream = policy != NULL ? upstream : NULL;
 	struct cw_plan *plan = NULL;
 	struct cw_policy *perm_policy = NULL; /* without a display */
 	struct cw_cgroup cgroup;
@@ -593,7 +635,9 @@ int cw_launch(const struct cw_sandbox_config *cfg,
 			goto out;
 		}
 	}
-	bool bus = screencast_wanted(policy) && bus_listen(&l);
+	l.cfg = cfg;
+	l.nportals = portal_table(policy, l.portal_table, 8);
+	bool bus = l.proxy != NULL && bus_listen(&l);
 	if (cw_sandbox_config_has_media(cfg)) {
 		char app[101];
 		snprintf(pw_socket, sizeof(pw_socket), "%s/pipewire-0",
@@ -734,9 +778,7 @@ out:
 		cw_loop_remove(l.loop, &l.bus_source);
 		close(l.bus_source.fd);
 	}
-	if (l.screencast != NULL) {
-		l.mm->screencast_destroy(l.screencast);
-	}
+	cw_portal_host_destroy(l.portals);
 	if (l.media != NULL) {
 		l.mm->media_stop(l.media);
 	}

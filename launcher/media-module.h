@@ -15,7 +15,7 @@
 #include "media-policy.h"
 
 #define CW_MEDIA_MODULE_SYMBOL "cw_media_module"
-#define CW_MEDIA_MODULE_VERSION 3
+#define CW_MEDIA_MODULE_VERSION 4
 
 struct cw_media_module {
 	int version; // CW_MEDIA_MODULE_VERSION
@@ -27,14 +27,13 @@ struct cw_media_module {
 	void (*media_stop)(struct cw_sandbox_media *sm);
 	/* the host's PipeWire socket, for the plan */
 	void (*pw_socket_path)(char *out, size_t len);
-	/* loaded when the app first connects to its bus: listen_fd is
-	 * that socket, spawn the launcher's cw_confined_spawn (see
+	/* the ScreenCast portal, when the portals start (see
 	 * launch-screencast.h) */
 	struct cw_launch_screencast *(*screencast_create)(
-		struct cw_loop *loop, struct cw_proxy *proxy,
-		const char *instance, const char *dir, int listen_fd,
-		const char *compositor, cw_confined_spawn_func spawn,
+		struct cw_portal_host *host, const struct cw_portal_env *env,
 		char *err, size_t errlen);
+	void (*screencast_revoke)(struct cw_launch_screencast *ls,
+		enum cw_capability cap);
 	void (*screencast_destroy)(struct cw_launch_screencast *ls);
 };
 

@@ -11,5 +11,6 @@ const struct cw_media_module cw_media_module = {
 	.media_stop = cw_sandbox_media_stop,
 	.pw_socket_path = cw_media_pw_socket_path,
 	.screencast_create = cw_launch_screencast_create,
+	.screencast_revoke = cw_launch_screencast_revoke,
 	.screencast_destroy = cw_launch_screencast_destroy,
 };

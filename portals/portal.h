@@ -37,6 +37,7 @@ enum cw_portal_response {
 };
 
 struct cw_permissions;
+struct cw_proxy;
 struct cw_portal_host;
 
 /* What the launcher tells every portal. Valid while the host lives. */
@@ -50,6 +51,15 @@ struct cw_portal_env {
 	/* the sandbox's consent state: every decision goes through it (so
 	 * prompts, the store, revokes and scopes hold as for the proxy) */
 	struct cw_permissions *perms;
+	/* the real compositor's socket path; NULL without a display */
+	const char *compositor;
+	/* the sandbox's proxy (its capture notices); NULL without one */
+	struct cw_proxy *proxy;
+	/* whether the host's file (dev, ino) was granted to the sandbox
+	 * (FileChooser, the command line): OpenURI's OpenFile opens nothing
+	 * else. NULL: nothing was */
+	bool (*granted)(void *data, dev_t dev, ino_t ino);
+	void *granted_data;
 };
 
 /* One portal. start: the bus is up and crate-wl owns CW_PORTAL_NAME;
@@ -111,5 +121,9 @@ void cw_portal_request_free(struct cw_portal_request *req);
 
 /* A handle_token is [A-Za-z0-9_]+, as an object path element. */
 bool cw_portal_valid_token(const char *token);
+/* CW_PORTAL_PATH/KIND/SENDER/TOKEN ("request", "session"), the sender's
+ * ":1.42" as "1_42"; an empty token gets one of ours. */
+void cw_portal_handle_path(struct cw_portal_host *host, const char *kind,
+	const char *sender, const char *token, char *out, size_t len);
 
 #endif

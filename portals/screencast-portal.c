@@ -13,23 +13,22 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <unistd.h>
-#include "bus.h"
 #include "list.h"
 #include "log.h"
 #include "media-pw.h"
 #include "media-restrict.h"
 #include "notes.h"
+#include "portal.h"
 #include "screencast.h"
 #include "screencast-private.h"
 #include "sd-bus-lazy.h"
 
-#define OBJ_PATH "/org/freedesktop/portal/desktop"
 #define IFACE_SCREENCAST "org.freedesktop.portal.ScreenCast"
 #define IFACE_REQUEST "org.freedesktop.portal.Request"
 #define IFACE_SESSION "org.freedesktop.portal.Session"
-#define ERR_NOT_ALLOWED "org.freedesktop.portal.Error.NotAllowed"
-#define ERR_INVALID "org.freedesktop.portal.Error.InvalidArgument"
-#define ERR_FAILED "org.freedesktop.portal.Error.Failed"
+#define ERR_NOT_ALLOWED CW_PORTAL_ERR_NOT_ALLOWED
+#define ERR_INVALID CW_PORTAL_ERR_INVALID
+#define ERR_FAILED CW_PORTAL_ERR_FAILED
 
 #define SOURCE_MONITOR 1u
 #define CURSOR_HIDDEN 1u
@@ -80,70 +79,18 @@ struct cw_screencast {
 	struct cw_loop *loop;
 	char *app, *instance, *compositor;
 	struct cw_screencast_gate gate;
-	struct cw_sc_bus daemon;
-	struct cw_source first; /* the daemon's pipe, until it says it runs */
-	struct cw_bus bus;
-	bool bus_inited;
+	struct cw_portal_host *host;
 	sd_bus_slot *object_slot;
-	sd_bus_slot *owner_match;
 	struct cw_media_pw *pw; /* made at the first grant */
 	struct cw_list sessions;
 	size_t nsessions;
-	unsigned next_token;
 	unsigned next_node;
 	struct cw_notes notes;
 };
 
 static void session_close(struct session *s, bool emit_closed);
 
-/* ---- the bus in the loop ---- */
-
-static void bus_ready(struct cw_bus *bus)
-{
-	struct cw_screencast *sc = cw_container_of(bus, sc, bus);
-	int r = cw_bus_process(bus);
-	if (r < 0) {
-		/* the private bus went: nothing to serve any more */
-		cw_msg("ScreenCast portal: lost the sandbox's bus: %s",
-			strerror(-r));
-		struct session *s, *tmp;
-		cw_list_for_each_safe(s, tmp, &sc->sessions, link) {
-			session_close(s, false);
-		}
-		return;
-	}
-	cw_bus_update(bus);
-}
-
 /* ---- requests and responses ---- */
-
-/* ":1.42" -> "1_42", as the portal spec builds handles */
-static void sender_part(const char *sender, char *out, size_t len)
-{
-	size_t i = 0;
-	if (sender[0] == ':') {
-		sender++;
-	}
-	for (; sender[i] != '\0' && i < len - 1; i++) {
-		out[i] = sender[i] == '.' ? '_' : sender[i];
-	}
-	out[i] = '\0';
-}
-
-static bool valid_token(const char *token)
-{
-	if (token[0] == '\0' || strlen(token) > 64) {
-		return false;
-	}
-	for (const char *p = token; *p != '\0'; p++) {
-		char c = *p;
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-				(c >= '0' && c <= '9') || c == '_')) {
-			return false;
-		}
-	}
-	return true;
-}
 
 /* The options this portal reads: tokens, types, cursor_mode. */
 struct options {
@@ -176,7 +123,7 @@ static int read_options(sd_bus_message *m, struct options *o)
 		}
 		if (dst != NULL) {
 			r = sd_bus_message_read(m, "v", "s", &s);
-			if (r < 0 || !valid_token(s)) {
+			if (r < 0 || !cw_portal_valid_token(s)) {
 				o->bad = true;
 				snprintf(o->why, sizeof(o->why), "%s: letters, "
 					"digits and '_' only", key);
@@ -213,14 +160,7 @@ static int read_options(sd_bus_message *m, struct options *o)
 static void request_path(struct cw_screencast *sc, const char *sender,
 	const char *token, char *out, size_t len)
 {
-	char part[128];
-	sender_part(sender, part, sizeof(part));
-	if (token[0] != '\0') {
-		snprintf(out, len, OBJ_PATH "/request/%s/%s", part, token);
-	} else {
-		snprintf(out, len, OBJ_PATH "/request/%s/crate_wl%u", part,
-			++sc->next_token);
-	}
+	cw_portal_handle_path(sc->host, "request", sender, token, out, len);
 }
 
 /* Response(code, results): results has the session handle or the
@@ -229,11 +169,12 @@ static void respond(struct cw_screencast *sc, const char *path,
 	const char *dest, enum response code, const struct session *s,
 	bool with_session, bool with_streams)
 {
-	if (sc->bus.bus == NULL) {
+	sd_bus *bus = cw_portal_bus(sc->host);
+	if (bus == NULL) {
 		return; /* the bus is gone, and the caller with it */
 	}
 	sd_bus_message *m = NULL;
-	int r = sd_bus_message_new_signal(sc->bus.bus, &m, path, IFACE_REQUEST,
+	int r = sd_bus_message_new_signal(bus, &m, path, IFACE_REQUEST,
 		"Response");
 	if (r >= 0) {
 		r = sd_bus_message_set_destination(m, dest);
@@ -276,14 +217,14 @@ static void respond(struct cw_screencast *sc, const char *path,
 		r = sd_bus_message_close_container(m);
 	}
 	if (r >= 0) {
-		r = sd_bus_send(sc->bus.bus, m, NULL);
+		r = sd_bus_send(bus, m, NULL);
 	}
 	if (r < 0) {
 		cw_note(&sc->notes, NOTE_RESPONSE, "ERROR", "ScreenCast: "
 			"cannot send a response: %s", strerror(-r));
 	}
 	sd_bus_message_unref(m);
-	cw_bus_update(&sc->bus);
+	cw_portal_flush(sc->host);
 }
 
 /* ---- sessions ---- */
@@ -324,9 +265,10 @@ static void session_close(struct session *s, bool emit_closed)
 		sd_bus_message_unref(s->remote_call);
 	}
 	cw_sc_cast_destroy(s->cast);
-	if (emit_closed && sc->bus.bus != NULL) {
+	sd_bus *bus = cw_portal_bus(sc->host);
+	if (emit_closed && bus != NULL) {
 		sd_bus_message *m = NULL;
-		int r = sd_bus_message_new_signal(sc->bus.bus, &m, s->path,
+		int r = sd_bus_message_new_signal(bus, &m, s->path,
 			IFACE_SESSION, "Closed");
 		if (r >= 0) {
 			r = sd_bus_message_set_destination(m, s->owner);
@@ -335,10 +277,10 @@ static void session_close(struct session *s, bool emit_closed)
 			r = sd_bus_message_append(m, "a{sv}", 0);
 		}
 		if (r >= 0) {
-			sd_bus_send(sc->bus.bus, m, NULL);
+			sd_bus_send(bus, m, NULL);
 		}
 		sd_bus_message_unref(m);
-		cw_bus_update(&sc->bus);
+		cw_portal_flush(sc->host);
 	}
 	sd_bus_slot_unref(s->slot);
 	cw_list_remove(&s->link);
@@ -421,15 +363,9 @@ static int method_create_session(sd_bus_message *m, void *data,
 		return sd_bus_error_setf(error, ERR_FAILED, "at most %d "
 			"sessions at a time", MAX_SESSIONS);
 	}
-	char part[128], path[512], req[512];
-	sender_part(sender, part, sizeof(part));
-	if (o.session_token[0] != '\0') {
-		snprintf(path, sizeof(path), OBJ_PATH "/session/%s/%s", part,
-			o.session_token);
-	} else {
-		snprintf(path, sizeof(path), OBJ_PATH "/session/%s/crate_wl%u",
-			part, ++sc->next_token);
-	}
+	char path[512], req[512];
+	cw_portal_handle_path(sc->host, "session", sender, o.session_token,
+		path, sizeof(path));
 	if (find_session(sc, path) != NULL) {
 		return sd_bus_error_setf(error, ERR_INVALID, "session %s "
 			"exists", path);
@@ -445,7 +381,7 @@ static int method_create_session(sd_bus_message *m, void *data,
 	}
 	s->sc = sc;
 	s->cursor_mode = CURSOR_HIDDEN;
-	r = sd_bus_add_object_vtable(sc->bus.bus, &s->slot, s->path,
+	r = sd_bus_add_object_vtable(cw_portal_bus(sc->host), &s->slot, s->path,
 		IFACE_SESSION, session_vtable, s);
 	if (r < 0) {
 		free(s->path);
@@ -621,7 +557,7 @@ static int method_start(sd_bus_message *m, void *data, sd_bus_error *error)
 	if (s->request_path == NULL) {
 		return -ENOMEM;
 	}
-	r = sd_bus_add_object_vtable(sc->bus.bus, &s->request_slot, req,
+	r = sd_bus_add_object_vtable(cw_portal_bus(sc->host), &s->request_slot, req,
 		IFACE_REQUEST, request_vtable, s);
 	if (r < 0) {
 		free(s->request_path);
@@ -681,7 +617,7 @@ static void on_remote(void *data, int fd, uint32_t client_id,
 		close(fd);
 	}
 	sd_bus_message_unref(m);
-	cw_bus_update(&sc->bus);
+	cw_portal_flush(sc->host);
 }
 
 static int method_open_remote(sd_bus_message *m, void *data,
@@ -748,115 +684,31 @@ static sd_bus_vtable screencast_vtable[] = {
 };
 
 /* A caller left the bus: its sessions go with it. */
-static int on_owner_changed(sd_bus_message *m, void *data,
-	sd_bus_error *error)
+static void caller_gone(void *data, const char *unique)
 {
 	struct cw_screencast *sc = data;
-	const char *name, *old, *new;
-	if (sd_bus_message_read(m, "sss", &name, &old, &new) < 0 ||
-			new[0] != '\0' || name[0] != ':') {
-		return 0;
-	}
 	struct session *s, *tmp;
 	cw_list_for_each_safe(s, tmp, &sc->sessions, link) {
-		if (strcmp(s->owner, name) == 0) {
+		if (strcmp(s->owner, unique) == 0) {
 			session_close(s, false);
 		}
 	}
-	return 0;
 }
 
 /* ---- the whole ---- */
-
-static bool bus_connect(struct cw_screencast *sc, char *err, size_t errlen)
-{
-	char addr[PATH_MAX + 16];
-	snprintf(addr, sizeof(addr), "unix:path=%s", sc->daemon.socket);
-	if (!cw_sd_bus_load(err, errlen)) {
-		return false;
-	}
-	cw_sd_bus_vtable_fix(screencast_vtable);
-	cw_sd_bus_vtable_fix(session_vtable);
-	cw_sd_bus_vtable_fix(request_vtable);
-	sd_bus *b = NULL;
-	/* waits, once, when the app first connects: the daemon is ours
-	 * and has just said it runs */
-	int r = sd_bus_new(&b);
-	if (r >= 0) {
-		r = sd_bus_set_address(b, addr);
-	}
-	if (r >= 0) {
-		r = sd_bus_set_bus_client(b, 1);
-	}
-	if (r >= 0) {
-		r = sd_bus_start(b);
-	}
-	if (r >= 0) {
-		r = sd_bus_add_object_vtable(b, &sc->object_slot, OBJ_PATH,
-			IFACE_SCREENCAST, screencast_vtable, sc);
-	}
-	if (r >= 0) {
-		r = sd_bus_match_signal(b, &sc->owner_match,
-			"org.freedesktop.DBus", "/org/freedesktop/DBus",
-			"org.freedesktop.DBus", "NameOwnerChanged",
-			on_owner_changed, sc);
-	}
-	if (r >= 0) {
-		/* no replacement allowed: nobody else can take it later */
-		r = sd_bus_request_name(b, CW_SC_BUS_NAME, 0);
-	}
-	if (r < 0) {
-		snprintf(err, errlen, "the sandbox's bus at %s: %s",
-			sc->daemon.socket, strerror(-r));
-		sd_bus_close_unref(b);
-		return false;
-	}
-	if (!cw_sc_bus_lock(&sc->daemon, b, err, errlen)) {
-		sd_bus_close_unref(b);
-		return false;
-	}
-	return cw_bus_adopt(&sc->bus, b, err, errlen);
-}
-
-static void no_portal(struct cw_screencast *sc, const char *err)
-{
-	/* the app's bus refuses connections from now on */
-	cw_sc_bus_kill(&sc->daemon);
-	cw_msg("no ScreenCast portal in the sandbox: %s", err);
-}
-
-/* The daemon said it runs (or died): the portal joins the bus. */
-static void daemon_said(struct cw_source *source, uint32_t events)
-{
-	struct cw_screencast *sc = cw_container_of(source, sc, first);
-	cw_loop_remove(sc->loop, &sc->first);
-	sc->first.fd = -1;
-	char err[PATH_MAX + 512];
-	if (!cw_sc_bus_wait(&sc->daemon, err, sizeof(err)) ||
-			!bus_connect(sc, err, sizeof(err))) {
-		no_portal(sc, err);
-	}
-}
 
 struct cw_screencast *cw_screencast_create(
 	const struct cw_screencast_config *cfg, char *err, size_t errlen)
 {
 	struct cw_screencast *sc = calloc(1, sizeof(*sc));
 	if (sc == NULL) {
-		if (cfg->listen_fd >= 0) {
-			close(cfg->listen_fd);
-		}
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
 	sc->loop = cfg->loop;
+	sc->host = cfg->host;
 	cw_notes_init(&sc->notes, sc->loop);
 	sc->gate = cfg->gate;
-	sc->daemon.pid = -1;
-	sc->daemon.addr_fd = -1;
-	/* ours from here: closed by cw_screencast_destroy on failure */
-	sc->daemon.listen_fd = cfg->listen_fd;
-	sc->first.fd = -1;
 	cw_list_init(&sc->sessions);
 	sc->app = strdup(cfg->app);
 	sc->instance = strdup(cfg->instance);
@@ -866,26 +718,16 @@ struct cw_screencast *cw_screencast_create(
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
-	if (!cw_bus_init(&sc->bus, sc->loop, bus_ready)) {
-		snprintf(err, errlen, "cannot make a timer: %s",
-			strerror(errno));
+	cw_sd_bus_vtable_fix(session_vtable);
+	cw_sd_bus_vtable_fix(request_vtable);
+	int r = cw_portal_add_interface(sc->host, &sc->object_slot,
+		IFACE_SCREENCAST, screencast_vtable, sc);
+	if (r < 0) {
+		snprintf(err, errlen, "%s", strerror(-r));
 		goto fail;
 	}
-	sc->bus_inited = true;
-	/* the app's first connection waits in the socket's backlog; the
-	 * daemon starts on it now, and nothing here waits for the daemon: a
-	 * portal call that comes before the portal's name fails as a call
-	 * to any name nobody owns (portal clients wait for the name) */
-	if (!cw_sc_bus_setup(&sc->daemon, cfg->dir, cfg->listen_fd,
-			cfg->spawn, err, errlen) ||
-			!cw_sc_bus_spawn(&sc->daemon, err, errlen)) {
-		goto fail;
-	}
-	if (!cw_loop_add(sc->loop, &sc->first, sc->daemon.addr_fd, EPOLLIN,
-			daemon_said)) {
-		snprintf(err, errlen, "cannot watch dbus-daemon: %s",
-			strerror(errno));
-		sc->first.fd = -1;
+	if (!cw_portal_on_gone(sc->host, caller_gone, sc)) {
+		snprintf(err, errlen, "too many portals");
 		goto fail;
 	}
 	return sc;
@@ -916,19 +758,8 @@ void cw_screencast_destroy(struct cw_screencast *sc)
 	cw_list_for_each_safe(s, tmp, &sc->sessions, link) {
 		session_close(s, false);
 	}
-	if (sc->first.fd >= 0) {
-		cw_loop_remove(sc->loop, &sc->first);
-	}
 	sd_bus_slot_unref(sc->object_slot);
-	sd_bus_slot_unref(sc->owner_match);
-	if (sc->bus.bus != NULL) {
-		sd_bus_flush(sc->bus.bus);
-	}
-	if (sc->bus_inited) {
-		cw_bus_finish(&sc->bus);
-	}
 	cw_media_pw_destroy(sc->pw);
-	cw_sc_bus_stop(&sc->daemon);
 	cw_notes_finish(&sc->notes);
 	free(sc->app);
 	free(sc->instance);

@@ -10,37 +10,6 @@
 #include "confined.h"
 #include "loop.h"
 
-#define CW_SC_BUS_NAME "org.freedesktop.portal.Desktop"
-
-/* screencast-bus.c: the private dbus-daemon. */
-struct cw_sc_bus {
-	pid_t pid;
-	int listen_fd; /* ours until the daemon starts */
-	int addr_fd; /* the daemon says it runs: its address, on this pipe */
-	cw_confined_spawn_func spawn;
-	char socket[PATH_MAX];
-	char config_dir[PATH_MAX];
-	char config[PATH_MAX + 16];
-	char log[PATH_MAX];
-};
-
-/* The daemon's files in dir, for listen_fd (dir/bus, listening; taken
- * over, closed on failure too); spawn starts it. */
-bool cw_sc_bus_setup(struct cw_sc_bus *bus, const char *dir, int listen_fd,
-	cw_confined_spawn_func spawn, char *err, size_t errlen);
-/* Starts the daemon, confined, on the socket, without waiting for it. */
-bool cw_sc_bus_spawn(struct cw_sc_bus *bus, char *err, size_t errlen);
-/* Waits (bounded) until the daemon runs. */
-bool cw_sc_bus_wait(struct cw_sc_bus *bus, char *err, size_t errlen);
-/* Once the portal owns its name: no portal name can be owned any more. */
-struct sd_bus;
-bool cw_sc_bus_lock(struct cw_sc_bus *bus, struct sd_bus *conn, char *err,
-	size_t errlen);
-/* Ends the daemon; its socket stays (the sandbox may still bind it). */
-void cw_sc_bus_kill(struct cw_sc_bus *bus);
-/* Ends the daemon and removes its files. */
-void cw_sc_bus_stop(struct cw_sc_bus *bus);
-
 /* screencast-capture.c: frames from the compositor's wlr-screencopy. */
 struct cw_sc_frame {
 	const void *data;

@@ -1,7 +1,7 @@
 /*
  * Screen sharing the way real apps do it: org.freedesktop.portal.ScreenCast
  * (version 4) on a session bus private to one sandbox, where crate-wl's
- * portal is the only service. A granted Start produces a Video/Source
+ * portals are the only services (portal.h). A granted Start produces a Video/Source
  * PipeWire node fed from the compositor's wlr-screencopy by crate-wl itself
  * (a trusted client, outside the sandbox); OpenPipeWireRemote hands out a
  * PipeWire connection that sees that node and nothing else.
@@ -15,7 +15,6 @@
 #include <stddef.h>
 #include "capability.h"
 #include "listener.h"
-#include "confined.h"
 #include "loop.h"
 
 struct cw_screencast_gate {
@@ -31,27 +30,20 @@ struct cw_screencast_gate {
 	void *data;
 };
 
+struct cw_portal_host;
+
 struct cw_screencast_config {
 	struct cw_loop *loop;
 	const char *app;      /* names the node: crate-wl.APP.ID.screen */
 	const char *instance; /* the sandbox's id */
-	const char *dir;      /* host directory for the bus socket */
-	/* dir/bus, listening, the app's first connection waiting on it:
-	 * taken over by cw_screencast_create even when it fails */
-	int listen_fd;
+	struct cw_portal_host *host; /* the bus it is served on */
 	const char *compositor; /* the real compositor's socket path */
 	struct cw_screencast_gate gate;
-	/* starts the bus's daemon as confined as the app (the launcher's) */
-	cw_confined_spawn_func spawn;
 };
 
 struct cw_screencast;
 
-/*
- * Starts the private bus's daemon on cfg->listen_fd without waiting for
- * it; the portal joins the bus once the daemon says it runs. NULL + err
- * on failure.
- */
+/* Adds the interface on the host's bus. NULL + err on failure. */
 struct cw_screencast *cw_screencast_create(
 	const struct cw_screencast_config *cfg, char *err, size_t errlen);
 /* The permission was revoked: every stream ends, every session closes. */

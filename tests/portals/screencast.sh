@@ -343,11 +343,28 @@ for name in ("org.freedesktop.portal.Desktop", "org.freedesktop.portal.Documents
 		fail "the sandbox can own a name of the bus's own"
 	grep -qx "own org.example.App 1" "$T/names.log" ||
 		fail "the app cannot own a name of its own"
-	# screencopy deny: no bus at all
-	timeout -k 2 30 $RUNAS "$CRATE_WL" run --screencopy deny -- sh -c \
-		'test -z "$DBUS_SESSION_BUS_ADDRESS" && ! test -e "$XDG_RUNTIME_DIR/bus"' ||
-		fail "a session bus under --screencopy deny"
-	pass "the private bus serves the portal alone; the app owns its own names"
+	# screencopy deny: the bus has the other portals, not ScreenCast
+	timeout -k 2 30 $RUNAS "$CRATE_WL" run --screencopy deny -- "$PY" -c '
+from gi.repository import Gio, GLib
+bus = Gio.bus_get_sync(Gio.BusType.SESSION, None)
+loop = GLib.MainLoop()
+Gio.bus_watch_name_on_connection(bus, "org.freedesktop.portal.Desktop",
+    Gio.BusNameWatcherFlags.NONE, lambda *a: loop.quit(), None)
+GLib.timeout_add_seconds(10, loop.quit)
+loop.run()
+try:
+    bus.call_sync("org.freedesktop.portal.Desktop", "/org/freedesktop/portal/desktop",
+        "org.freedesktop.DBus.Properties", "Get",
+        GLib.Variant("(ss)", ("org.freedesktop.portal.ScreenCast", "version")),
+        None, 0, -1, None)
+    print("screencast served")
+except GLib.Error as e:
+    print("no screencast:", e.message)
+' > "$T/deny.log" 2>&1 || fail "the client failed: $(cat "$T/deny.log")"
+	cat "$T/deny.log"
+	grep -q "^no screencast:" "$T/deny.log" ||
+		fail "a ScreenCast portal under --screencopy deny"
+	pass "the private bus serves the portals alone; the app owns its own names"
 	;;
 no-daemon)
 	# a dbus-daemon that cannot start: the command still runs, its bus
@@ -369,7 +386,7 @@ print("ran")' > "$T/run.out" 2> "$T/run.err" ||
 	cat "$T/run.out" "$T/run.err"
 	grep -qx ran "$T/run.out" || fail "the command did not run"
 	grep -q "^no bus:" "$T/run.out" || fail "a bus without a daemon"
-	grep -q "no ScreenCast portal in the sandbox: dbus-daemon did not start: dbus-daemon: broken on purpose" \
+	grep -q "no portals in the sandbox: dbus-daemon did not start: dbus-daemon: broken on purpose" \
 		"$T/run.err" || fail "no clear message"
 	pass "a broken dbus-daemon: the app runs without a portal, and why is said"
 	;;

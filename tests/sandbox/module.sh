@@ -32,7 +32,8 @@ grep -q "media: crate-wl's media module is not installed" <<<"$out" ||
 pass "media without the module: $(tail -n1 <<<"$out")"
 
 # screen capture may be asked for (the default policy): the app runs,
-# without a portal, and is told so on stderr
+# its bus has the other portals, and ScreenCast's absence is said on
+# stderr once the app connects
 if [ "$AS" = nobody ]; then
 	start_sway 65534
 else
@@ -40,10 +41,10 @@ else
 fi
 export XDG_RUNTIME_DIR="$T/rt" WAYLAND_DISPLAY="$SWAY_SOCKET"
 out=$(cw run --bind "$T/home:/h" -- sh -c \
-	'touch /h/ran; test -e "$XDG_RUNTIME_DIR/bus" && echo HAS-BUS; true' \
+	'touch /h/ran; for i in $(seq 100); do dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus org.freedesktop.DBus.NameHasOwner string:org.freedesktop.portal.Desktop 2>/dev/null | grep -q true && echo HAS-BUS && break; sleep 0.05; done; true' \
 	2>&1) || fail "the sandbox failed without the module: $out"
 [ -e "$T/home/ran" ] || fail "the command did not run: $out"
 grep -q "no ScreenCast portal in the sandbox: crate-wl's media module" \
 	<<<"$out" || fail "no word of the missing portal: $out"
-! grep -q HAS-BUS <<<"$out" || fail "a bus socket without a portal: $out"
-pass "the app ran without the portal"
+grep -q HAS-BUS <<<"$out" || fail "no bus for the other portals: $out"
+pass "the app ran without the ScreenCast portal"

@@ -2,11 +2,12 @@
  * The sandbox's private session bus: a dbus-daemon of its own with a
  * config of ours, started when the app first connects (most runs never
  * do, and pay nothing); crate-wl listens on the socket until then and
- * hands it over as systemd would. crate-wl then takes the portal's name
- * and the config is reloaded so that no org.freedesktop.portal.* name can
- * be owned any more, not even queued for. (An app quick enough to take
- * the name first only talks to itself: crate-wl says so, and serves no
- * portal.) The portal is the only service from outside; the app's own
+ * hands it over as systemd would. crate-wl then takes the portals' names
+ * and the config is reloaded so that no org.freedesktop.portal.* name nor
+ * any other name crate-wl serves can be owned any more, not even queued
+ * for. (An app quick enough to take a name first only talks to itself:
+ * crate-wl says so, and serves no portal.) The portals are the only
+ * services from outside; the app's own
  * processes may own names of their own (single-instance apps register one
  * and quit when they cannot), which reach nobody but the same sandbox.
  *
@@ -27,7 +28,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include "screencast-private.h"
+#include "daemon.h"
 #include "sd-bus-lazy.h"
 #include "util.h"
 
@@ -87,8 +88,8 @@ static const char config_fmt[] =
 	"  <limit name=\"max_match_rules_per_connection\">512</limit>\n"
 	"</busconfig>\n";
 
-static bool write_config(const char *path, bool locked, char *err,
-	size_t errlen)
+static bool write_config(const char *path, const char *const *locked,
+	char *err, size_t errlen)
 {
 	char tmp[PATH_MAX + 8];
 	snprintf(tmp, sizeof(tmp), "%s.new", path);
@@ -97,8 +98,25 @@ static bool write_config(const char *path, bool locked, char *err,
 		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
 		return false;
 	}
-	fprintf(f, config_fmt, !locked ? "" :
-		"    <deny own_prefix=\"org.freedesktop.portal\"/>\n");
+	char denied[1024] = "";
+	size_t used = 0;
+	if (locked != NULL) {
+		used = (size_t)snprintf(denied, sizeof(denied), "    <deny "
+			"own_prefix=\"org.freedesktop.portal\"/>\n");
+		for (size_t i = 0; locked[i] != NULL && used < sizeof(denied);
+				i++) {
+			used += (size_t)snprintf(denied + used,
+				sizeof(denied) - used, "    <deny own=\"%s\"/>\n",
+				locked[i]);
+		}
+	}
+	if (used >= sizeof(denied)) {
+		fclose(f);
+		unlink(tmp);
+		snprintf(err, errlen, "too many names to keep");
+		return false;
+	}
+	fprintf(f, config_fmt, denied);
 	if (fclose(f) != 0 || rename(tmp, path) != 0) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		unlink(tmp);
@@ -167,7 +185,7 @@ static bool read_address(int fd, char *buf, size_t len, const char *log,
 	return false;
 }
 
-bool cw_sc_bus_setup(struct cw_sc_bus *bus, const char *dir, int listen_fd,
+bool cw_portal_daemon_setup(struct cw_portal_daemon *bus, const char *dir, int listen_fd,
 	cw_confined_spawn_func spawn, char *err, size_t errlen)
 {
 	bus->pid = -1;
@@ -189,10 +207,10 @@ bool cw_sc_bus_setup(struct cw_sc_bus *bus, const char *dir, int listen_fd,
 		bus->config[0] = '\0';
 		return false;
 	}
-	return write_config(bus->config, false, err, errlen);
+	return write_config(bus->config, NULL, err, errlen);
 }
 
-bool cw_sc_bus_spawn(struct cw_sc_bus *bus, char *err, size_t errlen)
+bool cw_portal_daemon_spawn(struct cw_portal_daemon *bus, char *err, size_t errlen)
 {
 	char program[PATH_MAX];
 	if (!cw_find_program("dbus-daemon", program, sizeof(program))) {
@@ -249,7 +267,7 @@ bool cw_sc_bus_spawn(struct cw_sc_bus *bus, char *err, size_t errlen)
 	return true;
 }
 
-bool cw_sc_bus_wait(struct cw_sc_bus *bus, char *err, size_t errlen)
+bool cw_portal_daemon_wait(struct cw_portal_daemon *bus, char *err, size_t errlen)
 {
 	char line[1024];
 	bool ok = read_address(bus->addr_fd, line, sizeof(line), bus->log,
@@ -259,10 +277,10 @@ bool cw_sc_bus_wait(struct cw_sc_bus *bus, char *err, size_t errlen)
 	return ok;
 }
 
-bool cw_sc_bus_lock(struct cw_sc_bus *bus, sd_bus *conn, char *err,
-	size_t errlen)
+bool cw_portal_daemon_lock(struct cw_portal_daemon *bus, sd_bus *conn,
+	const char *const *names, char *err, size_t errlen)
 {
-	if (!write_config(bus->config, true, err, errlen)) {
+	if (!write_config(bus->config, names, err, errlen)) {
 		return false;
 	}
 	/* answered once the daemon has read it again */
@@ -278,7 +296,7 @@ bool cw_sc_bus_lock(struct cw_sc_bus *bus, sd_bus *conn, char *err,
 	return r >= 0;
 }
 
-void cw_sc_bus_kill(struct cw_sc_bus *bus)
+void cw_portal_daemon_kill(struct cw_portal_daemon *bus)
 {
 	if (bus->listen_fd >= 0) {
 		close(bus->listen_fd);
@@ -296,9 +314,9 @@ void cw_sc_bus_kill(struct cw_sc_bus *bus)
 	}
 }
 
-void cw_sc_bus_stop(struct cw_sc_bus *bus)
+void cw_portal_daemon_stop(struct cw_portal_daemon *bus)
 {
-	cw_sc_bus_kill(bus);
+	cw_portal_daemon_kill(bus);
 	if (bus->config[0] != '\0') {
 		unlink(bus->socket);
 		unlink(bus->log);
