@@ -38,9 +38,12 @@
  * No <servicedir>, no standard session service directories: nothing to
  * activate. The bus driver refuses (AccessDenied) what would configure or
  * watch the daemon: UpdateActivationEnvironment (the environment of what
- * it would start: LD_PRELOAD...), StartServiceByName (nothing to start
- * anyway), BecomeMonitor (every message of the bus; the daemon lets any
- * connection of its own uid do it). Eavesdropping match rules are
+ * it would start: LD_PRELOAD...), BecomeMonitor (every message of the bus;
+ * the daemon lets any connection of its own uid do it). StartServiceByName
+ * stays: with no service directory it answers ServiceUnknown, as an
+ * auto-starting call to an unowned name does, and that is the answer
+ * GDBusProxy waits on for a name that appears later (Chromium's portal
+ * client, made before crate-wl owns the name, fails on AccessDenied). Eavesdropping match rules are
  * accepted but receive nothing: no rule allows eavesdrop="true". The bus's
  * own names and the portal backends' are never the app's. The limits keep
  * what the app can make the daemon hold (messages queued for a connection
@@ -63,9 +66,6 @@ static const char config_fmt[] =
 	"    <deny send_destination=\"org.freedesktop.DBus\"\n"
 	"      send_interface=\"org.freedesktop.DBus\"\n"
 	"      send_member=\"UpdateActivationEnvironment\"/>\n"
-	"    <deny send_destination=\"org.freedesktop.DBus\"\n"
-	"      send_interface=\"org.freedesktop.DBus\"\n"
-	"      send_member=\"StartServiceByName\"/>\n"
 	"    <deny send_destination=\"org.freedesktop.DBus\"\n"
 	"      send_interface=\"org.freedesktop.DBus.Monitoring\"\n"
 	"      send_member=\"BecomeMonitor\"/>\n"
