@@ -1,14 +1,24 @@
 /*
  * The granted stream: a Video/Source node that crate-wl drives
- * (PW_STREAM_FLAG_DRIVER). Buffers are PipeWire's (memfd, mapped); each
- * frame read from the compositor is copied into a free one, queued, and
- * the graph is triggered. Its size and format are the compositor's.
+ * (PW_STREAM_FLAG_DRIVER). Each frame read from the compositor is copied
+ * into a free buffer, queued, and the graph is triggered. Its size and
+ * format are the compositor's.
+ *
+ * The buffers are crate-wl's own: a memfd each, handed to the consumer as
+ * SPA_DATA_MemFd. Buffers PipeWire 0.3 allocates itself reach the
+ * consumer as MemPtr inside one shared block, which GStreamer reads and
+ * Chromium's capturer (MemFd or DmaBuf only) drops, frame after frame.
+ * Each memfd is sealed against shrinking and growing: the app holds the
+ * same file, and a shrunk one would fault crate-wl's copy into it.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
+#include <unistd.h>
 #include <pipewire/pipewire.h>
 #include <spa/param/video/format-utils.h>
 #include <spa/pod/builder.h>
@@ -125,7 +135,7 @@ static void on_param_changed(void *data, uint32_t id,
 			SPA_POD_Int((int32_t)(st->stride * st->height)),
 		SPA_PARAM_BUFFERS_stride, SPA_POD_Int((int32_t)st->stride),
 		SPA_PARAM_BUFFERS_dataType, SPA_POD_CHOICE_FLAGS_Int(
-			(1 << SPA_DATA_MemFd) | (1 << SPA_DATA_MemPtr)));
+			1 << SPA_DATA_MemFd));
 	pw_stream_update_params(st->stream, params, 1);
 }
 
@@ -134,10 +144,61 @@ static void on_process(void *data)
 	/* frames are queued as the compositor delivers them */
 }
 
+/* PW_STREAM_FLAG_ALLOC_BUFFERS: a sealed memfd per buffer */
+static void on_add_buffer(void *data, struct pw_buffer *b)
+{
+	struct cw_sc_stream *st = data;
+	struct spa_data *d = &b->buffer->datas[0];
+	size_t size = (size_t)st->stride * st->height;
+	d->data = NULL;
+	d->fd = -1;
+	int fd = memfd_create("crate-wl-screen", MFD_CLOEXEC |
+		MFD_ALLOW_SEALING);
+	if (fd < 0 || ftruncate(fd, (off_t)size) < 0 ||
+			fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW |
+			F_SEAL_SEAL) < 0) {
+		cw_log(CW_LOG_ERROR, "screen cast: cannot make a buffer: %s",
+			strerror(errno));
+		if (fd >= 0) {
+			close(fd);
+		}
+		return; /* no data: cw_sc_stream_push skips it */
+	}
+	void *map = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+		0);
+	if (map == MAP_FAILED) {
+		cw_log(CW_LOG_ERROR, "screen cast: cannot map a buffer: %s",
+			strerror(errno));
+		close(fd);
+		return;
+	}
+	d->type = SPA_DATA_MemFd;
+	d->flags = SPA_DATA_FLAG_READWRITE;
+	d->fd = fd;
+	d->mapoffset = 0;
+	d->maxsize = (uint32_t)size;
+	d->data = map;
+}
+
+static void on_remove_buffer(void *data, struct pw_buffer *b)
+{
+	struct spa_data *d = &b->buffer->datas[0];
+	if (d->data != NULL) {
+		munmap(d->data, d->maxsize);
+		d->data = NULL;
+	}
+	if (d->fd >= 0) {
+		close((int)d->fd);
+		d->fd = -1;
+	}
+}
+
 static const struct pw_stream_events stream_events = {
 	PW_VERSION_STREAM_EVENTS,
 	.state_changed = on_state_changed,
 	.param_changed = on_param_changed,
+	.add_buffer = on_add_buffer,
+	.remove_buffer = on_remove_buffer,
 	.process = on_process,
 };
 
@@ -217,7 +278,8 @@ struct cw_sc_stream *cw_sc_stream_create(struct cw_media_pw *pw,
 			&SPA_FRACTION(MAX_FPS, 1), &SPA_FRACTION(1, 1),
 			&SPA_FRACTION(MAX_FPS, 1)));
 	int r = pw_stream_connect(st->stream, PW_DIRECTION_OUTPUT, PW_ID_ANY,
-		PW_STREAM_FLAG_DRIVER | PW_STREAM_FLAG_MAP_BUFFERS, params, 1);
+		PW_STREAM_FLAG_DRIVER | PW_STREAM_FLAG_ALLOC_BUFFERS, params,
+		1);
 	if (r < 0) {
 		snprintf(err, errlen, "cannot connect the PipeWire stream: %s",
 			strerror(-r));

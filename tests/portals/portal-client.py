@@ -6,6 +6,8 @@ node the portal handed out.
 usage: portal-client.py deny
        portal-client.py frame OUTDIR LISTER   one frame to OUTDIR/frame.rgb;
                                               LISTER FD lists what the fd sees
+       portal-client.py shrink OUTDIR HELPER  HELPER FD NODE 30 consumes the
+                                              stream (pw-shrink.c)
        portal-client.py hold OUTDIR           stream until the portal ends it
        portal-client.py close OUTDIR          stream, then (once OUTDIR/go
                                               exists) Session.Close
@@ -180,6 +182,14 @@ if mode == "frame":
     code = wait_gst(proc, 20)
     say("gst-exit %s" % code)
     sys.exit(0 if code == 0 else 1)
+if mode == "shrink":
+    # the helper tries to shrink and grow every buffer it is handed
+    helper = subprocess.run([sys.argv[3], str(fd), str(node), "30"],
+                            pass_fds=(fd,), capture_output=True, text=True)
+    sys.stdout.write(helper.stdout)
+    sys.stdout.write(helper.stderr)
+    say("helper-exit %d" % helper.returncode)
+    sys.exit(helper.returncode)
 watch_closed(session)
 proc = gst(fd, node, ["!", "video/x-raw", "!", "fakesink", "sync=false",
                      "silent=false"],
