@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include "args.h"
 #include "commands.h"
+#include "confirm.h"
 #include "log.h"
 #include "sandbox.h"
 #include "store.h"
@@ -115,24 +116,23 @@ int cw_cmd_reset_data(int argc, char *argv[])
 	total = 0;
 	entries = 0;
 	nftw(home, open_up, 64, FTW_PHYS | FTW_MOUNT);
-	if (!yes) {
-		if (!isatty(STDIN_FILENO) || !isatty(STDERR_FILENO)) {
-			cw_msg("reset-data: removes %ld files and folders of %s "
-				"(%.1f MiB); give --yes to do it without a "
-				"terminal", entries, app, total / 1048576.0);
-			close(lock);
-			return 1;
-		}
-		fprintf(stderr, "Remove all of %s's data (%ld files and "
-			"folders, %.1f MiB in %s)? [y/N] ", app, entries,
-			total / 1048576.0, dir);
-		char line[16];
-		if (fgets(line, sizeof(line), stdin) == NULL ||
-				(line[0] != 'y' && line[0] != 'Y')) {
-			fprintf(stderr, "crate-wl: nothing removed\n");
-			close(lock);
-			return 1;
-		}
+	char question[PATH_MAX + 256];
+	snprintf(question, sizeof(question), "Remove all of %s's data (%ld "
+		"files and folders, %.1f MiB in %s)?", app, entries,
+		total / 1048576.0, dir);
+	switch (yes ? CW_CONFIRM_YES : cw_confirm_yes_no(question)) {
+	case CW_CONFIRM_YES:
+		break;
+	case CW_CONFIRM_NO_TERMINAL:
+		cw_msg("reset-data: removes %ld files and folders of %s "
+			"(%.1f MiB); give --yes to do it without a terminal",
+			entries, app, total / 1048576.0);
+		close(lock);
+		return 1;
+	case CW_CONFIRM_NO:
+		fprintf(stderr, "crate-wl: nothing removed\n");
+		close(lock);
+		return 1;
 	}
 	failures = 0;
 	nftw(home, remove_one, 64, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);

@@ -221,6 +221,38 @@ bool cw_confirm_remember(const char *hash, char *err, size_t errlen)
 	return ok;
 }
 
+/* the words, not their escape sequences: a terminal must show every line
+ * of what is asked */
+static void put_clean(const char *text, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)text[i];
+		fputc((c < 0x20 && c != '\n') || c == 0x7f ? '?' : c, stderr);
+	}
+}
+
+static enum cw_confirm_answer answer(void)
+{
+	fflush(stderr);
+	char line[64];
+	if (fgets(line, sizeof(line), stdin) == NULL) {
+		fprintf(stderr, "\n");
+		return CW_CONFIRM_NO;
+	}
+	return line[0] == 'y' || line[0] == 'Y' ? CW_CONFIRM_YES :
+		CW_CONFIRM_NO;
+}
+
+enum cw_confirm_answer cw_confirm_yes_no(const char *question)
+{
+	if (!isatty(STDIN_FILENO) || !isatty(STDERR_FILENO)) {
+		return CW_CONFIRM_NO_TERMINAL;
+	}
+	put_clean(question, strlen(question));
+	fputs(" [y/N] ", stderr);
+	return answer();
+}
+
 enum cw_confirm_answer cw_confirm_ask(const char *who,
 	const struct cw_sandbox_config *cfg, const struct cw_policy *policy,
 	const char *question)
@@ -238,22 +270,8 @@ enum cw_confirm_answer cw_confirm_ask(const char *who,
 	cw_confirm_describe(cfg, policy, f);
 	fprintf(f, "%s [y/N] ", question);
 	fclose(f);
-	/* the manifest's words, not its escape sequences: a terminal must
-	 * show every line of what is asked */
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)text[i];
-		if ((c < 0x20 && c != '\n') || c == 0x7f) {
-			text[i] = '?';
-		}
-	}
-	fputs(text, stderr);
+	/* the manifest's words, not its escape sequences */
+	put_clean(text, len);
 	free(text);
-	fflush(stderr);
-	char line[64];
-	if (fgets(line, sizeof(line), stdin) == NULL) {
-		fprintf(stderr, "\n");
-		return CW_CONFIRM_NO;
-	}
-	return line[0] == 'y' || line[0] == 'Y' ? CW_CONFIRM_YES :
-		CW_CONFIRM_NO;
+	return answer();
 }

@@ -36,5 +36,7 @@ enum cw_confirm_answer {
 enum cw_confirm_answer cw_confirm_ask(const char *who,
 	const struct cw_sandbox_config *cfg, const struct cw_policy *policy,
 	const char *question);
+/* The same for a question of its own: "QUESTION [y/N]" on a terminal. */
+enum cw_confirm_answer cw_confirm_yes_no(const char *question);
 
 #endif
