@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,7 @@
 #include <wayland-client.h>
 #include "security-context-client-protocol.h"
 #include "seccontext.h"
+#include "log.h"
 #include "util.h"
 
 struct setup {
@@ -111,8 +113,10 @@ failed:;
 	if (code == EPROTO) {
 		code = (int)wl_display_get_protocol_error(display, &iface,
 			&id);
-		snprintf(err, errlen, "the compositor sent protocol error %d "
-			"on %s@%u", code, iface ? iface->name : "?", id);
+		/* the objects are destroyed by then: id 0, no interface */
+		snprintf(err, errlen, "the compositor refused it (protocol "
+			"error %d%s%s)", code, iface ? " on " : "",
+			iface ? iface->name : "");
 	} else {
 		snprintf(err, errlen, "the compositor connection failed: %s",
 			strerror(code ? code : errno));
@@ -150,6 +154,14 @@ static int listen_at(const char *path, char *err, size_t errlen)
 	return fd;
 }
 
+/* libwayland-client's own complaints: the caller says what failed */
+static void quiet_log(const char *fmt, va_list ap)
+{
+	char text[256];
+	vsnprintf(text, sizeof(text), fmt, ap);
+	cw_log(CW_LOG_DEBUG, "security context: %s", text);
+}
+
 enum cw_seccontext_status cw_seccontext_create(int fd, const char *path,
 	const char *app_id, const char *instance_id,
 	struct cw_seccontext **out, char *err, size_t errlen)
@@ -160,6 +172,7 @@ enum cw_seccontext_status cw_seccontext_create(int fd, const char *path,
 	struct setup s = { 0 };
 	int64_t deadline = cw_now_ms() + CW_SECCONTEXT_TIMEOUT_MS;
 	*out = NULL;
+	wl_log_set_handler_client(quiet_log);
 	struct wl_display *display = wl_display_connect_to_fd(fd);
 	if (display == NULL) {
 		snprintf(err, errlen, "cannot speak to the compositor: %s",

@@ -16,10 +16,13 @@
  * the close_fd's hangup.
  *
  * usage: testcomp SOCKET-NAME [--bad CASE] [--no-security-context]
+ *                             [--refuse-security-context]
  * With --bad, the first client that stays 100 ms gets CASE's malformed
  * bytes then (one that leaves sooner, as a proxy's security-context
  * set-up does, passes the turn on); later clients are served normally.
  * --no-security-context: no wp_security_context_manager_v1 global.
+ * --refuse-security-context: the global, but create_listener is answered
+ * with the invalid_listen_fd error.
  */
 #include <signal.h>
 #include <stdbool.h>
@@ -45,6 +48,7 @@ static const struct wl_interface unknown_interface = {
 static const char *bad_case;
 static int clients_seen;
 static struct wl_global *data_control_global, *security_manager_global;
+static bool refuse_contexts;
 
 static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void say(const char *fmt, ...)
@@ -474,7 +478,8 @@ static void manager_create_listener(struct wl_client *client,
 {
 	say("security-context: listener %s, close_fd %s", fd_kind(listen_fd),
 		fd_kind(close_fd));
-	if (strcmp(fd_kind(listen_fd), "listening-socket") != 0) {
+	if (refuse_contexts ||
+			strcmp(fd_kind(listen_fd), "listening-socket") != 0) {
 		close(listen_fd);
 		close(close_fd);
 		wl_resource_post_error(resource,
@@ -605,13 +610,16 @@ int main(int argc, char *argv[])
 			bad_case = argv[++i];
 		} else if (strcmp(argv[i], "--no-security-context") == 0) {
 			security_context = false;
+		} else if (strcmp(argv[i], "--refuse-security-context") == 0) {
+			refuse_contexts = true;
 		} else {
 			argc = 0;
 		}
 	}
 	if (argc < 2) {
 		fprintf(stderr, "usage: testcomp SOCKET-NAME [--bad CASE] "
-			"[--no-security-context]\n");
+			"[--no-security-context] "
+			"[--refuse-security-context]\n");
 		return 2;
 	}
 	struct wl_display *display = wl_display_create();
