@@ -23,7 +23,7 @@ grep -q "'wl_compositor'" "$T/info" || fail "the next client saw no wl_composito
 sleep 0.1
 # the security context made for the first client (testcomp offers one)
 # keeps its close_fd open for the proxy's life, one fd
-grep -q "SECURITY-CONTEXT made" "$T/proxy.log" ||
+[ "$(context_fds "$T/proxy.log")" = 1 ] ||
 	fail "no security context was made: $(cat "$T/proxy.log")"
 base=$((base + 1))
 [ "$(fd_count "$PROXY_PID")" -eq "$base" ] || fail "fds: $base before, $(fd_count "$PROXY_PID") after"
