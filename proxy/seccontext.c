@@ -22,6 +22,7 @@
 
 struct setup {
 	uint32_t manager_name; /* 0: not offered */
+	struct wl_callback *sync; /* the roundtrip's, until done */
 	bool done;
 };
 
@@ -54,6 +55,7 @@ static void sync_done(void *data, struct wl_callback *callback,
 {
 	struct setup *s = data;
 	s->done = true;
+	s->sync = NULL;
 	wl_callback_destroy(callback);
 }
 
@@ -71,6 +73,7 @@ static bool roundtrip(struct wl_display *display, struct setup *s,
 		return false;
 	}
 	s->done = false;
+	s->sync = cb;
 	wl_callback_add_listener(cb, &sync_listener, s);
 	int fd = wl_display_get_fd(display);
 	while (!s->done) {
@@ -170,6 +173,7 @@ enum cw_seccontext_status cw_seccontext_create(int fd, const char *path,
 	int listen_fd = -1, pipe_fds[2] = { -1, -1 };
 	struct cw_seccontext *sc = NULL;
 	struct setup s = { 0 };
+	struct wp_security_context_manager_v1 *manager = NULL;
 	int64_t deadline = cw_now_ms() + CW_SECCONTEXT_TIMEOUT_MS;
 	*out = NULL;
 	wl_log_set_handler_client(quiet_log);
@@ -193,8 +197,7 @@ enum cw_seccontext_status cw_seccontext_create(int fd, const char *path,
 		status = CW_SECCONTEXT_ABSENT;
 		goto out;
 	}
-	struct wp_security_context_manager_v1 *manager = wl_registry_bind(
-		registry, s.manager_name,
+	manager = wl_registry_bind(registry, s.manager_name,
 		&wp_security_context_manager_v1_interface, 1);
 	sc = calloc(1, sizeof(*sc));
 	if (manager == NULL || sc == NULL) {
@@ -223,6 +226,7 @@ enum cw_seccontext_status cw_seccontext_create(int fd, const char *path,
 	wp_security_context_v1_commit(context);
 	wp_security_context_v1_destroy(context);
 	wp_security_context_manager_v1_destroy(manager);
+	manager = NULL;
 	if (!roundtrip(display, &s, deadline, err, errlen)) {
 		goto out;
 	}
@@ -245,6 +249,13 @@ out:
 		unlink(sc->path);
 	}
 	free(sc);
+	/* the client side's objects, which disconnecting does not free */
+	if (manager != NULL) {
+		wp_security_context_manager_v1_destroy(manager);
+	}
+	if (s.sync != NULL) {
+		wl_callback_destroy(s.sync);
+	}
 	if (registry != NULL) {
 		wl_registry_destroy(registry);
 	}
