@@ -137,9 +137,11 @@ restart)
 		fail "the old context's socket is left: $(find "$T/rt" -name 'upstream-*')"
 	pass "compositor restarted: a new context for the next client, the old socket removed"
 	kill "$PROXY_PID"
-	wait "$PROXY_PID" 2>/dev/null
+	wait "$PROXY_PID"
+	rc=$?
+	[ $rc = 0 ] || fail "the proxy did not exit cleanly on SIGTERM: $rc"
 	no_context_left
-	pass "the proxy gone: nothing of the context left"
+	pass "the proxy gone (status 0): nothing of the context left"
 	;;
 refused)
 	start_testcomp --refuse-security-context
@@ -155,9 +157,11 @@ refused)
 	left=$(find "$T/rt" -name 'upstream-*')
 	[ -z "$left" ] || fail "the failed context's socket is left: $left"
 	kill "$PROXY_PID"
-	wait "$PROXY_PID" 2>/dev/null
+	wait "$PROXY_PID"
+	rc=$?
+	[ $rc = 0 ] || fail "the proxy did not exit cleanly on SIGTERM: $rc"
 	no_context_left
-	pass "the proxy lives; no socket of the failed context left, nothing once it exits"
+	pass "the proxy lives; no socket of the failed context left, nothing once it exits (status 0)"
 	;;
 *)
 	fail "unknown case $case"
