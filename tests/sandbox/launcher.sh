@@ -719,7 +719,9 @@ security-context)
 	need wayland-info
 	TESTCOMP=$(dirname "$CRATE_WL")/../tests/testcomp
 	[ -x "$TESTCOMP" ] || fail "no test compositor at $TESTCOMP"
-	as_user "$TESTCOMP" wayland-t > "$T/comp.out" 2>&1 &
+	# not through the as_user function: in the background that is a
+	# subshell, and $! would be the subshell's, not testcomp's
+	$RUNAS "$TESTCOMP" wayland-t > "$T/comp.out" 2>&1 &
 	track $!
 	wait_for_socket "$XDG_RUNTIME_DIR/wayland-t" || fail "testcomp did not start"
 	export WAYLAND_DISPLAY=wayland-t
