@@ -35,6 +35,7 @@ static const char usage_text[] =
 	"                      [--max-buffers N]\n"
 	"                      [--app NAME] [--prompt portal|cmd:PROGRAM|tty|none]\n"
 	"                      [--prompt-timeout SECONDS]\n"
+	"                      [--no-security-context]\n"
 	"                      [--socket PATH | --fd N] [--trace] [--record DIR]\n"
 	"                      [-- COMMAND [ARG]...]\n";
 
@@ -53,6 +54,7 @@ struct proxy_options {
 	int prompt_timeout_s;
 	int client_fd;
 	bool trace;
+	bool no_security_context;
 	const char *record_dir;
 	char **command;
 };
@@ -79,6 +81,7 @@ static int parse_options(int argc, char *argv[], struct proxy_options *o)
 		{ "socket", required_argument, NULL, 'S' },
 		{ "fd", required_argument, NULL, 'f' },
 		{ "trace", no_argument, NULL, 't' },
+		{ "no-security-context", no_argument, NULL, 'N' },
 		{ "record", required_argument, NULL, 'R' },
 		{ "app", required_argument, NULL, 'A' },
 		{ "prompt", required_argument, NULL, 'P' },
@@ -129,6 +132,9 @@ static int parse_options(int argc, char *argv[], struct proxy_options *o)
 			break;
 		case 't':
 			o->trace = true;
+			break;
+		case 'N':
+			o->no_security_context = true;
 			break;
 		case 'R': {
 			char err[4200];
@@ -368,6 +374,17 @@ int cw_cmd_proxy(int argc, char *argv[])
 			o.command ? o.command[0] : NULL, o.prompt,
 			o.prompt_timeout_s * 1000, &control)) {
 		ret = 2;
+		goto out;
+	}
+	/* no sandbox, so no sandbox id: the proxy's pid tells instances
+	 * apart */
+	char instance[32];
+	snprintf(instance, sizeof(instance), "%d", (int)getpid());
+	if (o.no_security_context) {
+		cw_proxy_trace(proxy, "SECURITY-CONTEXT", "none: "
+			"--no-security-context");
+	} else if (!cw_proxy_set_security_context(proxy, NULL, instance)) {
+		cw_msg("out of memory");
 		goto out;
 	}
 

@@ -44,6 +44,9 @@ static const char usage_text[] =
 	"                          a pty crate-wl relays in the foreground\n"
 	"                          (run's default), or no terminal (app's)\n"
 	"  --no-wayland            no display at all\n"
+	"  --no-security-context   the proxy connects as an ordinary client\n"
+	"                          even where the compositor offers\n"
+	"                          security-context-v1\n"
 	"  --dry-run               print the plan, run nothing\n"
 	"  --json-status FD        write the child's pid and exit code to FD\n"
 	"  --trace                 print the proxy's filter decisions\n"
@@ -88,7 +91,7 @@ int cw_run_parse_options(const char *cmd, int argc, char *argv[],
 		OPT_DRY_RUN, OPT_JSON_STATUS, OPT_TRACE, OPT_X11, OPT_AUDIO,
 		OPT_MICROPHONE, OPT_CAMERA, OPT_DEVEL, OPT_TERMINAL,
 		OPT_NO_TERMINAL, OPT_YES, OPT_OCI_MAX_SIZE, OPT_OCI_MAX_FILES,
-		OPT_NEW_INSTANCE, OPT_NESTED,
+		OPT_NEW_INSTANCE, OPT_NESTED, OPT_NO_SECURITY_CONTEXT,
 	};
 	static const struct option longopts[] = {
 		{ "root", required_argument, NULL, OPT_ROOT },
@@ -108,6 +111,8 @@ int cw_run_parse_options(const char *cmd, int argc, char *argv[],
 		{ "clipboard", required_argument, NULL, OPT_CLIPBOARD },
 		{ "prompt", required_argument, NULL, OPT_PROMPT },
 		{ "no-wayland", no_argument, NULL, OPT_NO_WAYLAND },
+		{ "no-security-context", no_argument, NULL,
+			OPT_NO_SECURITY_CONTEXT },
 		{ "x11", no_argument, NULL, OPT_X11 },
 		{ "audio", required_argument, NULL, OPT_AUDIO },
 		{ "microphone", required_argument, NULL, OPT_MICROPHONE },
@@ -168,6 +173,9 @@ int cw_run_parse_options(const char *cmd, int argc, char *argv[],
 			break;
 		case OPT_NO_WAYLAND:
 			cfg->wayland = false;
+			break;
+		case OPT_NO_SECURITY_CONTEXT:
+			opts->no_security_context = true;
 			break;
 		case OPT_X11:
 			cfg->x11 = true;

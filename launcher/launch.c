@@ -160,7 +160,7 @@ static bool add_bus(struct cw_plan *plan, const char *host_path)
 }
 
 static int dry_run(const struct cw_sandbox_config *cfg,
-	const struct cw_policy *policy)
+	const struct cw_policy *policy, bool no_security_context)
 {
 	char err[512];
 	const char *socket = cfg->wayland ?
@@ -215,7 +215,10 @@ static int dry_run(const struct cw_sandbox_config *cfg,
 			snprintf(upstream, sizeof(upstream), "(none: %s)", err);
 		}
 		printf("sockets:\n  %s/wayland-0 <- filtering proxy "
-			"(outside) -> %s\n", plan->runtime_dir, upstream);
+			"(outside) -> %s%s\n", plan->runtime_dir, upstream,
+			no_security_context ? "" : ", through a security "
+			"context (sandbox_engine crate-wl) where the "
+			"compositor offers one");
 		printf("  %s/bus <- a private session bus (a dbus-daemon "
 			"outside, in namespaces of its own, activating "
 			"nothing) where crate-wl serves only its portals: ",
@@ -530,7 +533,7 @@ int cw_launch(const struct cw_sandbox_config *cfg,
 		}
 	}
 	if (opts->dry_run) {
-		ret = dry_run(cfg, policy);
+		ret = dry_run(cfg, policy, opts->no_security_context);
 		cw_policy_destroy(policy);
 		return ret;
 	}
@@ -632,6 +635,17 @@ int cw_launch(const struct cw_sandbox_config *cfg,
 		if (!setup_permissions(&l, cfg, plan->argv[0]) ||
 				(policy != NULL &&
 				!cw_proxy_listen(l.proxy, socket_path))) {
+			goto out;
+		}
+		/* the context's socket stays in the instance's directory,
+		 * which the sandbox never sees (only its own sockets are
+		 * bound in) */
+		if (policy != NULL && opts->no_security_context) {
+			cw_proxy_trace(l.proxy, "SECURITY-CONTEXT", "none: "
+				"--no-security-context");
+		} else if (policy != NULL && !cw_proxy_set_security_context(
+				l.proxy, inst.dir, inst.id)) {
+			cw_msg("out of memory");
 			goto out;
 		}
 	}

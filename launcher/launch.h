@@ -16,6 +16,9 @@ struct cw_launch_options {
 	/* crate-wl app: a sandbox of its own, with a fresh temporary home,
 	 * even while the app runs */
 	bool new_instance;
+	/* the proxy connects as an ordinary client even where the
+	 * compositor offers a security context */
+	bool no_security_context;
 	int json_status_fd; /* -1: none */
 };
 

@@ -1,5 +1,6 @@
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <malloc.h>
 #include <poll.h>
 #include <stdio.h>
@@ -20,6 +21,7 @@
 #include "permission.h"
 #include "policy.h"
 #include "prompt.h"
+#include "seccontext.h"
 #include "log.h"
 #include "proxy.h"
 #include "util.h"
@@ -312,6 +314,17 @@ void cw_proxy_destroy(struct cw_proxy *proxy)
 	}
 	cw_permissions_destroy(proxy->perms);
 	cw_proxy_stop_listening(proxy);
+	if (proxy->released) {
+		/* the child that serves on keeps the context */
+		cw_seccontext_release(proxy->seccontext);
+	} else {
+		cw_seccontext_destroy(proxy->seccontext);
+		if (proxy->sc_own_dir && proxy->sc_dir != NULL) {
+			rmdir(proxy->sc_dir);
+		}
+	}
+	free(proxy->sc_dir);
+	free(proxy->sc_instance);
 	if (proxy->upstream_fd >= 0) {
 		close(proxy->upstream_fd);
 	}
@@ -330,6 +343,110 @@ void cw_proxy_release(struct cw_proxy *proxy)
 	cw_proxy_destroy(proxy);
 }
 
+bool cw_proxy_set_security_context(struct cw_proxy *proxy, const char *dir,
+	const char *instance_id)
+{
+	if (proxy->upstream_path == NULL) {
+		cw_proxy_trace(proxy, "SECURITY-CONTEXT", "none: the compositor "
+			"connection came made (WAYLAND_SOCKET), there is no "
+			"socket to ask for one on");
+		return true;
+	}
+	free(proxy->sc_dir);
+	free(proxy->sc_instance);
+	proxy->sc_dir = dir ? strdup(dir) : NULL;
+	proxy->sc_instance = strdup(instance_id);
+	proxy->sc_own_dir = dir == NULL;
+	proxy->sc_wanted = proxy->sc_instance != NULL &&
+		(dir == NULL || proxy->sc_dir != NULL);
+	return proxy->sc_wanted;
+}
+
+/* The directory for the context's socket: ours is made on first use. */
+static bool seccontext_dir(struct cw_proxy *proxy, char *err, size_t errlen)
+{
+	if (proxy->sc_dir != NULL) {
+		return true;
+	}
+	const char *rt = getenv("XDG_RUNTIME_DIR");
+	char dir[PATH_MAX];
+	snprintf(dir, sizeof(dir), "%s/crate-wl-sc-XXXXXX",
+		rt && rt[0] ? rt : "/tmp");
+	if (mkdtemp(dir) == NULL) {
+		snprintf(err, errlen, "cannot create a directory for the "
+			"security context's socket: %s", strerror(errno));
+		return false;
+	}
+	proxy->sc_dir = strdup(dir);
+	if (proxy->sc_dir == NULL) {
+		rmdir(dir);
+		snprintf(err, errlen, "out of memory");
+		return false;
+	}
+	return true;
+}
+
+/*
+ * A new compositor connection: through the security context where there
+ * is one (made now if not yet), else to the compositor's socket.
+ */
+static int connect_upstream(struct cw_proxy *proxy, char *err, size_t errlen)
+{
+	if (proxy->seccontext != NULL) {
+		int fd = connect_unix(proxy->seccontext->path, err, errlen);
+		if (fd >= 0) {
+			return fd;
+		}
+		/* the compositor that held it is gone (restarted, or
+		 * dropped the context): the next one gets a new one */
+		cw_proxy_trace(proxy, "SECURITY-CONTEXT", "gone (%s): a new "
+			"one is made", err);
+		cw_seccontext_destroy(proxy->seccontext);
+		proxy->seccontext = NULL;
+	}
+	int fd = connect_unix(proxy->upstream_path, err, errlen);
+	if (fd < 0) {
+		/* the next compositor may offer what this one did not */
+		proxy->sc_absent = false;
+		return -1;
+	}
+	if (!proxy->sc_wanted || proxy->sc_absent) {
+		return fd;
+	}
+	char path[PATH_MAX];
+	if (!seccontext_dir(proxy, err, errlen)) {
+		close(fd);
+		return -1;
+	}
+	snprintf(path, sizeof(path), "%s/upstream-%u", proxy->sc_dir,
+		proxy->sc_serial++);
+	unlink(path); /* ours, left by a context that is gone */
+	char why[512];
+	const char *app = proxy->perms->app;
+	switch (cw_seccontext_create(fd, path, app, proxy->sc_instance,
+			&proxy->seccontext, why, sizeof(why))) {
+	case CW_SECCONTEXT_MADE:
+		cw_proxy_trace(proxy, "SECURITY-CONTEXT", "made: sandbox_engine "
+			"%s, app_id %s, instance_id %s; the compositor's "
+			"restrictions apply too", CW_SECCONTEXT_ENGINE, app,
+			proxy->sc_instance);
+		break;
+	case CW_SECCONTEXT_ABSENT:
+		cw_proxy_trace(proxy, "SECURITY-CONTEXT", "none: the "
+			"compositor does not offer "
+			"wp_security_context_manager_v1; clients connect as "
+			"ordinary ones");
+		proxy->sc_absent = true;
+		return connect_unix(proxy->upstream_path, err, errlen);
+	case CW_SECCONTEXT_FAILED:
+		snprintf(err, errlen, "the compositor offers a security "
+			"context, but making one failed: %.*s "
+			"(--no-security-context goes without)", 300, why);
+		return -1;
+	}
+	return connect_unix(proxy->seccontext->path, err, errlen);
+}
+
 bool cw_proxy_add_client(struct cw_proxy *proxy, int fd)
 {
 	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
@@ -343,7 +460,7 @@ bool cw_proxy_add_client(struct cw_proxy *proxy, int fd)
 		snprintf(err, sizeof(err), "too many Wayland connections from "
 			"this sandbox (max-connections = %u)", max);
 	} else if (proxy->upstream_path != NULL) {
-		server_fd = connect_unix(proxy->upstream_path, err, sizeof(err));
+		server_fd = connect_upstream(proxy, err, sizeof(err));
 	} else if (proxy->upstream_fd >= 0) {
 		/* WAYLAND_SOCKET is one connection: the first client has it */
 		server_fd = proxy->upstream_fd;

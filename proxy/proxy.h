@@ -18,6 +18,7 @@
 
 struct cw_policy;
 struct cw_permissions;
+struct cw_seccontext;
 struct cw_prompter;
 struct cw_capturing;
 
@@ -44,6 +45,17 @@ struct cw_proxy {
 	/* upstream: a socket path, or one pre-connected fd (WAYLAND_SOCKET) */
 	char *upstream_path;
 	int upstream_fd;
+	/* security-context-v1 upstream (seccontext.h), when set: where its
+	 * socket goes (our own temporary directory if sc_own_dir), the
+	 * instance id; the context once made, or that the compositor has
+	 * none (asked again once it was gone) */
+	bool sc_wanted;
+	bool sc_absent;
+	bool sc_own_dir;
+	char *sc_dir;
+	char *sc_instance;
+	unsigned sc_serial;
+	struct cw_seccontext *seccontext;
 	bool trace;
 	/* --record: a directory for each connection's raw streams, or NULL
 	 * (set it before the first client; the proxy frees it) */
@@ -87,6 +99,18 @@ void cw_proxy_release(struct cw_proxy *proxy);
  */
 bool cw_proxy_set_permissions(struct cw_proxy *proxy, const char *app,
 	struct cw_prompter *prompter, const char *store_path);
+
+/*
+ * Connects the clients through a security context where the compositor
+ * offers wp_security_context_manager_v1 (seccontext.h): made on the first
+ * client and again after the compositor was gone, tagged with the app's
+ * name (set the permissions first) and instance_id. Its socket goes in
+ * dir, a directory the sandbox cannot reach, or with dir NULL in a new
+ * private one under $XDG_RUNTIME_DIR. Not for a WAYLAND_SOCKET upstream
+ * (one connection already made: said in the trace).
+ */
+bool cw_proxy_set_security_context(struct cw_proxy *proxy, const char *dir,
+	const char *instance_id);
 
 struct cw_control;
 

@@ -188,6 +188,13 @@ fd_count() {
 	ls "/proc/$1/fd" | wc -l
 }
 
+# context_fds LOG: the fds a proxy keeps for its security context (the
+# close_fd that keeps it alive): 1 once its trace LOG says it made one
+# (sway 1.10, testcomp), else 0 (sway 1.7)
+context_fds() {
+	if grep -q "SECURITY-CONTEXT made" "$1"; then echo 1; else echo 0; fi
+}
+
 # fd_count once it holds still: a client that just left is closed by the
 # proxy only when it gets to read the hang-up
 settled_fd_count() {

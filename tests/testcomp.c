@@ -8,14 +8,30 @@
  * (tests/clients/ext-capture.c checks it) from an idle callback, as a
  * compositor answers after its next repaint.
  *
- * usage: testcomp SOCKET-NAME [--bad CASE]
- * With --bad, the first client gets CASE's malformed bytes 100 ms after it
- * connects; later clients are served normally.
+ * security-context-v1 is served for real too: a committed context's
+ * listening socket is accepted on, its clients do not see the manager nor
+ * ext-data-control (as sway hides privileged protocols from them), and
+ * what arrived is printed on stdout, one "security-context: ..." line
+ * each: the fds, the three properties, the commit, each client accepted,
+ * the close_fd's hangup.
+ *
+ * usage: testcomp SOCKET-NAME [--bad CASE] [--no-security-context]
+ *                             [--refuse-security-context]
+ * With --bad, the first client that stays 100 ms gets CASE's malformed
+ * bytes then (one that leaves sooner, as a proxy's security-context
+ * set-up does, passes the turn on); later clients are served normally.
+ * --no-security-context: no wp_security_context_manager_v1 global.
+ * --refuse-security-context: the global, but create_listener is answered
+ * with the invalid_listen_fd error.
  */
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #include <wayland-server.h>
@@ -31,6 +47,19 @@ static const struct wl_interface unknown_interface = {
 
 static const char *bad_case;
 static int clients_seen;
+static struct wl_global *data_control_global, *security_manager_global;
+static bool refuse_contexts;
+
+static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void say(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	fflush(stdout);
+}
 
 static int ignore_requests(const void *impl, void *target, uint32_t opcode,
 	const struct wl_message *msg, union wl_argument *args)
@@ -249,15 +278,274 @@ static void bind_capture(struct wl_client *client, void *data,
 	}
 }
 
+/* ---- security-context-v1 ---- */
+
+struct context {
+	struct wl_display *display;
+	struct wl_resource *resource; /* NULL once destroyed */
+	char *engine, *app_id, *instance_id;
+	int listen_fd, close_fd;
+	bool committed;
+	struct wl_event_source *listen_source, *close_source;
+	unsigned accepted;
+};
+
+/* A client of a context: marked by this destroy listener. */
+struct context_client {
+	struct wl_listener destroy;
+};
+
+static void context_client_destroyed(struct wl_listener *listener,
+	void *data)
+{
+	struct context_client *cc = wl_container_of(listener, cc, destroy);
+	wl_list_remove(&cc->destroy.link);
+	free(cc);
+}
+
+static bool in_context(const struct wl_client *client)
+{
+	return wl_client_get_destroy_listener((struct wl_client *)client,
+		context_client_destroyed) != NULL;
+}
+
+/* what sway hides from clients of a security context, or some of it */
+static bool global_filter(const struct wl_client *client,
+	const struct wl_global *global, void *data)
+{
+	return !in_context(client) || (global != security_manager_global &&
+		global != data_control_global);
+}
+
+static void context_free(struct context *c)
+{
+	if (c->resource != NULL) {
+		wl_resource_set_user_data(c->resource, NULL);
+	}
+	if (c->listen_source != NULL) {
+		wl_event_source_remove(c->listen_source);
+	}
+	if (c->close_source != NULL) {
+		wl_event_source_remove(c->close_source);
+	}
+	if (c->listen_fd >= 0) {
+		close(c->listen_fd);
+	}
+	if (c->close_fd >= 0) {
+		close(c->close_fd);
+	}
+	free(c->engine);
+	free(c->app_id);
+	free(c->instance_id);
+	free(c);
+}
+
+static int context_listen(int fd, uint32_t mask, void *data)
+{
+	struct context *c = data;
+	int client_fd = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
+	if (client_fd < 0) {
+		return 0;
+	}
+	struct wl_client *client = wl_client_create(c->display, client_fd);
+	struct context_client *cc = calloc(1, sizeof(*cc));
+	if (client == NULL || cc == NULL) {
+		free(cc);
+		return 0;
+	}
+	cc->destroy.notify = context_client_destroyed;
+	wl_client_add_destroy_listener(client, &cc->destroy);
+	say("security-context: client %u accepted (engine %s, app_id %s, "
+		"instance_id %s)", ++c->accepted, c->engine ? c->engine : "-",
+		c->app_id ? c->app_id : "-",
+		c->instance_id ? c->instance_id : "-");
+	return 0;
+}
+
+static int context_closed(int fd, uint32_t mask, void *data)
+{
+	struct context *c = data;
+	say("security-context: closed (close_fd hung up), %u clients "
+		"accepted", c->accepted);
+	/* new connections are refused from now on; ours stay */
+	context_free(c);
+	return 0;
+}
+
+static void context_set(struct wl_resource *resource, char **field,
+	const char *value, const char *what)
+{
+	struct context *c = wl_resource_get_user_data(resource);
+	if (c == NULL || c->committed) {
+		wl_resource_post_error(resource,
+			WP_SECURITY_CONTEXT_V1_ERROR_ALREADY_USED,
+			"already committed");
+		return;
+	}
+	if (*field != NULL) {
+		wl_resource_post_error(resource,
+			WP_SECURITY_CONTEXT_V1_ERROR_ALREADY_SET,
+			"%s already set", what);
+		return;
+	}
+	*field = strdup(value);
+	say("security-context: %s %s", what, value);
+}
+
+static void context_set_engine(struct wl_client *client,
+	struct wl_resource *resource, const char *name)
+{
+	struct context *c = wl_resource_get_user_data(resource);
+	context_set(resource, c ? &c->engine : NULL, name, "sandbox_engine");
+}
+
+static void context_set_app_id(struct wl_client *client,
+	struct wl_resource *resource, const char *app_id)
+{
+	struct context *c = wl_resource_get_user_data(resource);
+	context_set(resource, c ? &c->app_id : NULL, app_id, "app_id");
+}
+
+static void context_set_instance_id(struct wl_client *client,
+	struct wl_resource *resource, const char *instance_id)
+{
+	struct context *c = wl_resource_get_user_data(resource);
+	context_set(resource, c ? &c->instance_id : NULL, instance_id,
+		"instance_id");
+}
+
+static void context_commit(struct wl_client *client,
+	struct wl_resource *resource)
+{
+	struct context *c = wl_resource_get_user_data(resource);
+	if (c == NULL || c->committed) {
+		wl_resource_post_error(resource,
+			WP_SECURITY_CONTEXT_V1_ERROR_ALREADY_USED,
+			"already committed");
+		return;
+	}
+	c->committed = true;
+	struct wl_event_loop *loop = wl_display_get_event_loop(c->display);
+	c->listen_source = wl_event_loop_add_fd(loop, c->listen_fd,
+		WL_EVENT_READABLE, context_listen, c);
+	c->close_source = wl_event_loop_add_fd(loop, c->close_fd, 0,
+		context_closed, c);
+	say("security-context: commit");
+}
+
+static const struct wp_security_context_v1_interface context_impl = {
+	.destroy = destroy_request,
+	.set_sandbox_engine = context_set_engine,
+	.set_app_id = context_set_app_id,
+	.set_instance_id = context_set_instance_id,
+	.commit = context_commit,
+};
+
+static void context_resource_destroyed(struct wl_resource *resource)
+{
+	struct context *c = wl_resource_get_user_data(resource);
+	if (c == NULL) {
+		return;
+	}
+	c->resource = NULL;
+	/* a committed context outlives its object, until close_fd */
+	if (!c->committed) {
+		context_free(c);
+	}
+}
+
+static const char *fd_kind(int fd)
+{
+	struct stat st;
+	int listening = 0;
+	socklen_t len = sizeof(listening);
+	if (fstat(fd, &st) != 0) {
+		return "bad";
+	}
+	if (S_ISFIFO(st.st_mode)) {
+		return "pipe";
+	}
+	if (S_ISSOCK(st.st_mode) && getsockopt(fd, SOL_SOCKET,
+			SO_ACCEPTCONN, &listening, &len) == 0) {
+		return listening ? "listening-socket" : "socket";
+	}
+	return "other";
+}
+
+static void manager_create_listener(struct wl_client *client,
+	struct wl_resource *resource, uint32_t id, int32_t listen_fd,
+	int32_t close_fd)
+{
+	say("security-context: listener %s, close_fd %s", fd_kind(listen_fd),
+		fd_kind(close_fd));
+	if (refuse_contexts ||
+			strcmp(fd_kind(listen_fd), "listening-socket") != 0) {
+		close(listen_fd);
+		close(close_fd);
+		wl_resource_post_error(resource,
+			WP_SECURITY_CONTEXT_MANAGER_V1_ERROR_INVALID_LISTEN_FD,
+			"not a listening socket");
+		return;
+	}
+	struct context *c = calloc(1, sizeof(*c));
+	if (c == NULL) {
+		close(listen_fd);
+		close(close_fd);
+		wl_client_post_no_memory(client);
+		return;
+	}
+	c->display = wl_client_get_display(client);
+	c->listen_fd = listen_fd;
+	c->close_fd = close_fd;
+	c->resource = wl_resource_create(client,
+		&wp_security_context_v1_interface, 1, id);
+	if (c->resource == NULL) {
+		context_free(c);
+		wl_client_post_no_memory(client);
+		return;
+	}
+	wl_resource_set_implementation(c->resource, &context_impl, c,
+		context_resource_destroyed);
+}
+
+static const struct wp_security_context_manager_v1_interface
+security_manager_impl = {
+	.destroy = destroy_request,
+	.create_listener = manager_create_listener,
+};
+
+static void bind_security_manager(struct wl_client *client, void *data,
+	uint32_t version, uint32_t id)
+{
+	struct wl_resource *resource = wl_resource_create(client,
+		&wp_security_context_manager_v1_interface, version, id);
+	if (resource == NULL) {
+		wl_client_post_no_memory(client);
+		return;
+	}
+	wl_resource_set_implementation(resource, &security_manager_impl,
+		NULL, NULL);
+}
+
 static void send_words(int fd, const uint32_t *words, size_t n)
 {
 	ssize_t ignored = write(fd, words, n * 4);
 	(void)ignored;
 }
 
+/* the client --bad is for, until its turn comes or it leaves */
+static struct {
+	struct wl_client *client;
+	struct wl_event_source *timer;
+	struct wl_listener destroy;
+} bad_target;
+
 static int send_bad(void *data)
 {
 	struct wl_client *client = data;
+	wl_list_remove(&bad_target.destroy.link);
+	wl_event_source_remove(bad_target.timer);
+	bad_target.client = NULL;
 	int fd = wl_client_get_fd(client);
 	wl_client_flush(client);
 	if (strcmp(bad_case, "unknown-object") == 0) {
@@ -282,6 +570,15 @@ static int send_bad(void *data)
 	return 0;
 }
 
+/* it left before its turn: the next client has it */
+static void bad_target_destroyed(struct wl_listener *listener, void *data)
+{
+	wl_list_remove(&bad_target.destroy.link);
+	wl_event_source_remove(bad_target.timer);
+	bad_target.client = NULL;
+	clients_seen = 0;
+}
+
 static void client_created(struct wl_listener *listener, void *data)
 {
 	struct wl_client *client = data;
@@ -289,9 +586,12 @@ static void client_created(struct wl_listener *listener, void *data)
 		return;
 	}
 	struct wl_display *display = wl_client_get_display(client);
-	struct wl_event_source *timer = wl_event_loop_add_timer(
+	bad_target.client = client;
+	bad_target.timer = wl_event_loop_add_timer(
 		wl_display_get_event_loop(display), send_bad, client);
-	wl_event_source_timer_update(timer, 100);
+	bad_target.destroy.notify = bad_target_destroyed;
+	wl_client_add_destroy_listener(client, &bad_target.destroy);
+	wl_event_source_timer_update(bad_target.timer, 100);
 }
 
 static struct wl_listener client_listener = { .notify = client_created };
@@ -304,12 +604,23 @@ static int on_signal(int sig, void *data)
 
 int main(int argc, char *argv[])
 {
-	if (argc < 2) {
-		fprintf(stderr, "usage: testcomp SOCKET-NAME [--bad CASE]\n");
-		return 2;
+	bool security_context = true;
+	for (int i = 2; i < argc; i++) {
+		if (strcmp(argv[i], "--bad") == 0 && i + 1 < argc) {
+			bad_case = argv[++i];
+		} else if (strcmp(argv[i], "--no-security-context") == 0) {
+			security_context = false;
+		} else if (strcmp(argv[i], "--refuse-security-context") == 0) {
+			refuse_contexts = true;
+		} else {
+			argc = 0;
+		}
 	}
-	if (argc == 4 && strcmp(argv[2], "--bad") == 0) {
-		bad_case = argv[3];
+	if (argc < 2) {
+		fprintf(stderr, "usage: testcomp SOCKET-NAME [--bad CASE] "
+			"[--no-security-context] "
+			"[--refuse-security-context]\n");
+		return 2;
 	}
 	struct wl_display *display = wl_display_create();
 	if (wl_display_add_socket(display, argv[1]) != 0) {
@@ -330,14 +641,21 @@ int main(int argc, char *argv[])
 	} globals[] = {
 		{ &wl_compositor_interface, 4 },
 		{ &wl_output_interface, 1 },
-		{ &ext_data_control_manager_v1_interface, 1 },
-		{ &wp_security_context_manager_v1_interface, 1 },
 		{ &unknown_interface, 1 },
 	};
 	for (size_t i = 0; i < sizeof(globals) / sizeof(globals[0]); i++) {
 		wl_global_create(display, globals[i].iface, globals[i].version,
 			(void *)globals[i].iface, bind_any);
 	}
+	data_control_global = wl_global_create(display,
+		&ext_data_control_manager_v1_interface, 1,
+		(void *)&ext_data_control_manager_v1_interface, bind_any);
+	if (security_context) {
+		security_manager_global = wl_global_create(display,
+			&wp_security_context_manager_v1_interface, 1, NULL,
+			bind_security_manager);
+	}
+	wl_display_set_global_filter(display, global_filter, NULL);
 	wl_display_add_client_created_listener(display, &client_listener);
 	struct wl_event_loop *loop = wl_display_get_event_loop(display);
 	struct wl_event_source *sigs[] = {

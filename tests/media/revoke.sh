@@ -86,7 +86,9 @@ sandbox_command() {
 	*) fail "unknown way $way" ;;
 	esac
 	shift # --
-	CMD=(timeout -k 2 30 $RUNAS "$CRATE_WL" "${app[@]}")
+	# the proxy's own grants and revokes: without the security context,
+	# whose compositor side (sway 1.10) hides screencopy and data-control
+	CMD=(timeout -k 2 30 $RUNAS "$CRATE_WL" "${app[@]}" --no-security-context)
 	if [ "$way" = manifest ]; then
 		printf '%s\n' "$*" > "$T/home/run.sh"
 		chown "$U:$U" "$T/home/run.sh"
@@ -310,6 +312,7 @@ case_clipboard() {
 			"$access" > "$T/cm.policy"
 		chmod 644 "$T/cm.policy"
 		timeout -k 2 30 $RUNAS "$CRATE_WL" run --app m \
+			--no-security-context \
 			--bind "$T/home:/h" --policy "$T/cm.policy" \
 			--prompt none -- bash /h/loop.sh 2>>"$T/cw.log" &
 		S=$!

@@ -16,6 +16,7 @@ WAYLAND_DISPLAY="$T/proxy.sock" "$TESTBIN/badclient" "$case_name" "$expected" ||
 kill -0 "$PROXY_PID" 2>/dev/null || fail "the proxy died"
 sleep 0.1
 now=$(fd_count "$PROXY_PID")
+base=$((base + $(context_fds "$T/proxy.log")))
 [ "$now" -eq "$base" ] || fail "proxy fds: $base before, $now after"
 grep -q "ERROR" "$T/proxy.log" || fail "no ERROR line in the trace"
 pass "$case_name: proxy alive, fds back to $base; trace: $(grep ERROR "$T/proxy.log" | head -n1)"

@@ -21,5 +21,10 @@ kill -0 "$PROXY_PID" || fail "the proxy died"
 WAYLAND_DISPLAY="$T/proxy.sock" wayland-info > "$T/info" || fail "the next client failed"
 grep -q "'wl_compositor'" "$T/info" || fail "the next client saw no wl_compositor"
 sleep 0.1
+# the security context made for the first client (testcomp offers one)
+# keeps its close_fd open for the proxy's life, one fd
+[ "$(context_fds "$T/proxy.log")" = 1 ] ||
+	fail "no security context was made: $(cat "$T/proxy.log")"
+base=$((base + 1))
 [ "$(fd_count "$PROXY_PID")" -eq "$base" ] || fail "fds: $base before, $(fd_count "$PROXY_PID") after"
 pass "$1: the proxy lives, the next client is served, fds back to $base"

@@ -710,6 +710,64 @@ CRATE
 	[ -e "$sp/.local/bin/hello" ] || fail "uninstall removed a file not its own"
 	pass "uninstall removes what install wrote, and nothing else"
 	;;
+security-context)
+	# issue 14, item 3: the sandbox's proxy connects through a security
+	# context where the compositor offers one (crate-wl's test
+	# compositor here: no Debian 12 compositor does), tagged with the
+	# app's name and the sandbox's id; its socket is never in the
+	# sandbox, and goes with the run
+	need wayland-info
+	TESTCOMP=$(dirname "$CRATE_WL")/../tests/testcomp
+	[ -x "$TESTCOMP" ] || fail "no test compositor at $TESTCOMP"
+	# not through the as_user function: in the background that is a
+	# subshell, and $! would be the subshell's, not testcomp's
+	$RUNAS "$TESTCOMP" wayland-t > "$T/comp.out" 2>&1 &
+	track $!
+	wait_for_socket "$XDG_RUNTIME_DIR/wayland-t" || fail "testcomp did not start"
+	export WAYLAND_DISPLAY=wayland-t
+	cw run --app sc-app --policy trusted --json-status 3 -- sh -c '
+		wayland-info; echo "runtime:" $(ls -A "$XDG_RUNTIME_DIR")
+		ls "$XDG_RUNTIME_DIR"/crate-wl/*/upstream-* 2>/dev/null &&
+			echo "the context socket is here"
+		true' 3>"$T/status" >"$T/out" 2>"$T/err" ||
+		fail "run: exit $?: $(cat "$T/err")"
+	id=$(sed -n 's/.*"id": "\([0-9a-f]*\)".*/\1/p' "$T/status")
+	[ -n "$id" ] || fail "no id: $(cat "$T/status")"
+	for line in "sandbox_engine crate-wl" "app_id sc-app" \
+			"instance_id $id" commit \
+			"client 1 accepted (engine crate-wl, app_id sc-app, instance_id $id)"; do
+		grep -qxF "security-context: $line" "$T/comp.out" ||
+			fail "the compositor did not get '$line': $(cat "$T/comp.out")"
+	done
+	pass "the compositor got sandbox_engine crate-wl, app_id sc-app, instance_id $id (the sandbox's) and the app through it"
+	grep -q "'wl_compositor'" "$T/out" || fail "the app saw no wl_compositor: $(cat "$T/out")"
+	grep -q "'ext_data_control_manager_v1'" "$T/out" &&
+		fail "trusted's ext-data-control was not hidden by the compositor"
+	grep -q "the context socket is here" "$T/out" &&
+		fail "the sandbox sees the context's socket: $(cat "$T/out")"
+	# the proxy's socket and the ScreenCast portal's bus (trusted)
+	grep -qx "runtime: bus wayland-0" "$T/out" ||
+		fail "the sandbox's runtime directory: $(grep runtime: "$T/out")"
+	pass "the compositor's hiding applies in the sandbox; its runtime directory has only bus and wayland-0"
+	for _ in $(seq 1 100); do
+		grep -q "^security-context: closed" "$T/comp.out" && break
+		sleep 0.05
+	done
+	grep -q "^security-context: closed" "$T/comp.out" ||
+		fail "the context outlived the run: $(cat "$T/comp.out")"
+	# (the control socket's directory is shared by every run and stays)
+	[ -e "$XDG_RUNTIME_DIR/crate-wl/$id" ] && fail "the instance directory stayed"
+	left=$(find "$XDG_RUNTIME_DIR" -name 'upstream-*' -o -name 'crate-wl-sc-*')
+	[ -z "$left" ] || fail "left behind: $left"
+	pass "the run over: the context closed, nothing left"
+	cw run --policy trusted --no-security-context -- wayland-info \
+		>"$T/out" 2>"$T/err" || fail "--no-security-context: exit $?"
+	grep -q "'ext_data_control_manager_v1'" "$T/out" ||
+		fail "--no-security-context: ext-data-control hidden"
+	[ "$(grep -c "^security-context: commit" "$T/comp.out")" = 1 ] ||
+		fail "--no-security-context made a context: $(cat "$T/comp.out")"
+	pass "crate-wl run --no-security-context: an ordinary client"
+	;;
 *)
 	fail "unknown case $CASE"
 	;;

@@ -116,7 +116,7 @@ prompt)
 	fi
 	export XDG_RUNTIME_DIR="$T/rt" WAYLAND_DISPLAY="$SWAY_SOCKET"
 	drive "expect PROMPT\\$ " \
-		"send $CRATE_WL run --app shooter --screencopy ask --prompt tty --bind $S:/shared -- sh -c 'grim /shared/shot.png && echo SH''OT-OK; read x; echo got:\$x > /shared/file'\\r" \
+		"send $CRATE_WL run --app shooter --no-security-context --screencopy ask --prompt tty --bind $S:/shared -- sh -c 'grim /shared/shot.png && echo SH''OT-OK; read x; echo got:\$x > /shared/file'\\r" \
 		"expect asks for" "sleep 0.2" "send o\\r" "expect SHOT-OK" \
 		"sleep 0.3" "send after\\r" "expect PROMPT\\$ "
 	[ -s "$S/shot.png" ] || fail "no screenshot after the answer: $(cat "$T/out")"
