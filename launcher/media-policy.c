@@ -1,6 +1,7 @@
 /* The [media] policy of a sandbox: its options as policy values, and
  * the plan's words for it (see media-policy.h). */
 #include <stdio.h>
+#include <string.h>
 #include "media-policy.h"
 #include "policy.h"
 
@@ -11,6 +12,16 @@ void cw_sandbox_media_policy(const struct cw_sandbox_config *cfg,
 		(struct cw_cap_rule){ .decision = cfg->microphone };
 	policy->rules[CW_CAP_CAMERA] =
 		(struct cw_cap_rule){ .decision = cfg->camera };
+	/* [portals]: what the manifest or an override set, else the base
+	 * policy's default */
+	for (int i = 0; i < CW_CAP_COUNT; i++) {
+		if (strncmp(cw_capability_info(i)->key, "portals.", 8) != 0) {
+			continue;
+		}
+		policy->rules[i] = cfg->portal_set[i] ?
+			(struct cw_cap_rule){ .decision = cfg->portal[i] } :
+			cw_capability_default(i, policy->base);
+	}
 }
 
 void cw_sandbox_media_print(const struct cw_sandbox_config *cfg, FILE *f)
