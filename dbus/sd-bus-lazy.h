@@ -37,7 +37,9 @@
 	X(sd_bus_get_timeout) \
 	X(sd_bus_match_signal) \
 	X(sd_bus_message_append) \
+	X(sd_bus_message_at_end) \
 	X(sd_bus_message_close_container) \
+	X(sd_bus_message_copy) \
 	X(sd_bus_message_enter_container) \
 	X(sd_bus_message_exit_container) \
 	X(sd_bus_message_get_error) \
@@ -132,8 +134,10 @@ static inline sd_bus *cw_sd_bus_unref(sd_bus *p)
 #define sd_bus_get_timeout (cw_sd_bus.sd_bus_get_timeout)
 #define sd_bus_match_signal (cw_sd_bus.sd_bus_match_signal)
 #define sd_bus_message_append (cw_sd_bus.sd_bus_message_append)
+#define sd_bus_message_at_end (cw_sd_bus.sd_bus_message_at_end)
 #define sd_bus_message_close_container \
 	(cw_sd_bus.sd_bus_message_close_container)
+#define sd_bus_message_copy (cw_sd_bus.sd_bus_message_copy)
 #define sd_bus_message_enter_container \
 	(cw_sd_bus.sd_bus_message_enter_container)
 #define sd_bus_message_exit_container (cw_sd_bus.sd_bus_message_exit_container)
