@@ -43,8 +43,10 @@
 	X(sd_bus_message_enter_container) \
 	X(sd_bus_message_exit_container) \
 	X(sd_bus_message_get_error) \
+	X(sd_bus_message_get_member) \
 	X(sd_bus_message_get_sender) \
 	X(sd_bus_message_new_method_call) \
+	X(sd_bus_message_new_method_return) \
 	X(sd_bus_message_new_signal) \
 	X(sd_bus_message_open_container) \
 	X(sd_bus_message_peek_type) \
@@ -142,9 +144,12 @@ static inline sd_bus *cw_sd_bus_unref(sd_bus *p)
 	(cw_sd_bus.sd_bus_message_enter_container)
 #define sd_bus_message_exit_container (cw_sd_bus.sd_bus_message_exit_container)
 #define sd_bus_message_get_error (cw_sd_bus.sd_bus_message_get_error)
+#define sd_bus_message_get_member (cw_sd_bus.sd_bus_message_get_member)
 #define sd_bus_message_get_sender (cw_sd_bus.sd_bus_message_get_sender)
 #define sd_bus_message_new_method_call \
 	(cw_sd_bus.sd_bus_message_new_method_call)
+#define sd_bus_message_new_method_return \
+	(cw_sd_bus.sd_bus_message_new_method_return)
 #define sd_bus_message_new_signal (cw_sd_bus.sd_bus_message_new_signal)
 #define sd_bus_message_open_container (cw_sd_bus.sd_bus_message_open_container)
 #define sd_bus_message_peek_type (cw_sd_bus.sd_bus_message_peek_type)
