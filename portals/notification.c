@@ -426,8 +426,8 @@ static int forward(struct notifications *n, struct note *note,
 	if (!hostbus_up(n, why, len)) {
 		return -ENOTCONN;
 	}
-	const char *name = n->env->label != NULL ? n->env->label :
-		n->env->app;
+	/* the app's name as crate-wl knows it, never what it says */
+	const char *name = n->env->app;
 	sd_bus_message *m = NULL;
 	int r = sd_bus_message_new_method_call(n->hostbus.bus, &m, FDO_NAME,
 		FDO_PATH, FDO_IFACE, "Notify");

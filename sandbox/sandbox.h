@@ -184,6 +184,9 @@ void cw_plan_destroy(struct cw_plan *plan);
  */
 bool cw_plan_add_socket(struct cw_plan *plan, const char *host_path,
 	const char *name);
+/* Binds a host file read-only as $XDG_RUNTIME_DIR/NAME inside. */
+bool cw_plan_add_runtime_file(struct cw_plan *plan, const char *host_path,
+	const char *name);
 /* Sets NAME=VALUE in the command's environment. */
 bool cw_plan_setenv(struct cw_plan *plan, const char *entry);
 /*
