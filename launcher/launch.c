@@ -173,6 +173,11 @@ static void print_portals(const struct cw_policy *policy)
  *   that this file exists, and otherwise starts the default browser it
  *   finds inside the sandbox). GLib, GTK, Qt, Chromium and libportal look
  *   for /.flatpak-info, which stays absent: to them this is no Flatpak.
+ * - no desktop entries (/usr/share/applications and /usr/local/share/
+ *   applications empty): GLib opens a link with a handler it finds on
+ *   the system first, and only without one through the portal, so an
+ *   app would start the host root's browser or mail client inside its
+ *   own sandbox. An app inside has nothing of its own to launch.
  * dir is the instance directory on the host; live: make its empty file.
  */
 static bool add_bus(struct cw_plan *plan, const char *dir, bool live)
@@ -196,7 +201,9 @@ static bool add_bus(struct cw_plan *plan, const char *dir, bool live)
 	return cw_plan_add_socket(plan, bus, "bus") &&
 		cw_plan_add_runtime_file(plan, info, "flatpak-info") &&
 		cw_plan_setenv(plan, env) &&
-		cw_plan_setenv(plan, "GTK_USE_PORTAL=1");
+		cw_plan_setenv(plan, "GTK_USE_PORTAL=1") &&
+		cw_plan_hide(plan, "/usr/share/applications") &&
+		cw_plan_hide(plan, "/usr/local/share/applications");
 }
 
 static int dry_run(const struct cw_sandbox_config *cfg,

@@ -120,11 +120,11 @@ static void open_free(struct open *o)
 	}
 	cw_consent_unlisten(&o->answer);
 	if (o->pid > 0) {
-		/* gio is quick; the handler it started goes on */
+		/* the portal stops (the sandbox ended) while gio still
+		 * starts the handler: the user allowed it, so it goes on,
+		 * no longer watched (crate-wl ends next, and init reaps it) */
 		cw_loop_remove(o->ou->env->loop, &o->exit);
 		close(o->exit.fd);
-		kill(o->pid, SIGKILL);
-		waitpid(o->pid, NULL, 0);
 	}
 	cw_list_remove(&o->link);
 	o->ou->nopens--;
@@ -236,14 +236,16 @@ static void on_answer(struct cw_consent_listener *answer,
 	decided(o, decision == CW_DECISION_ALLOW);
 }
 
-/* The app closed the Request: its question goes, not a running gio. */
+/*
+ * The Request ended before its answer: the app closed it, or left the bus.
+ * The question stays, and the link opens if the user allows it: xdg-open
+ * (gdbus call) leaves as soon as it has the Request's path, long before
+ * anyone answered. Only the end of the sandbox withdraws it.
+ */
 static void on_cancel(void *data)
 {
 	struct open *o = data;
 	o->req = NULL;
-	if (o->pid == 0) {
-		open_free(o);
-	}
 }
 
 /* options: handle_token, if any (the rest: ask, writable, activation

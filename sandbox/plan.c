@@ -591,6 +591,12 @@ bool cw_plan_add_runtime_file(struct cw_plan *plan, const char *host_path,
 	return add_in_runtime(plan, CW_OP_RO_BIND, host_path, name);
 }
 
+bool cw_plan_hide(struct cw_plan *plan, const char *path)
+{
+	/* skipped where the root has no such directory */
+	return cw_plan_add_op(plan, CW_OP_HIDE, NULL, path, 0, 0);
+}
+
 bool cw_plan_setenv(struct cw_plan *plan, const char *entry)
 {
 	return env_put(plan, entry);

@@ -187,6 +187,8 @@ bool cw_plan_add_socket(struct cw_plan *plan, const char *host_path,
 /* Binds a host file read-only as $XDG_RUNTIME_DIR/NAME inside. */
 bool cw_plan_add_runtime_file(struct cw_plan *plan, const char *host_path,
 	const char *name);
+/* An empty read-only directory over the root's PATH, if it has one. */
+bool cw_plan_hide(struct cw_plan *plan, const char *path);
 /* Sets NAME=VALUE in the command's environment. */
 bool cw_plan_setenv(struct cw_plan *plan, const char *entry);
 /*

@@ -1,0 +1,482 @@
+#!/bin/bash
+# Links, notifications and settings from inside the sandbox (issue 15,
+# items 2 to 4), through the real parts: xdg-open, gio and gdbus inside,
+# crate-wl's OpenURI, Notification and Settings portals on the sandbox's
+# bus, and outside a handler of the test's own (a .desktop under a
+# temporary XDG_DATA_HOME that records its argument; no network), mako on
+# headless sway for notifications, gsettings (keyfile) for settings.
+# usage: desktop.sh CRATE_WL CASE root|nobody
+CRATE_WL=$1
+CASE=$2
+. "$(dirname "$0")/../sandbox/common.sh" "$3"
+need sway gdbus gio dbus-daemon
+
+if [ "$AS" = nobody ]; then
+	start_sway 65534
+else
+	start_sway
+fi
+export XDG_RUNTIME_DIR="$T/rt" WAYLAND_DISPLAY="$SWAY_SOCKET"
+mkdir -m 777 "$T/out"
+scripted_prompt
+answer() { echo "$1" > "$ANSWER_FILE"; }
+
+# the host's session bus, the user's own (crate-wl and mako reach it)
+host_bus() {
+	mkdir -m 700 "$T/hostbus"
+	chown "$U:$U" "$T/hostbus"
+	export DBUS_SESSION_BUS_ADDRESS=unix:path=$T/hostbus/bus
+	cat >"$T/bus.conf" <<EOF
+<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>session</type>
+  <listen>$DBUS_SESSION_BUS_ADDRESS</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow eavesdrop="true"/>
+    <allow own="*"/>
+  </policy>
+</busconfig>
+EOF
+	$RUNAS dbus-daemon --config-file="$T/bus.conf" --nofork --nopidfile \
+		>"$T/dbus.log" 2>&1 &
+	track $!
+	wait_for_socket "$T/hostbus/bus" ||
+		fail "dbus-daemon did not start: $(cat "$T/dbus.log")"
+}
+
+# inside SCRIPT [ARG...]: runs SCRIPT with sh in a sandbox (crate-wl run
+# with the options in OPTS), its arguments $1...
+OPTS=()
+inside() {
+	local script=$1
+	shift
+	timeout -k 2 40 $RUNAS "$CRATE_WL" run --app linker \
+		--prompt "cmd:$T/prompt.sh" --bind "$T/out:/out" "${OPTS[@]}" \
+		-- sh -c "$script" sh "$@"
+}
+
+# waits for NAME on the sandbox's bus, inside (the bus activates nothing:
+# portal clients wait for the name, as libraries do)
+WAIT='timeout 10 gdbus wait --session org.freedesktop.portal.Desktop || exit 3
+'
+
+# ---- OpenURI ----
+# the app lives on (5 s at most) until the link opened, as an app does: a
+# sandbox that ends takes its questions with it
+LIVE='
+for i in $(seq 1 100); do
+	[ -e /out/opened ] && break
+	sleep 0.05
+done'
+handler() {
+	mkdir -p "$T/data/applications" "$T/hbin"
+	cat > "$T/hbin/record" <<EOF
+#!/bin/sh
+printf '%s\n' "\$@" >> "$T/out/opened"
+EOF
+	chmod 755 "$T/hbin/record"
+	cat > "$T/data/applications/recorder.desktop" <<EOF
+[Desktop Entry]
+Type=Application
+Name=Recorder
+Exec=$T/hbin/record %u
+MimeType=x-scheme-handler/http;x-scheme-handler/https;x-scheme-handler/mailto;
+EOF
+	printf '[Default Applications]\n%s\n%s\n%s\n' \
+		"x-scheme-handler/http=recorder.desktop" \
+		"x-scheme-handler/https=recorder.desktop" \
+		"x-scheme-handler/mailto=recorder.desktop" \
+		> "$T/config/mimeapps.list"
+	chown -R "$U:$U" "$T/data" "$T/config"
+}
+
+# waits (5 s at most) for $T/out/opened to have the line LINE
+opened() {
+	for _ in $(seq 1 100); do
+		grep -qxF -- "$1" "$T/out/opened" 2>/dev/null && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+# OpenURI through gdbus, inside; prints the Request's Response code
+OPEN='uri=$1
+out=$(timeout 10 gdbus call --session --dest org.freedesktop.portal.Desktop \
+	--object-path /org/freedesktop/portal/desktop \
+	--method org.freedesktop.portal.OpenURI.OpenURI "" "$uri" \
+	"{\"handle_token\": <\"t1\">}" 2>&1) || { echo "error: $out"; exit 0; }
+echo "handle: $out"
+'
+# the Response on the Request path, seen by gdbus monitor started first
+OPEN_RESPONSE='timeout 10 gdbus monitor --session --dest org.freedesktop.portal.Desktop > /out/mon 2>&1 &
+mon=$!
+sleep 0.3
+'"$OPEN"'
+for i in $(seq 1 100); do
+	grep -q "Response (uint32" /out/mon && break
+	sleep 0.05
+done
+kill $mon
+sed -n "s/.*Response (uint32 \([0-9]*\).*/response \1/p" /out/mon
+'
+
+case $CASE in
+openuri-xdg-open)
+	# xdg-open, as an app runs it: the link opens outside with the
+	# user's handler, once allowed
+	handler
+	answer 0
+	url='https://example.invalid/page?q=1&x=$(id)'
+	inside "$WAIT"'xdg-open "$1"; echo "xdg-open: $?"'"$LIVE" "$url" \
+		> "$T/log" 2>&1 || fail "the sandbox failed: $(cat "$T/log")"
+	cat "$T/log"
+	opened "$url" || fail "the handler outside did not get the link (asked: $(cat "$T/prompts.log"))"
+	grep -qx "linker open-uri" "$T/prompts.log" ||
+		fail "OpenURI did not ask for open-uri: $(cat "$T/prompts.log")"
+	# the handler ran outside: as the user, not in the sandbox's pid ns
+	pass "xdg-open inside opens the link with the handler outside, after asking"
+	;;
+openuri-gio)
+	# GLib's own portal support (GTK_USE_PORTAL=1): gio open, mailto
+	handler
+	answer 0
+	uri='mailto:someone@example.invalid?subject=hello'
+	inside "$WAIT"'gio open "$1"; echo "gio: $?"'"$LIVE" "$uri" \
+		> "$T/log" 2>&1 || fail "the sandbox failed: $(cat "$T/log")"
+	cat "$T/log"
+	opened "$uri" || fail "gio open inside did not reach the handler"
+	pass "gio open inside (GTK_USE_PORTAL) opens a mailto link outside"
+	;;
+openuri-ask-deny)
+	handler
+	answer 1
+	inside "$WAIT$OPEN_RESPONSE" https://example.invalid/denied \
+		> "$T/log" 2>&1 || fail "the sandbox failed: $(cat "$T/log")"
+	cat "$T/log"
+	grep -qx "response 1" "$T/log" || fail "a denied link did not answer 1"
+	grep -qx "linker open-uri" "$T/prompts.log" || fail "it did not ask"
+	sleep 0.5
+	[ ! -e "$T/out/opened" ] || fail "a denied link opened: $(cat "$T/out/opened")"
+	# always: asked no more, opened at once
+	answer 3
+	inside "$WAIT$OPEN_RESPONSE" https://example.invalid/one > "$T/log" 2>&1
+	grep -qx "response 0" "$T/log" || fail "allow always: $(cat "$T/log")"
+	answer 1
+	inside "$WAIT$OPEN_RESPONSE" https://example.invalid/two > "$T/log" 2>&1
+	grep -qx "response 0" "$T/log" || fail "the stored allow: $(cat "$T/log")"
+	[ "$(wc -l < "$T/prompts.log")" = 2 ] ||
+		fail "asked again after 'always': $(cat "$T/prompts.log")"
+	opened https://example.invalid/two || fail "the allowed link did not open"
+	# revoked: it asks again
+	$RUNAS "$CRATE_WL" permissions revoke linker open-uri ||
+		fail "cannot revoke"
+	inside "$WAIT$OPEN_RESPONSE" https://example.invalid/three > "$T/log" 2>&1
+	grep -qx "response 1" "$T/log" || fail "after a revoke: $(cat "$T/log")"
+	[ "$(wc -l < "$T/prompts.log")" = 3 ] || fail "no question after revoke"
+	pass "open-uri asks; deny answers 1 and opens nothing; the store and revoke hold"
+	;;
+openuri-policy-deny)
+	handler
+	answer 0
+	OPTS=(--open-uri deny)
+	inside "$WAIT$OPEN_RESPONSE" https://example.invalid/x > "$T/log" 2>&1 || fail "the sandbox failed: $(cat "$T/log")"
+	cat "$T/log"
+	grep -qx "response 1" "$T/log" || fail "open-uri deny did not answer 1"
+	[ ! -s "$T/prompts.log" ] || fail "open-uri deny asked"
+	[ ! -e "$T/out/opened" ] || fail "open-uri deny opened it"
+	OPTS=(--open-uri allow)
+	inside "$WAIT$OPEN_RESPONSE" https://example.invalid/y > "$T/log" 2>&1
+	grep -qx "response 0" "$T/log" || fail "open-uri allow: $(cat "$T/log")"
+	[ ! -s "$T/prompts.log" ] || fail "open-uri allow asked"
+	opened https://example.invalid/y || fail "open-uri allow did not open"
+	pass "open-uri deny opens nothing, allow opens without asking"
+	;;
+openuri-hostile)
+	# what the app picks: nothing but an http(s)/mailto link reaches the
+	# handler, as one argument, and nothing else runs outside
+	handler
+	answer 0
+	cat > "$T/out/bad" <<'EOF'
+file:///etc/passwd
+-e
+--help
+javascript:alert(1)
+x-scheme-handler:foo
+ftp://example.invalid/
+https:
+https:///etc/passwd
+sh -c id
+https://example.invalid/a b
+http://example.invalid/
+EOF
+	# a control character, a raw UTF-8 byte, and a link of 4 KiB
+	printf 'https://example.invalid/\001x\n' >> "$T/out/bad"
+	printf 'https://example.invalid/\303\251\n' >> "$T/out/bad"
+	printf 'https://example.invalid/%04096d\n' 0 >> "$T/out/bad"
+	OPTS=(--open-uri allow)
+	inside "$WAIT"'
+while IFS= read -r l; do
+	timeout 5 gdbus call --session --dest org.freedesktop.portal.Desktop \
+		--object-path /org/freedesktop/portal/desktop \
+		--method org.freedesktop.portal.OpenURI.OpenURI "" "$l" "{}" \
+		>/dev/null 2>/out/err && echo "accepted: $l" ||
+		echo "refused: $(head -c 200 /out/err)"
+done < /out/bad' > "$T/log" 2>&1 ||
+		fail "the sandbox failed: $(cat "$T/log")"
+	cat "$T/log"
+	[ "$(grep -c '^refused: .*InvalidArgument' "$T/log")" = 13 ] ||
+		fail "not every bad link was refused as invalid"
+	grep -qx "accepted: http://example.invalid/" "$T/log" ||
+		fail "the good link was refused"
+	opened http://example.invalid/ || fail "the good link did not open"
+	sleep 0.5
+	[ "$(wc -l < "$T/out/opened")" = 1 ] ||
+		fail "more than the good link reached the handler: $(cat "$T/out/opened")"
+	pass "only an http(s)/mailto link reaches the handler; 13 bad ones are refused"
+	;;
+openfile-refused)
+	# no grants: OpenFile and OpenDirectory open nothing (not even a
+	# file the app made, nor one of the host's it can read)
+	need python3
+	handler
+	answer 0
+	echo hello > "$T/out/mine.txt"
+	OPTS=(--open-uri allow)
+	inside "$WAIT"'
+for f in /out/mine.txt /etc/hostname; do
+	python3 - "$f" <<EOF
+import sys
+from gi.repository import Gio, GLib
+bus = Gio.bus_get_sync(Gio.BusType.SESSION, None)
+fd = open(sys.argv[1]).fileno()
+fds = Gio.UnixFDList.new_from_array([fd])
+try:
+    bus.call_with_unix_fd_list_sync("org.freedesktop.portal.Desktop",
+        "/org/freedesktop/portal/desktop", "org.freedesktop.portal.OpenURI",
+        "OpenFile", GLib.Variant("(sha{sv})", ("", 0, {})), None, 0, 5000,
+        fds, None)
+    print("opened", sys.argv[1])
+except GLib.Error as e:
+    print("refused", sys.argv[1], e.message)
+EOF
+done' > "$T/log" 2>&1 ||
+		fail "the sandbox failed: $(cat "$T/log")"
+	cat "$T/log"
+	grep -q "No module named" "$T/log" && skip "python3-gi is not installed"
+	[ "$(grep -c '^refused .*NotAllowed' "$T/log")" = 2 ] ||
+		fail "OpenFile did not refuse both"
+	sleep 0.3
+	[ ! -e "$T/out/opened" ] || fail "a file opened: $(cat "$T/out/opened")"
+	pass "OpenFile refuses every file while nothing was granted"
+	;;
+
+# ---- notifications ----
+notify-*)
+	need mako makoctl notify-send busctl
+	host_bus
+	as_user env XDG_RUNTIME_DIR="$SWAY_RT" WAYLAND_DISPLAY="$SWAY_SOCKET" \
+		HOME="$T/home" XDG_CONFIG_HOME="$T/config" mako \
+		> "$T/mako.log" 2>&1 &
+	track $!
+	for _ in $(seq 1 100); do
+		as_user busctl --user status org.freedesktop.Notifications \
+			>/dev/null 2>&1 && break
+		sleep 0.05
+	done
+	as_user makoctl list >/dev/null 2>&1 ||
+		fail "mako did not start: $(cat "$T/mako.log")"
+	;;&
+notify-send)
+	# notify-send (libnotify, org.freedesktop.Notifications) and the
+	# portal's AddNotification, both shown by mako as the app
+	inside 'timeout 10 gdbus wait --session org.freedesktop.Notifications || exit 3
+notify-send -i /etc/passwd "Hello from inside" "the body"; echo "notify-send: $?"
+gdbus call --session --dest org.freedesktop.portal.Desktop \
+	--object-path /org/freedesktop/portal/desktop \
+	--method org.freedesktop.portal.Notification.AddNotification portal1 \
+	"{\"title\": <\"Portal title\">, \"body\": <\"portal body\">, \"icon\": <(\"themed\", <[\"mail-unread\"]>)>, \"priority\": <\"urgent\">}"
+echo "add: $?"' > "$T/log" 2>&1 || fail "the sandbox failed: $(cat "$T/log")"
+	cat "$T/log"
+	grep -qx "notify-send: 0" "$T/log" || fail "notify-send failed"
+	grep -qx "add: 0" "$T/log" || fail "AddNotification failed"
+	as_user makoctl list > "$T/list" || fail "makoctl list failed"
+	cat "$T/list"
+	python3 - "$T/list" <<'PY' || fail "mako does not show them as it should"
+import json, sys
+data = json.load(open(sys.argv[1]))["data"][0]
+def val(n, k):
+    return n.get(k, {}).get("data")
+by = {val(n, "summary"): n for n in data}
+a, b = by.get("Hello from inside"), by.get("Portal title")
+assert a and b, "not both shown: %r" % list(by)
+for n in (a, b):
+    assert val(n, "app-name") == "linker", val(n, "app-name")
+# the app's path is not the daemon's to read
+assert val(a, "app-icon") == "", val(a, "app-icon")
+assert val(a, "body") == "the body"
+assert val(b, "app-icon") == "mail-unread", val(b, "app-icon")
+assert val(b, "urgency") == 2, val(b, "urgency")
+print("mako shows both, as linker; no path for an icon")
+PY
+	# RemoveNotification withdraws the portal's
+	inside 'timeout 10 gdbus wait --session org.freedesktop.portal.Desktop || exit 3
+gdbus call --session --dest org.freedesktop.portal.Desktop \
+	--object-path /org/freedesktop/portal/desktop \
+	--method org.freedesktop.portal.Notification.AddNotification gone \
+	"{\"title\": <\"To be removed\">}"
+sleep 0.5
+gdbus call --session --dest org.freedesktop.portal.Desktop \
+	--object-path /org/freedesktop/portal/desktop \
+	--method org.freedesktop.portal.Notification.RemoveNotification gone' \
+		> "$T/log2" 2>&1 || fail "the sandbox failed: $(cat "$T/log2")"
+	sleep 0.3
+	as_user makoctl list | grep -q "To be removed" &&
+		fail "RemoveNotification left it shown"
+	pass "notify-send and AddNotification show in mako as the app, without paths"
+	;;
+notify-signals)
+	# a dismissal reaches the app as NotificationClosed, with its own id
+	inside 'timeout 10 gdbus wait --session org.freedesktop.Notifications || exit 3
+timeout 10 gdbus monitor --session --dest org.freedesktop.Notifications > /out/mon 2>&1 &
+sleep 0.3
+gdbus call --session --dest org.freedesktop.Notifications \
+	--object-path /org/freedesktop/Notifications \
+	--method org.freedesktop.Notifications.Notify app 0 "" "Dismiss me" "" \
+	"[\"act\", \"Act\"]" "{}" 0
+for i in $(seq 1 100); do
+	grep -q NotificationClosed /out/mon && break
+	sleep 0.1
+done
+cat /out/mon' > "$T/log" 2>&1 &
+	pid=$!
+	for _ in $(seq 1 100); do
+		as_user makoctl list 2>/dev/null | grep -q "Dismiss me" && break
+		sleep 0.05
+	done
+	as_user makoctl dismiss || fail "makoctl dismiss failed"
+	wait $pid
+	cat "$T/log"
+	id=$(sed -n 's/^(uint32 \([0-9]*\),)$/\1/p' "$T/log")
+	[ -n "$id" ] || fail "Notify gave no id"
+	grep -q "NotificationClosed (uint32 $id, uint32 2)" "$T/log" ||
+		fail "no NotificationClosed($id, dismissed) inside"
+	pass "a dismissal outside reaches the app as NotificationClosed($id, 2)"
+	;;
+notify-deny)
+	OPTS=(--notifications deny)
+	inside 'timeout 10 gdbus wait --session org.freedesktop.Notifications || exit 3
+notify-send "Denied one" 2>&1; echo "notify-send: $?"
+gdbus call --session --dest org.freedesktop.portal.Desktop \
+	--object-path /org/freedesktop/portal/desktop \
+	--method org.freedesktop.portal.Notification.AddNotification p \
+	"{\"title\": <\"Denied two\">}" 2>&1; echo "add: $?"' \
+		> "$T/log" 2>&1 ||
+		fail "the sandbox failed: $(cat "$T/log")"
+	cat "$T/log"
+	grep -q "AccessDenied" "$T/log" || fail "no AccessDenied"
+	grep -qx "add: 0" "$T/log" && fail "AddNotification succeeded"
+	sleep 0.3
+	as_user makoctl list | grep -q "Denied" && fail "mako shows a denied one"
+	[ ! -s "$T/prompts.log" ] || fail "notifications asked"
+	pass "notifications = deny: AccessDenied, nothing shown"
+	;;
+notify-rate)
+	# 30 at once: the burst shows, the rest is refused (LimitsExceeded)
+	inside 'timeout 10 gdbus wait --session org.freedesktop.Notifications || exit 3
+for i in $(seq 1 30); do
+	notify-send "Flood $i" 2>/dev/null && echo shown || echo refused
+done' > "$T/log" 2>&1 || fail "the sandbox failed: $(cat "$T/log")"
+	shown=$(grep -cx shown "$T/log")
+	echo "$shown of 30 shown"
+	[ "$shown" -ge 10 ] && [ "$shown" -le 13 ] ||
+		fail "$shown of 30 went through (a burst of 10, then 1 a second)"
+	sleep 0.3
+	n=$(as_user makoctl list | grep -c '"Flood ')
+	[ "$n" = "$shown" ] || fail "mako shows $n, the app was told $shown"
+	pass "a flood of 30: $shown shown, the rest refused"
+	;;
+
+# ---- settings ----
+settings-*)
+	need gsettings
+	# the host's settings: GSettings in a keyfile of the test's own
+	export GSETTINGS_BACKEND=keyfile
+	as_user env XDG_CONFIG_HOME="$T/config" GSETTINGS_BACKEND=keyfile \
+		gsettings set org.gnome.desktop.interface color-scheme \
+		prefer-dark || fail "gsettings set failed"
+	as_user env XDG_CONFIG_HOME="$T/config" GSETTINGS_BACKEND=keyfile \
+		gsettings set org.gnome.desktop.interface font-name \
+		"Crate Sans 13" || fail "gsettings set failed"
+	;;&
+settings-read|settings-read-hostbus)
+	[ "$CASE" = settings-read-hostbus ] && host_bus
+	inside "$WAIT"'
+call() {
+	gdbus call --session --dest org.freedesktop.portal.Desktop \
+		--object-path /org/freedesktop/portal/desktop \
+		--method org.freedesktop.portal.Settings.$1 "$2" "$3" 2>&1
+}
+echo "one: $(call ReadOne org.freedesktop.appearance color-scheme)"
+echo "read: $(call Read org.freedesktop.appearance color-scheme)"
+echo "font: $(call ReadOne org.gnome.desktop.interface font-name)"
+echo "other: $(call ReadOne org.gnome.desktop.background picture-uri)"
+echo "all: $(gdbus call --session --dest org.freedesktop.portal.Desktop \
+	--object-path /org/freedesktop/portal/desktop \
+	--method org.freedesktop.portal.Settings.ReadAll "[\"org.freedesktop.*\"]")"
+echo "version: $(gdbus call --session --dest org.freedesktop.portal.Desktop \
+	--object-path /org/freedesktop/portal/desktop \
+	--method org.freedesktop.DBus.Properties.Get \
+	org.freedesktop.portal.Settings version)"' > "$T/log" 2>&1 ||
+		fail "the sandbox failed: $(cat "$T/log")"
+	cat "$T/log"
+	grep -qx "one: (<uint32 1>,)" "$T/log" ||
+		fail "ReadOne: not the host's prefer-dark (1)"
+	grep -qx "read: (<<uint32 1>>,)" "$T/log" ||
+		fail "Read: not the value in a variant in a variant"
+	grep -qx "font: (<'Crate Sans 13'>,)" "$T/log" ||
+		fail "ReadOne: not the host's font"
+	grep -q "^other: .*NotFound" "$T/log" ||
+		fail "a key off the allowlist was not NotFound"
+	grep -q "^all: ({'org.freedesktop.appearance': {'color-scheme': <uint32 1>}},)" \
+		"$T/log" || fail "ReadAll: not only the appearance namespace"
+	grep -qx "version: (<uint32 2>,)" "$T/log" || fail "not version 2"
+	pass "the host's color-scheme and font, from gsettings; nothing else"
+	;;
+settings-changed)
+	inside "$WAIT"'
+timeout 15 gdbus monitor --session --dest org.freedesktop.portal.Desktop > /out/mon 2>&1 &
+gdbus call --session --dest org.freedesktop.portal.Desktop \
+	--object-path /org/freedesktop/portal/desktop \
+	--method org.freedesktop.portal.Settings.ReadOne \
+	org.freedesktop.appearance color-scheme > /dev/null
+touch /out/ready
+for i in $(seq 1 100); do
+	grep -q "SettingChanged.*appearance.*color-scheme" /out/mon && break
+	sleep 0.1
+done
+sleep 0.3
+cat /out/mon' > "$T/log" 2>&1 &
+	pid=$!
+	for _ in $(seq 1 200); do
+		[ -e "$T/out/ready" ] && break
+		sleep 0.05
+	done
+	sleep 0.3
+	as_user env XDG_CONFIG_HOME="$T/config" GSETTINGS_BACKEND=keyfile \
+		gsettings set org.gnome.desktop.interface color-scheme \
+		prefer-light || fail "gsettings set failed"
+	wait $pid
+	cat "$T/log"
+	grep -q "SettingChanged ('org.freedesktop.appearance', 'color-scheme', <uint32 2>)" \
+		"$T/log" || fail "no SettingChanged to prefer-light (2) inside"
+	grep -q "SettingChanged ('org.gnome.desktop.interface', 'color-scheme', <'prefer-light'>)" \
+		"$T/log" || fail "no SettingChanged of GNOME's key inside"
+	pass "a change of the host's color-scheme reaches the app (SettingChanged)"
+	;;
+*)
+	fail "unknown case $CASE"
+	;;
+esac
