@@ -48,7 +48,7 @@ struct note {
 	struct notifications *n;
 	uint32_t id;        /* the app's (Notify's) */
 	char *portal_id;    /* AddNotification's id, or NULL */
-	char *owner;        /* who showed it: its signals go there */
+	char *owner;        /* who showed it */
 	uint32_t host_id;   /* the desktop's, 0 until Notify answers */
 	sd_bus_slot *call;  /* Notify in flight */
 	bool closing;       /* withdraw when the desktop's id comes */
@@ -263,7 +263,7 @@ static void signal_app(struct notifications *n, struct note *note,
 	sd_bus *b = cw_portal_bus(n->host);
 	sd_bus_message *m = NULL;
 	int r;
-	if (b == NULL || note->owner == NULL) {
+	if (b == NULL) {
 		return;
 	}
 	if (note->portal_id != NULL) {
@@ -283,9 +283,9 @@ static void signal_app(struct notifications *n, struct note *note,
 				note->id, reason);
 		}
 	}
-	if (r >= 0) {
-		r = sd_bus_message_set_destination(m, note->owner);
-	}
+	/* to the whole bus, as a desktop's daemon sends them: every
+	 * connection on it is the app's (notify-send has left by now; the
+	 * app's main process may be the one listening) */
 	if (r >= 0) {
 		sd_bus_send(b, m, NULL);
 	}
