@@ -124,6 +124,7 @@ OPEN="$PY"' /.test/openuri-client.py uri "$@"
 
 case $CASE in
 openuri-xdg-open)
+	need xdg-open
 	# xdg-open, as an app runs it: the link opens outside with the
 	# user's handler, once allowed
 	handler
@@ -251,17 +252,13 @@ openfile-refused)
 
 # ---- notifications ----
 notify-*)
-	need mako makoctl notify-send busctl
+	need mako makoctl notify-send
 	host_bus
 	as_user env XDG_RUNTIME_DIR="$SWAY_RT" WAYLAND_DISPLAY="$SWAY_SOCKET" \
 		HOME="$T/home" XDG_CONFIG_HOME="$T/config" mako \
 		> "$T/mako.log" 2>&1 &
 	track $!
-	for _ in $(seq 1 100); do
-		as_user busctl --user status org.freedesktop.Notifications \
-			>/dev/null 2>&1 && break
-		sleep 0.05
-	done
+	as_user timeout 5 gdbus wait --session org.freedesktop.Notifications
 	as_user makoctl list >/dev/null 2>&1 ||
 		fail "mako did not start: $(cat "$T/mako.log")"
 	;;&
