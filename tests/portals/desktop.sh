@@ -420,6 +420,72 @@ echo "version: $(gdbus call --session --dest org.freedesktop.portal.Desktop \
 	grep -qx "version: (<uint32 2>,)" "$T/log" || fail "not version 2"
 	pass "the host's color-scheme and font, from gsettings; nothing else"
 	;;
+settings-host-portal)
+	# the host's own Settings portal (xdg-desktop-portal and its GTK
+	# backend, on the user's bus) wins over gsettings: its GSettings live
+	# in a keyfile of their own, with other values than crate-wl's
+	for p in /usr/libexec/xdg-desktop-portal \
+			/usr/libexec/xdg-desktop-portal-gtk; do
+		[ -x "$p" ] || skip "$p is not installed"
+	done
+	host_bus
+	mkdir -m 700 "$T/pconf"
+	chown "$U:$U" "$T/pconf"
+	pset() {
+		as_user env XDG_CONFIG_HOME="$T/pconf" GSETTINGS_BACKEND=keyfile \
+			gsettings set org.gnome.desktop.interface "$@" ||
+			fail "gsettings set $* failed"
+	}
+	pset color-scheme prefer-light
+	pset font-name "Portal Sans 9"
+	portal_env=(env XDG_CONFIG_HOME="$T/pconf" GSETTINGS_BACKEND=keyfile
+		XDG_CURRENT_DESKTOP=gnome GDK_BACKEND=wayland NO_AT_BRIDGE=1
+		GTK_A11Y=none XDG_RUNTIME_DIR="$SWAY_RT"
+		WAYLAND_DISPLAY="$SWAY_SOCKET" HOME="$T/home")
+	as_user "${portal_env[@]}" /usr/libexec/xdg-desktop-portal-gtk \
+		> "$T/xdpg.log" 2>&1 &
+	track $!
+	as_user timeout 10 gdbus wait --session \
+		org.freedesktop.impl.portal.desktop.gtk ||
+		fail "xdg-desktop-portal-gtk did not start: $(cat "$T/xdpg.log")"
+	as_user "${portal_env[@]}" /usr/libexec/xdg-desktop-portal \
+		> "$T/xdp.log" 2>&1 &
+	track $!
+	as_user timeout 10 gdbus wait --session org.freedesktop.portal.Desktop ||
+		fail "xdg-desktop-portal did not start: $(cat "$T/xdp.log")"
+	inside "$WAIT"'
+timeout 15 gdbus monitor --session --dest org.freedesktop.portal.Desktop > /out/mon 2>&1 &
+call() {
+	gdbus call --session --dest org.freedesktop.portal.Desktop \
+		--object-path /org/freedesktop/portal/desktop \
+		--method org.freedesktop.portal.Settings.ReadOne "$1" "$2" 2>&1
+}
+echo "one: $(call org.freedesktop.appearance color-scheme)"
+echo "font: $(call org.gnome.desktop.interface font-name)"
+touch /out/ready
+for i in $(seq 1 100); do
+	grep -q "SettingChanged.*appearance.*color-scheme" /out/mon && break
+	sleep 0.1
+done
+sleep 0.3
+cat /out/mon' > "$T/log" 2>&1 &
+	pid=$!
+	for _ in $(seq 1 200); do
+		[ -e "$T/out/ready" ] && break
+		sleep 0.05
+	done
+	sleep 0.3
+	pset color-scheme prefer-dark
+	wait $pid
+	cat "$T/log"
+	grep -qx "one: (<uint32 2>,)" "$T/log" ||
+		fail "not the host portal's prefer-light (2)"
+	grep -qx "font: (<'Portal Sans 9'>,)" "$T/log" ||
+		fail "not the host portal's font"
+	grep -q "SettingChanged ('org.freedesktop.appearance', 'color-scheme', <uint32 1>)" \
+		"$T/log" || fail "no SettingChanged from the host portal inside"
+	pass "the host's Settings portal's values and changes reach the app"
+	;;
 settings-changed)
 	inside "$WAIT"'
 timeout 15 gdbus monitor --session --dest org.freedesktop.portal.Desktop > /out/mon 2>&1 &
