@@ -328,14 +328,19 @@ cat /out/mon' > "$T/log" 2>&1 &
 		as_user makoctl list 2>/dev/null | grep -q "Dismiss me" && break
 		sleep 0.05
 	done
+	# the user clicks the action, then dismisses the notification
+	as_user makoctl invoke act || fail "makoctl invoke failed"
+	sleep 0.2
 	as_user makoctl dismiss || fail "makoctl dismiss failed"
 	wait $pid
 	cat "$T/log"
 	id=$(sed -n 's/^(uint32 \([0-9]*\),)$/\1/p' "$T/log")
 	[ -n "$id" ] || fail "Notify gave no id"
+	grep -q "ActionInvoked (uint32 $id, 'act')" "$T/log" ||
+		fail "no ActionInvoked($id, act) inside"
 	grep -q "NotificationClosed (uint32 $id, uint32 2)" "$T/log" ||
 		fail "no NotificationClosed($id, dismissed) inside"
-	pass "a dismissal outside reaches the app as NotificationClosed($id, 2)"
+	pass "the user's action and dismissal outside reach the app, with its id"
 	;;
 notify-deny)
 	OPTS=(--notifications deny)
