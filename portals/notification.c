@@ -972,14 +972,15 @@ static void notifications_revoke(void *state, enum cw_capability cap)
 	if (cap != CW_CAP_NOTIFICATIONS) {
 		return;
 	}
-	/* revoked: what it showed goes too */
-	while (!cw_list_empty(&n->notes)) {
-		struct note *note = cw_container_of(n->notes.next, note,
-			link);
-		if (note->host_id != 0) {
-			send_close(n, note->host_id);
+	/* revoked: what it showed goes too, and what is on its way goes
+	 * when the desktop says its id */
+	struct note *note, *tmp;
+	cw_list_for_each_safe(note, tmp, &n->notes, link) {
+		if (note->host_id == 0 && note->call != NULL) {
+			note->closing = true;
+		} else {
+			note_close(note);
 		}
-		note_free(note);
 	}
 }
 

@@ -342,6 +342,41 @@ cat /out/mon' > "$T/log" 2>&1 &
 		fail "no NotificationClosed($id, dismissed) inside"
 	pass "the user's action and dismissal outside reach the app, with its id"
 	;;
+notify-revoke)
+	# a revoke withdraws what the app shows, and refuses the rest
+	inside 'timeout 10 gdbus wait --session org.freedesktop.Notifications || exit 3
+notify-send "Before the revoke"; echo "first: $?"
+touch /out/shown
+for i in $(seq 1 100); do
+	[ -e /out/revoked ] && break
+	sleep 0.1
+done
+notify-send "After the revoke" 2>&1; echo "second: $?"' > "$T/log" 2>&1 &
+	pid=$!
+	for _ in $(seq 1 100); do
+		[ -e "$T/out/shown" ] &&
+			as_user makoctl list | grep -q "Before the revoke" && break
+		sleep 0.05
+	done
+	as_user makoctl list | grep -q "Before the revoke" ||
+		fail "the first notification was not shown"
+	$RUNAS "$CRATE_WL" permissions revoke linker notifications ||
+		fail "cannot revoke"
+	for _ in $(seq 1 100); do
+		as_user makoctl list | grep -q "Before the revoke" || break
+		sleep 0.05
+	done
+	touch "$T/out/revoked"
+	wait $pid
+	cat "$T/log"
+	as_user makoctl list | grep -q "Before the revoke" &&
+		fail "the revoke left the notification shown"
+	grep -qx "first: 0" "$T/log" || fail "the first notify-send failed"
+	grep -q "AccessDenied" "$T/log" || fail "after the revoke: not AccessDenied"
+	as_user makoctl list | grep -q "After the revoke" &&
+		fail "a notification after the revoke was shown"
+	pass "a revoke withdraws the app's notification and refuses the next"
+	;;
 notify-deny)
 	OPTS=(--notifications deny)
 	inside 'timeout 10 gdbus wait --session org.freedesktop.Notifications || exit 3
