@@ -302,6 +302,9 @@ static int dry_run(const struct cw_sandbox_config *cfg,
 			"pipewire-0\n", plan->runtime_dir);
 	}
 	cw_sandbox_media_print(cfg, stdout);
+	if (policy != NULL) {
+		cw_sandbox_portals_print(policy, stdout);
+	}
 	printf("seccomp:%s\n", cfg->devel ? " (--devel: ptrace, "
 		"process_vm_readv/writev, pidfd_getfd and perf_event_open "
 		"allowed)" : "");

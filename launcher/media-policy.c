@@ -31,3 +31,15 @@ void cw_sandbox_media_print(const struct cw_sandbox_config *cfg, FILE *f)
 		cw_decision_name(cfg->microphone),
 		cw_decision_name(cfg->camera));
 }
+
+void cw_sandbox_portals_print(const struct cw_policy *policy, FILE *f)
+{
+	fprintf(f, "portals:\n");
+	for (int i = 0; i < CW_CAP_COUNT; i++) {
+		const char *key = cw_capability_info(i)->key;
+		if (strncmp(key, "portals.", 8) == 0) {
+			fprintf(f, "  %s = %s\n", key + 8,
+				cw_cap_rule_word(policy->rules[i]));
+		}
+	}
+}

@@ -557,6 +557,43 @@ cat /out/mon' > "$T/log" 2>&1 &
 		"$T/log" || fail "no SettingChanged of GNOME's key inside"
 	pass "a change of the host's color-scheme reaches the app (SettingChanged)"
 	;;
+portals-keys)
+	# [portals] in a manifest, the options over it, the base policy's
+	# defaults, and what is refused (crate-wl --dry-run prints them)
+	mkdir -m 755 "$T/m"
+	keys() {
+		sed -n '/^portals:$/,/^[a-z]/p' | grep '^  ' | tr -s ' ' | paste -sd,
+	}
+	printf '[app]\nname = k\nexec = true\n[portals]\nopen-uri = allow\nnotifications = deny\n' \
+		> "$T/m/k.crate"
+	got=$(cw app --dry-run --yes "$T/m/k.crate" | keys)
+	[ "$got" = " open-uri = allow, notifications = deny" ] ||
+		fail "the manifest's [portals]: $got"
+	got=$(cw app --dry-run --yes --open-uri deny --notifications allow \
+		"$T/m/k.crate" | keys)
+	[ "$got" = " open-uri = deny, notifications = allow" ] ||
+		fail "the options over the manifest: $got"
+	got=$(cw run --dry-run -- true | keys)
+	[ "$got" = " open-uri = ask, notifications = allow" ] ||
+		fail "the default policy's: $got"
+	got=$(cw run --dry-run --policy strict -- true | keys)
+	[ "$got" = " open-uri = deny, notifications = deny" ] ||
+		fail "the strict policy's: $got"
+	printf '[app]\nname = k\nexec = true\n[portals]\nnotifications = ask\n' \
+		> "$T/m/k.crate"
+	out=$(cw app --dry-run --yes "$T/m/k.crate" 2>&1) &&
+		fail "notifications = ask was taken"
+	grep -q "expected deny or allow" <<<"$out" || fail "no reason: $out"
+	printf '[app]\nname = k\nexec = true\n[portals]\nfile-chooser = allow\n' \
+		> "$T/m/k.crate"
+	out=$(cw app --dry-run --yes "$T/m/k.crate" 2>&1) &&
+		fail "an unknown [portals] key was taken"
+	grep -q "unknown key 'file-chooser' in \[portals\]" <<<"$out" ||
+		fail "no reason: $out"
+	out=$(cw run --dry-run --open-uri sometimes -- true 2>&1) &&
+		fail "--open-uri sometimes was taken"
+	pass "[portals] keys, their options and defaults; bad ones refused"
+	;;
 *)
 	fail "unknown case $CASE"
 	;;
