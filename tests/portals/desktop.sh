@@ -254,9 +254,16 @@ openfile-refused)
 notify-*)
 	need mako makoctl notify-send
 	host_bus
+	# a flood: mako keeps them all but draws none, or headless sway 1.7
+	# drops mako's connection while its layer surface grows ten times in
+	# 200 ms ("Expected layer surface to have positive size"), and mako
+	# exits
+	: > "$T/mako.cfg"
+	[ "$CASE" = notify-rate ] && echo "invisible=1" > "$T/mako.cfg"
+	chmod 644 "$T/mako.cfg"
 	as_user env XDG_RUNTIME_DIR="$SWAY_RT" WAYLAND_DISPLAY="$SWAY_SOCKET" \
-		HOME="$T/home" XDG_CONFIG_HOME="$T/config" mako \
-		> "$T/mako.log" 2>&1 &
+		HOME="$T/home" XDG_CONFIG_HOME="$T/config" \
+		mako -c "$T/mako.cfg" > "$T/mako.log" 2>&1 &
 	track $!
 	as_user timeout 5 gdbus wait --session org.freedesktop.Notifications
 	as_user makoctl list >/dev/null 2>&1 ||
@@ -406,10 +413,12 @@ done' > "$T/log" 2>&1 || fail "the sandbox failed: $(cat "$T/log")"
 	[ "$shown" -ge 10 ] && [ "$shown" -le 13 ] ||
 		fail "$shown of 30 went through (a burst of 10, then 1 a second)"
 	sleep 0.3
-	n=$(as_user makoctl list | python3 -c '
+	as_user makoctl list > "$T/list" ||
+		fail "makoctl list failed (mako: $(cat "$T/mako.log"))"
+	n=$(python3 -c '
 import json, sys
 print(sum(1 for n in json.load(sys.stdin)["data"][0]
-          if n["summary"]["data"].startswith("Flood ")))')
+          if n["summary"]["data"].startswith("Flood ")))' < "$T/list")
 	[ "$n" = "$shown" ] || fail "mako shows $n, the app was told $shown"
 	pass "a flood of 30: $shown shown, the rest refused"
 	;;
