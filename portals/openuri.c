@@ -38,6 +38,11 @@
 #define VERSION 4
 /* links and files being asked about or opened at once, per sandbox */
 #define MAX_PENDING 16
+/* the rate: a burst of OPEN_BURST, then one every OPEN_EVERY_MS (each
+ * starts a program outside; an allowed app could start a browser tab a
+ * millisecond) */
+#define OPEN_BURST 5
+#define OPEN_EVERY_MS 1000
 
 extern char **environ;
 
@@ -48,6 +53,7 @@ struct openuri {
 	char gio[PATH_MAX]; /* the host's gio, or "" */
 	struct cw_list opens; /* struct open::link */
 	size_t nopens;
+	int64_t tokens, last_ms; /* the rate, in thousandths of a call */
 };
 
 /* One OpenURI or OpenFile call: asked about, then the handler's run. */
@@ -287,6 +293,21 @@ static int read_options(sd_bus_message *m, char *token, size_t len)
 	return sd_bus_message_exit_container(m);
 }
 
+static bool take_token(struct openuri *ou)
+{
+	int64_t now = cw_now_ms();
+	ou->tokens += (now - ou->last_ms) * 1000 / OPEN_EVERY_MS;
+	if (ou->tokens > OPEN_BURST * 1000) {
+		ou->tokens = OPEN_BURST * 1000;
+	}
+	ou->last_ms = now;
+	if (ou->tokens < 1000) {
+		return false;
+	}
+	ou->tokens -= 1000;
+	return true;
+}
+
 /* Asks (or not) and opens; replies with the Request's path. */
 static int start_open(struct openuri *ou, sd_bus_message *m,
 	const char *token, char *target, const char *what,
@@ -296,6 +317,12 @@ static int start_open(struct openuri *ou, sd_bus_message *m,
 		free(target);
 		return sd_bus_error_set(error, CW_PORTAL_ERR_FAILED,
 			"too many links opening at once");
+	}
+	if (!take_token(ou)) {
+		free(target);
+		return sd_bus_error_setf(error, CW_PORTAL_ERR_FAILED,
+			"more than %d links at once, or more than one every "
+			"%d ms", OPEN_BURST, OPEN_EVERY_MS);
 	}
 	struct open *o = calloc(1, sizeof(*o));
 	if (o == NULL) {
@@ -485,6 +512,8 @@ static void *openuri_start(struct cw_portal_host *host,
 	ou->host = host;
 	ou->env = env;
 	cw_list_init(&ou->opens);
+	ou->tokens = OPEN_BURST * 1000;
+	ou->last_ms = cw_now_ms();
 	if (!cw_find_program("gio", ou->gio, sizeof(ou->gio))) {
 		/* the portal answers; opening says why it cannot */
 		ou->gio[0] = '\0';

@@ -231,6 +231,27 @@ EOF
 		fail "more than the good link reached the handler: $(cat "$T/out/opened")"
 	pass "only an http(s)/mailto link reaches the handler; 13 bad ones are refused"
 	;;
+openuri-flood)
+	# 12 links at once, allowed: a burst of 5 opens, then one a second;
+	# the rest is refused, and never reaches the handler
+	handler
+	OPTS=(--open-uri allow)
+	for i in $(seq 1 12); do
+		echo "https://example.invalid/flood$i"
+	done > "$T/out/flood"
+	inside "$WAIT$OPEN" @/out/flood > "$T/log" 2>&1 ||
+		fail "the sandbox failed: $(cat "$T/log")"
+	cat "$T/log"
+	opened=$(grep -cx "response 0" "$T/log")
+	refused=$(grep -cx "error org.freedesktop.portal.Error.Failed" "$T/log")
+	[ "$opened" -ge 5 ] && [ "$opened" -le 8 ] ||
+		fail "$opened of 12 opened (a burst of 5, then one a second)"
+	[ $((opened + refused)) = 12 ] || fail "not one answer per link"
+	sleep 0.3
+	[ "$(wc -l < "$T/out/opened")" = "$opened" ] ||
+		fail "the handler got $(wc -l < "$T/out/opened"), not $opened"
+	pass "a flood of 12 links: $opened opened, $refused refused"
+	;;
 openfile-refused)
 	# no grants: OpenFile and OpenDirectory open nothing (not even a
 	# file the app made, nor one of the host's it can read)
