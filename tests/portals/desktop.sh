@@ -556,6 +556,44 @@ cat /out/mon' > "$T/log" 2>&1 &
 		"$T/log" || fail "no SettingChanged from the host portal inside"
 	pass "the host's Settings portal's values and changes reach the app"
 	;;
+settings-gtk)
+	# GTK 3 itself, inside: its font from the host through the portal
+	# (GTK_USE_PORTAL), and a change while it runs
+	"$PY" -c 'import gi; gi.require_version("Gtk", "3.0")' 2>/dev/null ||
+		skip "GTK 3's introspection data is not installed (gir1.2-gtk-3.0)"
+	cat > "$T/bin/gtk-settings.py" <<'PY'
+import gi
+gi.require_version("Gtk", "3.0")
+from gi.repository import Gtk, GLib
+s = Gtk.Settings.get_default()
+print("font", s.props.gtk_font_name, flush=True)
+open("/out/ready", "w").close()
+def changed(*a):
+    print("font", s.props.gtk_font_name, flush=True)
+    Gtk.main_quit()
+s.connect("notify::gtk-font-name", changed)
+GLib.timeout_add_seconds(10, Gtk.main_quit)
+Gtk.main()
+PY
+	inside "$WAIT"'GDK_BACKEND=wayland NO_AT_BRIDGE=1 GTK_A11Y=none "$1" /.test/gtk-settings.py' \
+		"$PY" > "$T/log" 2>&1 &
+	pid=$!
+	for _ in $(seq 1 200); do
+		[ -e "$T/out/ready" ] && break
+		sleep 0.05
+	done
+	sleep 0.3
+	as_user env XDG_CONFIG_HOME="$T/config" GSETTINGS_BACKEND=keyfile \
+		gsettings set org.gnome.desktop.interface font-name \
+		"Crate Serif 15" || fail "gsettings set failed"
+	wait $pid
+	cat "$T/log"
+	grep -qx "font Crate Sans 13" "$T/log" ||
+		fail "GTK inside did not take the host's font"
+	grep -qx "font Crate Serif 15" "$T/log" ||
+		fail "GTK inside did not follow the host's change"
+	pass "GTK 3 inside takes the host's font, and follows its change"
+	;;
 settings-changed)
 	inside "$WAIT"'
 timeout 15 gdbus monitor --session --dest org.freedesktop.portal.Desktop > /out/mon 2>&1 &
