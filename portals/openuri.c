@@ -293,6 +293,18 @@ static int read_options(sd_bus_message *m, char *token, size_t len)
 	return sd_bus_message_exit_container(m);
 }
 
+/* Is another link than o waiting for the user's answer? */
+static bool asking(struct openuri *ou, const struct open *o)
+{
+	const struct open *other;
+	cw_list_for_each(other, &ou->opens, link) {
+		if (other != o && cw_consent_listening(&other->answer)) {
+			return true;
+		}
+	}
+	return false;
+}
+
 static bool take_token(struct openuri *ou)
 {
 	int64_t now = cw_now_ms();
@@ -351,6 +363,14 @@ static int start_open(struct openuri *ou, sd_bus_message *m,
 	enum cw_decision d = ou->env->perms != NULL ?
 		cw_permissions_check(ou->env->perms, CW_CAP_OPEN_URI) :
 		CW_DECISION_DENY;
+	if (d == CW_DECISION_ASK && asking(ou, o)) {
+		/* one link a question: a second one would share the
+		 * answer to a question that named only the first */
+		cw_msg("OpenURI: %s refused: the user is being asked about "
+			"another link", o->target);
+		decided(o, false);
+		return 1;
+	}
 	if (d == CW_DECISION_ASK) {
 		/* the question names what opens: the link the user sees */
 		char detail[CW_OPENURI_MAX + 64];

@@ -178,6 +178,29 @@ openuri-ask-deny)
 	[ "$(wc -l < "$T/prompts.log")" = 3 ] || fail "no question after revoke"
 	pass "open-uri asks; deny answers 1 and opens nothing; the store and revoke hold"
 	;;
+openuri-ask-one)
+	# a second link while the user is asked about the first is refused:
+	# it would open on an answer to a question that named the other
+	handler
+	answer 0
+	# the prompt takes a second to answer, as a user does
+	sed -i 's/^exit /sleep 1; exit /' "$T/prompt.sh"
+	inside "$WAIT"'
+"$1" /.test/openuri-client.py uri https://example.invalid/shown > /out/a &
+sleep 0.3
+"$1" /.test/openuri-client.py uri https://example.invalid/sneaked > /out/b
+wait' "$PY" > "$T/log" 2>&1 || fail "the sandbox failed: $(cat "$T/log")"
+	echo "asked about: $(cat "$T/out/a")"
+	echo "while asking: $(cat "$T/out/b")"
+	grep -qx "response 0" "$T/out/a" || fail "the link asked about did not open"
+	grep -qx "response 1" "$T/out/b" ||
+		fail "the link sent while asking was not refused"
+	[ "$(wc -l < "$T/prompts.log")" = 1 ] || fail "not one question"
+	sleep 0.3
+	[ "$(cat "$T/out/opened")" = https://example.invalid/shown ] ||
+		fail "the handler got: $(cat "$T/out/opened")"
+	pass "one link a question: a second one while asking is refused"
+	;;
 openuri-policy-deny)
 	handler
 	answer 0
