@@ -391,7 +391,32 @@ cat /out/mon' > "$T/log" 2>&1 &
 		fail "no ActionInvoked($id, act) inside"
 	grep -q "NotificationClosed (uint32 $id, uint32 2)" "$T/log" ||
 		fail "no NotificationClosed($id, dismissed) inside"
-	pass "the user's action and dismissal outside reach the app, with its id"
+	# the portal's: a button, as the app named its action
+	inside 'timeout 10 gdbus wait --session org.freedesktop.portal.Desktop || exit 3
+timeout 10 gdbus monitor --session --dest org.freedesktop.portal.Desktop > /out/pmon 2>&1 &
+sleep 0.3
+gdbus call --session --dest org.freedesktop.portal.Desktop \
+	--object-path /org/freedesktop/portal/desktop \
+	--method org.freedesktop.portal.Notification.AddNotification mail7 \
+	"{\"title\": <\"New mail\">, \"buttons\": <[{\"label\": <\"Read\">, \"action\": <\"app.read\">}]>}"
+for i in $(seq 1 100); do
+	grep -q "Notification.ActionInvoked" /out/pmon && break
+	sleep 0.1
+done
+cat /out/pmon' > "$T/plog" 2>&1 &
+	pid=$!
+	for _ in $(seq 1 100); do
+		as_user makoctl list 2>/dev/null | grep -q "New mail" && break
+		sleep 0.05
+	done
+	as_user makoctl list | grep -q '"Read"' ||
+		fail "mako shows no Read button: $(as_user makoctl list)"
+	as_user makoctl invoke button0 || fail "makoctl invoke failed"
+	wait $pid
+	cat "$T/plog"
+	grep -q "Notification.ActionInvoked ('mail7', 'app.read', @av \[\])" \
+		"$T/plog" || fail "no ActionInvoked(mail7, app.read) inside"
+	pass "the user's action and dismissal outside reach the app, with its ids"
 	;;
 notify-revoke)
 	# a revoke withdraws what the app shows, and refuses the rest
