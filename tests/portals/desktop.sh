@@ -245,9 +245,11 @@ EOF
 	cat "$T/log"
 	[ "$(grep -cx 'error org.freedesktop.portal.Error.InvalidArgument' "$T/log")" = 13 ] ||
 		fail "not every bad link was refused as invalid"
-	[ "$(sed -n 11p "$T/log")" = "response 0" ] ||
+	# the client's answers, a line per link (crate-wl's notes aside)
+	grep -E '^(response|error|noresponse|unsendable)' "$T/log" > "$T/answers"
+	[ "$(sed -n 11p "$T/answers")" = "response 0" ] ||
 		fail "the good link (the 11th) was not opened"
-	[ "$(wc -l < "$T/log")" = 14 ] || fail "not one answer per link"
+	[ "$(wc -l < "$T/answers")" = 14 ] || fail "not one answer per link"
 	opened http://example.invalid/ || fail "the good link did not open"
 	sleep 0.5
 	[ "$(wc -l < "$T/out/opened")" = 1 ] ||
