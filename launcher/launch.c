@@ -171,10 +171,9 @@ static void print_portals(const struct cw_policy *policy)
  * - an empty $XDG_RUNTIME_DIR/flatpak-info, read-only: xdg-utils'
  *   xdg-open has no other switch to the OpenURI portal (it tests only
  *   that this file exists, and otherwise starts the default browser it
- *   finds inside the sandbox). GTK 3 reads it as GTK_USE_PORTAL=1, set
- *   anyway. GLib, GTK 4, Qt, Chromium and libportal look for
- *   /.flatpak-info (and read Flatpak's keys in it), which stays absent:
- *   to them this is no Flatpak.
+ *   finds inside the sandbox). GLib, GTK, Qt, Chromium and libportal
+ *   look for /.flatpak-info (and read Flatpak's keys in it), which stays
+ *   absent: to them this is no Flatpak.
  * - no desktop entries (/usr/share/applications and /usr/local/share/
  *   applications empty): GLib opens a link with a handler it finds on
  *   the system first, and only without one through the portal, so an
