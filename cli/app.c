@@ -19,7 +19,7 @@ static const char usage_text[] =
 	"and /usr/share/crate-wl/apps/. The options of crate-wl run given here\n"
 	"apply after the manifest's. ARGs are appended to the manifest's\n"
 	"exec. --audio, --microphone and --camera override its [media]\n"
-	"section.\n"
+	"section, --open-uri and --notifications its [portals].\n"
 	"\n"
 	"A manifest that is not installed and has not run before shows what\n"
 	"it asks for and runs only once confirmed on the terminal:\n"

@@ -322,6 +322,15 @@ static void print_text(const struct cw_manifest *m,
 		cfg->microphone)), origin_of(o, KEYS("media.microphone")));
 	printf("camera      %s  [%s]\n", media_words(cw_decision_name(
 		cfg->camera)), origin_of(o, KEYS("media.camera")));
+	if (policy != NULL) {
+		/* the portals' (crate-wl-portals(7)) */
+		printf("links       %s  [%s]\n", media_words(cw_cap_rule_word(
+			policy->rules[CW_CAP_OPEN_URI])), origin_of(o,
+			KEYS("portals.open-uri", "wayland.policy")));
+		printf("notices     %s  [%s]\n", media_words(cw_cap_rule_word(
+			policy->rules[CW_CAP_NOTIFICATIONS])), origin_of(o,
+			KEYS("portals.notifications", "wayland.policy")));
+	}
 	printf("files       ");
 	if (cfg->root == NULL) {
 		printf("this system's programs, read-only");
@@ -419,6 +428,14 @@ static void print_json(const struct cw_manifest *m,
 		cfg->audio_playback ? "true" : "false",
 		cw_decision_name(cfg->microphone),
 		cw_decision_name(cfg->camera));
+	if (policy != NULL) {
+		printf(",\"portals\":{\"open_uri\":\"%s\","
+			"\"notifications\":\"%s\"}",
+			cw_cap_rule_word(policy->rules[CW_CAP_OPEN_URI]),
+			cw_cap_rule_word(policy->rules[CW_CAP_NOTIFICATIONS]));
+	} else {
+		printf(",\"portals\":null");
+	}
 	printf(",\"files\":{\"root\":");
 	cw_json_string(stdout, cfg->root);
 	printf(",\"home\":\"%s\",\"binds\":[", cfg->home == CW_HOME_PERSIST ?

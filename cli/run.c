@@ -36,6 +36,9 @@ static const char usage_text[] =
 	"  --audio playback|none   sound out through the sandbox's own node\n"
 	"  --microphone deny|ask|allow  --camera deny|ask|allow\n"
 	"                          the sandbox's PipeWire socket (crate-wl-media(7))\n"
+	"  --open-uri deny|ask|allow  --notifications deny|allow\n"
+	"                          the portals' links and notifications\n"
+	"                          (crate-wl-portals(7))\n"
 	"  --x11                   a private Xwayland for X11 apps (DISPLAY)\n"
 	"  --devel                 allow ptrace and perf_event_open inside\n"
 	"  --nested-sandbox        let the app make sandboxes of its own\n"
@@ -92,6 +95,7 @@ int cw_run_parse_options(const char *cmd, int argc, char *argv[],
 		OPT_MICROPHONE, OPT_CAMERA, OPT_DEVEL, OPT_TERMINAL,
 		OPT_NO_TERMINAL, OPT_YES, OPT_OCI_MAX_SIZE, OPT_OCI_MAX_FILES,
 		OPT_NEW_INSTANCE, OPT_NESTED, OPT_NO_SECURITY_CONTEXT,
+		OPT_OPEN_URI, OPT_NOTIFICATIONS,
 	};
 	static const struct option longopts[] = {
 		{ "root", required_argument, NULL, OPT_ROOT },
@@ -117,6 +121,9 @@ int cw_run_parse_options(const char *cmd, int argc, char *argv[],
 		{ "audio", required_argument, NULL, OPT_AUDIO },
 		{ "microphone", required_argument, NULL, OPT_MICROPHONE },
 		{ "camera", required_argument, NULL, OPT_CAMERA },
+		{ "open-uri", required_argument, NULL, OPT_OPEN_URI },
+		{ "notifications", required_argument, NULL,
+			OPT_NOTIFICATIONS },
 		{ "devel", no_argument, NULL, OPT_DEVEL },
 		{ "nested-sandbox", no_argument, NULL, OPT_NESTED },
 		{ "terminal", no_argument, NULL, OPT_TERMINAL },
@@ -163,6 +170,11 @@ int cw_run_parse_options(const char *cmd, int argc, char *argv[],
 		case OPT_MICROPHONE:
 		case OPT_CAMERA:
 			ok = cw_sandbox_config_set_media(cfg,
+				longopts[index].name, optarg, err, sizeof(err));
+			break;
+		case OPT_OPEN_URI:
+		case OPT_NOTIFICATIONS:
+			ok = cw_sandbox_config_set_portals(cfg,
 				longopts[index].name, optarg, err, sizeof(err));
 			break;
 		case OPT_PROMPT:

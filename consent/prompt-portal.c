@@ -188,6 +188,8 @@ static const char *title_verb(const char *permission)
 		{ "clipboard-manager", "see everything you copy" },
 		{ "microphone", "use your microphone" },
 		{ "camera", "use your camera" },
+		{ "open-uri", "open a link outside the sandbox" },
+		{ "notifications", "show notifications" },
 	};
 	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++) {
 		if (strcmp(verbs[i].permission, permission) == 0) {

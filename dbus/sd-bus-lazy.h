@@ -37,12 +37,16 @@
 	X(sd_bus_get_timeout) \
 	X(sd_bus_match_signal) \
 	X(sd_bus_message_append) \
+	X(sd_bus_message_at_end) \
 	X(sd_bus_message_close_container) \
+	X(sd_bus_message_copy) \
 	X(sd_bus_message_enter_container) \
 	X(sd_bus_message_exit_container) \
 	X(sd_bus_message_get_error) \
+	X(sd_bus_message_get_member) \
 	X(sd_bus_message_get_sender) \
 	X(sd_bus_message_new_method_call) \
+	X(sd_bus_message_new_method_return) \
 	X(sd_bus_message_new_signal) \
 	X(sd_bus_message_open_container) \
 	X(sd_bus_message_peek_type) \
@@ -132,15 +136,20 @@ static inline sd_bus *cw_sd_bus_unref(sd_bus *p)
 #define sd_bus_get_timeout (cw_sd_bus.sd_bus_get_timeout)
 #define sd_bus_match_signal (cw_sd_bus.sd_bus_match_signal)
 #define sd_bus_message_append (cw_sd_bus.sd_bus_message_append)
+#define sd_bus_message_at_end (cw_sd_bus.sd_bus_message_at_end)
 #define sd_bus_message_close_container \
 	(cw_sd_bus.sd_bus_message_close_container)
+#define sd_bus_message_copy (cw_sd_bus.sd_bus_message_copy)
 #define sd_bus_message_enter_container \
 	(cw_sd_bus.sd_bus_message_enter_container)
 #define sd_bus_message_exit_container (cw_sd_bus.sd_bus_message_exit_container)
 #define sd_bus_message_get_error (cw_sd_bus.sd_bus_message_get_error)
+#define sd_bus_message_get_member (cw_sd_bus.sd_bus_message_get_member)
 #define sd_bus_message_get_sender (cw_sd_bus.sd_bus_message_get_sender)
 #define sd_bus_message_new_method_call \
 	(cw_sd_bus.sd_bus_message_new_method_call)
+#define sd_bus_message_new_method_return \
+	(cw_sd_bus.sd_bus_message_new_method_return)
 #define sd_bus_message_new_signal (cw_sd_bus.sd_bus_message_new_signal)
 #define sd_bus_message_open_container (cw_sd_bus.sd_bus_message_open_container)
 #define sd_bus_message_peek_type (cw_sd_bus.sd_bus_message_peek_type)

@@ -443,6 +443,30 @@ bool cw_sandbox_config_set_media(struct cw_sandbox_config *cfg,
 	return true;
 }
 
+bool cw_sandbox_config_set_portals(struct cw_sandbox_config *cfg,
+	const char *key, const char *value, char *err, size_t errlen)
+{
+	enum cw_capability cap;
+	if (!cw_capability_from_key("portals", key, &cap)) {
+		char caps[256];
+		cw_capability_keys("portals", true, caps, sizeof(caps));
+		snprintf(err, errlen, "unknown key '%s' in [portals] (expected "
+			"%s)", key, caps);
+		return false;
+	}
+	struct cw_cap_rule rule;
+	if (!cw_cap_rule_parse(cap, value, &rule) || rule.focus) {
+		char expected[64];
+		cw_capability_expected(cap, expected, sizeof(expected));
+		snprintf(err, errlen, "%s: '%s': expected %s", key, value,
+			expected);
+		return false;
+	}
+	cfg->portal_set[cap] = true;
+	cfg->portal[cap] = rule.decision;
+	return true;
+}
+
 bool cw_sandbox_config_has_media(const struct cw_sandbox_config *cfg)
 {
 	return cfg->audio_playback || cfg->microphone != CW_DECISION_DENY ||

@@ -160,6 +160,12 @@ void cw_confirm_describe(const struct cw_sandbox_config *cfg,
 	}
 	describe_media("microphone", cfg->microphone, f);
 	describe_media("camera", cfg->camera, f);
+	/* only what goes past the defaults: links opened without asking */
+	if (cfg->portal_set[CW_CAP_OPEN_URI] &&
+			cfg->portal[CW_CAP_OPEN_URI] == CW_DECISION_ALLOW) {
+		fprintf(f, "  - opens web and mail links in your browser or "
+			"mail app, without asking\n");
+	}
 	for (size_t i = 0; i < cfg->nenv; i++) {
 		fprintf(f, "  - the variable %s inside\n", cfg->env[i]);
 	}

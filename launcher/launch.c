@@ -20,6 +20,8 @@
 #include "launch.h"
 #include "log.h"
 #include "notes.h"
+#include "notification.h"
+#include "openuri.h"
 #include "loop.h"
 #include "media-module.h"
 #include "media-policy.h"
@@ -28,6 +30,7 @@
 #include "permission.h"
 #include "policy.h"
 #include "prompt.h"
+#include "settings.h"
 #include "proxy.h"
 #include "reaper.h"
 #include "store.h"
@@ -136,6 +139,16 @@ static size_t portal_table(const struct cw_policy *policy,
 	if (screencast_wanted(policy) && n < max) {
 		out[n++] = &cw_portal_screencast;
 	}
+	/* always there: their permissions decide each call, and a denial
+	 * looks like a desktop's own (a cancelled Request, an error) */
+	static const struct cw_portal *const always[] = {
+		&cw_portal_openuri, &cw_portal_notification,
+		&cw_portal_settings,
+	};
+	for (size_t i = 0; i < sizeof(always) / sizeof(always[0]) &&
+			n < max; i++) {
+		out[n++] = always[i];
+	}
 	return n;
 }
 
@@ -149,14 +162,49 @@ static void print_portals(const struct cw_policy *policy)
 	printf("%s", n == 0 ? "none" : "");
 }
 
-/* The portals' private bus as the sandbox's session bus. */
-static bool add_bus(struct cw_plan *plan, const char *host_path)
+/*
+ * The portals' private bus as the sandbox's session bus, and what makes
+ * the app's toolkits use the portals on it:
+ * - GTK_USE_PORTAL=1: GLib (g_app_info_launch_default_for_uri, gio open)
+ *   and GTK 3 (its file chooser, its settings) go through the portals,
+ *   as they do in Flatpak, without crate-wl posing as Flatpak.
+ * - an empty $XDG_RUNTIME_DIR/flatpak-info, read-only: xdg-utils'
+ *   xdg-open has no other switch to the OpenURI portal (it tests only
+ *   that this file exists, and otherwise starts the default browser it
+ *   finds inside the sandbox). GLib, GTK, Qt, Chromium and libportal
+ *   look for /.flatpak-info (and read Flatpak's keys in it), which stays
+ *   absent: to them this is no Flatpak.
+ * - no desktop entries (/usr/share/applications and /usr/local/share/
+ *   applications empty): GLib opens a link with a handler it finds on
+ *   the system first, and only without one through the portal, so an
+ *   app would start the host root's browser or mail client inside its
+ *   own sandbox. An app inside has nothing of its own to launch.
+ * dir is the instance directory on the host; live: make its empty file.
+ */
+static bool add_bus(struct cw_plan *plan, const char *dir, bool live)
 {
-	char env[PATH_MAX + 64];
+	char env[PATH_MAX + 64], bus[PATH_MAX], info[PATH_MAX];
 	snprintf(env, sizeof(env), "DBUS_SESSION_BUS_ADDRESS=unix:path=%s/bus",
 		plan->runtime_dir);
-	return cw_plan_add_socket(plan, host_path, "bus") &&
-		cw_plan_setenv(plan, env);
+	snprintf(bus, sizeof(bus), "%s/bus", dir);
+	snprintf(info, sizeof(info), "%s/flatpak-info", dir);
+	if (live) {
+		int fd = open(info, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
+			0444);
+		if (fd < 0) {
+			cw_msg("cannot create %s (xdg-open inside will not use "
+				"the OpenURI portal): %s", info,
+				strerror(errno));
+		} else {
+			close(fd);
+		}
+	}
+	return cw_plan_add_socket(plan, bus, "bus") &&
+		cw_plan_add_runtime_file(plan, info, "flatpak-info") &&
+		cw_plan_setenv(plan, env) &&
+		cw_plan_setenv(plan, "GTK_USE_PORTAL=1") &&
+		cw_plan_hide(plan, "/usr/share/applications") &&
+		cw_plan_hide(plan, "/usr/local/share/applications");
 }
 
 static int dry_run(const struct cw_sandbox_config *cfg,
@@ -172,7 +220,7 @@ static int dry_run(const struct cw_sandbox_config *cfg,
 		return 1;
 	}
 	if ((bus_wanted(cfg, policy) && !add_bus(plan,
-			"$XDG_RUNTIME_DIR/crate-wl/ID/bus")) ||
+			"$XDG_RUNTIME_DIR/crate-wl/ID", false)) ||
 			(cw_sandbox_config_has_media(cfg) &&
 			!cw_plan_add_socket(plan,
 			"$XDG_RUNTIME_DIR/crate-wl/ID/pipewire-0",
@@ -258,6 +306,9 @@ static int dry_run(const struct cw_sandbox_config *cfg,
 			"pipewire-0\n", plan->runtime_dir);
 	}
 	cw_sandbox_media_print(cfg, stdout);
+	if (policy != NULL) {
+		cw_sandbox_portals_print(policy, stdout);
+	}
 	printf("seccomp:%s\n", cfg->devel ? " (--devel: ptrace, "
 		"process_vm_readv/writev, pidfd_getfd and perf_event_open "
 		"allowed)" : "");
@@ -669,7 +720,7 @@ int cw_launch(const struct cw_sandbox_config *cfg,
 			goto out;
 		}
 	}
-	if (bus && !add_bus(plan, l.bus_path)) {
+	if (bus && !add_bus(plan, l.inst->dir, true)) {
 		cw_msg("out of memory");
 		goto out;
 	}

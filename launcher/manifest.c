@@ -282,9 +282,12 @@ static bool handle(void *data, const char *section, const char *key,
 	} else if (strcmp(section, "media") == 0) {
 		return cw_sandbox_config_set_media(m->cfg, key, value, err,
 			errlen);
+	} else if (strcmp(section, "portals") == 0) {
+		return cw_sandbox_config_set_portals(m->cfg, key, value, err,
+			errlen);
 	}
 	snprintf(err, errlen, "unknown section [%s] (expected app, sandbox, "
-		"wayland or media)", section);
+		"wayland, media or portals)", section);
 	return false;
 }
 
@@ -311,15 +314,15 @@ bool cw_manifest_present(const struct cw_manifest *m, char *err,
 	return false;
 }
 
-/* An override file: what a manifest's [sandbox], [wayland] and [media]
- * take, with the same checks; never [app] (who the app is and what it
+/* An override file: what a manifest's [sandbox], [wayland], [media] and
+ * [portals] take, with the same checks; never [app] (who the app is and what it
  * runs stay the manifest's) */
 static bool handle_override(void *data, const char *section,
 	const char *key, const char *value, char *err, size_t errlen)
 {
 	if (section != NULL && strcmp(section, "app") == 0) {
 		snprintf(err, errlen, "an override changes [sandbox], "
-			"[wayland] and [media], not [app]");
+			"[wayland], [media] and [portals], not [app]");
 		return false;
 	}
 	return handle(data, section, key, value, err, errlen);

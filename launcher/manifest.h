@@ -7,6 +7,7 @@
  *              clipboard, clipboard-manager (never prompt: who asks the
  *              user is the user's choice)
  *   [media]    audio, microphone, camera
+ *   [portals]  open-uri, notifications
  * A manifest is untrusted input: host paths in it are absolute (or from
  * ~/), and its name is its own only where it is installed.
  */

@@ -16,7 +16,8 @@
 struct cw_permissions;
 struct cw_policy;
 
-/* The proxy's policy learns [media]'s microphone and camera rules. */
+/* The proxy's policy learns [media]'s microphone and camera rules, and
+ * [portals]' (or the base policy's defaults for them). */
 void cw_sandbox_media_policy(const struct cw_sandbox_config *cfg,
 	struct cw_policy *policy);
 struct cw_sandbox_media;
@@ -35,5 +36,7 @@ void cw_sandbox_media_stop(struct cw_sandbox_media *sm);
 
 /* For --dry-run. */
 void cw_sandbox_media_print(const struct cw_sandbox_config *cfg, FILE *f);
+/* The [portals] rules the policy holds, for --dry-run. */
+void cw_sandbox_portals_print(const struct cw_policy *policy, FILE *f);
 
 #endif

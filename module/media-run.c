@@ -35,6 +35,8 @@ static bool cap_device(enum cw_capability cap, enum cw_media_device *dev)
 	case CW_CAP_SCREENCOPY:
 	case CW_CAP_CLIPBOARD:
 	case CW_CAP_CLIPBOARD_MANAGER:
+	case CW_CAP_OPEN_URI:
+	case CW_CAP_NOTIFICATIONS:
 		break;
 	}
 	return false;

@@ -554,8 +554,8 @@ fail:
 	return NULL;
 }
 
-bool cw_plan_add_socket(struct cw_plan *plan, const char *host_path,
-	const char *name)
+static bool add_in_runtime(struct cw_plan *plan, enum cw_op_type type,
+	const char *host_path, const char *name)
 {
 	/* right after the runtime dir is made, before the root goes
 	 * read-only */
@@ -569,7 +569,7 @@ bool cw_plan_add_socket(struct cw_plan *plan, const char *host_path,
 	}
 	char dst[PATH_MAX];
 	snprintf(dst, sizeof(dst), "%s/%s", plan->runtime_dir, name);
-	if (!cw_plan_add_op(plan, CW_OP_BIND, host_path, dst, 0, 0)) {
+	if (!cw_plan_add_op(plan, type, host_path, dst, 0, 0)) {
 		return false;
 	}
 	struct cw_setup_op op = plan->ops[plan->nops - 1];
@@ -577,6 +577,24 @@ bool cw_plan_add_socket(struct cw_plan *plan, const char *host_path,
 		(plan->nops - 1 - at) * sizeof(op));
 	plan->ops[at] = op;
 	return true;
+}
+
+bool cw_plan_add_socket(struct cw_plan *plan, const char *host_path,
+	const char *name)
+{
+	return add_in_runtime(plan, CW_OP_BIND, host_path, name);
+}
+
+bool cw_plan_add_runtime_file(struct cw_plan *plan, const char *host_path,
+	const char *name)
+{
+	return add_in_runtime(plan, CW_OP_RO_BIND, host_path, name);
+}
+
+bool cw_plan_hide(struct cw_plan *plan, const char *path)
+{
+	/* skipped where the root has no such directory */
+	return cw_plan_add_op(plan, CW_OP_HIDE, NULL, path, 0, 0);
 }
 
 bool cw_plan_setenv(struct cw_plan *plan, const char *entry)

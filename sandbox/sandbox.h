@@ -77,6 +77,10 @@ struct cw_sandbox_config {
 	bool audio_playback;
 	enum cw_decision microphone; /* capabilities.def: media.microphone */
 	enum cw_decision camera;
+	/* [portals]: the portals.* capabilities a manifest or override set
+	 * (unset: the base policy's default) */
+	bool portal_set[CW_CAP_COUNT];
+	enum cw_decision portal[CW_CAP_COUNT];
 	char **argv;  /* owned, NULL-terminated */
 };
 
@@ -104,6 +108,9 @@ bool cw_sandbox_config_set_identity(struct cw_sandbox_config *cfg,
 	const char *app, const char *label);
 /* One [media] key (audio, microphone, camera). */
 bool cw_sandbox_config_set_media(struct cw_sandbox_config *cfg,
+	const char *key, const char *value, char *err, size_t errlen);
+/* One [portals] key (open-uri, notifications). */
+bool cw_sandbox_config_set_portals(struct cw_sandbox_config *cfg,
 	const char *key, const char *value, char *err, size_t errlen);
 /* Any [media] access at all: the sandbox gets a PipeWire socket. */
 bool cw_sandbox_config_has_media(const struct cw_sandbox_config *cfg);
@@ -177,6 +184,11 @@ void cw_plan_destroy(struct cw_plan *plan);
  */
 bool cw_plan_add_socket(struct cw_plan *plan, const char *host_path,
 	const char *name);
+/* Binds a host file read-only as $XDG_RUNTIME_DIR/NAME inside. */
+bool cw_plan_add_runtime_file(struct cw_plan *plan, const char *host_path,
+	const char *name);
+/* An empty read-only directory over the root's PATH, if it has one. */
+bool cw_plan_hide(struct cw_plan *plan, const char *path);
 /* Sets NAME=VALUE in the command's environment. */
 bool cw_plan_setenv(struct cw_plan *plan, const char *entry);
 /*

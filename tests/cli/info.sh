@@ -22,6 +22,8 @@ ro-bind = $T/files
 screencopy = ask
 [media]
 microphone = ask
+[portals]
+notifications = deny
 EOT
 cp "$T/apps/viewer.crate" "$T/viewer.before"
 
@@ -33,6 +35,8 @@ line microphone | grep -q "after asking you.*\[manifest\]" ||
 	fail "microphone: $out"
 line camera | grep -q "no  \[default\]" || fail "camera: $out"
 line clipboard | grep -q "keyboard  \[default\]" || fail "clipboard: $out"
+line links | grep -q "after asking you  \[default\]" || fail "links: $out"
+line notices | grep -q "no  \[manifest\]" || fail "notices: $out"
 echo "$out" | grep -q "^            $T/files, read-only  \[manifest\]$" ||
 	fail "files: $out"
 block() { echo "$out" | sed -n "/^ *$1:/,/^ *[a-z]* *[a-z]*:/p"; }
@@ -76,6 +80,7 @@ j = json.load(open(sys.argv[1]))
 assert j["name"] == "viewer" and j["installed"] is True, j
 assert j["network"] == "none" and j["origins"]["network"] == "override", j
 assert j["media"]["microphone"] == "deny", j
+assert j["portals"] == {"open_uri": "ask", "notifications": "deny"}, j
 assert j["display"]["screencopy"] == "ask", j
 assert "zwlr_screencopy_manager_v1" in j["display"]["asked"], j
 assert "wl_compositor" in j["display"]["offered"], j

@@ -436,7 +436,8 @@ print("ScreenCast version", v)
 names = bus.call_sync("org.freedesktop.DBus", "/org/freedesktop/DBus",
     "org.freedesktop.DBus", "ListNames", None, None, 0, -1, None).unpack()[0]
 print("names:", " ".join(sorted(n for n in names if not n.startswith(":"))))
-for name in ("org.freedesktop.portal.Desktop", "org.freedesktop.portal.Documents",
+for name in ("org.freedesktop.portal.Desktop", "org.freedesktop.Notifications",
+        "org.freedesktop.portal.Documents",
         "org.freedesktop.impl.portal.desktop.gtk", "org.freedesktop.DBus.Local",
         "org.example.App"):
     try:
@@ -449,10 +450,12 @@ for name in ("org.freedesktop.portal.Desktop", "org.freedesktop.portal.Documents
 ' > "$T/names.log" 2>&1 || fail "the client failed: $(cat "$T/names.log")"
 	cat "$T/names.log"
 	grep -qx "ScreenCast version 4" "$T/names.log" || fail "no ScreenCast v4"
-	grep -qx "names: org.freedesktop.DBus org.freedesktop.portal.Desktop" \
+	grep -qx "names: org.freedesktop.DBus org.freedesktop.Notifications org.freedesktop.portal.Desktop" \
 		"$T/names.log" || fail "other services on the sandbox's bus"
 	grep -qx "own org.freedesktop.portal.Desktop denied" "$T/names.log" ||
 		fail "the sandbox can queue for the portal's name"
+	grep -qx "own org.freedesktop.Notifications denied" "$T/names.log" ||
+		fail "the sandbox can queue for the notifications' name"
 	grep -qx "own org.freedesktop.portal.Documents denied" "$T/names.log" ||
 		fail "the sandbox can own a portal's name"
 	grep -qx "own org.freedesktop.impl.portal.desktop.gtk denied" \

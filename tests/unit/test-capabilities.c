@@ -1,8 +1,9 @@
 /*
  * The capability table (consent/capabilities.def) against the man pages
  * that list it: the permissions of crate-wl-permissions(1), the keys and
- * words of crate-wl-policy(5) ([wayland]), crate-wl-media(7) and
- * crate-wl-manifest(5) ([media]), and the defaults of the built-in
+ * words of crate-wl-policy(5) ([wayland]), crate-wl-media(7),
+ * crate-wl-portals(7) and crate-wl-manifest(5) ([media], [portals]), and
+ * the defaults of the built-in
  * policies. Either one drifting from the other fails here.
  *
  * usage: test-capabilities DOCS-DIR
@@ -279,6 +280,23 @@ static void check_defaults(const char *text)
 	}
 }
 
+/* A copy of the man page's section "# TITLE", up to the next one. */
+static char *section_of(const char *text, const char *title)
+{
+	char head[64];
+	snprintf(head, sizeof(head), "\n# %s", title);
+	const char *start = strstr(text, head);
+	if (start == NULL) {
+		return NULL;
+	}
+	char *part = strdup(start);
+	char *end = part != NULL ? strstr(part + 1, "\n# ") : NULL;
+	if (end != NULL) {
+		*end = '\0';
+	}
+	return part;
+}
+
 int main(int argc, char *argv[])
 {
 	if (argc != 2) {
@@ -289,19 +307,31 @@ int main(int argc, char *argv[])
 	char *policy = slurp(argv[1], "crate-wl-policy.5.scd");
 	char *media = slurp(argv[1], "crate-wl-media.7.scd");
 	char *manifest = slurp(argv[1], "crate-wl-manifest.5.scd");
+	char *portals = slurp(argv[1], "crate-wl-portals.7.scd");
 	check_permission_list(perms);
 	check_keys("crate-wl-policy.5", policy, "wayland");
 	check_synopsis("crate-wl-policy.5", policy, "wayland");
 	check_keys("crate-wl-media.7", media, "media");
 	/* its [media] section: [sandbox]'s keys take words of their own */
-	const char *media_section = strstr(manifest, "\n# [media]");
+	char *media_section = section_of(manifest, "[media]");
 	ok(media_section != NULL, "crate-wl-manifest.5 has a [media] section");
 	check_keys("crate-wl-manifest.5", media_section != NULL ?
 		media_section : manifest, "media");
+	free(media_section);
+	check_keys("crate-wl-portals.7", portals, "portals");
+	char *portals_section = section_of(manifest, "[portals]");
+	ok(portals_section != NULL,
+		"crate-wl-manifest.5 has a [portals] section");
+	if (portals_section != NULL) {
+		check_keys("crate-wl-manifest.5 [portals]", portals_section,
+			"portals");
+	}
+	free(portals_section);
 	check_defaults(policy);
 	free(perms);
 	free(policy);
 	free(media);
 	free(manifest);
+	free(portals);
 	return tap_done();
 }

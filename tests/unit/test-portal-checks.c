@@ -1,0 +1,94 @@
+/*
+ * What the OpenURI and Notification portals accept from the app, case by
+ * case: the links that may leave the sandbox, the paths, the icon names
+ * that may reach the desktop's notification daemon.
+ */
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include "notification.h"
+#include "openuri.h"
+#include "tap.h"
+
+int main(void)
+{
+	static const char *const good[] = {
+		"http://example.org/",
+		"https://example.org/a?b=1&c=%20d#frag",
+		"HTTPS://EXAMPLE.ORG",
+		"https://user@example.org:8443/x",
+		"mailto:a@example.org",
+		"mailto:a@example.org?subject=hi%20there",
+	};
+	static const char *const bad[] = {
+		"",
+		"-e",
+		"--help",
+		"file:///etc/passwd",
+		"FILE:///etc/passwd",
+		"javascript:alert(1)",
+		"ftp://example.org/",
+		"x-scheme-handler/http:foo",
+		"http:",
+		"https:",
+		"https:/example.org",
+		"https:///etc/passwd",
+		"https://",
+		"https://?x",
+		"https://@example.org",
+		"mailto:",
+		"https://example.org/a b",
+		"https://example.org/\ta",
+		"https://example.org/\na",
+		"https://example.org/\x7f",
+		"https://example.org/\xc3\xa9",
+		" https://example.org/",
+		"sh -c id",
+		"$(id)",
+	};
+	char why[256];
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		ok(cw_openuri_check(good[i], why, sizeof(why)), "accepted: %s",
+			good[i]);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		why[0] = '\0';
+		ok(!cw_openuri_check(bad[i], why, sizeof(why)) &&
+			why[0] != '\0', "refused (%s)", why);
+	}
+	char longest[CW_OPENURI_MAX + 2];
+	memset(longest, 'a', sizeof(longest));
+	memcpy(longest, "https://x/", 10);
+	longest[CW_OPENURI_MAX] = '\0';
+	ok(cw_openuri_check(longest, why, sizeof(why)),
+		"a link of %d bytes is accepted", CW_OPENURI_MAX);
+	longest[CW_OPENURI_MAX] = 'a';
+	longest[CW_OPENURI_MAX + 1] = '\0';
+	ok(!cw_openuri_check(longest, why, sizeof(why)),
+		"one of %d is refused", CW_OPENURI_MAX + 1);
+
+	ok(cw_openuri_path_ok("/home/me/a b.pdf", why, sizeof(why)),
+		"a path with a space");
+	ok(!cw_openuri_path_ok("relative.pdf", why, sizeof(why)),
+		"a relative path is refused");
+	ok(!cw_openuri_path_ok("/tmp/a\nb", why, sizeof(why)),
+		"a path with a newline is refused");
+
+	static const char *const icons[] = {
+		"mail-unread", "org.gnome.Calculator", "dialog_warning2",
+	};
+	static const char *const not_icons[] = {
+		"", "/etc/passwd", "../../x", ".hidden", "-x", "a/b",
+		"file:///tmp/x.png", "a b",
+		"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+	};
+	for (size_t i = 0; i < sizeof(icons) / sizeof(icons[0]); i++) {
+		ok(cw_notify_icon_name_ok(icons[i]), "icon name %s", icons[i]);
+	}
+	for (size_t i = 0; i < sizeof(not_icons) / sizeof(not_icons[0]);
+			i++) {
+		ok(!cw_notify_icon_name_ok(not_icons[i]), "not an icon name: "
+			"'%s'", not_icons[i]);
+	}
+	return tap_done();
+}
