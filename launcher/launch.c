@@ -14,6 +14,7 @@
 #include "cgroup.h"
 #include "confined.h"
 #include "control.h"
+#include "grant.h"
 #include "instance.h"
 #include "host.h"
 #include "launch-screencast.h"
@@ -48,6 +49,7 @@ struct launch {
 	const struct cw_sandbox_config *cfg;
 	struct cw_sandbox_media *media;
 	struct cw_sandbox *sb;
+	struct cw_grants *grants; /* files given to the running sandbox */
 	/* the bus's socket, until the app first connects: then the portals'
 	 * host takes it over */
 	struct cw_source bus_source;
@@ -353,6 +355,8 @@ static void handle_line(struct launch *l, const char *line)
 {
 	if (strcmp(line, "ready") == 0) {
 		sandbox_ready(l);
+	} else if (strcmp(line, "setup") == 0) {
+		/* start_grants waited for it, or there was none to wait */
 	} else if (strncmp(line, "exit ", 5) == 0) {
 		l->exit_status = atoi(line + 5);
 		l->have_exit = true;
@@ -394,6 +398,71 @@ static void status_dispatch(struct cw_source *source, uint32_t events)
 	}
 	l->status_eof = true;
 	cw_loop_remove(l->loop, source);
+}
+
+/*
+ * Until the sandbox's view is whole (its "setup" line), as the init
+ * waits for the release: the files given on the command line are
+ * mounted in it before its command starts. Lines before it (an error)
+ * are handled as in the loop.
+ */
+static bool wait_setup(struct launch *l)
+{
+	size_t len = 0;
+	char line[512];
+	for (;;) {
+		char c;
+		ssize_t n = read(l->sb->status_fd, &c, 1);
+		if (n < 0 && errno == EINTR) {
+			continue;
+		}
+		if (n != 1) {
+			return false;
+		}
+		if (c != '\n') {
+			if (len < sizeof(line) - 1) {
+				line[len++] = c;
+			}
+			continue;
+		}
+		line[len] = '\0';
+		len = 0;
+		if (strcmp(line, "setup") == 0) {
+			return true;
+		}
+		handle_line(l, line);
+	}
+}
+
+/* The sandbox's grants: the command line's files, and a socket for
+ * those of a second crate-wl app while it runs. */
+static void start_grants(struct launch *l, const struct cw_instance *inst,
+	const struct cw_launch_options *opts)
+{
+	char err[PATH_MAX + 512], path[PATH_MAX + 16];
+	snprintf(path, sizeof(path), "%s/grants", inst->dir);
+	l->grants = cw_grants_create(l->loop, l->sb->pid, inst->id, path,
+		err, sizeof(err));
+	if (l->grants == NULL) {
+		cw_msg("%s", err);
+		return;
+	}
+	snprintf(path, sizeof(path), "%s/grant", inst->dir);
+	if (!cw_grants_listen(l->grants, path, err, sizeof(err))) {
+		cw_msg("%s", err);
+	}
+	if (opts->ngrants == 0) {
+		return;
+	}
+	if (!wait_setup(l)) {
+		return; /* it died: its status says why */
+	}
+	for (size_t i = 0; i < opts->ngrants; i++) {
+		if (!cw_grants_add(l->grants, opts->grants[i], false, err,
+				sizeof(err))) {
+			cw_msg("%s", err);
+		}
+	}
 }
 
 static void signal_dispatch(struct cw_source *source, uint32_t events)
@@ -702,6 +771,7 @@ int cw_launch(const struct cw_sandbox_config *cfg,
 		cw_msg("cannot relay the terminal: %s", strerror(errno));
 		kill(l.sb->pid, SIGKILL);
 	}
+	start_grants(&l, &inst, opts);
 	fcntl(l.sb->status_fd, F_SETFL, O_NONBLOCK);
 	cw_loop_add(l.loop, &l.signal_source, sfd, EPOLLIN, signal_dispatch);
 	cw_loop_add(l.loop, &l.status_source, l.sb->status_fd, EPOLLIN,
@@ -773,6 +843,7 @@ out:
 	if (have_cgroup) {
 		cw_cgroup_remove(&cgroup);
 	}
+	cw_grants_destroy(l.grants);
 	cw_sandbox_destroy(l.sb);
 	if (l.bus_source.fd >= 0) {
 		cw_loop_remove(l.loop, &l.bus_source);
