@@ -130,6 +130,13 @@ static bool bus_wanted(const struct cw_sandbox_config *cfg,
 	return policy != NULL || cw_sandbox_config_has_media(cfg);
 }
 
+/* The FileChooser's grants (portal.h: cw_portal_env.grant). */
+static bool grant_file(void *data, const char *path, bool create,
+	char *err, size_t errlen)
+{
+	return cw_grants_add(data, path, create, err, errlen);
+}
+
 /* The portals of this sandbox, in the order they start. */
 static size_t portal_table(const struct cw_policy *policy,
 	const struct cw_portal **out, size_t max)
@@ -137,6 +144,9 @@ static size_t portal_table(const struct cw_policy *policy,
 	size_t n = 0;
 	if (screencast_wanted(policy) && n < max) {
 		out[n++] = &cw_portal_screencast;
+	}
+	if (n < max) {
+		out[n++] = &cw_portal_filechooser;
 	}
 	return n;
 }
@@ -288,6 +298,10 @@ static void bus_first_connection(struct cw_source *source, uint32_t events)
 			.perms = l->proxy->perms,
 			.compositor = l->upstream,
 			.proxy = l->upstream != NULL ? l->proxy : NULL,
+			.granted = l->grants != NULL ? cw_grants_has : NULL,
+			.grant = l->grants != NULL ? grant_file : NULL,
+			.granted_data = l->grants,
+			.grant_data = l->grants,
 		},
 		.listen_fd = fd,
 		.spawn = cw_confined_spawn,
