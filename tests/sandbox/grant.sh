@@ -136,6 +136,30 @@ hostile)
 	[ "$(cat "$doc")" = hello ] || fail "a link of another file was saved"
 	pass "a file with other links is not saved over the name"
 	;;
+symlink)
+	# the app puts a symlink where a later grant mounts: the mount
+	# does not follow it (nothing lands on the sandbox's /etc)
+	mkdir -p "$T/home/Evil"
+	echo far > "$T/home/Evil/f.txt"
+	chown -R "$U:$U" "$T/home/Evil"
+	app trap 'ln -s /etc ~/Evil; touch ~/started; sleep 30'
+	cw app --yes trap >/dev/null 2>&1 &
+	first=$!
+	wait_home trap started
+	id=$(cw ps --json | grep '"app":"trap"' | sed 's/.*"id":"\([^"]*\)".*/\1/')
+	[ -n "$id" ] || fail "no instance of trap: $(cw ps)"
+	before=$(cw enter "$id" sh -c 'ls -A /etc | md5sum')
+	out=$(cw app trap "$T/home/Evil/f.txt" 2>&1) &&
+		fail "granted through the app's symlink: $out"
+	echo "$out" | grep -q "cannot reach" || fail "no reason given: $out"
+	after=$(cw enter "$id" sh -c 'ls -A /etc | md5sum')
+	[ "$before" = "$after" ] || fail "the sandbox's /etc changed"
+	cw ps | grep -q granted && fail "ps lists a grant that failed"
+	pass "a symlink at the mount's path: refused, nothing mounted ($out)"
+	cw stop "$id"
+	wait $first
+	true
+	;;
 *)
 	fail "unknown case $CASE"
 	;;
