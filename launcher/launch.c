@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include "cgroup.h"
@@ -25,6 +26,7 @@
 #include "media-module.h"
 #include "media-policy.h"
 #include "nat.h"
+#include "paths.h"
 #include "pulse.h"
 #include "permission.h"
 #include "policy.h"
@@ -448,12 +450,37 @@ static bool wait_setup(struct launch *l)
 	}
 }
 
+/* Whether the sandbox id may still use its staging directories: its
+ * instance directory is there, and its init alive (or it is starting:
+ * no info yet). */
+static bool instance_alive(const char *id)
+{
+	char base[PATH_MAX], dir[PATH_MAX + 64], err[512];
+	struct stat st;
+	if (!cw_path_runtime_dir(base, sizeof(base), err, sizeof(err)) ||
+			strlen(id) > 32) {
+		return true; /* cannot tell: keep */
+	}
+	snprintf(dir, sizeof(dir), "%s/%s", base, id);
+	if (stat(dir, &st) < 0) {
+		return errno != ENOENT;
+	}
+	struct cw_instance *inst = malloc(sizeof(*inst));
+	bool alive = inst == NULL || !cw_instance_find(id, inst, err,
+		sizeof(err)) || strcmp(inst->id, id) != 0 ||
+		cw_instance_alive(inst);
+	free(inst);
+	return alive;
+}
+
 /* The sandbox's grants: the command line's files, and a socket for
  * those of a second crate-wl app while it runs. */
 static void start_grants(struct launch *l, const struct cw_instance *inst,
 	const struct cw_launch_options *opts)
 {
 	char err[PATH_MAX + 512], path[PATH_MAX + 16];
+	/* a killed launcher's: its links would keep old files' space */
+	cw_grants_sweep(instance_alive);
 	snprintf(path, sizeof(path), "%s/grants", inst->dir);
 	l->grants = cw_grants_create(l->loop, l->sb->pid, inst->id, path,
 		err, sizeof(err));

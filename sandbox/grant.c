@@ -722,6 +722,41 @@ static void free_dir(struct grant_dir *d)
 	free(d);
 }
 
+void cw_grants_sweep(bool (*alive)(const char *id))
+{
+	char base[PATH_MAX];
+	if (!cw_path_data_home(base, sizeof(base)) ||
+			strlen(base) + sizeof("/crate-wl/grants") > sizeof(base)) {
+		return;
+	}
+	strcat(base, "/crate-wl/grants");
+	int bfd = open(base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (bfd < 0) {
+		return;
+	}
+	int rd = dup(bfd);
+	DIR *dir = rd >= 0 ? fdopendir(rd) : NULL;
+	struct dirent *e;
+	while (dir != NULL && (e = readdir(dir)) != NULL) {
+		if (e->d_name[0] == '.' || alive(e->d_name)) {
+			continue;
+		}
+		int sub = openat(bfd, e->d_name, O_RDONLY | O_DIRECTORY |
+			O_NOFOLLOW | O_CLOEXEC);
+		if (sub >= 0) {
+			remove_all_at(sub);
+			close(sub);
+			unlinkat(bfd, e->d_name, AT_REMOVEDIR);
+		}
+	}
+	if (dir != NULL) {
+		closedir(dir);
+	} else if (rd >= 0) {
+		close(rd);
+	}
+	close(bfd);
+}
+
 /* One "PATH\n" a connection, answered "ok\n" or "error MESSAGE\n". */
 static void listener_dispatch(struct cw_source *source, uint32_t events)
 {

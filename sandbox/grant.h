@@ -50,6 +50,11 @@ bool cw_grants_listen(struct cw_grants *g, const char *path, char *err,
 /* Removes the staging directories (the mounts go with the sandbox). */
 void cw_grants_destroy(struct cw_grants *g);
 
+/* Removes the staging directories of sandboxes that ended without
+ * removing them (their launcher was killed): those whose id alive()
+ * does not know. */
+void cw_grants_sweep(bool (*alive)(const char *id));
+
 /* Client side: asks the sandbox listening at socket_path to grant path;
  * false with err. */
 bool cw_grants_request(const char *socket_path, const char *path,

@@ -136,6 +136,30 @@ hostile)
 	[ "$(cat "$doc")" = hello ] || fail "a link of another file was saved"
 	pass "a file with other links is not saved over the name"
 	;;
+killed)
+	# a launcher killed with its grants: the next launch removes its
+	# staging directory (whose link would keep the old file's space)
+	app held 'touch ~/started; sleep 30'
+	cw app --yes held "$doc" >/dev/null 2>&1 &
+	first=$!
+	wait_home held started
+	[ "$(stat -c %h "$doc")" = 2 ] || fail "no staging link while it runs"
+	# the launcher: timeout's child (cw runs it under timeout)
+	launcher=$(pgrep -f -P "$(pgrep -P $first -d, || echo 0)" "crate-wl app")
+	[ -n "$launcher" ] || fail "no launcher found"
+	kill -9 "$launcher"
+	wait $first 2>/dev/null
+	for _ in $(seq 50); do
+		[ -z "$(cw ps | grep held)" ] && break
+		sleep 0.1
+	done
+	[ "$(stat -c %h "$doc")" = 2 ] || fail "the killed launcher cleaned up"
+	app other 'true'
+	cw app --yes other "$T/home/Other/far.txt" >/dev/null 2>&1
+	[ "$(stat -c %h "$doc")" = 1 ] ||
+		fail "the killed launcher's staging is still there"
+	pass "a killed launcher's staging is removed by the next launch"
+	;;
 symlink)
 	# the app puts a symlink where a later grant mounts: the mount
 	# does not follow it (nothing lands on the sandbox's /etc)
