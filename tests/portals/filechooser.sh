@@ -4,7 +4,7 @@
 # inside the sandbox, the dialog shown by xdg-desktop-portal-gtk on
 # headless sway outside it, driven by key presses (wtype), as
 # tests/consent/portal-prompt.sh drives the AccessDialog.
-# usage: filechooser.sh CRATE_WL CASE root
+# usage: filechooser.sh CRATE_WL CASE root|nobody
 CRATE_WL=$1
 CASE=$2
 . "$(dirname "$0")/../sandbox/common.sh" "$3"
@@ -16,14 +16,33 @@ echo picked > "$T/home/Docs/pick.txt"
 echo beside > "$T/home/Docs/beside.txt"
 chown -R "$U:$U" "$T/home"
 
-start_session_bus
-start_sway
+if [ "$AS" = nobody ]; then
+	# the user's own session: its bus, compositor and portal backend
+	mkdir -m 700 "$T/nbus"
+	chown "$U:$U" "$T/nbus"
+	export DBUS_SESSION_BUS_ADDRESS=unix:path=$T/nbus/bus
+	printf '%s\n' '<busconfig><type>session</type>' \
+		"<listen>$DBUS_SESSION_BUS_ADDRESS</listen>" \
+		'<auth>EXTERNAL</auth><policy context="default">' \
+		'<allow send_destination="*"/><allow receive_sender="*"/>' \
+		'<allow own="*"/></policy>' \
+		'</busconfig>' > "$T/nbus.conf"
+	$RUNAS dbus-daemon --config-file="$T/nbus.conf" --nofork --nopidfile \
+		>"$T/dbus.log" 2>&1 &
+	track $!
+	wait_for_socket "$T/nbus/bus" ||
+		fail "dbus-daemon did not start: $(cat "$T/dbus.log")"
+	start_sway "$U"
+else
+	start_session_bus
+	start_sway
+fi
 export XDG_RUNTIME_DIR="$T/rt" WAYLAND_DISPLAY="$SWAY_SOCKET"
 GDK_BACKEND=wayland NO_AT_BRIDGE=1 GTK_A11Y=none GSETTINGS_BACKEND=memory \
-	XDG_CACHE_HOME=$T/cache "$PORTAL_GTK" >"$T/portal.log" 2>&1 &
+	XDG_CACHE_HOME=$T/cache $RUNAS "$PORTAL_GTK" >"$T/portal.log" 2>&1 &
 track $!
-timeout 10 gdbus wait --session org.freedesktop.impl.portal.desktop.gtk ||
-	fail "xdg-desktop-portal-gtk did not appear: $(cat "$T/portal.log")"
+timeout 10 $RUNAS gdbus wait --session org.freedesktop.impl.portal.desktop.gtk ||
+	fail "xdg-desktop-portal-gtk did not appear: $(cat "$T/portal.log" "$T/dbus.log")"
 # an idle virtual keyboard, so that the first real key is not lost
 wtype -s 3600000 &
 track $!
@@ -38,7 +57,7 @@ BASE=$(shot)
 # chooser SCRIPT: runs sh -c SCRIPT in a sandbox with GTK's portal file
 # chooser, in the background; its output in $T/out
 chooser() {
-	timeout -k 2 40 "$CRATE_WL" run --env GTK_USE_PORTAL=1 \
+	timeout -k 2 40 $RUNAS "$CRATE_WL" run --env GTK_USE_PORTAL=1 \
 		--env GDK_BACKEND=wayland --env NO_AT_BRIDGE=1 \
 		--env GSETTINGS_BACKEND=memory -- sh -c "$1" \
 		>"$T/out" 2>"$T/err" &
