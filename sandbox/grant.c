@@ -233,7 +233,7 @@ struct cw_grants *cw_grants_create(struct cw_loop *loop, pid_t init,
 		free(g);
 		return NULL;
 	}
-	save_list(g);
+	/* the list is written with the first grant: none is no file */
 	return g;
 }
 
