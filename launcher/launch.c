@@ -476,14 +476,14 @@ static bool instance_alive(const char *id)
 /* The sandbox's grants: the command line's files, and a socket for
  * those of a second crate-wl app while it runs. */
 static void start_grants(struct launch *l, const struct cw_instance *inst,
-	const struct cw_launch_options *opts)
+	const struct cw_plan *plan, const struct cw_launch_options *opts)
 {
 	char err[PATH_MAX + 512], path[PATH_MAX + 16];
 	/* a killed launcher's: its links would keep old files' space */
 	cw_grants_sweep(instance_alive);
 	snprintf(path, sizeof(path), "%s/grants", inst->dir);
 	l->grants = cw_grants_create(l->loop, l->sb->pid, inst->id, path,
-		err, sizeof(err));
+		plan->home, plan->persist_home, err, sizeof(err));
 	if (l->grants == NULL) {
 		cw_msg("%s", err);
 		return;
@@ -812,7 +812,7 @@ int cw_launch(const struct cw_sandbox_config *cfg,
 		cw_msg("cannot relay the terminal: %s", strerror(errno));
 		kill(l.sb->pid, SIGKILL);
 	}
-	start_grants(&l, &inst, opts);
+	start_grants(&l, &inst, plan, opts);
 	fcntl(l.sb->status_fd, F_SETFL, O_NONBLOCK);
 	cw_loop_add(l.loop, &l.signal_source, sfd, EPOLLIN, signal_dispatch);
 	cw_loop_add(l.loop, &l.status_source, l.sb->status_fd, EPOLLIN,

@@ -29,6 +29,7 @@
 /* the granted names of one directory */
 struct grant_name {
 	char *name;
+	bool file_made; /* its mount point was made inside */
 	dev_t dev; /* the file shown now (0: not yet saved) */
 	ino_t ino;
 	struct grant_name *next;
@@ -39,6 +40,9 @@ struct grant_dir {
 	char *path; /* the real directory */
 	int dfd; /* it, opened */
 	bool staged; /* shown as its staging directory (else file by file) */
+	/* made inside by the grant: path's first made_end - 1 bytes are
+	 * the first directory made (0: none) */
+	size_t made_end;
 	char *stage; /* the staging directory; NULL when not staged */
 	int sfd;
 	int wd; /* its inotify watch */
@@ -62,6 +66,9 @@ struct cw_grants {
 	struct cw_source inotify;
 	struct cw_source listener;
 	char *listen_path;
+	/* the sandbox's $HOME and where it is on the host (a kept home);
+	 * NULL: nothing made inside outlives the sandbox */
+	char *home, *host_home;
 	struct grant_dir *dirs;
 	struct grant_ino *inos;
 	size_t ninos, capinos;
@@ -202,12 +209,17 @@ static void inotify_dispatch(struct cw_source *source, uint32_t events)
 }
 
 struct cw_grants *cw_grants_create(struct cw_loop *loop, pid_t init,
-	const char *id, const char *list_path, char *err, size_t errlen)
+	const char *id, const char *list_path, const char *home,
+	const char *host_home, char *err, size_t errlen)
 {
 	struct cw_grants *g = calloc(1, sizeof(*g));
 	if (g == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return NULL;
+	}
+	if (home != NULL && host_home != NULL) {
+		g->home = strdup(home);
+		g->host_home = strdup(host_home);
 	}
 	g->loop = loop;
 	g->init = init;
@@ -327,6 +339,9 @@ static void mount_child(int sock, pid_t init, const char *dir,
 	}
 	int fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	bool made = false;
+	/* the first directory made (to be removed with the grant) */
+	long first_made = -1;
+	bool file_made = false;
 	char buf[PATH_MAX];
 	snprintf(buf, sizeof(buf), "%s", dir);
 	for (char *comp = strtok(buf, "/"); fd >= 0 && comp != NULL;
@@ -338,6 +353,9 @@ static void mount_child(int sock, pid_t init, const char *dir,
 				child_fail(sock, "cannot make", dir);
 			}
 			made = true;
+			if (first_made < 0) {
+				first_made = comp - buf + (long)strlen(comp);
+			}
 			next = openat(fd, comp, O_PATH | O_DIRECTORY |
 				O_NOFOLLOW | O_CLOEXEC);
 		} else {
@@ -382,6 +400,7 @@ static void mount_child(int sock, pid_t init, const char *dir,
 				O_NOFOLLOW | O_CLOEXEC, 0600);
 			if (c >= 0) {
 				close(c);
+				file_made = true;
 			}
 			target = openat(fd, name, O_PATH | O_NOFOLLOW |
 				O_CLOEXEC);
@@ -399,7 +418,12 @@ static void mount_child(int sock, pid_t init, const char *dir,
 			MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0) {
 		child_fail(sock, "cannot mount on", dir);
 	}
-	if (write(sock, "O", 1) != 1) {
+	/* what was made: "O" END FILE, END the length of dir's prefix
+	 * ending in the first directory made (-1: none) */
+	char ok[64];
+	int n = snprintf(ok, sizeof(ok), "O%ld %d", first_made,
+		file_made ? 1 : 0);
+	if (write(sock, ok, (size_t)n) != n) {
 		_exit(1);
 	}
 	_exit(0);
@@ -442,9 +466,10 @@ static bool wait_ok(pid_t pid)
  * says which. Waits for the two short children.
  */
 static bool mount_into(struct cw_grants *g, struct grant_dir *d,
-	const char *name, bool create, bool *staged, char *err,
-	size_t errlen)
+	const char *name, bool create, bool *staged, bool *file_made,
+	char *err, size_t errlen)
 {
+	*file_made = false;
 	int sp[2];
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0) {
 		snprintf(err, errlen, "socketpair: %s", strerror(errno));
@@ -497,7 +522,19 @@ static bool mount_into(struct cw_grants *g, struct grant_dir *d,
 		goto out;
 	}
 	n = read(sp[0], msg, sizeof(msg) - 1);
-	if (n != 1 || msg[0] != 'O') {
+	if (n > 1 && msg[0] == 'O') {
+		msg[n] = '\0';
+		long end = -1;
+		int file = 0;
+		if (sscanf(msg + 1, "%ld %d", &end, &file) == 2) {
+			if (end > 0 && d->made_end == 0 &&
+					(size_t)end <= strlen(d->path)) {
+				d->made_end = (size_t)end + 1; /* the "/" */
+			}
+			*file_made = file == 1;
+		}
+	}
+	if (n < 1 || msg[0] != 'O') {
 		msg[n > 0 ? n : 0] = '\0';
 		snprintf(err, errlen, "cannot show %s in the sandbox: %s",
 			src, n > 1 ? msg + 1 : "the sandbox is gone");
@@ -610,6 +647,7 @@ bool cw_grants_add(struct cw_grants *g, const char *path, bool create,
 		goto fail;
 	}
 	bool staged = d->stage != NULL && (fresh || d->staged);
+	bool file_made = false;
 	/* the file in the staging directory before the mount shows it */
 	bool linked = false;
 	if (staged && exists) {
@@ -626,8 +664,8 @@ bool cw_grants_add(struct cw_grants *g, const char *path, bool create,
 				"files granted before", path);
 			goto fail;
 		}
-		if (!mount_into(g, d, name, create && !exists, &staged, err,
-				errlen)) {
+		if (!mount_into(g, d, name, create && !exists, &staged,
+				&file_made, err, errlen)) {
 			if (linked) {
 				unlinkat(d->sfd, name, 0);
 			}
@@ -653,6 +691,7 @@ bool cw_grants_add(struct cw_grants *g, const char *path, bool create,
 		snprintf(err, errlen, "out of memory");
 		return false;
 	}
+	n->file_made = n->file_made || file_made;
 	if (fstatat(d->dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
 		n->dev = st.st_dev;
 		n->ino = st.st_ino;
@@ -819,6 +858,79 @@ bool cw_grants_listen(struct cw_grants *g, const char *path, char *err,
 	return true;
 }
 
+/* The directory rel under root's fd (NULL: root), each component
+ * opened without following a symlink; -1 when any is not a directory. */
+static int open_under(int root, const char *rel, size_t len)
+{
+	char buf[PATH_MAX];
+	snprintf(buf, sizeof(buf), "%.*s", (int)len, rel);
+	int fd = dup(root);
+	for (char *c = strtok(buf, "/"); fd >= 0 && c != NULL;
+			c = strtok(NULL, "/")) {
+		int next = openat(fd, c, O_PATH | O_DIRECTORY | O_NOFOLLOW |
+			O_CLOEXEC);
+		close(fd);
+		fd = next;
+	}
+	return fd;
+}
+
+/*
+ * What a grant made in the app's kept home to mount on (an empty file,
+ * directories) goes with it, so that the app's next run finds its home
+ * as it left it: an empty regular file, empty directories, each reached
+ * without following a symlink, inside the kept home only.
+ */
+static void remove_made(struct cw_grants *g, struct grant_dir *d)
+{
+	size_t hl = g->home != NULL ? strlen(g->home) : 0;
+	if (hl == 0 || strncmp(d->path, g->home, hl) != 0 ||
+			(d->path[hl] != '/' && d->path[hl] != '\0')) {
+		return;
+	}
+	int root = open(g->host_home, O_PATH | O_DIRECTORY | O_NOFOLLOW |
+		O_CLOEXEC);
+	if (root < 0) {
+		return;
+	}
+	const char *rel = d->path + hl + (d->path[hl] == '/');
+	int dfd = open_under(root, rel, strlen(rel));
+	for (struct grant_name *n = d->names; dfd >= 0 && n != NULL;
+			n = n->next) {
+		struct stat st;
+		if (n->file_made && fstatat(dfd, n->name, &st,
+				AT_SYMLINK_NOFOLLOW) == 0 &&
+				S_ISREG(st.st_mode) && st.st_size == 0) {
+			unlinkat(dfd, n->name, 0);
+		}
+	}
+	if (dfd >= 0) {
+		close(dfd);
+	}
+	/* the made directories, deepest first, while empty */
+	size_t len = strlen(rel);
+	size_t stop = d->made_end > hl + 1 ? d->made_end - 1 - hl - 1 : len + 1;
+	while (d->made_end > 0 && len >= stop && len > 0) {
+		const char *slash = memrchr(rel, '/', len);
+		size_t plen = slash != NULL ? (size_t)(slash - rel) : 0;
+		int parent = open_under(root, rel, plen);
+		if (parent < 0) {
+			break;
+		}
+		char name[NAME_MAX + 1];
+		size_t off = slash != NULL ? plen + 1 : 0;
+		snprintf(name, sizeof(name), "%.*s", (int)(len - off),
+			rel + off);
+		int r = unlinkat(parent, name, AT_REMOVEDIR);
+		close(parent);
+		if (r < 0) {
+			break;
+		}
+		len = plen;
+	}
+	close(root);
+}
+
 void cw_grants_destroy(struct cw_grants *g)
 {
 	if (g == NULL) {
@@ -836,8 +948,11 @@ void cw_grants_destroy(struct cw_grants *g)
 	while (g->dirs != NULL) {
 		struct grant_dir *d = g->dirs;
 		g->dirs = d->next;
+		remove_made(g, d);
 		free_dir(d);
 	}
+	free(g->home);
+	free(g->host_home);
 	if (g->have_base) {
 		rmdir(g->base);
 	}

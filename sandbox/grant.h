@@ -31,9 +31,12 @@ struct cw_grants;
 
 /* The grants of the sandbox whose init is pid; the list of granted paths
  * is kept in list_path (one a line, for ps and info) and its saves are
- * watched in loop. */
+ * watched in loop. home, host_home: the sandbox's $HOME and, when it is
+ * kept, where on the host (what a grant makes there to mount on goes
+ * with the sandbox); NULL for none. */
 struct cw_grants *cw_grants_create(struct cw_loop *loop, pid_t init,
-	const char *id, const char *list_path, char *err, size_t errlen);
+	const char *id, const char *list_path, const char *home,
+	const char *host_home, char *err, size_t errlen);
 /* Shows path (absolute, no symlink in it: realpath's) in the sandbox.
  * create: a name to save to, which need not exist yet (its directory
  * must). */

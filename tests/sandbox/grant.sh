@@ -65,6 +65,22 @@ cmdline)
 	left=$(ls -A "$XDG_DATA_HOME/crate-wl/grants" 2>/dev/null)
 	[ -z "$left" ] || fail "staging left behind: $left"
 	pass "nothing of the grant is left on the host"
+	# in the app's kept home: the mount points a grant made go with it
+	# (a file directly in the home is bound alone, on an empty file)
+	echo top > "$T/home/top.txt"
+	mkdir -p "$T/home/A/B"
+	echo deep > "$T/home/A/B/deep.txt"
+	chown -R "$U:$U" "$T/home"
+	mkdir -p "$data/keep/home"
+	echo mine > "$data/keep/home/own"
+	chown -R "$U:$U" "$data/keep"
+	app keep 'cat "$1" "$2"'
+	out=$(cw app --yes keep "$T/home/top.txt" "$T/home/A/B/deep.txt" 2>&1)
+	echo "$out" | grep -qx top && echo "$out" | grep -qx deep ||
+		fail "granted in the kept home: $out"
+	[ "$(ls -A "$data/keep/home")" = own ] ||
+		fail "the grant's mount points stayed in the app's home: $(ls -AR "$data/keep/home")"
+	pass "its mount points do not stay in the app's kept home"
 	;;
 listed)
 	app lister 'touch ~/started; sleep 30'
