@@ -1,9 +1,13 @@
 /* crate-wl app: a manifest's command in its sandbox. */
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include "commands.h"
 #include "confirm.h"
+#include "grant.h"
+#include "instance.h"
 #include "log.h"
 #include "manifest.h"
 #include "policy.h"
@@ -73,13 +77,65 @@ static int confirm(const struct cw_manifest *m,
 }
 
 /*
+ * The arguments that name files (a path, or an "Open with" file:// URI)
+ * are granted: shown in the sandbox at their real paths. A path is
+ * passed on as its real path (a relative one would not resolve inside);
+ * a URI as it was. files gets the real paths (free each).
+ */
+static bool file_args(int nargs, char **args, char **files, size_t *nfiles)
+{
+	*nfiles = 0;
+	for (int i = 0; i < nargs; i++) {
+		char real[PATH_MAX];
+		if (!cw_grants_arg_file(args[i], real, sizeof(real))) {
+			continue;
+		}
+		char *copy = strdup(real);
+		if (copy == NULL) {
+			return false;
+		}
+		files[(*nfiles)++] = copy;
+		if (strncmp(args[i], "file:", 5) != 0) {
+			args[i] = copy;
+		}
+	}
+	return true;
+}
+
+/* Asks the running sandbox id to show files; false with a message. */
+static bool grant_running(const char *id, char **files, size_t nfiles)
+{
+	if (nfiles == 0) {
+		return true;
+	}
+	char err[PATH_MAX + 512];
+	struct cw_instance *inst = malloc(sizeof(*inst));
+	if (inst == NULL || !cw_instance_find(id, inst, err, sizeof(err))) {
+		cw_msg("%s", inst == NULL ? "out of memory" : err);
+		free(inst);
+		return false;
+	}
+	char sock[PATH_MAX + 16];
+	snprintf(sock, sizeof(sock), "%s/grant", inst->dir);
+	free(inst);
+	bool ok = true;
+	for (size_t i = 0; i < nfiles; i++) {
+		if (!cw_grants_request(sock, files[i], err, sizeof(err))) {
+			cw_msg("%s", err);
+			ok = false;
+		}
+	}
+	return ok;
+}
+
+/*
  * One sandbox per app's data: while the app runs, crate-wl app runs the
  * manifest's command (with args) in that sandbox, as crate-wl enter does,
  * and a single-instance app hands it to its first window. -1 when the app
  * is not running; else the command's status.
  */
 static int enter_running(const struct cw_manifest *m, int noptions,
-	int nargs, char **args)
+	int nargs, char **args, char **files, size_t nfiles)
 {
 	char id[32] = "";
 	if (!cw_app_data_running(m->id, id, sizeof(id))) {
@@ -101,6 +157,9 @@ static int enter_running(const struct cw_manifest *m, int noptions,
 		cw_msg("%s runs already: its command runs in that sandbox, "
 			"which keeps the options it started with "
 			"(--new-instance for a sandbox of its own)", m->name);
+	}
+	if (!grant_running(id, files, nfiles)) {
+		return 1;
 	}
 	char *all[3 + m->argc + (size_t)nargs + 1];
 	size_t n = 0;
@@ -124,6 +183,8 @@ int cw_cmd_app(int argc, char *argv[])
 	 * manifest's settings, so that they win */
 	struct cw_sandbox_config *scratch = cw_sandbox_config_create();
 	struct cw_manifest *m = NULL;
+	char **files = NULL;
+	size_t nfiles = 0;
 	int next, ret;
 	if (scratch == NULL) {
 		cw_msg("out of memory");
@@ -191,8 +252,22 @@ int cw_cmd_app(int argc, char *argv[])
 	}
 	if (opts.new_instance) {
 		m->cfg->home = CW_HOME_TMPFS;
-	} else if (m->cfg->home == CW_HOME_PERSIST && !opts.dry_run) {
-		ret = enter_running(m, next, argc - next - 1, argv + next + 1);
+	}
+	if (!opts.dry_run) {
+		files = calloc((size_t)(argc - next) + 1, sizeof(*files));
+		if (files == NULL || !file_args(argc - next - 1,
+				argv + next + 1, files, &nfiles)) {
+			cw_msg("out of memory");
+			ret = 1;
+			goto out;
+		}
+		opts.grants = files;
+		opts.ngrants = nfiles;
+	}
+	if (!opts.new_instance && m->cfg->home == CW_HOME_PERSIST &&
+			!opts.dry_run) {
+		ret = enter_running(m, next, argc - next - 1, argv + next + 1,
+			files, nfiles);
 		if (ret >= 0) {
 			goto out;
 		}
@@ -217,6 +292,10 @@ int cw_cmd_app(int argc, char *argv[])
 	}
 	ret = cw_launch(m->cfg, &opts);
 out:
+	for (size_t i = 0; i < nfiles; i++) {
+		free(files[i]);
+	}
+	free(files);
 	cw_manifest_destroy(m);
 	return ret;
 }

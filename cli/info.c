@@ -10,6 +10,7 @@
 #include "args.h"
 #include "commands.h"
 #include "ini.h"
+#include "instance.h"
 #include "json.h"
 #include "launch.h"
 #include "log.h"
@@ -261,6 +262,44 @@ static void load_remembered(const char *app, struct cw_store *store,
 	}
 }
 
+/* The files granted to the app's running sandboxes (sandbox/grant.h). */
+struct granted {
+	const char *app;
+	const char *id;
+	bool json;
+	bool first;
+};
+
+static void print_granted_file(const char *path, void *data)
+{
+	struct granted *gr = data;
+	if (gr->json) {
+		printf("%s{\"path\":", gr->first ? "" : ",");
+		cw_json_string(stdout, path);
+		printf(",\"instance\":\"%s\"}", gr->id);
+	} else {
+		printf("            %s, granted while it runs  [you, "
+			"sandbox %s]\n", path, gr->id);
+	}
+	gr->first = false;
+}
+
+static void print_granted_inst(const struct cw_instance *inst, void *data)
+{
+	struct granted *gr = data;
+	if (strcmp(inst->app, gr->app) == 0) {
+		gr->id = inst->id;
+		cw_instance_foreach_grant(inst, print_granted_file, gr);
+	}
+}
+
+static void print_granted(const char *app, bool json)
+{
+	struct granted gr = { .app = app, .json = json, .first = true };
+	char err[512];
+	cw_instance_foreach(print_granted_inst, &gr, err, sizeof(err));
+}
+
 static void print_text(const struct cw_manifest *m,
 	const struct cw_policy *policy, const struct globals *g,
 	const struct origin *o, const struct remembered *r, bool present,
@@ -353,6 +392,7 @@ static void print_text(const struct cw_manifest *m,
 		}
 		printf("  [%s]\n", bind_origin(o, b));
 	}
+	print_granted(m->id, false);
 	if (cfg->dev_dri) {
 		printf("devices     the graphics card (render nodes)  [%s]\n",
 			origin_of(o, KEYS("sandbox.device")));
@@ -449,6 +489,8 @@ static void print_json(const struct cw_manifest *m,
 			cfg->binds[i].ro ? "true" : "false",
 			bind_origin(o, &cfg->binds[i]));
 	}
+	printf("],\"granted\":[");
+	print_granted(m->id, true);
 	printf("]},\"devices\":{\"dri\":%s},\"nested_sandbox\":%s,"
 		"\"devel\":%s,\"network\":\"%s\"",
 		cfg->dev_dri ? "true" : "false", cfg->nested ? "true" : "false",

@@ -37,6 +37,19 @@ static void print_uptime(char *out, size_t len, long long started)
 	}
 }
 
+static void json_grant(const char *path, void *data)
+{
+	bool *first = data;
+	printf("%s", *first ? "" : ",");
+	*first = false;
+	cw_json_string(stdout, path);
+}
+
+static void text_grant(const char *path, void *data)
+{
+	printf("%-8s  granted %s\n", "", path);
+}
+
 static void print_json(const struct cw_instance *inst, void *data)
 {
 	printf("{\"id\":");
@@ -52,7 +65,10 @@ static void print_json(const struct cw_instance *inst, void *data)
 	cw_json_string(stdout, inst->command);
 	printf(",\"home\":");
 	cw_json_string(stdout, inst->home[0] ? inst->home : NULL);
-	printf("}\n");
+	printf(",\"granted\":[");
+	bool first = true;
+	cw_instance_foreach_grant(inst, json_grant, &first);
+	printf("]}\n");
 }
 
 static void print_one(const struct cw_instance *inst, void *data)
@@ -61,6 +77,8 @@ static void print_one(const struct cw_instance *inst, void *data)
 	print_uptime(uptime, sizeof(uptime), inst->started);
 	printf("%-8s  %-16s  %7d  %-12s  %8s  %s\n", inst->id, inst->app,
 		(int)inst->pid, inst->policy, uptime, inst->command);
+	/* the files the user gave it, one a line below it */
+	cw_instance_foreach_grant(inst, text_grant, NULL);
 }
 
 int cw_cmd_ps(int argc, char *argv[])

@@ -399,3 +399,23 @@ bool cw_instance_find(const char *what, struct cw_instance *inst, char *err,
 	*inst = f.found;
 	return true;
 }
+
+void cw_instance_foreach_grant(const struct cw_instance *inst,
+	cw_instance_grant_func func, void *data)
+{
+	char path[PATH_MAX + 16];
+	snprintf(path, sizeof(path), "%s/grants", inst->dir);
+	FILE *f = fopen(path, "re");
+	if (f == NULL) {
+		return;
+	}
+	char line[PATH_MAX + 2];
+	while (fgets(line, sizeof(line), f) != NULL) {
+		size_t len = strlen(line);
+		if (len > 1 && line[len - 1] == '\n') {
+			line[len - 1] = '\0';
+			func(line, data);
+		}
+	}
+	fclose(f);
+}

@@ -40,6 +40,11 @@ bool cw_instance_alive(const struct cw_instance *inst);
 /* The saved environment (NULL-terminated, one allocation); free() it. */
 char **cw_instance_load_env(const struct cw_instance *inst);
 void cw_instance_remove(const struct cw_instance *inst);
+/* The files granted to it while it runs (ID/grants, sandbox/grant.h),
+ * each path once. */
+typedef void (*cw_instance_grant_func)(const char *path, void *data);
+void cw_instance_foreach_grant(const struct cw_instance *inst,
+	cw_instance_grant_func func, void *data);
 
 typedef void (*cw_instance_func)(const struct cw_instance *inst, void *data);
 /* Live instances, oldest first; removes the directories of dead ones. */

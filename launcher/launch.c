@@ -9,11 +9,13 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include "cgroup.h"
 #include "confined.h"
 #include "control.h"
+#include "grant.h"
 #include "instance.h"
 #include "host.h"
 #include "launch-screencast.h"
@@ -26,6 +28,7 @@
 #include "media-module.h"
 #include "media-policy.h"
 #include "nat.h"
+#include "paths.h"
 #include "pulse.h"
 #include "permission.h"
 #include "policy.h"
@@ -51,6 +54,7 @@ struct launch {
 	const struct cw_sandbox_config *cfg;
 	struct cw_sandbox_media *media;
 	struct cw_sandbox *sb;
+	struct cw_grants *grants; /* files given to the running sandbox */
 	/* the bus's socket, until the app first connects: then the portals'
 	 * host takes it over */
 	struct cw_source bus_source;
@@ -131,6 +135,13 @@ static bool bus_wanted(const struct cw_sandbox_config *cfg,
 	return policy != NULL || cw_sandbox_config_has_media(cfg);
 }
 
+/* The FileChooser's grants (portal.h: cw_portal_env.grant). */
+static bool grant_file(void *data, const char *path, bool create,
+	char *err, size_t errlen)
+{
+	return cw_grants_add(data, path, create, err, errlen);
+}
+
 /* The portals of this sandbox, in the order they start. */
 static size_t portal_table(const struct cw_policy *policy,
 	const struct cw_portal **out, size_t max)
@@ -148,6 +159,9 @@ static size_t portal_table(const struct cw_policy *policy,
 	for (size_t i = 0; i < sizeof(always) / sizeof(always[0]) &&
 			n < max; i++) {
 		out[n++] = always[i];
+	}
+	if (n < max) {
+		out[n++] = &cw_portal_filechooser;
 	}
 	return n;
 }
@@ -340,6 +354,10 @@ static void bus_first_connection(struct cw_source *source, uint32_t events)
 			.perms = l->proxy->perms,
 			.compositor = l->upstream,
 			.proxy = l->upstream != NULL ? l->proxy : NULL,
+			.granted = l->grants != NULL ? cw_grants_has : NULL,
+			.grant = l->grants != NULL ? grant_file : NULL,
+			.granted_data = l->grants,
+			.grant_data = l->grants,
 		},
 		.listen_fd = fd,
 		.spawn = cw_confined_spawn,
@@ -407,6 +425,8 @@ static void handle_line(struct launch *l, const char *line)
 {
 	if (strcmp(line, "ready") == 0) {
 		sandbox_ready(l);
+	} else if (strcmp(line, "setup") == 0) {
+		/* start_grants waited for it, or there was none to wait */
 	} else if (strncmp(line, "exit ", 5) == 0) {
 		l->exit_status = atoi(line + 5);
 		l->have_exit = true;
@@ -448,6 +468,96 @@ static void status_dispatch(struct cw_source *source, uint32_t events)
 	}
 	l->status_eof = true;
 	cw_loop_remove(l->loop, source);
+}
+
+/*
+ * Until the sandbox's view is whole (its "setup" line), as the init
+ * waits for the release: the files given on the command line are
+ * mounted in it before its command starts. Lines before it (an error)
+ * are handled as in the loop.
+ */
+static bool wait_setup(struct launch *l)
+{
+	size_t len = 0;
+	char line[512];
+	for (;;) {
+		char c;
+		ssize_t n = read(l->sb->status_fd, &c, 1);
+		if (n < 0 && errno == EINTR) {
+			continue;
+		}
+		if (n != 1) {
+			return false;
+		}
+		if (c != '\n') {
+			if (len < sizeof(line) - 1) {
+				line[len++] = c;
+			}
+			continue;
+		}
+		line[len] = '\0';
+		len = 0;
+		if (strcmp(line, "setup") == 0) {
+			return true;
+		}
+		handle_line(l, line);
+	}
+}
+
+/* Whether the sandbox id may still use its staging directories: its
+ * instance directory is there, and its init alive (or it is starting:
+ * no info yet). */
+static bool instance_alive(const char *id)
+{
+	char base[PATH_MAX], dir[PATH_MAX + 64], err[512];
+	struct stat st;
+	if (!cw_path_runtime_dir(base, sizeof(base), err, sizeof(err)) ||
+			strlen(id) > 32) {
+		return true; /* cannot tell: keep */
+	}
+	snprintf(dir, sizeof(dir), "%s/%s", base, id);
+	if (stat(dir, &st) < 0) {
+		return errno != ENOENT;
+	}
+	struct cw_instance *inst = malloc(sizeof(*inst));
+	bool alive = inst == NULL || !cw_instance_find(id, inst, err,
+		sizeof(err)) || strcmp(inst->id, id) != 0 ||
+		cw_instance_alive(inst);
+	free(inst);
+	return alive;
+}
+
+/* The sandbox's grants: the command line's files, and a socket for
+ * those of a second crate-wl app while it runs. */
+static void start_grants(struct launch *l, const struct cw_instance *inst,
+	const struct cw_plan *plan, const struct cw_launch_options *opts)
+{
+	char err[PATH_MAX + 512], path[PATH_MAX + 16];
+	/* a killed launcher's: its links would keep old files' space */
+	cw_grants_sweep(instance_alive);
+	snprintf(path, sizeof(path), "%s/grants", inst->dir);
+	l->grants = cw_grants_create(l->loop, l->sb->pid, inst->id, path,
+		plan->home, plan->persist_home, err, sizeof(err));
+	if (l->grants == NULL) {
+		cw_msg("%s", err);
+		return;
+	}
+	snprintf(path, sizeof(path), "%s/grant", inst->dir);
+	if (!cw_grants_listen(l->grants, path, err, sizeof(err))) {
+		cw_msg("%s", err);
+	}
+	if (opts->ngrants == 0) {
+		return;
+	}
+	if (!wait_setup(l)) {
+		return; /* it died: its status says why */
+	}
+	for (size_t i = 0; i < opts->ngrants; i++) {
+		if (!cw_grants_add(l->grants, opts->grants[i], false, err,
+				sizeof(err))) {
+			cw_msg("%s", err);
+		}
+	}
 }
 
 static void signal_dispatch(struct cw_source *source, uint32_t events)
@@ -767,6 +877,7 @@ int cw_launch(const struct cw_sandbox_config *cfg,
 		cw_msg("cannot relay the terminal: %s", strerror(errno));
 		kill(l.sb->pid, SIGKILL);
 	}
+	start_grants(&l, &inst, plan, opts);
 	fcntl(l.sb->status_fd, F_SETFL, O_NONBLOCK);
 	cw_loop_add(l.loop, &l.signal_source, sfd, EPOLLIN, signal_dispatch);
 	cw_loop_add(l.loop, &l.status_source, l.sb->status_fd, EPOLLIN,
@@ -838,6 +949,7 @@ out:
 	if (have_cgroup) {
 		cw_cgroup_remove(&cgroup);
 	}
+	cw_grants_destroy(l.grants);
 	cw_sandbox_destroy(l.sb);
 	if (l.bus_source.fd >= 0) {
 		cw_loop_remove(l.loop, &l.bus_source);

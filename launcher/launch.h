@@ -20,6 +20,10 @@ struct cw_launch_options {
 	 * compositor offers a security context */
 	bool no_security_context;
 	int json_status_fd; /* -1: none */
+	/* files the user gave on the command line (real paths): shown in
+	 * the sandbox at their paths before its command starts */
+	char **grants;
+	size_t ngrants;
 };
 
 /* The exit status for crate-wl (COMMAND's, or 1/2 for our own errors). */

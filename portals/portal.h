@@ -60,6 +60,12 @@ struct cw_portal_env {
 	 * else. NULL: nothing was */
 	bool (*granted)(void *data, dev_t dev, ino_t ino);
 	void *granted_data;
+	/* shows the host's file path (absolute, its directory a real path)
+	 * in the sandbox at that path (sandbox/grant.h); create: a name to
+	 * save to, which need not exist yet. NULL: nothing can be */
+	bool (*grant)(void *data, const char *path, bool create, char *err,
+		size_t errlen);
+	void *grant_data;
 };
 
 /* One portal. start: the bus is up and crate-wl owns CW_PORTAL_NAME;
@@ -125,5 +131,9 @@ bool cw_portal_valid_token(const char *token);
  * ":1.42" as "1_42"; an empty token gets one of ours. */
 void cw_portal_handle_path(struct cw_portal_host *host, const char *kind,
 	const char *sender, const char *token, char *out, size_t len);
+
+/* The portals of crate-wl's own library (the ScreenCast one is the media
+ * module's: launch-screencast.h). */
+extern const struct cw_portal cw_portal_filechooser;
 
 #endif
