@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <time.h>
@@ -38,6 +39,14 @@ bool cw_find_program(const char *name, char *out, size_t len)
 	return cw_find_program_except(name, NULL, out, len);
 }
 
+/* a directory named as the program (/usr/lib/x86_64-linux-gnu/gio, for a
+ * PATH holding that library directory) is searchable, not runnable */
+static bool is_file(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
 bool cw_find_program_except(const char *name, const char *skip, char *out,
 	size_t len)
 {
@@ -52,7 +61,8 @@ bool cw_find_program_except(const char *name, const char *skip, char *out,
 	while (*path != '\0') {
 		size_t n = strcspn(path, ":");
 		if (n > 0 && (size_t)snprintf(out, len, "%.*s/%s", (int)n, path,
-				name) < len && access(out, X_OK) == 0) {
+				name) < len && access(out, X_OK) == 0 &&
+				is_file(out)) {
 			char dir[PATH_MAX];
 			snprintf(dir, sizeof(dir), "%.*s", (int)n, path);
 			if (skip == NULL || realpath(dir, real) == NULL ||
