@@ -27,6 +27,18 @@ if [ -z "${CRATE_WL_EXAMPLES_NS:-}" ]; then
 		--kill-child --mount-proc --propagation private -- \
 		"$0" "$CRATE_WL" "$SRC" "$BUILD"
 fi
+# the source and build trees stay in reach when they live under the /tmp
+# or /home about to be hidden (a clone in /tmp): bound at /mnt first
+mount -t tmpfs -o mode=755 tmpfs /mnt ||
+	{ echo "FAIL: no tmpfs on /mnt"; exit 1; }
+mkdir /mnt/src /mnt/build
+mount --bind "$SRC" /mnt/src && mount --bind "$BUILD" /mnt/build ||
+	{ echo "FAIL: cannot bind the trees at /mnt"; exit 1; }
+case $CRATE_WL in
+"$BUILD"/*) CRATE_WL=/mnt/build/${CRATE_WL#"$BUILD"/} ;;
+esac
+SRC=/mnt/src
+BUILD=/mnt/build
 # the examples' home is /home/me, as the docs show it (and not under
 # /tmp, where a sandbox would show its parents in its empty /tmp)
 for d in /tmp /home; do

@@ -745,10 +745,11 @@ security-context)
 		fail "trusted's ext-data-control was not hidden by the compositor"
 	grep -q "the context socket is here" "$T/out" &&
 		fail "the sandbox sees the context's socket: $(cat "$T/out")"
-	# the proxy's socket and the ScreenCast portal's bus (trusted)
-	grep -qx "runtime: bus wayland-0" "$T/out" ||
+	# the proxy's socket, the portals' bus and xdg-open's portal switch
+	# (an empty flatpak-info): never the context's socket
+	grep -qx "runtime: bus flatpak-info wayland-0" "$T/out" ||
 		fail "the sandbox's runtime directory: $(grep runtime: "$T/out")"
-	pass "the compositor's hiding applies in the sandbox; its runtime directory has only bus and wayland-0"
+	pass "the compositor's hiding applies in the sandbox; its runtime directory has only bus, flatpak-info and wayland-0"
 	for _ in $(seq 1 100); do
 		grep -q "^security-context: closed" "$T/comp.out" && break
 		sleep 0.05
