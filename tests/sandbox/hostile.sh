@@ -218,6 +218,8 @@ EOF
 	pass "options in a manifest's #! line are refused"
 	;;
 identity)
+	# crate-wl's own gate decides here: sway 1.10 would hide screencopy
+	# from every tagged client, the real firefox's too
 	with_sway
 	mkdir -p "$XDG_CONFIG_HOME/crate-wl/apps"
 	crate "$XDG_CONFIG_HOME/crate-wl/apps/firefox.crate" <<EOF
@@ -232,7 +234,7 @@ EOF
 	chown -R "$U:$U" "$XDG_CONFIG_HOME" "$XDG_DATA_HOME"
 	cw permissions grant firefox screencopy allow || fail "grant"
 	# the real one may, without asking
-	cw app --prompt none firefox </dev/null 2>"$T/err" ||
+	cw app --no-security-context --prompt none firefox </dev/null 2>"$T/err" ||
 		fail "the installed firefox could not capture: $(cat "$T/err")"
 	[ -s "$T/out/real.png" ] || fail "the installed firefox captured nothing"
 	mkdir -p "$T/Downloads"
@@ -246,7 +248,7 @@ bind = $T/out
 screencopy = ask
 EOF
 	confirmed "$T/Downloads/firefox.crate"
-	cw app --prompt none --trace "$T/Downloads/firefox.crate" </dev/null \
+	cw app --no-security-context --prompt none --trace "$T/Downloads/firefox.crate" </dev/null \
 		2>"$T/err"
 	[ -e "$T/out/stolen.png" ] &&
 		fail "a downloaded manifest named firefox used firefox's 'allow always'"
@@ -260,7 +262,7 @@ EOF
 	id=$(grep -o 'file:[0-9a-f]*' "$T/err" | head -1)
 	cw permissions grant "$id" screencopy deny || fail "grant $id"
 	rm -f "$T/out/real.png"
-	cw app --prompt none firefox </dev/null 2>"$T/err" ||
+	cw app --no-security-context --prompt none firefox </dev/null 2>"$T/err" ||
 		fail "firefox after a deny for $id: $(cat "$T/err")"
 	[ -s "$T/out/real.png" ] || fail "a deny for $id reached firefox"
 	pass "answers never cross between identities"
