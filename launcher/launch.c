@@ -182,6 +182,8 @@ static void print_portals(const struct cw_policy *policy)
  * - GTK_USE_PORTAL=1: GLib (g_app_info_launch_default_for_uri, gio open)
  *   and GTK 3 (its file chooser, its settings) go through the portals,
  *   as they do in Flatpak, without crate-wl posing as Flatpak.
+ *   GIO_USE_PORTALS=1 the same for GLib 2.84 (Debian 13), which reads
+ *   that name instead.
  * - an empty $XDG_RUNTIME_DIR/flatpak-info, read-only: xdg-utils'
  *   xdg-open has no other switch to the OpenURI portal (it tests only
  *   that this file exists, and otherwise starts the default browser it
@@ -217,6 +219,7 @@ static bool add_bus(struct cw_plan *plan, const char *dir, bool live)
 		cw_plan_add_runtime_file(plan, info, "flatpak-info") &&
 		cw_plan_setenv(plan, env) &&
 		cw_plan_setenv(plan, "GTK_USE_PORTAL=1") &&
+		cw_plan_setenv(plan, "GIO_USE_PORTALS=1") &&
 		cw_plan_hide(plan, "/usr/share/applications") &&
 		cw_plan_hide(plan, "/usr/local/share/applications");
 }
