@@ -107,9 +107,12 @@ own_cgroup() {
 		[ -d "$cg" ] && fail "$label: $cg is left after the sandbox ended"
 		# (the init may stay a zombie a while: whoever reaps our
 		# orphans reaps it)
+		# (one that ends while looked at is gone: no state to read)
 		for p in $left; do
-			[ "/proc/$p/ns/pid" -ef "/proc/self/fd/$ns" ] &&
-				[ "$(sed 's/.*) //' "/proc/$p/stat" | cut -d' ' -f1)" != Z ] &&
+			[ "/proc/$p/ns/pid" -ef "/proc/self/fd/$ns" ] || continue
+			state=$(sed 's/.*) //' "/proc/$p/stat" 2>/dev/null |
+				cut -d' ' -f1)
+			[ -n "$state" ] && [ "$state" != Z ] &&
 				fail "$label: $p ($(cat "/proc/$p/comm")) outlived the sandbox"
 		done
 		exec {ns}<&-
