@@ -24,6 +24,7 @@
 #include "bus.h"
 #include "list.h"
 #include "log.h"
+#include "rate.h"
 #include "notification.h"
 #include "permission.h"
 #include "util.h"
@@ -66,8 +67,7 @@ struct notifications {
 	struct cw_list notes; /* struct note::link, oldest first */
 	size_t nnotes;
 	uint32_t next_id;
-	/* the rate: tokens, in thousandths, refilled with time */
-	int64_t tokens, last_ms;
+	struct cw_rate rate;
 };
 
 /* ---- what the app sends, bounded ---- */
@@ -160,23 +160,6 @@ static bool add_action(struct shown *s, const char *key, const char *name,
 	snprintf(s->labels[s->nactions], sizeof(s->labels[0]), "%s", label);
 	cut(s->labels[s->nactions], 64);
 	s->nactions++;
-	return true;
-}
-
-/* ---- the rate ---- */
-
-static bool take_token(struct notifications *n)
-{
-	int64_t now = cw_now_ms();
-	n->tokens += (now - n->last_ms) * 1000 / CW_NOTIFY_EVERY_MS;
-	if (n->tokens > CW_NOTIFY_BURST * 1000) {
-		n->tokens = CW_NOTIFY_BURST * 1000;
-	}
-	n->last_ms = now;
-	if (n->tokens < 1000) {
-		return false;
-	}
-	n->tokens -= 1000;
 	return true;
 }
 
@@ -485,7 +468,7 @@ static int gate(struct notifications *n, sd_bus_error *error)
 			"from this app are not allowed "
 			"(portals.notifications)");
 	}
-	if (!take_token(n)) {
+	if (!cw_rate_take(&n->rate)) {
 		return sd_bus_error_setf(error, ERR_LIMITS, "more than %d "
 			"notifications at once, or more than one every %d ms",
 			CW_NOTIFY_BURST, CW_NOTIFY_EVERY_MS);
@@ -1016,8 +999,7 @@ static void *notifications_start(struct cw_portal_host *host,
 	n->host = host;
 	n->env = env;
 	cw_list_init(&n->notes);
-	n->tokens = CW_NOTIFY_BURST * 1000;
-	n->last_ms = cw_now_ms();
+	cw_rate_init(&n->rate, CW_NOTIFY_BURST, CW_NOTIFY_EVERY_MS);
 	if (!cw_bus_init(&n->hostbus, env->loop, hostbus_ready)) {
 		snprintf(err, errlen, "cannot make a timer: %s",
 			strerror(errno));

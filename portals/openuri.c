@@ -29,6 +29,7 @@
 #include "listener.h"
 #include "list.h"
 #include "log.h"
+#include "rate.h"
 #include "openuri.h"
 #include "permission.h"
 #include "util.h"
@@ -53,7 +54,7 @@ struct openuri {
 	char gio[PATH_MAX]; /* the host's gio, or "" */
 	struct cw_list opens; /* struct open::link */
 	size_t nopens;
-	int64_t tokens, last_ms; /* the rate, in thousandths of a call */
+	struct cw_rate rate; /* links started */
 };
 
 /* One OpenURI or OpenFile call: asked about, then the handler's run. */
@@ -305,21 +306,6 @@ static bool asking(struct openuri *ou, const struct open *o)
 	return false;
 }
 
-static bool take_token(struct openuri *ou)
-{
-	int64_t now = cw_now_ms();
-	ou->tokens += (now - ou->last_ms) * 1000 / OPEN_EVERY_MS;
-	if (ou->tokens > OPEN_BURST * 1000) {
-		ou->tokens = OPEN_BURST * 1000;
-	}
-	ou->last_ms = now;
-	if (ou->tokens < 1000) {
-		return false;
-	}
-	ou->tokens -= 1000;
-	return true;
-}
-
 /* Asks (or not) and opens; replies with the Request's path. */
 static int start_open(struct openuri *ou, sd_bus_message *m,
 	const char *token, char *target, const char *what,
@@ -330,7 +316,7 @@ static int start_open(struct openuri *ou, sd_bus_message *m,
 		return sd_bus_error_set(error, CW_PORTAL_ERR_FAILED,
 			"too many links opening at once");
 	}
-	if (!take_token(ou)) {
+	if (!cw_rate_take(&ou->rate)) {
 		free(target);
 		return sd_bus_error_setf(error, CW_PORTAL_ERR_FAILED,
 			"more than %d links at once, or more than one every "
@@ -532,8 +518,7 @@ static void *openuri_start(struct cw_portal_host *host,
 	ou->host = host;
 	ou->env = env;
 	cw_list_init(&ou->opens);
-	ou->tokens = OPEN_BURST * 1000;
-	ou->last_ms = cw_now_ms();
+	cw_rate_init(&ou->rate, OPEN_BURST, OPEN_EVERY_MS);
 	if (!cw_find_program("gio", ou->gio, sizeof(ou->gio))) {
 		/* the portal answers; opening says why it cannot */
 		ou->gio[0] = '\0';
