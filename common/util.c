@@ -1,5 +1,8 @@
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +12,8 @@
 #include <time.h>
 #include <unistd.h>
 #include "util.h"
+
+extern char **environ;
 
 bool cw_parse_uint(const char *s, int *out)
 {
@@ -153,4 +158,27 @@ void cw_text_sanitize(char *s)
 			p += len;
 		}
 	}
+}
+
+int cw_spawn(const char *path, char *const argv[], int out_fd, pid_t *pid)
+{
+	posix_spawnattr_t attr;
+	posix_spawn_file_actions_t fa;
+	sigset_t none, all;
+	sigemptyset(&none);
+	sigfillset(&all);
+	posix_spawnattr_init(&attr);
+	posix_spawnattr_setsigmask(&attr, &none);
+	posix_spawnattr_setsigdefault(&attr, &all);
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK |
+		POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSID);
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null",
+		O_RDONLY, 0);
+	posix_spawn_file_actions_adddup2(&fa, out_fd >= 0 ? out_fd :
+		STDERR_FILENO, STDOUT_FILENO);
+	int r = posix_spawn(pid, path, &fa, &attr, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&attr);
+	return r;
 }

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 /* A decimal number from 0 to INT_MAX, the whole string. */
 bool cw_parse_uint(const char *s, int *out);
@@ -29,6 +30,14 @@ void cw_text_sanitize(char *s);
 
 /* CLOCK_MONOTONIC in milliseconds, and in microseconds. */
 int64_t cw_now_ms(void);
+
+/*
+ * Starts path with argv in crate-wl's own environment, as a program of the
+ * user's: no shell, its own session (no signal from crate-wl's terminal),
+ * default signal dispositions and mask, stdin /dev/null, stdout to out_fd
+ * (crate-wl's stderr for -1). 0 and *pid, or an errno.
+ */
+int cw_spawn(const char *path, char *const argv[], int out_fd, pid_t *pid);
 int64_t cw_now_us(void);
 
 #endif

@@ -16,7 +16,6 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,7 +44,6 @@
 #define OPEN_BURST 5
 #define OPEN_EVERY_MS 1000
 
-extern char **environ;
 
 struct openuri {
 	struct cw_portal_host *host;
@@ -180,24 +178,8 @@ static bool run_handler(struct open *o)
 		return false;
 	}
 	char *argv[] = { "gio", "open", "--", o->target, NULL };
-	posix_spawnattr_t attr;
-	posix_spawn_file_actions_t fa;
-	sigset_t none, all;
-	sigemptyset(&none);
-	sigfillset(&all);
-	posix_spawnattr_init(&attr);
-	posix_spawnattr_setsigmask(&attr, &none);
-	posix_spawnattr_setsigdefault(&attr, &all);
-	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK |
-		POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSID);
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null",
-		O_RDONLY, 0);
-	posix_spawn_file_actions_adddup2(&fa, STDERR_FILENO, STDOUT_FILENO);
 	pid_t pid;
-	int r = posix_spawn(&pid, ou->gio, &fa, &attr, argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
-	posix_spawnattr_destroy(&attr);
+	int r = cw_spawn(ou->gio, argv, -1, &pid);
 	if (r != 0) {
 		cw_msg("OpenURI: cannot run %s: %s", ou->gio, strerror(r));
 		return false;

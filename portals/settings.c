@@ -18,7 +18,6 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -105,7 +104,6 @@ struct settings {
 	char gsettings[PATH_MAX];
 };
 
-extern char **environ;
 
 static int find_key(const char *ns, const char *key)
 {
@@ -712,24 +710,7 @@ static bool spawn_gsettings(struct settings *st, struct child *c,
 		return false;
 	}
 	char *argv[] = { "gsettings", (char *)verb, INTERFACE, NULL };
-	posix_spawnattr_t attr;
-	posix_spawn_file_actions_t fa;
-	sigset_t none, all;
-	sigemptyset(&none);
-	sigfillset(&all);
-	posix_spawnattr_init(&attr);
-	posix_spawnattr_setsigmask(&attr, &none);
-	posix_spawnattr_setsigdefault(&attr, &all);
-	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK |
-		POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSID);
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null",
-		O_RDONLY, 0);
-	posix_spawn_file_actions_adddup2(&fa, p[1], STDOUT_FILENO);
-	int r = posix_spawn(&c->pid, st->gsettings, &fa, &attr, argv,
-		environ);
-	posix_spawn_file_actions_destroy(&fa);
-	posix_spawnattr_destroy(&attr);
+	int r = cw_spawn(st->gsettings, argv, p[1], &c->pid);
 	close(p[1]);
 	if (r != 0) {
 		close(p[0]);
