@@ -140,12 +140,14 @@ start_proxy() {
 	}
 }
 
-# start_session_bus: a private session bus (dbus-daemon) at $T/bus with our
+# start_session_bus [SOCKET]: a private session bus (dbus-daemon) at SOCKET
+# ($T/bus; run as $BUS_AS, a command prefix, when set) with our
 # own config: no service directories, so nothing is ever activated, and
 # eavesdropping allowed for dbus-monitor. Exports DBUS_SESSION_BUS_ADDRESS.
 start_session_bus() {
 	need dbus-daemon
-	export DBUS_SESSION_BUS_ADDRESS=unix:path=$T/bus
+	local sock=${1:-$T/bus}
+	export DBUS_SESSION_BUS_ADDRESS=unix:path=$sock
 	cat >"$T/bus.conf" <<EOF
 <!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
  "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
@@ -160,11 +162,11 @@ start_session_bus() {
   </policy>
 </busconfig>
 EOF
-	dbus-daemon --config-file="$T/bus.conf" --nofork --nopidfile \
-		>"$T/dbus.log" 2>&1 &
+	${BUS_AS:-} dbus-daemon --config-file="$T/bus.conf" --nofork \
+		--nopidfile >"$T/dbus.log" 2>&1 &
 	DBUS_PID=$!
 	track $DBUS_PID
-	wait_for_socket "$T/bus" ||
+	wait_for_socket "$sock" ||
 		fail "dbus-daemon did not start: $(cat "$T/dbus.log")"
 }
 

@@ -39,26 +39,7 @@ answer() { echo "$1" > "$ANSWER_FILE"; }
 host_bus() {
 	mkdir -m 700 "$T/hostbus"
 	chown "$U:$U" "$T/hostbus"
-	export DBUS_SESSION_BUS_ADDRESS=unix:path=$T/hostbus/bus
-	cat >"$T/bus.conf" <<EOF
-<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>session</type>
-  <listen>$DBUS_SESSION_BUS_ADDRESS</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow send_destination="*" eavesdrop="true"/>
-    <allow eavesdrop="true"/>
-    <allow own="*"/>
-  </policy>
-</busconfig>
-EOF
-	$RUNAS dbus-daemon --config-file="$T/bus.conf" --nofork --nopidfile \
-		>"$T/dbus.log" 2>&1 &
-	track $!
-	wait_for_socket "$T/hostbus/bus" ||
-		fail "dbus-daemon did not start: $(cat "$T/dbus.log")"
+	BUS_AS=$RUNAS start_session_bus "$T/hostbus/bus"
 }
 
 # inside SCRIPT [ARG...]: runs SCRIPT with sh in a sandbox (crate-wl run
