@@ -457,6 +457,23 @@ static int forward(struct notifications *n, struct note *note,
 	return 0;
 }
 
+/* forward(), or the caller's error (errname) when the desktop cannot take
+ * it: a note not yet shown goes */
+static int forward_or_fail(struct notifications *n, struct note *note,
+	struct shown *s, sd_bus_error *error, const char *errname)
+{
+	char why[512];
+	if (forward(n, note, s, why, sizeof(why)) >= 0) {
+		return 0;
+	}
+	cw_log(CW_LOG_DEBUG, "notifications: %s", why);
+	if (note->host_id == 0) {
+		note_free(note);
+	}
+	return sd_bus_error_setf(error, errname, "no desktop notifications: %s",
+		why);
+}
+
 /* May the app show one now? Sets error when not. */
 static int gate(struct notifications *n, sd_bus_error *error)
 {
@@ -637,15 +654,7 @@ static int method_notify(sd_bus_message *m, void *data, sd_bus_error *error)
 		}
 	}
 	if (r >= 0) {
-		char why[512];
-		if (forward(n, note, s, why, sizeof(why)) < 0) {
-			cw_log(CW_LOG_DEBUG, "notifications: %s", why);
-			if (note->host_id == 0) {
-				note_free(note);
-			}
-			r = sd_bus_error_setf(error, ERR_UNKNOWN,
-				"no desktop notifications: %s", why);
-		}
+		r = forward_or_fail(n, note, s, error, ERR_UNKNOWN);
 	}
 	if (r >= 0) {
 		r = sd_bus_reply_method_return(m, "u", note->id);
@@ -894,15 +903,7 @@ static int method_add(sd_bus_message *m, void *data, sd_bus_error *error)
 		}
 	}
 	if (r >= 0) {
-		char why[512];
-		if (forward(n, note, s, why, sizeof(why)) < 0) {
-			cw_log(CW_LOG_DEBUG, "notifications: %s", why);
-			if (note->host_id == 0) {
-				note_free(note);
-			}
-			r = sd_bus_error_setf(error, CW_PORTAL_ERR_FAILED,
-				"no desktop notifications: %s", why);
-		}
+		r = forward_or_fail(n, note, s, error, CW_PORTAL_ERR_FAILED);
 	}
 	if (r >= 0) {
 		r = sd_bus_reply_method_return(m, NULL);
