@@ -407,6 +407,31 @@ bool cw_sandbox_config_set_identity(struct cw_sandbox_config *cfg,
 	return label == NULL || replace(&cfg->label, label);
 }
 
+/* A capability's key of [section] and its allow/ask/deny; false with the
+ * error (the keys the section takes: also, then the table's). */
+static bool section_rule(const char *section, const char *also,
+	const char *key, const char *value, enum cw_capability *cap,
+	enum cw_decision *decision, char *err, size_t errlen)
+{
+	if (!cw_capability_from_key(section, key, cap)) {
+		char caps[256];
+		cw_capability_keys(section, true, caps, sizeof(caps));
+		snprintf(err, errlen, "unknown key '%s' in [%s] (expected "
+			"%s%s)", key, section, also, caps);
+		return false;
+	}
+	struct cw_cap_rule rule;
+	if (!cw_cap_rule_parse(*cap, value, &rule) || rule.focus) {
+		char expected[64];
+		cw_capability_expected(*cap, expected, sizeof(expected));
+		snprintf(err, errlen, "%s: '%s': expected %s", key, value,
+			expected);
+		return false;
+	}
+	*decision = rule.decision;
+	return true;
+}
+
 bool cw_sandbox_config_set_media(struct cw_sandbox_config *cfg,
 	const char *key, const char *value, char *err, size_t errlen)
 {
@@ -423,23 +448,12 @@ bool cw_sandbox_config_set_media(struct cw_sandbox_config *cfg,
 		return true;
 	}
 	enum cw_capability cap;
-	if (!cw_capability_from_key("media", key, &cap)) {
-		char caps[256];
-		cw_capability_keys("media", true, caps, sizeof(caps));
-		snprintf(err, errlen, "unknown key '%s' in [media] (expected "
-			"audio, %s)", key, caps);
+	enum cw_decision decision;
+	if (!section_rule("media", "audio, ", key, value, &cap, &decision,
+			err, errlen)) {
 		return false;
 	}
-	struct cw_cap_rule rule;
-	if (!cw_cap_rule_parse(cap, value, &rule) || rule.focus) {
-		char expected[64];
-		cw_capability_expected(cap, expected, sizeof(expected));
-		snprintf(err, errlen, "%s: '%s': expected %s", key, value,
-			expected);
-		return false;
-	}
-	*(cap == CW_CAP_CAMERA ? &cfg->camera : &cfg->microphone) =
-		rule.decision;
+	*(cap == CW_CAP_CAMERA ? &cfg->camera : &cfg->microphone) = decision;
 	return true;
 }
 
@@ -447,23 +461,13 @@ bool cw_sandbox_config_set_portals(struct cw_sandbox_config *cfg,
 	const char *key, const char *value, char *err, size_t errlen)
 {
 	enum cw_capability cap;
-	if (!cw_capability_from_key("portals", key, &cap)) {
-		char caps[256];
-		cw_capability_keys("portals", true, caps, sizeof(caps));
-		snprintf(err, errlen, "unknown key '%s' in [portals] (expected "
-			"%s)", key, caps);
-		return false;
-	}
-	struct cw_cap_rule rule;
-	if (!cw_cap_rule_parse(cap, value, &rule) || rule.focus) {
-		char expected[64];
-		cw_capability_expected(cap, expected, sizeof(expected));
-		snprintf(err, errlen, "%s: '%s': expected %s", key, value,
-			expected);
+	enum cw_decision decision;
+	if (!section_rule("portals", "", key, value, &cap, &decision, err,
+			errlen)) {
 		return false;
 	}
 	cfg->portal_set[cap] = true;
-	cfg->portal[cap] = rule.decision;
+	cfg->portal[cap] = decision;
 	return true;
 }
 
