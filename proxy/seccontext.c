@@ -127,36 +127,6 @@ failed:;
 	return false;
 }
 
-/* A listening socket at path; -1 with err. */
-static int listen_at(const char *path, char *err, size_t errlen)
-{
-	struct sockaddr_un addr = { .sun_family = AF_UNIX };
-	if (strlen(path) >= sizeof(addr.sun_path)) {
-		snprintf(err, errlen, "socket path too long: %s", path);
-		return -1;
-	}
-	strcpy(addr.sun_path, path);
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0) {
-		snprintf(err, errlen, "socket: %s", strerror(errno));
-		return -1;
-	}
-	if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)) != 0) {
-		snprintf(err, errlen, "cannot create the socket %s: %s", path,
-			strerror(errno));
-		close(fd);
-		return -1;
-	}
-	if (listen(fd, 128) != 0) {
-		snprintf(err, errlen, "cannot listen on %s: %s", path,
-			strerror(errno));
-		close(fd);
-		unlink(path);
-		return -1;
-	}
-	return fd;
-}
-
 /* libwayland-client's own complaints: the caller says what failed */
 static void quiet_log(const char *fmt, va_list ap)
 {
@@ -206,7 +176,7 @@ enum cw_seccontext_status cw_seccontext_create(int fd, const char *path,
 	}
 	sc->close_fd = -1;
 	snprintf(sc->path, sizeof(sc->path), "%s", path);
-	listen_fd = listen_at(sc->path, err, errlen);
+	listen_fd = cw_unix_listen(sc->path, 128, err, errlen);
 	if (listen_fd < 0) {
 		goto out;
 	}
