@@ -27,23 +27,24 @@ if [ -z "${CRATE_WL_EXAMPLES_NS:-}" ]; then
 		--kill-child --mount-proc --propagation private -- \
 		"$0" "$CRATE_WL" "$SRC" "$BUILD"
 fi
-# the source and build trees stay in reach when they live under the /tmp
-# or /home about to be hidden (a clone in /tmp): bound at /mnt first
+# the source and build trees stay where they are when they live under the
+# /tmp or /home about to be hidden (a clone in /tmp): held at /mnt, then
+# bound back at their own paths (the build's install data names them)
 mount -t tmpfs -o mode=755 tmpfs /mnt ||
 	{ echo "FAIL: no tmpfs on /mnt"; exit 1; }
 mkdir /mnt/src /mnt/build
 mount --bind "$SRC" /mnt/src && mount --bind "$BUILD" /mnt/build ||
-	{ echo "FAIL: cannot bind the trees at /mnt"; exit 1; }
-case $CRATE_WL in
-"$BUILD"/*) CRATE_WL=/mnt/build/${CRATE_WL#"$BUILD"/} ;;
-esac
-SRC=/mnt/src
-BUILD=/mnt/build
+	{ echo "FAIL: cannot hold the trees at /mnt"; exit 1; }
 # the examples' home is /home/me, as the docs show it (and not under
 # /tmp, where a sandbox would show its parents in its empty /tmp)
 for d in /tmp /home; do
 	mount -t tmpfs -o mode=1777 tmpfs $d ||
 		{ echo "FAIL: no tmpfs on $d"; exit 1; }
+done
+for t in "src:$SRC" "build:$BUILD"; do
+	[ -d "${t#*:}" ] && continue
+	mkdir -p "${t#*:}" && mount --bind "/mnt/${t%%:*}" "${t#*:}" ||
+		{ echo "FAIL: cannot bind ${t#*:} back"; exit 1; }
 done
 ip link set lo up
 # pasta (--net nat) wants an interface with a default route
