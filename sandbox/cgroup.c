@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -175,32 +176,18 @@ static void sweep(const char *parent)
 	closedir(d);
 }
 
-void cw_cgroup_remove(struct cw_cgroup *cg)
+/* Waits until cgroup.events (EVENTS) says the cgroup is empty, a second
+ * at most. The kernel signals each change of cgroup.events, but at most
+ * one every 10 ms (cgroup_file_notify): a short run's "populated 0" comes
+ * within 10 ms of its "populated 1" and its signal waits out the rest. So
+ * the file is read again every 0.2 ms as well. Async-signal-safe: it runs
+ * in a child forked from a process that may have threads. */
+static void wait_empty(int events)
 {
-	int events = -1;
-	if (rmdir(cg->path) == 0 || errno != EBUSY) {
-		goto out;
-	}
-	/* what is left goes now. Mostly that is only the init, ending: it
-	 * leaves the cgroup once the kernel has freed its namespaces */
-	int fd = openat(cg->fd, "cgroup.kill", O_WRONLY | O_CLOEXEC);
-	if (fd >= 0) {
-		if (write(fd, "1", 1) != 1) {
-			/* an older kernel: the processes end by themselves */
-		}
-		close(fd);
-	}
-	/* the kernel signals each change of cgroup.events, but at most one
-	 * every 10 ms (cgroup_file_notify): a short run's "populated 0"
-	 * comes within 10 ms of its "populated 1" and its signal waits out
-	 * the rest, which was most of a run's time. So the file is read
-	 * again every 0.2 ms as well: a second at most, then sweep()
-	 * removes it after a later sandbox */
-	events = openat(cg->fd, "cgroup.events", O_RDONLY | O_CLOEXEC);
 	struct timespec end, now;
 	clock_gettime(CLOCK_MONOTONIC, &end);
 	end.tv_sec += 1;
-	while (events >= 0 && populated(events)) {
+	while (populated(events)) {
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		long ms = (end.tv_sec - now.tv_sec) * 1000 +
 			(end.tv_nsec - now.tv_nsec) / 1000000;
@@ -208,10 +195,55 @@ void cw_cgroup_remove(struct cw_cgroup *cg)
 		struct timespec step = { .tv_nsec = 200 * 1000 };
 		if (ms <= 0 || (ppoll(&p, 1, &step, NULL) < 0 &&
 				errno != EINTR)) {
-			break;
+			return;
 		}
 	}
-	rmdir(cg->path);
+}
+
+void cw_cgroup_remove(struct cw_cgroup *cg)
+{
+	int events = -1;
+	if (rmdir(cg->path) == 0 || errno != EBUSY) {
+		goto out;
+	}
+	/* what is left goes now. Mostly that is only the init, ending: it
+	 * leaves the cgroup once the kernel has freed its namespaces, which
+	 * waits for an RCU grace period (about 1.5 ms, a quarter of a run) */
+	int fd = openat(cg->fd, "cgroup.kill", O_WRONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		if (write(fd, "1", 1) != 1) {
+			/* an older kernel: the processes end by themselves */
+		}
+		close(fd);
+	}
+	events = openat(cg->fd, "cgroup.events", O_RDONLY | O_CLOEXEC);
+	if (events < 0 || !populated(events)) {
+		rmdir(cg->path);
+		goto out;
+	}
+	/* Every process in it has been sent SIGKILL and runs no code of its
+	 * own again, so the caller need not wait for the kernel to finish
+	 * with them: a child of crate-wl's, with none of its descriptors (a
+	 * pipe kept open would hold up whoever reads crate-wl's output),
+	 * waits and removes the empty cgroup. Whoever reaps crate-wl's
+	 * orphans reaps it. Should it be killed first, sweep() removes the
+	 * cgroup after a later sandbox. */
+	pid_t pid = fork();
+	if (pid == 0) {
+		if (events != 3 && dup2(events, 3) < 0) {
+			_exit(1);
+		}
+		close_range(0, 2, 0);
+		close_range(4, ~0u, 0);
+		prctl(PR_SET_NAME, "crate-wl-rmcg");
+		wait_empty(3);
+		rmdir(cg->path);
+		_exit(0);
+	}
+	if (pid < 0) {
+		wait_empty(events);
+		rmdir(cg->path);
+	}
 out:
 	if (events >= 0) {
 		close(events);

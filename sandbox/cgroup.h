@@ -31,9 +31,10 @@ bool cw_cgroup_create(struct cw_cgroup *cg, const char *id, char *why,
  * is cloned in crate-wl's cgroup and cg->why says why.
  */
 pid_t cw_cgroup_clone(struct cw_cgroup *cg, unsigned long flags);
-/* Removes cg. Where something is still in it, kills that and waits (a
- * second at most) until it is empty. Then removes the empty crate-wl-*
- * beside it that a killed crate-wl left. */
+/* Removes cg. Where something is still in it, kills that and leaves a
+ * child of its own (no descriptors of the caller's) to wait a second at
+ * most until it is empty and remove it. Then removes the empty
+ * crate-wl-* beside it that a killed crate-wl left. */
 void cw_cgroup_remove(struct cw_cgroup *cg);
 
 #endif
