@@ -12,6 +12,7 @@
  * open only if the sandbox was granted them (cw_portal_env's granted);
  * without that hook they are all refused.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -68,6 +69,80 @@ struct open {
 
 static const char *const schemes[] = { "http:", "https:", "mailto:" };
 
+/* The fields a mailto link may carry (RFC 6068's, less what a mail
+ * client reads from this machine): several clients (KMail, Evolution,
+ * Claws, mutt's and others' command lines) have attached a local file
+ * named by an "attach" or "attachment" field, which would mail out any
+ * file the user can read. */
+static const char *const mailto_fields[] = {
+	"to", "cc", "bcc", "subject", "body", "in-reply-to",
+};
+
+static int hex(unsigned char c)
+{
+	if (c >= '0' && c <= '9') {
+		return c - '0';
+	}
+	c = (unsigned char)(c | 0x20);
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* Each field of ADDR?F=V&F=V (split at '&' and at ';', which some
+ * clients also take) is one of mailto_fields once percent-decoded, in
+ * any case: "%61ttach" is "attach" to a client that decodes it. */
+static bool mailto_fields_ok(const char *rest, char *why, size_t len)
+{
+	const char *q = strchr(rest, '?');
+	/* nor a '?' that a client decoding the address first would see */
+	const char *enc = strcasestr(rest, "%3f");
+	if (enc != NULL && (q == NULL || enc < q)) {
+		snprintf(why, len, "a mailto link with an encoded '?' in its "
+			"address");
+		return false;
+	}
+	if (q == NULL) {
+		return true;
+	}
+	for (const char *f = q + 1; *f != '\0';) {
+		char name[16];
+		size_t n = 0;
+		bool toolong = false;
+		const char *p = f;
+		for (; *p != '\0' && *p != '=' && *p != '&' && *p != ';';
+				p++) {
+			int c = (unsigned char)*p;
+			if (c == '%' && hex((unsigned char)p[1]) >= 0 &&
+					hex((unsigned char)p[2]) >= 0) {
+				c = hex((unsigned char)p[1]) * 16 +
+					hex((unsigned char)p[2]);
+				p += 2;
+			}
+			if (n + 1 < sizeof(name)) {
+				name[n++] = (char)tolower(c);
+			} else {
+				toolong = true;
+			}
+		}
+		name[n] = '\0';
+		bool known = false;
+		for (size_t i = 0; !toolong && n > 0 && i <
+				sizeof(mailto_fields) / sizeof(*mailto_fields);
+				i++) {
+			known = known || strcmp(name, mailto_fields[i]) == 0;
+		}
+		if (!known && n > 0) {
+			snprintf(why, len, "a mailto link with a field other "
+				"than to, cc, bcc, subject, body and "
+				"in-reply-to");
+			return false;
+		}
+		/* to the next field */
+		p += strcspn(p, "&;");
+		f = *p != '\0' ? p + 1 : p;
+	}
+	return true;
+}
+
 bool cw_openuri_check(const char *uri, char *why, size_t len)
 {
 	size_t n = strlen(uri);
@@ -107,7 +182,7 @@ bool cw_openuri_check(const char *uri, char *why, size_t len)
 			snprintf(why, len, "a mailto link with no address");
 			return false;
 		}
-		return true;
+		return mailto_fields_ok(rest, why, len);
 	}
 	/* http(s)://HOST...: a host, not a path on this machine */
 	if (strncmp(rest, "//", 2) != 0 || rest[2] == '\0' ||

@@ -220,22 +220,26 @@ EOF
 	printf 'https://example.invalid/\001x\n' >> "$T/out/bad"
 	printf 'https://example.invalid/\303\251\n' >> "$T/out/bad"
 	printf 'https://example.invalid/%04096d\n' 0 >> "$T/out/bad"
+	# a mail client that takes "attach" would mail out a file of the
+	# user's (KMail, Evolution and others have)
+	echo 'mailto:someone@example.invalid?body=hi&%61ttach=/etc/passwd' \
+		>> "$T/out/bad"
 	OPTS=(--open-uri allow)
 	inside "$WAIT$OPEN" @/out/bad > "$T/log" 2>&1 ||
 		fail "the sandbox failed: $(cat "$T/log")"
 	cat "$T/log"
-	[ "$(grep -cx 'error org.freedesktop.portal.Error.InvalidArgument' "$T/log")" = 13 ] ||
+	[ "$(grep -cx 'error org.freedesktop.portal.Error.InvalidArgument' "$T/log")" = 14 ] ||
 		fail "not every bad link was refused as invalid"
 	# the client's answers, a line per link (crate-wl's notes aside)
 	grep -E '^(response|error|noresponse|unsendable)' "$T/log" > "$T/answers"
 	[ "$(sed -n 11p "$T/answers")" = "response 0" ] ||
 		fail "the good link (the 11th) was not opened"
-	[ "$(wc -l < "$T/answers")" = 14 ] || fail "not one answer per link"
+	[ "$(wc -l < "$T/answers")" = 15 ] || fail "not one answer per link"
 	opened http://example.invalid/ || fail "the good link did not open"
 	sleep 0.5
 	[ "$(wc -l < "$T/out/opened")" = 1 ] ||
 		fail "more than the good link reached the handler: $(cat "$T/out/opened")"
-	pass "only an http(s)/mailto link reaches the handler; 13 bad ones are refused"
+	pass "only an http(s)/mailto link reaches the handler; 14 bad ones are refused (a mailto attach among them)"
 	;;
 openuri-flood)
 	# 12 links at once, allowed: a burst of 5 opens, then one a second;
