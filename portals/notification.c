@@ -11,7 +11,8 @@
  * name is crate-wl's for it (the app cannot pose as another), an icon
  * only as a theme icon's name (a path names a file in the app's view,
  * and the daemon would read it outside), summary and body cut to
- * bounds, at most CW_NOTIFY_MAX_ACTIONS actions, and of the hints only
+ * bounds (the body's markup escaped where the daemon reads markup), at
+ * most CW_NOTIFY_MAX_ACTIONS actions, and of the hints only
  * urgency, category and transient. The notifications capability decides
  * (default allow), and a token bucket limits the rate: a burst of
  * CW_NOTIFY_BURST, then one every CW_NOTIFY_EVERY_MS.
@@ -64,6 +65,9 @@ struct notifications {
 	struct cw_bus hostbus;
 	bool matched;
 	sd_bus_slot *closed_match, *action_match;
+	/* the desktop's daemon reads markup in a body: -1 until it says */
+	int markup;
+	sd_bus_slot *caps_call;
 	struct cw_list notes; /* struct note::link, oldest first */
 	size_t nnotes;
 	uint32_t next_id;
@@ -328,8 +332,49 @@ static void hostbus_ready(struct cw_bus *bus)
 		n->matched = false;
 		n->closed_match = sd_bus_slot_unref(n->closed_match);
 		n->action_match = sd_bus_slot_unref(n->action_match);
+		n->caps_call = sd_bus_slot_unref(n->caps_call);
 	}
 	cw_bus_update(bus);
+}
+
+/* The desktop daemon's capabilities: whether it reads a body as markup. */
+static int caps_reply(sd_bus_message *m, void *data, sd_bus_error *ret)
+{
+	struct notifications *n = data;
+	n->caps_call = sd_bus_slot_unref(n->caps_call);
+	const char *cap;
+	int r = sd_bus_message_get_error(m) != NULL ? -EIO :
+		sd_bus_message_enter_container(m, 'a', "s");
+	bool markup = false;
+	while (r > 0 && (r = sd_bus_message_read(m, "s", &cap)) > 0) {
+		markup = markup || strcmp(cap, "body-markup") == 0;
+	}
+	/* no answer: it may read markup, so the body stays escaped */
+	n->markup = r < 0 ? 1 : markup;
+	return 0;
+}
+
+char *cw_notify_markup_escape(const char *s)
+{
+	size_t len = 1;
+	for (const char *p = s; *p; p++) {
+		len += *p == '&' ? 5 : *p == '<' || *p == '>' ? 4 : 1;
+	}
+	char *out = malloc(len), *o = out;
+	if (out == NULL) {
+		return NULL;
+	}
+	for (const char *p = s; *p; p++) {
+		const char *e = *p == '&' ? "&amp;" : *p == '<' ? "&lt;" :
+			*p == '>' ? "&gt;" : NULL;
+		if (e != NULL) {
+			o = stpcpy(o, e);
+		} else {
+			*o++ = *p;
+		}
+	}
+	*o = '\0';
+	return out;
 }
 
 static bool hostbus_up(struct notifications *n, char *why, size_t len)
@@ -352,6 +397,20 @@ static bool hostbus_up(struct notifications *n, char *why, size_t len)
 			return false;
 		}
 		n->matched = true;
+		/* asked once a connection; until it answers, a body is
+		 * escaped as for a daemon that reads markup */
+		n->markup = -1;
+		sd_bus_message *m = NULL;
+		r = sd_bus_message_new_method_call(n->hostbus.bus, &m,
+			FDO_NAME, FDO_PATH, FDO_IFACE, "GetCapabilities");
+		if (r >= 0) {
+			r = sd_bus_call_async(n->hostbus.bus, &n->caps_call, m,
+				caps_reply, n, CALL_USEC);
+		}
+		sd_bus_message_unref(m);
+		if (r < 0) {
+			n->markup = 1;
+		}
 	}
 	return true;
 }
@@ -411,14 +470,26 @@ static int forward(struct notifications *n, struct note *note,
 	}
 	/* the app's name as crate-wl knows it, never what it says */
 	const char *name = n->env->app;
+	/* the app was told there is no body markup (GetCapabilities, and
+	 * the portal's body is plain text): where the daemon reads markup,
+	 * the body's < > & are text, never a link to open or an image
+	 * file to read outside */
+	char *body = n->markup != 0 ? cw_notify_markup_escape(s->body) :
+		NULL;
+	if (n->markup != 0 && body == NULL) {
+		snprintf(why, len, "out of memory");
+		return -ENOMEM;
+	}
 	sd_bus_message *m = NULL;
 	int r = sd_bus_message_new_method_call(n->hostbus.bus, &m, FDO_NAME,
 		FDO_PATH, FDO_IFACE, "Notify");
 	if (r >= 0) {
 		r = sd_bus_message_append(m, "susss", name != NULL &&
 			strcmp(name, "-") != 0 ? name : "crate-wl",
-			note->host_id, s->icon, s->summary, s->body);
+			note->host_id, s->icon, s->summary,
+			body != NULL ? body : s->body);
 	}
+	free(body);
 	if (r >= 0) {
 		r = sd_bus_message_open_container(m, 'a', "s");
 	}
@@ -980,6 +1051,7 @@ static void notifications_stop(void *state)
 	}
 	sd_bus_slot_unref(n->closed_match);
 	sd_bus_slot_unref(n->action_match);
+	sd_bus_slot_unref(n->caps_call);
 	if (n->hostbus.bus != NULL) {
 		sd_bus_flush(n->hostbus.bus);
 	}
@@ -999,6 +1071,7 @@ static void *notifications_start(struct cw_portal_host *host,
 	}
 	n->host = host;
 	n->env = env;
+	n->markup = -1;
 	cw_list_init(&n->notes);
 	cw_rate_init(&n->rate, CW_NOTIFY_BURST, CW_NOTIFY_EVERY_MS);
 	if (!cw_bus_init(&n->hostbus, env->loop, hostbus_ready)) {

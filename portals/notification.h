@@ -22,5 +22,8 @@ extern const struct cw_portal cw_portal_notification;
 
 /* A theme icon's name (never a path): what an app's icon may be. */
 bool cw_notify_icon_name_ok(const char *s);
+/* s with & < > as entities: text to a daemon that reads markup (malloc'd,
+ * NULL when out of memory). */
+char *cw_notify_markup_escape(const char *s);
 
 #endif

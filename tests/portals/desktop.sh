@@ -305,6 +305,9 @@ print(json.dumps({"type": "aa{sv}", "data": [[{k: {"data": v}
 	# exits
 	: > "$T/mako.cfg"
 	[ "$CASE" = notify-rate ] && echo "invisible=1" > "$T/mako.cfg"
+	# a daemon that shows a body as plain text (mako's markup off: its
+	# GetCapabilities then has no body-markup)
+	[ "$CASE" = notify-plain ] && echo "markup=0" > "$T/mako.cfg"
 	chmod 644 "$T/mako.cfg"
 	as_user env XDG_RUNTIME_DIR="$SWAY_RT" WAYLAND_DISPLAY="$SWAY_SOCKET" \
 		HOME="$T/home" XDG_CONFIG_HOME="$T/config" \
@@ -360,6 +363,45 @@ gdbus call --session --dest org.freedesktop.portal.Desktop \
 	mako_list | grep -q "To be removed" &&
 		fail "RemoveNotification left it shown"
 	pass "notify-send and AddNotification show in mako as the app, without paths"
+	;;
+notify-markup|notify-plain)
+	# the app is told there is no body markup, so what it sends is text:
+	# where the daemon reads markup, a link it could open or an image
+	# file it would read outside arrives escaped; where it does not, as
+	# sent. Two notifications: the first may go before the daemon's
+	# capabilities are known (escaped then), the second after
+	body='<a href="file:///etc/passwd">x</a> & <img src="/etc/shadow"/>'
+	inside 'timeout 10 gdbus wait --session org.freedesktop.Notifications || exit 3
+gdbus call --session --dest org.freedesktop.Notifications \
+	--object-path /org/freedesktop/Notifications \
+	--method org.freedesktop.Notifications.GetCapabilities
+notify-send "First" "$1"; echo "first: $?"
+sleep 0.5
+notify-send "Markup" "$1"; echo "notify-send: $?"' "$body" > "$T/log" 2>&1 ||
+		fail "the sandbox failed: $(cat "$T/log")"
+	cat "$T/log"
+	grep -q "body-markup" "$T/log" &&
+		fail "the app was told the body may be markup"
+	grep -qx "notify-send: 0" "$T/log" || fail "notify-send failed"
+	mako_list > "$T/list" || fail "makoctl list failed"
+	cat "$T/list"
+	if [ "$CASE" = notify-markup ]; then
+		want='&lt;a href="file:///etc/passwd"&gt;x&lt;/a&gt; &amp; &lt;img src="/etc/shadow"/&gt;'
+	else
+		want=$body
+	fi
+	python3 - "$T/list" "$want" <<'PY' || fail "mako got the body wrong"
+import json, sys
+data = json.load(open(sys.argv[1]))["data"][0]
+body = {n["summary"]["data"]: n["body"]["data"] for n in data}
+assert body.get("Markup") == sys.argv[2], (body.get("Markup"), sys.argv[2])
+print("mako got:", body["Markup"])
+PY
+	if [ "$CASE" = notify-markup ]; then
+		pass "a body reaches a daemon that reads markup as text: no link, no image file"
+	else
+		pass "a body reaches a daemon without markup as the app sent it"
+	fi
 	;;
 notify-signals)
 	# a dismissal reaches the app as NotificationClosed, with its own id

@@ -5,6 +5,7 @@
  */
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "notification.h"
 #include "openuri.h"
@@ -101,5 +102,17 @@ int main(void)
 		ok(!cw_notify_icon_name_ok(not_icons[i]), "not an icon name: "
 			"'%s'", not_icons[i]);
 	}
+
+	/* a body goes to a daemon that reads markup as text */
+	char *e = cw_notify_markup_escape("<a href=\"file:///etc/passwd\">x</a>"
+		" & <img src=\"/etc/shadow\"/> &amp; caf\xc3\xa9");
+	ok(e != NULL && strcmp(e, "&lt;a href=\"file:///etc/passwd\"&gt;"
+		"x&lt;/a&gt; &amp; &lt;img src=\"/etc/shadow\"/&gt; "
+		"&amp;amp; caf\xc3\xa9") == 0, "markup escaped: %s",
+		e != NULL ? e : "(null)");
+	free(e);
+	e = cw_notify_markup_escape("");
+	ok(e != NULL && e[0] == '\0', "an empty body stays empty");
+	free(e);
 	return tap_done();
 }
