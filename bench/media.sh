@@ -49,6 +49,9 @@ set +u
 # daemon's own socket directory is bound at /pw for the "direct" client
 media_rig
 cw_pid=$sandbox_pid
+# the client inside, from /io: the sandbox hides the host's top-level
+# directories other than the system's (a build under /work or /src)
+cp "$bin" "$T/io/media-relay"
 
 # client WHERE ARGS...: the client in one of the three places
 client() {
@@ -56,8 +59,8 @@ client() {
 	shift
 	case $where in
 	host) "$bin" "$@" ;;
-	direct) inside PIPEWIRE_REMOTE=/pw/pipewire-0 "$bin" "$@" ;;
-	relay) inside PIPEWIRE_REMOTE=pipewire-0 "$bin" "$@" ;;
+	direct) inside PIPEWIRE_REMOTE=/pw/pipewire-0 /io/media-relay "$@" ;;
+	relay) inside PIPEWIRE_REMOTE=pipewire-0 /io/media-relay "$@" ;;
 	esac
 }
 
@@ -161,6 +164,12 @@ echo "the best any relay could do here: direct / (direct + $floor us) = $best of
 echo
 echo "rate of each round (syncs/s): host $(tr '\n' ' ' < "$T/rate-host");" \
 	"direct $(tr '\n' ' ' < "$T/rate-direct"); $via $(tr '\n' ' ' < "$T/rate-relay")"
+# each round's own ratio: the two ran within a second of each other, so
+# the load that moves every figure of a round moves both
+paste -d' ' "$T/rate-relay" "$T/rate-direct" |
+	awk '{ printf "%.3f\n", $1 / $2 }' > "$T/ratios"
+echo "$via / direct, each round: $(tr '\n' ' ' < "$T/ratios")(median" \
+	"$(f2 "$(median "$T/ratios")"))"
 echo
 echo "added per roundtrip (median): $(awk -v a="$(median "$T/rtt-relay")" \
 	-v b="$(median "$T/rtt-direct")" 'BEGIN { printf "%.1f", a - b }') us;" \
