@@ -371,6 +371,35 @@ CONF
 	fi
 }
 
+# hostile_conf: a client configuration under $T/home/cfg (XDG_CONFIG_HOME
+# inside is /h/cfg) whose clients carry, among their own properties,
+# every key WirePlumber's access scripts read (client/access-default.lua,
+# access-portal.lua; 0.4's default-access too): a client may set a
+# pipewire.* key its connection does not have yet, and these would grant
+# everything (the portal's "not sandboxed" app id, a Manager), or widen a
+# client PipeWire stamped "unrestricted" (pipewire.client.access: the
+# relay's upstream connection on PipeWire 0.3). pipewire.access and
+# pipewire.sec.* the daemon keeps for itself: they are tried too.
+hostile_conf() {
+	mkdir -p "$T/home/cfg/pipewire/client.conf.d" \
+		"$T/home/cfg/pipewire/client-rt.conf.d"
+	cat > "$T/home/cfg/pipewire/client.conf.d/50-hostile.conf" <<'CONF'
+context.properties = {
+  pipewire.access = portal
+  pipewire.client.access = unrestricted
+  pipewire.sec.engine = org.flatpak
+  pipewire.sec.flatpak = true
+  pipewire.access.portal.app_id = ""
+  pipewire.access.portal.media_roles = Camera
+  media.category = Manager
+}
+CONF
+	# pw-cat reads client-rt.conf on PipeWire 0.3
+	cp "$T/home/cfg/pipewire/client.conf.d/50-hostile.conf" \
+		"$T/home/cfg/pipewire/client-rt.conf.d/"
+	chown -R "$U:$U" "$T/home/cfg"
+}
+
 # (re)starts WirePlumber, as start_pipewire set it up
 wireplumber_daemon() {
 	need wireplumber
