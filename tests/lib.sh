@@ -272,13 +272,18 @@ globals() {
 # "test-camera" (videotestsrc, a Video/Source with media.role Camera).
 # test-mic's priority is above test-sink's: WirePlumber 0.5 counts a
 # sink's monitor as a source too, and would pick test-sink on a tie.
+# --default-access leaves WirePlumber's client access as it ships (its
+# portal access script and the permission store on; the rig turns them
+# off otherwise), with its access scripts' messages (topic s-client, 0.5)
+# in $T/wireplumber.log.
 start_pipewire() {
 	need pipewire pw-cli pw-metadata dbus-daemon
-	local sm=1 camera=0
+	local sm=1 camera=0 access=test
 	while [ $# -gt 0 ]; do
 		case $1 in
 		--no-session-manager) sm=0 ;;
 		--camera) camera=1 ;;
+		--default-access) access=default ;;
 		*) break ;;
 		esac
 		shift
@@ -320,11 +325,13 @@ CONF
 	fi
 	# no devices, no portal: a headless graph of the test's own nodes
 	cat > "$PW_DIR/config/wireplumber/main.lua.d/80-crate-wl-test.lua" <<'LUA'
-default_access.properties["enable-flatpak-portal"] = false
 alsa_monitor.enabled = false
 v4l2_monitor.enabled = false
 libcamera_monitor.enabled = false
 LUA
+	[ $access = default ] ||
+		echo 'default_access.properties["enable-flatpak-portal"] = false' \
+		>> "$PW_DIR/config/wireplumber/main.lua.d/80-crate-wl-test.lua"
 	echo 'bluez_monitor.enabled = false' \
 		> "$PW_DIR/config/wireplumber/bluetooth.lua.d/80-crate-wl-test.lua"
 	# the same for WirePlumber 0.5 (Debian 13), which reads no Lua
@@ -340,6 +347,9 @@ wireplumber.profiles = {
   }
 }
 CONF
+	if [ $access = default ]; then
+		sed -i '/portal/d' "$PW_DIR/config/wireplumber/wireplumber.conf.d/80-crate-wl-test.conf"
+	fi
 	PW_RUNAS=
 	if [ -n "$PW_AS" ]; then
 		chown -R "$PW_AS:$PW_AS" "$PW_DIR"
@@ -348,6 +358,7 @@ CONF
 	PW_ENV="PATH=/usr/bin:/bin HOME=$PW_DIR XDG_RUNTIME_DIR=$PW_RT
 		XDG_CONFIG_HOME=$PW_DIR/config XDG_STATE_HOME=$PW_DIR/state
 		DBUS_SESSION_BUS_ADDRESS=unix:path=$PW_RT/bus"
+	[ $access = test ] || PW_ENV="$PW_ENV WIREPLUMBER_DEBUG=W,s-client:D"
 	$PW_RUNAS dbus-daemon --session --nofork \
 		--address="unix:path=$PW_RT/bus" >"$T/dbus.log" 2>&1 &
 	PW_DBUS_PID=$!
@@ -358,6 +369,35 @@ CONF
 	if [ $sm = 1 ]; then
 		wireplumber_daemon
 	fi
+}
+
+# hostile_conf: a client configuration under $T/home/cfg (XDG_CONFIG_HOME
+# inside is /h/cfg) whose clients carry, among their own properties,
+# every key WirePlumber's access scripts read (client/access-default.lua,
+# access-portal.lua; 0.4's default-access too): a client may set a
+# pipewire.* key its connection does not have yet, and these would grant
+# everything (the portal's "not sandboxed" app id, a Manager), or widen a
+# client PipeWire stamped "unrestricted" (pipewire.client.access: the
+# relay's upstream connection on PipeWire 0.3). pipewire.access and
+# pipewire.sec.* the daemon keeps for itself: they are tried too.
+hostile_conf() {
+	mkdir -p "$T/home/cfg/pipewire/client.conf.d" \
+		"$T/home/cfg/pipewire/client-rt.conf.d"
+	cat > "$T/home/cfg/pipewire/client.conf.d/50-hostile.conf" <<'CONF'
+context.properties = {
+  pipewire.access = portal
+  pipewire.client.access = unrestricted
+  pipewire.sec.engine = org.flatpak
+  pipewire.sec.flatpak = true
+  pipewire.access.portal.app_id = ""
+  pipewire.access.portal.media_roles = Camera
+  media.category = Manager
+}
+CONF
+	# pw-cat reads client-rt.conf on PipeWire 0.3
+	cp "$T/home/cfg/pipewire/client.conf.d/50-hostile.conf" \
+		"$T/home/cfg/pipewire/client-rt.conf.d/"
+	chown -R "$U:$U" "$T/home/cfg"
 }
 
 # (re)starts WirePlumber, as start_pipewire set it up

@@ -1,7 +1,13 @@
 /*
  * A small compositor on libwayland-server for what no Debian compositor
  * speaks (ext-image-copy-capture, ext-data-control, security-context, an
- * interface nobody knows) and for scripted bad events.
+ * interface nobody knows) and for scripted bad events. On Debian 13 (seen
+ * with wayland-info, 2026-12-03) sway 1.10.1 (wlroots 0.18.2) offers
+ * zwlr_screencopy_manager_v1 3 and zwlr_data_control_manager_v1 2, and
+ * weston 14.0.2 only weston_capture_v1 1: neither has
+ * ext_image_copy_capture_manager_v1 or ext_data_control_manager_v1, nor
+ * does trixie-backports a newer one. sway 1.10 speaks security-context
+ * (the secctx tests use it there); Debian 12's sway 1.7 does not.
  *
  * ext-image-copy-capture is served for real, on shm buffers: one output of
  * CAPTURE_W x CAPTURE_H, and each frame is painted with testcomp_pixel()

@@ -166,6 +166,146 @@ case_isolation() {
 	pass "a sandbox cannot link, make nodes or metadata, nor see another sandbox"
 }
 
+# WirePlumber's access rules as it ships them must not widen what the
+# sandbox sees, for a client carrying what those rules read. On PipeWire
+# 1.2 and later (Debian 13: WirePlumber 0.5.8) the daemon accepts the
+# sandbox's clients through crate-wl's security context, stamped
+# pipewire.access=crate-wl, which names no rule of WirePlumber's; two
+# clients of a security context of the test's own (pw-container), stamped
+# with the access values WirePlumber's rules do grant, show that those
+# rules are live here and would open the graph. On PipeWire 0.3 (Debian
+# 12: WirePlumber 0.4.13, its Flatpak portal access on as shipped) the
+# relay's connections are the daemon's clients, and the sandbox's keys
+# reach them through the relay, pipewire.sec.engine and
+# pipewire.sec.flatpak too (0.3.65 refuses only changes to keys already
+# set): WirePlumber has judged the connection by then, from crate-wl's
+# own properties. On both:
+# what the sandbox sees, that a link to the microphone it was not granted
+# stays refused and it hears silence; a revoke with these keys is
+# revoke.sh's microphone-wp-access.
+case_wp_access() {
+	need pw-dump
+	start_pipewire --default-access "$U"
+	mic_tone
+	hostile_conf
+	# inside: a recorder aimed at the microphone, and what the sandbox
+	# sees from a connection watching for 3 s (pw-dump -m: every object
+	# that ever shows up, however late a rule changes its permissions)
+	media --audio playback --microphone deny -- sh -c '
+		export XDG_CONFIG_HOME=/h/cfg
+		pw-record --target test-mic /h/rec.wav & p=$!
+		timeout -s INT 3 pw-dump -m > /h/inside.json & d=$!
+		sleep 0.5
+		touch /h/up
+		pw-link test-mic:capture_FL pw-record:input_FL; echo "link=$?"
+		pw-link test-mic-feed:monitor_FL pw-record:input_FL; echo "link-monitor=$?"
+		wait $d
+		kill -INT $p; wait $p; true
+	' > "$T/inside" 2>&1 &
+	M=$!
+	track $M
+	# the host's view while the sandbox's clients are up
+	wait_file "$T/home/up"
+	sleep 0.5
+	pw-dump > "$T/host.json" || fail "pw-dump on the host failed"
+	pw-link -l > "$T/links"
+	wait $M || fail "the sandbox failed: $(cat "$T/inside" "$T/cw.log")"
+	cat "$T/inside"
+	# the sandbox's clients as the daemon has them: the hostile keys
+	# arrived, and the daemon's own stayed
+	python3 - "$T/host.json" > "$T/clients" <<'PY' || fail "cannot read the host's pw-dump"
+import json, sys
+for o in json.load(open(sys.argv[1])):
+    if not o["type"].endswith(":Client"):
+        continue
+    p = (o.get("info") or {}).get("props") or {}
+    if p.get("pipewire.sec.engine") == "crate-wl" or "crate-wl.instance" in p:
+        print(o["id"], *["%s=%s" % (k, p.get(k, "-")) for k in (
+            "pipewire.access", "pipewire.sec.engine", "pipewire.sec.flatpak",
+            "pipewire.client.access", "pipewire.access.portal.app_id",
+            "media.category", "pipewire.access.effective")])
+PY
+	cat "$T/clients"
+	[ -s "$T/clients" ] || fail "no client of the sandbox's in the graph"
+	grep -q 'pipewire.client.access=unrestricted' "$T/clients" ||
+		fail "the sandbox's keys never reached the daemon: the test tries nothing"
+	grep -v 'pipewire.access.effective=-$' "$T/clients" &&
+		fail "WirePlumber granted a sandbox client an access (pipewire.access.effective)"
+	if ! pw_03; then
+		grep -v ' pipewire.access=crate-wl pipewire.sec.engine=crate-wl pipewire.sec.flatpak=- ' \
+			"$T/clients" && fail "a sandbox client's pipewire.access or pipewire.sec.* is not crate-wl's"
+		# WirePlumber 0.5's access-default looked at each and found
+		# no rule for access crate-wl
+		for id in $(cut -d' ' -f1 "$T/clients"); do
+			grep -q "No rule for client $id (access crate-wl)" \
+				"$T/wireplumber.log" || fail "WirePlumber's access script did not judge client $id: $(grep -i client "$T/wireplumber.log" | tail -5)"
+		done
+	fi
+	# what the sandbox saw, with WirePlumber done with its clients: its
+	# own out node, its own stream, the client-node factory, the core and
+	# itself
+	python3 - "$T/home/inside.json" > "$T/seen" <<'PY' || fail "no pw-dump from inside: $(cat "$T/inside")"
+import json, sys
+text, dec, i = open(sys.argv[1]).read(), json.JSONDecoder(), 0
+while True:
+    while i < len(text) and text[i].isspace():
+        i += 1
+    if i == len(text):
+        break
+    batch, i = dec.raw_decode(text, i)
+    for o in batch:
+        if not o.get("type"):
+            continue
+        p = (o.get("info") or {}).get("props") or {}
+        print(o["type"].split(":")[-1], p.get("node.name", p.get(
+            "factory.name", p.get("application.name", "-"))))
+PY
+	sort -u "$T/seen"
+	grep -Eq '^Node crate-wl\.media\.[0-9a-f]+\.out$' "$T/seen" ||
+		fail "the sandbox does not see its own out node"
+	grep -v -E -e '^Node crate-wl\.media\.[0-9a-f]+\.out$' \
+		-e '^(Node|Client) pw-record$' -e '^Client pw-dump$' \
+		-e '^Core ' -e '^Factory client-node$' -e '^Link -$' \
+		-e '^Port -$' "$T/seen" &&
+		fail "the sandbox sees more than its own (above)"
+	[ "$(sort -u "$T/seen" | grep -c '^Client ')" -le 1 ] ||
+		fail "the sandbox sees another client"
+	grep -qx 'link=0' "$T/inside" && fail "pw-link linked the microphone inside"
+	grep -qx 'link-monitor=0' "$T/inside" && fail "pw-link linked a monitor inside"
+	grep -A1 '^test-mic' "$T/links" | grep -q 'pw-record' &&
+		fail "the microphone was linked to the sandbox's recorder: $(cat "$T/links")"
+	r=$(rms "$T/home/rec.wav")
+	echo "RMS inside, the recorder aimed at test-mic: $r"
+	quiet "$r" || fail "the sandbox heard the microphone (RMS $r)"
+	w=$(link_windows | tr '\n' ' ')
+	[ -z "$w" ] || echo "links crate-wl undid, lifetimes (ms): $w"
+	if ! pw_03; then
+		# the rules are live here, and the keys the sandbox set are
+		# what they act on: a security context stamped as Flatpak
+		# stamps its apps (restricted: WirePlumber grants rx on all),
+		# and one stamped portal, whose client's own empty portal app
+		# id makes WirePlumber grant it all on itself and the cameras
+		need pw-container
+		XDG_CONFIG_HOME=$T/home/cfg timeout 10 pw-container -P \
+			'{ pipewire.sec.engine = test-control pipewire.access = restricted }' \
+			'pw-cli ls Node' > "$T/control" 2>&1
+		grep -q '"test-mic"' "$T/control" ||
+			fail "a client of a security context stamped restricted does not see test-mic: the test would not see WirePlumber widen crate-wl's: $(cat "$T/control"; grep -i client "$T/wireplumber.log" | tail -n 8)"
+		echo "control: access restricted sees test-mic"
+		XDG_CONFIG_HOME=$T/home/cfg timeout 10 pw-container -P \
+			'{ pipewire.sec.engine = test-control pipewire.access = portal }' \
+			'timeout 2 pw-cli ls Node' > "$T/control" 2>&1
+		grep -q 'Ignoring portal check for non-sandboxed client' "$T/wireplumber.log" ||
+			fail "WirePlumber did not act on a portal client's own app id: $(grep -i client "$T/wireplumber.log" | tail -n 8)"
+		echo "control: access portal with the client's own empty app id: $(grep -o 'Granting ALL access to client [0-9]*' "$T/wireplumber.log")"
+		for id in $(cut -d' ' -f1 "$T/clients"); do
+			grep -E "Grant.* client $id( |\$)" "$T/wireplumber.log" &&
+				fail "WirePlumber granted the sandbox's client $id"
+		done
+	fi
+	pass "with WirePlumber's default access and a client carrying what it reads, the sandbox sees its own only, links stay refused"
+}
+
 # the hole: WirePlumber links a sandboxed recorder to the default
 # microphone whatever the sandbox can see; crate-wl undoes it
 case_mic_deny() {

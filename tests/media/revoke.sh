@@ -63,7 +63,7 @@ sandbox_command() {
 		display=()
 	fi
 	case $way in
-	option|display) opts=(--"$cap" allow) ;;
+	option|display|wp-access) opts=(--"$cap" allow) ;;
 	store)
 		as_user "$CRATE_WL" permissions grant m "$cap" 2>>"$T/cw.log" ||
 			fail "permissions grant"
@@ -112,10 +112,19 @@ device_case() {
 	fi
 	case $dev in
 	microphone)
-		start_pipewire "$U"
+		# wp-access: allowed by the option, with WirePlumber's access
+		# rules as shipped and a recorder carrying what they read
+		# (hostile_conf; media.sh's wp-access says why)
+		if [ "$way" = wp-access ]; then
+			start_pipewire --default-access "$U"
+			hostile_conf
+			grab='XDG_CONFIG_HOME=/h/cfg pw-record /h/rec.wav'
+		else
+			start_pipewire "$U"
+			grab='pw-record /h/rec.wav'
+		fi
 		mic_tone
 		node=test-mic
-		grab='pw-record /h/rec.wav'
 		MANIFEST_EXTRA=$'[media]\naudio = playback\nmicrophone = allow' ;;
 	camera)
 		start_pipewire --camera "$U"
@@ -138,6 +147,11 @@ device_case() {
 			> "$T/watch" 2> "$T/revoke.err"
 		rc=$?
 		cat "$T/watch" "$T/revoke.err"
+		# the recorder (still up) carried the keys to the daemon
+		if [ "$way" = wp-access ] && ! pw-dump 2>/dev/null |
+				grep -q '"pipewire.client.access": "unrestricted"'; then
+			fail "no client of the sandbox carries the keys WirePlumber reads"
+		fi
 		touch "$T/home/stop"
 		wait $S
 		# the daemon itself must live through the revoke

@@ -277,6 +277,62 @@ shrink)
 		fail "the frames stopped after the attempt"
 	pass "the stream's buffers cannot be resized by the app; frames go on"
 	;;
+portal-prompt)
+	# the prompt for Start as a desktop shows it: xdg-desktop-portal-gtk's
+	# AccessDialog (on Debian 13, the GTK backend beside
+	# xdg-desktop-portal 1.20), on the user's session bus, in the
+	# compositor, answered with key presses (tests/consent/portal-prompt.sh
+	# drives the same dialog from the prompt front-end alone)
+	PORTAL_GTK=/usr/libexec/xdg-desktop-portal-gtk
+	need "$PORTAL_GTK" wtype cksum
+	BUS_AS=$RUNAS start_session_bus "$T/rt/bus"
+	GDK_BACKEND=wayland NO_AT_BRIDGE=1 GTK_A11Y=none \
+		GSETTINGS_BACKEND=memory XDG_CACHE_HOME=$T/cache \
+		$RUNAS "$PORTAL_GTK" >"$T/portal.log" 2>&1 &
+	track $!
+	$RUNAS timeout 10 gdbus wait --session org.freedesktop.impl.portal.desktop.gtk ||
+		fail "xdg-desktop-portal-gtk did not appear: $(cat "$T/portal.log")"
+	# an idle virtual keyboard, so that the first real key is not lost
+	wtype -s 3600000 &
+	track $!
+	shot() { WAYLAND_DISPLAY=$SWAY_SOCKET as_user grim -t ppm - 2>/dev/null | cksum; }
+	sleep 0.2
+	BASE=$(shot)
+	# on_dialog: until the screen shows something new (the dialog)
+	on_dialog() {
+		for _ in $(seq 1 250); do
+			[ "$(shot)" != "$BASE" ] && return 0
+		done
+		fail "the AccessDialog never appeared: $(cat "$T/portal.log")"
+	}
+	PORTAL_CASTER=("${CASTER[@]/#cmd:*/portal}")
+	# focus starts on the "remember" box, Tab goes to Deny, Tab to Allow
+	"${PORTAL_CASTER[@]}" frame /out "$LISTER" > "$T/client.log" 2>&1 &
+	C=$!
+	on_dialog
+	wtype -s 30 -k Tab -k Tab -k Return -p F24
+	wait $C || fail "the client failed: $(cat "$T/client.log")"
+	cat "$T/client.log"
+	grep -qx "response 0" "$T/client.log" ||
+		fail "Allow in the AccessDialog did not grant Start"
+	grep -q "^node [0-9]* [0-9]*x[0-9]*$" "$T/client.log" ||
+		fail "no node after Allow"
+	[ -s "$T/out/frame.rgb" ] || fail "no frame after Allow"
+	for _ in $(seq 1 100); do
+		[ "$(shot)" = "$BASE" ] && break
+		sleep 0.02
+	done
+	[ "$(shot)" = "$BASE" ] || fail "the dialog stayed on screen after Allow"
+	"${PORTAL_CASTER[@]}" deny > "$T/client2.log" 2>&1 &
+	C=$!
+	on_dialog
+	wtype -s 30 -k Tab -k Return -p F24
+	wait $C || fail "the client failed: $(cat "$T/client2.log")"
+	grep -qx "response 1" "$T/client2.log" ||
+		fail "Deny in the AccessDialog did not answer 1: $(cat "$T/client2.log")"
+	[ -z "$(screen_nodes)" ] || fail "a node after Deny: $(screen_nodes)"
+	pass "Start asks through xdg-desktop-portal-gtk's AccessDialog: Allow streams, Deny answers 1"
+	;;
 deny)
 	answer 1
 	caster deny > "$T/client.log" 2>&1 ||
