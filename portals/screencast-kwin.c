@@ -11,7 +11,7 @@
  * KWin offers this global only to programs that a desktop file names,
  * with the interface in its X-KDE-Wayland-Interfaces, and whose running
  * executable is the file that desktop file's Exec names (crate-wl installs
- * data/crate-wl.desktop for that). Without it, KWin withholds the global
+ * cli/crate-wl.desktop.in for that). Without it, KWin withholds the global
  * and this source is simply not there.
  *
  * Creating is a short roundtrip, so that a compositor without the global
