@@ -7,7 +7,8 @@
  * the stream removes the node. Its buffers are a memfd each, as KWin's
  * and crate-wl's own are. With --kde-screencast-fail, stream_output
  * is answered with `failed` instead, as KWin answers when it cannot
- * stream.
+ * stream; with --kde-screencast-end, each stream gets `closed` after
+ * END_FRAMES frames, as KWin ends one (its output gone, say).
  *
  * PipeWire's loop runs inside libwayland's: its fd is watched there.
  */
@@ -26,6 +27,7 @@
 #include "testcomp-pixel.h"
 
 #define FRAME_MS 100
+#define END_FRAMES 20
 
 struct kde_stream {
 	struct wl_resource *resource;
@@ -39,7 +41,7 @@ struct kde_stream {
 static struct pw_loop *pw_loop;
 static struct pw_context *pw_context;
 static struct pw_core *pw_core;
-static bool refuse;
+static enum testcomp_kde_mode mode;
 
 static void stream_free(struct kde_stream *s)
 {
@@ -170,6 +172,17 @@ static int frame_due(void *data)
 	}
 	pw_stream_queue_buffer(s->stream, b);
 	pw_stream_trigger_process(s->stream);
+	if (mode == TESTCOMP_KDE_END && s->seq == END_FRAMES) {
+		printf("kde-screencast: ending the stream\n");
+		fflush(stdout);
+		wl_event_source_remove(s->timer);
+		s->timer = NULL;
+		spa_hook_remove(&s->listener);
+		pw_stream_destroy(s->stream);
+		s->stream = NULL;
+		zkde_screencast_stream_unstable_v1_send_closed(s->resource);
+		wl_client_flush(wl_resource_get_client(s->resource));
+	}
 	return 0;
 }
 
@@ -239,7 +252,8 @@ static void stream_output(struct wl_client *client,
 	}
 	printf("kde-screencast: stream_output pointer %u\n", pointer);
 	fflush(stdout);
-	struct kde_stream *s = refuse ? NULL : calloc(1, sizeof(*s));
+	struct kde_stream *s = mode == TESTCOMP_KDE_FAIL ? NULL :
+		calloc(1, sizeof(*s));
 	wl_resource_set_implementation(sr, &stream_impl, s,
 		stream_resource_destroyed);
 	if (s == NULL) {
@@ -320,9 +334,10 @@ static int pw_ready(int fd, uint32_t mask, void *data)
 	return 0;
 }
 
-bool testcomp_kde_init(struct wl_display *display, bool fail)
+bool testcomp_kde_init(struct wl_display *display,
+	enum testcomp_kde_mode how)
 {
-	refuse = fail;
+	mode = how;
 	pw_init(NULL, NULL);
 	pw_loop = pw_loop_new(NULL);
 	if (pw_loop == NULL) {

@@ -5,7 +5,14 @@
 #include <stdbool.h>
 #include <wayland-server.h>
 
-/* Adds the global; fail: every stream_output is answered `failed`. */
-bool testcomp_kde_init(struct wl_display *display, bool fail);
+enum testcomp_kde_mode {
+	TESTCOMP_KDE_STREAM, /* streams until closed */
+	TESTCOMP_KDE_FAIL,   /* answers every stream_output with failed */
+	TESTCOMP_KDE_END,    /* ends each stream itself, with closed */
+};
+
+/* Adds the global. */
+bool testcomp_kde_init(struct wl_display *display,
+	enum testcomp_kde_mode how);
 
 #endif

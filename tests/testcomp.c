@@ -21,7 +21,8 @@
  *
  * usage: testcomp SOCKET-NAME [--bad CASE] [--no-security-context]
  *                             [--refuse-security-context]
- *                             [--kde-screencast | --kde-screencast-fail]
+ *                             [--kde-screencast | --kde-screencast-fail |
+ *                              --kde-screencast-end]
  * With --bad, the first client that stays 100 ms gets CASE's malformed
  * bytes then (one that leaves sooner, as a proxy's security-context
  * set-up does, passes the turn on); later clients are served normally.
@@ -619,7 +620,8 @@ static int on_signal(int sig, void *data)
 int main(int argc, char *argv[])
 {
 	bool security_context = true;
-	int kde = 0; /* 1: --kde-screencast, 2: --kde-screencast-fail */
+	bool kde = false;
+	enum testcomp_kde_mode kde_mode = TESTCOMP_KDE_STREAM;
 	for (int i = 2; i < argc; i++) {
 		if (strcmp(argv[i], "--bad") == 0 && i + 1 < argc) {
 			bad_case = argv[++i];
@@ -628,9 +630,13 @@ int main(int argc, char *argv[])
 		} else if (strcmp(argv[i], "--refuse-security-context") == 0) {
 			refuse_contexts = true;
 		} else if (strcmp(argv[i], "--kde-screencast") == 0) {
-			kde = 1;
+			kde = true;
 		} else if (strcmp(argv[i], "--kde-screencast-fail") == 0) {
-			kde = 2;
+			kde = true;
+			kde_mode = TESTCOMP_KDE_FAIL;
+		} else if (strcmp(argv[i], "--kde-screencast-end") == 0) {
+			kde = true;
+			kde_mode = TESTCOMP_KDE_END;
 		} else {
 			argc = 0;
 		}
@@ -639,7 +645,8 @@ int main(int argc, char *argv[])
 		fprintf(stderr, "usage: testcomp SOCKET-NAME [--bad CASE] "
 			"[--no-security-context] "
 			"[--refuse-security-context] "
-			"[--kde-screencast | --kde-screencast-fail]\n");
+			"[--kde-screencast | --kde-screencast-fail | "
+			"--kde-screencast-end]\n");
 		return 2;
 	}
 	struct wl_display *display = wl_display_create();
@@ -648,8 +655,8 @@ int main(int argc, char *argv[])
 		return 1;
 	}
 	wl_display_init_shm(display);
-	output_mode = kde != 0;
-	if (kde != 0 && !testcomp_kde_init(display, kde == 2)) {
+	output_mode = kde;
+	if (kde && !testcomp_kde_init(display, kde_mode)) {
 		fprintf(stderr, "testcomp: cannot serve zkde_screencast\n");
 		return 1;
 	}

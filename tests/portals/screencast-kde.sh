@@ -10,6 +10,8 @@
 #       answers 2 and says why, no node stays
 #   closed: the app's session ends: crate-wl closes the stream, and the
 #       compositor's node goes
+#   ended: the compositor ends the stream itself (`closed`, as KWin does
+#       when the output goes): the app's session is closed
 CRATE_WL=$1
 LISTER=$2
 CLIENT=$3
@@ -37,6 +39,7 @@ start_pipewire "$U"
 export PIPEWIRE_RUNTIME_DIR=$PW_RT
 opt=--kde-screencast
 [ "$CASE" = failed ] && opt=--kde-screencast-fail
+[ "$CASE" = ended ] && opt=--kde-screencast-end
 # not through as_user: in the background that is a subshell, and $! would
 # be the subshell's, not testcomp's
 $RUNAS "$TESTCOMP" wayland-t "$opt" > "$T/comp.out" 2>&1 &
@@ -101,6 +104,26 @@ failed)
 		fail "the user was not asked first"
 	[ -z "$(comp_nodes)" ] || fail "a node after the refusal"
 	pass "the compositor refused the stream: Response 2, said why"
+	;;
+ended)
+	answer 0
+	"${CASTER[@]}" hold /out > "$T/client.log" 2>&1 &
+	track $!
+	for _ in $(seq 1 200); do
+		grep -qx "closed" "$T/client.log" && break
+		sleep 0.05
+	done
+	cat "$T/client.log"
+	grep -qx "streaming" "$T/client.log" ||
+		fail "the client never streamed"
+	grep -qx "kde-screencast: ending the stream" "$T/comp.out" ||
+		fail "testcomp did not end the stream"
+	grep -qx "closed" "$T/client.log" ||
+		fail "no Session.Closed after the compositor ended the stream"
+	grep -q "screen cast ended: KWin closed the screen cast stream" \
+		"$T/client.log" || fail "crate-wl did not say why"
+	[ -z "$(comp_nodes)" ] || fail "testcomp's node is still there"
+	pass "the compositor ended the stream: the app's session closed"
 	;;
 *)
 	fail "unknown case $CASE"
