@@ -4,10 +4,11 @@
  * PipeWire buffer as soon as it is ready, and the next capture is asked
  * for no sooner than 1/MAX_FPS after the last one.
  *
- * A compositor without wlr-screencopy may be GNOME's: then mutter makes
- * the node itself (screencast-mutter.c), and crate-wl sees no frames. The
- * user is told of the capture from the node's start to its end, as if a
- * frame reached the app every MUTTER_TELL_MS.
+ * A compositor without wlr-screencopy may be KDE's or GNOME's (picked in
+ * that order, by what is offered): then KWin (screencast-kwin.c) or mutter
+ * (screencast-mutter.c) makes the node itself, and crate-wl sees no
+ * frames. The user is told of the capture from the node's start to its
+ * end, as if a frame reached the app every TELL_MS.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -19,13 +20,14 @@
 
 #define CAST_MAX_FPS 30
 /* below CW_CAPTURE_LINGER_MS, so that the capture is told as one */
-#define MUTTER_TELL_MS 1000
+#define TELL_MS 1000
 
 struct cw_sc_cast {
 	struct cw_loop *loop;
 	struct cw_sc_capture *cap;     /* wlr-screencopy, or */
+	struct cw_sc_kwin *kwin;       /* KDE's own, or */
 	struct cw_sc_mutter *mutter;   /* GNOME's own, and then */
-	uint32_t mutter_node;
+	uint32_t own_node;             /* the node KWin or mutter made */
 	struct cw_sc_stream *stream;
 	struct cw_media_pw *pw;
 	char *name;
@@ -71,9 +73,9 @@ static void timer_due(struct cw_source *source, uint32_t events)
 {
 	struct cw_sc_cast *cast = cw_container_of(source, cast, timer);
 	cw_timer_ack(source);
-	if (cast->mutter != NULL) {
+	if (cast->mutter != NULL || cast->kwin != NULL) {
 		if (cast->started && !cast->ended) {
-			cw_timer_set(&cast->timer, MUTTER_TELL_MS);
+			cw_timer_set(&cast->timer, TELL_MS);
 			emit(cast, CW_SC_CAST_FRAME, NULL);
 		}
 		return;
@@ -128,14 +130,15 @@ static void on_frame(void *data, const struct cw_sc_frame *frame,
 	schedule_next(cast, frame->ready_ns);
 }
 
-static void on_mutter(void *data, uint32_t node, const char *why)
+/* KWin's or mutter's node is there (or the cast ended) */
+static void on_own_node(void *data, uint32_t node, const char *why)
 {
 	struct cw_sc_cast *cast = data;
 	if (node == 0) {
 		emit(cast, CW_SC_CAST_ENDED, why);
 		return;
 	}
-	cast->mutter_node = node;
+	cast->own_node = node;
 	cast->started = true;
 	cw_timer_set(&cast->timer, 0);
 	emit(cast, CW_SC_CAST_STARTED, NULL);
@@ -162,20 +165,27 @@ struct cw_sc_cast *cw_sc_cast_create(struct cw_loop *loop,
 	bool unsupported;
 	cast->cap = cw_sc_capture_create(loop, compositor, cursor, on_frame,
 		cast, &unsupported, err, errlen);
+	char kwin_why[512] = "";
 	if (cast->cap == NULL && unsupported) {
+		cast->kwin = cw_sc_kwin_create(loop, compositor, cursor,
+			on_own_node, cast, kwin_why, sizeof(kwin_why));
+	}
+	if (cast->cap == NULL && unsupported && cast->kwin == NULL) {
 		char why[512];
-		cast->mutter = cw_sc_mutter_create(loop, cursor, on_mutter,
+		cast->mutter = cw_sc_mutter_create(loop, cursor, on_own_node,
 			cast, why, sizeof(why));
 		if (cast->mutter == NULL) {
 			snprintf(err, errlen, "the compositor offers no "
-				"wlr-screencopy, and %s", why);
+				"wlr-screencopy, and %s; %s", why, kwin_why);
 		}
 	}
-	if (cast->cap == NULL && cast->mutter == NULL) {
+	if (cast->cap == NULL && cast->kwin == NULL && cast->mutter == NULL) {
 		cast_free(cast);
 		return NULL;
 	}
-	if (cast->mutter != NULL) {
+	if (cast->kwin != NULL) {
+		cw_sc_kwin_size(cast->kwin, &cast->width, &cast->height);
+	} else if (cast->mutter != NULL) {
 		cw_sc_mutter_size(cast->mutter, &cast->width, &cast->height);
 	}
 	return cast;
@@ -183,8 +193,13 @@ struct cw_sc_cast *cw_sc_cast_create(struct cw_loop *loop,
 
 const char *cw_sc_cast_output(const struct cw_sc_cast *cast)
 {
-	return cast->cap != NULL ? cw_sc_capture_output_name(cast->cap) :
-		"the primary monitor";
+	if (cast->cap != NULL) {
+		return cw_sc_capture_output_name(cast->cap);
+	}
+	if (cast->kwin != NULL) {
+		return cw_sc_kwin_output(cast->kwin);
+	}
+	return "the primary monitor";
 }
 
 void cw_sc_cast_start(struct cw_sc_cast *cast, struct cw_media_pw *pw,
@@ -196,6 +211,10 @@ void cw_sc_cast_start(struct cw_sc_cast *cast, struct cw_media_pw *pw,
 		emit(cast, CW_SC_CAST_ENDED, "out of memory");
 		return;
 	}
+	if (cast->kwin != NULL) {
+		cw_sc_kwin_start(cast->kwin);
+		return;
+	}
 	if (cast->mutter != NULL) {
 		cw_sc_mutter_start(cast->mutter);
 		return;
@@ -205,8 +224,8 @@ void cw_sc_cast_start(struct cw_sc_cast *cast, struct cw_media_pw *pw,
 
 uint32_t cw_sc_cast_node(const struct cw_sc_cast *cast)
 {
-	if (cast->mutter != NULL) {
-		return cast->mutter_node;
+	if (cast->kwin != NULL || cast->mutter != NULL) {
+		return cast->own_node;
 	}
 	return cast->stream ? cw_sc_stream_node_id(cast->stream) : 0;
 }
@@ -232,6 +251,7 @@ static void cast_free(struct cw_sc_cast *cast)
 		cw_sc_stream_destroy(cast->stream);
 	}
 	cw_sc_capture_destroy(cast->cap);
+	cw_sc_kwin_destroy(cast->kwin);
 	cw_sc_mutter_destroy(cast->mutter);
 	cw_loop_remove_timer(cast->loop, &cast->timer);
 	free(cast->name);

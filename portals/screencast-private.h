@@ -57,6 +57,30 @@ void cw_sc_mutter_start(struct cw_sc_mutter *m);
 /* Stops the session: mutter removes the node. Safe from func. */
 void cw_sc_mutter_destroy(struct cw_sc_mutter *m);
 
+/*
+ * screencast-kwin.c: KDE's own screen cast (zkde_screencast_unstable_v1 on
+ * crate-wl's own connection to KWin), for a compositor without
+ * wlr-screencopy. KWin makes the node; func gets its id once it is there
+ * (why NULL), or 0 and why when the cast ended for good. Never called
+ * from create or start.
+ */
+typedef void (*cw_sc_kwin_func)(void *data, uint32_t node, const char *why);
+
+struct cw_sc_kwin;
+
+/* Connects to the compositor (a short roundtrip) and binds the global
+ * and the first output. NULL with the reason in err. */
+struct cw_sc_kwin *cw_sc_kwin_create(struct cw_loop *loop,
+	const char *compositor, bool cursor, cw_sc_kwin_func func, void *data,
+	char *err, size_t errlen);
+/* The output's name (wl_output v4), or "". */
+const char *cw_sc_kwin_output(const struct cw_sc_kwin *k);
+void cw_sc_kwin_size(const struct cw_sc_kwin *k, uint32_t *w, uint32_t *h);
+/* Asks KWin for the stream of the output. */
+void cw_sc_kwin_start(struct cw_sc_kwin *k);
+/* Closes the stream: KWin removes the node. Safe from func. */
+void cw_sc_kwin_destroy(struct cw_sc_kwin *k);
+
 /* screencast-stream.c: the Video/Source node, on crate-wl's PipeWire loop. */
 struct cw_media_pw;
 struct cw_sc_stream;

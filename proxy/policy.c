@@ -114,9 +114,17 @@ static const struct iface_class_entry iface_classes[] = {
 	{ "org_kde_kwin_fake_input", CW_CLASS_PRIVILEGED },
 	/* KDE: hands out the screen's buffers */
 	{ "org_kde_kwin_remote_access_manager", CW_CLASS_PRIVILEGED },
-	/* KDE: streams screens and windows to PipeWire; the proxy's capture
-	 * gate does not see these streams, so they are never screencopy class */
-	{ "zkde_screencast_unstable_v1", CW_CLASS_PRIVILEGED },
+	/*
+	 * KDE: streams screens and windows to PipeWire. KWin offers it only
+	 * to programs that a desktop file names, and crate-wl is one
+	 * (crate-wl.desktop, for its ScreenCast portal): every connection of
+	 * crate-wl's gets it, the proxy's upstream ones too. Passed on, it
+	 * would hand an app what KWin refuses the app itself, past the
+	 * portal's prompt and notice (the proxy's capture gate does not see
+	 * these streams). So it is crate-wl's own, under every policy, even
+	 * trusted or allowed by name.
+	 */
+	{ "zkde_screencast_unstable_v1", CW_CLASS_OWN },
 	/* KDE: the monitors' identities (EDID, serials) and their layout */
 	{ "org_kde_kwin_outputdevice", CW_CLASS_PRIVILEGED },
 	{ "kde_output_device_v2", CW_CLASS_PRIVILEGED },
@@ -356,6 +364,13 @@ static bool for_each_word(struct cw_policy *policy, const char *value,
 static bool allow_one(struct cw_policy *policy, const char *name, char *err,
 	size_t errlen)
 {
+	if (cw_interface_find(name) != NULL &&
+			cw_policy_iface_class(name) == CW_CLASS_OWN) {
+		snprintf(err, errlen, "'%s' cannot be allowed: the compositor "
+			"lends it to crate-wl's own ScreenCast, never to an app",
+			name);
+		return false;
+	}
 	remove_name(policy->deny, &policy->ndeny, name);
 	return add_name(policy->allow, &policy->nallow, name, err, errlen);
 }
@@ -531,6 +546,11 @@ struct cw_global_decision cw_policy_classify_global(
 		d.why = "unknown interface: not in crate-wl's tables";
 		return d;
 	}
+	if (cw_policy_iface_class(name) == CW_CLASS_OWN) {
+		d.verdict = CW_HIDE;
+		d.why = "crate-wl's own: lent to crate-wl, never to an app";
+		return d;
+	}
 	if (listed(policy->deny, policy->ndeny, name)) {
 		d.verdict = CW_HIDE;
 		d.why = "denied by name";
@@ -571,6 +591,10 @@ struct cw_global_decision cw_policy_classify_global(
 				d.verdict = CW_HIDE;
 				d.why = "privileged: not listed with allow";
 			}
+			break;
+		case CW_CLASS_OWN:
+			/* returned above */
+			d.verdict = CW_HIDE;
 			break;
 		}
 	}

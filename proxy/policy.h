@@ -26,6 +26,7 @@ enum cw_iface_class {
 	CW_CLASS_SCREENCOPY,        /* the screencopy rule */
 	CW_CLASS_CLIPBOARD_MANAGER, /* the clipboard-manager rule */
 	CW_CLASS_PRIVILEGED,        /* trusted, or listed with allow */
+	CW_CLASS_OWN,               /* crate-wl's own use: never an app's */
 };
 
 #define CW_POLICY_MAX_NAMES 128

@@ -21,8 +21,14 @@
  * each: the fds, the three properties, the commit, each client accepted,
  * the close_fd's hangup.
  *
+ * zkde_screencast_unstable_v1 (KWin's) is served with --kde-screencast,
+ * on a real PipeWire (testcomp-kde.c); wl_output then tells its mode, of
+ * CAPTURE_W x CAPTURE_H, as KWin's does.
+ *
  * usage: testcomp SOCKET-NAME [--bad CASE] [--no-security-context]
  *                             [--refuse-security-context]
+ *                             [--kde-screencast | --kde-screencast-fail |
+ *                              --kde-screencast-end]
  * With --bad, the first client that stays 100 ms gets CASE's malformed
  * bytes then (one that leaves sooner, as a proxy's security-context
  * set-up does, passes the turn on); later clients are served normally.
@@ -45,6 +51,7 @@
 #include "ext-image-capture-source-server-protocol.h"
 #include "ext-image-copy-capture-server-protocol.h"
 #include "security-context-server-protocol.h"
+#include "testcomp-kde.h"
 #include "testcomp-pixel.h"
 
 static const struct wl_interface unknown_interface = {
@@ -55,6 +62,7 @@ static const char *bad_case;
 static int clients_seen;
 static struct wl_global *data_control_global, *security_manager_global;
 static bool refuse_contexts;
+static bool output_mode; /* wl_output tells its mode */
 
 static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void say(const char *fmt, ...)
@@ -89,6 +97,13 @@ static void bind_any(struct wl_client *client, void *data, uint32_t version,
 		return;
 	}
 	wl_resource_set_dispatcher(resource, ignore_requests, NULL, NULL, NULL);
+	if (iface == &wl_output_interface && output_mode) {
+		wl_output_send_geometry(resource, 0, 0, 0, 0,
+			WL_OUTPUT_SUBPIXEL_UNKNOWN, "testcomp", "testcomp",
+			WL_OUTPUT_TRANSFORM_NORMAL);
+		wl_output_send_mode(resource, WL_OUTPUT_MODE_CURRENT,
+			CAPTURE_W, CAPTURE_H, 60000);
+	}
 }
 
 /* ---- ext-image-copy-capture on shm ---- */
@@ -611,6 +626,8 @@ static int on_signal(int sig, void *data)
 int main(int argc, char *argv[])
 {
 	bool security_context = true;
+	bool kde = false;
+	enum testcomp_kde_mode kde_mode = TESTCOMP_KDE_STREAM;
 	for (int i = 2; i < argc; i++) {
 		if (strcmp(argv[i], "--bad") == 0 && i + 1 < argc) {
 			bad_case = argv[++i];
@@ -618,6 +635,14 @@ int main(int argc, char *argv[])
 			security_context = false;
 		} else if (strcmp(argv[i], "--refuse-security-context") == 0) {
 			refuse_contexts = true;
+		} else if (strcmp(argv[i], "--kde-screencast") == 0) {
+			kde = true;
+		} else if (strcmp(argv[i], "--kde-screencast-fail") == 0) {
+			kde = true;
+			kde_mode = TESTCOMP_KDE_FAIL;
+		} else if (strcmp(argv[i], "--kde-screencast-end") == 0) {
+			kde = true;
+			kde_mode = TESTCOMP_KDE_END;
 		} else {
 			argc = 0;
 		}
@@ -625,7 +650,9 @@ int main(int argc, char *argv[])
 	if (argc < 2) {
 		fprintf(stderr, "usage: testcomp SOCKET-NAME [--bad CASE] "
 			"[--no-security-context] "
-			"[--refuse-security-context]\n");
+			"[--refuse-security-context] "
+			"[--kde-screencast | --kde-screencast-fail | "
+			"--kde-screencast-end]\n");
 		return 2;
 	}
 	struct wl_display *display = wl_display_create();
@@ -634,6 +661,11 @@ int main(int argc, char *argv[])
 		return 1;
 	}
 	wl_display_init_shm(display);
+	output_mode = kde;
+	if (kde && !testcomp_kde_init(display, kde_mode)) {
+		fprintf(stderr, "testcomp: cannot serve zkde_screencast\n");
+		return 1;
+	}
 	wl_global_create(display, &ext_image_copy_capture_manager_v1_interface,
 		1, (void *)&ext_image_copy_capture_manager_v1_interface,
 		bind_capture);

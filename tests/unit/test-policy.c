@@ -77,7 +77,8 @@ int main(void)
 	d = classify("default", "zkde_screencast_unstable_v1", 3);
 	ok(d.verdict == CW_HIDE, "default: KDE's screencast HIDE");
 	d = classify("trusted", "zkde_screencast_unstable_v1", 3);
-	ok(d.verdict == CW_PASS, "trusted: KDE's screencast PASS");
+	ok(d.verdict == CW_HIDE, "trusted: KDE's screencast HIDE (KWin lends "
+		"it to crate-wl, never to an app)");
 	int unknown = 0;
 	cw_policy_each_known(count_unknown, &unknown);
 	ok(unknown == 0, "every interface the class table names is in the "
@@ -118,6 +119,11 @@ int main(void)
 	ok(d.verdict == CW_PASS, "screencopy allow PASS");
 	ok(!cw_policy_set(p, "screencopy", "focus", err, sizeof(err)),
 		"screencopy = focus refused: %s", err);
+	ok(!cw_policy_set(p, "allow", "zkde_screencast_unstable_v1", err,
+		sizeof(err)) && strstr(err, "crate-wl's own") != NULL,
+		"KDE's screencast cannot be allowed by name: %s", err);
+	d = cw_policy_classify_global(p, "zkde_screencast_unstable_v1", 3);
+	ok(d.verdict == CW_HIDE, "KDE's screencast HIDE after a refused allow");
 	ok(!cw_policy_set(p, "allow", "zcw_typo_v1", err, sizeof(err)) &&
 		strstr(err, "zcw_typo_v1") != NULL,
 		"unknown interface in allow refused: %s", err);
