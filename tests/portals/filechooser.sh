@@ -4,12 +4,33 @@
 # inside the sandbox, the dialog shown by xdg-desktop-portal-gtk on
 # headless sway outside it, driven by key presses (wtype), as
 # tests/consent/portal-prompt.sh drives the AccessDialog.
-# usage: filechooser.sh CRATE_WL CASE root|nobody
+# The gtk4-*, qt-* and savefiles cases: GTK 4's GtkFileChooserNative, Qt
+# 5's QFileDialog (QT_QPA_PLATFORMTHEME=xdgdesktopportal) and the
+# portal's SaveFiles, from fc-client.py inside.
+# usage: filechooser.sh CRATE_WL CLIENT CASE root|nobody
 CRATE_WL=$1
-CASE=$2
-. "$(dirname "$0")/../sandbox/common.sh" "$3"
+CLIENT=$2
+CASE=$3
+. "$(dirname "$0")/../sandbox/common.sh" "$4"
 PORTAL_GTK=/usr/libexec/xdg-desktop-portal-gtk
 need sway grim wtype dbus-daemon gdbus zenity cksum "$PORTAL_GTK"
+# the client goes in by a bind of its own (the sandbox sees neither the
+# build nor the source tree)
+mkdir -m 755 "$T/bin"
+cp "$CLIENT" "$T/bin/fc-client.py"
+chmod 644 "$T/bin/fc-client.py"
+case $CASE in
+gtk4-*)
+	/usr/bin/python3 -c 'import gi; gi.require_version("Gtk", "4.0")' \
+		2>/dev/null || skip "no GTK 4 for Python (gir1.2-gtk-4.0)"
+	;;
+qt-*)
+	/usr/bin/python3 -c 'import PyQt5.QtWidgets' 2>/dev/null ||
+		skip "no Qt 5 for Python (python3-pyqt5)"
+	[ -e /usr/lib/x86_64-linux-gnu/qt5/plugins/platformthemes/libqxdgdesktopportal.so ] ||
+		skip "Qt has no portal platform theme (qt5-xdgdesktopportal-platformtheme)"
+	;;
+esac
 
 mkdir -p "$T/home/Docs"
 echo picked > "$T/home/Docs/pick.txt"
@@ -54,26 +75,68 @@ sleep 0.2
 BASE=$(shot)
 [ -n "$BASE" ] || fail "grim cannot take a screenshot"
 
-# chooser SCRIPT: runs sh -c SCRIPT in a sandbox with GTK's portal file
-# chooser, in the background; its output in $T/out
+# chooser SCRIPT [CRATE_WL_OPTION...]: runs sh -c SCRIPT in a sandbox in
+# the background, its output in $T/out; then waits for the desktop's
+# dialog on screen. Nothing tells a GTK app to use the portal but what
+# crate-wl sets itself
 chooser() {
-	timeout -k 2 40 $RUNAS "$CRATE_WL" run --env GTK_USE_PORTAL=1 \
-		--env GDK_BACKEND=wayland --env NO_AT_BRIDGE=1 \
-		--env GSETTINGS_BACKEND=memory -- sh -c "$1" \
+	local script=$1
+	shift
+	timeout -k 2 40 $RUNAS "$CRATE_WL" run --env GDK_BACKEND=wayland \
+		--env NO_AT_BRIDGE=1 --env GSETTINGS_BACKEND=memory \
+		--ro-bind "$T/bin:/.test" "$@" -- sh -c "$script" \
 		>"$T/out" 2>"$T/err" &
 	APP_PID=$!
 	track $APP_PID
+	# the first window on screen: an app's own dialog counts too, so
+	# that the check below can tell them apart
 	for _ in $(seq 1 400); do
 		[ "$(shot)" != "$BASE" ] && break
 		sleep 0.05
 	done
 	[ "$(shot)" != "$BASE" ] ||
 		fail "no dialog on screen: $(cat "$T/out" "$T/err" "$T/portal.log")"
-	SWAYSOCK=$(ls "$SWAY_RT"/sway-ipc.*.sock | head -n1) \
-		swaymsg -t get_tree >"$T/tree.json" 2>/dev/null
+	for _ in $(seq 1 40); do
+		SWAYSOCK=$(ls "$SWAY_RT"/sway-ipc.*.sock | head -n1) \
+			swaymsg -t get_tree >"$T/tree.json" 2>/dev/null
+		grep -q '"app_id": "xdg-desktop-portal-gtk"' "$T/tree.json" &&
+			break
+		sleep 0.1
+	done
 	grep -q '"app_id": "xdg-desktop-portal-gtk"' "$T/tree.json" ||
-		fail "the dialog is not the desktop's: $(grep app_id "$T/tree.json")"
+		fail "the dialog is not the desktop's: $(grep '"app_id"' "$T/tree.json")"
 	sleep 0.5
+}
+
+# the SCRIPT that prints what fc-client.py ARGS got: got=PATH, then the
+# file, its directory's entries and the file beside it (or cancelled)
+opener() {
+	echo 'out=$(python3 /.test/fc-client.py '"$1"') || exit 1
+		echo "$out"; f=${out#got=}; [ "$f" != "$out" ] || exit 0
+		cat "$f"; ls -A "$(dirname "$f")"
+		cat '"$T/home/Docs/beside.txt"' 2>&1; true'
+}
+
+# the app got the file chosen, at its real path, and nothing else of
+# its directory
+check_open() {
+	grep -qx "got=$pick" "$T/out" ||
+		fail "the app did not get the real path: $(cat "$T/out" "$T/err")"
+	grep -qx picked "$T/out" || fail "the chosen file is not there: $(cat "$T/out")"
+	pass "$1: the desktop's dialog, the chosen file at its real path"
+	grep -qx beside.txt "$T/out" && fail "its directory came with it"
+	grep -qx beside "$T/out" && fail "a file beside it is readable"
+	pass "nothing else of its directory"
+}
+
+# a Save As into a new file by a temporary file and a rename (SCRIPT
+# prints got=PATH first)
+check_save() {
+	grep -qx "got=$new" "$T/out" || fail "save: $(cat "$T/out" "$T/err")"
+	[ "$(cat "$new" 2>/dev/null)" = saved ] ||
+		fail "the new file is not on the host: $(cat "$T/out" "$T/err")"
+	[ -e "$new.tmp" ] && fail "the app's temporary file reached the host"
+	pass "$1: Save As a new file, by a temporary file and a rename"
 }
 
 # type_path PATH: the location bar, the path, Return
@@ -96,6 +159,9 @@ finish() {
 }
 
 pick=$T/home/Docs/pick.txt
+new=$T/home/Docs/new.txt
+save_then='f=${out#got=}; [ "$f" != "$out" ] || exit 1
+	echo saved > "$f.tmp" && mv "$f.tmp" "$f"; sleep 0.3; cat "$f"'
 case $CASE in
 open)
 	chooser 'f=$(zenity --file-selection) || { echo cancelled; exit 0; }
@@ -103,13 +169,7 @@ open)
 		cat '"$T/home/Docs/beside.txt"' 2>&1; true'
 	type_path "$pick"
 	finish
-	grep -qx "got=$pick" "$T/out" ||
-		fail "the app did not get the real path: $(cat "$T/out" "$T/err")"
-	grep -qx picked "$T/out" || fail "the chosen file is not there: $(cat "$T/out")"
-	pass "OpenFile: the desktop's dialog, the chosen file at its real path"
-	grep -qx beside.txt "$T/out" && fail "its directory came with it"
-	grep -qx beside "$T/out" && fail "a file beside it is readable"
-	pass "nothing else of its directory"
+	check_open "OpenFile (GTK 3)"
 	;;
 cancel)
 	chooser 'f=$(zenity --file-selection) || echo cancelled
@@ -121,17 +181,77 @@ cancel)
 	pass "Escape in the dialog: cancelled, nothing appears"
 	;;
 save)
-	new=$T/home/Docs/new.txt
 	chooser 'f=$(zenity --file-selection --save) || exit 1
 		echo "got=$f"; echo saved > "$f.tmp" && mv "$f.tmp" "$f"
 		sleep 0.3; cat "$f"'
 	type_path "$new"
 	finish
-	grep -qx "got=$new" "$T/out" || fail "save: $(cat "$T/out" "$T/err")"
-	[ "$(cat "$new" 2>/dev/null)" = saved ] ||
-		fail "the new file is not on the host: $(cat "$T/out" "$T/err")"
-	[ -e "$new.tmp" ] && fail "the app's temporary file reached the host"
-	pass "SaveFile: Save As a new file, by a temporary file and a rename"
+	check_save "SaveFile (GTK 3)"
+	;;
+gtk4-open)
+	# GTK 4.8 has no GTK_USE_PORTAL: the portal only in Flatpak or
+	# with GDK_DEBUG=portals, which crate-wl sets
+	chooser "$(opener "gtk4 open")"
+	type_path "$pick"
+	finish
+	check_open "OpenFile (GTK 4)"
+	;;
+gtk4-save)
+	chooser 'out=$(python3 /.test/fc-client.py gtk4 save) || exit 1
+		echo "$out"; '"$save_then"
+	type_path "$new"
+	finish
+	check_save "SaveFile (GTK 4)"
+	;;
+qt-open)
+	# Qt's switch to the portal's dialog is the platform theme, which
+	# crate-wl sets
+	chooser "$(opener "qt open")" --env QT_QPA_PLATFORM=wayland
+	type_path "$pick"
+	finish
+	check_open "OpenFile (Qt 5)"
+	;;
+qt-save)
+	chooser 'out=$(python3 /.test/fc-client.py qt save) || exit 1
+		echo "$out"; '"$save_then" --env QT_QPA_PLATFORM=wayland
+	type_path "$new"
+	finish
+	check_save "SaveFile (Qt 5)"
+	;;
+savefiles)
+	# several files into a folder the user chooses: each at its real
+	# path there, and nothing else of the folder. One name is taken
+	# already: the dialog names it anew (xdg-desktop-portal-gtk never
+	# overwrites in SaveFiles), and the old file stays as it was
+	dest=$T/home/Out
+	mkdir -p "$dest"
+	echo other > "$dest/other.txt"
+	echo old > "$dest/b.txt"
+	chown -R "$U:$U" "$dest"
+	chooser 'python3 /.test/fc-client.py savefiles a.txt b.txt || exit 1
+		ls -A '"$dest"' 2>&1; cat '"$dest/other.txt"' 2>&1; true'
+	# a folder: from the recent files view (where nothing can be
+	# chosen) to the home folder, then the folder's path
+	wtype -s 50 -M alt -k Home -m alt -s 500 -p F24
+	type_path "$dest/"
+	finish
+	got=$(sed -n 's/^got=//p' "$T/out")
+	[ "$(echo "$got" | wc -l)" = 2 ] ||
+		fail "SaveFiles: $(cat "$T/out" "$T/err")"
+	grep -qx "got=$dest/a.txt" "$T/out" ||
+		fail "SaveFiles: a.txt not in the folder: $(cat "$T/out")"
+	echo "$got" | while read -r f; do
+		[ "$(dirname "$f")" = "$dest" ] ||
+			fail "SaveFiles: $f is not in the chosen folder"
+		[ "$(cat "$f" 2>/dev/null)" = "saved $(basename "$f")" ] ||
+			fail "$f is not on the host: $(cat "$T/out" "$T/err")"
+	done || exit 1
+	[ "$(cat "$dest/b.txt")" = old ] || fail "the old b.txt was overwritten"
+	pass "SaveFiles: both files saved into the chosen folder at their real paths"
+	grep -qx other.txt "$T/out" && fail "the folder's other files came with them"
+	grep -qx other "$T/out" && fail "a file of the folder is readable"
+	[ "$(cat "$dest/other.txt")" = other ] || fail "another file changed"
+	pass "nothing else of the folder"
 	;;
 *)
 	fail "unknown case $CASE"
