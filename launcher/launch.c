@@ -142,6 +142,13 @@ static bool grant_file(void *data, const char *path, bool create,
 	return cw_grants_add(data, path, create, err, errlen);
 }
 
+/* The FileChooser's folders (portal.h: cw_portal_env.grant_dir). */
+static bool grant_folder(void *data, const char *path, bool writable,
+	char *err, size_t errlen)
+{
+	return cw_grants_add_dir(data, path, writable, err, errlen);
+}
+
 /* The portals of this sandbox, in the order they start. */
 static size_t portal_table(const struct cw_policy *policy,
 	const struct cw_portal **out, size_t max)
@@ -400,6 +407,7 @@ static void bus_first_connection(struct cw_source *source, uint32_t events)
 			.proxy = l->upstream != NULL ? l->proxy : NULL,
 			.granted = l->grants != NULL ? cw_grants_has : NULL,
 			.grant = l->grants != NULL ? grant_file : NULL,
+			.grant_dir = l->grants != NULL ? grant_folder : NULL,
 			.granted_data = l->grants,
 			.grant_data = l->grants,
 		},

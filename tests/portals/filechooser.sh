@@ -35,6 +35,7 @@ esac
 mkdir -p "$T/home/Docs"
 echo picked > "$T/home/Docs/pick.txt"
 echo beside > "$T/home/Docs/beside.txt"
+echo beside > "$T/home/beside.txt"
 chown -R "$U:$U" "$T/home"
 
 if [ "$AS" = nobody ]; then
@@ -115,6 +116,33 @@ opener() {
 		echo "$out"; f=${out#got=}; [ "$f" != "$out" ] || exit 0
 		cat "$f"; ls -A "$(dirname "$f")"
 		cat '"$T/home/Docs/beside.txt"' 2>&1; true'
+}
+
+# choose_dir DIR, in a folder dialog: from the recent files (where
+# nothing can be chosen) to the home folder, then DIR in the location
+# bar, without the "/" GTK completes (with it, Return would go in and
+# choose what is selected there)
+choose_dir() {
+	wtype -s 50 -M alt -k Home -m alt -s 500 -p F24
+	if [ "$1" = / ]; then
+		type_path /
+		return
+	fi
+	wtype -s 50 -M ctrl -k l -m ctrl -s 100 "$1" -s 500 -k Delete \
+		-s 300 -k Return -p F24
+}
+
+# the SCRIPT of an app that asks GTK 4 for a folder, then prints
+# got=PATH, its entries and sub's, a.txt, saves new.txt there, lists its
+# parent and reads the home's beside.txt
+folder_app() {
+	echo 'out=$(python3 /.test/fc-client.py gtk4 folder) || exit 1
+		echo "$out"; d=${out#got=}; [ "$d" != "$out" ] || exit 0
+		ls -A "$d"; echo "sub: $(ls -A "$d/sub" 2>&1)"; cat "$d/a.txt"
+		echo new > "$d/new.txt"
+		echo "parent: $(ls -A "$(dirname "$d")" | tr "\n" " " |
+			sed "s/ $//")"
+		cat '"$T/home/beside.txt"' 2>&1; true'
 }
 
 # the app got the file chosen, at its real path, and nothing else of
@@ -252,6 +280,70 @@ savefiles)
 	grep -qx other "$T/out" && fail "a file of the folder is readable"
 	[ "$(cat "$dest/other.txt")" = other ] || fail "another file changed"
 	pass "nothing else of the folder"
+	;;
+folder)
+	# a folder (GTK 4's SELECT_FOLDER: OpenFile with directory): the
+	# whole folder, read-write, at its real path; nothing of its parent
+	proj=$T/home/Proj
+	mkdir -p "$proj/sub"
+	echo inproj > "$proj/a.txt"
+	echo deep > "$proj/sub/b.txt"
+	chown -R "$U:$U" "$proj"
+	chooser "$(folder_app)"
+	wtype -s 50 -M alt -k Home -m alt -s 500 -p F24
+	choose_dir "$proj"
+	finish
+	grep -qx "got=$proj" "$T/out" ||
+		fail "the app did not get the folder's real path: $(cat "$T/out" "$T/err")"
+	grep -qx inproj "$T/out" && grep -qx "sub: b.txt" "$T/out" ||
+		fail "the folder is not there whole: $(cat "$T/out")"
+	[ "$(cat "$proj/new.txt" 2>/dev/null)" = new ] ||
+		fail "what the app saved in it is not on the host: $(cat "$T/out" "$T/err")"
+	pass "OpenFile with directory: the whole folder, read-write, at its real path"
+	# its parent inside is the sandbox's own home (where the app's
+	# toolkit made its .config): Proj in it, nothing of the host's
+	parent=$(sed -n 's/^parent: //p' "$T/out")
+	case " $parent " in
+	*" Proj "*) ;;
+	*) fail "the folder is not in its parent: $parent" ;;
+	esac
+	case " $parent " in
+	*" Docs "*|*" beside.txt "*) fail "the host's parent shows: $parent" ;;
+	esac
+	grep -qx beside "$T/out" && fail "a file beside it is readable"
+	pass "nothing of its parent"
+	;;
+folder-home|folder-root|folder-state|folder-symlink)
+	# what must never be granted whole, chosen in the real dialog: the
+	# home, the whole file system, a folder holding crate-wl's state, a
+	# symlink to the home in a folder (the app's own, maybe): refused,
+	# the app hears of a failure and sees nothing
+	case $CASE in
+	folder-home) pick_dir=$T/home why="it holds $T/home" ;;
+	folder-root) pick_dir=/ why="the whole file system" ;;
+	folder-state)
+		# $XDG_DATA_HOME, which holds crate-wl's (its permission
+		# store, the apps' homes, the grants' staging)
+		mkdir -p "$XDG_DATA_HOME/crate-wl"
+		chown -R "$U:$U" "$XDG_DATA_HOME"
+		pick_dir=$XDG_DATA_HOME why="it holds $XDG_DATA_HOME/crate-wl"
+		;;
+	folder-symlink)
+		mkdir -p "$T/home/Work"
+		ln -s "$T/home" "$T/home/Work/link"
+		chown -R "$U:$U" "$T/home/Work"
+		pick_dir=$T/home/Work/link why="it holds $T/home"
+		;;
+	esac
+	chooser "$(folder_app)"
+	choose_dir "$pick_dir"
+	finish
+	grep -qx cancelled "$T/out" ||
+		fail "the app got something: $(cat "$T/out" "$T/err")"
+	grep -q "not granted: $why" "$T/err" ||
+		fail "crate-wl did not say why: $(cat "$T/err")"
+	grep -qx beside "$T/out" && fail "the home is readable"
+	pass "$pick_dir is refused ($why); the app sees nothing of it"
 	;;
 *)
 	fail "unknown case $CASE"
