@@ -224,6 +224,18 @@ gtk4-open)
 	finish
 	check_open "OpenFile (GTK 4)"
 	;;
+gtk4-cancel)
+	# a cancelled dialog: GTK 4 reads the answer's uris without looking
+	# whether they came (without them the app crashed)
+	chooser 'python3 /.test/fc-client.py gtk4 open; echo "status=$?"
+		cat '"$pick"' 2>&1; true'
+	wtype -s 50 -k Escape -p F24
+	finish
+	grep -qx cancelled "$T/out" && grep -qx status=0 "$T/out" ||
+		fail "not cancelled cleanly: $(cat "$T/out" "$T/err")"
+	grep -qx picked "$T/out" && fail "a cancelled dialog granted the file"
+	pass "Escape in GTK 4's dialog: cancelled, the app goes on, nothing appears"
+	;;
 gtk4-save)
 	chooser 'out=$(python3 /.test/fc-client.py gtk4 save) || exit 1
 		echo "$out"; '"$save_then"
