@@ -324,10 +324,12 @@ static int impl_reply(sd_bus_message *m, void *data, sd_bus_error *ret)
 				}
 				npaths++;
 			}
-			sd_bus_message_exit_container(m);
-			sd_bus_message_exit_container(m);
+			/* the list's end (0) is not the answer's: go on to
+			 * the keys after it */
+			r = r < 0 ? r : sd_bus_message_exit_container(m);
+			r = r < 0 ? r : sd_bus_message_exit_container(m);
 		}
-		sd_bus_message_exit_container(m);
+		r = r < 0 ? r : sd_bus_message_exit_container(m);
 	}
 	c->readonly = !writable;
 	for (size_t i = 0; i < npaths; i++) {

@@ -60,8 +60,24 @@ else
 	start_sway
 fi
 export XDG_RUNTIME_DIR="$T/rt" WAYLAND_DISPLAY="$SWAY_SOCKET"
-GDK_BACKEND=wayland NO_AT_BRIDGE=1 GTK_A11Y=none GSETTINGS_BACKEND=memory \
-	XDG_CACHE_HOME=$T/cache $RUNAS "$PORTAL_GTK" >"$T/portal.log" 2>&1 &
+case $CASE in
+fake-*)
+	# answers no dialog can give here (fake-chooser.py): written by the
+	# case into $T/answers before the app asks
+	: > "$T/answers"
+	: > "$T/asked"
+	chmod 644 "$T/answers"
+	chmod 666 "$T/asked"
+	cp "$FAKE_CHOOSER" "$T/bin/fake-chooser.py"
+	$RUNAS /usr/bin/python3 "$T/bin/fake-chooser.py" "$T/answers" "$T/asked" \
+		>"$T/portal.log" 2>&1 &
+	;;
+*)
+	GDK_BACKEND=wayland NO_AT_BRIDGE=1 GTK_A11Y=none \
+		GSETTINGS_BACKEND=memory XDG_CACHE_HOME=$T/cache \
+		$RUNAS "$PORTAL_GTK" >"$T/portal.log" 2>&1 &
+	;;
+esac
 track $!
 timeout 10 $RUNAS gdbus wait --session org.freedesktop.impl.portal.desktop.gtk ||
 	fail "xdg-desktop-portal-gtk did not appear: $(cat "$T/portal.log" "$T/dbus.log")"
@@ -356,6 +372,62 @@ folder-home|folder-root|folder-state|folder-symlink)
 		fail "crate-wl did not say why: $(cat "$T/err")"
 	grep -qx beside "$T/out" && fail "the home is readable"
 	pass "$pick_dir is refused ($why); the app sees nothing of it"
+	;;
+fake-folder-readonly|fake-folder-proc|fake-folder-runtime|fake-folder-config)
+	# answers a real dialog gives, but not to a test: the desktop's
+	# backend is fake-chooser.py here, GTK 4 asks for a folder
+	proj=$T/home/Proj
+	mkdir -p "$proj/sub" "$XDG_RUNTIME_DIR/pulse" \
+		"$XDG_CONFIG_HOME/autostart"
+	echo inproj > "$proj/a.txt"
+	chown -R "$U:$U" "$proj" "$XDG_CONFIG_HOME"
+	# answer_app URI WRITABLE: the app asks, the backend answers that
+	answer_app() {
+		echo "$1 $2" >> "$T/answers"
+		timeout -k 2 40 $RUNAS "$CRATE_WL" run \
+			--env GDK_BACKEND=wayland --env NO_AT_BRIDGE=1 \
+			--env GSETTINGS_BACKEND=memory \
+			--ro-bind "$T/bin:/.test" -- sh -c "$(folder_app)" \
+			>"$T/out" 2>"$T/err" || fail "the app failed: $(cat "$T/out" "$T/err")"
+	}
+	# refused_app URI WHY: refused, and the app sees nothing
+	refused_app() {
+		answer_app "file://$1" "$2"
+		grep -qx cancelled "$T/out" ||
+			fail "the app got something: $(cat "$T/out" "$T/err")"
+		grep -q "not granted: $3" "$T/err" ||
+			fail "crate-wl did not say why: $(cat "$T/err")"
+	}
+	case $CASE in
+	fake-folder-readonly)
+		answer_app "file://$proj" false
+		grep -q "^directory=True" "$T/asked" ||
+			fail "the backend was not asked for a folder: $(cat "$T/asked")"
+		grep -qx "got=$proj" "$T/out" && grep -qx inproj "$T/out" ||
+			fail "the folder is not there: $(cat "$T/out" "$T/err")"
+		[ -e "$proj/new.txt" ] && fail "the app wrote in a read-only folder"
+		grep -q "Read-only file system" "$T/err" ||
+			fail "the write did not fail as read-only: $(cat "$T/err")"
+		pass "writable false: the folder at its real path, read-only"
+		;;
+	fake-folder-proc)
+		refused_app /proc/1 true "it is inside /proc"
+		pass "a folder of /proc is refused"
+		;;
+	fake-folder-runtime)
+		refused_app "$XDG_RUNTIME_DIR/pulse" true \
+			"it is inside $XDG_RUNTIME_DIR"
+		pass "a folder of the session's runtime directory is refused"
+		;;
+	fake-folder-config)
+		refused_app "$XDG_CONFIG_HOME/autostart" true "programs and their settings start from $XDG_CONFIG_HOME"
+		pass "\$XDG_CONFIG_HOME/autostart is refused read-write"
+		answer_app "file://$XDG_CONFIG_HOME/autostart" false
+		grep -qx "got=$XDG_CONFIG_HOME/autostart" "$T/out" ||
+			fail "refused read-only too: $(cat "$T/out" "$T/err")"
+		pass "and granted read-only"
+		;;
+	esac
 	;;
 *)
 	fail "unknown case $CASE"
