@@ -317,17 +317,24 @@ folder)
 	echo inproj > "$proj/a.txt"
 	echo deep > "$proj/sub/b.txt"
 	chown -R "$U:$U" "$proj"
-	chooser "$(folder_app)"
-	wtype -s 50 -M alt -k Home -m alt -s 500 -p F24
+	# the app stays a moment, for crate-wl ps
+	chooser "$(folder_app); echo listed; sleep 3"
 	choose_dir "$proj"
+	for _ in $(seq 1 100); do
+		grep -qx listed "$T/out" && break
+		sleep 0.05
+	done
+	listed=$(cw ps 2>&1)
 	finish
+	echo "$listed" | grep -q "granted $proj/\$" ||
+		fail "ps does not list the folder: $listed"
 	grep -qx "got=$proj" "$T/out" ||
 		fail "the app did not get the folder's real path: $(cat "$T/out" "$T/err")"
 	grep -qx inproj "$T/out" && grep -qx "sub: b.txt" "$T/out" ||
 		fail "the folder is not there whole: $(cat "$T/out")"
 	[ "$(cat "$proj/new.txt" 2>/dev/null)" = new ] ||
 		fail "what the app saved in it is not on the host: $(cat "$T/out" "$T/err")"
-	pass "OpenFile with directory: the whole folder, read-write, at its real path"
+	pass "OpenFile with directory: the whole folder, read-write, at its real path, listed by ps"
 	# its parent inside is the sandbox's own home (where the app's
 	# toolkit made its .config): Proj in it, nothing of the host's
 	parent=$(sed -n 's/^parent: //p' "$T/out")
