@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 # Apps' file dialogs, as the toolkits call them, for filechooser.sh:
 #   gtk4 open|save|folder   GTK 4's GtkFileChooserNative
-#   qt open|save            Qt 5's QFileDialog (its platform theme decides
+#   qt open|save|folder     Qt 5's QFileDialog (its platform theme decides
 #                           the dialog: QT_QPA_PLATFORMTHEME)
 #   savefiles NAME...       the portal's SaveFiles, called as libportal
 #                           does (GTK has no call for it): then writes
@@ -43,6 +43,8 @@ def qt(mode):
     app = QApplication(sys.argv[:1])
     if mode == "open":
         path, _ = QFileDialog.getOpenFileName(None, "crate-wl test")
+    elif mode == "folder":
+        path = QFileDialog.getExistingDirectory(None, "crate-wl test")
     else:
         path, _ = QFileDialog.getSaveFileName(None, "crate-wl test")
     done([path] if path else [])

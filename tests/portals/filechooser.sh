@@ -152,7 +152,7 @@ choose_dir() {
 # got=PATH, its entries and sub's, a.txt, saves new.txt there, lists its
 # parent and reads the home's beside.txt
 folder_app() {
-	echo 'out=$(python3 /.test/fc-client.py gtk4 folder) || exit 1
+	echo 'out=$(python3 /.test/fc-client.py '"${1:-gtk4}"' folder) || exit 1
 		echo "$out"; d=${out#got=}; [ "$d" != "$out" ] || exit 0
 		ls -A "$d"; echo "sub: $(ls -A "$d/sub" 2>&1)"; cat "$d/a.txt"
 		echo new > "$d/new.txt"
@@ -309,16 +309,22 @@ savefiles)
 	[ "$(cat "$dest/other.txt")" = other ] || fail "another file changed"
 	pass "nothing else of the folder"
 	;;
-folder)
-	# a folder (GTK 4's SELECT_FOLDER: OpenFile with directory): the
-	# whole folder, read-write, at its real path; nothing of its parent
+folder|qt-folder)
+	# a folder (GTK 4's SELECT_FOLDER, Qt's getExistingDirectory:
+	# OpenFile with directory): the whole folder, read-write, at its
+	# real path; nothing of its parent
 	proj=$T/home/Proj
 	mkdir -p "$proj/sub"
 	echo inproj > "$proj/a.txt"
 	echo deep > "$proj/sub/b.txt"
 	chown -R "$U:$U" "$proj"
 	# the app stays a moment, for crate-wl ps
-	chooser "$(folder_app); echo listed; sleep 3"
+	if [ "$CASE" = qt-folder ]; then
+		chooser "$(folder_app qt); echo listed; sleep 3" \
+			--env QT_QPA_PLATFORM=wayland
+	else
+		chooser "$(folder_app); echo listed; sleep 3"
+	fi
 	choose_dir "$proj"
 	for _ in $(seq 1 100); do
 		grep -qx listed "$T/out" && break
@@ -334,7 +340,7 @@ folder)
 		fail "the folder is not there whole: $(cat "$T/out")"
 	[ "$(cat "$proj/new.txt" 2>/dev/null)" = new ] ||
 		fail "what the app saved in it is not on the host: $(cat "$T/out" "$T/err")"
-	pass "OpenFile with directory: the whole folder, read-write, at its real path, listed by ps"
+	pass "OpenFile with directory ($([ "$CASE" = qt-folder ] && echo Qt 5 || echo GTK 4)): the whole folder, read-write, at its real path, listed by ps"
 	# its parent inside is the sandbox's own home (where the app's
 	# toolkit made its .config): Proj in it, nothing of the host's
 	parent=$(sed -n 's/^parent: //p' "$T/out")
