@@ -20,9 +20,11 @@
  *   /opt and /var. Read-only they may be granted.
  * Paths are compared as real paths, component by component.
  */
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "grant.h"
 #include "paths.h"
 
@@ -63,6 +65,12 @@ void cw_grant_limits_init(struct cw_grant_limits *lim)
 	const char *home = getenv("HOME");
 	const char *rt = getenv("XDG_RUNTIME_DIR");
 	add(lim->holds, &lim->nholds, CW_GRANT_LIMITS, home);
+	/* and the home the system knows, should $HOME say another */
+	struct passwd *pw = getpwuid(getuid());
+	if (pw != NULL && pw->pw_dir != NULL && (home == NULL ||
+			strcmp(pw->pw_dir, home) != 0)) {
+		add(lim->holds, &lim->nholds, CW_GRANT_LIMITS, pw->pw_dir);
+	}
 	add(lim->holds, &lim->nholds, CW_GRANT_LIMITS, rt);
 	add(lim->holds, &lim->nholds, CW_GRANT_LIMITS, "/tmp/.X11-unix");
 	for (size_t i = 0; i < n; i++) {

@@ -3,10 +3,12 @@
  * rule by rule, in a session of made-up paths: the home /h/me, its XDG
  * directories in it, the runtime directory /r/1000.
  */
+#include <pwd.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "grant.h"
 #include "tap.h"
 
@@ -86,5 +88,14 @@ int main(void)
 	refused("/usr/local/bin", true, "read-only only");
 	refused("/var/lib", true, "read-only only");
 	refused("relative/path", false, "not an absolute path");
+
+	/* the home the system knows, when $HOME says another */
+	struct passwd *pw = getpwuid(getuid());
+	if (pw != NULL && pw->pw_dir != NULL && pw->pw_dir[0] == '/' &&
+			strcmp(pw->pw_dir, "/") != 0) {
+		char real[PATH_MAX];
+		refused(pw->pw_dir, false, realpath(pw->pw_dir, real) != NULL ?
+			real : pw->pw_dir);
+	}
 	return tap_done();
 }
