@@ -6,7 +6,10 @@
 # tests/consent/portal-prompt.sh drives the AccessDialog.
 # The gtk4-*, qt-* and savefiles cases: GTK 4's GtkFileChooserNative, Qt
 # 5's QFileDialog (QT_QPA_PLATFORMTHEME=xdgdesktopportal) and the
-# portal's SaveFiles, from fc-client.py inside.
+# portal's SaveFiles, from fc-client.py inside. The folder* cases: a
+# folder granted whole, or refused (sandbox/grant-check.c). The fake-*
+# cases: the desktop's backend is fake-chooser.py ($FAKE_CHOOSER), for
+# answers the real dialog cannot give in a test.
 # usage: filechooser.sh CRATE_WL CLIENT CASE root|nobody
 CRATE_WL=$1
 CLIENT=$2
