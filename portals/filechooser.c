@@ -315,8 +315,9 @@ static int impl_reply(sd_bus_message *m, void *data, sd_bus_error *ret)
 			while ((r = sd_bus_message_read(m, "s", &uri)) > 0) {
 				char path[PATH_MAX];
 				if (npaths >= MAX_FILES || !uri_path(uri, path,
-						sizeof(path)) || (paths[npaths] =
-						strdup(path)) == NULL) {
+						sizeof(path)) ||
+						(paths[npaths] = strdup(path)) ==
+						NULL) {
 					cw_msg("FileChooser: not granted: %s",
 						uri);
 					ok = false;
@@ -343,10 +344,11 @@ static int impl_reply(sd_bus_message *m, void *data, sd_bus_error *ret)
 				fc->env->grant_dir(fc->env->grant_data, real,
 				writable != 0, err, sizeof(err));
 			if (!granted) {
-				cw_msg("FileChooser: %s%s", fc->env->grant_dir ==
-					NULL ? "no folder can be granted" :
-					found ? err : paths[i], found ? "" :
-					": not found");
+				cw_msg("FileChooser: %s%s",
+					fc->env->grant_dir == NULL ?
+					"no folder can be granted" :
+					found ? err : paths[i],
+					found ? "" : ": not found");
 			}
 		} else if (!real_target(paths[i], real, sizeof(real))) {
 			cw_msg("FileChooser: not granted: %s", paths[i]);
