@@ -142,6 +142,13 @@ static bool grant_file(void *data, const char *path, bool create,
 	return cw_grants_add(data, path, create, err, errlen);
 }
 
+/* The FileChooser's folders (portal.h: cw_portal_env.grant_dir). */
+static bool grant_folder(void *data, const char *path, bool writable,
+	char *err, size_t errlen)
+{
+	return cw_grants_add_dir(data, path, writable, err, errlen);
+}
+
 /* The portals of this sandbox, in the order they start. */
 static size_t portal_table(const struct cw_policy *policy,
 	const struct cw_portal **out, size_t max)
@@ -184,6 +191,15 @@ static void print_portals(const struct cw_policy *policy)
  *   as they do in Flatpak, without crate-wl posing as Flatpak.
  *   GIO_USE_PORTALS=1 the same for GLib 2.84 (Debian 13), which reads
  *   that name instead.
+ * - GDK_DEBUG=portals (added to what GDK_DEBUG says already): GTK 4 has
+ *   no GTK_USE_PORTAL; outside Flatpak only this debug key makes it use
+ *   the portals (its file chooser, settings, OpenURI), and it is one GTK
+ *   honours in release builds.
+ * - QT_QPA_PLATFORMTHEME=xdgdesktopportal unless --env or the manifest
+ *   names a theme: Qt's file dialogs through the portal (Qt picks that
+ *   theme itself only in Flatpak and Snap). It draws with the theme the
+ *   desktop would give otherwise; without its plugin (Debian's
+ *   qt5-xdgdesktopportal-platformtheme) Qt falls back to that one.
  * - an empty $XDG_RUNTIME_DIR/flatpak-info, read-only: xdg-utils'
  *   xdg-open has no other switch to the OpenURI portal (it tests only
  *   that this file exists, and otherwise starts the default browser it
@@ -197,6 +213,34 @@ static void print_portals(const struct cw_policy *policy)
  *   own sandbox. An app inside has nothing of its own to launch.
  * dir is the instance directory on the host; live: make its empty file.
  */
+/* the value of the plan's variable key ("NAME="), or NULL */
+static const char *plan_env(const struct cw_plan *plan, const char *key)
+{
+	size_t n = strlen(key);
+	for (size_t i = 0; i < plan->nenvp; i++) {
+		if (strncmp(plan->envp[i], key, n) == 0) {
+			return plan->envp[i] + n;
+		}
+	}
+	return NULL;
+}
+
+/* GDK_DEBUG with the portals key added to what the plan's says */
+static bool add_gdk_portals(struct cw_plan *plan)
+{
+	const char *old = plan_env(plan, "GDK_DEBUG=");
+	if (old == NULL || *old == '\0') {
+		return cw_plan_setenv(plan, "GDK_DEBUG=portals");
+	}
+	char *env;
+	if (asprintf(&env, "GDK_DEBUG=%s,portals", old) < 0) {
+		return false;
+	}
+	bool ok = cw_plan_setenv(plan, env);
+	free(env);
+	return ok;
+}
+
 static bool add_bus(struct cw_plan *plan, const char *dir, bool live)
 {
 	char env[PATH_MAX + 64], bus[PATH_MAX], info[PATH_MAX];
@@ -220,6 +264,10 @@ static bool add_bus(struct cw_plan *plan, const char *dir, bool live)
 		cw_plan_setenv(plan, env) &&
 		cw_plan_setenv(plan, "GTK_USE_PORTAL=1") &&
 		cw_plan_setenv(plan, "GIO_USE_PORTALS=1") &&
+		add_gdk_portals(plan) &&
+		(plan_env(plan, "QT_QPA_PLATFORMTHEME=") != NULL ||
+		cw_plan_setenv(plan,
+		"QT_QPA_PLATFORMTHEME=xdgdesktopportal")) &&
 		cw_plan_hide(plan, "/usr/share/applications") &&
 		cw_plan_hide(plan, "/usr/local/share/applications");
 }
@@ -359,6 +407,7 @@ static void bus_first_connection(struct cw_source *source, uint32_t events)
 			.proxy = l->upstream != NULL ? l->proxy : NULL,
 			.granted = l->grants != NULL ? cw_grants_has : NULL,
 			.grant = l->grants != NULL ? grant_file : NULL,
+			.grant_dir = l->grants != NULL ? grant_folder : NULL,
 			.granted_data = l->grants,
 			.grant_data = l->grants,
 		},

@@ -9,10 +9,14 @@
  *
  * What the app sends is rebuilt, not forwarded: the options the dialog
  * understands, each type-checked (accept_label, modal, multiple, filters,
- * current_filter, current_name, files for SaveFiles); current_folder and
- * current_file are paths in the sandbox's view and are dropped, as is
- * directory (a directory is not granted). A parent window is passed on
- * only as a Wayland handle (an X11 one names the sandbox's own Xwayland).
+ * current_filter, current_name, files for SaveFiles, directory for
+ * OpenFile); current_folder and current_file are paths in the sandbox's
+ * view and are dropped. A parent window is passed on only as a Wayland
+ * handle (an X11 one names the sandbox's own Xwayland).
+ *
+ * With directory, the folders chosen are granted whole (grant_dir:
+ * sandbox/grant-check.c refuses the home, crate-wl's state and the
+ * like), read-write unless the dialog said writable false.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -56,6 +60,8 @@ struct call {
 	struct filechooser *fc;
 	struct cw_portal_request *req;
 	enum kind kind;
+	bool directory; /* OpenFile of folders */
+	bool readonly; /* the dialog said writable false */
 	sd_bus_slot *slot; /* the backend's call in flight */
 	size_t backend;
 	sd_bus_message *out; /* the call, rebuilt, for each backend tried */
@@ -134,15 +140,24 @@ static int append_uris(sd_bus_message *m, void *data)
 	r = r < 0 ? r : sd_bus_message_close_container(m);
 	r = r < 0 ? r : sd_bus_message_close_container(m);
 	r = r < 0 ? r : sd_bus_message_close_container(m);
-	r = r < 0 ? r : sd_bus_message_append(m, "{sv}", "writable", "b", 1);
+	r = r < 0 ? r : sd_bus_message_append(m, "{sv}", "writable", "b",
+		c->readonly ? 0 : 1);
 	return r;
 }
 
+/* Every answer has its uris, empty unless it is 0, as
+ * xdg-desktop-portal's have: GTK's and Qt's portal choosers read the
+ * list without looking whether it came (an answer of 1 or 2 without one
+ * crashes the app). */
 static void respond(struct call *c, enum cw_portal_response code)
 {
+	if (code != CW_PORTAL_OK) {
+		while (c->nuris > 0) {
+			free(c->uris[--c->nuris]);
+		}
+	}
 	if (c->req != NULL) {
-		cw_portal_request_respond(c->req, code,
-			code == CW_PORTAL_OK ? append_uris : NULL, c);
+		cw_portal_request_respond(c->req, code, append_uris, c);
 		c->req = NULL;
 	}
 	struct filechooser *fc = c->fc;
@@ -275,6 +290,11 @@ static int impl_reply(sd_bus_message *m, void *data, sd_bus_error *ret)
 		return 0;
 	}
 	bool ok = true;
+	/* the dialog's answer, whole, before anything is granted: its
+	 * writable may come after its uris */
+	char *paths[MAX_FILES];
+	size_t npaths = 0;
+	int writable = 1;
 	r = sd_bus_message_enter_container(m, 'a', "{sv}");
 	while (r > 0 && (r = sd_bus_message_enter_container(m, 'e',
 			"sv")) > 0) {
@@ -283,7 +303,9 @@ static int impl_reply(sd_bus_message *m, void *data, sd_bus_error *ret)
 		if (r < 0) {
 			break;
 		}
-		if (strcmp(key, "uris") != 0) {
+		if (strcmp(key, "writable") == 0) {
+			r = sd_bus_message_read(m, "v", "b", &writable);
+		} else if (strcmp(key, "uris") != 0) {
 			r = sd_bus_message_skip(m, "v");
 		} else if ((r = sd_bus_message_enter_container(m, 'v',
 				"as")) > 0 &&
@@ -291,40 +313,62 @@ static int impl_reply(sd_bus_message *m, void *data, sd_bus_error *ret)
 				"s")) > 0) {
 			const char *uri;
 			while ((r = sd_bus_message_read(m, "s", &uri)) > 0) {
-				char path[PATH_MAX], real[PATH_MAX];
-				char err[PATH_MAX + 512];
-				if (c->nuris >= MAX_FILES ||
-						!uri_path(uri, path,
+				char path[PATH_MAX];
+				if (npaths >= MAX_FILES || !uri_path(uri, path,
 						sizeof(path)) ||
-						!real_target(path, real,
-						sizeof(real))) {
+						(paths[npaths] = strdup(path)) ==
+						NULL) {
 					cw_msg("FileChooser: not granted: %s",
 						uri);
 					ok = false;
 					continue;
 				}
-				if (fc->env->grant == NULL ||
-						!fc->env->grant(
-						fc->env->grant_data, real,
-						c->kind != KIND_OPEN, err,
-						sizeof(err))) {
-					cw_msg("FileChooser: %s",
-						fc->env->grant ? err :
-						"no file can be granted");
-					ok = false;
-					continue;
-				}
-				char *u = path_uri(real);
-				if (u == NULL) {
-					ok = false;
-					continue;
-				}
-				c->uris[c->nuris++] = u;
+				npaths++;
 			}
-			sd_bus_message_exit_container(m);
-			sd_bus_message_exit_container(m);
+			/* the list's end (0) is not the answer's: go on to
+			 * the keys after it */
+			r = r < 0 ? r : sd_bus_message_exit_container(m);
+			r = r < 0 ? r : sd_bus_message_exit_container(m);
 		}
-		sd_bus_message_exit_container(m);
+		r = r < 0 ? r : sd_bus_message_exit_container(m);
+	}
+	c->readonly = !writable;
+	for (size_t i = 0; i < npaths; i++) {
+		char real[PATH_MAX];
+		char err[PATH_MAX + 512];
+		bool granted;
+		if (c->directory) {
+			/* the folder itself at its real path */
+			bool found = realpath(paths[i], real) != NULL;
+			granted = found && fc->env->grant_dir != NULL &&
+				fc->env->grant_dir(fc->env->grant_data, real,
+				writable != 0, err, sizeof(err));
+			if (!granted) {
+				cw_msg("FileChooser: %s%s",
+					fc->env->grant_dir == NULL ?
+					"no folder can be granted" :
+					found ? err : paths[i],
+					found ? "" : ": not found");
+			}
+		} else if (!real_target(paths[i], real, sizeof(real))) {
+			cw_msg("FileChooser: not granted: %s", paths[i]);
+			granted = false;
+		} else {
+			granted = fc->env->grant != NULL && fc->env->grant(
+				fc->env->grant_data, real,
+				c->kind != KIND_OPEN, err, sizeof(err));
+			if (!granted) {
+				cw_msg("FileChooser: %s", fc->env->grant ?
+					err : "no file can be granted");
+			}
+		}
+		char *u = granted ? path_uri(real) : NULL;
+		if (u == NULL) {
+			ok = false;
+		} else {
+			c->uris[c->nuris++] = u;
+		}
+		free(paths[i]);
 	}
 	respond(c, ok && r >= 0 ? CW_PORTAL_OK : CW_PORTAL_OTHER);
 	return 0;
@@ -392,7 +436,7 @@ static int copy_files(sd_bus_message *in, sd_bus_message *out)
 /* The options the dialog understands, each checked, into out's a{sv};
  * the handle_token in token. */
 static int copy_options(sd_bus_message *in, sd_bus_message *out,
-	enum kind kind, char *token, size_t tokenlen)
+	enum kind kind, bool *directory, char *token, size_t tokenlen)
 {
 	int r = sd_bus_message_enter_container(in, 'a', "{sv}");
 	r = r < 0 ? r : sd_bus_message_open_container(out, 'a', "{sv}");
@@ -413,6 +457,12 @@ static int copy_options(sd_bus_message *in, sd_bus_message *out,
 			r = sd_bus_message_read(in, "v", "s", &s);
 			r = r < 0 ? r : sd_bus_message_append(out, "{sv}", key,
 				"s", s);
+		} else if (strcmp(key, "directory") == 0 &&
+				kind == KIND_OPEN) {
+			r = sd_bus_message_read(in, "v", "b", &b);
+			*directory = r >= 0 && b;
+			r = r < 0 ? r : sd_bus_message_append(out, "{sv}", key,
+				"b", b);
 		} else if (strcmp(key, "modal") == 0 ||
 				(strcmp(key, "multiple") == 0 &&
 				kind == KIND_OPEN)) {
@@ -461,8 +511,8 @@ static int copy_options(sd_bus_message *in, sd_bus_message *out,
 			r = r < 0 ? r : sd_bus_message_close_container(out);
 			r = r < 0 ? r : sd_bus_message_exit_container(in);
 		} else {
-			/* current_folder, current_file, directory, choices
-			 * and what no dialog knows */
+			/* current_folder, current_file, choices and what no
+			 * dialog knows */
 			r = sd_bus_message_skip(in, "v");
 		}
 		r = r < 0 ? r : sd_bus_message_exit_container(in);
@@ -503,7 +553,8 @@ static int method(sd_bus_message *m, void *data, sd_bus_error *ret,
 	r = r < 0 ? r : sd_bus_message_append(c->out, "oss", c->handle, "",
 		strncmp(parent, "wayland:", 8) == 0 ? parent : "");
 	r = r < 0 ? r : sd_bus_message_append(c->out, "s", title);
-	r = r < 0 ? r : copy_options(m, c->out, kind, token, sizeof(token));
+	r = r < 0 ? r : copy_options(m, c->out, kind, &c->directory, token,
+		sizeof(token));
 	if (r < 0) {
 		call_free(c);
 		return sd_bus_reply_method_errorf(m, CW_PORTAL_ERR_INVALID,

@@ -65,6 +65,11 @@ struct cw_portal_env {
 	 * save to, which need not exist yet. NULL: nothing can be */
 	bool (*grant)(void *data, const char *path, bool create, char *err,
 		size_t errlen);
+	/* shows the host's folder path (a real path) whole in the sandbox
+	 * at that path, read-only unless writable, if it may be
+	 * (cw_grants_add_dir); with grant's data. NULL: none can be */
+	bool (*grant_dir)(void *data, const char *path, bool writable,
+		char *err, size_t errlen);
 	void *grant_data;
 };
 

@@ -12,11 +12,13 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <linux/magic.h>
 #include <linux/mount.h>
 #include "grant.h"
 #include "list.h"
@@ -39,6 +41,8 @@ struct grant_name {
 struct grant_dir {
 	char *path; /* the real directory */
 	int dfd; /* it, opened */
+	bool whole; /* shown whole (cw_grants_add_dir), not file by file */
+	bool readonly; /* whole, read-only */
 	bool staged; /* shown as its staging directory (else file by file) */
 	/* made inside by the grant: path's first made_end - 1 bytes are
 	 * the first directory made (0: none) */
@@ -114,6 +118,11 @@ static void save_list(struct cw_grants *g)
 		return;
 	}
 	for (struct grant_dir *d = g->dirs; d != NULL; d = d->next) {
+		if (d->whole) {
+			/* a folder: its path and a slash */
+			fprintf(f, "%s%s\n", d->path,
+				strcmp(d->path, "/") == 0 ? "" : "/");
+		}
 		for (struct grant_name *n = d->names; n != NULL; n = n->next) {
 			fprintf(f, "%s%s%s\n", d->path,
 				strcmp(d->path, "/") == 0 ? "" : "/", n->name);
@@ -321,7 +330,8 @@ static void child_fail(int sock, const char *what, const char *path)
  * In the sandbox's user and mount namespaces: the directory dir, made
  * where missing, each component opened without following a symlink (the
  * app's home is the app's: it may have put one there). Says whether dir
- * is empty, takes the tree to mount and which way, mounts it.
+ * is empty (name NULL, a folder shown whole: not asked), takes the tree
+ * to mount and which way, mounts it.
  */
 static void mount_child(int sock, pid_t init, const char *dir,
 	const char *name)
@@ -368,7 +378,7 @@ static void mount_child(int sock, pid_t init, const char *dir,
 		child_fail(sock, "cannot reach", dir);
 	}
 	char state = INSIDE_EMPTY;
-	if (!made) {
+	if (!made && name != NULL) {
 		int rd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		DIR *d = rd >= 0 ? fdopendir(rd) : NULL;
 		if (d == NULL) {
@@ -443,6 +453,39 @@ static void clone_child(int sock, const char *src, char how)
 	int tree = (int)syscall(SYS_open_tree, AT_FDCWD, src,
 		OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_SYMLINK_NOFOLLOW);
 	if (tree < 0 || !send_fd(sock, how, tree)) {
+		_exit(1);
+	}
+	_exit(0);
+}
+
+/*
+ * As clone_child, for a folder shown whole: a copy of the mount of the
+ * directory open at fd (the one checked, whatever its path holds now),
+ * nosuid and nodev, read-only unless writable. Flags set on a mount that
+ * then goes to the sandbox's namespace are the sandbox's to keep: its
+ * processes have no capability to change them, and a namespace of their
+ * own (nested-sandbox) gets them locked.
+ */
+static void clone_dir_child(int sock, int fd, const char *path,
+	bool writable)
+{
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	struct stat want, got;
+	if (fstat(fd, &want) < 0 || unshare(CLONE_NEWUSER | CLONE_NEWNS) < 0) {
+		_exit(1);
+	}
+	/* by its path (a mount of the namespace left behind cannot be
+	 * cloned here), then checked to be the directory fd holds */
+	int tree = (int)syscall(SYS_open_tree, AT_FDCWD, path,
+		OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_SYMLINK_NOFOLLOW);
+	if (tree < 0 || fstat(tree, &got) < 0 || got.st_dev != want.st_dev ||
+			got.st_ino != want.st_ino) {
+		_exit(1);
+	}
+	struct mount_attr attr = { .attr_set = MOUNT_ATTR_NOSUID |
+		MOUNT_ATTR_NODEV | (writable ? 0 : MOUNT_ATTR_RDONLY) };
+	if (syscall(SYS_mount_setattr, tree, "", AT_EMPTY_PATH, &attr,
+			sizeof(attr)) < 0 || !send_fd(sock, 'D', tree)) {
 		_exit(1);
 	}
 	_exit(0);
@@ -620,6 +663,17 @@ bool cw_grants_add(struct cw_grants *g, const char *path, bool create,
 	snprintf(dir, sizeof(dir), "%.*s", slash == path ? 1 :
 		(int)(slash - path), path);
 	const char *name = slash + 1;
+	/* in a folder shown whole: there already (read-only, a name to
+	 * save to is shown as ever) */
+	for (struct grant_dir *w = g->dirs; w != NULL; w = w->next) {
+		size_t wl = strlen(w->path);
+		if (w->whole && (!w->readonly || !create) &&
+				strncmp(dir, w->path, wl) == 0 &&
+				(dir[wl] == '\0' || dir[wl] == '/' ||
+				strcmp(w->path, "/") == 0)) {
+			return true;
+		}
+	}
 	struct grant_dir *d = find_dir(g, dir);
 	bool fresh = d == NULL;
 	if (fresh) {
@@ -707,6 +761,170 @@ fail:
 		free_dir(d);
 	}
 	return false;
+}
+
+/* The whole folder d->path (open at fd) over its path in the sandbox. */
+static bool mount_dir_into(struct cw_grants *g, struct grant_dir *d, int fd,
+	bool writable, char *err, size_t errlen)
+{
+	int sp[2];
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0) {
+		snprintf(err, errlen, "socketpair: %s", strerror(errno));
+		return false;
+	}
+	pid_t mounter = fork();
+	if (mounter < 0) {
+		snprintf(err, errlen, "fork: %s", strerror(errno));
+		close(sp[0]);
+		close(sp[1]);
+		return false;
+	}
+	if (mounter == 0) {
+		close(sp[0]);
+		mount_child(sp[1], g->init, d->path, NULL);
+	}
+	close(sp[1]);
+	bool ok = false;
+	char msg[PATH_MAX + 128];
+	ssize_t n = read(sp[0], msg, sizeof(msg) - 1);
+	if (n <= 0 || msg[0] == INSIDE_FAIL) {
+		msg[n > 0 ? n : 0] = '\0';
+		snprintf(err, errlen, "cannot show %s in the sandbox: %s",
+			d->path, n > 1 ? msg + 1 : "the sandbox is gone");
+		goto out;
+	}
+	pid_t cloner = fork();
+	if (cloner == 0) {
+		clone_dir_child(sp[0], fd, d->path, writable);
+	}
+	if (cloner < 0 || !wait_ok(cloner)) {
+		snprintf(err, errlen, "cannot copy the mount of %s", d->path);
+		goto out;
+	}
+	n = read(sp[0], msg, sizeof(msg) - 1);
+	if (n < 1 || msg[0] != 'O') {
+		msg[n > 0 ? n : 0] = '\0';
+		snprintf(err, errlen, "cannot show %s in the sandbox: %s",
+			d->path, n > 1 ? msg + 1 : "the sandbox is gone");
+		goto out;
+	}
+	msg[n] = '\0';
+	long end = -1;
+	int file = 0;
+	if (sscanf(msg + 1, "%ld %d", &end, &file) == 2 && end > 0 &&
+			(size_t)end <= strlen(d->path)) {
+		d->made_end = (size_t)end + 1;
+	}
+	ok = true;
+out:
+	close(sp[0]);
+	if (!wait_ok(mounter)) {
+		ok = false;
+	}
+	return ok;
+}
+
+/* File systems that are a kernel's view, not files: never shown whole */
+static bool pseudo_fs(int fd)
+{
+	struct statfs sf;
+	if (fstatfs(fd, &sf) < 0) {
+		return true;
+	}
+	switch ((unsigned long)sf.f_type) {
+	case PROC_SUPER_MAGIC:
+	case SYSFS_MAGIC:
+	case DEVPTS_SUPER_MAGIC:
+	case CGROUP_SUPER_MAGIC:
+	case CGROUP2_SUPER_MAGIC:
+	case DEBUGFS_MAGIC:
+	case TRACEFS_MAGIC:
+	case SECURITYFS_MAGIC:
+	case BPF_FS_MAGIC:
+	case NSFS_MAGIC:
+	case SELINUX_MAGIC:
+	case SMACK_MAGIC:
+	case EFIVARFS_MAGIC:
+		return true;
+	default:
+		return false;
+	}
+}
+
+bool cw_grants_add_dir(struct cw_grants *g, const char *path, bool writable,
+	char *err, size_t errlen)
+{
+	if (path[0] != '/' || strlen(path) >= PATH_MAX ||
+			strchr(path, '\n') != NULL) {
+		snprintf(err, errlen, "%s: not a folder's absolute path", path);
+		return false;
+	}
+	/* opened once: what is checked is what is shown, whatever is put
+	 * at its path meanwhile (the app may own a folder on the way) */
+	int fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return false;
+	}
+	char link[64], real[PATH_MAX], why[PATH_MAX + 128];
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	ssize_t n = readlink(link, real, sizeof(real) - 1);
+	struct cw_grant_limits *lim = malloc(sizeof(*lim));
+	bool ok = false;
+	if (n <= 0 || lim == NULL) {
+		snprintf(err, errlen, "%s: cannot tell where it is", path);
+		goto out;
+	}
+	real[n] = '\0';
+	if (strcmp(real, path) != 0) {
+		snprintf(err, errlen, "%s: not granted: it moved to %s while "
+			"it was chosen", path, real);
+		goto out;
+	}
+	cw_grant_limits_init(lim);
+	if (!cw_grant_dir_allowed(real, writable, lim, why, sizeof(why))) {
+		snprintf(err, errlen, "%s: not granted: %s", real, why);
+		goto out;
+	}
+	if (pseudo_fs(fd)) {
+		snprintf(err, errlen, "%s: not granted: not a folder of files "
+			"(a kernel file system)", real);
+		goto out;
+	}
+	for (struct grant_dir *d = g->dirs; d != NULL; d = d->next) {
+		if (d->whole && strcmp(d->path, real) == 0 &&
+				(!writable || !d->readonly)) {
+			ok = true; /* shown already, with as much */
+			goto out;
+		}
+	}
+	struct grant_dir *d = calloc(1, sizeof(*d));
+	if (d == NULL || (d->path = strdup(real)) == NULL) {
+		free(d);
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	d->dfd = -1;
+	d->sfd = -1;
+	d->wd = -1;
+	d->whole = true;
+	d->readonly = !writable;
+	if (!mount_dir_into(g, d, fd, writable, err, errlen)) {
+		free_dir(d);
+		goto out;
+	}
+	d->next = g->dirs;
+	g->dirs = d;
+	struct stat st;
+	if (fstat(fd, &st) == 0) {
+		remember_ino(g, st.st_dev, st.st_ino);
+	}
+	save_list(g);
+	ok = true;
+out:
+	free(lim);
+	close(fd);
+	return ok;
 }
 
 /* Everything under dirfd, removed without following a symlink. */

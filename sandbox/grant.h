@@ -22,6 +22,7 @@
 #ifndef CW_GRANT_H
 #define CW_GRANT_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
@@ -42,6 +43,35 @@ struct cw_grants *cw_grants_create(struct cw_loop *loop, pid_t init,
  * must). */
 bool cw_grants_add(struct cw_grants *g, const char *path, bool create,
 	char *err, size_t errlen);
+/*
+ * Shows the directory path (absolute, a real path) whole in the sandbox
+ * at that path, read-only unless writable, if cw_grant_dir_allowed
+ * allows it; its parent stays as the sandbox had it. What the app saves
+ * in it goes straight to the host.
+ */
+bool cw_grants_add_dir(struct cw_grants *g, const char *path, bool writable,
+	char *err, size_t errlen);
+
+/* The folders never granted whole (grant-check.c says why each). */
+#define CW_GRANT_LIMITS 24
+struct cw_grant_limits {
+	/* never granted, nor any folder holding one of them */
+	char holds[CW_GRANT_LIMITS][PATH_MAX];
+	size_t nholds;
+	/* nothing inside them */
+	char inside[CW_GRANT_LIMITS][PATH_MAX];
+	size_t ninside;
+	/* nothing inside them writable */
+	char no_write[CW_GRANT_LIMITS][PATH_MAX];
+	size_t nno_write;
+};
+/* The limits of this user's session: $HOME, the XDG directories,
+ * crate-wl's state (paths.h), the system's. */
+void cw_grant_limits_init(struct cw_grant_limits *lim);
+/* Whether dir (a real path) may be granted; why not in why. */
+bool cw_grant_dir_allowed(const char *dir, bool writable,
+	const struct cw_grant_limits *lim, char *why, size_t whylen);
+
 /* Whether the host's file (dev, ino) is one granted (or saved over a
  * granted name). */
 bool cw_grants_has(void *grants, dev_t dev, ino_t ino);

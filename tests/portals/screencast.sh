@@ -2,7 +2,8 @@
 # Screen sharing through the ScreenCast portal, the way real apps do it: a
 # GDBus + GStreamer pipewiresrc client inside the sandbox, crate-wl's
 # portal on the sandbox's private bus, real PipeWire and WirePlumber,
-# headless sway as the compositor.
+# headless sway as the compositor. The chromium and firefox cases are real
+# browsers' getDisplayMedia on a local page.
 # usage: screencast.sh CRATE_WL PW_FD_OBJECTS CLIENT CASE root|nobody
 CRATE_WL=$1
 LISTER=$2
@@ -159,12 +160,16 @@ PY
 		fail "the received frame does not match the screen"
 	pass "a granted Start streams the screen; the fd sees only its node and itself"
 	;;
-chromium)
+chromium|firefox)
 	# issue 15 item 9: a real browser's getDisplayMedia inside the
 	# sandbox gets frames of the screen. A local page draws the shared
 	# video into a canvas and puts what it sees in its title, which
 	# sway's tree shows: frames decoded, and the colour at the centre
-	need chromium
+	if [ "$CASE" = chromium ]; then
+		need chromium
+	else
+		need firefox-esr wtype
+	fi
 	# the page is the run's colour; the shared video is a speck in a
 	# corner, so the screen's centre is that colour in every frame
 	cat > "$T/out/share.html" <<HTML
@@ -174,11 +179,11 @@ chromium)
 <canvas id=c width=16 height=16 style="display: none"></canvas><script>
 HTML
 	cat >> "$T/out/share.html" <<'HTML'
-document.title = "share: starting";
 const v = document.getElementById("v");
 const c = document.getElementById("c").getContext("2d",
   {willReadFrequently: true});
-navigator.mediaDevices.getDisplayMedia({video: true, audio: false})
+const share = () => navigator.mediaDevices.getDisplayMedia({video: true,
+  audio: false})
 .then(stream => {
   v.srcObject = stream;
   let frames = 0;
@@ -193,28 +198,70 @@ navigator.mediaDevices.getDisplayMedia({video: true, audio: false})
   };
   v.requestVideoFrameCallback(each);
 }, e => { document.title = "share: failed " + e.name + " " + e.message; });
+// Firefox shares only on a user's gesture (transient activation): a key
+if (location.hash == "#key") {
+  document.title = "share: press a key";
+  addEventListener("keydown", () => {
+    document.title = "share: starting";
+    share();
+  }, {once: true});
+} else {
+  document.title = "share: starting";
+  share();
+}
 </script></body></html>
 HTML
 	chmod 644 "$T/out/share.html"
-	# Chromium's own sandbox inside crate-wl's (it refuses to run one as
-	# root)
-	args=()
-	[ "$AS" = root ] && args=(--no-sandbox)
-	timeout -k 2 60 $RUNAS "$CRATE_WL" run --app caster --screencopy allow \
-		--nested-sandbox --env LIBGL_ALWAYS_SOFTWARE=1 --bind "$T/out:/out" \
-		--trace -- \
-		chromium "${args[@]}" --ozone-platform=wayland --no-first-run \
-		--disable-gpu --disable-background-networking \
-		--disable-sync --disable-component-update \
-		--user-data-dir=/tmp/chromium-profile \
-		--enable-features=WebRTCPipeWireCapturer \
-		--use-fake-ui-for-media-stream \
-		file:///out/share.html > "$T/chromium.log" 2>&1 &
+	if [ "$CASE" = chromium ]; then
+		# Chromium's own sandbox inside crate-wl's (it refuses to run
+		# one as root)
+		args=()
+		[ "$AS" = root ] && args=(--no-sandbox)
+		timeout -k 2 60 $RUNAS "$CRATE_WL" run --app caster \
+			--screencopy allow --nested-sandbox \
+			--env LIBGL_ALWAYS_SOFTWARE=1 --bind "$T/out:/out" \
+			--trace -- \
+			chromium "${args[@]}" --ozone-platform=wayland \
+			--no-first-run --disable-gpu \
+			--disable-background-networking \
+			--disable-sync --disable-component-update \
+			--user-data-dir=/tmp/chromium-profile \
+			--enable-features=WebRTCPipeWireCapturer \
+			--use-fake-ui-for-media-stream \
+			file:///out/share.html > "$T/browser.log" 2>&1 &
+	else
+		# a fresh profile whose prefs skip Firefox's own sharing
+		# prompt (the portal's policy is the one asked) and its
+		# first-run pages
+		mkdir -m 777 "$T/out/profile"
+		cat > "$T/out/profile/user.js" <<'JS'
+user_pref("media.navigator.permission.disabled", true);
+user_pref("browser.shell.checkDefaultBrowser", false);
+user_pref("browser.startup.homepage_override.mstone", "ignore");
+user_pref("startup.homepage_welcome_url", "");
+user_pref("datareporting.policy.dataSubmissionEnabled", false);
+user_pref("toolkit.telemetry.reportingpolicy.firstRun", false);
+user_pref("app.update.auto", false);
+user_pref("browser.aboutwelcome.enabled", false);
+JS
+		chmod 666 "$T/out/profile/user.js"
+		timeout -k 2 60 $RUNAS "$CRATE_WL" run --app caster \
+			--screencopy allow --env MOZ_ENABLE_WAYLAND=1 \
+			--env LIBGL_ALWAYS_SOFTWARE=1 --bind "$T/out:/out" \
+			--trace -- \
+			firefox-esr --no-remote --profile /out/profile \
+			file:///out/share.html#key > "$T/browser.log" 2>&1 &
+	fi
 	track $!
-	title=
-	end=$((SECONDS + 40))
-	while [ $SECONDS -lt $end ]; do
-		title=$(swaymsg_tree | python3 -c '
+	if [ "$CASE" = firefox ]; then
+		# an idle virtual keyboard, so that the first real key is not
+		# lost
+		wtype -s 3600000 &
+		track $!
+	fi
+	# the first share: title in sway's tree
+	share_title() {
+		swaymsg_tree | python3 -c '
 import json, sys
 def walk(n):
     t = n.get("name") or ""
@@ -222,19 +269,42 @@ def walk(n):
         print(t)
     for k in n.get("nodes", []) + n.get("floating_nodes", []):
         walk(k)
-walk(json.load(sys.stdin))' | head -n1)
+walk(json.load(sys.stdin))' | head -n1
+	}
+	title=
+	end=$((SECONDS + 40))
+	pressed=
+	while [ $SECONDS -lt $end ]; do
+		title=$(share_title)
 		case $title in
 		"share: frames "[3-9]*|"share: frames "[1-9][0-9]*) break ;;
 		"share: failed"*) break ;;
+		"share: press a key"*)
+			# the page's window has the focus: a key press is the
+			# user's gesture (again each 2 s, should one come before
+			# the page listens)
+			if [ $SECONDS -ge "${pressed:-0}" ]; then
+				wtype -k space
+				pressed=$((SECONDS + 2))
+			fi
+			;;
 		esac
 		sleep 0.2
 	done
 	title=${title% - Chromium}
+	title=${title% — Mozilla Firefox}
+	title=${title% - Mozilla Firefox}
 	echo "title: $title"
 	case $title in
 	"share: frames "[3-9]*|"share: frames "[1-9][0-9]*) ;;
-	*) tail -n 40 "$T/chromium.log"; fail "Chromium got no frame: $title" ;;
+	*) tail -n 40 "$T/browser.log"; fail "$CASE got no frame: $title" ;;
 	esac
+	# the frames come through crate-wl's portal: its node for this app
+	# is in the host's graph while the page shares
+	nodes=$(screen_nodes)
+	echo "Video/Source nodes: $nodes"
+	echo "$nodes" | grep -q ' crate-wl\.caster\.' ||
+		fail "$CASE shares the screen, but not through crate-wl's stream"
 	want=$(printf '%d %d %d' 0x${COLOR:1:2} 0x${COLOR:3:2} 0x${COLOR:5:2})
 	got=${title##* rgb }
 	# what the compositor shows there, as grim sees it
@@ -248,16 +318,16 @@ o = ((h // 2) * w + w // 2) * 3
 print(*d[3][o:o + 3])' "$T/out/host.ppm")
 	[ "$host" = "$want" ] ||
 		fail "grim sees $host at the centre, not the page's $want"
-	python3 - "$host" "$got" <<'PY' || fail "Chromium's frame is not the screen: it shows $got, the screen is $host"
+	python3 - "$CASE" "$host" "$got" <<'PY' || fail "$CASE's frame is not the screen: it shows $got, the screen is $host"
 import sys
-w = list(map(int, sys.argv[1].split())); g = list(map(int, sys.argv[2].split()))
+w = list(map(int, sys.argv[2].split())); g = list(map(int, sys.argv[3].split()))
 d = max(abs(a - b) for a, b in zip(w, g))
-print("centre pixel: screen", w, "chromium", g, "difference", d)
+print("centre pixel: screen", w, sys.argv[1], g, "difference", d)
 # the video path goes through a YUV encoder-free but colour-managed
 # canvas: a few levels of rounding, never another colour
 sys.exit(d > 6)
 PY
-	pass "Chromium's getDisplayMedia receives frames of the screen, as grim sees it"
+	pass "$CASE's getDisplayMedia receives frames of the screen, as grim sees it"
 	;;
 shrink)
 	# the buffers the app is handed are memfds crate-wl writes every

@@ -364,6 +364,25 @@ home)
 		fail "a tmpfs home wrote to the persistent one"
 	pass "--home persist keeps files, tmpfs does not"
 	;;
+toolkit-env)
+	# what makes GTK 3, GTK 4 and Qt use the portals, and a value the
+	# user gave kept (crate-wl-portals(7), WHAT THE APP SEES): the
+	# environment --dry-run prints is the one the command gets (the
+	# filechooser-* tests run the toolkits on it)
+	show() {
+		cw run --dry-run "$@" -- true | sed -n \
+			's/^  \(\(GTK_USE_PORTAL\|GDK_DEBUG\|QT_QPA_PLATFORMTHEME\)=\)/\1/p' |
+			sort | paste -sd' '
+	}
+	out=$(show)
+	[ "$out" = "GDK_DEBUG=portals GTK_USE_PORTAL=1 QT_QPA_PLATFORMTHEME=xdgdesktopportal" ] ||
+		fail "the toolkits' switches: $out"
+	pass "GTK 3, GTK 4 and Qt are told to use the portals"
+	out=$(show --env GDK_DEBUG=misc --env QT_QPA_PLATFORMTHEME=gtk3)
+	[ "$out" = "GDK_DEBUG=misc,portals GTK_USE_PORTAL=1 QT_QPA_PLATFORMTHEME=gtk3" ] ||
+		fail "with --env GDK_DEBUG and QT_QPA_PLATFORMTHEME: $out"
+	pass "a GDK_DEBUG of the user's gets portals added; their Qt theme stays"
+	;;
 dry-run)
 	mkdir -m 777 "$T/d"
 	cw run --dry-run --bind "$T/d:/d" -- sh -c 'touch /d/ran' >"$T/plan" ||
