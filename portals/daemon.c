@@ -12,11 +12,18 @@
  * and quit when they cannot), which reach nobody but the same sandbox.
  *
  * Nothing the app sends may start, configure or load a program outside
- * the sandbox. So the bus activates nothing (no service directory: a call
- * to a name nobody owns fails at once, and a portal client waits for the
- * name as it would for any service), its config refuses the calls that
- * configure or watch the daemon, and the daemon itself runs confined as
- * the app is (the launcher's cw_confined_spawn).
+ * the sandbox. So the bus starts no program: its only service files name
+ * the names crate-wl is about to own, each with a SystemdService, and
+ * the daemon runs with --systemd-activation. A call to one of them made
+ * before crate-wl owns it (the app's first connection is what starts the
+ * daemon, and GTK 4 and Firefox read the Settings portal at once) then
+ * waits for the name, as a call to an activatable service does, instead
+ * of failing: for "systemd" the daemon only sends a signal to
+ * org.freedesktop.systemd1, a name nobody owns and the app may not take,
+ * and never runs the file's Exec. A call to any other unowned name fails
+ * at once. Its config refuses the calls that configure or watch the
+ * daemon, and the daemon itself runs confined as the app is (the
+ * launcher's cw_confined_spawn).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -35,13 +42,15 @@
 #define BUS_START_TIMEOUT_MS 10000
 
 /*
- * No <servicedir>, no standard session service directories: nothing to
- * activate. The bus driver refuses (AccessDenied) what would configure or
+ * No standard session service directories: the only service files are
+ * crate-wl's own names' (above), and the daemon waits for crate-wl to own
+ * them, 10 s at most (service_start_timeout). The bus driver refuses (AccessDenied) what would configure or
  * watch the daemon: UpdateActivationEnvironment (the environment of what
  * it would start: LD_PRELOAD...), BecomeMonitor (every message of the bus;
  * the daemon lets any connection of its own uid do it). StartServiceByName
- * stays: with no service directory it answers ServiceUnknown, as an
- * auto-starting call to an unowned name does, and that is the answer
+ * stays: for crate-wl's names it answers once crate-wl owns them; for any
+ * other it answers ServiceUnknown, as an auto-starting call to an
+ * unowned name does, and that is the answer
  * GDBusProxy waits on for a name that appears later (Chromium's portal
  * client, made before crate-wl owns the name, fails on AccessDenied). Eavesdropping match rules are
  * accepted but receive nothing: no rule allows eavesdrop="true". The bus's
@@ -59,6 +68,7 @@ static const char config_fmt[] =
 	"  <type>session</type>\n"
 	"  <listen>systemd:</listen>\n"
 	"  <auth>EXTERNAL</auth>\n"
+	"  <servicedir>%s</servicedir>\n"
 	"  <policy context=\"default\">\n"
 	"    <allow send_destination=\"*\"/>\n"
 	"    <allow receive_sender=\"*\"/>\n"
@@ -70,6 +80,7 @@ static const char config_fmt[] =
 	"      send_interface=\"org.freedesktop.DBus.Monitoring\"\n"
 	"      send_member=\"BecomeMonitor\"/>\n"
 	"    <deny own_prefix=\"org.freedesktop.DBus\"/>\n"
+	"    <deny own=\"org.freedesktop.systemd1\"/>\n"
 	"    <deny own_prefix=\"org.freedesktop.impl.portal\"/>\n"
 	"%s"
 	"  </policy>\n"
@@ -86,10 +97,12 @@ static const char config_fmt[] =
 	"  <limit name=\"max_names_per_connection\">64</limit>\n"
 	"  <limit name=\"max_replies_per_connection\">256</limit>\n"
 	"  <limit name=\"max_match_rules_per_connection\">512</limit>\n"
+	"  <limit name=\"service_start_timeout\">10000</limit>\n"
+	"  <limit name=\"max_pending_service_starts\">64</limit>\n"
 	"</busconfig>\n";
 
-static bool write_config(const char *path, const char *const *locked,
-	char *err, size_t errlen)
+static bool write_config(const char *path, const char *services,
+	const char *const *locked, char *err, size_t errlen)
 {
 	char tmp[PATH_MAX + 8];
 	snprintf(tmp, sizeof(tmp), "%s.new", path);
@@ -116,7 +129,7 @@ static bool write_config(const char *path, const char *const *locked,
 		snprintf(err, errlen, "too many names to keep");
 		return false;
 	}
-	fprintf(f, config_fmt, denied);
+	fprintf(f, config_fmt, services, denied);
 	if (fclose(f) != 0 || rename(tmp, path) != 0) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		unlink(tmp);
@@ -185,8 +198,40 @@ static bool read_address(int fd, char *buf, size_t len, const char *log,
 	return false;
 }
 
-bool cw_portal_daemon_setup(struct cw_portal_daemon *bus, const char *dir, int listen_fd,
-	cw_confined_spawn_func spawn, char *err, size_t errlen)
+/* dir/NAME.service for each of names: "activated" by the name appearing
+ * (see the top), never by running its Exec */
+static bool write_services(const char *dir, const char *const *names,
+	char *err, size_t errlen)
+{
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
+		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
+		return false;
+	}
+	for (size_t i = 0; names != NULL && names[i] != NULL; i++) {
+		char path[PATH_MAX];
+		if ((size_t)snprintf(path, sizeof(path), "%s/%s.service", dir,
+				names[i]) >= sizeof(path)) {
+			snprintf(err, errlen, "%s: path too long", dir);
+			return false;
+		}
+		FILE *f = fopen(path, "we");
+		if (f == NULL) {
+			snprintf(err, errlen, "%s: %s", path, strerror(errno));
+			return false;
+		}
+		fprintf(f, "[D-BUS Service]\nName=%s\nExec=/bin/false\n"
+			"SystemdService=crate-wl-portal.service\n", names[i]);
+		if (fclose(f) != 0) {
+			snprintf(err, errlen, "%s: %s", path, strerror(errno));
+			return false;
+		}
+	}
+	return true;
+}
+
+bool cw_portal_daemon_setup(struct cw_portal_daemon *bus, const char *dir,
+	int listen_fd, const char *const *names, cw_confined_spawn_func spawn,
+	char *err, size_t errlen)
 {
 	bus->pid = -1;
 	bus->addr_fd = -1;
@@ -201,13 +246,16 @@ bool cw_portal_daemon_setup(struct cw_portal_daemon *bus, const char *dir, int l
 	snprintf(bus->config, sizeof(bus->config), "%s/bus.conf",
 		bus->config_dir);
 	snprintf(bus->log, sizeof(bus->log), "%s/bus.log", dir);
+	snprintf(bus->services, sizeof(bus->services), "%s/services",
+		bus->config_dir);
 	if (mkdir(bus->config_dir, 0700) < 0 && errno != EEXIST) {
 		snprintf(err, errlen, "%s: %s", bus->config_dir,
 			strerror(errno));
 		bus->config[0] = '\0';
 		return false;
 	}
-	return write_config(bus->config, NULL, err, errlen);
+	return write_services(bus->services, names, err, errlen) &&
+		write_config(bus->config, bus->services, NULL, err, errlen);
 }
 
 bool cw_portal_daemon_spawn(struct cw_portal_daemon *bus, char *err, size_t errlen)
@@ -236,7 +284,8 @@ bool cw_portal_daemon_spawn(struct cw_portal_daemon *bus, char *err, size_t errl
 	 * app would fill it at will. Why it could not start still does. */
 	char *argv[] = {
 		program, config_arg, "--nofork", "--nopidfile",
-		"--syslog-only", "--print-address=4", NULL,
+		"--syslog-only", "--print-address=4", "--systemd-activation",
+		NULL,
 	};
 	char *envp[] = { "LISTEN_FDS=1", "LISTEN_PID=1", NULL };
 	int fds[] = { bus->listen_fd, pipefd[1] };
@@ -280,7 +329,7 @@ bool cw_portal_daemon_wait(struct cw_portal_daemon *bus, char *err, size_t errle
 bool cw_portal_daemon_lock(struct cw_portal_daemon *bus, sd_bus *conn,
 	const char *const *names, char *err, size_t errlen)
 {
-	if (!write_config(bus->config, names, err, errlen)) {
+	if (!write_config(bus->config, bus->services, names, err, errlen)) {
 		return false;
 	}
 	/* answered once the daemon has read it again */

@@ -16,13 +16,17 @@ struct cw_portal_daemon {
 	char socket[PATH_MAX];
 	char config_dir[PATH_MAX];
 	char config[PATH_MAX + 16];
+	char services[PATH_MAX + 16]; /* config_dir/services */
 	char log[PATH_MAX];
 };
 
 /* The daemon's files in dir, for listen_fd (dir/bus, listening; taken
- * over, closed on failure too); spawn starts it. */
+ * over, closed on failure too), and names (NULL-terminated): those
+ * crate-wl will own, for which a call waits until it does; spawn starts
+ * it. */
 bool cw_portal_daemon_setup(struct cw_portal_daemon *bus, const char *dir,
-	int listen_fd, cw_confined_spawn_func spawn, char *err, size_t errlen);
+	int listen_fd, const char *const *names, cw_confined_spawn_func spawn,
+	char *err, size_t errlen);
 /* Starts the daemon, confined, on the socket, without waiting for it. */
 bool cw_portal_daemon_spawn(struct cw_portal_daemon *bus, char *err,
 	size_t errlen);

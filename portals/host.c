@@ -352,10 +352,19 @@ struct cw_portal_host *cw_portal_host_create(
 	host->bus_inited = true;
 	/* the app's first connection waits in the socket's backlog; the
 	 * daemon starts on it now, and nothing here waits for the daemon: a
-	 * portal call that comes before the portal's name fails as a call
-	 * to any name nobody owns (portal clients wait for the name) */
+	 * call to a name of crate-wl's that comes before crate-wl owns it
+	 * waits for it in the daemon (daemon.c) */
+	const char *names[MAX_PORTALS + 2];
+	size_t n = 0;
+	names[n++] = CW_PORTAL_NAME;
+	for (size_t i = 0; i < host->nwant; i++) {
+		if (host->want[i]->own != NULL) {
+			names[n++] = host->want[i]->own;
+		}
+	}
+	names[n] = NULL;
 	if (!cw_portal_daemon_setup(&host->daemon, host->dir, cfg->listen_fd,
-			cfg->spawn, err, errlen) ||
+			names, cfg->spawn, err, errlen) ||
 			!cw_portal_daemon_spawn(&host->daemon, err, errlen)) {
 		goto fail;
 	}

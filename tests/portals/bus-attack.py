@@ -154,6 +154,8 @@ def driver():
              GLib.Variant("(a{ss})", ({"LD_PRELOAD": "/tmp/x.so"},)))
         call(bus, "start" + tag, iface, "StartServiceByName",
              GLib.Variant("(su)", (PORTAL, 0)))
+        call(bus, "start-other" + tag, iface, "StartServiceByName",
+             GLib.Variant("(su)", ("org.example.Activatable", 0)))
     for iface, tag in (("org.freedesktop.DBus.Monitoring", ""),
                        (None, "-noiface")):
         call(bus, "monitor" + tag, iface, "BecomeMonitor",

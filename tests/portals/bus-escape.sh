@@ -72,9 +72,15 @@ driver)
 		refused "$T/app.log" $call ||
 			fail "UpdateActivationEnvironment was not refused ($call)"
 	done
-	# nothing to start: the answer a GDBusProxy client carries on
-	# after (it then waits for the name), never a start
+	# nothing to start: the portal's name is crate-wl's already (2,
+	# DBUS_START_REPLY_ALREADY_RUNNING); any other answers the
+	# ServiceUnknown a GDBusProxy client carries on after (it then waits
+	# for the name), never a start
 	for call in start start-noiface; do
+		grep -qx "$call ok (2,)" "$T/app.log" ||
+			fail "StartServiceByName of the portal did not say it runs ($call)"
+	done
+	for call in start-other start-other-noiface; do
 		grep -qx "$call error org.freedesktop.DBus.Error.ServiceUnknown" \
 			"$T/app.log" ||
 			fail "StartServiceByName did not answer ServiceUnknown ($call)"

@@ -547,6 +547,49 @@ settings-*)
 		gsettings set org.gnome.desktop.interface font-name \
 		"Crate Sans 13" || fail "gsettings set failed"
 	;;&
+settings-first-call)
+	# the app's very first act on its bus is a portal call, with no wait
+	# for the name (GTK 4 and Firefox read the Settings portal so as
+	# they start): the call waits in the daemon until crate-wl owns the
+	# name, and nothing is started to "activate" it. A call to a name
+	# nobody will own still fails at once, the app cannot take the name
+	# the daemon "activates" through, and the daemon ran nothing
+	# (dbus-send: libdbus calls at once; gdbus call introspects first,
+	# which gives crate-wl the time to own the name)
+	need dbus-send
+	inside '
+dbus-send --session --print-reply=literal \
+	--dest=org.freedesktop.portal.Desktop /org/freedesktop/portal/desktop \
+	org.freedesktop.portal.Settings.ReadOne \
+	string:org.freedesktop.appearance string:color-scheme 2>&1 |
+	tr -s " \n" " " | sed "s/^ *\(.*\) *$/first: \1\n/"
+start=$(date +%s%N)
+gdbus call --session --dest org.example.NobodyOwnsThis \
+	--object-path /x --method org.example.X.Y 2>&1 | sed "s/^/unowned: /"
+echo "unowned took: $((($(date +%s%N) - start) / 1000000)) ms"
+gdbus call --session --dest org.freedesktop.DBus \
+	--object-path /org/freedesktop/DBus \
+	--method org.freedesktop.DBus.RequestName org.freedesktop.systemd1 4 \
+	2>&1 | sed "s/^/own: /"
+gdbus call --session --dest org.freedesktop.DBus \
+	--object-path /org/freedesktop/DBus \
+	--method org.freedesktop.DBus.StartServiceByName \
+	org.freedesktop.portal.Desktop 0 2>&1 | sed "s/^/start: /"' \
+		> "$T/log" 2>&1 || fail "the sandbox failed: $(cat "$T/log")"
+	cat "$T/log"
+	grep -qx "first: variant uint32 1 *" "$T/log" ||
+		fail "the first call did not wait for the portal's name"
+	grep -q "^unowned: .*ServiceUnknown" "$T/log" ||
+		fail "a call to a name nobody owns did not fail as unknown"
+	ms=$(sed -n 's/^unowned took: \([0-9]*\) ms$/\1/p' "$T/log")
+	[ -n "$ms" ] && [ "$ms" -lt 3000 ] ||
+		fail "a call to a name nobody owns waited (${ms:-?} ms)"
+	grep -q "^own: .*AccessDenied" "$T/log" ||
+		fail "the app could take org.freedesktop.systemd1"
+	grep -qx "start: (uint32 [12],)" "$T/log" ||
+		fail "StartServiceByName of the portal did not succeed"
+	pass "a first portal call waits for crate-wl's name; nothing else waits, nothing is run"
+	;;
 settings-read|settings-read-hostbus)
 	[ "$CASE" = settings-read-hostbus ] && host_bus
 	inside "$WAIT"'
