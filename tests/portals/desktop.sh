@@ -54,8 +54,8 @@ inside() {
 		-- sh -c "$script" sh "$@"
 }
 
-# waits for NAME on the sandbox's bus, inside (the bus activates nothing:
-# portal clients wait for the name, as libraries do)
+# waits for the portal's name on the sandbox's bus, inside, as libraries
+# do (a call made sooner waits in the daemon too: settings-first-call)
 WAIT='timeout 10 gdbus wait --session org.freedesktop.portal.Desktop || exit 3
 '
 
