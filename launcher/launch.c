@@ -136,10 +136,13 @@ static bool bus_wanted(const struct cw_sandbox_config *cfg,
 }
 
 /* The FileChooser's grants (portal.h: cw_portal_env.grant). */
-static bool grant_file(void *data, const char *path, bool create,
+static bool grant_file(void *data, const char *path, unsigned flags,
 	char *err, size_t errlen)
 {
-	return cw_grants_add(data, path, create, err, errlen);
+	return cw_grants_add(data, path,
+		((flags & CW_PORTAL_GRANT_CREATE) ? CW_GRANT_CREATE : 0) |
+		((flags & CW_PORTAL_GRANT_READONLY) ? CW_GRANT_READONLY : 0),
+		err, errlen);
 }
 
 /* The FileChooser's folders (portal.h: cw_portal_env.grant_dir). */
@@ -605,7 +608,7 @@ static void start_grants(struct launch *l, const struct cw_instance *inst,
 		return; /* it died: its status says why */
 	}
 	for (size_t i = 0; i < opts->ngrants; i++) {
-		if (!cw_grants_add(l->grants, opts->grants[i], false, err,
+		if (!cw_grants_add(l->grants, opts->grants[i], 0, err,
 				sizeof(err))) {
 			cw_msg("%s", err);
 		}

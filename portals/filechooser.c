@@ -354,9 +354,13 @@ static int impl_reply(sd_bus_message *m, void *data, sd_bus_error *ret)
 			cw_msg("FileChooser: not granted: %s", paths[i]);
 			granted = false;
 		} else {
+			/* an open file read-only where the dialog said
+			 * writable false ("Open files read-only") */
 			granted = fc->env->grant != NULL && fc->env->grant(
 				fc->env->grant_data, real,
-				c->kind != KIND_OPEN, err, sizeof(err));
+				c->kind != KIND_OPEN ? CW_PORTAL_GRANT_CREATE :
+				writable ? 0 : CW_PORTAL_GRANT_READONLY, err,
+				sizeof(err));
 			if (!granted) {
 				cw_msg("FileChooser: %s", fc->env->grant ?
 					err : "no file can be granted");

@@ -23,6 +23,9 @@
 #include "loop.h"
 
 #define CW_PORTAL_NAME "org.freedesktop.portal.Desktop"
+/* cw_portal_env.grant's flags */
+#define CW_PORTAL_GRANT_CREATE 1u
+#define CW_PORTAL_GRANT_READONLY 2u
 #define CW_PORTAL_PATH "/org/freedesktop/portal/desktop"
 #define CW_PORTAL_ERR_NOT_ALLOWED "org.freedesktop.portal.Error.NotAllowed"
 #define CW_PORTAL_ERR_INVALID "org.freedesktop.portal.Error.InvalidArgument"
@@ -61,10 +64,12 @@ struct cw_portal_env {
 	bool (*granted)(void *data, dev_t dev, ino_t ino);
 	void *granted_data;
 	/* shows the host's file path (absolute, its directory a real path)
-	 * in the sandbox at that path (sandbox/grant.h); create: a name to
-	 * save to, which need not exist yet. NULL: nothing can be */
-	bool (*grant)(void *data, const char *path, bool create, char *err,
-		size_t errlen);
+	 * in the sandbox at that path (sandbox/grant.h); flags:
+	 * CW_PORTAL_GRANT_CREATE (a name to save to, which need not exist
+	 * yet), CW_PORTAL_GRANT_READONLY (an existing file, shown
+	 * read-only). NULL: nothing can be */
+	bool (*grant)(void *data, const char *path, unsigned flags,
+		char *err, size_t errlen);
 	/* shows the host's folder path (a real path) whole in the sandbox
 	 * at that path, read-only unless writable, if it may be
 	 * (cw_grants_add_dir); with grant's data. NULL: none can be */

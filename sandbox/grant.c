@@ -32,6 +32,7 @@
 struct grant_name {
 	char *name;
 	bool file_made; /* its mount point was made inside */
+	bool readonly; /* shown alone, read-only: never saved back */
 	dev_t dev; /* the file shown now (0: not yet saved) */
 	ino_t ino;
 	struct grant_name *next;
@@ -208,7 +209,11 @@ static void inotify_dispatch(struct cw_source *source, uint32_t events)
 				}
 				for (struct grant_name *n = d->names;
 						n != NULL; n = n->next) {
-					if (strcmp(n->name, ev->name) == 0) {
+					/* a read-only one's name in the
+					 * staging directory is only the
+					 * empty file its mount covers */
+					if (!n->readonly &&
+							strcmp(n->name, ev->name) == 0) {
 						publish(g, d, n);
 					}
 				}
@@ -452,7 +457,17 @@ static void clone_child(int sock, const char *src, char how)
 	}
 	int tree = (int)syscall(SYS_open_tree, AT_FDCWD, src,
 		OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_SYMLINK_NOFOLLOW);
-	if (tree < 0 || !send_fd(sock, how, tree)) {
+	if (tree < 0) {
+		_exit(1);
+	}
+	/* 'R': the file alone, read-only, locked so as clone_dir_child's */
+	struct mount_attr attr = { .attr_set = MOUNT_ATTR_NOSUID |
+		MOUNT_ATTR_NODEV | MOUNT_ATTR_RDONLY };
+	if (how == 'R' && syscall(SYS_mount_setattr, tree, "", AT_EMPTY_PATH,
+			&attr, sizeof(attr)) < 0) {
+		_exit(1);
+	}
+	if (!send_fd(sock, how == 'R' ? 'F' : how, tree)) {
 		_exit(1);
 	}
 	_exit(0);
@@ -505,12 +520,13 @@ static bool wait_ok(pid_t pid)
 /*
  * Shows dir inside: the staging directory stage over it where it may
  * (the directory inside is missing or empty and stage is not NULL), else
- * the file dir/name alone (made on the host first when create). *staged
- * says which. Waits for the two short children.
+ * the file dir/name alone (made on the host first when create; read-only
+ * when readonly, which *staged false asks for too). *staged says which.
+ * Waits for the two short children.
  */
 static bool mount_into(struct cw_grants *g, struct grant_dir *d,
-	const char *name, bool create, bool *staged, bool *file_made,
-	char *err, size_t errlen)
+	const char *name, bool create, bool readonly, bool *staged,
+	bool *file_made, char *err, size_t errlen)
 {
 	*file_made = false;
 	int sp[2];
@@ -558,7 +574,7 @@ static bool mount_into(struct cw_grants *g, struct grant_dir *d,
 	}
 	pid_t cloner = fork();
 	if (cloner == 0) {
-		clone_child(sp[0], src, *staged ? 'D' : 'F');
+		clone_child(sp[0], src, *staged ? 'D' : readonly ? 'R' : 'F');
 	}
 	if (cloner < 0 || !wait_ok(cloner)) {
 		snprintf(err, errlen, "cannot copy the mount of %s", src);
@@ -648,9 +664,66 @@ static bool add_name(struct grant_dir *d, const char *name,
 	return true;
 }
 
-bool cw_grants_add(struct cw_grants *g, const char *path, bool create,
+/*
+ * The existing file d->path/name, read-only: never a hard link in the
+ * staging directory (the link would be the same inode, writable), but the
+ * file alone, bound read-only over its name inside (made there, empty,
+ * where missing: in the staging directory when d is staged). Where it is
+ * shown already, writable or not, that stays.
+ */
+static bool add_readonly(struct cw_grants *g, struct grant_dir *d,
+	bool fresh, const char *name, char *err, size_t errlen)
+{
+	for (struct grant_name *n = d->names; n != NULL; n = n->next) {
+		if (strcmp(n->name, name) == 0) {
+			return true;
+		}
+	}
+	/* named before the mount makes its mount point: a staging
+	 * directory's inotify must not take that empty file for a save */
+	struct grant_name *n;
+	if (!add_name(d, name, &n)) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+	n->readonly = true;
+	bool staged = false, file_made = false;
+	if (!mount_into(g, d, name, false, true, &staged, &file_made, err,
+			errlen)) {
+		d->names = n->next;
+		free(n->name);
+		free(n);
+		goto fail;
+	}
+	n->file_made = file_made;
+	if (fresh) {
+		d->staged = false;
+		d->next = g->dirs;
+		g->dirs = d;
+	}
+	struct stat st;
+	if (fstatat(d->dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+		n->dev = st.st_dev;
+		n->ino = st.st_ino;
+		remember_ino(g, st.st_dev, st.st_ino);
+	}
+	save_list(g);
+	return true;
+fail:
+	if (fresh) {
+		if (d->stage != NULL) {
+			rmdir(d->stage);
+		}
+		free_dir(d);
+	}
+	return false;
+}
+
+bool cw_grants_add(struct cw_grants *g, const char *path, unsigned flags,
 	char *err, size_t errlen)
 {
+	bool create = (flags & CW_GRANT_CREATE) != 0;
+	bool readonly = !create && (flags & CW_GRANT_READONLY) != 0;
 	const char *slash = strrchr(path, '/');
 	if (path[0] != '/' || slash == NULL || slash[1] == '\0' ||
 			strcmp(slash + 1, ".") == 0 ||
@@ -700,6 +773,9 @@ bool cw_grants_add(struct cw_grants *g, const char *path, bool create,
 			"not a regular file" : strerror(ENOENT));
 		goto fail;
 	}
+	if (readonly) {
+		return add_readonly(g, d, fresh, name, err, errlen);
+	}
 	bool staged = d->stage != NULL && (fresh || d->staged);
 	bool file_made = false;
 	/* the file in the staging directory before the mount shows it */
@@ -718,7 +794,7 @@ bool cw_grants_add(struct cw_grants *g, const char *path, bool create,
 				"files granted before", path);
 			goto fail;
 		}
-		if (!mount_into(g, d, name, create && !exists, &staged,
+		if (!mount_into(g, d, name, create && !exists, false, &staged,
 				&file_made, err, errlen)) {
 			if (linked) {
 				unlinkat(d->sfd, name, 0);
@@ -1045,7 +1121,7 @@ static void listener_dispatch(struct cw_source *source, uint32_t events)
 		snprintf(answer, sizeof(answer), "error not one line\n");
 	} else {
 		*nl = '\0';
-		if (cw_grants_add(g, line, false, err, sizeof(err))) {
+		if (cw_grants_add(g, line, 0, err, sizeof(err))) {
 			snprintf(answer, sizeof(answer), "ok\n");
 		} else {
 			snprintf(answer, sizeof(answer), "error %s\n", err);

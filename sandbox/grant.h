@@ -38,10 +38,13 @@ struct cw_grants;
 struct cw_grants *cw_grants_create(struct cw_loop *loop, pid_t init,
 	const char *id, const char *list_path, const char *home,
 	const char *host_home, char *err, size_t errlen);
-/* Shows path (absolute, no symlink in it: realpath's) in the sandbox.
- * create: a name to save to, which need not exist yet (its directory
- * must). */
-bool cw_grants_add(struct cw_grants *g, const char *path, bool create,
+/* cw_grants_add's flags */
+#define CW_GRANT_CREATE 1u   /* a name to save to, which need not exist
+                              * yet (its directory must) */
+#define CW_GRANT_READONLY 2u /* an existing file the app may read only:
+                              * shown alone, read-only (not with CREATE) */
+/* Shows path (absolute, no symlink in it: realpath's) in the sandbox. */
+bool cw_grants_add(struct cw_grants *g, const char *path, unsigned flags,
 	char *err, size_t errlen);
 /*
  * Shows the directory path (absolute, a real path) whole in the sandbox

@@ -445,6 +445,57 @@ fake-folder-readonly|fake-folder-proc|fake-folder-runtime|fake-folder-config)
 		;;
 	esac
 	;;
+fake-file-readonly|fake-file-writable)
+	# "Open files read-only" in the dialog (writable false in its
+	# answer): the file at its real path, readable, and nothing the app
+	# does changes it on the host, in place or by a rename over it; with
+	# writable true, an append reaches the host (the contrast)
+	mkdir -p "$T/home/Docs"
+	echo original > "$T/home/Docs/r.txt"
+	echo beside > "$T/home/Docs/beside.txt"
+	chown -R "$U:$U" "$T/home/Docs"
+	f=$T/home/Docs/r.txt
+	[ "$CASE" = fake-file-readonly ] && w=false || w=true
+	echo "file://$f $w" >> "$T/answers"
+	timeout -k 2 40 $RUNAS "$CRATE_WL" run \
+		--env GDK_BACKEND=wayland --env NO_AT_BRIDGE=1 \
+		--env GSETTINGS_BACKEND=memory \
+		--ro-bind "$T/bin:/.test" -- sh -c '
+out=$(python3 /.test/fc-client.py gtk4 open) || exit 1
+echo "$out"; f=${out#got=}; [ "$f" != "$out" ] || exit 0
+echo "read: $(cat "$f")"
+echo appended >> "$f" && echo "append: ok"
+echo replaced > "$f.tmp" && mv "$f.tmp" "$f" && echo "rename: ok"
+chmod 777 "$f" && echo "chmod: ok"
+cat "$(dirname "$f")/beside.txt" 2>&1; true' \
+		>"$T/out" 2>"$T/err" || fail "the app failed: $(cat "$T/out" "$T/err")"
+	cat "$T/out" "$T/err"
+	grep -qx "got=$f" "$T/out" ||
+		fail "the app did not get the file: $(cat "$T/out" "$T/err")"
+	grep -qx "read: original" "$T/out" || fail "the app cannot read it"
+	grep -qx beside "$T/out" && fail "a file beside it is readable"
+	if [ "$CASE" = fake-file-readonly ]; then
+		[ "$(cat "$f")" = original ] ||
+			fail "the app changed a file opened read-only: $(cat "$f")"
+		[ "$(stat -c %a "$f")" != 777 ] ||
+			fail "the app changed its mode"
+		grep -q "^append: ok\|^rename: ok\|^chmod: ok" "$T/out" &&
+			fail "a change to a read-only file was not refused"
+		grep -q "Read-only file system" "$T/err" ||
+			fail "not refused as read-only: $(cat "$T/err")"
+		pass "writable false: the file at its real path, read-only; not in place, not by a rename"
+	else
+		# the rename's save goes back as the sandbox ends (inotify)
+		for _ in $(seq 1 20); do
+			[ "$(cat "$f")" = replaced ] && break
+			sleep 0.1
+		done
+		grep -qx "append: ok" "$T/out" && grep -qx "rename: ok" "$T/out" &&
+			[ "$(cat "$f")" = replaced ] ||
+			fail "a save to a writable file did not reach the host: $(cat "$f")"
+		pass "writable true: an append and a save by rename reach the host"
+	fi
+	;;
 *)
 	fail "unknown case $CASE"
 	;;
