@@ -1162,8 +1162,9 @@ static bool handle_message(struct cw_endpoint *ep, uint8_t *data,
 		return false;
 	}
 	struct new_object news[4];
-	unsigned nnews;
-	if (!check_objects(ep, id, obj, msg, &args, news, &nnews)) {
+	unsigned nnews = 0;
+	if ((msg->flags & CW_MSG_IDS) &&
+			!check_objects(ep, id, obj, msg, &args, news, &nnews)) {
 		return false;
 	}
 	if (from_client && !count_rects(conn, id, obj, msg)) {
@@ -1208,7 +1209,8 @@ static bool handle_message(struct cw_endpoint *ep, uint8_t *data,
 			return false;
 		}
 		ep->bytes_in += size;
-		if (!add_objects(conn, !from_client, news, nnews, false)) {
+		if (nnews > 0 && !add_objects(conn, !from_client, news, nnews,
+				false)) {
 			return false;
 		}
 		break;
