@@ -77,6 +77,17 @@ static void buf_finish(struct cw_buf *buf)
 	memset(buf, 0, sizeof(*buf));
 }
 
+/* ep's run of passed messages joins its queued output. */
+static bool run_settle(struct cw_endpoint *ep)
+{
+	if (ep->run_len == 0) {
+		return true;
+	}
+	uint32_t n = ep->run_len;
+	ep->run_len = 0;
+	return buf_append(&ep->out, ep->run, n);
+}
+
 /* ---- fd queues ---- */
 
 static bool fdq_push(struct cw_fdq *q, int fd)
@@ -214,6 +225,7 @@ static void endpoint_close(struct cw_proxy *proxy, struct cw_endpoint *ep)
 		close(ep->out_fds[i].fd);
 	}
 	ep->out_nfds = 0;
+	ep->run_len = 0;
 	buf_finish(&ep->in);
 	buf_finish(&ep->out);
 }
@@ -356,6 +368,26 @@ static void update_interest(struct cw_conn *conn);
  * later than the first byte of its message. false: the peer is gone. */
 static bool endpoint_flush(struct cw_endpoint *ep)
 {
+	if (ep->run_len > 0 && ep->out.len == 0 && ep->source.fd >= 0) {
+		/* nothing before it: straight from the input, no copy */
+		ssize_t n;
+		do {
+			n = send(ep->source.fd, ep->run, ep->run_len,
+				MSG_DONTWAIT | MSG_NOSIGNAL);
+		} while (n < 0 && errno == EINTR);
+		if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
+			ep->run_len = 0;
+			return false;
+		}
+		if (n > 0) {
+			ep->bytes_out += n;
+			ep->run += n;
+			ep->run_len -= n;
+		}
+	}
+	if (!run_settle(ep)) {
+		return false;
+	}
 	while (ep->out.len > 0 && ep->source.fd >= 0) {
 		uint32_t bytes = ep->out.len;
 		unsigned nfds = ep->out_nfds;
@@ -416,6 +448,9 @@ static bool endpoint_flush(struct cw_endpoint *ep)
 static bool endpoint_queue(struct cw_endpoint *ep, const uint8_t *data,
 	uint32_t size, struct cw_fdq *fds_from, unsigned nfds)
 {
+	if (!run_settle(ep)) {
+		return false;
+	}
 	uint32_t offset = ep->out.len;
 	if (!buf_append(&ep->out, data, size)) {
 		return false;
@@ -425,6 +460,26 @@ static bool endpoint_queue(struct cw_endpoint *ep, const uint8_t *data,
 		ep->out_fds[ep->out_nfds].offset = offset;
 		ep->out_nfds++;
 	}
+	return true;
+}
+
+/* Forwards a passed message of the peer's input (and its fds) to ep. */
+static bool forward(struct cw_endpoint *ep, const uint8_t *data,
+	uint32_t size, struct cw_fdq *fds_from, unsigned nfds)
+{
+	if (nfds > 0) {
+		return endpoint_queue(ep, data, size, fds_from, nfds);
+	}
+	if (ep->run_len > 0 && ep->run + ep->run_len == data) {
+		/* right after the last one: one more in the run */
+		ep->run_len += size;
+		return true;
+	}
+	if (!run_settle(ep)) {
+		return false;
+	}
+	ep->run = data;
+	ep->run_len = size;
 	return true;
 }
 
@@ -1028,6 +1083,12 @@ static void held_release(struct cw_consent_listener *answer,
 	if (allowed) {
 		/* upstream now sees the requests, in the order they came */
 		struct cw_endpoint *server = &conn->server;
+		if (!run_settle(server)) {
+			held_free(held);
+			cw_conn_fatal(conn, CW_DISPLAY_ID, CW_ERROR_NO_MEMORY,
+				"out of memory");
+			return;
+		}
 		uint32_t offset = server->out.len;
 		buf_append(&server->out, held->msgs.data + held->msgs.start,
 			held->msgs.len);
@@ -1203,7 +1264,7 @@ static bool handle_message(struct cw_endpoint *ep, uint8_t *data,
 	switch (verdict) {
 	case CW_PASS:
 	case CW_REWRITE:
-		if (!endpoint_queue(dest, data, size, &ep->in_fds, msg->nfds)) {
+		if (!forward(dest, data, size, &ep->in_fds, msg->nfds)) {
 			cw_conn_fatal(conn, CW_DISPLAY_ID, CW_ERROR_NO_MEMORY,
 				"out of memory");
 			return false;
@@ -1302,7 +1363,7 @@ static uint32_t process_input(struct cw_endpoint *ep, uint8_t *buf,
 			break;
 		}
 		/* back-pressure: leave the rest unread until dest drains */
-		if (dest->out.len >= CW_OUT_LIMIT ||
+		if (dest->out.len + dest->run_len >= CW_OUT_LIMIT ||
 				dest->out_nfds + 8 > CW_FDQ_SIZE) {
 			ep->blocked = true;
 			break;
