@@ -29,8 +29,15 @@
 static uint8_t scratch[CW_READ_SIZE + 2 * CW_MAX_MESSAGE_SIZE];
 
 static const struct cw_message *msg_delete_id, *msg_display_error, *msg_bind;
-/* requests that add a rectangle, and the one that takes them (CW_MAX_RECTS) */
-static const struct cw_message *msg_rects[4], *msg_commit;
+/* requests that add a rectangle, and the one that takes them (CW_MAX_RECTS),
+ * by cw_message.index */
+enum rects {
+	RECTS_NONE = 0,
+	RECTS_REGION, /* wl_region.add, subtract */
+	RECTS_DAMAGE, /* wl_surface.damage, damage_buffer */
+	RECTS_COMMIT, /* wl_surface.commit */
+};
+static uint8_t msg_rects[CW_MESSAGE_COUNT];
 
 
 /* ---- byte buffers ---- */
@@ -276,11 +283,12 @@ struct cw_conn *cw_conn_create(struct cw_proxy *proxy, int client_fd,
 		msg_delete_id = &display[CW_WL_DISPLAY_DELETE_ID];
 		msg_display_error = &display[CW_WL_DISPLAY_ERROR];
 		msg_bind = &cw_iface_wl_registry.requests[CW_WL_REGISTRY_BIND];
-		msg_rects[0] = &region[CW_WL_REGION_ADD];
-		msg_rects[1] = &region[CW_WL_REGION_SUBTRACT];
-		msg_rects[2] = &surface[CW_WL_SURFACE_DAMAGE];
-		msg_rects[3] = &surface[CW_WL_SURFACE_DAMAGE_BUFFER];
-		msg_commit = &surface[CW_WL_SURFACE_COMMIT];
+		msg_rects[region[CW_WL_REGION_ADD].index] = RECTS_REGION;
+		msg_rects[region[CW_WL_REGION_SUBTRACT].index] = RECTS_REGION;
+		msg_rects[surface[CW_WL_SURFACE_DAMAGE].index] = RECTS_DAMAGE;
+		msg_rects[surface[CW_WL_SURFACE_DAMAGE_BUFFER].index] =
+			RECTS_DAMAGE;
+		msg_rects[surface[CW_WL_SURFACE_COMMIT].index] = RECTS_COMMIT;
 	}
 	struct cw_conn *conn = calloc(1, sizeof(*conn));
 	if (conn == NULL) {
@@ -886,26 +894,25 @@ static bool reserve_ids(struct cw_conn *conn, const struct new_object *news,
 static bool count_rects(struct cw_conn *conn, uint32_t id,
 	struct cw_object *obj, const struct cw_message *msg)
 {
-	if (msg == msg_commit) {
+	enum rects kind = msg_rects[msg->index];
+	switch (kind) {
+	case RECTS_NONE:
+		return true;
+	case RECTS_COMMIT:
 		obj->rects = 0;
 		return true;
+	case RECTS_REGION:
+	case RECTS_DAMAGE:
+		break;
 	}
-	for (unsigned i = 0; i < sizeof(msg_rects) / sizeof(msg_rects[0]);
-			i++) {
-		if (msg != msg_rects[i]) {
-			continue;
-		}
-		if (obj->rects >= CW_MAX_RECTS) {
-			cw_conn_fatal(conn, CW_DISPLAY_ID, CW_ERROR_NO_MEMORY,
-				"too many rectangles for %s@%u (more than %u%s)",
-				obj->iface->name, id, CW_MAX_RECTS,
-				msg == msg_rects[0] || msg == msg_rects[1] ?
-				"" : " between two commits");
-			return false;
-		}
-		obj->rects++;
-		return true;
+	if (obj->rects >= CW_MAX_RECTS) {
+		cw_conn_fatal(conn, CW_DISPLAY_ID, CW_ERROR_NO_MEMORY,
+			"too many rectangles for %s@%u (more than %u%s)",
+			obj->iface->name, id, CW_MAX_RECTS,
+			kind == RECTS_REGION ? "" : " between two commits");
+		return false;
 	}
+	obj->rects++;
 	return true;
 }
 
