@@ -27,6 +27,7 @@ enum cw_arg_type {
 enum cw_message_flags {
 	CW_MSG_IDS = 1 << 0,      /* an object or new_id argument */
 	CW_MSG_VARIABLE = 1 << 1, /* a string or array: the size varies */
+	CW_MSG_FDS = 1 << 2,      /* an fd */
 };
 
 struct cw_interface;

@@ -346,7 +346,8 @@ def main():
                         nullable |= 1 << bit
                 nfds = sig.count("h")
                 flags = [f for f, types in (("CW_MSG_IDS", "on"),
-                                            ("CW_MSG_VARIABLE", "sa"))
+                                            ("CW_MSG_VARIABLE", "sa"),
+                                            ("CW_MSG_FDS", "h"))
                          if any(t in types for t in sig)]
                 min_size = 8 + 4 * (len(sig) - nfds)
                 required = 0

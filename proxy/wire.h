@@ -88,6 +88,16 @@ bool cw_wire_parse_generic(const uint8_t *data, uint32_t size,
  * or new id in msg->required is null. Anything else, and every refusal
  * (for its wording), goes through cw_wire_parse_generic.
  */
+/*
+ * A message of ints, uints and fixeds only: cw_wire_parse accepts it
+ * exactly when its size is msg->min_size, and then its arguments are its
+ * words, in order.
+ */
+static inline bool cw_wire_plain(const struct cw_message *msg)
+{
+	return (msg->flags & (CW_MSG_IDS | CW_MSG_VARIABLE | CW_MSG_FDS)) == 0;
+}
+
 static inline bool cw_wire_parse(const uint8_t *data, uint32_t size,
 	const struct cw_message *msg, const int *fds, struct cw_args *args,
 	char *err, size_t errlen)
