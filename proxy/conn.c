@@ -471,17 +471,11 @@ static bool endpoint_queue(struct cw_endpoint *ep, const uint8_t *data,
 	return true;
 }
 
-/* Forwards a passed message of the peer's input (and its fds) to ep. */
-static bool forward(struct cw_endpoint *ep, const uint8_t *data,
+static bool forward_start(struct cw_endpoint *ep, const uint8_t *data,
 	uint32_t size, struct cw_fdq *fds_from, unsigned nfds)
 {
 	if (nfds > 0) {
 		return endpoint_queue(ep, data, size, fds_from, nfds);
-	}
-	if (ep->run_len > 0 && ep->run + ep->run_len == data) {
-		/* right after the last one: one more in the run */
-		ep->run_len += size;
-		return true;
 	}
 	if (!run_settle(ep)) {
 		return false;
@@ -489,6 +483,19 @@ static bool forward(struct cw_endpoint *ep, const uint8_t *data,
 	ep->run = data;
 	ep->run_len = size;
 	return true;
+}
+
+/* Forwards a passed message of the peer's input (and its fds) to ep. */
+static inline __attribute__((always_inline)) bool forward(
+	struct cw_endpoint *ep, const uint8_t *data, uint32_t size,
+	struct cw_fdq *fds_from, unsigned nfds)
+{
+	if (nfds == 0 && ep->run_len > 0 && ep->run + ep->run_len == data) {
+		/* right after the last one: one more in the run */
+		ep->run_len += size;
+		return true;
+	}
+	return forward_start(ep, data, size, fds_from, nfds);
 }
 
 /* ---- errors ---- */
@@ -1161,14 +1168,14 @@ static const int *peek_fds(struct cw_endpoint *ep, const struct cw_message *msg,
 /*
  * Checks one complete message against the tables, runs its hook, and
  * forwards, drops or answers it. false: the connection is going away.
- * Inlined into the loop of its one caller: a call, with the frame this
- * function needs, costs as much as the checks of a small message.
+ * Inlined into the loop of its one caller, once per direction
+ * (from_client is ep->is_client, constant there): a call, with the frame
+ * this function needs, costs as much as the checks of a small message.
  */
 static inline __attribute__((always_inline)) bool handle_message(
-	struct cw_endpoint *ep, uint8_t *data, uint32_t size)
+	struct cw_endpoint *ep, uint8_t *data, uint32_t size, bool from_client)
 {
 	struct cw_conn *conn = ep->conn;
-	bool from_client = ep->is_client;
 	struct cw_endpoint *dest = from_client ? &conn->server : &conn->client;
 	uint32_t id = cw_msg_id(data);
 	uint16_t opcode = cw_msg_opcode(data);
@@ -1361,12 +1368,15 @@ static inline __attribute__((always_inline)) bool handle_message(
 	return true;
 }
 
-/* Parses and handles complete messages; returns the bytes consumed. */
-static uint32_t process_input(struct cw_endpoint *ep, uint8_t *buf,
-	uint32_t len)
+/*
+ * Parses and handles complete messages; returns the bytes consumed. One
+ * copy per direction (from_client is ep->is_client): process_input.
+ */
+static inline __attribute__((always_inline)) uint32_t process_messages(
+	struct cw_endpoint *ep, uint8_t *buf, uint32_t len, bool from_client)
 {
 	struct cw_conn *conn = ep->conn;
-	struct cw_endpoint *dest = ep->is_client ? &conn->server : &conn->client;
+	struct cw_endpoint *dest = from_client ? &conn->server : &conn->client;
 	uint32_t pos = 0;
 	ep->blocked = false;
 	while (len - pos >= CW_HEADER_SIZE) {
@@ -1374,7 +1384,7 @@ static uint32_t process_input(struct cw_endpoint *ep, uint8_t *buf,
 		uint32_t size = cw_msg_size(m);
 		if (size < CW_HEADER_SIZE || size > CW_MAX_MESSAGE_SIZE ||
 				size % 4 != 0) {
-			if (ep->is_client) {
+			if (from_client) {
 				cw_conn_fatal(conn, CW_DISPLAY_ID,
 					CW_ERROR_INVALID_METHOD, "invalid message "
 					"size %u on object %u (must be 8 to %u "
@@ -1394,12 +1404,19 @@ static uint32_t process_input(struct cw_endpoint *ep, uint8_t *buf,
 			ep->blocked = true;
 			break;
 		}
-		if (!handle_message(ep, m, size)) {
+		if (!handle_message(ep, m, size, from_client)) {
 			return pos;
 		}
 		pos += size;
 	}
 	return pos;
+}
+
+static uint32_t process_input(struct cw_endpoint *ep, uint8_t *buf,
+	uint32_t len)
+{
+	return ep->is_client ? process_messages(ep, buf, len, true) :
+		process_messages(ep, buf, len, false);
 }
 
 /* Reads once: bytes into buf, fds into the endpoint's queue. */
