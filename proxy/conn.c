@@ -213,6 +213,9 @@ static void endpoint_init(struct cw_endpoint *ep, struct cw_conn *conn,
 	ep->conn = conn;
 	ep->is_client = is_client;
 	ep->source.fd = -1;
+	/* an empty run points into the input too: forward compares
+	 * run + run_len with a message there, never with NULL + 0 */
+	ep->run = scratch;
 }
 
 static void endpoint_close(struct cw_proxy *proxy, struct cw_endpoint *ep)
@@ -490,8 +493,9 @@ static inline __attribute__((always_inline)) bool forward(
 	struct cw_endpoint *ep, const uint8_t *data, uint32_t size,
 	struct cw_fdq *fds_from, unsigned nfds)
 {
-	if (nfds == 0 && ep->run_len > 0 && ep->run + ep->run_len == data) {
-		/* right after the last one: one more in the run */
+	if (nfds == 0 && ep->run + ep->run_len == data) {
+		/* right after the last one (or where an empty run would
+		 * start): one more in the run */
 		ep->run_len += size;
 		return true;
 	}
@@ -1265,14 +1269,16 @@ static inline __attribute__((always_inline)) bool handle_message(
 		return false;
 	}
 
-	if (from_client && obj->state == CW_OBJECT_LOCAL) {
-		return handle_local_request(ep, id, obj, msg, data, size, &args,
-			news, nnews);
-	}
-	if (from_client && obj->state == CW_OBJECT_HELD) {
-		struct cw_held *held = find_held(conn, id);
-		return held != NULL && held_add(held, ep, data, size, msg, news,
-			nnews);
+	if (from_client && obj->state != CW_OBJECT_LIVE) {
+		if (obj->state == CW_OBJECT_LOCAL) {
+			return handle_local_request(ep, id, obj, msg, data,
+				size, &args, news, nnews);
+		}
+		if (obj->state == CW_OBJECT_HELD) {
+			struct cw_held *held = find_held(conn, id);
+			return held != NULL && held_add(held, ep, data, size,
+				msg, news, nnews);
+		}
 	}
 
 	enum cw_verdict verdict = CW_PASS;
