@@ -1239,16 +1239,18 @@ static inline __attribute__((always_inline)) bool handle_message(
 	struct cw_args args;
 	char err[256];
 	int fds[4];
-	if (from_client && cw_wire_plain(msg) && size == msg->min_size &&
-			obj->state == CW_OBJECT_LIVE && !hooked) {
+	if (cw_wire_plain(msg) && size == msg->min_size && !hooked &&
+			(from_client ? obj->state == CW_OBJECT_LIVE :
+			msg != msg_delete_id)) {
 		/*
 		 * Only ints, uints and fixeds, the size they make: valid, and
 		 * nothing below reads them (no ids to check, no hook, no local
-		 * or held object), so they stay undecoded.
+		 * or held object, not the delete_id that frees one), so they
+		 * stay undecoded.
 		 */
 		args.count = 0;
-	} else if (!cw_wire_parse(data, size, msg, peek_fds(ep, msg, fds), &args,
-			err, sizeof(err))) {
+	} else if (!cw_wire_parse(data, size, msg, peek_fds(ep, msg, fds),
+			&args, err, sizeof(err))) {
 		if (from_client) {
 			cw_conn_fatal(conn, id, CW_ERROR_INVALID_METHOD,
 				"invalid arguments for %s@%u.%s: %s",
