@@ -71,11 +71,99 @@ static bool same_parse(const uint8_t *data, uint32_t size,
 	return true;
 }
 
+/* The descriptor of msg (flags, min_size, required) as its signature
+ * says; sets *words to the words its arguments take. */
+static bool descriptor_right(const struct cw_message *msg, uint32_t *words)
+{
+	uint8_t flags = 0;
+	uint32_t required = 0;
+	*words = 0;
+	for (unsigned i = 0; i < msg->nargs; i++) {
+		char t = msg->signature[i];
+		if (t == CW_ARG_OBJECT || t == CW_ARG_NEW_ID) {
+			flags |= CW_MSG_IDS;
+			if (!(msg->nullable & (1u << i))) {
+				required |= 1u << i;
+			}
+		}
+		if (t == CW_ARG_STRING || t == CW_ARG_ARRAY) {
+			flags |= CW_MSG_VARIABLE;
+		}
+		if (t == CW_ARG_FD) {
+			flags |= CW_MSG_FDS;
+		}
+		*words += t != CW_ARG_FD;
+	}
+	return flags == msg->flags && required == msg->required &&
+		msg->min_size == CW_HEADER_SIZE + 4 * *words;
+}
+
+/* data: a header, then words nonzero words and one more */
+static void fill_words(uint8_t *data, uint16_t opcode, uint32_t words,
+	uint32_t size)
+{
+	for (uint32_t w = 0; w <= words; w++) {
+		uint32_t v = 0x100 + w;
+		memcpy(data + CW_HEADER_SIZE + 4 * w, &v, 4);
+	}
+	cw_wire_write_header(data, 3, opcode, size);
+}
+
+static bool generic_takes(uint8_t *data, uint16_t opcode, uint32_t size,
+	const struct cw_message *msg)
+{
+	struct cw_args args;
+	char why[256];
+	cw_wire_write_header(data, 3, opcode, size);
+	return cw_wire_parse_generic(data, size, msg, NULL, &args, why,
+		sizeof(why));
+}
+
 /*
- * The descriptor the generator writes for every message (flags, min_size,
- * required), recomputed from the signature, and the fast parse against
- * the generic one on each message without strings or arrays: well formed,
- * each object or new id null in turn, a word short, a word long.
+ * Both parsers on a message without strings or arrays: well formed, each
+ * object or new id null in turn, a word short, a word long. A plain one
+ * (only ints, uints and fixeds) is taken with any words at min_size, and
+ * refused a word short or long.
+ */
+static bool fast_path_right(const struct cw_message *msg, uint16_t opcode,
+	uint32_t words)
+{
+	uint8_t data[CW_HEADER_SIZE + 4 * (CW_MAX_ARGS + 1)];
+	uint32_t size = CW_HEADER_SIZE + 4 * words;
+	fill_words(data, opcode, words, size);
+	bool same = same_parse(data, size, msg);
+	for (uint32_t i = 0, w = 0; i < msg->nargs; i++) {
+		char t = msg->signature[i];
+		if (t == CW_ARG_FD) {
+			continue;
+		}
+		if (t == CW_ARG_OBJECT || t == CW_ARG_NEW_ID) {
+			memset(data + CW_HEADER_SIZE + 4 * w, 0, 4);
+			same = same && same_parse(data, size, msg);
+			fill_words(data, opcode, words, size);
+		}
+		w++;
+	}
+	cw_wire_write_header(data, 3, opcode, size + 4);
+	same = same && same_parse(data, size + 4, msg);
+	if (words > 0) {
+		cw_wire_write_header(data, 3, opcode, size - 4);
+		same = same && same_parse(data, size - 4, msg);
+	}
+	if (cw_wire_plain(msg)) {
+		memset(data + CW_HEADER_SIZE, 0, 4 * words);
+		same = same && generic_takes(data, opcode, size, msg) &&
+			!generic_takes(data, opcode, size + 4, msg) &&
+			(words == 0 || !generic_takes(data, opcode, size - 4,
+				msg));
+	}
+	return same;
+}
+
+/*
+ * The descriptor the generator writes for every message, recomputed from
+ * the signature, and the fast parse against the generic one on each
+ * message without strings or arrays.
  */
 static void check_fast_path(void)
 {
@@ -90,95 +178,18 @@ static void check_fast_path(void)
 			unsigned n = e ? iface->nevents : iface->nrequests;
 			for (unsigned m = 0; m < n; m++) {
 				const struct cw_message *msg = &msgs[m];
+				uint32_t words;
 				messages++;
-				uint8_t flags = 0;
-				uint32_t required = 0, words = 0;
-				for (unsigned i = 0; i < msg->nargs; i++) {
-					char t = msg->signature[i];
-					if (t == CW_ARG_OBJECT ||
-							t == CW_ARG_NEW_ID) {
-						flags |= CW_MSG_IDS;
-						if (!(msg->nullable & (1u << i))) {
-							required |= 1u << i;
-						}
-					}
-					if (t == CW_ARG_STRING ||
-							t == CW_ARG_ARRAY) {
-						flags |= CW_MSG_VARIABLE;
-					}
-					if (t == CW_ARG_FD) {
-						flags |= CW_MSG_FDS;
-					}
-					words += t != CW_ARG_FD;
-				}
-				if (flags != msg->flags || required !=
-						msg->required || msg->min_size !=
-						CW_HEADER_SIZE + 4 * words) {
+				if (!descriptor_right(msg, &words)) {
 					bad_desc++;
 					first = first ? first : msg->name;
 				}
-				if (flags & CW_MSG_VARIABLE) {
+				if (msg->flags & CW_MSG_VARIABLE) {
 					continue;
 				}
 				fixed++;
-				uint8_t data[CW_HEADER_SIZE + 4 * (CW_MAX_ARGS + 1)];
-				uint32_t size = CW_HEADER_SIZE + 4 * words;
-				for (uint32_t w = 0; w <= words; w++) {
-					uint32_t v = 0x100 + w;
-					memcpy(data + CW_HEADER_SIZE + 4 * w, &v, 4);
-				}
-				cw_wire_write_header(data, 3, m, size);
-				bool same = same_parse(data, size, msg);
-				/* each object or new id null in turn */
-				for (uint32_t i = 0, w = 0; i < msg->nargs; i++) {
-					char t = msg->signature[i];
-					if (t == CW_ARG_FD) {
-						continue;
-					}
-					uint32_t v = 0x100 + w, zero = 0;
-					uint8_t *at = data + CW_HEADER_SIZE + 4 * w;
-					if (t == CW_ARG_OBJECT ||
-							t == CW_ARG_NEW_ID) {
-						memcpy(at, &zero, 4);
-						same = same && same_parse(data,
-							size, msg);
-						memcpy(at, &v, 4);
-					}
-					w++;
-				}
-				if (cw_wire_plain(msg)) {
-					/* any words at min_size, none else */
-					struct cw_args a;
-					char why[256];
-					memset(data + CW_HEADER_SIZE, 0, 4 * words);
-					cw_wire_write_header(data, 3, m, size);
-					plain++;
-					same = same && cw_wire_parse_generic(data,
-						size, msg, NULL, &a, why, sizeof(why));
-					cw_wire_write_header(data, 3, m, size + 4);
-					same = same && !cw_wire_parse_generic(
-						data, size + 4, msg, NULL, &a, why,
-						sizeof(why));
-					cw_wire_write_header(data, 3, m, size - 4);
-					same = same && (words == 0 ||
-						!cw_wire_parse_generic(data,
-						size - 4, msg, NULL, &a, why,
-						sizeof(why)));
-					for (uint32_t w = 0; w < words; w++) {
-						uint32_t v = 0x100 + w;
-						memcpy(data + CW_HEADER_SIZE + 4 * w,
-							&v, 4);
-					}
-				}
-				cw_wire_write_header(data, 3, m, size + 4);
-				same = same && same_parse(data, size + 4, msg);
-				if (words > 0) {
-					cw_wire_write_header(data, 3, m,
-						size - 4);
-					same = same && same_parse(data,
-						size - 4, msg);
-				}
-				if (!same) {
+				plain += cw_wire_plain(msg);
+				if (!fast_path_right(msg, m, words)) {
 					bad_parse++;
 					first = first ? first : msg->name;
 				}
