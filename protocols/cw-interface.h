@@ -23,6 +23,13 @@ enum cw_arg_type {
 
 #define CW_MAX_ARGS 20
 
+/* What a message's signature holds, precomputed for the per-message path. */
+enum cw_message_flags {
+	CW_MSG_IDS = 1 << 0,      /* an object or new_id argument */
+	CW_MSG_VARIABLE = 1 << 1, /* a string or array: the size varies */
+	CW_MSG_FDS = 1 << 2,      /* an fd */
+};
+
 struct cw_interface;
 
 struct cw_message {
@@ -37,6 +44,12 @@ struct cw_message {
 	uint8_t nfds;
 	bool destructor;
 	uint16_t index; /* unique across all tables, for hook lookup */
+	uint8_t flags; /* enum cw_message_flags */
+	/* header and 4 bytes per argument not an fd: the exact size of a
+	 * message without strings and arrays, the least of one with them */
+	uint16_t min_size;
+	/* bit n: argument n is an object or new_id that may not be null */
+	uint32_t required;
 };
 
 struct cw_interface {

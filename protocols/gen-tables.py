@@ -345,11 +345,22 @@ def main():
                     if null:
                         nullable |= 1 << bit
                 nfds = sig.count("h")
+                flags = [f for f, types in (("CW_MSG_IDS", "on"),
+                                            ("CW_MSG_VARIABLE", "sa"),
+                                            ("CW_MSG_FDS", "h"))
+                         if any(t in types for t in sig)]
+                min_size = 8 + 4 * (len(sig) - nfds)
+                required = 0
+                for bit, (t, _, null, _) in enumerate(msg.args):
+                    if t in "on" and not null:
+                        required |= 1 << bit
                 c.append('\t{ "%s", "%s", %s_%s_%d_types, 0x%xu, %d, %d, %d, '
-                         '%s, %d },' %
+                         '%s, %d,' %
                          (msg.name, sig, n, kind, i, nullable, msg.since,
                           len(msg.args), nfds,
                           "true" if msg.destructor else "false", msg.index))
+                c.append('\t\t%s, %d, 0x%xu },' %
+                         (" | ".join(flags) or "0", min_size, required))
             c.append("};")
         c.append("const struct cw_interface %s = {" % c_ident(n))
         c.append('\t"%s", %d, %d, %d, %s, %s,' %

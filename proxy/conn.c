@@ -29,8 +29,15 @@
 static uint8_t scratch[CW_READ_SIZE + 2 * CW_MAX_MESSAGE_SIZE];
 
 static const struct cw_message *msg_delete_id, *msg_display_error, *msg_bind;
-/* requests that add a rectangle, and the one that takes them (CW_MAX_RECTS) */
-static const struct cw_message *msg_rects[4], *msg_commit;
+/* requests that add a rectangle, and the one that takes them (CW_MAX_RECTS),
+ * by cw_message.index */
+enum rects {
+	RECTS_NONE = 0,
+	RECTS_REGION, /* wl_region.add, subtract */
+	RECTS_DAMAGE, /* wl_surface.damage, damage_buffer */
+	RECTS_COMMIT, /* wl_surface.commit */
+};
+static uint8_t msg_rects[CW_MESSAGE_COUNT];
 
 
 /* ---- byte buffers ---- */
@@ -75,6 +82,17 @@ static void buf_finish(struct cw_buf *buf)
 {
 	free(buf->data);
 	memset(buf, 0, sizeof(*buf));
+}
+
+/* ep's run of passed messages joins its queued output. */
+static bool run_settle(struct cw_endpoint *ep)
+{
+	if (ep->run_len == 0) {
+		return true;
+	}
+	uint32_t n = ep->run_len;
+	ep->run_len = 0;
+	return buf_append(&ep->out, ep->run, n);
 }
 
 /* ---- fd queues ---- */
@@ -195,6 +213,9 @@ static void endpoint_init(struct cw_endpoint *ep, struct cw_conn *conn,
 	ep->conn = conn;
 	ep->is_client = is_client;
 	ep->source.fd = -1;
+	/* an empty run points into the input too: forward compares
+	 * run + run_len with a message there, never with NULL + 0 */
+	ep->run = scratch;
 }
 
 static void endpoint_close(struct cw_proxy *proxy, struct cw_endpoint *ep)
@@ -214,6 +235,7 @@ static void endpoint_close(struct cw_proxy *proxy, struct cw_endpoint *ep)
 		close(ep->out_fds[i].fd);
 	}
 	ep->out_nfds = 0;
+	ep->run_len = 0;
 	buf_finish(&ep->in);
 	buf_finish(&ep->out);
 }
@@ -264,11 +286,12 @@ struct cw_conn *cw_conn_create(struct cw_proxy *proxy, int client_fd,
 		msg_delete_id = &display[CW_WL_DISPLAY_DELETE_ID];
 		msg_display_error = &display[CW_WL_DISPLAY_ERROR];
 		msg_bind = &cw_iface_wl_registry.requests[CW_WL_REGISTRY_BIND];
-		msg_rects[0] = &region[CW_WL_REGION_ADD];
-		msg_rects[1] = &region[CW_WL_REGION_SUBTRACT];
-		msg_rects[2] = &surface[CW_WL_SURFACE_DAMAGE];
-		msg_rects[3] = &surface[CW_WL_SURFACE_DAMAGE_BUFFER];
-		msg_commit = &surface[CW_WL_SURFACE_COMMIT];
+		msg_rects[region[CW_WL_REGION_ADD].index] = RECTS_REGION;
+		msg_rects[region[CW_WL_REGION_SUBTRACT].index] = RECTS_REGION;
+		msg_rects[surface[CW_WL_SURFACE_DAMAGE].index] = RECTS_DAMAGE;
+		msg_rects[surface[CW_WL_SURFACE_DAMAGE_BUFFER].index] =
+			RECTS_DAMAGE;
+		msg_rects[surface[CW_WL_SURFACE_COMMIT].index] = RECTS_COMMIT;
 	}
 	struct cw_conn *conn = calloc(1, sizeof(*conn));
 	if (conn == NULL) {
@@ -356,6 +379,26 @@ static void update_interest(struct cw_conn *conn);
  * later than the first byte of its message. false: the peer is gone. */
 static bool endpoint_flush(struct cw_endpoint *ep)
 {
+	if (ep->run_len > 0 && ep->out.len == 0 && ep->source.fd >= 0) {
+		/* nothing before it: straight from the input, no copy */
+		ssize_t n;
+		do {
+			n = send(ep->source.fd, ep->run, ep->run_len,
+				MSG_DONTWAIT | MSG_NOSIGNAL);
+		} while (n < 0 && errno == EINTR);
+		if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
+			ep->run_len = 0;
+			return false;
+		}
+		if (n > 0) {
+			ep->bytes_out += n;
+			ep->run += n;
+			ep->run_len -= n;
+		}
+	}
+	if (!run_settle(ep)) {
+		return false;
+	}
 	while (ep->out.len > 0 && ep->source.fd >= 0) {
 		uint32_t bytes = ep->out.len;
 		unsigned nfds = ep->out_nfds;
@@ -416,6 +459,9 @@ static bool endpoint_flush(struct cw_endpoint *ep)
 static bool endpoint_queue(struct cw_endpoint *ep, const uint8_t *data,
 	uint32_t size, struct cw_fdq *fds_from, unsigned nfds)
 {
+	if (!run_settle(ep)) {
+		return false;
+	}
 	uint32_t offset = ep->out.len;
 	if (!buf_append(&ep->out, data, size)) {
 		return false;
@@ -426,6 +472,34 @@ static bool endpoint_queue(struct cw_endpoint *ep, const uint8_t *data,
 		ep->out_nfds++;
 	}
 	return true;
+}
+
+static bool forward_start(struct cw_endpoint *ep, const uint8_t *data,
+	uint32_t size, struct cw_fdq *fds_from, unsigned nfds)
+{
+	if (nfds > 0) {
+		return endpoint_queue(ep, data, size, fds_from, nfds);
+	}
+	if (!run_settle(ep)) {
+		return false;
+	}
+	ep->run = data;
+	ep->run_len = size;
+	return true;
+}
+
+/* Forwards a passed message of the peer's input (and its fds) to ep. */
+static inline __attribute__((always_inline)) bool forward(
+	struct cw_endpoint *ep, const uint8_t *data, uint32_t size,
+	struct cw_fdq *fds_from, unsigned nfds)
+{
+	if (nfds == 0 && ep->run + ep->run_len == data) {
+		/* right after the last one (or where an empty run would
+		 * start): one more in the run */
+		ep->run_len += size;
+		return true;
+	}
+	return forward_start(ep, data, size, fds_from, nfds);
 }
 
 /* ---- errors ---- */
@@ -831,26 +905,25 @@ static bool reserve_ids(struct cw_conn *conn, const struct new_object *news,
 static bool count_rects(struct cw_conn *conn, uint32_t id,
 	struct cw_object *obj, const struct cw_message *msg)
 {
-	if (msg == msg_commit) {
+	enum rects kind = msg_rects[msg->index];
+	switch (kind) {
+	case RECTS_NONE:
+		return true;
+	case RECTS_COMMIT:
 		obj->rects = 0;
 		return true;
+	case RECTS_REGION:
+	case RECTS_DAMAGE:
+		break;
 	}
-	for (unsigned i = 0; i < sizeof(msg_rects) / sizeof(msg_rects[0]);
-			i++) {
-		if (msg != msg_rects[i]) {
-			continue;
-		}
-		if (obj->rects >= CW_MAX_RECTS) {
-			cw_conn_fatal(conn, CW_DISPLAY_ID, CW_ERROR_NO_MEMORY,
-				"too many rectangles for %s@%u (more than %u%s)",
-				obj->iface->name, id, CW_MAX_RECTS,
-				msg == msg_rects[0] || msg == msg_rects[1] ?
-				"" : " between two commits");
-			return false;
-		}
-		obj->rects++;
-		return true;
+	if (obj->rects >= CW_MAX_RECTS) {
+		cw_conn_fatal(conn, CW_DISPLAY_ID, CW_ERROR_NO_MEMORY,
+			"too many rectangles for %s@%u (more than %u%s)",
+			obj->iface->name, id, CW_MAX_RECTS,
+			kind == RECTS_REGION ? "" : " between two commits");
+		return false;
 	}
+	obj->rects++;
 	return true;
 }
 
@@ -1028,6 +1101,12 @@ static void held_release(struct cw_consent_listener *answer,
 	if (allowed) {
 		/* upstream now sees the requests, in the order they came */
 		struct cw_endpoint *server = &conn->server;
+		if (!run_settle(server)) {
+			held_free(held);
+			cw_conn_fatal(conn, CW_DISPLAY_ID, CW_ERROR_NO_MEMORY,
+				"out of memory");
+			return;
+		}
 		uint32_t offset = server->out.len;
 		buf_append(&server->out, held->msgs.data + held->msgs.start,
 			held->msgs.len);
@@ -1080,15 +1159,27 @@ static void held_release(struct cw_consent_listener *answer,
 	update_interest(conn);
 }
 
+/* The message's fds, first in the queue (at most 4 come to one). */
+static const int *peek_fds(struct cw_endpoint *ep, const struct cw_message *msg,
+	int fds[4])
+{
+	for (unsigned i = 0; i < msg->nfds && i < 4; i++) {
+		fds[i] = fdq_peek(&ep->in_fds, i);
+	}
+	return fds;
+}
+
 /*
  * Checks one complete message against the tables, runs its hook, and
  * forwards, drops or answers it. false: the connection is going away.
+ * Inlined into the loop of its one caller, once per direction
+ * (from_client is ep->is_client, constant there): a call, with the frame
+ * this function needs, costs as much as the checks of a small message.
  */
-static bool handle_message(struct cw_endpoint *ep, uint8_t *data,
-	uint32_t size)
+static inline __attribute__((always_inline)) bool handle_message(
+	struct cw_endpoint *ep, uint8_t *data, uint32_t size, bool from_client)
 {
 	struct cw_conn *conn = ep->conn;
-	bool from_client = ep->is_client;
 	struct cw_endpoint *dest = from_client ? &conn->server : &conn->client;
 	uint32_t id = cw_msg_id(data);
 	uint16_t opcode = cw_msg_opcode(data);
@@ -1144,13 +1235,22 @@ static bool handle_message(struct cw_endpoint *ep, uint8_t *data,
 		}
 		return false;
 	}
-	int fds[4];
-	for (unsigned i = 0; i < msg->nfds && i < 4; i++) {
-		fds[i] = fdq_peek(&ep->in_fds, i);
-	}
+	bool hooked = cw_hooks_has(msg);
 	struct cw_args args;
 	char err[256];
-	if (!cw_wire_parse(data, size, msg, fds, &args, err, sizeof(err))) {
+	int fds[4];
+	if (cw_wire_plain(msg) && size == msg->min_size && !hooked &&
+			(from_client ? obj->state == CW_OBJECT_LIVE :
+			msg != msg_delete_id)) {
+		/*
+		 * Only ints, uints and fixeds, the size they make: valid, and
+		 * nothing below reads them (no ids to check, no hook, no local
+		 * or held object, not the delete_id that frees one), so they
+		 * stay undecoded.
+		 */
+		args.count = 0;
+	} else if (!cw_wire_parse(data, size, msg, peek_fds(ep, msg, fds),
+			&args, err, sizeof(err))) {
 		if (from_client) {
 			cw_conn_fatal(conn, id, CW_ERROR_INVALID_METHOD,
 				"invalid arguments for %s@%u.%s: %s",
@@ -1162,27 +1262,30 @@ static bool handle_message(struct cw_endpoint *ep, uint8_t *data,
 		return false;
 	}
 	struct new_object news[4];
-	unsigned nnews;
-	if (!check_objects(ep, id, obj, msg, &args, news, &nnews)) {
+	unsigned nnews = 0;
+	if ((msg->flags & CW_MSG_IDS) &&
+			!check_objects(ep, id, obj, msg, &args, news, &nnews)) {
 		return false;
 	}
 	if (from_client && !count_rects(conn, id, obj, msg)) {
 		return false;
 	}
 
-	if (from_client && obj->state == CW_OBJECT_LOCAL) {
-		return handle_local_request(ep, id, obj, msg, data, size, &args,
-			news, nnews);
-	}
-	if (from_client && obj->state == CW_OBJECT_HELD) {
-		struct cw_held *held = find_held(conn, id);
-		return held != NULL && held_add(held, ep, data, size, msg, news,
-			nnews);
+	if (from_client && obj->state != CW_OBJECT_LIVE) {
+		if (obj->state == CW_OBJECT_LOCAL) {
+			return handle_local_request(ep, id, obj, msg, data,
+				size, &args, news, nnews);
+		}
+		if (obj->state == CW_OBJECT_HELD) {
+			struct cw_held *held = find_held(conn, id);
+			return held != NULL && held_add(held, ep, data, size,
+				msg, news, nnews);
+		}
 	}
 
 	enum cw_verdict verdict = CW_PASS;
 	struct cw_hook_call call;
-	if (cw_hooks_has(msg)) {
+	if (hooked) {
 		call = (struct cw_hook_call){
 			.conn = conn,
 			.object_id = id,
@@ -1202,13 +1305,14 @@ static bool handle_message(struct cw_endpoint *ep, uint8_t *data,
 	switch (verdict) {
 	case CW_PASS:
 	case CW_REWRITE:
-		if (!endpoint_queue(dest, data, size, &ep->in_fds, msg->nfds)) {
+		if (!forward(dest, data, size, &ep->in_fds, msg->nfds)) {
 			cw_conn_fatal(conn, CW_DISPLAY_ID, CW_ERROR_NO_MEMORY,
 				"out of memory");
 			return false;
 		}
 		ep->bytes_in += size;
-		if (!add_objects(conn, !from_client, news, nnews, false)) {
+		if (nnews > 0 && !add_objects(conn, !from_client, news, nnews,
+				false)) {
 			return false;
 		}
 		break;
@@ -1272,12 +1376,15 @@ static bool handle_message(struct cw_endpoint *ep, uint8_t *data,
 	return true;
 }
 
-/* Parses and handles complete messages; returns the bytes consumed. */
-static uint32_t process_input(struct cw_endpoint *ep, uint8_t *buf,
-	uint32_t len)
+/*
+ * Parses and handles complete messages; returns the bytes consumed. One
+ * copy per direction (from_client is ep->is_client): process_input.
+ */
+static inline __attribute__((always_inline)) uint32_t process_messages(
+	struct cw_endpoint *ep, uint8_t *buf, uint32_t len, bool from_client)
 {
 	struct cw_conn *conn = ep->conn;
-	struct cw_endpoint *dest = ep->is_client ? &conn->server : &conn->client;
+	struct cw_endpoint *dest = from_client ? &conn->server : &conn->client;
 	uint32_t pos = 0;
 	ep->blocked = false;
 	while (len - pos >= CW_HEADER_SIZE) {
@@ -1285,7 +1392,7 @@ static uint32_t process_input(struct cw_endpoint *ep, uint8_t *buf,
 		uint32_t size = cw_msg_size(m);
 		if (size < CW_HEADER_SIZE || size > CW_MAX_MESSAGE_SIZE ||
 				size % 4 != 0) {
-			if (ep->is_client) {
+			if (from_client) {
 				cw_conn_fatal(conn, CW_DISPLAY_ID,
 					CW_ERROR_INVALID_METHOD, "invalid message "
 					"size %u on object %u (must be 8 to %u "
@@ -1300,17 +1407,24 @@ static uint32_t process_input(struct cw_endpoint *ep, uint8_t *buf,
 			break;
 		}
 		/* back-pressure: leave the rest unread until dest drains */
-		if (dest->out.len >= CW_OUT_LIMIT ||
+		if (dest->out.len + dest->run_len >= CW_OUT_LIMIT ||
 				dest->out_nfds + 8 > CW_FDQ_SIZE) {
 			ep->blocked = true;
 			break;
 		}
-		if (!handle_message(ep, m, size)) {
+		if (!handle_message(ep, m, size, from_client)) {
 			return pos;
 		}
 		pos += size;
 	}
 	return pos;
+}
+
+static uint32_t process_input(struct cw_endpoint *ep, uint8_t *buf,
+	uint32_t len)
+{
+	return ep->is_client ? process_messages(ep, buf, len, true) :
+		process_messages(ep, buf, len, false);
 }
 
 /* Reads once: bytes into buf, fds into the endpoint's queue. */

@@ -58,6 +58,15 @@ struct cw_endpoint {
 	struct cw_fdq in_fds;
 	uint16_t last_read_fds; /* fds the last read brought */
 	struct cw_buf out;
+	/*
+	 * Messages of the peer's input, checked and passed, that follow out:
+	 * consecutive ones, forwarded as they are, without fds. They point
+	 * into the input being processed (conn.c: scratch), so they go out or
+	 * into out before the next read: whatever queues more output, and
+	 * every flush, settles them first.
+	 */
+	const uint8_t *run;
+	uint32_t run_len;
 	struct cw_out_fd out_fds[CW_FDQ_SIZE];
 	uint16_t out_nfds;
 	uint64_t bytes_in, bytes_out;

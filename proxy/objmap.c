@@ -16,24 +16,6 @@ void cw_objmap_finish(struct cw_objmap *map)
 	memset(map, 0, sizeof(*map));
 }
 
-struct cw_object *cw_objmap_get(struct cw_objmap *map, uint32_t id)
-{
-	struct cw_object *obj;
-	if (id >= CW_SERVER_ID_START) {
-		uint32_t i = id - CW_SERVER_ID_START;
-		if (i >= map->nserver) {
-			return NULL;
-		}
-		obj = &map->server[i];
-	} else {
-		if (id == 0 || id >= map->nclient) {
-			return NULL;
-		}
-		obj = &map->client[id];
-	}
-	return obj->state == CW_OBJECT_FREE ? NULL : obj;
-}
-
 static bool grow(struct cw_object **array, uint32_t *cap, uint32_t need)
 {
 	if (need <= *cap) {

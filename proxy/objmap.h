@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "cw-interface.h"
+#include "wire.h"
 
 /* The most objects one side of one connection may have (ids per side). */
 #define CW_OBJMAP_MAX 262144
@@ -56,8 +57,26 @@ struct cw_objmap {
 void cw_objmap_init(struct cw_objmap *map);
 void cw_objmap_finish(struct cw_objmap *map);
 
-/* NULL for an id never allocated or freed. */
-struct cw_object *cw_objmap_get(struct cw_objmap *map, uint32_t id);
+/* NULL for an id never allocated or freed. Inline: every message looks
+ * up its object. */
+static inline struct cw_object *cw_objmap_get(struct cw_objmap *map,
+	uint32_t id)
+{
+	struct cw_object *obj;
+	if (id >= CW_SERVER_ID_START) {
+		uint32_t i = id - CW_SERVER_ID_START;
+		if (i >= map->nserver) {
+			return NULL;
+		}
+		obj = &map->server[i];
+	} else {
+		if (id == 0 || id >= map->nclient) {
+			return NULL;
+		}
+		obj = &map->client[id];
+	}
+	return obj->state == CW_OBJECT_FREE ? NULL : obj;
+}
 
 enum cw_objmap_result {
 	CW_OBJMAP_OK,

@@ -14,7 +14,7 @@ static void put_word(uint8_t *p, uint32_t w)
 	memcpy(p, &w, 4);
 }
 
-bool cw_wire_parse(const uint8_t *data, uint32_t size,
+bool cw_wire_parse_generic(const uint8_t *data, uint32_t size,
 	const struct cw_message *msg, const int *fds, struct cw_args *args,
 	char *err, size_t errlen)
 {

@@ -71,14 +71,71 @@ static inline uint16_t cw_msg_opcode(const uint8_t *data)
 }
 
 /*
- * Decodes a whole message (header included) against its table entry. fds
- * are the message's fds, taken from the queue in order (msg->nfds of them).
- * Checks the size, string and array lengths, NUL terminators and null
- * values; objects and new ids are checked by the caller against the map.
+ * Decodes a whole message (header included) against its table entry,
+ * argument by argument. fds are the message's fds, taken from the queue in
+ * order (msg->nfds of them). Checks the size, string and array lengths, NUL
+ * terminators and null values; objects and new ids are checked by the
+ * caller against the map.
  */
-bool cw_wire_parse(const uint8_t *data, uint32_t size,
+bool cw_wire_parse_generic(const uint8_t *data, uint32_t size,
 	const struct cw_message *msg, const int *fds, struct cw_args *args,
 	char *err, size_t errlen);
+
+/*
+ * The same decoding and the same checks, faster for a message without
+ * strings and arrays (most of them): its size is then msg->min_size exactly,
+ * every word is an argument, and what is left to check is that no object
+ * or new id in msg->required is null. Anything else, and every refusal
+ * (for its wording), goes through cw_wire_parse_generic.
+ */
+/*
+ * A message of ints, uints and fixeds only: cw_wire_parse accepts it
+ * exactly when its size is msg->min_size, and then its arguments are its
+ * words, in order.
+ */
+static inline bool cw_wire_plain(const struct cw_message *msg)
+{
+	return (msg->flags & (CW_MSG_IDS | CW_MSG_VARIABLE | CW_MSG_FDS)) == 0;
+}
+
+static inline bool cw_wire_parse(const uint8_t *data, uint32_t size,
+	const struct cw_message *msg, const int *fds, struct cw_args *args,
+	char *err, size_t errlen)
+{
+	if ((msg->flags & CW_MSG_VARIABLE) || size != msg->min_size) {
+		return cw_wire_parse_generic(data, size, msg, fds, args, err,
+			errlen);
+	}
+	unsigned n = msg->nargs;
+	args->count = n;
+	if (msg->nfds == 0) {
+		for (unsigned i = 0; i < n; i++) {
+			args->offset[i] = CW_HEADER_SIZE + 4 * i;
+			__builtin_memcpy(&args->value[i].u,
+				data + CW_HEADER_SIZE + 4 * i, 4);
+		}
+	} else {
+		uint32_t pos = CW_HEADER_SIZE;
+		unsigned nfd = 0;
+		for (unsigned i = 0; i < n; i++) {
+			if (msg->signature[i] == CW_ARG_FD) {
+				args->offset[i] = 0;
+				args->value[i].i = fds[nfd++];
+				continue;
+			}
+			args->offset[i] = pos;
+			__builtin_memcpy(&args->value[i].u, data + pos, 4);
+			pos += 4;
+		}
+	}
+	for (uint32_t req = msg->required; req != 0; req &= req - 1) {
+		if (args->value[__builtin_ctz(req)].u == 0) {
+			return cw_wire_parse_generic(data, size, msg, fds,
+				args, err, errlen);
+		}
+	}
+	return true;
+}
 
 /* Writes a message from already encoded words; returns its size. */
 size_t cw_wire_write_header(uint8_t *out, uint32_t id, uint16_t opcode,

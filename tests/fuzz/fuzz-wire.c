@@ -41,6 +41,51 @@ static void check_args(const uint8_t *data, uint32_t size,
 	}
 }
 
+/* The fast parse (wire.h) decides and decodes as the generic one. */
+static void same_as_generic(const uint8_t *data, uint32_t size,
+	const struct cw_message *msg, const int *fds, bool parsed,
+	const struct cw_args *args, const char *err)
+{
+	struct cw_args slow;
+	char eslow[256];
+	bool ok = cw_wire_parse_generic(data, size, msg, fds, &slow, eslow,
+		sizeof(eslow));
+	if (ok != parsed || (!ok && strcmp(err, eslow) != 0)) {
+		abort();
+	}
+	if (!ok) {
+		return;
+	}
+	if (slow.count != args->count) {
+		abort();
+	}
+	for (unsigned i = 0; i < msg->nargs; i++) {
+		const union cw_argument *a = &slow.value[i],
+			*b = &args->value[i];
+		bool same;
+		switch ((enum cw_arg_type)msg->signature[i]) {
+		case CW_ARG_STRING:
+			same = a->s == b->s;
+			break;
+		case CW_ARG_ARRAY:
+			same = a->a.size == b->a.size && a->a.data == b->a.data;
+			break;
+		case CW_ARG_INT:
+		case CW_ARG_UINT:
+		case CW_ARG_FIXED:
+		case CW_ARG_OBJECT:
+		case CW_ARG_NEW_ID:
+		case CW_ARG_FD:
+		default:
+			same = a->u == b->u;
+			break;
+		}
+		if (!same || slow.offset[i] != args->offset[i]) {
+			abort();
+		}
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *input, size_t len);
 
 int LLVMFuzzerTestOneInput(const uint8_t *input, size_t len)
@@ -74,8 +119,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *input, size_t len)
 			if (msg->nfds <= nfds) {
 				struct cw_args args;
 				char err[256];
-				if (cw_wire_parse(m, size, msg, fds, &args, err,
-						sizeof(err))) {
+				bool parsed = cw_wire_parse(m, size, msg, fds,
+					&args, err, sizeof(err));
+				same_as_generic(m, size, msg, fds, parsed,
+					&args, err);
+				if (parsed) {
 					check_args(m, size, msg, &args);
 					nfds -= msg->nfds;
 				} else if (strlen(err) == 0) {
