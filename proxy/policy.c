@@ -56,6 +56,10 @@ static const struct iface_class_entry iface_classes[] = {
 	{ "wp_fifo_manager_v1", CW_CLASS_DESKTOP },
 	{ "wp_commit_timing_manager_v1", CW_CLASS_DESKTOP },
 	{ "wp_color_manager_v1", CW_CLASS_DESKTOP },
+	/* KWin 6, gamescope: the HDR transfer function and metadata of the
+	 * app's own surfaces (what wp_color_manager_v1 does, for games); its
+	 * one event describes the output the surface is on, as wl_output */
+	{ "frog_color_management_factory_v1", CW_CLASS_DESKTOP },
 	{ "zxdg_shell_v6", CW_CLASS_DESKTOP },
 	/* input methods for the app's own focused text fields (KDE, Qt) */
 	{ "zwp_text_input_manager_v2", CW_CLASS_DESKTOP },
