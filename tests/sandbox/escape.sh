@@ -103,8 +103,12 @@ host_process() {
 	$RUNAS "$T/escape" wait "$MARK" >/dev/null 2>&1 &
 	HOST_PID=$!
 	track $HOST_PID
+	# the probe itself, not setpriv before its exec (whose cmdline has
+	# the mark too, and which a read of during the exec finds empty)
 	for _ in $(seq 1 100); do
-		tr '\0' ' ' < "/proc/$HOST_PID/cmdline" | grep -q "$MARK" && return
+		[ "$(readlink "/proc/$HOST_PID/exe")" = "$T/escape" ] &&
+			tr '\0' ' ' < "/proc/$HOST_PID/cmdline" |
+			grep -q "$MARK" && return
 		sleep 0.02
 	done
 	fail "the host process did not start"
