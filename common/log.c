@@ -1,6 +1,8 @@
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include "log.h"
 #include "util.h"
 
@@ -9,12 +11,43 @@
  * chose (an app id, a MIME type...) is in many messages, and must not
  * reach the terminal as escape sequences or as lines of its own.
  */
+static void write_line(char *line, int n, size_t size)
+{
+	if (n < 0) {
+		return;
+	}
+	size_t len = (size_t)n < size - 1 ? (size_t)n : size - 2;
+	line[len++] = '\n';
+	/* whatever stdio holds goes first (an unbuffered stderr: nothing) */
+	fflush(stderr);
+	for (size_t done = 0; done < len;) {
+		ssize_t w = write(STDERR_FILENO, line + done, len - done);
+		if (w < 0 && errno == EINTR) {
+			continue;
+		}
+		if (w <= 0) {
+			return;
+		}
+		done += (size_t)w;
+	}
+}
+
+void cw_log_line(const char *format, ...)
+{
+	char line[4096];
+	va_list args;
+	va_start(args, format);
+	int n = vsnprintf(line, sizeof(line) - 1, format, args);
+	va_end(args);
+	write_line(line, n, sizeof(line));
+}
+
 static void put_line(const char *prefix, const char *format, va_list args)
 {
 	char text[2048];
 	vsnprintf(text, sizeof(text), format, args);
 	cw_text_sanitize(text);
-	fprintf(stderr, "%s%s\n", prefix, text);
+	cw_log_line("%s%s", prefix, text);
 }
 
 static enum cw_log_importance log_verbosity = CW_LOG_ERROR;

@@ -22,6 +22,12 @@ enum cw_log_importance cw_log_get_verbosity(void);
 #define CW_ATTRIB_PRINTF(start, end)
 #endif
 
+/* Writes one line (printf's format, a newline added, cut to 4 KiB) to
+ * stderr in one write(2): an unbuffered stdio stream writes a line's
+ * first byte apart, and another process writing to the same file (the
+ * sandbox's command, sharing crate-wl's stderr) can land in between. */
+void cw_log_line(const char *format, ...) CW_ATTRIB_PRINTF(1, 2);
+
 void _cw_log(enum cw_log_importance verbosity, const char *format, ...)
 	CW_ATTRIB_PRINTF(2, 3);
 void _cw_vlog(enum cw_log_importance verbosity, const char *format,

@@ -921,7 +921,7 @@ int cw_launch(const struct cw_sandbox_config *cfg,
 		have_cgroup = false;
 	}
 	if (opts->trace) {
-		fprintf(stderr, "crate-wl: CGROUP %s%s\n", have_cgroup ?
+		cw_log_line("crate-wl: CGROUP %s%s", have_cgroup ?
 			cgroup.path : "none of its own: ", have_cgroup ? "" : why);
 	}
 	if (l.sb == NULL) {

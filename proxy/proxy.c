@@ -237,9 +237,9 @@ void cw_proxy_vtrace(struct cw_proxy *proxy, const char *who,
 	if (who != NULL) {
 		snprintf(name, sizeof(name), "%s", who);
 		cw_text_sanitize(name);
-		fprintf(stderr, "crate-wl[%s]: %s %s\n", name, what, text);
+		cw_log_line("crate-wl[%s]: %s %s", name, what, text);
 	} else {
-		fprintf(stderr, "crate-wl: %s %s\n", what, text);
+		cw_log_line("crate-wl: %s %s", what, text);
 	}
 }
 
