@@ -269,10 +269,13 @@ esac
 case $CASE in
 screencast-frame)
 	answer 0
-	"${CASTER[@]}" frame /out /.test/pw-fd-objects > "$T/client.log" 2>&1 ||
-		fail "the client failed: $(cat "$T/client.log")"
-	cat "$T/client.log"
-	grep -qx "response 0" "$T/client.log" || fail "Start was not granted"
+	# the client's answers apart from crate-wl's lines (on stderr)
+	"${CASTER[@]}" frame /out /.test/pw-fd-objects > "$T/client.log" \
+		2> "$T/client.err" ||
+		fail "the client failed: $(cat "$T/client.log" "$T/client.err")"
+	cat "$T/client.log" "$T/client.err"
+	grep -qx "response 0" "$T/client.log" ||
+		fail "Start was not granted: $(cat "$T/client.log")"
 	grep -qx "caster screencopy" "$T/prompts.log" ||
 		fail "Start did not ask as the app, for screencopy: $(cat "$T/prompts.log")"
 	node=$(sed -n 's/^node \([0-9]*\) .*/\1/p' "$T/client.log")
