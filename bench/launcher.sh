@@ -16,6 +16,7 @@ build=$(cd "${1:-$repo/build}" && pwd)
 cli=$build/cli/crate-wl
 timeit=$build/bench/timeit
 nsfloor=$build/bench/nsfloor
+bare=$build/bench/bare
 
 # shellcheck source=bench/lib.sh
 . "$here/lib.sh"
@@ -32,7 +33,7 @@ for tool in bwrap sway wayland-info taskset unshare setsid; do
 	command -v "$tool" >/dev/null ||
 		die "$tool missing (scripts/deps.sh bench installs it)"
 done
-for prog in "$cli" "$timeit" "$nsfloor"; do
+for prog in "$cli" "$timeit" "$nsfloor" "$bare"; do
 	[ -x "$prog" ] || die "$prog missing: ninja -C $build"
 done
 
@@ -66,6 +67,8 @@ time_setup() {
 	local setup=$1 n=$2 out=$3
 	case $setup in
 	true) "$timeit" -n "$n" -- /bin/true ;;
+	# an exec with no C library (bench/bare.c)
+	bare) "$timeit" -n "$n" -- "$bare" ;;
 	# the namespaces and two execs, nothing else (bench/nsfloor.c)
 	floor) "$timeit" -n "$n" -- "$nsfloor" /bin/true ;;
 	crate-wl) "$timeit" -n "$n" -- \
@@ -84,7 +87,7 @@ time_setup() {
 }
 
 echo "bench: sanity check: every setup runs" >&2
-for s in true floor crate-wl bwrap info-direct info-crate-wl info-nobus \
+for s in true bare floor crate-wl bwrap info-direct info-crate-wl info-nobus \
 		info-bwrap; do
 	time_setup "$s" 3 /dev/null 2>"$T/check.err" ||
 		die "$s fails: $(cat "$T/check.err")"
@@ -103,7 +106,7 @@ n_bw=$(globals bwrap)
 # --- spawn latency: rounds of each setup, in a fresh random order ---
 echo "bench: /bin/true, $SPAWN_ROUNDS x $SPAWN_PER_ROUND per setup" >&2
 for _ in $(seq "$SPAWN_ROUNDS"); do
-	for s in $(printf '%s\n' true floor crate-wl bwrap | shuf); do
+	for s in $(printf '%s\n' true bare floor crate-wl bwrap | shuf); do
 		time_setup "$s" "$SPAWN_PER_ROUND" "$T/spawn.$s"
 	done
 done
@@ -133,7 +136,7 @@ done
 # --- report ---
 ms() { awk '{ print $1 / 1000 }' "$1" | median /dev/stdin; }
 declare -A spawn rate info
-for s in true floor crate-wl bwrap; do
+for s in true bare floor crate-wl bwrap; do
 	spawn[$s]=$(ms "$T/spawn.$s")
 done
 for s in floor crate-wl bwrap; do
@@ -179,6 +182,16 @@ echo "The namespaces alone (bench/nsfloor: clone into the same namespaces," \
 	"$(awk -v a="${spawn[crate-wl]}" -v b="${spawn[floor]}" \
 	'BEGIN { printf "%.2f", a - b }') ms; in sequence" \
 	"$(f2 "${rate[floor]}") spawns per second."
+echo "A program with no C library (bench/bare) starts and ends in" \
+	"$(f2 "${spawn[bare]}") ms: the C library's start costs every exec" \
+	"$(awk -v a="${spawn[true]}" -v b="${spawn[bare]}" \
+	'BEGIN { printf "%.2f", a - b }') ms here, and every setup above" \
+	"execs twice (itself, /bin/true). 0.6× bwrap is" \
+	"$(awk -v w="${spawn[bwrap]}" 'BEGIN { printf "%.2f", 0.6 * w }') ms," \
+	"$(awk -v w="${spawn[bwrap]}" -v f="${spawn[floor]}" \
+	'BEGIN { printf "%.2f", 0.6 * w - f }') ms above the namespaces'" \
+	"floor: all a launcher at that target may spend on mounts, seccomp," \
+	"pid 1 and its own bookkeeping."
 echo "wayland-info through crate-wl with --screencopy deny (no private bus" \
 	"for the ScreenCast portal): $(f2 "${info[nobus]}") ms," \
 	"$(div "${info[nobus]}" "${info[bwrap]}")× bwrap."
