@@ -445,6 +445,64 @@ fake-folder-readonly|fake-folder-proc|fake-folder-runtime|fake-folder-config)
 		;;
 	esac
 	;;
+fake-folder-openfile)
+	# a folder granted whole: OpenURI's OpenFile and OpenDirectory open
+	# what is in it with the user's handler outside (a file, a file
+	# deeper down, a folder in it); not a symlink of the folder's to a
+	# file outside it, nor a file beside the folder
+	need gio
+	proj=$T/home/Proj
+	mkdir -p "$proj/sub" "$T/data/applications" "$T/hbin"
+	echo inproj > "$proj/a.txt"
+	echo deep > "$proj/sub/b.txt"
+	ln -s /etc/hostname "$proj/out.txt"
+	chown -R "$U:$U" "$proj"
+	cp "$OPENURI_CLIENT" "$T/bin/openuri-client.py"
+	chmod 644 "$T/bin/openuri-client.py"
+	# the handler: records what it was given
+	mkdir -m 777 "$T/opened"
+	printf '#!/bin/sh\nprintf "%%s\\n" "$@" >> %s/opened/list\n' "$T" \
+		> "$T/hbin/record"
+	chmod 755 "$T/hbin/record"
+	printf '%s\n' '[Desktop Entry]' Type=Application Name=Recorder \
+		"Exec=$T/hbin/record %f" 'MimeType=text/plain;inode/directory;' \
+		> "$T/data/applications/recorder.desktop"
+	printf '[Default Applications]\n%s\n%s\n' \
+		text/plain=recorder.desktop inode/directory=recorder.desktop \
+		> "$T/config/mimeapps.list"
+	chown -R "$U:$U" "$T/data" "$T/config"
+	echo "file://$proj true" >> "$T/answers"
+	timeout -k 2 40 $RUNAS "$CRATE_WL" run --open-uri allow \
+		--env GDK_BACKEND=wayland --env NO_AT_BRIDGE=1 \
+		--env GSETTINGS_BACKEND=memory --ro-bind "$T/bin:/.test" -- \
+		sh -c 'out=$(python3 /.test/fc-client.py gtk4 folder) || exit 1
+			echo "$out"; d=${out#got=}
+			python3 /.test/openuri-client.py file "$d/a.txt" \
+				"$d/sub/b.txt" "$d/out.txt" "$1"
+			python3 /.test/openuri-client.py dir "$d/sub" "$2"' \
+		sh /etc/hostname /etc >"$T/out" 2>"$T/err" ||
+		fail "the app failed: $(cat "$T/out" "$T/err")"
+	cat "$T/out"
+	grep -qx "got=$proj" "$T/out" ||
+		fail "the folder was not granted: $(cat "$T/out" "$T/err")"
+	[ "$(grep -cx 'response 0' "$T/out")" = 3 ] ||
+		fail "not three opened: $(cat "$T/out" "$T/err")"
+	[ "$(grep -cx 'error org.freedesktop.portal.Error.NotAllowed' \
+		"$T/out")" = 3 ] ||
+		fail "the symlink's target, a file and a folder outside: not all refused: $(cat "$T/out")"
+	for f in "$proj/a.txt" "$proj/sub/b.txt" "$proj/sub"; do
+		for _ in $(seq 1 100); do
+			grep -qxF "$f" "$T/opened/list" 2>/dev/null && break
+			sleep 0.05
+		done
+		grep -qxF "$f" "$T/opened/list" 2>/dev/null ||
+			fail "the handler did not get $f: $(cat "$T/opened/list" 2>&1)"
+	done
+	sleep 0.3
+	[ "$(wc -l < "$T/opened/list")" = 3 ] ||
+		fail "the handler got more: $(cat "$T/opened/list")"
+	pass "OpenFile and OpenDirectory in a folder granted whole: what is in it opens outside, its symlink out and what is beside it do not"
+	;;
 fake-file-readonly|fake-file-writable)
 	# "Open files read-only" in the dialog (writable false in its
 	# answer): the file at its real path, readable, and nothing the app
