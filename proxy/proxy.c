@@ -369,9 +369,11 @@ static bool seccontext_dir(struct cw_proxy *proxy, char *err, size_t errlen)
 		return true;
 	}
 	const char *rt = getenv("XDG_RUNTIME_DIR");
+	rt = rt && rt[0] ? rt : "/tmp";
+	/* what a killed proxy (SIGKILL gives it no time) left there */
+	cw_seccontext_sweep(rt);
 	char dir[PATH_MAX];
-	snprintf(dir, sizeof(dir), "%s/crate-wl-sc-XXXXXX",
-		rt && rt[0] ? rt : "/tmp");
+	snprintf(dir, sizeof(dir), "%s/crate-wl-sc-XXXXXX", rt);
 	if (mkdtemp(dir) == NULL) {
 		snprintf(err, errlen, "cannot create a directory for the "
 			"security context's socket: %s", strerror(errno));

@@ -3,6 +3,7 @@
  * on a connection of its own that ends once the compositor has answered:
  * a one-off synchronous client, not part of the filtered traffic.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -11,7 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 #include <wayland-client.h>
@@ -251,4 +254,78 @@ void cw_seccontext_destroy(struct cw_seccontext *sc)
 	}
 	unlink(sc->path);
 	cw_seccontext_release(sc);
+}
+
+/* Whether a socket path in /proc/net/unix (this network namespace's) is
+ * below dir/. */
+static bool listened_below(FILE *unix_list, const char *dir)
+{
+	char line[PATH_MAX + 128];
+	size_t dl = strlen(dir);
+	rewind(unix_list);
+	while (fgets(line, sizeof(line), unix_list) != NULL) {
+		char *p = strstr(line, dir);
+		if (p != NULL && p[dl] == '/') {
+			return true;
+		}
+	}
+	return false;
+}
+
+void cw_seccontext_sweep(const char *parent)
+{
+	DIR *d = opendir(parent);
+	if (d == NULL) {
+		return;
+	}
+	FILE *unix_list = NULL;
+	time_t old = time(NULL) - 60;
+	struct dirent *e;
+	while ((e = readdir(d)) != NULL) {
+		struct stat st;
+		if (strncmp(e->d_name, "crate-wl-sc-", 12) != 0 ||
+				fstatat(dirfd(d), e->d_name, &st,
+				AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR(st.st_mode) ||
+				st.st_uid != getuid() || st.st_mtime >= old) {
+			continue;
+		}
+		char dir[PATH_MAX];
+		if ((size_t)snprintf(dir, sizeof(dir), "%s/%s", parent,
+				e->d_name) >= sizeof(dir)) {
+			continue;
+		}
+		if (unix_list == NULL &&
+				(unix_list = fopen("/proc/net/unix", "re")) == NULL) {
+			break; /* cannot tell what lives: leave it all */
+		}
+		if (listened_below(unix_list, dir)) {
+			continue;
+		}
+		int fd = openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY |
+			O_NOFOLLOW | O_CLOEXEC);
+		DIR *sub = fd >= 0 ? fdopendir(fd) : NULL;
+		if (sub == NULL) {
+			if (fd >= 0) {
+				close(fd);
+			}
+			continue;
+		}
+		struct dirent *f;
+		while ((f = readdir(sub)) != NULL) {
+			struct stat fst;
+			if (strncmp(f->d_name, "upstream-", 9) == 0 &&
+					fstatat(dirfd(sub), f->d_name, &fst,
+					AT_SYMLINK_NOFOLLOW) == 0 &&
+					S_ISSOCK(fst.st_mode)) {
+				unlinkat(dirfd(sub), f->d_name, 0);
+			}
+		}
+		closedir(sub);
+		/* fails, and leaves it, when anything else is in it */
+		unlinkat(dirfd(d), e->d_name, AT_REMOVEDIR);
+	}
+	if (unix_list != NULL) {
+		fclose(unix_list);
+	}
+	closedir(d);
 }

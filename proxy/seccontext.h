@@ -48,5 +48,13 @@ void cw_seccontext_destroy(struct cw_seccontext *sc);
  * our end closes (the child's keeps the context) and the socket stays.
  */
 void cw_seccontext_release(struct cw_seccontext *sc);
+/*
+ * Removes what a killed proxy left in parent: crate-wl-sc-* directories of
+ * this user's, a minute old at least, with none of their sockets still
+ * listened on (/proc/net/unix: the compositor stops listening once the
+ * proxy that made the context is gone). Only its upstream-N sockets go;
+ * a directory holding anything else stays.
+ */
+void cw_seccontext_sweep(const char *parent);
 
 #endif

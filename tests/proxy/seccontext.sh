@@ -16,6 +16,10 @@
 #            the trace says why
 #   restart  the compositor restarts under a serving proxy: the old
 #            context is gone with it, the next client gets a new one
+#   stale    a proxy killed with SIGKILL leaves its context's directory;
+#            the next proxy's first context removes it once it is a
+#            minute old, never one whose socket the compositor still
+#            listens on (a live proxy's), nor a younger one
 #   refused  the compositor offers the manager but refuses the context:
 #            the client is refused with why (never quietly an ordinary
 #            client), the proxy lives
@@ -81,6 +85,56 @@ tags)
 		fail "the context did not end with the proxy: $(cat "$T/comp.out")"
 	no_context_left
 	pass "the proxy gone: close_fd hung up, its socket and directory removed"
+	;;
+stale)
+	start_testcomp
+	# serving SOCKET_NAME: a proxy with a client that stays; its pid in
+	# $T/SOCKET_NAME.pid, the client's in .client
+	serving() {
+		"$CRATE_WL" proxy --policy trusted -- sh -c \
+			'echo $$ > "$1"; wayland-info > /dev/null; exec sleep 60' \
+			_ "$T/$1.client" 2> "$T/$1.err" &
+		echo $! > "$T/$1.pid"
+		track "$(cat "$T/$1.pid")"
+		for _ in $(seq 1 250); do
+			[ -s "$T/$1.client" ] && break
+			sleep 0.02
+		done
+		track "$(cat "$T/$1.client")"
+	}
+	# the directory a new context made since the list in $T/before
+	new_dir() {
+		for _ in $(seq 1 250); do
+			d=$(ls -d "$T"/rt/crate-wl-sc-* 2>/dev/null |
+				grep -vxF -f "$T/before")
+			[ -n "$d" ] && { echo "$d"; return; }
+			sleep 0.02
+		done
+		fail "no context directory: $(cat "$T/comp.out")"
+	}
+	: > "$T/before"
+	serving old
+	old=$(new_dir)
+	echo "$old" >> "$T/before"
+	serving young
+	young=$(new_dir)
+	echo "$young" >> "$T/before"
+	serving live
+	live=$(new_dir)
+	kill -KILL "$(cat "$T/old.pid")" "$(cat "$T/young.pid")"
+	comp_says "security-context: closed (close_fd hung up), 1 clients accepted" ||
+		fail "the killed proxies' contexts did not end: $(cat "$T/comp.out")"
+	ls "$old"/upstream-* > /dev/null 2>&1 ||
+		fail "the killed proxy left nothing to sweep: $(ls -la "$old")"
+	touch -d '2 minutes ago' "$old" "$live"
+	"$CRATE_WL" proxy --policy trusted -- wayland-info > /dev/null 2>&1 ||
+		fail "a proxy after them failed"
+	[ -e "$old" ] && fail "the killed proxy's directory is left: $(ls -la "$old")"
+	[ -d "$young" ] || fail "a directory under a minute old was removed"
+	ls "$live"/upstream-* > /dev/null 2>&1 ||
+		fail "a live proxy's context was removed"
+	kill -0 "$(cat "$T/live.pid")" || fail "the live proxy died"
+	pass "a killed proxy's context directory goes with the next proxy's first context; a live one's and a young one stay"
 	;;
 off)
 	start_testcomp
