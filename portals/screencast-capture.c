@@ -3,32 +3,25 @@
  * sandbox: it captures one output with wlr-screencopy into an shm buffer
  * of its own (dmabuf would need a GPU) and hands each ready frame on.
  */
-#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
 #include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 #include <wayland-client.h>
-#include "list.h"
 #include "log.h"
 #include "screencast-private.h"
+#include "screencast-wl.h"
 #include "wlr-screencopy-client-protocol.h"
 
 struct cw_sc_capture {
-	struct cw_loop *loop;
-	struct wl_display *display;
-	struct wl_registry *registry;
+	struct cw_sc_wl wl; /* the connection and its first output */
 	struct wl_shm *shm;
-	struct wl_output *output;
 	struct zwlr_screencopy_manager_v1 *manager;
 	struct zwlr_screencopy_frame_v1 *frame; /* in flight */
-	struct cw_source source;
 	bool cursor;
-	char output_name[128];
 	/* the shm buffer, remade when the size changes */
 	struct wl_buffer *buffer;
 	void *data;
@@ -36,52 +29,9 @@ struct cw_sc_capture {
 	uint32_t width, height, stride, format;
 	cw_sc_frame_func func;
 	void *func_data;
-	bool ended;
-	/* func may destroy us: then we go once dispatch returns */
-	bool dispatching;
-	bool destroy_pending;
 };
 
-static void capture_free(struct cw_sc_capture *cap);
-
-static void output_geometry(void *data, struct wl_output *o, int32_t x,
-	int32_t y, int32_t pw, int32_t ph, int32_t subpixel, const char *make,
-	const char *model, int32_t transform)
-{
-}
-
-static void output_mode(void *data, struct wl_output *o, uint32_t flags,
-	int32_t w, int32_t h, int32_t refresh)
-{
-}
-
-static void output_done(void *data, struct wl_output *o)
-{
-}
-
-static void output_scale(void *data, struct wl_output *o, int32_t factor)
-{
-}
-
-static void output_name(void *data, struct wl_output *o, const char *name)
-{
-	struct cw_sc_capture *cap = data;
-	snprintf(cap->output_name, sizeof(cap->output_name), "%s", name);
-}
-
-static void output_description(void *data, struct wl_output *o,
-	const char *desc)
-{
-}
-
-static const struct wl_output_listener output_listener = {
-	.geometry = output_geometry,
-	.mode = output_mode,
-	.done = output_done,
-	.scale = output_scale,
-	.name = output_name,
-	.description = output_description,
-};
+static void capture_free_data(void *data);
 
 static void global(void *data, struct wl_registry *reg, uint32_t name,
 	const char *iface, uint32_t version)
@@ -89,12 +39,6 @@ static void global(void *data, struct wl_registry *reg, uint32_t name,
 	struct cw_sc_capture *cap = data;
 	if (strcmp(iface, wl_shm_interface.name) == 0 && cap->shm == NULL) {
 		cap->shm = wl_registry_bind(reg, name, &wl_shm_interface, 1);
-	} else if (strcmp(iface, wl_output_interface.name) == 0 &&
-			cap->output == NULL) {
-		/* the first output: one monitor, as SelectSources offers */
-		cap->output = wl_registry_bind(reg, name, &wl_output_interface,
-			version < 4 ? version : 4);
-		wl_output_add_listener(cap->output, &output_listener, cap);
 	} else if (strcmp(iface,
 			zwlr_screencopy_manager_v1_interface.name) == 0 &&
 			cap->manager == NULL) {
@@ -103,27 +47,24 @@ static void global(void *data, struct wl_registry *reg, uint32_t name,
 	}
 }
 
-static void global_remove(void *data, struct wl_registry *reg, uint32_t name)
-{
-}
-
-static const struct wl_registry_listener registry_listener = {
-	.global = global,
-	.global_remove = global_remove,
-};
-
 static void end(struct cw_sc_capture *cap, const char *why)
 {
-	if (cap->ended) {
-		return;
+	if (cw_sc_wl_end(&cap->wl)) {
+		cap->func(cap->func_data, NULL, why);
 	}
-	cap->ended = true;
-	if (cap->source.fd >= 0) {
-		cw_loop_remove(cap->loop, &cap->source);
-		cap->source.fd = -1;
-	}
+}
+
+static void lost(void *data, const char *why)
+{
+	struct cw_sc_capture *cap = data;
 	cap->func(cap->func_data, NULL, why);
 }
+
+static const struct cw_sc_wl_owner owner = {
+	.global = global,
+	.lost = lost,
+	.release = capture_free_data,
+};
 
 static void drop_buffer(struct cw_sc_capture *cap)
 {
@@ -215,7 +156,7 @@ static void frame_ready(void *data, struct zwlr_screencopy_frame_v1 *frame,
 		.shm_format = cap->format,
 		.ready_ns = now_ns(),
 	};
-	if (!cap->ended) {
+	if (!cap->wl.ended) {
 		cap->func(cap->func_data, &f, NULL);
 	}
 }
@@ -235,37 +176,6 @@ static const struct zwlr_screencopy_frame_v1_listener frame_listener = {
 	.failed = frame_failed,
 };
 
-static void flush(struct cw_sc_capture *cap)
-{
-	if (cap->ended) {
-		return;
-	}
-	int r = wl_display_flush(cap->display);
-	if (r < 0 && errno == EAGAIN) {
-		cw_loop_update(cap->loop, &cap->source, EPOLLIN | EPOLLOUT);
-	} else if (r < 0) {
-		end(cap, "lost the compositor");
-	} else {
-		cw_loop_update(cap->loop, &cap->source, EPOLLIN);
-	}
-}
-
-static void display_dispatch(struct cw_source *source, uint32_t events)
-{
-	struct cw_sc_capture *cap = cw_container_of(source, cap, source);
-	cap->dispatching = true;
-	if (events & (EPOLLIN | EPOLLERR | EPOLLHUP)) {
-		if (wl_display_dispatch(cap->display) < 0) {
-			end(cap, "lost the compositor");
-		}
-	}
-	flush(cap);
-	cap->dispatching = false;
-	if (cap->destroy_pending) {
-		capture_free(cap);
-	}
-}
-
 struct cw_sc_capture *cw_sc_capture_create(struct cw_loop *loop,
 	const char *compositor, bool cursor, cw_sc_frame_func func, void *data,
 	bool *unsupported, char *err, size_t errlen)
@@ -276,37 +186,22 @@ struct cw_sc_capture *cw_sc_capture_create(struct cw_loop *loop,
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
-	cap->loop = loop;
 	cap->cursor = cursor;
 	cap->func = func;
 	cap->func_data = data;
-	cap->source.fd = -1;
-	cap->display = wl_display_connect(compositor);
-	if (cap->display == NULL) {
-		snprintf(err, errlen, "cannot connect to the compositor at %s: "
-			"%s", compositor, strerror(errno));
+	if (!cw_sc_wl_open(&cap->wl, loop, compositor, &owner, cap, err,
+			errlen)) {
 		goto fail;
 	}
-	cap->registry = wl_display_get_registry(cap->display);
-	wl_registry_add_listener(cap->registry, &registry_listener, cap);
-	/* globals, then the output's name */
-	if (wl_display_roundtrip(cap->display) < 0 ||
-			wl_display_roundtrip(cap->display) < 0) {
-		snprintf(err, errlen, "lost the compositor at %s", compositor);
-		goto fail;
-	}
-	if (cap->manager == NULL || cap->shm == NULL || cap->output == NULL) {
+	if (cap->manager == NULL || cap->shm == NULL ||
+			cap->wl.output == NULL) {
 		*unsupported = cap->manager == NULL;
 		snprintf(err, errlen, "the compositor offers no %s",
 			cap->manager == NULL ? "wlr-screencopy" :
 			cap->shm == NULL ? "wl_shm" : "output");
 		goto fail;
 	}
-	if (!cw_loop_add(loop, &cap->source, wl_display_get_fd(cap->display),
-			EPOLLIN, display_dispatch)) {
-		snprintf(err, errlen, "cannot watch the compositor: %s",
-			strerror(errno));
-		cap->source.fd = -1;
+	if (!cw_sc_wl_watch(&cap->wl, err, errlen)) {
 		goto fail;
 	}
 	return cap;
@@ -317,39 +212,31 @@ fail:
 
 const char *cw_sc_capture_output_name(const struct cw_sc_capture *cap)
 {
-	return cap->output_name;
+	return cap->wl.output_name;
 }
 
 void cw_sc_capture_next(struct cw_sc_capture *cap)
 {
-	if (cap->ended || cap->frame != NULL) {
+	if (cap->wl.ended || cap->frame != NULL) {
 		return;
 	}
 	cap->frame = zwlr_screencopy_manager_v1_capture_output(cap->manager,
-		cap->cursor, cap->output);
+		cap->cursor, cap->wl.output);
 	zwlr_screencopy_frame_v1_add_listener(cap->frame, &frame_listener,
 		cap);
-	flush(cap);
+	cw_sc_wl_flush(&cap->wl);
 }
 
 void cw_sc_capture_destroy(struct cw_sc_capture *cap)
 {
-	if (cap == NULL) {
-		return;
+	if (cap != NULL) {
+		cw_sc_wl_destroy(&cap->wl);
 	}
-	if (cap->dispatching) {
-		cap->destroy_pending = true;
-		cap->ended = true; /* no more callbacks */
-		return;
-	}
-	capture_free(cap);
 }
 
-static void capture_free(struct cw_sc_capture *cap)
+static void capture_free_data(void *data)
 {
-	if (cap->source.fd >= 0) {
-		cw_loop_remove(cap->loop, &cap->source);
-	}
+	struct cw_sc_capture *cap = data;
 	if (cap->frame != NULL) {
 		zwlr_screencopy_frame_v1_destroy(cap->frame);
 	}
@@ -357,17 +244,9 @@ static void capture_free(struct cw_sc_capture *cap)
 	if (cap->manager != NULL) {
 		zwlr_screencopy_manager_v1_destroy(cap->manager);
 	}
-	if (cap->output != NULL) {
-		wl_output_destroy(cap->output);
-	}
 	if (cap->shm != NULL) {
 		wl_shm_destroy(cap->shm);
 	}
-	if (cap->registry != NULL) {
-		wl_registry_destroy(cap->registry);
-	}
-	if (cap->display != NULL) {
-		wl_display_disconnect(cap->display);
-	}
+	cw_sc_wl_close(&cap->wl);
 	free(cap);
 }
