@@ -534,6 +534,96 @@ static bool wait_ok(pid_t pid)
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 
+/* The child that mounts inside the sandbox (mount_child), and its end of
+ * the conversation. */
+struct mounter {
+	int sock;
+	pid_t pid;
+};
+
+/* Ends the mounter before its work is done (it fails, and exits). */
+static void mounter_abort(struct mounter *m)
+{
+	close(m->sock);
+	wait_ok(m->pid);
+}
+
+/*
+ * Starts the mounter for d->path (and name in it, or NULL: the folder
+ * whole) and reads its first word into *first (INSIDE_EMPTY when the
+ * directory inside is missing or empty). False, and err, when it cannot
+ * show the directory; the mounter is ended then.
+ */
+static bool mounter_start(struct cw_grants *g, struct grant_dir *d,
+	const char *name, struct mounter *m, char *first, char *err,
+	size_t errlen)
+{
+	int sp[2];
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0) {
+		snprintf(err, errlen, "socketpair: %s", strerror(errno));
+		return false;
+	}
+	m->pid = fork();
+	if (m->pid < 0) {
+		snprintf(err, errlen, "fork: %s", strerror(errno));
+		close(sp[0]);
+		close(sp[1]);
+		return false;
+	}
+	if (m->pid == 0) {
+		close(sp[0]);
+		mount_child(sp[1], g->init, d->path, name);
+	}
+	close(sp[1]);
+	m->sock = sp[0];
+	char msg[PATH_MAX + 128];
+	ssize_t n = read(m->sock, msg, sizeof(msg) - 1);
+	if (n <= 0 || msg[0] == INSIDE_FAIL) {
+		msg[n > 0 ? n : 0] = '\0';
+		snprintf(err, errlen, "cannot show %s in the sandbox: %s",
+			d->path, n > 1 ? msg + 1 : "the sandbox is gone");
+		mounter_abort(m);
+		return false;
+	}
+	*first = msg[0];
+	return true;
+}
+
+/*
+ * The mounter's last word once the cloner gave it src's mount: 'O', then
+ * where the directories it made begin (*end, -1: none made) and whether it
+ * made the file's mount point (*file). Then it is ended. False, and err,
+ * when anything failed.
+ */
+static bool mounter_finish(struct mounter *m, bool cloned, const char *src,
+	long *end, int *file, char *err, size_t errlen)
+{
+	*end = -1;
+	*file = 0;
+	bool ok = cloned;
+	if (!cloned) {
+		snprintf(err, errlen, "cannot copy the mount of %s", src);
+	} else {
+		char msg[PATH_MAX + 128];
+		ssize_t n = read(m->sock, msg, sizeof(msg) - 1);
+		msg[n > 0 ? n : 0] = '\0';
+		if (n < 1 || msg[0] != 'O') {
+			snprintf(err, errlen, "cannot show %s in the sandbox: "
+				"%s", src, n > 1 ? msg + 1 :
+				"the sandbox is gone");
+			ok = false;
+		} else if (sscanf(msg + 1, "%ld %d", end, file) != 2) {
+			*end = -1;
+			*file = 0;
+		}
+	}
+	close(m->sock);
+	if (!wait_ok(m->pid)) {
+		ok = false;
+	}
+	return ok;
+}
+
 /*
  * Shows dir inside: the staging directory stage over it where it may
  * (the directory inside is missing or empty and stage is not NULL), else
@@ -546,83 +636,44 @@ static bool mount_into(struct cw_grants *g, struct grant_dir *d,
 	bool *file_made, char *err, size_t errlen)
 {
 	*file_made = false;
-	int sp[2];
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0) {
-		snprintf(err, errlen, "socketpair: %s", strerror(errno));
+	struct mounter m;
+	char first;
+	if (!mounter_start(g, d, name, &m, &first, err, errlen)) {
 		return false;
 	}
-	pid_t mounter = fork();
-	if (mounter < 0) {
-		snprintf(err, errlen, "fork: %s", strerror(errno));
-		close(sp[0]);
-		close(sp[1]);
-		return false;
-	}
-	if (mounter == 0) {
-		close(sp[0]);
-		mount_child(sp[1], g->init, d->path, name);
-	}
-	close(sp[1]);
-	bool ok = false;
-	char msg[PATH_MAX + 128];
-	ssize_t n = read(sp[0], msg, sizeof(msg) - 1);
-	if (n <= 0 || msg[0] == INSIDE_FAIL) {
-		msg[n > 0 ? n : 0] = '\0';
-		snprintf(err, errlen, "cannot show %s in the sandbox: %s",
-			d->path, n > 1 ? msg + 1 : "the sandbox is gone");
-		goto out;
-	}
-	*staged = *staged && msg[0] == INSIDE_EMPTY;
+	*staged = *staged && first == INSIDE_EMPTY;
 	char src[PATH_MAX];
 	if (*staged) {
 		snprintf(src, sizeof(src), "%s", d->stage);
 	} else {
 		snprintf(src, sizeof(src), "%s/%s", d->path, name);
-		if (create) {
-			int c = openat(d->dfd, name, O_WRONLY | O_CREAT |
-				O_NOFOLLOW | O_CLOEXEC, 0666);
-			if (c < 0) {
-				snprintf(err, errlen, "cannot make %s: %s",
-					src, strerror(errno));
-				goto out;
-			}
+		int c = create ? openat(d->dfd, name, O_WRONLY | O_CREAT |
+			O_NOFOLLOW | O_CLOEXEC, 0666) : -2;
+		if (c == -1) {
+			snprintf(err, errlen, "cannot make %s: %s", src,
+				strerror(errno));
+			mounter_abort(&m);
+			return false;
+		}
+		if (c >= 0) {
 			close(c);
 		}
 	}
 	pid_t cloner = fork();
 	if (cloner == 0) {
-		clone_child(sp[0], src, *staged ? 'D' : readonly ? 'R' : 'F');
+		clone_child(m.sock, src, *staged ? 'D' : readonly ? 'R' : 'F');
 	}
-	if (cloner < 0 || !wait_ok(cloner)) {
-		snprintf(err, errlen, "cannot copy the mount of %s", src);
-		goto out;
+	long end;
+	int file;
+	if (!mounter_finish(&m, cloner > 0 && wait_ok(cloner), src, &end,
+			&file, err, errlen)) {
+		return false;
 	}
-	n = read(sp[0], msg, sizeof(msg) - 1);
-	if (n > 1 && msg[0] == 'O') {
-		msg[n] = '\0';
-		long end = -1;
-		int file = 0;
-		if (sscanf(msg + 1, "%ld %d", &end, &file) == 2) {
-			if (end > 0 && d->made_end == 0 &&
-					(size_t)end <= strlen(d->path)) {
-				d->made_end = (size_t)end + 1; /* the "/" */
-			}
-			*file_made = file == 1;
-		}
+	if (end > 0 && d->made_end == 0 && (size_t)end <= strlen(d->path)) {
+		d->made_end = (size_t)end + 1; /* the "/" */
 	}
-	if (n < 1 || msg[0] != 'O') {
-		msg[n > 0 ? n : 0] = '\0';
-		snprintf(err, errlen, "cannot show %s in the sandbox: %s",
-			src, n > 1 ? msg + 1 : "the sandbox is gone");
-		goto out;
-	}
-	ok = true;
-out:
-	close(sp[0]);
-	if (!wait_ok(mounter)) {
-		ok = false;
-	}
-	return ok;
+	*file_made = file == 1;
+	return true;
 }
 
 static struct grant_dir *find_dir(struct cw_grants *g, const char *path)
@@ -860,61 +911,25 @@ fail:
 static bool mount_dir_into(struct cw_grants *g, struct grant_dir *d, int fd,
 	bool writable, char *err, size_t errlen)
 {
-	int sp[2];
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0) {
-		snprintf(err, errlen, "socketpair: %s", strerror(errno));
+	struct mounter m;
+	char first;
+	if (!mounter_start(g, d, NULL, &m, &first, err, errlen)) {
 		return false;
-	}
-	pid_t mounter = fork();
-	if (mounter < 0) {
-		snprintf(err, errlen, "fork: %s", strerror(errno));
-		close(sp[0]);
-		close(sp[1]);
-		return false;
-	}
-	if (mounter == 0) {
-		close(sp[0]);
-		mount_child(sp[1], g->init, d->path, NULL);
-	}
-	close(sp[1]);
-	bool ok = false;
-	char msg[PATH_MAX + 128];
-	ssize_t n = read(sp[0], msg, sizeof(msg) - 1);
-	if (n <= 0 || msg[0] == INSIDE_FAIL) {
-		msg[n > 0 ? n : 0] = '\0';
-		snprintf(err, errlen, "cannot show %s in the sandbox: %s",
-			d->path, n > 1 ? msg + 1 : "the sandbox is gone");
-		goto out;
 	}
 	pid_t cloner = fork();
 	if (cloner == 0) {
-		clone_dir_child(sp[0], fd, d->path, writable);
+		clone_dir_child(m.sock, fd, d->path, writable);
 	}
-	if (cloner < 0 || !wait_ok(cloner)) {
-		snprintf(err, errlen, "cannot copy the mount of %s", d->path);
-		goto out;
+	long end;
+	int file;
+	if (!mounter_finish(&m, cloner > 0 && wait_ok(cloner), d->path, &end,
+			&file, err, errlen)) {
+		return false;
 	}
-	n = read(sp[0], msg, sizeof(msg) - 1);
-	if (n < 1 || msg[0] != 'O') {
-		msg[n > 0 ? n : 0] = '\0';
-		snprintf(err, errlen, "cannot show %s in the sandbox: %s",
-			d->path, n > 1 ? msg + 1 : "the sandbox is gone");
-		goto out;
-	}
-	msg[n] = '\0';
-	long end = -1;
-	int file = 0;
-	if (sscanf(msg + 1, "%ld %d", &end, &file) == 2 && end > 0 &&
-			(size_t)end <= strlen(d->path)) {
+	if (end > 0 && (size_t)end <= strlen(d->path)) {
 		d->made_end = (size_t)end + 1;
 	}
-	ok = true;
-out:
-	close(sp[0]);
-	if (!wait_ok(mounter)) {
-		ok = false;
-	}
-	return ok;
+	return true;
 }
 
 /* File systems that are a kernel's view, not files: never shown whole */
