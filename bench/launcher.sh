@@ -45,16 +45,43 @@ start_sway
 export XDG_CACHE_HOME=$T/cache
 
 uid=$(id -u)
-# bwrap's isolation as the issue gives it; bwrap reads its filter from an
-# fd, and gets crate-wl's own filter (the build writes it out raw too)
+# bwrap at crate-wl's isolation (issue 11: "at the same isolation"): the
+# same namespaces, session, filter (bwrap reads it from an fd: crate-wl's
+# own, which the build writes out raw too), a clean environment, and the
+# same view of the file system that crate-wl makes of the host's root
+# (its plan, from --dry-run): the root read-only; each top-level entry it
+# hides an empty read-only directory (a read-only /dev/null for a file);
+# /var, /tmp, /run, /home and /root the sandbox's own; /dev and /proc as
+# bwrap makes them (the same devices; proc's kernel settings read-only).
+hidden=()
+while read -r op path rest; do
+	[ "$op" = hide ] || continue
+	case $rest in
+	*"a file"*) hidden+=(--ro-bind /dev/null "$path") ;;
+	*) hidden+=(--tmpfs "$path" --remount-ro "$path") ;;
+	esac
+done < <("$cli" run --dry-run --no-wayland --net none -- /bin/true |
+	sed -n '/^mounts:/,/^uid:/p')
+[ ${#hidden[@]} -gt 0 ] || die "no hidden entries in crate-wl's plan"
 bwrap_base=(bwrap --unshare-all --die-with-parent --new-session
+	--clearenv --setenv PATH /usr/local/bin:/usr/bin:/bin
+	--setenv HOME "$HOME" --setenv XDG_RUNTIME_DIR "/run/user/$uid"
+	--ro-bind / / "${hidden[@]}"
+	--tmpfs /var --perms 1777 --dir /var/tmp --symlink /run /var/run
+	--symlink /run/lock /var/lock
+	--ro-bind-try /var/cache/fontconfig /var/cache/fontconfig
+	--ro-bind-try /var/lib/texmf /var/lib/texmf
+	--perms 1777 --tmpfs /tmp --dev /dev --proc /proc
+	--tmpfs /run --perms 0700 --dir "/run/user/$uid"
+	--tmpfs /home --perms 0700 --tmpfs /root)
+# bwrap as it is most often run, for comparison: the host's whole root
+# shown read-only (home directories, /srv, data disks...)
+bwrap_plain=(bwrap --unshare-all --die-with-parent --new-session
 	--ro-bind / / --dev /dev --proc /proc)
 # the same plus the compositor's socket bound in, unfiltered, where
-# crate-wl puts its proxy's: a tmpfs /tmp and /run as crate-wl has them
-bwrap_wl=("${bwrap_base[@]}" --tmpfs /tmp --tmpfs /run
-	--dir "/run/user/$uid"
+# crate-wl puts its proxy's
+bwrap_wl=("${bwrap_base[@]}"
 	--bind "$XDG_RUNTIME_DIR/$WAYLAND_DISPLAY" "/run/user/$uid/wayland-0"
-	--setenv XDG_RUNTIME_DIR "/run/user/$uid"
 	--setenv WAYLAND_DISPLAY wayland-0)
 
 "$cli" run --no-wayland --net none -- /bin/true ||
@@ -75,6 +102,8 @@ time_setup() {
 		"$cli" run --no-wayland --net none -- /bin/true ;;
 	bwrap) "$timeit" -n "$n" -f "9:$bpf" -- \
 		"${bwrap_base[@]}" --seccomp 9 /bin/true ;;
+	bwrap-plain) "$timeit" -n "$n" -f "9:$bpf" -- \
+		"${bwrap_plain[@]}" --seccomp 9 /bin/true ;;
 	info-direct) "$timeit" -n "$n" -- wayland-info ;;
 	info-crate-wl) "$timeit" -n "$n" -- "$cli" run -- wayland-info ;;
 	# the default policy asks for screen capture, which starts the
@@ -87,7 +116,7 @@ time_setup() {
 }
 
 echo "bench: sanity check: every setup runs" >&2
-for s in true bare floor crate-wl bwrap info-direct info-crate-wl info-nobus \
+for s in true bare floor crate-wl bwrap bwrap-plain info-direct info-crate-wl info-nobus \
 		info-bwrap; do
 	time_setup "$s" 3 /dev/null 2>"$T/check.err" ||
 		die "$s fails: $(cat "$T/check.err")"
@@ -106,7 +135,8 @@ n_bw=$(globals bwrap)
 # --- spawn latency: rounds of each setup, in a fresh random order ---
 echo "bench: /bin/true, $SPAWN_ROUNDS x $SPAWN_PER_ROUND per setup" >&2
 for _ in $(seq "$SPAWN_ROUNDS"); do
-	for s in $(printf '%s\n' true bare floor crate-wl bwrap | shuf); do
+	for s in $(printf '%s\n' true bare floor crate-wl bwrap bwrap-plain |
+			shuf); do
 		time_setup "$s" "$SPAWN_PER_ROUND" "$T/spawn.$s"
 	done
 done
@@ -136,7 +166,7 @@ done
 # --- report ---
 ms() { awk '{ print $1 / 1000 }' "$1" | median /dev/stdin; }
 declare -A spawn rate info
-for s in true bare floor crate-wl bwrap; do
+for s in true bare floor crate-wl bwrap bwrap-plain; do
 	spawn[$s]=$(ms "$T/spawn.$s")
 done
 for s in floor crate-wl bwrap; do
@@ -173,6 +203,12 @@ echo "| wayland-info in the sandbox, median (ms) | $(f2 "${info[crate-wl]}") |" 
 	"$(f2 "${info[bwrap]}") |" \
 	"$(div "${info[crate-wl]}" "${info[bwrap]}") |"
 echo
+echo "bwrap at crate-wl's isolation: the same namespaces, filter and" \
+	"session, and crate-wl's view of the host's root (${#hidden[@]}" \
+	"arguments hide what crate-wl hides). bwrap as it is most often" \
+	"run, the host's whole root shown (--ro-bind / /, --dev, --proc):" \
+	"$(f2 "${spawn[bwrap-plain]}") ms; crate-wl" \
+	"$(div "${spawn[crate-wl]}" "${spawn[bwrap-plain]}")× that."
 echo "Floors, same run: /bin/true without a sandbox $(f2 "${spawn[true]}") ms;" \
 	"wayland-info without a sandbox $(f2 "${info[direct]}") ms."
 echo "The namespaces alone (bench/nsfloor: clone into the same namespaces," \
