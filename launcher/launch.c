@@ -408,7 +408,7 @@ static void bus_first_connection(struct cw_source *source, uint32_t events)
 			.perms = l->proxy->perms,
 			.compositor = l->upstream,
 			.proxy = l->upstream != NULL ? l->proxy : NULL,
-			.granted = l->grants != NULL ? cw_grants_shows : NULL,
+			.granted = l->grants != NULL ? cw_grants_has : NULL,
 			.grant = l->grants != NULL ? grant_file : NULL,
 			.grant_dir = l->grants != NULL ? grant_folder : NULL,
 			.granted_data = l->grants,

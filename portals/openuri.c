@@ -449,8 +449,7 @@ static int method_open_uri(sd_bus_message *m, void *data,
 }
 
 /* OpenFile, OpenDirectory: the fd's file, if it was granted to the
- * sandbox (itself, or in a folder granted whole) and has the same path
- * here, outside */
+ * sandbox and has the same path here, outside */
 static int open_fd(sd_bus_message *m, struct openuri *ou, bool dir,
 	sd_bus_error *error)
 {
@@ -470,28 +469,26 @@ static int open_fd(sd_bus_message *m, struct openuri *ou, bool dir,
 		return sd_bus_error_set(error, CW_PORTAL_ERR_INVALID, dir ?
 			"not a directory" : "not a regular file");
 	}
-	/* its path in the sandbox (the kernel's, no symlink in it), which
-	 * must name the same file out here: granted files and folders are
-	 * shown at their real paths */
-	char link[64], path[PATH_MAX];
-	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
-	ssize_t n = readlink(link, path, sizeof(path) - 1);
-	path[n > 0 ? n : 0] = '\0';
-	bool same = path[0] == '/' && stat(path, &here) == 0 &&
-		here.st_dev == st.st_dev && here.st_ino == st.st_ino;
 	if (ou->env->granted == NULL ||
-			!ou->env->granted(ou->env->granted_data,
-			same ? path : NULL, st.st_dev, st.st_ino)) {
+			!ou->env->granted(ou->env->granted_data, st.st_dev,
+			st.st_ino)) {
 		return sd_bus_error_set(error, CW_PORTAL_ERR_NOT_ALLOWED,
 			"only files the sandbox was given open outside it");
 	}
+	char link[64], path[PATH_MAX];
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	ssize_t n = readlink(link, path, sizeof(path) - 1);
 	if (n <= 0) {
 		return sd_bus_error_set(error, CW_PORTAL_ERR_NOT_FOUND,
 			"the file has no path");
 	}
-	/* and be one argument gio reads as a path */
+	path[n] = '\0';
+	/* the path must name the same file out here, and be one argument
+	 * gio reads as a path */
 	char why[128];
-	if (!same || !cw_openuri_path_ok(path, why, sizeof(why))) {
+	if (path[0] != '/' || stat(path, &here) < 0 ||
+			here.st_dev != st.st_dev || here.st_ino != st.st_ino ||
+			!cw_openuri_path_ok(path, why, sizeof(why))) {
 		return sd_bus_error_set(error, CW_PORTAL_ERR_NOT_FOUND,
 			"the file is not at the same path outside the "
 			"sandbox");

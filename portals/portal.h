@@ -59,11 +59,9 @@ struct cw_portal_env {
 	/* the sandbox's proxy (its capture notices); NULL without one */
 	struct cw_proxy *proxy;
 	/* whether the host's file (dev, ino) was granted to the sandbox
-	 * (FileChooser, the command line), itself or inside a folder
-	 * granted whole: OpenURI's OpenFile opens nothing else. path: where
-	 * the host has that very file (a real path), or NULL. NULL hook:
-	 * nothing was */
-	bool (*granted)(void *data, const char *path, dev_t dev, ino_t ino);
+	 * (FileChooser, the command line): OpenURI's OpenFile opens nothing
+	 * else. NULL: nothing was */
+	bool (*granted)(void *data, dev_t dev, ino_t ino);
 	void *granted_data;
 	/* shows the host's file path (absolute, its directory a real path)
 	 * in the sandbox at that path (sandbox/grant.h); flags:

@@ -108,23 +108,6 @@ bool cw_grants_has(void *grants, dev_t dev, ino_t ino)
 	return false;
 }
 
-bool cw_grants_shows(void *grants, const char *path, dev_t dev, ino_t ino)
-{
-	struct cw_grants *g = grants;
-	if (cw_grants_has(g, dev, ino)) {
-		return true;
-	}
-	for (struct grant_dir *d = g != NULL && path != NULL ? g->dirs : NULL;
-			d != NULL; d = d->next) {
-		size_t dl = strlen(d->path);
-		if (d->whole && strncmp(path, d->path, dl) == 0 &&
-				(path[dl] == '/' || path[dl] == '\0')) {
-			return true;
-		}
-	}
-	return false;
-}
-
 /* The list for ps and info: written whole, then renamed over the old. */
 static void save_list(struct cw_grants *g)
 {

@@ -78,11 +78,6 @@ bool cw_grant_dir_allowed(const char *dir, bool writable,
 /* Whether the host's file (dev, ino) is one granted (or saved over a
  * granted name). */
 bool cw_grants_has(void *grants, dev_t dev, ino_t ino);
-/* Whether the sandbox was shown the host's file (dev, ino) at path: a
- * file granted itself, or one inside a folder granted whole. path is a
- * real path on the host that names that very file, or NULL (then only
- * the file's own grant counts). */
-bool cw_grants_shows(void *grants, const char *path, dev_t dev, ino_t ino);
 /* Takes "PATH\n" lines on a socket at path, one a connection, from
  * crate-wl app NAME FILE while NAME runs (the instance directory is the
  * user's only). */

@@ -446,17 +446,19 @@ fake-folder-readonly|fake-folder-proc|fake-folder-runtime|fake-folder-config)
 	esac
 	;;
 fake-folder-openfile)
-	# a folder granted whole: OpenURI's OpenFile and OpenDirectory open
-	# what is in it with the user's handler outside (a file, a file
-	# deeper down, a folder in it); not a symlink of the folder's to a
-	# file outside it, nor a file beside the folder
+	# folders granted whole, read-only and read-write: OpenDirectory
+	# opens each with the user's handler outside; nothing inside them
+	# opens (a file, a subfolder, a symlink out): gio and the handler
+	# open a path after crate-wl has looked, and the app could make it
+	# name another file meanwhile (docs/threat-model.md, OpenURI)
 	need gio
 	proj=$T/home/Proj
-	mkdir -p "$proj/sub" "$T/data/applications" "$T/hbin"
+	rw=$T/home/Work
+	mkdir -p "$proj/sub" "$rw" "$T/data/applications" "$T/hbin"
 	echo inproj > "$proj/a.txt"
-	echo deep > "$proj/sub/b.txt"
 	ln -s /etc/hostname "$proj/out.txt"
-	chown -R "$U:$U" "$proj"
+	echo work > "$rw/c.txt"
+	chown -R "$U:$U" "$proj" "$rw"
 	cp "$OPENURI_CLIENT" "$T/bin/openuri-client.py"
 	chmod 644 "$T/bin/openuri-client.py"
 	# the handler: records what it was given
@@ -471,26 +473,30 @@ fake-folder-openfile)
 		text/plain=recorder.desktop inode/directory=recorder.desktop \
 		> "$T/config/mimeapps.list"
 	chown -R "$U:$U" "$T/data" "$T/config"
-	echo "file://$proj true" >> "$T/answers"
+	printf '%s\n' "file://$proj false" "file://$rw true" >> "$T/answers"
 	timeout -k 2 40 $RUNAS "$CRATE_WL" run --open-uri allow \
 		--env GDK_BACKEND=wayland --env NO_AT_BRIDGE=1 \
 		--env GSETTINGS_BACKEND=memory --ro-bind "$T/bin:/.test" -- \
-		sh -c 'out=$(python3 /.test/fc-client.py gtk4 folder) || exit 1
-			echo "$out"; d=${out#got=}
-			python3 /.test/openuri-client.py file "$d/a.txt" \
-				"$d/sub/b.txt" "$d/out.txt" "$1"
-			python3 /.test/openuri-client.py dir "$d/sub" "$2"' \
+		sh -c 'ro=$(python3 /.test/fc-client.py gtk4 folder) || exit 1
+			rw=$(python3 /.test/fc-client.py gtk4 folder) || exit 1
+			echo "$ro"; echo "$rw"; ro=${ro#got=}; rw=${rw#got=}
+			cat "$ro/a.txt" "$rw/c.txt"
+			python3 /.test/openuri-client.py dir "$ro" "$rw"
+			python3 /.test/openuri-client.py file "$ro/a.txt" \
+				"$ro/out.txt" "$1" "$rw/c.txt"
+			python3 /.test/openuri-client.py dir "$ro/sub" "$2"' \
 		sh /etc/hostname /etc >"$T/out" 2>"$T/err" ||
 		fail "the app failed: $(cat "$T/out" "$T/err")"
 	cat "$T/out"
-	grep -qx "got=$proj" "$T/out" ||
-		fail "the folder was not granted: $(cat "$T/out" "$T/err")"
-	[ "$(grep -cx 'response 0' "$T/out")" = 3 ] ||
-		fail "not three opened: $(cat "$T/out" "$T/err")"
+	grep -qx "got=$proj" "$T/out" && grep -qx "got=$rw" "$T/out" &&
+		grep -qx inproj "$T/out" && grep -qx work "$T/out" ||
+		fail "the folders were not granted: $(cat "$T/out" "$T/err")"
+	[ "$(grep -cx 'response 0' "$T/out")" = 2 ] ||
+		fail "the two folders did not open: $(tr '\n' ' ' < "$T/out")"
 	[ "$(grep -cx 'error org.freedesktop.portal.Error.NotAllowed' \
-		"$T/out")" = 3 ] ||
-		fail "the symlink's target, a file and a folder outside: not all refused: $(cat "$T/out")"
-	for f in "$proj/a.txt" "$proj/sub/b.txt" "$proj/sub"; do
+		"$T/out")" = 6 ] ||
+		fail "not all six inside or outside the folders refused: $(tr '\n' ' ' < "$T/out")"
+	for f in "$proj" "$rw"; do
 		for _ in $(seq 1 100); do
 			grep -qxF "$f" "$T/opened/list" 2>/dev/null && break
 			sleep 0.05
@@ -499,9 +505,9 @@ fake-folder-openfile)
 			fail "the handler did not get $f: $(cat "$T/opened/list" 2>&1)"
 	done
 	sleep 0.3
-	[ "$(wc -l < "$T/opened/list")" = 3 ] ||
+	[ "$(wc -l < "$T/opened/list")" = 2 ] ||
 		fail "the handler got more: $(cat "$T/opened/list")"
-	pass "OpenFile and OpenDirectory in a folder granted whole: what is in it opens outside, its symlink out and what is beside it do not"
+	pass "granted folders open with OpenDirectory; nothing inside them (a file, a subfolder, a symlink out) opens, read-only or read-write"
 	;;
 fake-file-readonly|fake-file-writable)
 	# "Open files read-only" in the dialog (writable false in its
