@@ -31,17 +31,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../sandbox/common.sh" "$3"
 need kwin_wayland weston-image wayland-info python3 gst-launch-1.0 \
 	gst-inspect-1.0
-# Debian's python3, which python3-gi is for (not one of a version manager's)
-PY=
-for py in /usr/bin/python3 "$(command -v python3)"; do
-	if "$py" -c 'from gi.repository import Gio' 2>/dev/null; then
-		PY=$py
-		break
-	fi
-done
-[ -n "$PY" ] || skip "python3-gi is not installed"
-gst-inspect-1.0 pipewiresrc >/dev/null 2>&1 ||
-	skip "GStreamer has no pipewiresrc (gstreamer1.0-pipewire)"
+gi_python
+need_pipewiresrc
 
 # KWin finds the programs it lends restricted interfaces to through
 # desktop files: crate-wl's (as installed from cli/crate-wl.desktop.in, but
@@ -275,36 +266,17 @@ screencast-*)
 	chmod 755 "$T/bin/pw-fd-objects"
 	mkdir -m 777 "$T/out"
 	scripted_prompt
-	answer() { echo "$1" > "$ANSWER_FILE"; }
+	. "$here/../portals/cast-lib.sh"
+	# crate-wl's node and the compositor's own stream
+	CAST_CLASSES="Video/Source Stream/Output/Video"
 	# something of this run's own on screen: a window in COLOR
 	as_user weston-image "$T/img/color.png" >"$T/app.log" 2>&1 &
 	track $!
 	window_seen >/dev/null || fail "weston-image mapped no window"
-	INSIDE=()
-	if [ -n "${ASAN_OPTIONS:-}" ]; then
-		INSIDE=(--env "ASAN_OPTIONS=$ASAN_OPTIONS:detect_leaks=0")
-	fi
 	CASTER=(timeout -k 2 60 $RUNAS "$CRATE_WL" run --app caster
 		--screencopy ask --prompt "cmd:$T/prompt.sh" --bind "$T/out:/out"
 		--ro-bind "$T/bin:/.test" --env CAPS_ONLY=1 "${INSIDE[@]}" --trace --
 		"$PY" /.test/portal-client.py)
-	# the host graph's video sources, "ID NAME" per line: crate-wl's
-	# (Video/Source) and KWin's (a stream: Stream/Output/Video)
-	screen_nodes() {
-		pw-dump 2>/dev/null | python3 -c '
-import json, sys
-for o in json.load(sys.stdin):
-    p = (o.get("info") or {}).get("props") or {}
-    if p.get("media.class") in ("Video/Source", "Stream/Output/Video"):
-        print(o["id"], p.get("node.name"))'
-	}
-	wait_line() {
-		for _ in $(seq 1 200); do
-			grep -q "$2" "$1" 2>/dev/null && return 0
-			sleep 0.05
-		done
-		return 1
-	}
 	[ -z "$(screen_nodes)" ] || fail "a screen node before any cast"
 	;;
 *)
@@ -350,15 +322,7 @@ screencast-node)
 	pass "a sandboxed app got KWin's own node, and only it, through the portal"
 	;;
 screencast-deny)
-	answer 1
-	"${CASTER[@]}" deny > "$T/client.log" 2>&1 ||
-		fail "the client failed: $(cat "$T/client.log")"
-	grep -qx "response 1" "$T/client.log" ||
-		fail "a denied Start did not answer 1: $(cat "$T/client.log")"
-	grep -qx "caster screencopy" "$T/prompts.log" ||
-		fail "the user was not asked"
-	[ -z "$(screen_nodes)" ] || fail "a node after a denied Start"
-	pass "denied: Response 1 and no stream on KWin"
+	cast_denied KWin
 	;;
 screencast-withheld)
 	# KWin without crate-wl.desktop: crate-wl's connection gets no
@@ -377,40 +341,6 @@ screencast-withheld)
 	pass "KWin withheld its screen cast: Response 2, nobody asked"
 	;;
 screencast-revoke|screencast-close|screencast-leave)
-	# revoke: crate-wl permissions revoke; close: Session.Close; leave:
-	# the app's bus connection goes (as when it crashes)
-	how=${CASE#screencast-}
-	mode=hold
-	[ "$how" = revoke ] || mode=$how
-	answer 2
-	"${CASTER[@]}" $mode /out > "$T/client.log" 2>&1 &
-	cpid=$!
-	track $cpid
-	wait_line "$T/client.log" '^streaming$' || {
-		cat "$T/client.log"
-		fail "the client never streamed"
-	}
-	[ -n "$(screen_nodes)" ] || fail "no screen node in the host graph"
-	if [ "$how" = revoke ]; then
-		as_user "$CRATE_WL" permissions revoke caster screencopy ||
-			fail "revoke failed"
-	else
-		touch "$T/out/go"
-	fi
-	for _ in $(seq 1 100); do
-		[ -z "$(screen_nodes)" ] && break
-		sleep 0.05
-	done
-	[ -z "$(screen_nodes)" ] || fail "KWin's node outlived the $how"
-	if [ "$how" = revoke ]; then
-		wait_line "$T/client.log" '^closed$' ||
-			fail "no Session.Closed after the revoke"
-	fi
-	grep -q 'CAPTURE-STARTED.*caster is capturing the screen' \
-		"$T/client.log" || fail "no capture notice while streaming"
-	wait_line "$T/client.log" 'CAPTURE-STOPPED' ||
-		fail "the capture notice outlived the $how"
-	cat "$T/client.log"
-	pass "$how: KWin's stream ends with it"
+	cast_ended "${CASE#screencast-}" KWin
 	;;
 esac

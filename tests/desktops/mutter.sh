@@ -19,17 +19,8 @@ CASE=$2
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../sandbox/common.sh" "$3"
 need mutter wayland-info python3 gst-launch-1.0 gst-inspect-1.0
-# Debian's python3, which python3-gi is for (not one of a version manager's)
-PY=
-for py in /usr/bin/python3 "$(command -v python3)"; do
-	if "$py" -c 'from gi.repository import Gio' 2>/dev/null; then
-		PY=$py
-		break
-	fi
-done
-[ -n "$PY" ] || skip "python3-gi is not installed"
-gst-inspect-1.0 pipewiresrc >/dev/null 2>&1 ||
-	skip "GStreamer has no pipewiresrc (gstreamer1.0-pipewire)"
+gi_python
+need_pipewiresrc
 
 # PipeWire and its session bus, as the test's user; mutter on that bus
 start_pipewire "$U"
@@ -228,37 +219,18 @@ screencast-*)
 	chmod 755 "$T/bin/pw-fd-objects"
 	mkdir -m 777 "$T/out"
 	scripted_prompt
-	answer() { echo "$1" > "$ANSWER_FILE"; }
+	. "$here/../portals/cast-lib.sh"
+	# crate-wl's node and the compositor's own stream
+	CAST_CLASSES="Video/Source Stream/Output/Video"
 	# something of this run's own on screen: a window in COLOR
 	as_user foot -o "colors.background=$COLOR" -e sleep 60 \
 		>"$T/foot.log" 2>&1 &
 	track $!
 	window_seen >/dev/null || fail "foot mapped no window"
-	INSIDE=()
-	if [ -n "${ASAN_OPTIONS:-}" ]; then
-		INSIDE=(--env "ASAN_OPTIONS=$ASAN_OPTIONS:detect_leaks=0")
-	fi
 	CASTER=(timeout -k 2 60 $RUNAS "$CRATE_WL" run --app caster
 		--screencopy ask --prompt "cmd:$T/prompt.sh" --bind "$T/out:/out"
 		--ro-bind "$T/bin:/.test" --env FRAMES=1 "${INSIDE[@]}" --trace --
 		"$PY" /.test/portal-client.py)
-	# the host graph's video sources, "ID NAME" per line: crate-wl's
-	# (Video/Source) and mutter's (a stream: Stream/Output/Video)
-	screen_nodes() {
-		pw-dump 2>/dev/null | python3 -c '
-import json, sys
-for o in json.load(sys.stdin):
-    p = (o.get("info") or {}).get("props") or {}
-    if p.get("media.class") in ("Video/Source", "Stream/Output/Video"):
-        print(o["id"], p.get("node.name"))'
-	}
-	wait_line() {
-		for _ in $(seq 1 200); do
-			grep -q "$2" "$1" 2>/dev/null && return 0
-			sleep 0.05
-		done
-		return 1
-	}
 	[ -z "$(screen_nodes)" ] || fail "a screen node before any cast"
 	;;
 *)
@@ -321,13 +293,7 @@ PY
 	pass "a sandboxed app shared mutter's screen through the portal"
 	;;
 screencast-deny)
-	answer 1
-	"${CASTER[@]}" deny > "$T/client.log" 2>&1 ||
-		fail "the client failed: $(cat "$T/client.log")"
-	grep -qx "response 1" "$T/client.log" ||
-		fail "a denied Start did not answer 1: $(cat "$T/client.log")"
-	[ -z "$(screen_nodes)" ] || fail "a node after a denied Start"
-	pass "denied: Response 1 and no stream on mutter"
+	cast_denied mutter
 	;;
 screencast-nomutter)
 	# the same compositor, but a session bus without mutter on it: no
@@ -355,40 +321,6 @@ screencast-nomutter)
 	pass "no wlr-screencopy, no mutter on the bus: Response 2, nobody asked"
 	;;
 screencast-revoke|screencast-close|screencast-leave)
-	# revoke: crate-wl permissions revoke; close: Session.Close; leave:
-	# the app's bus connection goes (as when it crashes)
-	how=${CASE#screencast-}
-	mode=hold
-	[ "$how" = revoke ] || mode=$how
-	answer 2
-	"${CASTER[@]}" $mode /out > "$T/client.log" 2>&1 &
-	cpid=$!
-	track $cpid
-	wait_line "$T/client.log" '^streaming$' || {
-		cat "$T/client.log"
-		fail "the client never streamed"
-	}
-	[ -n "$(screen_nodes)" ] || fail "no screen node in the host graph"
-	if [ "$how" = revoke ]; then
-		as_user "$CRATE_WL" permissions revoke caster screencopy ||
-			fail "revoke failed"
-	else
-		touch "$T/out/go"
-	fi
-	for _ in $(seq 1 100); do
-		[ -z "$(screen_nodes)" ] && break
-		sleep 0.05
-	done
-	[ -z "$(screen_nodes)" ] || fail "mutter's node outlived the $how"
-	if [ "$how" = revoke ]; then
-		wait_line "$T/client.log" '^closed$' ||
-			fail "no Session.Closed after the revoke"
-	fi
-	grep -q 'CAPTURE-STARTED.*caster is capturing the screen' \
-		"$T/client.log" || fail "no capture notice while streaming"
-	wait_line "$T/client.log" 'CAPTURE-STOPPED' ||
-		fail "the capture notice outlived the $how"
-	cat "$T/client.log"
-	pass "$how: mutter's stream ends with it"
+	cast_ended "${CASE#screencast-}" mutter
 	;;
 esac

@@ -10,14 +10,7 @@ ATTACK=$3
 CASE=$4
 . "$(dirname "$0")/../sandbox/common.sh" "$5"
 need sway dbus-daemon
-PY=
-for py in /usr/bin/python3 "$(command -v python3)"; do
-	if "$py" -c 'from gi.repository import Gio' 2>/dev/null; then
-		PY=$py
-		break
-	fi
-done
-[ -n "$PY" ] || skip "python3-gi is not installed"
+gi_python
 
 # the client and the library go in by a bind of their own; the marker
 # directory is where the host (not the sandbox) can write

@@ -15,15 +15,7 @@ need sway gdbus gio dbus-daemon python3
 # in by a bind of its own
 mkdir -m 755 "$T/bin"
 cp "$CLIENT" "$T/bin/openuri-client.py"
-# Debian's python3, which python3-gi is for (not one of a version manager's)
-PY=
-for py in /usr/bin/python3 "$(command -v python3)"; do
-	if "$py" -c 'from gi.repository import Gio' 2>/dev/null; then
-		PY=$py
-		break
-	fi
-done
-[ -n "$PY" ] || skip "python3-gi is not installed"
+gi_python
 
 if [ "$AS" = nobody ]; then
 	start_sway 65534

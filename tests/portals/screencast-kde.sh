@@ -22,16 +22,8 @@ cp "$CLIENT" "$T/bin/portal-client.py"
 cp "$LISTER" "$T/bin/pw-fd-objects"
 chmod 755 "$T/bin/pw-fd-objects"
 need python3 gst-launch-1.0 gst-inspect-1.0 pw-dump dbus-daemon gdbus
-PY=
-for py in /usr/bin/python3 "$(command -v python3)"; do
-	if "$py" -c 'from gi.repository import Gio' 2>/dev/null; then
-		PY=$py
-		break
-	fi
-done
-[ -n "$PY" ] || skip "python3-gi is not installed"
-gst-inspect-1.0 pipewiresrc >/dev/null 2>&1 ||
-	skip "GStreamer has no pipewiresrc (gstreamer1.0-pipewire)"
+gi_python
+need_pipewiresrc
 TESTCOMP=$(dirname "$CRATE_WL")/../tests/testcomp
 [ -x "$TESTCOMP" ] || fail "no test compositor at $TESTCOMP"
 
@@ -49,11 +41,8 @@ export WAYLAND_DISPLAY=wayland-t
 
 scripted_prompt
 mkdir -m 777 "$T/out"
-answer() { echo "$1" > "$ANSWER_FILE"; }
-INSIDE=()
-if [ -n "${ASAN_OPTIONS:-}" ]; then
-	INSIDE=(--env "ASAN_OPTIONS=$ASAN_OPTIONS:detect_leaks=0")
-fi
+# answer, wait_line, INSIDE
+. "$(dirname "$0")/cast-lib.sh"
 CASTER=(timeout -k 2 60 $RUNAS "$CRATE_WL" run --app caster --screencopy ask
 	--prompt "cmd:$T/prompt.sh" --bind "$T/out:/out"
 	--ro-bind "$T/bin:/.test" --env FRAMES=1 "${INSIDE[@]}" --trace --

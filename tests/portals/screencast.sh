@@ -21,17 +21,8 @@ CLIENT=/.test/portal-client.py
 LISTER=/.test/pw-fd-objects
 need sway swaymsg grim python3 gst-launch-1.0 gst-inspect-1.0 pw-dump \
 	dbus-daemon gdbus
-# Debian's python3, which python3-gi is for (not one of a version manager's)
-PY=
-for py in /usr/bin/python3 "$(command -v python3)"; do
-	if "$py" -c 'from gi.repository import Gio' 2>/dev/null; then
-		PY=$py
-		break
-	fi
-done
-[ -n "$PY" ] || skip "python3-gi is not installed"
-gst-inspect-1.0 pipewiresrc >/dev/null 2>&1 ||
-	skip "GStreamer has no pipewiresrc (gstreamer1.0-pipewire)"
+gi_python
+need_pipewiresrc
 
 if [ "$AS" = nobody ]; then
 	start_sway 65534
@@ -51,16 +42,8 @@ SWAYSOCK=$(ls "$SWAY_RT"/sway-ipc.*.sock | head -n1) \
 
 scripted_prompt
 mkdir -m 777 "$T/out"
-# cmd: prompt exit codes: 0 allow once, 1 deny once, 2 allow for the run
-answer() { echo "$1" > "$ANSWER_FILE"; }
-
-# An ASan build's helper (pw-fd-objects) runs inside the sandbox, where
-# LeakSanitizer cannot stop threads (ptrace is denied): no leak check in
-# there; crate-wl itself, outside, keeps it
-INSIDE=()
-if [ -n "${ASAN_OPTIONS:-}" ]; then
-	INSIDE=(--env "ASAN_OPTIONS=$ASAN_OPTIONS:detect_leaks=0")
-fi
+# answer, wait_line, screen_nodes (crate-wl's Video/Source nodes), INSIDE
+. "$(dirname "$0")/cast-lib.sh"
 
 # the sandboxed app: crate-wl run with screencopy=ask
 CASTER=(timeout -k 2 60 $RUNAS "$CRATE_WL" run --app caster --screencopy ask
@@ -68,25 +51,6 @@ CASTER=(timeout -k 2 60 $RUNAS "$CRATE_WL" run --app caster --screencopy ask
 	--ro-bind "$T/bin:/.test" "${INSIDE[@]}" --trace -- "$PY" "$CLIENT")
 caster() {
 	"${CASTER[@]}" "$@"
-}
-
-# the host graph's Video/Source nodes, "ID NAME" per line
-screen_nodes() {
-	pw-dump 2>/dev/null | python3 -c '
-import json, sys
-for o in json.load(sys.stdin):
-    p = (o.get("info") or {}).get("props") or {}
-    if p.get("media.class") == "Video/Source":
-        print(o["id"], p.get("node.name"))'
-}
-
-# waits (10 s at most) until FILE has a line matching RE
-wait_line() {
-	for _ in $(seq 1 200); do
-		grep -q "$2" "$1" 2>/dev/null && return 0
-		sleep 0.05
-	done
-	return 1
 }
 
 # frames the streaming client's fakesink has seen so far

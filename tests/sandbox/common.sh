@@ -37,3 +37,23 @@ cw() {
 as_user() {
 	$RUNAS "$@"
 }
+
+# gi_python: sets PY to Debian's python3 with GObject introspection (the
+# one python3-gi is for, not a version manager's); skips without it
+gi_python() {
+	PY=
+	local py
+	for py in /usr/bin/python3 "$(command -v python3)"; do
+		if "$py" -c 'from gi.repository import Gio' 2>/dev/null; then
+			PY=$py
+			return 0
+		fi
+	done
+	skip "python3-gi is not installed"
+}
+
+# need_pipewiresrc: skips where GStreamer cannot read a PipeWire stream
+need_pipewiresrc() {
+	gst-inspect-1.0 pipewiresrc >/dev/null 2>&1 ||
+		skip "GStreamer has no pipewiresrc (gstreamer1.0-pipewire)"
+}
