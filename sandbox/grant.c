@@ -533,8 +533,9 @@ static void mounter_abort(struct mounter *m)
 
 /*
  * Starts the mounter for d->path (and name in it, or NULL: the folder
- * whole) and reads its first word into *first (INSIDE_EMPTY when the
- * directory inside is missing or empty). False, and err, when it cannot
+ * whole) and reads its first word into *first, where first is not NULL
+ * (INSIDE_EMPTY when the directory inside is missing or empty). False,
+ * and err, when it cannot
  * show the directory; the mounter is ended then.
  */
 static bool mounter_start(struct cw_grants *g, struct grant_dir *d,
@@ -568,7 +569,9 @@ static bool mounter_start(struct cw_grants *g, struct grant_dir *d,
 		mounter_abort(m);
 		return false;
 	}
-	*first = msg[0];
+	if (first != NULL) {
+		*first = msg[0];
+	}
 	return true;
 }
 
@@ -630,15 +633,15 @@ static bool mount_into(struct cw_grants *g, struct grant_dir *d,
 		snprintf(src, sizeof(src), "%s", d->stage);
 	} else {
 		snprintf(src, sizeof(src), "%s/%s", d->path, name);
-		int c = create ? openat(d->dfd, name, O_WRONLY | O_CREAT |
-			O_NOFOLLOW | O_CLOEXEC, 0666) : -2;
-		if (c == -1) {
-			snprintf(err, errlen, "cannot make %s: %s", src,
-				strerror(errno));
-			mounter_abort(&m);
-			return false;
-		}
-		if (c >= 0) {
+		if (create) {
+			int c = openat(d->dfd, name, O_WRONLY | O_CREAT |
+				O_NOFOLLOW | O_CLOEXEC, 0666);
+			if (c < 0) {
+				snprintf(err, errlen, "cannot make %s: %s",
+					src, strerror(errno));
+				mounter_abort(&m);
+				return false;
+			}
 			close(c);
 		}
 	}
@@ -895,8 +898,7 @@ static bool mount_dir_into(struct cw_grants *g, struct grant_dir *d, int fd,
 	bool writable, char *err, size_t errlen)
 {
 	struct mounter m;
-	char first;
-	if (!mounter_start(g, d, NULL, &m, &first, err, errlen)) {
+	if (!mounter_start(g, d, NULL, &m, NULL, err, errlen)) {
 		return false;
 	}
 	pid_t cloner = fork();
