@@ -53,12 +53,13 @@ cast_denied() {
 	pass "denied: Response 1 and no stream on $1"
 }
 
-# cast_ended HOW NAME: the stream ends with a revoke (crate-wl permissions
-# revoke), a close (Session.Close) or a leave (the app's bus connection
-# goes, as when it crashes), and so does the capture notice
-cast_ended() {
-	local how=$1 mode=hold
-	[ "$how" = revoke ] || mode=$how
+# cast_start HOW: the app streams (allowed for the run), as the client's
+# mode for HOW (revoke, close, leave) runs it: in the background as
+# itself, not a subshell, so that the cleanup's signal reaches it (timeout
+# passes it on); its output in $T/client.log
+cast_start() {
+	local mode=hold
+	[ "$1" = revoke ] || mode=$1
 	answer 2
 	"${CASTER[@]}" $mode /out > "$T/client.log" 2>&1 &
 	track $!
@@ -67,7 +68,14 @@ cast_ended() {
 		fail "the client never streamed"
 	}
 	[ -n "$(screen_nodes)" ] || fail "no screen node in the host graph"
-	if [ "$how" = revoke ]; then
+}
+
+# cast_end HOW NAME: ends the stream with a revoke (crate-wl permissions
+# revoke), a close (Session.Close) or a leave (the app's bus connection
+# goes, as when it crashes): NAME's node goes, a revoke closes the
+# session, and the user had been told of the capture
+cast_end() {
+	if [ "$1" = revoke ]; then
 		as_user "$CRATE_WL" permissions revoke caster screencopy ||
 			fail "revoke failed"
 	else
@@ -77,15 +85,22 @@ cast_ended() {
 		[ -z "$(screen_nodes)" ] && break
 		sleep 0.05
 	done
-	[ -z "$(screen_nodes)" ] || fail "$2's node outlived the $how"
-	if [ "$how" = revoke ]; then
+	[ -z "$(screen_nodes)" ] || fail "$2's node outlived the $1"
+	if [ "$1" = revoke ]; then
 		wait_line "$T/client.log" '^closed$' ||
 			fail "no Session.Closed after the revoke"
 	fi
 	grep -q 'CAPTURE-STARTED.*caster is capturing the screen' \
 		"$T/client.log" || fail "no capture notice while streaming"
+}
+
+# cast_ended HOW NAME: a desktop's cast ends with HOW, and so does the
+# capture notice
+cast_ended() {
+	cast_start "$1"
+	cast_end "$1" "$2"
 	wait_line "$T/client.log" 'CAPTURE-STOPPED' ||
-		fail "the capture notice outlived the $how"
+		fail "the capture notice outlived the $1"
 	cat "$T/client.log"
-	pass "$how: $2's stream ends with it"
+	pass "$1: $2's stream ends with it"
 }

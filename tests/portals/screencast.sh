@@ -392,37 +392,11 @@ deny)
 revoke|close|leave)
 	# revoke: crate-wl permissions revoke; close: Session.Close; leave:
 	# the app's bus connection goes (as when it crashes)
-	answer 2
-	mode=hold
-	[ "$CASE" = revoke ] || mode=$CASE
-	# in the background as itself (not a subshell), so that the
-	# cleanup's signal reaches it (timeout passes it on)
-	"${CASTER[@]}" $mode /out > "$T/client.log" 2>&1 &
-	cpid=$!
-	track $cpid
-	wait_line "$T/client.log" '^streaming$' || {
-		cat "$T/client.log"
-		fail "the client never streamed"
-	}
+	cast_start "$CASE"
 	screen_nodes | grep -q ' crate-wl\.caster\.' ||
 		fail "no crate-wl node in the host graph"
 	before=$(frames)
-	if [ "$CASE" = revoke ]; then
-		as_user "$CRATE_WL" permissions revoke caster screencopy ||
-			fail "revoke failed"
-	else
-		touch "$T/out/go"
-	fi
-	for _ in $(seq 1 100); do
-		[ -z "$(screen_nodes)" ] && break
-		sleep 0.05
-	done
-	[ -z "$(screen_nodes)" ] || fail "the node outlived the $CASE"
-	[ "$CASE" != revoke ] || wait_line "$T/client.log" '^closed$' ||
-		fail "no Session.Closed after the revoke"
-	# the user was told, as for a direct capture (and the notice ends)
-	grep -q 'CAPTURE-STARTED.*caster is capturing the screen' \
-		"$T/client.log" || fail "no capture notice while streaming"
+	cast_end "$CASE" crate-wl
 	[ "$CASE" != revoke ] || wait_line "$T/client.log" 'CAPTURE-STOPPED' ||
 		fail "the capture notice outlived the revoke"
 	sleep 0.5
