@@ -101,6 +101,24 @@ start_sway() {
 		cat "$T/sway.log" >&2
 		fail "headless sway did not start"
 	}
+	# the Wayland socket's file comes at bind(), before listen() and long
+	# before the output: a client then may be refused, or see too few
+	# globals (globals-default once, under a loaded CI). sway answers on
+	# its IPC socket once it has started its backend: wait for its output
+	local ready=
+	for _ in $(seq 1 250); do
+		if SWAYSOCK=$(ls "$SWAY_RT"/sway-ipc.*.sock 2>/dev/null |
+				head -n1) swaymsg -t get_outputs 2>/dev/null |
+				grep -q HEADLESS-1; then
+			ready=1
+			break
+		fi
+		sleep 0.02
+	done
+	[ -n "$ready" ] || {
+		cat "$T/sway.log" >&2
+		fail "headless sway started but shows no output"
+	}
 	export XDG_RUNTIME_DIR=$SWAY_RT WAYLAND_DISPLAY=wayland-1
 	unset WAYLAND_SOCKET DISPLAY
 }
