@@ -104,12 +104,14 @@ start_sway() {
 	# the Wayland socket's file comes at bind(), before listen() and long
 	# before the output: a client then may be refused, or see too few
 	# globals (globals-default once, under a loaded CI). sway answers on
-	# its IPC socket once it has started its backend: wait for its output
+	# its IPC socket (sway-ipc.UID.PID.sock: this sway's, not one a
+	# stopped sway left) once it has started its backend: wait for its
+	# output
 	local ready=
 	for _ in $(seq 1 250); do
-		if SWAYSOCK=$(ls "$SWAY_RT"/sway-ipc.*.sock 2>/dev/null |
-				head -n1) swaymsg -t get_outputs 2>/dev/null |
-				grep -q HEADLESS-1; then
+		if SWAYSOCK=$(ls "$SWAY_RT"/sway-ipc.*."$SWAY_PID".sock \
+				2>/dev/null | head -n1) swaymsg -t get_outputs \
+				2>/dev/null | grep -q HEADLESS-1; then
 			ready=1
 			break
 		fi
